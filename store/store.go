@@ -1,0 +1,339 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/iamtrim/iamtrim/migrations"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// DefaultDatabase is the database iamtrim uses when none is named.
+const DefaultDatabase = "iamtrim"
+
+// ErrNoServer is returned (wrapped in a *ConnectError) when no PostgreSQL
+// server answered at any of the places tried.
+var ErrNoServer = errors.New("no PostgreSQL server answered")
+
+// Options configure Open.
+type Options struct {
+	// URL is the --db flag; empty means "resolve from the environment".
+	URL string
+	// Getenv reads the environment; nil means os.Getenv. Tests inject it.
+	Getenv func(string) string
+	// AppName is sent as application_name; default "iamtrim".
+	AppName string
+	// StatementTimeout bounds every statement; default 10 minutes, 0 keeps
+	// the default, negative disables it.
+	StatementTimeout time.Duration
+	// MaxConns caps the pool; 0 lets pgx choose.
+	MaxConns int32
+	// Schema, when set, is created if missing and put first on the
+	// search_path of every connection (tests use one schema each).
+	Schema string
+	// NoMigrate skips applying migrations on open.
+	NoMigrate bool
+	Logger    *slog.Logger
+}
+
+// DB is an open, migrated database.
+type DB struct {
+	Pool   *pgxpool.Pool
+	Schema string
+	Target Target
+	log    *slog.Logger
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Target is one place to try, with how it was chosen.
+type Target struct {
+	// ConnString is what pgx parses ("" means "the libpq environment").
+	ConnString string
+	// Origin says where it came from: "--db", "DATABASE_URL",
+	// "libpq environment", "local socket", "local TCP".
+	Origin string
+	// Display is the target without its password, for messages.
+	Display string
+}
+
+// Candidates lists, in order, the places Open tries: the --db URL, else
+// DATABASE_URL, else the libpq variables when any is set, else the local
+// server's Unix socket and then 127.0.0.1:5432, each with database iamtrim.
+func Candidates(flagURL string, getenv func(string) string) []Target {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if flagURL != "" {
+		return []Target{{ConnString: flagURL, Origin: "--db", Display: redact(flagURL)}}
+	}
+	if u := getenv("DATABASE_URL"); u != "" {
+		return []Target{{ConnString: u, Origin: "DATABASE_URL", Display: redact(u)}}
+	}
+	for _, k := range []string{"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE", "PGPASSWORD"} {
+		if getenv(k) != "" {
+			cs := ""
+			if getenv("PGDATABASE") == "" && getenv("PGSERVICE") == "" {
+				cs = "dbname=" + DefaultDatabase
+			}
+			return []Target{{ConnString: cs, Origin: "libpq environment", Display: libpqDisplay(getenv)}}
+		}
+	}
+	return []Target{
+		{ConnString: "host=/var/run/postgresql port=5432 dbname=" + DefaultDatabase, Origin: "local socket", Display: "/var/run/postgresql/.s.PGSQL.5432 database " + DefaultDatabase},
+		{ConnString: "host=127.0.0.1 port=5432 dbname=" + DefaultDatabase, Origin: "local TCP", Display: "127.0.0.1:5432 database " + DefaultDatabase},
+	}
+}
+
+func libpqDisplay(getenv func(string) string) string {
+	var parts []string
+	for _, k := range []string{"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"} {
+		if v := getenv(k); v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// redact hides a password in a URL or keyword/value connection string.
+func redact(cs string) string {
+	cfg, err := pgconn.ParseConfig(cs)
+	if err != nil {
+		return "(unparsable connection string)"
+	}
+	host := cfg.Host
+	if strings.HasPrefix(host, "/") {
+		host = fmt.Sprintf("%s/.s.PGSQL.%d", host, cfg.Port)
+	} else {
+		host = net.JoinHostPort(host, fmt.Sprint(cfg.Port))
+	}
+	return fmt.Sprintf("%s user %s database %s", host, cfg.User, cfg.Database)
+}
+
+// ConnectError says what was tried and how to point iamtrim at a server.
+type ConnectError struct {
+	Tried []string
+	Err   error
+}
+
+func (e *ConnectError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "connect to PostgreSQL: %v\ntried:\n", e.Err)
+	for _, t := range e.Tried {
+		fmt.Fprintf(&b, "  - %s\n", t)
+	}
+	b.WriteString("point iamtrim at a server with --db postgres://USER@HOST:PORT/DB, DATABASE_URL, or the libpq variables (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)")
+	return b.String()
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Open resolves the target, creates the database when it does not exist and
+// the server allows it, opens the pool and applies pending migrations.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var tried []string
+	var lastErr error
+	for _, t := range Candidates(opts.URL, opts.Getenv) {
+		cfg, err := poolConfig(t, opts)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s connection string: %w", t.Origin, err)
+		}
+		pool, err := connect(ctx, cfg, log)
+		if err != nil && isMissingDatabase(err) {
+			log.Info("creating database", "database", cfg.ConnConfig.Database, "origin", t.Origin)
+			if cerr := createDatabase(ctx, cfg.ConnConfig); cerr != nil {
+				return nil, fmt.Errorf("database %q does not exist and could not be created (create it, or name another with --db): %w", cfg.ConnConfig.Database, cerr)
+			}
+			pool, err = connect(ctx, cfg, log)
+		}
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("%s (%s): %v", t.Display, t.Origin, shortErr(err)))
+			lastErr = err
+			if isAuthOrFatal(err) {
+				return nil, &ConnectError{Tried: tried, Err: err}
+			}
+			continue
+		}
+		db := &DB{Pool: pool, Schema: opts.Schema, Target: t, log: log}
+		if opts.Schema != "" {
+			if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+				pool.Close()
+				return nil, fmt.Errorf("create schema %s: %w", opts.Schema, err)
+			}
+		}
+		log.Debug("connected", "target", t.Display, "origin", t.Origin)
+		if !opts.NoMigrate {
+			if err := db.Migrate(ctx); err != nil {
+				pool.Close()
+				return nil, err
+			}
+		}
+		return db, nil
+	}
+	if lastErr == nil {
+		lastErr = ErrNoServer
+	}
+	return nil, &ConnectError{Tried: tried, Err: fmt.Errorf("%w: %v", ErrNoServer, shortErr(lastErr))}
+}
+
+func shortErr(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Message
+	}
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 && len(s) > 160 {
+		s = s[i+2:]
+	}
+	return s
+}
+
+func poolConfig(t Target, opts Options) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(t.ConnString)
+	if err != nil {
+		return nil, err
+	}
+	app := opts.AppName
+	if app == "" {
+		app = "iamtrim"
+	}
+	rp := cfg.ConnConfig.RuntimeParams
+	if _, ok := rp["application_name"]; !ok {
+		rp["application_name"] = app
+	}
+	to := opts.StatementTimeout
+	if to == 0 {
+		to = 10 * time.Minute
+	}
+	if to > 0 {
+		rp["statement_timeout"] = fmt.Sprint(to.Milliseconds())
+	}
+	if opts.Schema != "" {
+		rp["search_path"] = pgx.Identifier{opts.Schema}.Sanitize() + ", public"
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
+	return cfg, nil
+}
+
+func connect(ctx context.Context, cfg *pgxpool.Config, log *slog.Logger) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+func isMissingDatabase(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "3D000"
+}
+
+// isAuthOrFatal reports errors that trying the next candidate will not fix:
+// the server answered and refused us.
+func isAuthOrFatal(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return true
+	}
+	return false
+}
+
+func createDatabase(ctx context.Context, target *pgx.ConnConfig) error {
+	admin := target.Copy()
+	admin.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, admin)
+	if err != nil {
+		admin.Database = "template1"
+		if conn, err = pgx.ConnectConfig(ctx, admin); err != nil {
+			return err
+		}
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{target.Database}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created by a concurrent process
+		return nil
+	}
+	return err
+}
+
+// Migrate applies pending migrations. A PostgreSQL advisory lock, keyed on
+// the schema, makes concurrent starts wait for the first to finish instead of
+// both migrating.
+func (db *DB) Migrate(ctx context.Context) error {
+	schema := db.Schema
+	if schema == "" {
+		schema = "public"
+	}
+	h := fnv.New64a()
+	h.Write([]byte("iamtrim-migrate:" + schema))
+	locker, err := lock.NewPostgresSessionLocker(
+		lock.WithLockID(int64(h.Sum64()&0x7fffffffffffffff)),
+		lock.WithLockTimeout(1, 600), // retry every second for up to 10 minutes
+	)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS,
+		goose.WithSessionLocker(locker),
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	for _, r := range res {
+		db.log.Info("applied migration", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+	}
+	return nil
+}
+
+// MigrationStatus reports the applied version and the newest available.
+func (db *DB) MigrationStatus(ctx context.Context) (current, latest int64, err error) {
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return 0, 0, fmt.Errorf("migrations: %w", err)
+	}
+	current, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read migration version: %w", err)
+	}
+	srcs := p.ListSources()
+	if len(srcs) > 0 {
+		latest = srcs[len(srcs)-1].Version
+	}
+	return current, latest, nil
+}
