@@ -1,0 +1,46 @@
+# iamtrim: `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/iamtrim
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X main.version=$(VERSION)
+# Full AWS action catalog and shared reference data, when present beside the checkout.
+SHARED ?= $(abspath ../shared)
+export IAMTRIM_SHARED ?= $(if $(wildcard $(SHARED)/README.md),$(SHARED),)
+export IAMTRIM_CATALOG ?= $(if $(wildcard $(SHARED)/catalog/service-list.json),$(SHARED)/catalog,)
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/iamtrim
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/iamtrim
+
+.PHONY: test
+test: ## Run every test against a real PostgreSQL (see README: Testing)
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+.PHONY: bench
+bench: ## Run the benchmarks (ingest events/s and peak RSS, expansion, analyze)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+.PHONY: demo
+demo: build ## Run the main job end to end on the bundled sample organisation
+	./scripts/demo.sh
+
+.PHONY: fmt
+fmt: ## gofmt the tree
+	gofmt -w $$(git ls-files '*.go')
+
+.PHONY: lint
+lint: ## gofmt check and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+.PHONY: clean
+clean: ## Remove build outputs
+	rm -rf bin demo-out

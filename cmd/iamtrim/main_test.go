@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/iamtrim/iamtrim/store/storetest"
+)
+
+// runCLI runs iamtrim in-process with env and returns the exit code, stdout
+// and stderr.
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// testEnv points the CLI at the test server with a private schema.
+func testEnv(t *testing.T) map[string]string {
+	schema := storetest.SchemaName(t)
+	t.Cleanup(func() { storetest.Drop(t, schema) })
+	return map[string]string{"DATABASE_URL": storetest.URL(), "IAMTRIM_SCHEMA": schema}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"version", []string{"version"}, exitOK, "iamtrim ", ""},
+		{"unknown command is usage", []string{"bogus"}, exitUsage, "", "unknown command"},
+		{"unknown flag is usage", []string{"version", "--nope"}, exitUsage, "", "unknown flag"},
+		{"bad log format is usage", []string{"--log-format", "xml", "version"}, exitUsage, "", "--log-format"},
+		{"missing argument is usage", []string{"catalog", "load"}, exitUsage, "", "accepts 1 arg"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, nil, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit code: got %d, want %d (stderr %q)", code, tc.code, errOut)
+			}
+			if !strings.Contains(out, tc.inStdout) {
+				t.Errorf("stdout %q lacks %q", out, tc.inStdout)
+			}
+			if !strings.Contains(errOut, tc.inStderr) {
+				t.Errorf("stderr %q lacks %q", errOut, tc.inStderr)
+			}
+		})
+	}
+}
+
+func TestEveryCommandHasExampleInHelp(t *testing.T) {
+	a := &app{getenv: func(string) string { return "" }}
+	root := a.rootCmd()
+	for _, c := range root.Commands() {
+		if c.Hidden || c.Name() == "help" {
+			continue
+		}
+		t.Run(c.Name(), func(t *testing.T) {
+			if !c.HasExample() {
+				t.Errorf("%s --help shows no example", c.CommandPath())
+			}
+			for _, sub := range c.Commands() {
+				if !sub.HasExample() {
+					t.Errorf("%s --help shows no example", sub.CommandPath())
+				}
+			}
+		})
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	env := testEnv(t)
+	for i := range 2 { // the second run is a no-op
+		code, out, errOut := runCLI(t, env, "migrate")
+		if code != exitOK {
+			t.Fatalf("run %d: exit %d: %s", i, code, errOut)
+		}
+		if !strings.Contains(out, "schema at version") {
+			t.Fatalf("run %d: stdout %q", i, out)
+		}
+		if i == 1 && strings.Contains(errOut, "applied migration") {
+			t.Fatalf("second migrate applied migrations again: %s", errOut)
+		}
+	}
+}
+
+func TestLogFormatJSON(t *testing.T) {
+	env := testEnv(t)
+	code, _, errOut := runCLI(t, env, "--log-format", "json", "migrate")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			t.Fatalf("stderr line is not JSON: %q", line)
+		}
+	}
+}

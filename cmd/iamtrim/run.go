@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, documented in README.md.
+const (
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitRejected = 3 // finished, but some inputs were rejected
+	exitFindings = 4 // findings above the threshold the user set
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += "+" + s.Value[:12]
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			v += "-dirty"
+		}
+	}
+	return v
+}
+
+// exitErr carries a specific exit code out of a command.
+type exitErr struct {
+	code int
+	err  error
+}
+
+func (e *exitErr) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitErr) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitErr{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// errNotBuilt is returned by stages that do not exist yet: they say so
+// plainly and exit 1, with no fake output.
+func errNotBuilt(stage, issue string) error {
+	return fmt.Errorf("%s is not built yet (it arrives with the %s work); nothing was done", stage, issue)
+}
+
+// app is what every subcommand shares: streams, global options, logger.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	dbURL     string
+	logFormat string
+	logLevel  string
+	stmtTO    time.Duration
+
+	log *slog.Logger
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitErr
+	code := exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	} else if isCobraUsageError(err) {
+		code = exitUsage
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "iamtrim: interrupted")
+		return exitError
+	}
+	fmt.Fprintf(stderr, "iamtrim: %v\n", err)
+	if code == exitUsage {
+		fmt.Fprintln(stderr, "run 'iamtrim --help' for usage")
+	}
+	return code
+}
+
+// isCobraUsageError recognises cobra's own argument and command errors,
+// which it returns as plain errors.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "received ", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "iamtrim",
+		Short: "Find the IAM permissions AWS roles hold but never use, and write the tightened policy",
+		Long: `iamtrim loads CloudTrail events and the account's authorization details into
+PostgreSQL, compares what each role and user is granted with what it used,
+and writes a least-privilege policy proven to allow every observed call.
+
+Results go to stdout (or -o FILE); logs and progress go to stderr.`,
+		Example: `  iamtrim sample --out /tmp/org
+  iamtrim ingest cloudtrail /tmp/org/AWSLogs
+  iamtrim ingest authz /tmp/org/authz.json
+  iamtrim analyze --window 90d`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return a.setup()
+		},
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitErr{code: exitUsage, err: err}
+	})
+	root.CompletionOptions.DisableDefaultCmd = true
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dbURL, "db", "", "PostgreSQL URL (default: $DATABASE_URL, the libpq PG* variables, then the local server, database iamtrim)")
+	pf.StringVar(&a.logFormat, "log-format", a.envOr("IAMTRIM_LOG_FORMAT", "text"), "log format on stderr: text or json")
+	pf.StringVar(&a.logLevel, "log-level", a.envOr("IAMTRIM_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	pf.DurationVar(&a.stmtTO, "statement-timeout", 10*time.Minute, "PostgreSQL statement_timeout for every statement")
+
+	root.AddCommand(
+		a.versionCmd(),
+		a.migrateCmd(),
+		a.catalogCmd(),
+		a.ingestCmd(),
+		a.analyzeCmd(),
+		a.recommendCmd(),
+		a.reportCmd(),
+		a.jobCmd(),
+		a.sampleCmd(),
+	)
+	return root
+}
+
+func (a *app) envOr(key, def string) string {
+	if v := a.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (a *app) setup() error {
+	var level slog.Level
+	switch strings.ToLower(a.logLevel) {
+	case "debug":
+		level = slog.LevelDebug
+	case "info", "":
+		level = slog.LevelInfo
+	case "warn", "warning":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	default:
+		return usageErr("--log-level %q: want debug, info, warn or error", a.logLevel)
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch a.logFormat {
+	case "text":
+		a.log = slog.New(slog.NewTextHandler(a.stderr, hopts))
+	case "json":
+		a.log = slog.New(slog.NewJSONHandler(a.stderr, hopts))
+	default:
+		return usageErr("--log-format %q: want text or json", a.logFormat)
+	}
+	return nil
+}
+
+// openDB connects (creating the database on first use) and migrates.
+func (a *app) openDB(ctx context.Context) (*store.DB, error) {
+	return store.Open(ctx, store.Options{
+		URL:              a.dbURL,
+		Getenv:           a.getenv,
+		StatementTimeout: a.stmtTO,
+		Schema:           a.getenv("IAMTRIM_SCHEMA"),
+		Logger:           a.log,
+	})
+}
+
+// output returns where results go: stdout, or FILE written atomically
+// (a temporary file renamed into place on commit, so readers never see half
+// a result).
+func (a *app) output(path string) (w io.Writer, commit func() error, err error) {
+	if path == "" || path == "-" {
+		return a.stdout, func() error { return nil }, nil
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("create output %s: %w", path, err)
+	}
+	committed := false
+	commit = func() error {
+		if committed {
+			return nil
+		}
+		committed = true
+		if err := f.Sync(); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(f.Name())
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := os.Chmod(f.Name(), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return os.Rename(f.Name(), path)
+	}
+	return f, commit, nil
+}
