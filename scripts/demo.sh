@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make demo: run iamtrim end to end on the bundled sample organisation.
+# It finds a PostgreSQL server (DATABASE_URL, the PG* variables, or the local
+# server), uses its own database iamtrim_demo there so your data is never
+# touched, and starts the local Debian cluster when nothing answers and it can.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=./bin/iamtrim
+SAMPLE=testdata/sample
+CATALOG=testdata/catalog
+OUT=demo-out
+mkdir -p "$OUT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+if [ -z "${DATABASE_URL:-}" ] && [ -z "${PGHOST:-}" ]; then
+	export PGDATABASE="${PGDATABASE:-iamtrim_demo}"
+	if ! "$BIN" migrate >/dev/null 2>"$OUT/migrate.err"; then
+		if command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then
+			step "no PostgreSQL answered; starting the local cluster"
+			pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
+			sleep 2
+		fi
+	fi
+	# Without PGUSER, libpq uses the OS user; fall back to postgres when that role does not exist.
+	if ! "$BIN" migrate >/dev/null 2>"$OUT/migrate.err" && grep -q 'role .* does not exist' "$OUT/migrate.err"; then
+		export PGUSER=postgres
+	fi
+fi
+
+start=$(date +%s.%N)
+step "database"
+"$BIN" migrate
+
+if [ -d "$CATALOG" ]; then
+	step "load the action catalog ($CATALOG)"
+	"$BIN" catalog load "$CATALOG"
+fi
+
+if [ -f "$SAMPLE/authz.json" ]; then
+	step "load the authorization details ($SAMPLE/authz.json)"
+	"$BIN" ingest authz "$SAMPLE/authz.json"
+fi
+
+if [ -d "$SAMPLE/AWSLogs" ]; then
+	step "ingest CloudTrail ($SAMPLE/AWSLogs)"
+	"$BIN" ingest cloudtrail "$SAMPLE/AWSLogs"
+fi
+
+end=$(date +%s.%N)
+awk -v s="$start" -v e="$end" 'BEGIN{printf "\ndemo finished in %.1fs\n", e-s}' >&2
