@@ -1,0 +1,63 @@
+package trails
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Save stores cfg unless the same configuration is already stored; it
+// returns the row's id and whether it was new.
+func Save(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (id int64, created bool, err error) {
+	body, err := json.Marshal(cfg.Trails)
+	if err != nil {
+		return 0, false, fmt.Errorf("encode trail configuration: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	digest := hex.EncodeToString(sum[:])
+	err = pool.QueryRow(ctx, `
+		INSERT INTO trail_config (source, digest, config) VALUES ($1, $2, $3)
+		ON CONFLICT (digest) DO NOTHING RETURNING id`, cfg.Source, digest, body).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, fmt.Errorf("save trail configuration: %w", err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT id FROM trail_config WHERE digest = $1`, digest).Scan(&id); err != nil {
+		return 0, false, fmt.Errorf("find trail configuration: %w", err)
+	}
+	// Make an older configuration the latest again when it is loaded anew.
+	if _, err := pool.Exec(ctx, `UPDATE trail_config SET taken_at = now() WHERE id = $1`, id); err != nil {
+		return 0, false, fmt.Errorf("touch trail configuration: %w", err)
+	}
+	return id, false, nil
+}
+
+// LoadLatest returns the most recently loaded configuration, or
+// UnknownConfig() and id 0 when none was loaded.
+func LoadLatest(ctx context.Context, pool *pgxpool.Pool) (*Config, int64, error) {
+	var (
+		id     int64
+		source string
+		body   []byte
+	)
+	err := pool.QueryRow(ctx, `SELECT id, source, config FROM trail_config ORDER BY taken_at DESC, id DESC LIMIT 1`).Scan(&id, &source, &body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return UnknownConfig(), 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("load trail configuration: %w", err)
+	}
+	cfg := &Config{Known: true, Source: source}
+	if err := json.Unmarshal(body, &cfg.Trails); err != nil {
+		return nil, 0, fmt.Errorf("decode trail configuration %d: %w", id, err)
+	}
+	return cfg, id, nil
+}
