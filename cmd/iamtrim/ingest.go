@@ -29,5 +29,6 @@ func (a *app) ingestCmd() *cobra.Command {
 			return errNotBuilt("ingest authz", "authorization inventory (issue 4)")
 		},
 	})
+	c.AddCommand(a.ingestTrailsCmd())
 	return c
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -102,5 +103,29 @@ func TestLogFormatJSON(t *testing.T) {
 		if !strings.HasPrefix(line, "{") {
 			t.Fatalf("stderr line is not JSON: %q", line)
 		}
+	}
+}
+
+func TestIngestTrailsFileIdempotent(t *testing.T) {
+	env := testEnv(t)
+	path := t.TempDir() + "/trails.json"
+	body := `[{"trailList":[{"Name":"main","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/main","HomeRegion":"us-east-1","IsMultiRegionTrail":true}]},
+	{"TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/main","EventSelectors":[{"ReadWriteType":"All","IncludeManagementEvents":true,"DataResources":[{"Type":"AWS::S3::Object","Values":["arn:aws:s3:::app-data/"]}]}]}]`
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantState := []string{"(new)", "(unchanged)"}
+	for i, want := range wantState {
+		code, out, errOut := runCLI(t, env, "ingest", "trails", path)
+		if code != exitOK {
+			t.Fatalf("run %d: exit %d: %s", i, code, errOut)
+		}
+		if !strings.Contains(out, want) || !strings.Contains(out, "AWS::S3::Object(arn:aws:s3:::app-data/)") {
+			t.Fatalf("run %d: stdout %q, want %s and the S3 selector", i, out, want)
+		}
+	}
+	code, _, errOut := runCLI(t, env, "ingest", "trails", t.TempDir()+"/missing.json")
+	if code != exitError || !strings.Contains(errOut, "missing.json") {
+		t.Fatalf("missing file: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/iamtrim/iamtrim/ingest/awsconf"
+	"github.com/iamtrim/iamtrim/trails"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) ingestTrailsCmd() *cobra.Command {
+	var (
+		profile, assumeRole, region, endpoint string
+	)
+	c := &cobra.Command{
+		Use:   "trails FILE | aws",
+		Short: "Load what the CloudTrail trails log (describe-trails + get-event-selectors), so analyze knows which data events were recorded",
+		Long: `Without a trail configuration, analyze assumes data events (S3 objects,
+Lambda Invoke, DynamoDB items, ...) were not logged, and reports the actions
+they would show as unobservable rather than unused.
+
+FILE holds the output of 'aws cloudtrail describe-trails' and
+'aws cloudtrail get-event-selectors' in any arrangement (one JSON array of
+both, or an object holding both). 'aws' reads them live.`,
+		Example: `  iamtrim ingest trails trails.json
+  iamtrim ingest trails aws --profile audit --region us-east-1`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var cfg *trails.Config
+			var err error
+			if args[0] == "aws" {
+				awsCfg, lerr := awsconf.Load(ctx, awsconf.Options{Profile: profile, AssumeRole: assumeRole, Region: region})
+				if lerr != nil {
+					return lerr
+				}
+				client := cloudtrail.NewFromConfig(awsCfg, func(o *cloudtrail.Options) {
+					if endpoint != "" {
+						o.BaseEndpoint = aws.String(endpoint)
+					}
+				})
+				cfg, err = trails.Fetch(ctx, client)
+			} else {
+				cfg, err = trails.ParseFile(args[0])
+			}
+			if err != nil {
+				return err
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			id, created, err := trails.Save(ctx, db.Pool, cfg)
+			if err != nil {
+				return err
+			}
+			state := "unchanged"
+			if created {
+				state = "new"
+			}
+			a.log.Info("trail configuration loaded", "id", id, "state", state, "trails", len(cfg.Trails))
+			fmt.Fprintf(a.stdout, "trail configuration %d (%s): %s\n", id, state, cfg.Summary())
+			return nil
+		},
+	}
+	c.Flags().StringVar(&profile, "profile", "", "AWS shared-config profile (for 'aws')")
+	c.Flags().StringVar(&assumeRole, "assume-role", "", "role ARN to assume first (for 'aws')")
+	c.Flags().StringVar(&region, "region", "", "region to call (for 'aws')")
+	c.Flags().StringVar(&endpoint, "endpoint", "", "CloudTrail endpoint URL override (for 'aws')")
+	return c
+}
