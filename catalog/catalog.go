@@ -274,7 +274,7 @@ func (c *Catalog) ConditionKeys(service string) []ConditionKey {
 		return nil
 	}
 	s := c.byName[strings.ToLower(service)]
-	if s == nil {
+	if s == nil || len(s.conditionKeys) == 0 {
 		return nil
 	}
 	out := make([]ConditionKey, len(s.conditionKeys))

@@ -221,6 +221,17 @@ func build(svcs []*service, v Version) (*Catalog, error) {
 		slices.SortFunc(s.conditionKeys, byNameCmp(func(k ConditionKey) string { return k.Name }))
 		slices.SortFunc(s.operations, byNameCmp(func(o *operation) string { return o.name }))
 
+		// Empty lists are nil whichever way the catalog was read.
+		for _, a := range s.actions {
+			a.resources, a.conditionKeys = nilIfEmpty(a.resources), nilIfEmpty(a.conditionKeys)
+		}
+		for _, r := range s.resources {
+			r.arnFormats, r.conditionKeys = nilIfEmpty(r.arnFormats), nilIfEmpty(r.conditionKeys)
+		}
+		for i := range s.conditionKeys {
+			s.conditionKeys[i].Types = nilIfEmpty(s.conditionKeys[i].Types)
+		}
+
 		s.names = make([]string, len(s.actions))
 		s.lower = make([]lowerEntry, len(s.actions))
 		for i, a := range s.actions {
@@ -276,7 +287,7 @@ func build(svcs []*service, v Version) (*Catalog, error) {
 					out = append(out, n)
 				}
 			}
-			o.authorized = out
+			o.authorized = nilIfEmpty(out)
 		}
 	}
 
@@ -357,6 +368,12 @@ func (d *digester) strs(ss []string) {
 // The version's Source is the absolute directory and FetchedAt the newest
 // modification time among the files read.
 func LoadDir(dir string) (*Catalog, error) {
+	return loadDir(dir, nil)
+}
+
+// loadDir is LoadDir with the version's Source and FetchedAt given (when v
+// is not nil).
+func loadDir(dir string, v *Version) (*Catalog, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load catalog %s: %w", dir, err)
@@ -385,7 +402,11 @@ func LoadDir(dir string) (*Catalog, error) {
 	for f, s := range want {
 		wantByPath[filepath.Join(abs, f)] = s
 	}
-	c, err := parse(docs, wantByPath, Version{Source: abs, FetchedAt: newest.UTC()})
+	ver := Version{Source: abs, FetchedAt: newest.UTC()}
+	if v != nil {
+		ver = *v
+	}
+	c, err := parse(docs, wantByPath, ver)
 	if err != nil {
 		return nil, fmt.Errorf("load catalog %s:\n%w", abs, err)
 	}
