@@ -143,7 +143,7 @@ func (c Condition) validateValues() error {
 			continue
 		}
 		if err := checkValue(info.kind, v); err != nil {
-			return fmt.Errorf("%s value %q: %w", c.Base, v, err)
+			return fmt.Errorf("value %q: %w", v, err)
 		}
 	}
 	return nil

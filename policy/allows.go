@@ -1,0 +1,265 @@
+package policy
+
+import (
+	"slices"
+	"strings"
+)
+
+// AllowsAll reports whether set allows action on every resource that
+// resourcePattern matches, in every request: the check behind "the new
+// policy allows nothing the current one does not". action may itself be a
+// pattern ("s3:Get*"); then every action it matches must be allowed.
+//
+// It is sound: true means each (action, resource) pair the patterns match
+// is allowed whatever the request context, because
+//
+//   - one identity Allow statement without conditions covers the whole
+//     pattern (its Action covers the action pattern, or its NotAction
+//     overlaps none of it; its Resource covers the resource pattern, or its
+//     NotResource overlaps none of it),
+//   - the permissions boundary, when set, and every SCP have such a
+//     statement too,
+//   - and no Deny statement anywhere can apply: none whose action and
+//     resource elements overlap the patterns, with or without conditions
+//     (a conditional Deny is assumed to apply).
+//
+// It is conservative, returning false though the set does allow
+// everything, when coverage needs several statements together (Allow
+// "arn:aws:s3:::a*" plus Allow "arn:aws:s3:::b*" for "arn:aws:s3:::[ab]…",
+// or Resource and NotResource statements that jointly cover "*"), or
+// when only conditional Allow statements cover the pattern (see
+// AllowsAllWhen), or a conditional Deny could never hold in practice. A
+// resource pattern with policy variables counts as covered only when
+// covered for every value of the variables.
+//
+// The returned StatementRef is the identity Allow statement that covers
+// the pattern when the answer is true; when false, the Deny statement that
+// may apply, or nil when nothing covers the pattern.
+func AllowsAll(set PolicySet, action string, resourcePattern string) (bool, *StatementRef) {
+	return AllowsAllWhen(set, action, resourcePattern, nil)
+}
+
+// AllowsAllWhen is AllowsAll for requests known to satisfy every condition
+// in conds (the conditions of the new statement being proved). A
+// conditional Allow statement then counts when each of its conditions is
+// implied by one in conds: the same operator (set qualifier and IfExists
+// included) and key, with policy values that make it no harder to hold —
+// a subset of the statement's values for positive operators, a superset
+// for negated ones (StringNotEquals, NotIpAddress, …), the same values for
+// Null. Values holding policy variables count only when the statement's
+// document uses Version 2012-10-17, where they mean the same thing. conds
+// never lift a Deny: a conditional Deny is still assumed to apply.
+func AllowsAllWhen(set PolicySet, action, resourcePattern string, conds []Condition) (bool, *StatementRef) {
+	q := query{
+		action:   compile(action, false),
+		resource: compile(resourcePattern, true),
+		conds:    conds,
+	}
+	all := append(append(slices.Clone(set.Identity), set.SCPs...), boundaryList(set)...)
+	for _, p := range all {
+		if ref := q.mayDeny(p); ref != nil {
+			return false, ref
+		}
+	}
+	for _, p := range set.SCPs {
+		if q.allowing(p) == nil {
+			return false, nil
+		}
+	}
+	if set.Boundary != nil && q.allowing(*set.Boundary) == nil {
+		return false, nil
+	}
+	for _, p := range set.Identity {
+		if ref := q.allowing(p); ref != nil {
+			return true, ref
+		}
+	}
+	return false, nil
+}
+
+func boundaryList(set PolicySet) []NamedPolicy {
+	if set.Boundary == nil {
+		return nil
+	}
+	return []NamedPolicy{*set.Boundary}
+}
+
+type query struct {
+	action   []token
+	resource []token
+	conds    []Condition
+}
+
+// allowing returns the first Allow statement of p that covers the query.
+func (q query) allowing(p NamedPolicy) *StatementRef {
+	if p.Doc == nil {
+		return nil
+	}
+	vars := p.Doc.Version == Version2012
+	for i := range p.Doc.Statements {
+		st := &p.Doc.Statements[i]
+		if st.Effect != EffectAllow || !q.condsImply(st, vars) {
+			continue
+		}
+		if !q.actionsCovered(st) || !q.resourcesCovered(st, vars) {
+			continue
+		}
+		return &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: st.Index}
+	}
+	return nil
+}
+
+// mayDeny returns the first Deny statement of p that might apply to some
+// action and resource of the query.
+func (q query) mayDeny(p NamedPolicy) *StatementRef {
+	if p.Doc == nil {
+		return nil
+	}
+	vars := p.Doc.Version == Version2012
+	for i := range p.Doc.Statements {
+		st := &p.Doc.Statements[i]
+		if st.Effect != EffectDeny {
+			continue
+		}
+		if q.actionsMayMatch(st) && q.resourcesMayMatch(st, vars) {
+			return &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: st.Index}
+		}
+	}
+	return nil
+}
+
+// actionsCovered: every action of the query is matched by the statement.
+func (q query) actionsCovered(st *Statement) bool {
+	if st.HasNotAction {
+		for _, p := range st.NotAction {
+			if overlaps(compile(p, false), q.action, true) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range st.Action {
+		if covers(compile(p, false), q.action, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// actionsMayMatch: some action of the query may be matched by the
+// statement (conservatively true when unsure).
+func (q query) actionsMayMatch(st *Statement) bool {
+	if st.HasNotAction {
+		// Matched unless a NotAction pattern excludes all of the query's
+		// actions; several patterns excluding it only together are not
+		// recognised (the safe direction).
+		for _, p := range st.NotAction {
+			if covers(compile(p, false), q.action, true) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range st.Action {
+		if overlaps(compile(p, false), q.action, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// resourcesCovered: every resource of the query is matched by the
+// statement, for every value of the policy variables.
+func (q query) resourcesCovered(st *Statement, vars bool) bool {
+	if st.HasNotResource {
+		for _, p := range st.NotResource {
+			if overlaps(compile(p, vars), q.resource, false) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range st.Resource {
+		if covers(compile(p, vars), q.resource, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// resourcesMayMatch: some resource of the query may be matched by the
+// statement for some values of the policy variables.
+func (q query) resourcesMayMatch(st *Statement, vars bool) bool {
+	if st.HasNotResource {
+		for _, p := range st.NotResource {
+			if covers(compile(p, vars), q.resource, false) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range st.Resource {
+		if overlaps(compile(p, vars), q.resource, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// condsImply reports whether every condition of st is implied by one of
+// the query's conditions.
+func (q query) condsImply(st *Statement, vars bool) bool {
+	for _, c := range st.Conditions {
+		if !vars && hasVariable(c.Values) {
+			return false
+		}
+		ok := false
+		for _, k := range q.conds {
+			if implies(k, c) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func hasVariable(vals []string) bool {
+	for _, v := range vals {
+		if strings.Contains(v, "${") {
+			return true
+		}
+	}
+	return false
+}
+
+// implies reports whether a request satisfying have surely satisfies want.
+func implies(have, want Condition) bool {
+	hs, hb, hi, err1 := ParseOperator(have.Operator)
+	ws, wb, wi, err2 := ParseOperator(want.Operator)
+	if err1 != nil || err2 != nil || hs != ws || hb != wb || hi != wi || !strings.EqualFold(have.Key, want.Key) {
+		return false
+	}
+	info := operators[strings.ToLower(wb)]
+	switch {
+	case info.kind == opNull:
+		return subset(have.Values, want.Values) && subset(want.Values, have.Values)
+	case info.negated:
+		return subset(want.Values, have.Values)
+	default:
+		return subset(have.Values, want.Values)
+	}
+}
+
+// subset reports whether every value of a is in b (exact strings).
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
