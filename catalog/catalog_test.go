@@ -268,7 +268,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "action name with wildcard",
 			docs: map[string][]byte{"x.json": []byte(`{"Name": "x", "Actions": [{"Name": "Get*"}]}`)},
-			want: []string{`x.json: Actions[0]: action Name "Get*"`},
+			want: []string{`x.json: entry Actions[0]: action Name "Get*"`},
 		},
 		{
 			name: "duplicate action differing in case",

@@ -130,7 +130,7 @@ func decodeService(data []byte) (*service, error) {
 	s := &service{name: d.Name, docVersion: d.Version}
 	for i, a := range d.Actions {
 		if err := checkActionName(a.Name); err != nil {
-			return nil, fmt.Errorf("Actions[%d]: %w", i, err)
+			return nil, fmt.Errorf("entry Actions[%d]: %w", i, err)
 		}
 		p := a.Annotations.Properties
 		act := &action{
@@ -148,19 +148,19 @@ func decodeService(data []byte) (*service, error) {
 	}
 	for i, r := range d.Resources {
 		if r.Name == "" {
-			return nil, fmt.Errorf("Resources[%d]: no Name", i)
+			return nil, fmt.Errorf("entry Resources[%d]: no Name", i)
 		}
 		s.resources = append(s.resources, &resource{name: r.Name, arnFormats: r.ARNFormats, conditionKeys: r.ConditionKeys})
 	}
 	for i, k := range d.ConditionKeys {
 		if k.Name == "" {
-			return nil, fmt.Errorf("ConditionKeys[%d]: no Name", i)
+			return nil, fmt.Errorf("entry ConditionKeys[%d]: no Name", i)
 		}
 		s.conditionKeys = append(s.conditionKeys, ConditionKey{Name: k.Name, Types: k.Types})
 	}
 	for i, o := range d.Operations {
 		if o.Name == "" {
-			return nil, fmt.Errorf("Operations[%d]: no Name", i)
+			return nil, fmt.Errorf("entry Operations[%d]: no Name", i)
 		}
 		op := &operation{name: o.Name}
 		for _, aa := range o.AuthorizedActions {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -174,6 +175,20 @@ func LoadCurrent(ctx context.Context, pool *pgxpool.Pool) (*Catalog, error) {
 		return nil, err
 	}
 	return load(ctx, pool, v)
+}
+
+// LoadCurrentOrNil is LoadCurrent for commands that can work without a
+// catalog: when none is loaded it logs a warning saying what is lost and
+// returns (nil, nil). A nil *Catalog answers every question as "unknown".
+func LoadCurrentOrNil(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (*Catalog, error) {
+	c, err := LoadCurrent(ctx, pool)
+	if errors.Is(err, ErrNoCatalog) {
+		if log != nil {
+			log.Warn("no action catalog loaded: wildcards are not expanded into counts, access levels and unknown actions are not checked; run `iamtrim catalog load DIR` or `iamtrim catalog update`")
+		}
+		return nil, nil
+	}
+	return c, err
 }
 
 // LoadVersion reads a stored catalog version by id, for reproducing a

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,12 @@ func TestStoreAndLoadCurrent(t *testing.T) {
 
 	if _, err := LoadCurrent(ctx, pool); !errors.Is(err, ErrNoCatalog) {
 		t.Fatalf("LoadCurrent on an empty database: err = %v, want ErrNoCatalog", err)
+	}
+
+	var logs strings.Builder
+	none, err := LoadCurrentOrNil(ctx, pool, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil || none != nil || !strings.Contains(logs.String(), "no action catalog loaded") {
+		t.Fatalf("LoadCurrentOrNil on an empty database = %v, %v, log %q; want nil, nil and a warning", none, err, logs.String())
 	}
 
 	c := loadFixture(t)

@@ -28,6 +28,16 @@ import (
 // document.
 const DefaultBaseURL = "https://servicereference.us-east-1.amazonaws.com/"
 
+// DefaultCacheDir is where `iamtrim catalog update` keeps the downloaded
+// documents: <user cache dir>/iamtrim/service-reference.
+func DefaultCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find cache directory: %w", err)
+	}
+	return filepath.Join(dir, "iamtrim", "service-reference"), nil
+}
+
 // stateFile records, in the cache directory, the validators and digests of
 // what was downloaded. Its leading dot keeps LoadDir from reading it.
 const stateFile = ".iamtrim-cache.json"
