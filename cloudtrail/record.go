@@ -1,6 +1,9 @@
 package cloudtrail
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Outcome says whether a call got past authorization.
 type Outcome uint8
@@ -14,7 +17,24 @@ const (
 	// OutcomeDenied is an authorization failure (AccessDenied,
 	// UnauthorizedOperation, ...): an attempt, not use.
 	OutcomeDenied
+	// OutcomeUnauthenticated is a call rejected before authorization
+	// because the credentials were bad (ExpiredToken, InvalidClientTokenId,
+	// SignatureDoesNotMatch, AuthFailure, ...): neither use nor a denied
+	// attempt at the action. (Added by the cloudtrail package.)
+	OutcomeUnauthenticated
 )
+
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeSuccess:
+		return "success"
+	case OutcomeDenied:
+		return "denied"
+	case OutcomeUnauthenticated:
+		return "unauthenticated"
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
 
 // PrincipalType names the kind of caller, as CloudTrail's userIdentity.type
 // does, with SAML and web-identity sessions told apart.
@@ -31,7 +51,11 @@ const (
 	PrincipalService        PrincipalType = "AWSService"
 	PrincipalAccount        PrincipalType = "AWSAccount"
 	PrincipalIdentityCenter PrincipalType = "IdentityCenterUser"
-	PrincipalUnknown        PrincipalType = "Unknown"
+	// PrincipalAnonymous is an unauthenticated caller (userIdentity type
+	// AWSAccount with accountId ANONYMOUS_PRINCIPAL, e.g. public S3 reads).
+	// Its ARN is empty.
+	PrincipalAnonymous PrincipalType = "Anonymous"
+	PrincipalUnknown   PrincipalType = "Unknown"
 )
 
 // MappingKind says how an event was mapped to IAM actions.
@@ -44,9 +68,21 @@ const (
 	// counted by (EventSource, EventName), never dropped.
 	Unmapped
 	// Permissionless: the call needs no IAM permission
-	// (sts:GetCallerIdentity, signin:ConsoleLogin, ...).
+	// (sts:GetCallerIdentity, signin:ConsoleLogin, ...). Actions is empty.
 	Permissionless
 )
+
+func (k MappingKind) String() string {
+	switch k {
+	case Mapped:
+		return "mapped"
+	case Unmapped:
+		return "unmapped"
+	case Permissionless:
+		return "permissionless"
+	}
+	return "mapping(" + strconv.Itoa(int(k)) + ")"
+}
 
 // Principal is the IAM identity an event is attributed to.
 type Principal struct {
@@ -61,6 +97,14 @@ type Principal struct {
 	// CrossAccount is true when AccountID differs from the event's
 	// recipientAccountId.
 	CrossAccount bool
+	// SessionARN is userIdentity.arn when it names a session rather than
+	// the principal (assumed-role and federated-user sessions); empty
+	// otherwise. (Added by the cloudtrail package.)
+	SessionARN string
+	// Provider is the identity provider behind a SAML or web-identity
+	// session (webIdFederationData.federatedProvider or
+	// userIdentity.identityProvider), empty otherwise. (Added.)
+	Provider string
 }
 
 // Context is what the call's surroundings tell, kept for condition
@@ -92,6 +136,14 @@ type Record struct {
 	// Resources are ARNs the call touched (resources[] and those built from
 	// requestParameters). Empty when none are known.
 	Resources []string
+	// Access pairs each action with each resource it was used on, so an
+	// extra action (iam:PassRole on the passed role, s3:GetObject on a copy
+	// source, kms:ReEncryptFrom on the source key) keeps its own resource.
+	// Resource is "" when the call's resource is unknown. Actions and
+	// Resources are the distinct values of Access (Resources may also hold
+	// resources[] entries of unmapped events). (Added by the cloudtrail
+	// package.)
+	Access    []Access
 	Outcome   Outcome
 	ErrorCode string
 	ReadOnly  bool
@@ -99,4 +151,10 @@ type Record struct {
 	Management bool
 	EventType  string
 	Context    Context
+}
+
+// Access is one action used (or attempted) on one resource.
+type Access struct {
+	Action   string
+	Resource string
 }

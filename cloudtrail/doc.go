@@ -1,0 +1,36 @@
+// Package cloudtrail decodes CloudTrail log objects and normalizes each
+// event into a Record: who called (Principal), which IAM actions the call
+// needed (Actions, and Access pairing each action with the resources it
+// touched), whether it got past authorization (Outcome), and the context
+// kept for condition suggestions (Context).
+//
+// It is the first stage of the pipeline: package ingest fetches objects
+// (files, S3, the CloudTrail API), hands each to ReadObject, and passes
+// every record it yields to (*Mapper).Normalize before storing the Record.
+// The package does no I/O of its own beyond the io.Reader it is given and
+// has no database dependency.
+//
+// ReadObject accepts every shape CloudTrail logs come in: S3 delivery
+// format ({"Records":[...]}), a bare JSON array of records, JSON Lines, and
+// `aws cloudtrail lookup-events` output, gzip-compressed or not; digest and
+// Insights files are recognised and skipped. Bad input is reported per
+// record as "path:record N: reason" and the rest is still read.
+//
+// Mapping from (eventSource, eventName) to IAM actions goes, in order,
+// through: the permissionless calls (sts:GetCallerIdentity, console
+// sign-in), the reviewed exceptions table (exceptions.go: renamed S3 and
+// Lambda operations, KMS ReEncrypt, batch calls...), request-dependent
+// rules (DynamoDB PartiQL, TransactWriteItems), and the naming rule
+// (eventSource's label as the prefix, version suffixes stripped) checked
+// against the action catalog when one is loaded, falling back on the
+// catalog's published Operations. An event that maps to nothing is kept
+// as Unmapped, never dropped. Calls that pass a role (Lambda CreateFunction,
+// ECS RegisterTaskDefinition, CloudFormation with a service role, ...) get
+// iam:PassRole on that role as an extra action.
+//
+// JSON is read by a small validating walker (scan.go) rather than a
+// reflection decoder: it skips the many fields not needed without
+// allocating, tolerates requestParameters whose types change between
+// services, and rejects exactly what encoding/json rejects (the oracle and
+// fuzz tests hold it to that).
+package cloudtrail

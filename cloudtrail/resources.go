@@ -1,0 +1,720 @@
+package cloudtrail
+
+import (
+	"strings"
+)
+
+// arnFormat is a built-in ARN format, used when no catalog is loaded or the
+// catalog lacks the resource type. They follow the AWS Service Reference.
+type arnFormat struct {
+	service, rtype, format string
+}
+
+func builtinFormats() []arnFormat {
+	return []arnFormat{
+		{"s3", "bucket", "arn:${Partition}:s3:::${BucketName}"},
+		{"s3", "object", "arn:${Partition}:s3:::${BucketName}/${ObjectName}"},
+		{"dynamodb", "table", "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}"},
+		{"sqs", "queue", "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}"},
+		{"sns", "topic", "arn:${Partition}:sns:${Region}:${Account}:${TopicName}"},
+		{"kms", "key", "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}"},
+		{"lambda", "function", "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}"},
+		{"secretsmanager", "Secret", "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}"},
+		{"ssm", "parameter", "arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}"},
+		{"logs", "log-group", "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}"},
+		{"logs", "log-stream", "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}"},
+		{"iam", "role", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"},
+	}
+}
+
+// arnCtx is where built ARNs live.
+type arnCtx struct {
+	part, region, account string
+}
+
+// build fills format's ${Partition}, ${Region} and ${Account} from c and
+// its other variables, in order, from vals. It returns "" when vals do not
+// match the format's variables.
+func (m *Mapper) build(c arnCtx, service, rtype string, vals ...string) string {
+	format := m.formats[service+"\x00"+rtype]
+	if format == "" {
+		return ""
+	}
+	var sb strings.Builder
+	sb.Grow(len(format) + 64)
+	n := 0
+	for {
+		i := strings.Index(format, "${")
+		if i < 0 {
+			sb.WriteString(format)
+			break
+		}
+		sb.WriteString(format[:i])
+		j := strings.IndexByte(format[i:], '}')
+		if j < 0 {
+			return ""
+		}
+		switch v := format[i+2 : i+j]; v {
+		case "Partition":
+			sb.WriteString(c.part)
+		case "Region":
+			sb.WriteString(c.region)
+		case "Account":
+			sb.WriteString(c.account)
+		default:
+			if n >= len(vals) || vals[n] == "" {
+				return ""
+			}
+			sb.WriteString(vals[n])
+			n++
+		}
+		format = format[i+j+1:]
+	}
+	if n != len(vals) || sb.Len() > maxARNLen {
+		return ""
+	}
+	return sb.String()
+}
+
+// params holds the requestParameters values resources are built from.
+type params struct {
+	bucketName, key, versionID, copySource                   jstr
+	tableName, queueURL, queueName, topicARN, targetARN      jstr
+	name, keyID, sourceKeyID, destinationKeyID               jstr
+	functionName, secretID, path, logGroupName               jstr
+	logStreamName, logGroupIdentifier, roleARN, principalARN jstr
+	statement                                                jstr
+	names, statements, transactItems                         []byte
+	instanceProfile                                          bool
+	passRole                                                 [4]jstr
+	nPassRole                                                int
+}
+
+func (p *params) parse(raw []byte, passKeys []string) {
+	it, err := newObjIter(raw, 0)
+	if err != nil {
+		return
+	}
+	for it.next() {
+		k := it.key
+		if k.esc {
+			it.skip()
+			continue
+		}
+		matched := false
+		for _, pk := range passKeys {
+			if string(k.b) == pk && p.nPassRole < len(p.passRole) {
+				if s, ok := it.str(); ok {
+					p.passRole[p.nPassRole] = s
+					p.nPassRole++
+				}
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		switch string(k.b) {
+		case "bucketName":
+			p.bucketName, _ = it.str()
+		case "key":
+			p.key, _ = it.str()
+		case "versionId":
+			p.versionID, _ = it.str()
+		case "x-amz-copy-source":
+			p.copySource, _ = it.str()
+		case "tableName":
+			p.tableName, _ = it.str()
+		case "queueUrl":
+			p.queueURL, _ = it.str()
+		case "queueName":
+			p.queueName, _ = it.str()
+		case "topicArn":
+			p.topicARN, _ = it.str()
+		case "targetArn":
+			p.targetARN, _ = it.str()
+		case "name":
+			p.name, _ = it.str()
+		case "keyId":
+			p.keyID, _ = it.str()
+		case "sourceKeyId":
+			p.sourceKeyID, _ = it.str()
+		case "destinationKeyId":
+			p.destinationKeyID, _ = it.str()
+		case "functionName":
+			p.functionName, _ = it.str()
+		case "secretId":
+			p.secretID, _ = it.str()
+		case "path":
+			p.path, _ = it.str()
+		case "logGroupName":
+			p.logGroupName, _ = it.str()
+		case "logStreamName":
+			p.logStreamName, _ = it.str()
+		case "logGroupIdentifier":
+			p.logGroupIdentifier, _ = it.str()
+		case "roleArn":
+			p.roleARN, _ = it.str()
+		case "principalArn":
+			p.principalARN, _ = it.str()
+		case "statement":
+			p.statement, _ = it.str()
+		case "names":
+			p.names = arraySpan(&it)
+		case "statements", "transactStatements":
+			p.statements = arraySpan(&it)
+		case "transactItems":
+			p.transactItems = arraySpan(&it)
+		case "iamInstanceProfile":
+			p.instanceProfile = it.b[it.i] == '{' || it.b[it.i] == '"'
+			it.skip()
+		default:
+			it.skip()
+		}
+	}
+}
+
+func arraySpan(it *objIter) []byte {
+	if it.b[it.i] != '[' {
+		it.skip()
+		return nil
+	}
+	return it.span()
+}
+
+// samlProviderARN returns requestParameters.principalArn (the SAML
+// provider of an AssumeRoleWithSAML call), or "".
+func samlProviderARN(raw []byte) string {
+	if raw == nil {
+		return ""
+	}
+	var p params
+	p.parse(raw, nil)
+	return p.principalARN.string(maxARNLen)
+}
+
+// needsParams reports whether anything is read from requestParameters for
+// this mapping.
+func needsParams(e *mapping) bool {
+	if len(e.passRoleKeys) > 0 || e.instanceProfile || e.dyn != dynNone {
+		return true
+	}
+	switch e.prefix {
+	case "s3", "dynamodb", "sqs", "sns", "kms", "lambda", "secretsmanager", "ssm", "logs", "sts":
+		return true
+	}
+	return false
+}
+
+// access fills Actions, Resources and Access.
+func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
+	var p params
+	if f.reqParams != nil && needsParams(e) {
+		p.parse(f.reqParams, e.passRoleKeys)
+	}
+	c := arnCtx{
+		part:    partitionOf(f.ui.arn.b, f.region.b),
+		region:  rec.Region,
+		account: rec.AccountID,
+	}
+	if c.account == "" {
+		c.account = rec.Principal.AccountID
+	}
+
+	// Resources named by requestParameters, for the primary action(s).
+	var own [8]string
+	res := m.paramResources(e, &p, c, own[:0])
+
+	// resources[] entries.
+	var listed [maxResources]string
+	var types [maxResources]jstr
+	nl := 0
+	if f.resources != nil {
+		it, _ := newArrIter(f.resources, 0)
+		for it.next() && nl < maxResources {
+			arn, typ := resourceEntry(&it)
+			if !arn.empty() {
+				listed[nl] = arn.string(maxARNLen)
+				types[nl] = typ
+				nl++
+			}
+		}
+	}
+	for i := 0; i < nl; i++ {
+		addUnique(&rec.Resources, listed[i])
+	}
+
+	if e.kind != Mapped {
+		rec.Mapping = e.kind
+		return nil
+	}
+
+	actions := e.actions
+	var dyn [4]string
+	switch e.dyn {
+	case dynPartiQL:
+		actions = m.partiQLActions(&p, dyn[:0])
+	case dynTransactWrite:
+		actions = m.transactActionsOf(p.transactItems, dyn[:0])
+	}
+	if len(actions) == 0 {
+		rec.Mapping = Unmapped
+		return nil
+	}
+
+	if e.prefix == "s3" {
+		// The object/bucket split is already in res; resources[] repeats
+		// it with both levels, so it is used only when res is empty.
+		if len(res) == 0 {
+			objectLevel := isS3ObjectAction(actions[0])
+			for i := 0; i < nl; i++ {
+				if types[i].is("AWS::S3::Object") == objectLevel {
+					res = appendUnique(res, listed[i])
+				}
+			}
+		}
+		if !p.versionID.empty() {
+			if v := m.s3Version[actions[0]]; v != "" {
+				dyn[0] = v
+				actions = dyn[:1]
+			}
+		}
+	} else {
+		for i := 0; i < nl; i++ {
+			res = appendUnique(res, listed[i])
+		}
+	}
+
+	if e.source == "kms.amazonaws.com" && e.event == "ReEncrypt" && len(actions) == 2 {
+		// ReEncryptFrom on the source key, ReEncryptTo on the destination.
+		from := m.kmsKey(c, p.sourceKeyID)
+		to := m.kmsKey(c, p.destinationKeyID)
+		if from == "" && to == "" {
+			m.grant(rec, actions, res)
+		} else {
+			m.grant(rec, actions[:1], []string{from})
+			m.grant(rec, actions[1:], []string{to})
+		}
+	} else {
+		m.grant(rec, actions, res)
+	}
+
+	// Extra actions the request implies.
+	if m.passRoleAction != "" {
+		for i := 0; i < p.nPassRole; i++ {
+			if role := m.roleARN(c, p.passRole[i]); role != "" {
+				m.grant(rec, []string{m.passRoleAction}, []string{role})
+			}
+		}
+		if e.instanceProfile && p.instanceProfile {
+			m.grant(rec, []string{m.passRoleAction}, nil)
+		}
+	}
+	if e.prefix == "s3" && !p.copySource.empty() && m.s3GetObject != "" {
+		if src := m.s3CopySource(c, p.copySource); src != "" {
+			m.grant(rec, []string{m.s3GetObject}, []string{src})
+		}
+	}
+	return nil
+}
+
+// grant records each action on each resource (or on "" when none).
+func (m *Mapper) grant(rec *Record, actions, res []string) {
+	for _, a := range actions {
+		addUnique(&rec.Actions, a)
+		if len(res) == 0 {
+			rec.Access = append(rec.Access, Access{Action: a})
+			continue
+		}
+		for _, r := range res {
+			if len(rec.Access) >= 4*maxResources {
+				return
+			}
+			rec.Access = append(rec.Access, Access{Action: a, Resource: r})
+			if r != "" {
+				addUnique(&rec.Resources, r)
+			}
+		}
+	}
+}
+
+func addUnique(list *[]string, s string) {
+	if s == "" || len(*list) >= maxResources {
+		return
+	}
+	for _, x := range *list {
+		if x == s {
+			return
+		}
+	}
+	*list = append(*list, s)
+}
+
+func appendUnique(list []string, s string) []string {
+	if s == "" || len(list) >= maxResources {
+		return list
+	}
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func resourceEntry(it *arrIter) (arn, typ jstr) {
+	if it.b[it.i] != '{' {
+		it.skip()
+		return
+	}
+	in := objIter{b: it.b, i: it.i + 1, first: true}
+	for in.next() {
+		switch {
+		case in.key.is("ARN"):
+			arn, _ = in.str()
+		case in.key.is("type"):
+			typ, _ = in.str()
+		default:
+			in.skip()
+		}
+	}
+	it.i, it.err = in.i, in.err
+	if !strings.HasPrefix(string(arn.b), "arn:") {
+		arn = jstr{}
+	}
+	return
+}
+
+func isS3ObjectAction(a string) bool {
+	return strings.Contains(a, "Object") || strings.HasSuffix(a, "MultipartUpload") || strings.HasSuffix(a, "MultipartUploadParts")
+}
+
+// paramResources builds the ARNs requestParameters name for the primary
+// action, per service.
+func (m *Mapper) paramResources(e *mapping, p *params, c arnCtx, out []string) []string {
+	str := func(s jstr) string { return s.string(maxARNLen) }
+	switch e.prefix {
+	case "s3":
+		bucket := str(p.bucketName)
+		if bucket == "" {
+			return out
+		}
+		primary := ""
+		if len(e.actions) > 0 {
+			primary = e.actions[0]
+		}
+		if isS3ObjectAction(primary) {
+			if key := str(p.key); key != "" {
+				return appendUnique(out, m.build(c, "s3", "object", bucket, key))
+			}
+			return out // object action without a key (DeleteObjects): unknown
+		}
+		return appendUnique(out, m.build(c, "s3", "bucket", bucket))
+	case "dynamodb":
+		if t := str(p.tableName); t != "" {
+			if strings.HasPrefix(t, "arn:") {
+				return appendUnique(out, t)
+			}
+			return appendUnique(out, m.build(c, "dynamodb", "table", t))
+		}
+	case "sqs":
+		if u := str(p.queueURL); u != "" {
+			if region, acct, name, ok := parseQueueURL(u); ok {
+				qc := arnCtx{part: c.part, region: region, account: acct}
+				if region == "" {
+					qc.region = c.region
+				}
+				return appendUnique(out, m.build(qc, "sqs", "queue", name))
+			}
+		} else if n := str(p.queueName); n != "" && e.event == "CreateQueue" {
+			return appendUnique(out, m.build(c, "sqs", "queue", n))
+		}
+	case "sns":
+		for _, s := range []jstr{p.topicARN, p.targetARN} {
+			if a := str(s); strings.HasPrefix(a, "arn:") {
+				out = appendUnique(out, a)
+			}
+		}
+		if n := str(p.name); n != "" && e.event == "CreateTopic" {
+			out = appendUnique(out, m.build(c, "sns", "topic", n))
+		}
+	case "kms":
+		if k := m.kmsKey(c, p.keyID); k != "" {
+			return appendUnique(out, k)
+		}
+	case "lambda":
+		if fn := str(p.functionName); fn != "" {
+			return appendUnique(out, m.lambdaFunction(c, fn))
+		}
+	case "secretsmanager":
+		id := str(p.secretID)
+		if id == "" && e.event == "CreateSecret" {
+			id = str(p.name)
+		}
+		if id != "" {
+			if strings.HasPrefix(id, "arn:") {
+				return appendUnique(out, id)
+			}
+			// A secret ARN ends in a random 6-character suffix the event
+			// does not give; "-??????" is the documented way to match it.
+			return appendUnique(out, m.build(c, "secretsmanager", "Secret", id+"-??????"))
+		}
+	case "ssm":
+		if !strings.Contains(e.event, "Parameter") {
+			return out
+		}
+		if n := str(p.name); n != "" {
+			out = appendUnique(out, m.ssmParameter(c, n))
+		}
+		if p.names != nil {
+			it, _ := newArrIter(p.names, 0)
+			for it.next() && len(out) < maxResources {
+				if n, ok := it.str(); ok {
+					out = appendUnique(out, m.ssmParameter(c, str(n)))
+				}
+			}
+		}
+		if n := str(p.path); n != "" {
+			out = appendUnique(out, m.ssmParameter(c, n))
+		}
+	case "logs":
+		if id := str(p.logGroupIdentifier); strings.HasPrefix(id, "arn:") {
+			return appendUnique(out, strings.TrimSuffix(id, ":*"))
+		} else if id != "" && p.logGroupName.empty() {
+			p.logGroupName = p.logGroupIdentifier
+		}
+		g := str(p.logGroupName)
+		if g == "" {
+			return out
+		}
+		if s := str(p.logStreamName); s != "" {
+			return appendUnique(out, m.build(c, "logs", "log-stream", g, s))
+		}
+		return appendUnique(out, m.build(c, "logs", "log-group", g))
+	case "sts":
+		if r := str(p.roleARN); strings.HasPrefix(r, "arn:") {
+			return appendUnique(out, r)
+		}
+	}
+	return out
+}
+
+// parseQueueURL splits https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (or
+// the legacy REGION.queue.amazonaws.com and queue.amazonaws.com hosts).
+func parseQueueURL(u string) (region, account, name string, ok bool) {
+	rest, found := strings.CutPrefix(u, "https://")
+	if !found {
+		rest, found = strings.CutPrefix(u, "http://")
+	}
+	if !found {
+		return "", "", "", false
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	account, name, _ = strings.Cut(path, "/")
+	if !isAccountID(account) || name == "" || strings.ContainsAny(name, "/?#") {
+		return "", "", "", false
+	}
+	switch {
+	case strings.HasPrefix(host, "sqs."):
+		region, _, _ = strings.Cut(strings.TrimPrefix(host, "sqs."), ".")
+	case host == "queue.amazonaws.com":
+		region = "us-east-1"
+	case strings.HasSuffix(host, ".queue.amazonaws.com"):
+		region = strings.TrimSuffix(host, ".queue.amazonaws.com")
+	default:
+		// VPC endpoint and custom hosts: region unknown here.
+	}
+	return region, account, name, true
+}
+
+// kmsKey turns a KeyId parameter into a key ARN. Aliases are not keys (the
+// call is authorized on the key the alias points to, which resources[]
+// names), so they give "".
+func (m *Mapper) kmsKey(c arnCtx, s jstr) string {
+	k := s.string(maxARNLen)
+	switch {
+	case k == "":
+		return ""
+	case strings.HasPrefix(k, "arn:"):
+		if strings.Contains(k, ":key/") {
+			return k
+		}
+		return ""
+	case strings.HasPrefix(k, "alias/"):
+		return ""
+	}
+	return m.build(c, "kms", "key", k)
+}
+
+// lambdaFunction accepts a function name, a partial ARN
+// (ACCOUNT:function:NAME) or a full ARN, each with an optional qualifier.
+func (m *Mapper) lambdaFunction(c arnCtx, fn string) string {
+	if strings.HasPrefix(fn, "arn:") {
+		return fn
+	}
+	if acct, rest, ok := strings.Cut(fn, ":function:"); ok && isAccountID(acct) {
+		return m.build(arnCtx{part: c.part, region: c.region, account: acct}, "lambda", "function", rest)
+	}
+	return m.build(c, "lambda", "function", fn)
+}
+
+func (m *Mapper) ssmParameter(c arnCtx, n string) string {
+	if strings.HasPrefix(n, "arn:") {
+		return n
+	}
+	return m.build(c, "ssm", "parameter", strings.TrimPrefix(n, "/"))
+}
+
+// roleARN returns the role a PassRole parameter names: its ARN as given, or
+// for a bare role name (Glue accepts them) the ARN without a path.
+func (m *Mapper) roleARN(c arnCtx, s jstr) string {
+	r := s.string(maxARNLen)
+	switch {
+	case r == "":
+		return ""
+	case strings.HasPrefix(r, "arn:"):
+		if strings.Contains(r, ":role/") {
+			return r
+		}
+		return ""
+	case strings.ContainsAny(r, ":/*"):
+		return ""
+	}
+	return m.build(c, "iam", "role", r)
+}
+
+// s3CopySource turns x-amz-copy-source ("bucket/key", optionally
+// URL-escaped, with ?versionId=) into the source object's ARN.
+func (m *Mapper) s3CopySource(c arnCtx, s jstr) string {
+	v := s.string(maxARNLen)
+	v, _, _ = strings.Cut(v, "?")
+	v = strings.TrimPrefix(v, "/")
+	if u, err := pathUnescape(v); err == nil {
+		v = u
+	}
+	bucket, key, ok := strings.Cut(v, "/")
+	if !ok || bucket == "" || key == "" {
+		return ""
+	}
+	return m.build(c, "s3", "object", bucket, key)
+}
+
+// pathUnescape decodes %XX escapes (net/url.PathUnescape without the
+// allocation when there are none).
+func pathUnescape(s string) (string, error) {
+	if !strings.Contains(s, "%") {
+		return s, nil
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b), nil
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// partiQLActions picks dynamodb:PartiQL<verb> from each statement's first
+// word.
+func (m *Mapper) partiQLActions(p *params, out []string) []string {
+	add := func(stmt []byte) {
+		var verb [6]byte
+		s := skipWS(stmt, 0)
+		n := 0
+		for ; s < len(stmt) && n < len(verb) && isLetter(stmt[s]); s++ {
+			verb[n] = stmt[s] | 0x20
+			n++
+		}
+		idx := -1
+		switch string(verb[:n]) {
+		case "select":
+			idx = 0
+		case "insert":
+			idx = 1
+		case "update":
+			idx = 2
+		case "delete":
+			idx = 3
+		}
+		if idx >= 0 && m.partiQL[idx] != "" {
+			out = appendUnique(out, m.partiQL[idx])
+		}
+	}
+	if !p.statement.empty() {
+		var buf [64]byte
+		add(p.statement.bytes(buf[:0]))
+	}
+	if p.statements != nil {
+		it, _ := newArrIter(p.statements, 0)
+		for it.next() {
+			if it.b[it.i] != '{' {
+				it.skip()
+				continue
+			}
+			in := objIter{b: it.b, i: it.i + 1, first: true}
+			for in.next() {
+				if in.key.is("statement") {
+					if s, ok := in.str(); ok {
+						var buf [64]byte
+						add(s.bytes(buf[:0]))
+					}
+				} else {
+					in.skip()
+				}
+			}
+			it.i, it.err = in.i, in.err
+		}
+	}
+	return out
+}
+
+// transactActionsOf picks one action per kind of TransactItems member
+// (conditionCheck, put, update, delete).
+func (m *Mapper) transactActionsOf(items []byte, out []string) []string {
+	if items == nil {
+		return out
+	}
+	it, _ := newArrIter(items, 0)
+	for it.next() {
+		if it.b[it.i] != '{' {
+			it.skip()
+			continue
+		}
+		in := objIter{b: it.b, i: it.i + 1, first: true}
+		for in.next() {
+			var buf [32]byte
+			k := strings.ToLower(string(truncate(in.key.bytes(buf[:0]), 32)))
+			idx := -1
+			switch k {
+			case "conditioncheck":
+				idx = 0
+			case "put":
+				idx = 1
+			case "update":
+				idx = 2
+			case "delete":
+				idx = 3
+			}
+			if idx >= 0 && m.transactActions[idx] != "" {
+				out = appendUnique(out, m.transactActions[idx])
+			}
+			in.skip()
+		}
+		it.i, it.err = in.i, in.err
+	}
+	return out
+}
