@@ -575,3 +575,28 @@ func TestMatch(t *testing.T) {
 		})
 	}
 }
+
+func TestExpandConcurrent(t *testing.T) {
+	c := loadFixture(t)
+	patterns := []string{"*", "s3:*", "s3:Get*", "*:List*", "iam:PassRole", "sqs:*Message", "nope:*"}
+	want := make(map[string][]string, len(patterns))
+	for _, p := range patterns {
+		want[p] = c.expand(strings.ToLower(p))
+	}
+	done := make(chan struct{})
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				p := patterns[(g+i)%len(patterns)]
+				if got := c.Expand(p); !slices.Equal(got, want[p]) {
+					t.Errorf("Expand(%q) = %v, want %v", p, got, want[p])
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}
