@@ -87,12 +87,12 @@ func TestSubstituteVariables(t *testing.T) {
 		{"arn:aws:s3:::b/${AWS:UserName}/*", "arn:aws:s3:::b/alice/*", true}, // keys case-insensitive
 		{"arn:aws:s3:::${aws:PrincipalTag/team}-${aws:username}", "arn:aws:s3:::red-alice", true},
 		{"arn:aws:s3:::b/${aws:principaltag/TEAM}", "arn:aws:s3:::b/red", true},
-		{"arn:aws:s3:::b/${aws:userid}", "", false},                        // missing
-		{"arn:aws:s3:::b/${aws:TagKeys}", "", false},                       // multi-valued
-		{"arn:aws:s3:::b/${aws:empty}", "", false},                         // no value
+		{"arn:aws:s3:::b/${aws:userid}", "", false},                               // missing
+		{"arn:aws:s3:::b/${aws:TagKeys}", "", false},                              // multi-valued
+		{"arn:aws:s3:::b/${aws:empty}", "", false},                                // no value
 		{"arn:aws:s3:::b/${aws:userid, 'anon'}/*", "arn:aws:s3:::b/anon/*", true}, // default
 		{"arn:aws:s3:::b/${aws:username,'anon'}/*", "arn:aws:s3:::b/alice/*", true},
-		{"arn:aws:s3:::b/${*}${?}${$}", "arn:aws:s3:::b/${*}${?}$", true},    // escapes kept where needed
+		{"arn:aws:s3:::b/${*}${?}${$}", "arn:aws:s3:::b/${*}${?}$", true}, // escapes kept where needed
 		{"arn:aws:s3:::b/${$}{x}", "arn:aws:s3:::b/${$}{x}", true},
 		{"arn:aws:s3:::b/${s3:prefix}", "arn:aws:s3:::b/we${*}ird${?}$", true},
 		{"no variables *", "no variables *", true},
@@ -140,7 +140,7 @@ func TestCoversOverlaps(t *testing.T) {
 		{"s3:Get*", "s3:G*", true, false, true},
 		{"s3:Get*", "S3:PUT*", true, false, false},
 		{"s3:Get*", "S3:GETOBJECT", false, false, false}, // case matters when asked
-		{"a${*}", "a*", false, false, true},               // literal * vs wildcard
+		{"a${*}", "a*", false, false, true},              // literal * vs wildcard
 		{"a*", "a${*}", false, true, true},
 		{"a${*}", "a${*}", false, true, true},
 		// Variables: Covers must hold for every value.
