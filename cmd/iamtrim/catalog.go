@@ -1,15 +1,29 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/cobra"
 )
 
 func (a *app) catalogCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "catalog",
-		Short: "Load or update the AWS action catalog (Service Reference layout)",
+		Short: "Load, update or show the AWS action catalog (Service Reference layout)",
+		Long: `The catalog lists every IAM action with its access level, resource types and
+condition keys. iamtrim uses it to expand wildcards (s3:Get*, *), to spell
+actions in AWS's casing and to validate CloudTrail mappings. Each distinct
+catalog is stored once as a version; results say which version they used.
+Without one, iamtrim still works with less: no expansion of wildcards into
+counts.`,
 		Example: `  iamtrim catalog load testdata/catalog
-  iamtrim catalog update`,
+  iamtrim catalog update
+  iamtrim catalog status`,
 	}
 	c.AddCommand(&cobra.Command{
 		Use:     "load DIR",
@@ -17,16 +31,99 @@ func (a *app) catalogCmd() *cobra.Command {
 		Example: "  iamtrim catalog load ../shared/catalog",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errNotBuilt("catalog load", "catalog (issue 4)")
+			ctx := cmd.Context()
+			cat, err := catalog.LoadDir(args[0])
+			if err != nil {
+				return err
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			v, err := catalog.Store(ctx, db.Pool, cat, "")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "catalog version %d is current: %d services, %d actions, %s, from %s\n", v.ID, v.Services, v.Actions, v.Digest, v.Source)
+			return nil
 		},
 	})
+	var baseURL, cacheDir string
+	var timeout time.Duration
+	up := &cobra.Command{
+		Use:   "update",
+		Short: "Download the catalog from AWS's Service Reference endpoint, refreshing only what changed",
+		Long: `Downloads the service list and each service document with conditional
+requests (ETag, Last-Modified) into a cache directory, so a second run
+transfers almost nothing, then stores the result as the current version.`,
+		Example: `  iamtrim catalog update
+  iamtrim catalog update --cache-dir /var/cache/iamtrim --base-url https://servicereference.us-east-1.amazonaws.com/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir := cacheDir
+			if dir == "" {
+				d, err := catalog.DefaultCacheDir()
+				if err != nil {
+					return err
+				}
+				dir = d
+			}
+			cat, st, err := catalog.Update(ctx, &http.Client{Timeout: timeout}, baseURL, dir, a.log)
+			if err != nil {
+				return err
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			v, err := catalog.Store(ctx, db.Pool, cat, "")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "catalog version %d is current: %d services, %d actions (%d downloaded, %d changed, %d not modified, %d removed, %d bytes)\n",
+				v.ID, v.Services, v.Actions, st.Downloaded, st.Changed, st.NotModified, st.Removed, st.Bytes)
+			return nil
+		},
+	}
+	up.Flags().StringVar(&baseURL, "base-url", catalog.DefaultBaseURL, "Service Reference endpoint")
+	up.Flags().StringVar(&cacheDir, "cache-dir", "", "cache directory (default: the user cache directory)/iamtrim/service-reference")
+	up.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "timeout of each HTTP request")
+	c.AddCommand(up)
 	c.AddCommand(&cobra.Command{
-		Use:     "update",
-		Short:   "Download the catalog from AWS's Service Reference endpoint, refreshing only what changed",
-		Example: "  iamtrim catalog update",
+		Use:     "status",
+		Short:   "List the stored catalog versions and which is current",
+		Example: "  iamtrim catalog status",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errNotBuilt("catalog update", "catalog (issue 4)")
+			ctx := cmd.Context()
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			vs, cur, err := catalog.Versions(ctx, db.Pool)
+			if err != nil {
+				return err
+			}
+			if len(vs) == 0 {
+				fmt.Fprintln(a.stdout, "no catalog loaded: run 'iamtrim catalog load DIR' or 'iamtrim catalog update'")
+				return errors.New("no catalog loaded")
+			}
+			tw := tablewriter.NewWriter(a.stdout)
+			tw.Header("version", "current", "services", "actions", "fetched", "source", "digest")
+			for _, v := range vs {
+				mark := ""
+				if v.ID == cur {
+					mark = "*"
+				}
+				if err := tw.Append(fmt.Sprint(v.ID), mark, fmt.Sprint(v.Services), fmt.Sprint(v.Actions), v.FetchedAt.UTC().Format(time.RFC3339), v.Source, v.Digest); err != nil {
+					return err
+				}
+			}
+			return tw.Render()
 		},
 	})
 	return c

@@ -129,3 +129,30 @@ func TestIngestTrailsFileIdempotent(t *testing.T) {
 		t.Fatalf("missing file: exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestCatalogLoadAndStatus(t *testing.T) {
+	env := testEnv(t)
+	code, out, errOut := runCLI(t, env, "catalog", "status")
+	if code != exitError || !strings.Contains(out, "no catalog loaded") {
+		t.Fatalf("status before load: exit %d stdout %q stderr %q", code, out, errOut)
+	}
+	var first string
+	for i := range 2 {
+		code, out, errOut = runCLI(t, env, "catalog", "load", "../../catalog/testdata/catalog")
+		if code != exitOK {
+			t.Fatalf("load %d: exit %d: %s", i, code, errOut)
+		}
+		if i == 0 {
+			first = out
+		} else if out != first {
+			t.Fatalf("second load differs (not idempotent):\n%s\n%s", first, out)
+		}
+	}
+	if !strings.Contains(first, "catalog version 1 is current") {
+		t.Fatalf("load output %q", first)
+	}
+	code, out, _ = runCLI(t, env, "catalog", "status")
+	if code != exitOK || strings.Count(out, "sha256:") != 1 {
+		t.Fatalf("status: exit %d, want one version:\n%s", code, out)
+	}
+}
