@@ -1,0 +1,111 @@
+package sample
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Options says what to generate.
+type Options struct {
+	// Out is the output directory; it is created if missing. Files already
+	// there with the same names are overwritten, others are left alone.
+	Out string
+	// Events is the number of distinct CloudTrail events written (duplicate
+	// deliveries come on top). 0 means DefaultEvents.
+	Events int
+	// Seed drives every random choice: the same Seed and options give
+	// byte-identical output.
+	Seed int64
+	// Days is the length of the window. 0 means DefaultDays.
+	Days int
+	// Files is the approximate number of log files; 0 chooses one file per
+	// region per day, or about 250 events a file when that is more.
+	Files int
+	// Start is the first day (UTC midnight is used). Zero means
+	// DefaultStart, so that output never depends on the clock.
+	Start time.Time
+	// Regions are the regions events happen in; the first one receives
+	// global-service events (IAM, STS, console sign-in). Nil means
+	// DefaultRegions.
+	Regions []string
+}
+
+// Defaults.
+const (
+	DefaultEvents = 3000
+	DefaultDays   = 90
+)
+
+var (
+	// DefaultStart is the first day of the window when Options.Start is zero.
+	DefaultStart = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	// DefaultRegions are used when Options.Regions is nil.
+	DefaultRegions = []string{"us-east-1", "eu-west-1", "us-west-2"}
+)
+
+// Stats says what Generate wrote.
+type Stats struct {
+	// Events is the number of distinct events; Files the number of log
+	// files; Roles and Users the principals in authz.json; Bytes the total
+	// size of every file written.
+	Events, Files, Roles, Users int
+	Bytes                       int64
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+
+// withDefaults fills zero fields.
+func (o Options) withDefaults() Options {
+	if o.Events == 0 {
+		o.Events = DefaultEvents
+	}
+	if o.Days == 0 {
+		o.Days = DefaultDays
+	}
+	if o.Start.IsZero() {
+		o.Start = DefaultStart
+	}
+	o.Start = o.Start.UTC().Truncate(24 * time.Hour)
+	if o.Regions == nil {
+		o.Regions = DefaultRegions
+	}
+	if o.Files == 0 {
+		o.Files = max(o.Days*len(o.Regions), o.Events/250)
+		o.Files = min(o.Files, o.Events)
+	}
+	return o
+}
+
+// Validate reports the first bad field. It is called by Generate after
+// defaults are applied.
+func (o Options) Validate() error {
+	switch {
+	case o.Out == "":
+		return fmt.Errorf("sample options: Out: output directory is required")
+	case o.Events < 0:
+		return fmt.Errorf("sample options: Events: %d is negative", o.Events)
+	case o.Days < 0:
+		return fmt.Errorf("sample options: Days: %d is negative", o.Days)
+	case o.Days > 3660:
+		return fmt.Errorf("sample options: Days: %d is more than ten years", o.Days)
+	case o.Files < 0:
+		return fmt.Errorf("sample options: Files: %d is negative", o.Files)
+	case o.Events > 0 && o.Files > o.Events:
+		return fmt.Errorf("sample options: Files: %d files cannot hold %d events (each file needs one)", o.Files, o.Events)
+	}
+	if o.Regions != nil && len(o.Regions) == 0 {
+		return fmt.Errorf("sample options: Regions: empty list")
+	}
+	seen := map[string]bool{}
+	for _, r := range o.Regions {
+		if !regionRE.MatchString(r) {
+			return fmt.Errorf("sample options: Regions: %q is not a region name", r)
+		}
+		if seen[r] {
+			return fmt.Errorf("sample options: Regions: %q listed twice", r)
+		}
+		seen[r] = true
+	}
+	return nil
+}

@@ -1,0 +1,291 @@
+package sample
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Truth is truth.json: what the generated events prove about each
+// principal, computed while the events are written. The rules it follows
+// are in TruthRules (and doc.go).
+type Truth struct {
+	Account           string           `json:"account"`
+	Generator         TruthOptions     `json:"generator"`
+	Window            TruthWindow      `json:"window"`
+	Rules             []string         `json:"rules"`
+	Totals            TruthTotals      `json:"totals"`
+	DuplicateEventIDs []string         `json:"duplicateEventIDs"`
+	Principals        []TruthPrincipal `json:"principals"`
+	OtherCallers      []TruthPrincipal `json:"otherCallers"`
+}
+
+// TruthOptions records the options the sample was generated with.
+type TruthOptions struct {
+	Seed    int64    `json:"seed"`
+	Events  int      `json:"events"`
+	Days    int      `json:"days"`
+	Files   int      `json:"files"`
+	Start   string   `json:"start"`
+	Regions []string `json:"regions"`
+}
+
+// TruthWindow is the time span the events cover: [Start, End).
+type TruthWindow struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// TruthTotals are exact counts over all log files.
+type TruthTotals struct {
+	Files int `json:"files"`
+	// Records counts every record in every file, duplicates included;
+	// UniqueEvents counts distinct eventIDs.
+	Records          int64            `json:"records"`
+	UniqueEvents     int64            `json:"uniqueEvents"`
+	DuplicateRecords int64            `json:"duplicateRecords"`
+	Authorized       int64            `json:"authorized"`       // no error, or an error after authorization
+	AuthorizedErrors int64            `json:"authorizedErrors"` // of which ended in an error
+	Denied           int64            `json:"denied"`
+	Permissionless   int64            `json:"permissionless"`
+	DataEvents       int64            `json:"dataEvents"`
+	ManagementEvents int64            `json:"managementEvents"`
+	ServiceInvoked   int64            `json:"serviceInvoked"`
+	ByRegion         map[string]int64 `json:"byRegion"`
+	ByEventSource    map[string]int64 `json:"byEventSource"`
+	// UnloggedCalls are calls the simulated workload made that the trail
+	// did not record (they appear in no file).
+	UnloggedCalls int64 `json:"unloggedCalls"`
+}
+
+// TruthPrincipal is one role, user, or outside caller.
+type TruthPrincipal struct {
+	ARN  string `json:"arn,omitempty"`
+	Type string `json:"type"` // role, user; for outside callers the userIdentity.type
+	Name string `json:"name"`
+	// Events counts distinct events attributed to it (duplicates once).
+	Events     int64  `json:"events"`
+	FirstEvent string `json:"firstEvent,omitempty"`
+	LastEvent  string `json:"lastEvent,omitempty"`
+	// Used: actions its own successful calls needed, with the exact
+	// resources.
+	Used []TruthUse `json:"used"`
+	// UsedViaService: calls an AWS service made with its credentials
+	// (userIdentity.invokedBy set).
+	UsedViaService []TruthUse `json:"usedViaService"`
+	// Denied attempts: not use.
+	Denied         []TruthDenied `json:"denied"`
+	Permissionless []TruthCall   `json:"permissionless"`
+	// Unlogged: calls the workload made that the trail does not record, so
+	// no analysis of the logs can see them.
+	Unlogged []TruthUnlogged `json:"unlogged"`
+}
+
+// TruthUse is an action with the resources it was used on.
+type TruthUse struct {
+	Action    string           `json:"action"`
+	InvokedBy string           `json:"invokedBy,omitempty"`
+	Resources []string         `json:"resources"`
+	Events    int64            `json:"events"`
+	Errors    map[string]int64 `json:"errors,omitempty"` // authorized failures by errorCode
+}
+
+// TruthDenied is a refused attempt.
+type TruthDenied struct {
+	Action      string   `json:"action"`
+	EventSource string   `json:"eventSource"`
+	EventName   string   `json:"eventName"`
+	ErrorCode   string   `json:"errorCode"`
+	Resources   []string `json:"resources"`
+	Events      int64    `json:"events"`
+}
+
+// TruthCall is a call that needs no IAM permission.
+type TruthCall struct {
+	EventSource string `json:"eventSource"`
+	EventName   string `json:"eventName"`
+	Events      int64  `json:"events"`
+}
+
+// TruthUnlogged is a call that happened but was not logged.
+type TruthUnlogged struct {
+	Action    string   `json:"action"`
+	EventName string   `json:"eventName"`
+	Resources []string `json:"resources"`
+	Calls     int64    `json:"calls"`
+	Reason    string   `json:"reason"`
+}
+
+// TruthRules documents how truth.json is computed; it is written into the
+// file so the file explains itself.
+var TruthRules = []string{
+	"A principal is a role (identified by sessionContext.sessionIssuer.arn, the role ARN with its path, never the session ARN) or an IAM user (userIdentity.arn).",
+	"used: actions of the principal's own calls (no userIdentity.invokedBy) that passed authorization: no errorCode, or an errorCode that arises after authorization (NoSuchKey, ConditionalCheckFailedException, ValidationError, NoSuchEntityException, ResourceNotFoundException). Each action lists the exact resource ARNs, or \"*\" for actions that take no resource.",
+	"usedViaService: the same for calls an AWS service made with the principal's credentials (userIdentity.invokedBy set, e.g. kms:Decrypt by ssm.amazonaws.com, Lambda updates by cloudformation.amazonaws.com, AWS Config's service-linked role). The principal still needs these permissions, but they are not its own calls.",
+	"denied: attempts refused by authorization (AccessDenied, AccessDeniedException, Client.UnauthorizedOperation). They are never use.",
+	"permissionless: calls that need no IAM permission (sts:GetCallerIdentity, signin ConsoleLogin); counted in events, no action.",
+	"unlogged: calls the simulated workload made that the trail does not record (see trails.json); they appear in no log file and are not in events or used.",
+	"events counts distinct eventIDs attributed to the principal: a record delivered twice counts once. totals.records counts every record in every file.",
+	"Event names map to IAM actions where they differ: ListObjects -> s3:ListBucket, ListBuckets -> s3:ListAllMyBuckets, HeadObject -> s3:GetObject, CreateMultipartUpload/UploadPart/CompleteMultipartUpload -> s3:PutObject, GetBucketEncryption -> s3:GetEncryptionConfiguration, Invoke -> lambda:InvokeFunction, GetFunction20150331v2 -> lambda:GetFunction (Lambda's versioned names drop the date suffix), monitoring.amazonaws.com -> cloudwatch.",
+	"sts:AssumeRole*, made by the caller, are the caller's use (resource: the role assumed); a service's AssumeRole of a role is listed under otherCallers.",
+}
+
+type useKey struct{ action, via string }
+
+type deniedKey struct{ action, source, name, code string }
+
+type unlogKey struct{ action, name, reason string }
+
+type callKey struct{ source, name string }
+
+// acc accumulates truth for one principal. Every map is keyed by values
+// from the finite organisation, so memory does not grow with the number of
+// events.
+type acc struct {
+	p              *principal
+	events         int64
+	first, last    time.Time
+	lastRegion     string
+	used           map[useKey]*useAcc
+	denied         map[deniedKey]map[string]int64
+	permissionless map[callKey]int64
+	unlogged       map[unlogKey]map[string]int64
+}
+
+type useAcc struct {
+	resources map[string]bool
+	events    int64
+	errors    map[string]int64
+}
+
+func newAcc(p *principal) *acc {
+	return &acc{p: p, used: map[useKey]*useAcc{}, denied: map[deniedKey]map[string]int64{},
+		permissionless: map[callKey]int64{}, unlogged: map[unlogKey]map[string]int64{}}
+}
+
+func resName(r *res) string {
+	if r == nil {
+		return "*"
+	}
+	return r.arn
+}
+
+func (t *acc) record(e *event) {
+	a := e.a
+	t.events++
+	if t.first.IsZero() || e.t.Before(t.first) {
+		t.first = e.t
+	}
+	if !e.t.Before(t.last) {
+		t.last, t.lastRegion = e.t, e.region
+	}
+	switch {
+	case a.action == "":
+		t.permissionless[callKey{a.source, a.name}]++
+	case a.deny != "":
+		k := deniedKey{a.action, a.source, a.name, e.errCode}
+		if t.denied[k] == nil {
+			t.denied[k] = map[string]int64{}
+		}
+		t.denied[k][resName(e.r)]++
+	default:
+		k := useKey{a.action, a.via}
+		u := t.used[k]
+		if u == nil {
+			u = &useAcc{resources: map[string]bool{}, errors: map[string]int64{}}
+			t.used[k] = u
+		}
+		u.resources[resName(e.r)] = true
+		u.events++
+		if e.errCode != "" {
+			u.errors[e.errCode]++
+		}
+	}
+}
+
+func (t *acc) recordUnlogged(a *activity, r *res) {
+	k := unlogKey{a.action, a.name, a.unlogged}
+	if t.unlogged[k] == nil {
+		t.unlogged[k] = map[string]int64{}
+	}
+	t.unlogged[k][resName(r)]++
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+func (t *acc) export() TruthPrincipal {
+	p := t.p
+	out := TruthPrincipal{ARN: p.arn, Type: p.kind, Name: p.name, Events: t.events,
+		FirstEvent: fmtTime(t.first), LastEvent: fmtTime(t.last),
+		Used: []TruthUse{}, UsedViaService: []TruthUse{}, Denied: []TruthDenied{},
+		Permissionless: []TruthCall{}, Unlogged: []TruthUnlogged{}}
+	switch p.kind {
+	case "service":
+		out.Type, out.ARN = "AWSService", ""
+	case "web":
+		out.Type, out.ARN = "WebIdentityUser", ""
+	case "saml":
+		out.Type, out.ARN = "SAMLUser", ""
+	case "account":
+		out.Type, out.ARN = "AWSAccount", ""
+	}
+	for k, u := range t.used {
+		tu := TruthUse{Action: k.action, InvokedBy: k.via, Resources: sortedKeys(u.resources), Events: u.events}
+		if len(u.errors) > 0 {
+			tu.Errors = u.errors
+		}
+		if k.via == "" {
+			out.Used = append(out.Used, tu)
+		} else {
+			out.UsedViaService = append(out.UsedViaService, tu)
+		}
+	}
+	cmpUse := func(a, b TruthUse) int {
+		return strings.Compare(a.Action+"\x00"+a.InvokedBy, b.Action+"\x00"+b.InvokedBy)
+	}
+	slices.SortFunc(out.Used, cmpUse)
+	slices.SortFunc(out.UsedViaService, cmpUse)
+	for k, rs := range t.denied {
+		var n int64
+		for _, c := range rs {
+			n += c
+		}
+		out.Denied = append(out.Denied, TruthDenied{Action: k.action, EventSource: k.source, EventName: k.name,
+			ErrorCode: k.code, Resources: sortedKeys(rs), Events: n})
+	}
+	slices.SortFunc(out.Denied, func(a, b TruthDenied) int {
+		return strings.Compare(a.Action+"\x00"+a.EventName+"\x00"+a.ErrorCode, b.Action+"\x00"+b.EventName+"\x00"+b.ErrorCode)
+	})
+	for k, n := range t.permissionless {
+		out.Permissionless = append(out.Permissionless, TruthCall{EventSource: k.source, EventName: k.name, Events: n})
+	}
+	slices.SortFunc(out.Permissionless, func(a, b TruthCall) int {
+		return strings.Compare(a.EventSource+a.EventName, b.EventSource+b.EventName)
+	})
+	for k, rs := range t.unlogged {
+		var n int64
+		for _, c := range rs {
+			n += c
+		}
+		out.Unlogged = append(out.Unlogged, TruthUnlogged{Action: k.action, EventName: k.name,
+			Resources: sortedKeys(rs), Calls: n, Reason: k.reason})
+	}
+	slices.SortFunc(out.Unlogged, func(a, b TruthUnlogged) int {
+		return strings.Compare(a.Action+"\x00"+a.EventName, b.Action+"\x00"+b.EventName)
+	})
+	return out
+}
