@@ -1,0 +1,139 @@
+package analyze
+
+import "time"
+
+// The JSON written by `iamtrim analyze --format json` and stored in
+// analysis_principal.result. Field names are part of iamtrim's stable
+// interface: add fields, never rename or remove them.
+
+// Result is the analysis of one principal over one window.
+type Result struct {
+	PrincipalARN string `json:"principal_arn"`
+	// Type is "role" or "user".
+	Type      string `json:"type"`
+	AccountID string `json:"account_id"`
+	Name      string `json:"name"`
+	Path      string `json:"path,omitempty"`
+	// Workload is true for roles assumed by AWS services or other
+	// workloads rather than people (from the trust policy).
+	Workload bool `json:"workload"`
+
+	// Granted lists every action the effective policies allow (expanded
+	// against the catalog), sorted, in catalog casing.
+	Granted []string `json:"granted"`
+	// GrantedPatterns is set instead of counts when no catalog is loaded.
+	GrantedPatterns []string `json:"granted_patterns,omitempty"`
+	// Used are the granted or not granted actions with successful calls.
+	Used []UsedAction `json:"used"`
+	// Unused are granted actions with no successful call in the window,
+	// that CloudTrail could have shown.
+	Unused []string `json:"unused"`
+	// Unobservable are granted actions CloudTrail could not have shown in
+	// the window; they are never reported as unused.
+	Unobservable []Unobservable `json:"unobservable"`
+	// Denied are authorization failures, by action.
+	Denied []DeniedAction `json:"denied"`
+	// UsedNotGranted are actions used successfully that the identity
+	// policies do not grant (allowed by a resource policy, or by a grant
+	// since removed).
+	UsedNotGranted []string `json:"used_not_granted,omitempty"`
+
+	LastUsed LastUsed `json:"last_used"`
+	Coverage Coverage `json:"coverage"`
+	Risk     Risk     `json:"risk"`
+	// Flags: "unused-principal", "insufficient-evidence", "admin",
+	// "workload-admin", "service-wildcard", "conditional-deny".
+	Flags []string `json:"flags"`
+	// Caveats explain what limits the result (conditional Deny statements,
+	// unknown trail configuration, missing catalog, ...).
+	Caveats []string `json:"caveats,omitempty"`
+}
+
+// UsedAction is one action with successful calls.
+type UsedAction struct {
+	Action    string    `json:"action"`
+	Calls     int64     `json:"calls"`
+	FirstUsed time.Time `json:"first_used"`
+	LastUsed  time.Time `json:"last_used"`
+	// Resources are the ARNs the calls named (empty when the events name
+	// none), sorted.
+	Resources []string `json:"resources,omitempty"`
+	// ViaService lists AWS services that made calls on the principal's
+	// behalf (invokedBy), when some calls were made so.
+	ViaService []string `json:"via_service,omitempty"`
+	Granted    bool     `json:"granted"`
+}
+
+// Unobservable is a granted action CloudTrail could not have shown.
+type Unobservable struct {
+	Action string `json:"action"`
+	// Reason is one of "data-event-not-logged", "data-event-logging-unknown",
+	// "data-event-partly-logged", "permission-only", "service-not-in-logs".
+	Reason string `json:"reason"`
+}
+
+// DeniedAction is a set of authorization failures of one action.
+type DeniedAction struct {
+	Action   string    `json:"action"`
+	Count    int64     `json:"count"`
+	LastSeen time.Time `json:"last_seen"`
+	Granted  bool      `json:"granted"`
+}
+
+// LastUsed is when the principal last made a successful call, overall and
+// per service.
+type LastUsed struct {
+	Any      *time.Time           `json:"any"`
+	Services map[string]time.Time `json:"services"`
+}
+
+// Coverage is how much of the window the logs really cover for the
+// principal's account.
+type Coverage struct {
+	WindowDays   int     `json:"window_days"`
+	DaysWithLogs int     `json:"days_with_logs"`
+	Ratio        float64 `json:"ratio"`
+	Sufficient   bool    `json:"sufficient"`
+	// Regions maps each region with logs to its days with logs.
+	Regions map[string]int `json:"regions"`
+	// Gaps are the date ranges of the window with no logs at all.
+	Gaps []DateRange `json:"gaps,omitempty"`
+}
+
+// DateRange is an inclusive range of days.
+type DateRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Risk weighs the unused permissions.
+type Risk struct {
+	// Score sums, over unused actions, the access-level weight
+	// (permissions management 8, write 4, tagging 2, list and read 1),
+	// times 5 for privilege-escalation actions.
+	Score float64 `json:"score"`
+	// Level is "none", "low", "medium", "high" or "critical".
+	Level string `json:"level"`
+	// UnusedByAccessLevel counts unused actions per access level.
+	UnusedByAccessLevel map[string]int `json:"unused_by_access_level"`
+	// HighRiskUnused are unused privilege-escalation actions.
+	HighRiskUnused []string `json:"high_risk_unused"`
+	// Admin is true when "*" is allowed on "*".
+	Admin bool `json:"admin"`
+	// ServiceWildcards are services granted as "service:*".
+	ServiceWildcards []string `json:"service_wildcards,omitempty"`
+}
+
+// Snapshot is one stored analysis run.
+type Snapshot struct {
+	ID             int64     `json:"id"`
+	CreatedAt      time.Time `json:"created_at"`
+	AsOf           string    `json:"as_of"`
+	WindowDays     int       `json:"window_days"`
+	From           string    `json:"from"`
+	To             string    `json:"to"`
+	CatalogVersion string    `json:"catalog_version"`
+	AuthzSnapshot  int64     `json:"authz_snapshot"`
+	Trails         string    `json:"trails"`
+	Principals     []Result  `json:"principals"`
+}
