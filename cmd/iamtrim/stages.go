@@ -47,8 +47,8 @@ func (a *app) recommendCmd() *cobra.Command {
 
 func (a *app) reportCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "report",
-		Short: "The quarterly permission audit report",
+		Use:     "report",
+		Short:   "The quarterly permission audit report",
 		Example: `  iamtrim report --quarter 2026Q4 --format html -o audit.html`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
