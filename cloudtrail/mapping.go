@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"reflect"
 	"strings"
 	"sync"
 )
@@ -31,8 +32,14 @@ type Mapper struct {
 	cache map[string]*mapping
 }
 
-// NewMapper returns a Mapper validating against cat; cat may be nil.
+// NewMapper returns a Mapper validating against cat; cat may be nil (also
+// a typed nil pointer, such as a *catalog.Catalog that was not loaded).
 func NewMapper(cat Catalog) *Mapper {
+	if cat != nil {
+		if v := reflect.ValueOf(cat); v.Kind() == reflect.Pointer && v.IsNil() {
+			cat = nil
+		}
+	}
 	m := &Mapper{
 		cat:         cat,
 		prefixes:    map[string]string{},

@@ -1,0 +1,316 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func eventIDs(t *testing.T, raws [][]byte) []string {
+	t.Helper()
+	var ids []string
+	for _, r := range raws {
+		var head struct{ EventID string }
+		if err := json.Unmarshal(r, &head); err != nil {
+			t.Fatalf("record is not valid JSON: %v: %s", err, r)
+		}
+		ids = append(ids, head.EventID)
+	}
+	return ids
+}
+
+func TestReadObjectShapes(t *testing.T) {
+	_, order := testRecords(t)
+	first3 := order[:3]
+	tests := []struct {
+		file  string
+		shape Shape
+		ids   []string
+	}{
+		{"records.json", ShapeRecords, first3},
+		{"records-gzip-misnamed.json", ShapeRecords, first3},
+		{"array.json", ShapeArray, first3},
+		{"lines.jsonl", ShapeLines, first3},
+		{"lookup-events.json", ShapeLookupEvents, first3},
+		{"lookup-events-array.json", ShapeLookupEvents, first3},
+		{"digest.json.gz", ShapeDigest, nil},
+		{"insights.json.gz", ShapeInsights, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			shape, raws, errs, err := readAll(t, filepath.Join("testdata", "shapes", tc.file))
+			if err != nil {
+				t.Fatalf("ReadObject: %v", err)
+			}
+			if len(errs) != 0 {
+				t.Errorf("record errors: %v", errs)
+			}
+			if shape != tc.shape {
+				t.Errorf("shape = %v, want %v", shape, tc.shape)
+			}
+			if diff := cmp.Diff(tc.ids, eventIDs(t, raws)); diff != "" {
+				t.Errorf("event IDs (-want +got):\n%s", diff)
+			}
+			if tc.shape.Skipped() != (tc.ids == nil) {
+				t.Errorf("Skipped() = %v for %v", tc.shape.Skipped(), tc.shape)
+			}
+		})
+	}
+}
+
+// TestReadObjectMatchesEncodingJSON checks the records cut out of each shape
+// against encoding/json's reading of the same file.
+func TestReadObjectMatchesEncodingJSON(t *testing.T) {
+	data := mustRead(t, "testdata/records.json")
+	var want []json.RawMessage
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	_, idx, raws, errs, err := readBytes(t, data, DefaultLimits())
+	if err != nil || len(errs) != 0 {
+		t.Fatalf("ReadObject: %v %v", err, errs)
+	}
+	if len(raws) != len(want) {
+		t.Fatalf("got %d records, want %d", len(raws), len(want))
+	}
+	for i := range want {
+		if idx[i] != i+1 {
+			t.Errorf("record %d has index %d", i+1, idx[i])
+		}
+		if !bytes.Equal(raws[i], want[i]) {
+			t.Errorf("record %d differs:\ngot  %s\nwant %s", i+1, raws[i], want[i])
+		}
+	}
+}
+
+func TestReadObjectSharedSamples(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "data", "cloudtrail")
+	tests := []struct {
+		glob  string
+		shape Shape
+		total int
+	}{
+		{"flaws2/*.json.gz", ShapeRecords, 37},
+		{"stratus-red-team/*.json", ShapeArray, 310},
+	}
+	for _, tc := range tests {
+		t.Run(tc.glob, func(t *testing.T) {
+			files, _ := filepath.Glob(filepath.Join(dir, tc.glob))
+			if len(files) == 0 {
+				t.Skip("no sample files")
+			}
+			total := 0
+			for _, f := range files {
+				shape, raws, errs, err := readAll(t, f)
+				if err != nil || len(errs) != 0 {
+					t.Errorf("%s: %v %v", f, err, errs)
+				}
+				if shape != tc.shape {
+					t.Errorf("%s: shape = %v, want %v", f, shape, tc.shape)
+				}
+				for _, r := range raws {
+					if !json.Valid(r) {
+						t.Errorf("%s: invalid record cut out: %.80s", f, r)
+					}
+				}
+				total += len(raws)
+			}
+			if total != tc.total {
+				t.Errorf("total records = %d, want %d", total, tc.total)
+			}
+		})
+	}
+}
+
+func gz(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestReadObjectBadInput(t *testing.T) {
+	rec := func(id string) string {
+		return `{"eventID":"` + id + `","eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","userIdentity":{"type":"Root","accountId":"111122223333"}}`
+	}
+	good := gz(t, []byte(`{"Records":[`+rec("a")+`]}`))
+	small := Limits{MaxObjectBytes: 1 << 20, MaxRecordBytes: 200}
+	tests := []struct {
+		name     string
+		data     []byte
+		lim      Limits
+		fatal    string // substring of the fatal error; "" for none
+		fatalIs  error
+		ids      []string
+		idx      []int
+		errs     []string // RecordError strings (prefix match)
+		errIs    error
+		wantKind Shape
+	}{
+		{name: "corrupt gzip", data: append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, "garbage that is not deflate"...), fatal: "obj: corrupt gzip"},
+		{name: "truncated gzip", data: good[:len(good)/2], fatal: "obj: corrupt gzip"},
+		{name: "gzip header only", data: []byte{0x1f, 0x8b}, fatal: "obj: corrupt gzip"},
+		{name: "empty", data: nil, fatal: "empty object", fatalIs: ErrNotCloudTrail},
+		{name: "not JSON", data: []byte("hello world"), fatal: "not JSON", fatalIs: ErrNotCloudTrail},
+		{name: "JSON object, not CloudTrail", data: []byte(`{"Version":"2012-10-17","Statement":[]}`), fatal: "without Records", fatalIs: ErrNotCloudTrail},
+		{name: "JSON array of numbers", data: []byte(`[1,2,3]`), fatal: "non-objects", fatalIs: ErrNotCloudTrail},
+		{name: "JSON array of other objects", data: []byte(`[{"PolicyName":"x"}]`), fatal: "no event fields", fatalIs: ErrNotCloudTrail},
+		{name: "empty Records", data: []byte(`{"Records":[]}`), wantKind: ShapeRecords},
+		{name: "empty array", data: []byte(`[]`), wantKind: ShapeArray},
+		{name: "BOM", data: []byte("\xef\xbb\xbf[" + rec("a") + "]"), ids: []string{"a"}, idx: []int{1}, wantKind: ShapeArray},
+		{
+			name: "truncated Records", data: []byte(`{"Records":[` + rec("a") + `,` + rec("b") + `,{"eventID":"c","eventTi`),
+			ids: []string{"a", "b"}, idx: []int{1, 2}, errs: []string{"obj:record 3: record at offset"}, errIs: ErrTruncated, wantKind: ShapeRecords,
+		},
+		{
+			name: "array with a non-object", data: []byte(`[` + rec("a") + `, 5, ` + rec("b") + `]`),
+			ids: []string{"a", "b"}, idx: []int{1, 3}, errs: []string{"obj:record 2: not a JSON object"}, wantKind: ShapeArray,
+		},
+		{
+			name: "lines with a broken line", data: []byte(rec("a") + "\n" + `{"eventID": "x", "bad` + "\n" + rec("b") + "\n"),
+			ids: []string{"a", "b"}, idx: []int{1, 3}, errs: []string{"obj:record 2:"}, errIs: ErrTruncated, wantKind: ShapeLines,
+		},
+		{
+			name: "lines with garbage line", data: []byte(rec("a") + "\nnot json\n" + rec("b")),
+			ids: []string{"a", "b"}, idx: []int{1, 3}, errs: []string{"obj:record 2: not a JSON object"}, wantKind: ShapeLines,
+		},
+		{
+			name: "record over the limit", data: []byte(`[` + rec("a") + `,` + rec("b"+strings.Repeat("x", 300)) + `,` + rec("c") + `]`), lim: small,
+			ids: []string{"a", "c"}, idx: []int{1, 3}, errs: []string{"obj:record 2: record of"}, errIs: ErrTooLarge, wantKind: ShapeArray,
+		},
+		{name: "object over the limit", data: []byte(`[` + rec("a") + `]`), lim: Limits{MaxObjectBytes: 10, MaxRecordBytes: 10}, fatal: "exceeds 10 bytes", fatalIs: ErrTooLarge},
+		{name: "gzip bomb", data: gz(t, make([]byte, 4<<20)), lim: Limits{MaxObjectBytes: 1 << 20, MaxRecordBytes: 1 << 10}, fatal: "exceeds 1048576 bytes", fatalIs: ErrTooLarge},
+		{
+			name: "lookup event without CloudTrailEvent", data: []byte(`{"Events":[{"EventId":"1","CloudTrailEvent":` + jsonString(rec("a")) + `},{"EventId":"2"}]}`),
+			ids: []string{"a"}, idx: []int{1}, errs: []string{"obj:record 2: event without CloudTrailEvent"}, errIs: ErrNotCloudTrail, wantKind: ShapeLookupEvents,
+		},
+		{
+			name: "lookup event with a non-string CloudTrailEvent", data: []byte(`{"Events":[{"CloudTrailEvent":{"eventID":"a"}}]}`),
+			errs: []string{"obj:record 1: CloudTrailEvent: not a string"}, wantKind: ShapeLookupEvents,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lim := tc.lim
+			if lim == (Limits{}) {
+				lim = DefaultLimits()
+			}
+			shape, idx, raws, errs, err := readBytes(t, tc.data, lim)
+			if tc.fatal != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.fatal) {
+					t.Fatalf("fatal error = %v, want one containing %q", err, tc.fatal)
+				}
+				if !strings.HasPrefix(err.Error(), "obj: ") {
+					t.Errorf("fatal error %q does not start with the file name", err)
+				}
+				var re *RecordError
+				if !errors.As(err, &re) || re.File != "obj" || re.Index != 0 {
+					t.Errorf("fatal error is %#v, want *RecordError{File: obj, Index: 0}", err)
+				}
+				if tc.fatalIs != nil && !errors.Is(err, tc.fatalIs) {
+					t.Errorf("errors.Is(%v, %v) = false", err, tc.fatalIs)
+				}
+				if len(raws) != 0 {
+					t.Errorf("fn called %d times on an unreadable object", len(raws))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("fatal error: %v", err)
+			}
+			if shape != tc.wantKind {
+				t.Errorf("shape = %v, want %v", shape, tc.wantKind)
+			}
+			if diff := cmp.Diff(tc.ids, eventIDs(t, raws)); diff != "" {
+				t.Errorf("event IDs (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.idx, idx); diff != "" {
+				t.Errorf("indices (-want +got):\n%s", diff)
+			}
+			if len(errs) != len(tc.errs) {
+				t.Fatalf("record errors = %v, want %d like %q", errs, len(tc.errs), tc.errs)
+			}
+			for i, e := range errs {
+				if !strings.HasPrefix(e.Error(), tc.errs[i]) {
+					t.Errorf("record error %d = %q, want prefix %q", i, e.Error(), tc.errs[i])
+				}
+				if tc.errIs != nil && !errors.Is(&errs[i], tc.errIs) {
+					t.Errorf("errors.Is(%v, %v) = false", e.Error(), tc.errIs)
+				}
+			}
+		})
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := readFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestReadObjectCallbackErrorStops(t *testing.T) {
+	data := mustRead(t, "testdata/shapes/lines.jsonl")
+	stop := errors.New("stop here")
+	var seen []int
+	_, errs, err := ReadObject(bytes.NewReader(data), "f.jsonl", DefaultLimits(), func(i int, raw []byte) error {
+		seen = append(seen, i)
+		if i == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) {
+		t.Fatalf("err = %v, want it to wrap %v", err, stop)
+	}
+	if got, want := err.Error(), "f.jsonl:record 2: stop here"; got != want {
+		t.Errorf("err = %q, want %q", got, want)
+	}
+	if diff := cmp.Diff([]int{1, 2}, seen); diff != "" {
+		t.Errorf("records seen (-want +got):\n%s", diff)
+	}
+	if len(errs) != 0 {
+		t.Errorf("record errors: %v", errs)
+	}
+}
+
+// TestObjectReaderReuse reads several objects with one reader, alternating
+// gzip and plain, to check that buffers are reset between objects.
+func TestObjectReaderReuse(t *testing.T) {
+	or := NewObjectReader()
+	files := []string{"records-gzip-misnamed.json", "array.json", "digest.json.gz", "lines.jsonl", "records-gzip-misnamed.json", "lookup-events.json"}
+	for _, f := range files {
+		data := mustRead(t, filepath.Join("testdata", "shapes", f))
+		n := 0
+		_, errs, err := or.ReadObject(bytes.NewReader(data), f, DefaultLimits(), func(int, []byte) error { n++; return nil })
+		if err != nil || len(errs) != 0 {
+			t.Fatalf("%s: %v %v", f, err, errs)
+		}
+		want := 3
+		if f == "digest.json.gz" {
+			want = 0
+		}
+		if n != want {
+			t.Errorf("%s: %d records, want %d", f, n, want)
+		}
+	}
+}
