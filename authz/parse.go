@@ -39,7 +39,11 @@ func ParseFile(path string) (*Inventory, error) {
 // parse, rows in cloudsplaining's results format instead of the CLI's) is
 // read as well as it can be and reported in Inventory.Warnings.
 func Parse(r io.Reader, name string) (*Inventory, error) {
-	dec := json.NewDecoder(bufio.NewReader(r))
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
+		br.Discard(3) // a UTF-8 byte order mark, as Windows editors save
+	}
+	dec := json.NewDecoder(br)
 	var pages []*Details
 	var warnings []string
 	var rows []flatRow

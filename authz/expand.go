@@ -1,0 +1,635 @@
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+)
+
+// Grant is one action a principal is granted, and how.
+//
+// Slices in a Grant may be shared with the policy documents and other
+// grants (one statement grants many actions): treat them as read-only.
+type Grant struct {
+	// Action is the canonical action ("s3:GetObject") when a catalog
+	// expanded the policies, else the pattern as written ("s3:Get*"), or
+	// "NotAction(a,b)" for "every action except a and b".
+	Action string
+	// Resources are the resource patterns the granting statements name
+	// (their union; ["*"] when any grants on every resource), and
+	// NotResources those of granting statements that use NotResource.
+	Resources    []string
+	NotResources []string
+	// Conditions are the conditions of the granting statements (union,
+	// de-duplicated). Conditional is true when every granting statement
+	// has conditions: the grant holds only when they do.
+	Conditions  []policy.Condition
+	Conditional bool
+	// Provenance are the Allow statements that grant the action, in policy
+	// order.
+	Provenance []policy.StatementRef
+	// ConditionalDeny are Deny statements that match the action but apply
+	// only under conditions: the grant is kept, flagged.
+	ConditionalDeny []policy.StatementRef
+	// PartialDeny are unconditional Deny statements that match the action
+	// on only some of the granted resources (or, without a catalog, only
+	// some of the actions a pattern stands for).
+	PartialDeny []policy.StatementRef
+	// Limits are permissions boundary or SCP statements that allow the
+	// action only under conditions or on some resources: the effective
+	// permission is narrower than Resources says.
+	Limits []policy.StatementRef
+}
+
+// Effective is what one principal may do: its identity policies' Allows,
+// minus unconditional explicit Denies, intersected with its permissions
+// boundary and the SCPs.
+type Effective struct {
+	Principal string // ARN
+	Type      string // TypeRole or TypeUser
+	AccountID string
+	// Grants by canonical action, or by pattern when Expanded is false.
+	Grants map[string]*Grant
+	// Expanded is true when a catalog expanded patterns and NotAction into
+	// concrete actions; CatalogVersion then names it (its digest).
+	Expanded       bool
+	CatalogVersion string
+	// Patterns, without a catalog, are the keys of Grants, sorted.
+	Patterns []string
+	// AllActions is true when every catalog action is granted (an
+	// administrator); without a catalog, when "*" is granted on "*"
+	// unconditionally with no Deny or limit.
+	AllActions bool
+	// Unknown are Allow action patterns that match no catalog action
+	// (unknown services, misspelt or newer actions): granted on paper,
+	// not counted.
+	Unknown []string
+	// Missing are managed policies the principal uses that the inventory
+	// lacks: what they grant is not counted.
+	Missing []string
+	// Denied maps each action an unconditional Deny removed to that Deny.
+	Denied map[string]policy.StatementRef
+	// OutsideBoundary and OutsideSCP count grants removed because the
+	// permissions boundary or an SCP does not allow them.
+	OutsideBoundary, OutsideSCP int
+	// Notes say what limits the result ("no catalog: …").
+	Notes []string
+}
+
+// Actions returns the keys of Grants, sorted.
+func (e *Effective) Actions() []string {
+	keys := make([]string, 0, len(e.Grants))
+	for k := range e.Grants {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// NoCatalogNote is the note an Effective computed without a catalog
+// carries.
+const NoCatalogNote = "no action catalog: grants are the policies' action patterns, not expanded into actions (load one with `iamtrim catalog load`)"
+
+// Expand computes a principal's effective permissions. cat may be nil
+// (pattern level only); scps may be empty. To expand many principals,
+// use one Expander: it caches pattern expansions across principals.
+func Expand(p Principal, cat *catalog.Catalog, scps []policy.NamedPolicy) *Effective {
+	return NewExpander(cat, scps).Expand(p)
+}
+
+// Expander expands principals against one catalog and one set of SCPs,
+// caching per statement and per policy. It is not safe for concurrent use.
+type Expander struct {
+	cat     *catalog.Catalog
+	catVer  string
+	scps    []policy.NamedPolicy
+	actions []string         // every catalog action, sorted
+	index   map[string]int32 // canonical action -> position in actions
+	pats    map[string][]int32
+	stmts   map[*policy.Statement]*stmtInfo
+	gates   map[*policy.Document]*gate
+	scpGate *gate
+}
+
+// stmtInfo is one statement's action set against the catalog.
+type stmtInfo struct {
+	actions []int32  // sorted
+	unknown []string // Action patterns that matched nothing
+}
+
+// NewExpander prepares expansion against cat (nil for pattern level) with
+// the given SCPs (each must allow, as in policy.PolicySet).
+func NewExpander(cat *catalog.Catalog, scps []policy.NamedPolicy) *Expander {
+	e := &Expander{cat: cat, scps: scps}
+	if cat != nil {
+		e.actions = cat.Actions()
+		if len(e.actions) == 0 {
+			e.cat = nil
+		} else {
+			e.catVer = cat.Version().Digest
+			e.index = make(map[string]int32, len(e.actions))
+			for i, a := range e.actions {
+				e.index[a] = int32(i)
+			}
+			e.pats = map[string][]int32{}
+			e.stmts = map[*policy.Statement]*stmtInfo{}
+			e.gates = map[*policy.Document]*gate{}
+		}
+	}
+	return e
+}
+
+// source is one Allow statement granting an action.
+type source struct {
+	ref policy.StatementRef
+	st  *policy.Statement
+}
+
+// building is a grant being assembled.
+type building struct {
+	g    *Grant
+	srcs []source
+	// Without a catalog: the action pattern, or (isNot) every action
+	// except the patterns in not.
+	pat   string
+	not   []string
+	isNot bool
+}
+
+// denyStmt is a Deny statement with where it came from.
+type denyStmt struct {
+	ref policy.StatementRef
+	st  *policy.Statement
+}
+
+// Expand computes one principal's effective permissions.
+func (e *Expander) Expand(p Principal) *Effective {
+	eff := &Effective{
+		Principal: p.ARN, Type: p.Type, AccountID: p.AccountID,
+		Grants:  map[string]*Grant{},
+		Missing: slices.Clone(p.Missing),
+	}
+	if len(p.Missing) > 0 {
+		eff.Notes = append(eff.Notes, fmt.Sprintf("%d managed policies are not in the inventory; what they grant is not counted: %s", len(p.Missing), summarize(p.Missing)))
+	}
+	scps := e.scps
+	if len(scps) > 0 && p.ServiceLinked() {
+		scps = nil
+		eff.Notes = append(eff.Notes, "service-linked role: SCPs do not apply")
+	}
+	var denies []denyStmt
+	collectDenies := func(np policy.NamedPolicy) {
+		if np.Doc == nil {
+			return
+		}
+		for i := range np.Doc.Statements {
+			st := &np.Doc.Statements[i]
+			if st.Effect == policy.EffectDeny {
+				denies = append(denies, denyStmt{ref(np, st), st})
+			}
+		}
+	}
+	for _, np := range p.Policies.Identity {
+		collectDenies(np)
+	}
+	if p.Policies.Boundary != nil {
+		collectDenies(*p.Policies.Boundary)
+	}
+	for _, np := range scps {
+		collectDenies(np)
+	}
+	if e.cat != nil {
+		e.expandCatalog(eff, p, scps, denies)
+	} else {
+		e.expandPatterns(eff, p, scps, denies)
+	}
+	return eff
+}
+
+func ref(np policy.NamedPolicy, st *policy.Statement) policy.StatementRef {
+	return policy.StatementRef{Policy: np.Name, PolicyKind: np.Kind, Sid: st.Sid, Index: st.Index}
+}
+
+// info returns a statement's action set, cached.
+func (e *Expander) info(st *policy.Statement) *stmtInfo {
+	if si, ok := e.stmts[st]; ok {
+		return si
+	}
+	si := &stmtInfo{}
+	if st.HasNotAction {
+		excluded := make([]bool, len(e.actions))
+		for _, pat := range st.NotAction {
+			for _, i := range e.pattern(pat) {
+				excluded[i] = true
+			}
+		}
+		si.actions = make([]int32, 0, len(e.actions))
+		for i, x := range excluded {
+			if !x {
+				si.actions = append(si.actions, int32(i))
+			}
+		}
+	} else {
+		var sets [][]int32
+		for _, pat := range st.Action {
+			idx := e.pattern(pat)
+			if len(idx) == 0 {
+				si.unknown = append(si.unknown, pat)
+				continue
+			}
+			sets = append(sets, idx)
+		}
+		si.actions = unionSorted(sets)
+	}
+	e.stmts[st] = si
+	return si
+}
+
+// pattern returns the catalog positions an action pattern matches, cached.
+func (e *Expander) pattern(pat string) []int32 {
+	key := strings.ToLower(pat)
+	if idx, ok := e.pats[key]; ok {
+		return idx
+	}
+	names := e.cat.Expand(pat)
+	idx := make([]int32, 0, len(names))
+	for _, n := range names {
+		if i, ok := e.index[n]; ok {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	e.pats[key] = idx
+	return idx
+}
+
+func unionSorted(sets [][]int32) []int32 {
+	switch len(sets) {
+	case 0:
+		return nil
+	case 1:
+		return sets[0]
+	}
+	n := 0
+	for _, s := range sets {
+		n += len(s)
+	}
+	out := make([]int32, 0, n)
+	for _, s := range sets {
+		out = append(out, s...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) {
+	eff.Expanded = true
+	eff.CatalogVersion = e.catVer
+	acc := make([]*building, len(e.actions))
+	var touched []int32
+	var unknown []string
+	for _, np := range p.Policies.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		for i := range np.Doc.Statements {
+			st := &np.Doc.Statements[i]
+			if st.Effect != policy.EffectAllow {
+				continue
+			}
+			si := e.info(st)
+			for _, u := range si.unknown {
+				if !slices.Contains(unknown, u) {
+					unknown = append(unknown, u)
+				}
+			}
+			src := source{ref(np, st), st}
+			for _, a := range si.actions {
+				b := acc[a]
+				if b == nil {
+					b = &building{g: &Grant{Action: e.actions[a]}}
+					acc[a] = b
+					touched = append(touched, a)
+				}
+				b.srcs = append(b.srcs, src)
+			}
+		}
+	}
+	slices.Sort(unknown)
+	eff.Unknown = unknown
+
+	for _, d := range denies {
+		for _, a := range e.info(d.st).actions {
+			b := acc[a]
+			if b == nil {
+				continue
+			}
+			switch applyDeny(b, d, relAll) {
+			case denyRemoves:
+				acc[a] = nil
+				if eff.Denied == nil {
+					eff.Denied = map[string]policy.StatementRef{}
+				}
+				eff.Denied[b.g.Action] = d.ref
+			}
+		}
+	}
+
+	if bd := p.Policies.Boundary; bd != nil {
+		g := e.gate(bd)
+		for _, a := range touched {
+			if b := acc[a]; b != nil && !g.admit(b, a) {
+				acc[a] = nil
+				eff.OutsideBoundary++
+			}
+		}
+	} else if p.Role != nil && p.Role.Boundary != "" || p.User != nil && p.User.Boundary != "" {
+		eff.Notes = append(eff.Notes, "permissions boundary not in the inventory: not applied")
+	}
+	if len(scps) > 0 {
+		g := e.scpGateFor(scps)
+		for _, a := range touched {
+			if b := acc[a]; b != nil && !g.admit(b, a) {
+				acc[a] = nil
+				eff.OutsideSCP++
+			}
+		}
+	}
+
+	for _, a := range touched {
+		if b := acc[a]; b != nil {
+			eff.Grants[b.g.Action] = b.finish()
+		}
+	}
+	eff.AllActions = len(eff.Grants) == len(e.actions)
+}
+
+// finish fills the grant's scope and provenance from its sources.
+func (b *building) finish() *Grant {
+	g := b.g
+	g.Conditional = true
+	g.Provenance = make([]policy.StatementRef, len(b.srcs))
+	for i, s := range b.srcs {
+		g.Provenance[i] = s.ref
+		if len(s.st.Conditions) == 0 {
+			g.Conditional = false
+		}
+	}
+	if len(b.srcs) == 1 {
+		st := b.srcs[0].st
+		if st.HasNotResource {
+			g.NotResources = st.NotResource
+		} else {
+			g.Resources = st.Resource
+		}
+		g.Conditions = st.Conditions
+		return g
+	}
+	for _, s := range b.srcs {
+		if s.st.HasNotResource {
+			g.NotResources = appendNew(g.NotResources, s.st.NotResource...)
+		} else {
+			g.Resources = appendNew(g.Resources, s.st.Resource...)
+		}
+		for _, c := range s.st.Conditions {
+			if !slices.ContainsFunc(g.Conditions, func(x policy.Condition) bool { return sameCondition(x, c) }) {
+				g.Conditions = append(g.Conditions, c)
+			}
+		}
+	}
+	if slices.Contains(g.Resources, "*") {
+		g.Resources = []string{"*"}
+	}
+	return g
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, s := range items {
+		if !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	return list
+}
+
+func sameCondition(a, b policy.Condition) bool {
+	return a.Operator == b.Operator && strings.EqualFold(a.Key, b.Key) && slices.Equal(a.Values, b.Values)
+}
+
+// rel says how much of one set another covers.
+type rel int
+
+const (
+	relNone rel = iota // disjoint
+	relSome            // they overlap
+	relAll             // the statement covers all of the grant
+)
+
+func minRel(a, b rel) rel {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// resourceRel says how much of the grant's resource scope (the union of its
+// sources') the statement's Resource or NotResource element matches.
+func resourceRel(b *building, st *policy.Statement) rel {
+	all, none := true, true
+	for _, s := range b.srcs {
+		switch sourceResourceRel(s.st, st) {
+		case relAll:
+			none = false
+		case relSome:
+			all, none = false, false
+		case relNone:
+			all = false
+		}
+	}
+	switch {
+	case all:
+		return relAll
+	case none:
+		return relNone
+	}
+	return relSome
+}
+
+// sourceResourceRel relates one granting statement's resources to st's.
+func sourceResourceRel(src, st *policy.Statement) rel {
+	if !st.HasNotResource {
+		if slices.Contains(st.Resource, "*") {
+			return relAll
+		}
+		if src.HasNotResource {
+			return relSome // "everything but X" is never inside a finite list
+		}
+		all, any := true, false
+		for _, r := range src.Resource {
+			covered := false
+			for _, d := range st.Resource {
+				if policy.Covers(d, r, false) {
+					covered, any = true, true
+					break
+				}
+				if !any && policy.Overlaps(d, r, false) {
+					any = true
+				}
+			}
+			if !covered {
+				all = false
+			}
+		}
+		switch {
+		case all:
+			return relAll
+		case any:
+			return relSome
+		}
+		return relNone
+	}
+	// st matches everything except its NotResource list.
+	if src.HasNotResource {
+		return relSome
+	}
+	all, none := true, true
+	for _, r := range src.Resource {
+		exempt, touches := false, false
+		for _, x := range st.NotResource {
+			if policy.Covers(x, r, false) {
+				exempt = true
+				break
+			}
+			if policy.Overlaps(x, r, false) {
+				touches = true
+			}
+		}
+		if !exempt {
+			none = false
+		}
+		if exempt || touches {
+			all = false
+		}
+	}
+	switch {
+	case none:
+		return relNone
+	case all:
+		return relAll
+	}
+	return relSome
+}
+
+type denyEffect int
+
+const (
+	denyNoEffect denyEffect = iota
+	denyRemoves
+	denyCaveat
+)
+
+// applyDeny records what Deny d does to grant b, given how much of the
+// grant's actions it matches (relAll for a catalog action).
+func applyDeny(b *building, d denyStmt, actions rel) denyEffect {
+	r := minRel(actions, resourceRel(b, d.st))
+	if r == relNone {
+		return denyNoEffect
+	}
+	if len(d.st.Conditions) > 0 {
+		b.g.ConditionalDeny = append(b.g.ConditionalDeny, d.ref)
+		return denyCaveat
+	}
+	if r == relAll {
+		return denyRemoves
+	}
+	b.g.PartialDeny = append(b.g.PartialDeny, d.ref)
+	return denyCaveat
+}
+
+// gate is a permissions boundary or a set of SCPs: a layer that must allow
+// too. With a catalog, for each action: whether an unconditional statement
+// allows it on every resource (star), and the other statements that allow
+// it (scoped).
+type gate struct {
+	layers []*gateLayer // each must allow (SCPs); one for a boundary
+}
+
+type gateLayer struct {
+	star   []bool
+	scoped map[int32][]denyStmt // statements with conditions or resource scope
+}
+
+func (e *Expander) gate(np *policy.NamedPolicy) *gate {
+	if g, ok := e.gates[np.Doc]; ok {
+		return g
+	}
+	g := &gate{layers: []*gateLayer{e.layer(*np)}}
+	e.gates[np.Doc] = g
+	return g
+}
+
+func (e *Expander) scpGateFor(scps []policy.NamedPolicy) *gate {
+	if e.scpGate == nil {
+		e.scpGate = &gate{}
+		for _, np := range scps {
+			e.scpGate.layers = append(e.scpGate.layers, e.layer(np))
+		}
+	}
+	return e.scpGate
+}
+
+func (e *Expander) layer(np policy.NamedPolicy) *gateLayer {
+	l := &gateLayer{star: make([]bool, len(e.actions)), scoped: map[int32][]denyStmt{}}
+	if np.Doc == nil {
+		return l
+	}
+	for i := range np.Doc.Statements {
+		st := &np.Doc.Statements[i]
+		if st.Effect != policy.EffectAllow {
+			continue
+		}
+		full := len(st.Conditions) == 0 && !st.HasNotResource && slices.Contains(st.Resource, "*")
+		for _, a := range e.info(st).actions {
+			if full {
+				l.star[a] = true
+			} else {
+				l.scoped[a] = append(l.scoped[a], denyStmt{ref(np, st), st})
+			}
+		}
+	}
+	return l
+}
+
+// admit reports whether every layer allows the grant at least in part,
+// adding Limits for layers that allow it only in part.
+func (g *gate) admit(b *building, a int32) bool {
+	for _, l := range g.layers {
+		if l.star[a] {
+			continue
+		}
+		var limits []policy.StatementRef
+		full := false
+		for _, s := range l.scoped[a] {
+			r := resourceRel(b, s.st)
+			if r == relNone {
+				continue
+			}
+			if r == relAll && len(s.st.Conditions) == 0 {
+				full = true
+				break
+			}
+			limits = append(limits, s.ref)
+		}
+		if full {
+			continue
+		}
+		if len(limits) == 0 {
+			return false
+		}
+		b.g.Limits = append(b.g.Limits, limits...)
+	}
+	return true
+}
