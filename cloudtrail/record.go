@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -157,4 +158,32 @@ type Record struct {
 type Access struct {
 	Action   string
 	Resource string
+}
+
+// MarshalText encodes the outcome by name, so reports and JSON read well.
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText decodes a name written by MarshalText.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for _, v := range []Outcome{OutcomeSuccess, OutcomeDenied, OutcomeUnauthenticated} {
+		if v.String() == string(b) {
+			*o = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown outcome %q", b)
+}
+
+// MarshalText encodes the mapping kind by name.
+func (k MappingKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText decodes a name written by MarshalText.
+func (k *MappingKind) UnmarshalText(b []byte) error {
+	for _, v := range []MappingKind{Mapped, Unmapped, Permissionless} {
+		if v.String() == string(b) {
+			*k = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown mapping kind %q", b)
 }
