@@ -25,26 +25,34 @@ func TestAllowsAll(t *testing.T) {
 		ref      *StatementRef
 	}{
 		{
-			name:   "covered by one statement",
-			set:    func(t *testing.T) PolicySet { return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}} },
+			name: "covered by one statement",
+			set: func(t *testing.T) PolicySet {
+				return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}}
+			},
 			action: "s3:GetObject", resource: "arn:aws:s3:::b/x/*",
 			want: true, ref: ref("P", KindInline, "R", 0),
 		},
 		{
-			name:   "action pattern covered",
-			set:    func(t *testing.T) PolicySet { return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}} },
+			name: "action pattern covered",
+			set: func(t *testing.T) PolicySet {
+				return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}}
+			},
 			action: "S3:GetObject*", resource: "arn:aws:s3:::b/k",
 			want: true, ref: ref("P", KindInline, "R", 0),
 		},
 		{
-			name:   "action pattern wider than the grant",
-			set:    func(t *testing.T) PolicySet { return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}} },
+			name: "action pattern wider than the grant",
+			set: func(t *testing.T) PolicySet {
+				return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}}
+			},
 			action: "s3:*", resource: "arn:aws:s3:::b/k",
 			want: false,
 		},
 		{
-			name:   "resource pattern wider than the grant",
-			set:    func(t *testing.T) PolicySet { return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}} },
+			name: "resource pattern wider than the grant",
+			set: func(t *testing.T) PolicySet {
+				return PolicySet{Identity: []NamedPolicy{pol(t, "P", KindInline, `{"Sid":"R","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}`)}}
+			},
 			action: "s3:GetObject", resource: "arn:aws:s3:::b*",
 			want: false,
 		},
