@@ -140,10 +140,10 @@ type Record struct {
 	// Access pairs each action with each resource it was used on, so an
 	// extra action (iam:PassRole on the passed role, s3:GetObject on a copy
 	// source, kms:ReEncryptFrom on the source key) keeps its own resource.
-	// Resource is "" when the call's resource is unknown. Actions and
-	// Resources are the distinct values of Access (Resources may also hold
-	// resources[] entries of unmapped events). (Added by the cloudtrail
-	// package.)
+	// Resource is "" when the call's resource is unknown. Actions holds the
+	// distinct actions of Access; Resources holds the distinct resources of
+	// Access plus every ARN in the event's resources[] (so unmapped events
+	// keep theirs too). (Added by the cloudtrail package.)
 	Access    []Access
 	Outcome   Outcome
 	ErrorCode string
