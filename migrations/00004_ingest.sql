@@ -78,8 +78,11 @@ CREATE INDEX usage_principal_account ON usage_principal (account_id, type);
 --              Analyses of what a principal itself needs filter on ''.
 --   account_id the account the call was logged for (recipientAccountId);
 --              differs from usage_principal.account_id for cross-account use.
---   calls      all events, including denied ones; denied: the
---              authorization failures among them (attempts, not use).
+--   calls      all events, including denied and unauthenticated ones;
+--              denied: the authorization failures among them (attempts,
+--              not use); unauthenticated: calls rejected before
+--              authorization (bad or expired credentials). Use is
+--              calls - denied - unauthenticated.
 -- The key order serves "for principal P over [from,to], per action".
 CREATE TABLE usage_daily (
     principal_id bigint NOT NULL REFERENCES usage_principal (id),
@@ -88,8 +91,9 @@ CREATE TABLE usage_daily (
     resource     text COLLATE "C" NOT NULL,
     invoked_by   text COLLATE "C" NOT NULL,
     account_id   text COLLATE "C" NOT NULL,
-    calls        bigint NOT NULL,
-    denied       bigint NOT NULL,
+    calls           bigint NOT NULL,
+    denied          bigint NOT NULL,
+    unauthenticated bigint NOT NULL,
     first_seen   timestamptz NOT NULL,
     last_seen    timestamptz NOT NULL,
     PRIMARY KEY (principal_id, day, action, resource, invoked_by, account_id)
@@ -108,8 +112,9 @@ CREATE TABLE usage_unmapped_daily (
     event_name   text COLLATE "C" NOT NULL,
     invoked_by   text COLLATE "C" NOT NULL,
     account_id   text COLLATE "C" NOT NULL,
-    calls        bigint NOT NULL,
-    denied       bigint NOT NULL,
+    calls           bigint NOT NULL,
+    denied          bigint NOT NULL,
+    unauthenticated bigint NOT NULL,
     first_seen   timestamptz NOT NULL,
     last_seen    timestamptz NOT NULL,
     PRIMARY KEY (principal_id, day, kind, event_source, event_name, invoked_by, account_id)
@@ -136,13 +141,14 @@ CREATE TABLE usage_context_daily (
 
 -- Log coverage: a row means "logs for this account, region and day were
 -- ingested" (events may be 0: an S3 object or API window for that day held
--- nothing). The analyzer computes the observation window from it.
+-- nothing new; first_seen and last_seen are then NULL). events counts new
+-- (deduplicated) events by their recipient account, region and UTC day.
+-- The analyzer computes the observation window from it.
 CREATE TABLE log_coverage_daily (
     account_id text COLLATE "C" NOT NULL,
     region     text COLLATE "C" NOT NULL,
     day        date NOT NULL,
     events     bigint NOT NULL,
-    objects    bigint NOT NULL,
     first_seen timestamptz,
     last_seen  timestamptz,
     PRIMARY KEY (account_id, region, day)
@@ -158,17 +164,18 @@ CREATE TABLE ingest_api_cursor (
     PRIMARY KEY (account_id, region)
 );
 
--- Raw events, only with --keep-raw: each new (deduplicated) event's JSON.
+-- Raw events, only with --keep-raw: each new (deduplicated) event's JSON
+-- (\u0000 escapes and invalid UTF-8 replaced by U+FFFD, as jsonb requires).
 -- Partitioned by month like ingest_event_seen (cloudtrail_event_raw_pYYYYMM).
 CREATE TABLE cloudtrail_event_raw (
-    day          date NOT NULL,
-    event_id     uuid NOT NULL,
-    event_time   timestamptz NOT NULL,
-    account_id   text COLLATE "C" NOT NULL,
-    region       text COLLATE "C" NOT NULL,
-    event_source text COLLATE "C" NOT NULL,
-    event_name   text COLLATE "C" NOT NULL,
-    principal_id bigint,
+    day           date NOT NULL,
+    event_id      uuid NOT NULL,
+    event_time    timestamptz NOT NULL,
+    account_id    text COLLATE "C" NOT NULL,
+    region        text COLLATE "C" NOT NULL,
+    event_source  text COLLATE "C" NOT NULL,
+    event_name    text COLLATE "C" NOT NULL,
+    principal_arn text COLLATE "C" NOT NULL, -- usage_principal.arn
     raw          jsonb NOT NULL,
     PRIMARY KEY (day, event_id)
 ) PARTITION BY RANGE (day);

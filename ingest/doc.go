@@ -1,0 +1,99 @@
+// Package ingest loads CloudTrail into PostgreSQL: the first stage of the
+// pipeline (ingest → analyze → recommend → report). `iamtrim ingest
+// cloudtrail SOURCE...` calls Run.
+//
+// # Sources
+//
+// Each outside system has its own package: ingest/filesrc walks files and
+// directories (.json, .json.gz), ingest/s3src lists a trail's bucket (only
+// the day prefixes inside --since/--until, for the accounts and regions
+// asked for), and ingest/apisrc pages through CloudTrail LookupEvents per
+// region at the API's 2 requests/s, with backoff on throttling. All three
+// yield "objects": a file, an S3 object, or an account × region × UTC day
+// of the API. cloudtrail.ReadObject splits an object into records (any
+// shape: S3 delivery format, arrays, JSON Lines, lookup-events output;
+// digest and Insights files are skipped), and cloudtrail.Mapper normalizes
+// each record and maps it to IAM actions.
+//
+// # Guarantees
+//
+// Exactly once: each object is claimed in the ledger (ingest_object) with
+// SELECT ... FOR UPDATE SKIP LOCKED, and its events' IDs are inserted into
+// the dedup table (ingest_event_seen) with ON CONFLICT DO NOTHING
+// RETURNING, so only events never counted before are aggregated. The
+// rollups and the ledger row are written in the same transaction: a
+// process killed at any moment leaves either all of an object or none of
+// it, and the next run picks up what is missing. Several ingesters, on one
+// machine or many, share a database by claiming different objects; an
+// event present in two objects (overlapping trails, files and the API) is
+// counted by whichever commits first. Rows are written in key order so
+// concurrent transactions take locks in the same order; the rare deadlock
+// (a very large object spans several dedup batches) is retried.
+//
+// Bad input (corrupt gzip, truncated or invalid JSON, JSON that is not
+// CloudTrail, records missing required fields, absurd sizes or dates) is
+// reported as "path:record N: reason" in Summary.Errors; the object is
+// marked failed in the ledger and retried on the next run, its good
+// records are counted (dedup keeps re-runs exact), and the other objects
+// are ingested. Summary.FilesFailed > 0 means the CLI exits 3. Strings
+// from logs are bounded in length, made valid UTF-8, and only ever passed
+// as query parameters or COPY data.
+//
+// Aggregation happens in Go per object (per 8,192 records for the dedup
+// check); only aggregates reach the database, through COPY into
+// per-connection temporary staging tables and INSERT ... ON CONFLICT DO
+// UPDATE. Memory is bounded by the worker count and a budget on the
+// decompressed size of the objects in flight (Options.MemoryBudget).
+//
+// # Tables the analyzer reads
+//
+// Defined in migrations/00004_ingest.sql, where each column is described.
+//
+// usage_principal (id, arn UNIQUE, account_id, type, name): one row per
+// identity. arn is the role ARN for assumed roles (never the session),
+// "service:<host>" for AWS services calling on their own (type AWSService),
+// "anonymous" for unauthenticated callers.
+//
+// usage_daily, PRIMARY KEY (principal_id, day, action, resource,
+// invoked_by, account_id), with calls, denied, unauthenticated,
+// first_seen, last_seen. One row per principal × UTC day × IAM action ×
+// resource ARN ('' when unknown) × invoking service ('' for the
+// principal's own calls) × recipient account. Use of an action is
+// calls - denied - unauthenticated > 0; a principal's own needs are the
+// rows with invoked_by = ''. An event with several (action, resource)
+// pairs adds one call to each pair's row. Typical query, "for principal P
+// over [from, to], per action":
+//
+//	SELECT action, sum(calls) AS calls, sum(denied) AS denied, max(last_seen) AS last_seen
+//	FROM usage_daily
+//	WHERE principal_id = $1 AND day BETWEEN $2 AND $3 AND invoked_by = ''
+//	GROUP BY action
+//
+// and "per account, all principals over a window" joins usage_principal on
+// account_id (indexed) with the same day range.
+//
+// usage_unmapped_daily, PRIMARY KEY (principal_id, day, kind,
+// event_source, event_name, invoked_by, account_id): events with no IAM
+// action. kind 'unmapped' (a proof gap to report: the principal did
+// something iamtrim cannot name) or 'permissionless' (needs no permission,
+// e.g. sts:GetCallerIdentity). Every event is in exactly one of
+// usage_daily (mapped) or this table.
+//
+// usage_context_daily, PRIMARY KEY (principal_id, day, region,
+// source_net, vpc_endpoint, mfa, user_agent_class) → calls: where and how
+// each principal called from (IPv4 /24 or IPv6 /48), for aws:SourceIp,
+// aws:SourceVpce, aws:MultiFactorAuthPresent and aws:RequestedRegion
+// suggestions.
+//
+// log_coverage_daily, PRIMARY KEY (account_id, region, day) → events,
+// first_seen, last_seen: which days have logs, per account and region. A
+// row with 0 events means an object or API window for that day was read
+// and held nothing new. The observation window of an analysis is the set
+// of covered days.
+//
+// Bookkeeping, not for analysis: ingest_object (the ledger),
+// ingest_event_seen (dedup, monthly partitions), ingest_api_cursor (newest
+// event time read from the API per account and region), and, with
+// --keep-raw, cloudtrail_event_raw (each new event's JSON, monthly
+// partitions).
+package ingest

@@ -1,0 +1,137 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// sharedDir returns ../shared/data/cloudtrail beside the repository (or
+// under IAMTRIM_SHARED), skipping the test when it is absent.
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	root := os.Getenv("IAMTRIM_SHARED")
+	if root == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				t.Skip("no go.mod above the test directory")
+			}
+			dir = parent
+		}
+		root = filepath.Join(dir, "..", "shared")
+	}
+	p := filepath.Join(root, "data", "cloudtrail")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared CloudTrail samples not present (%s): %v", p, err)
+	}
+	return p
+}
+
+func testLogger(t testing.TB) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func run(t testing.TB, db *store.DB, opts ingest.Options) ingest.Summary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := ingest.Run(ctx, db, nil, opts, testLogger(t))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return s
+}
+
+// Totals is everything ingest wrote that must not depend on how the work
+// was split, interrupted or repeated.
+type Totals struct {
+	Seen       int64
+	Principals []string
+	Usage      []string
+	Unmapped   []string
+	Context    []string
+	Coverage   []string
+	Raw        int64
+}
+
+// totals reads the rollups in a canonical text form.
+func totals(t testing.TB, db *store.DB) Totals {
+	t.Helper()
+	ctx := context.Background()
+	var tot Totals
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM ingest_event_seen`).Scan(&tot.Seen); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cloudtrail_event_raw`).Scan(&tot.Raw); err != nil {
+		t.Fatal(err)
+	}
+	lines := func(sql string) []string {
+		rows, err := db.Pool.Query(ctx, sql)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
+			vals, err := row.Values()
+			if err != nil {
+				return "", err
+			}
+			s := ""
+			for i, v := range vals {
+				if i > 0 {
+					s += " | "
+				}
+				switch x := v.(type) {
+				case time.Time:
+					s += x.UTC().Format(time.RFC3339Nano)
+				default:
+					s += fmt.Sprint(x)
+				}
+			}
+			return s, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	tot.Principals = lines(`SELECT arn, account_id, type, name FROM usage_principal ORDER BY arn`)
+	tot.Usage = lines(`SELECT p.arn, u.day, u.action, u.resource, u.invoked_by, u.account_id, u.calls, u.denied, u.unauthenticated, u.first_seen, u.last_seen
+		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6`)
+	tot.Unmapped = lines(`SELECT p.arn, u.day, u.kind, u.event_source, u.event_name, u.invoked_by, u.account_id, u.calls, u.denied, u.unauthenticated, u.first_seen, u.last_seen
+		FROM usage_unmapped_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6, 7`)
+	tot.Context = lines(`SELECT p.arn, u.day, u.region, u.source_net, u.vpc_endpoint, u.mfa, u.user_agent_class, u.calls
+		FROM usage_context_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6, 7`)
+	tot.Coverage = lines(`SELECT account_id, region, day, events, first_seen, last_seen FROM log_coverage_daily ORDER BY 1, 2, 3`)
+	return tot
+}
+
+// eventCount sums calls over usage and unmapped events: each new event is
+// in exactly one of them, once per (action, resource) pair for mapped ones,
+// so this counts distinct events only through unmapped plus coverage.
+func coverageEvents(t testing.TB, db *store.DB) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Pool.QueryRow(context.Background(), `SELECT coalesce(sum(events), 0) FROM log_coverage_daily`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,545 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/ingest/apisrc"
+	"github.com/iamtrim/iamtrim/ingest/awsconf"
+	"github.com/iamtrim/iamtrim/ingest/filesrc"
+	"github.com/iamtrim/iamtrim/ingest/s3src"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+)
+
+// Run ingests the sources into db and returns what it did. Objects that
+// could not be (fully) read are reported in Summary.Errors and counted in
+// Summary.FilesFailed; the error result is for failures that stopped the
+// run (database, listing, cancellation). cat may be nil.
+func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Logger) (Summary, error) {
+	start := time.Now()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := opts.Validate(); err != nil {
+		return Summary{}, err
+	}
+	if opts.Workers == 0 {
+		opts.Workers = 4
+	}
+	if max := int(db.Pool.Config().MaxConns); opts.Workers > max {
+		log.Info("fewer workers than asked: the database pool allows fewer connections", "workers", max, "asked", opts.Workers)
+		opts.Workers = max
+	}
+	d := DefaultLimits()
+	if opts.Limits.MaxObjectBytes == 0 {
+		opts.Limits.MaxObjectBytes = d.MaxObjectBytes
+	}
+	if opts.Limits.MaxRecordBytes == 0 {
+		opts.Limits.MaxRecordBytes = d.MaxRecordBytes
+	}
+	if opts.MemoryBudget == 0 {
+		opts.MemoryBudget = 192 << 20
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	host, _ := os.Hostname()
+	r := &runner{
+		db: db, opts: opts, log: log,
+		mapper:     cloudtrail.NewMapper(cat),
+		filter:     newFilter(&opts),
+		mem:        semaphore.NewWeighted(opts.MemoryBudget),
+		principals: map[string]int64{},
+		seen:       map[string]struct{}{},
+		unmapped:   map[[2]string]int64{},
+		partitions: map[string]bool{},
+		stages:     map[uint32]bool{},
+		who:        fmt.Sprintf("%s:%d", clip(host, 64), os.Getpid()),
+	}
+	if opts.Progress != nil {
+		r.bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(opts.Progress),
+			progressbar.OptionSetDescription("listing"),
+			progressbar.OptionSetItsString("files"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	err := r.run(ctx)
+	if r.bar != nil {
+		_ = r.bar.Finish()
+	}
+	s := r.summary(time.Since(start))
+	log.Info("ingest finished", "files_ok", s.FilesOK, "files_failed", s.FilesFailed, "files_skipped", s.FilesSkipped,
+		"files_already_done", s.FilesAlreadyDone, "events", s.Events, "duplicates", s.Duplicates, "unmapped", s.Unmapped,
+		"denied", s.Denied, "elapsed", s.Elapsed, "events_per_sec", int64(s.EventsPerSec))
+	return s, err
+}
+
+// runner is the state of one Run.
+type runner struct {
+	db     *store.DB
+	opts   Options
+	log    *slog.Logger
+	mapper *cloudtrail.Mapper
+	filter filter
+	mem    *semaphore.Weighted
+	bar    *progressbar.ProgressBar
+	who    string
+
+	total, finished atomic.Int64 // objects listed, objects finished
+
+	mu         sync.Mutex
+	sum        Summary
+	errs       []string
+	principals map[string]int64 // committed principal ARN -> id
+	seen       map[string]struct{}
+	unmapped   map[[2]string]int64
+	partitions map[string]bool // partition names known to exist
+	stages     map[uint32]bool // backend PIDs with staging tables
+}
+
+func (r *runner) summary(elapsed time.Duration) Summary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.sum
+	s.Elapsed = elapsed
+	if secs := elapsed.Seconds(); secs > 0 {
+		s.EventsPerSec = float64(s.Events) / secs
+	}
+	s.Principals = len(r.seen)
+	s.TopUnmapped = topUnmapped(r.unmapped, TopUnmappedN)
+	errs := slices.Clone(r.errs)
+	slices.SortStableFunc(errs, compareErrorLines)
+	if len(errs) > MaxErrors {
+		more := len(errs) - MaxErrors
+		errs = append(errs[:MaxErrors], fmt.Sprintf("... and %d more", more))
+	}
+	s.Errors = errs
+	return s
+}
+
+// compareErrorLines orders "path:record N: reason" by path, then N
+// numerically.
+func compareErrorLines(a, b string) int {
+	pa, na := splitErrorLine(a)
+	pb, nb := splitErrorLine(b)
+	if c := strings.Compare(pa, pb); c != 0 {
+		return c
+	}
+	if na != nb {
+		if na < nb {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func splitErrorLine(s string) (path string, n int) {
+	i := strings.Index(s, ":record ")
+	if i < 0 {
+		p, _, _ := strings.Cut(s, ": ")
+		return p, 0
+	}
+	rest := s[i+len(":record "):]
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return s[:i], n
+}
+
+func (r *runner) run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	listed := make(chan object, 256)
+	todo := make(chan object, 2*r.opts.Workers)
+
+	// Listing: every source, one after the other.
+	g.Go(func() error {
+		defer close(listed)
+		return r.list(gctx, func(o object) error {
+			r.total.Add(1)
+			select {
+			case listed <- o:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+	})
+	// Registration: put listed objects in the ledger in batches and pass on
+	// those not already done.
+	g.Go(func() error {
+		defer close(todo)
+		return r.register(gctx, listed, todo)
+	})
+	for range r.opts.Workers {
+		g.Go(func() error {
+			rd := cloudtrail.NewObjectReader()
+			for o := range todo {
+				if err := r.process(gctx, rd, o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	done := make(chan struct{})
+	if r.bar != nil {
+		go r.progress(done)
+	}
+	err := g.Wait()
+	close(done)
+	return err
+}
+
+func (r *runner) progress(done chan struct{}) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	start := time.Now()
+	maxSet := int64(-1)
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		if n := r.total.Load(); n != maxSet {
+			r.bar.ChangeMax64(n)
+			maxSet = n
+		}
+		_ = r.bar.Set64(r.finished.Load())
+		r.mu.Lock()
+		ev := r.sum.Events
+		r.mu.Unlock()
+		rate := float64(ev) / time.Since(start).Seconds()
+		r.bar.Describe(fmt.Sprintf("%d events, %.0f events/s", ev, rate))
+	}
+}
+
+// list enumerates the sources' objects.
+func (r *runner) list(ctx context.Context, fn func(object) error) error {
+	var ac *awsSetup
+	for _, src := range r.opts.Sources {
+		switch {
+		case src == SourceAPI:
+			if ac == nil {
+				var err error
+				if ac, err = r.awsConfig(ctx); err != nil {
+					return err
+				}
+			}
+			if err := r.listAPI(ctx, ac, fn); err != nil {
+				return err
+			}
+		case strings.HasPrefix(src, "s3://"):
+			if ac == nil {
+				var err error
+				if ac, err = r.awsConfig(ctx); err != nil {
+					return err
+				}
+			}
+			s, err := s3src.New(ac.cfg, src, s3src.Options{Endpoint: r.opts.S3Endpoint, Logger: r.log})
+			if err != nil {
+				return err
+			}
+			f := s3src.Filter{Since: r.opts.Since, Until: r.opts.Until, Accounts: r.opts.Accounts, Regions: r.opts.Regions}
+			// Delivery days lag event times: a file delivered just after
+			// midnight holds the last minutes of the day before.
+			if !f.Until.IsZero() {
+				f.Until = f.Until.Add(24 * time.Hour)
+			}
+			if err := s.List(ctx, f, func(o s3src.Object) error { return fn(s3Object(s, o)) }); err != nil {
+				return err
+			}
+		default:
+			if err := filesrc.Walk(ctx, src, func(f filesrc.File) error { return fn(fileObject(f)) }); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// register records listed objects in the ledger, in sorted batches, and
+// sends on those that are not done yet.
+func (r *runner) register(ctx context.Context, in <-chan object, out chan<- object) error {
+	const batchMax = 512
+	batch := make([]object, 0, batchMax)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		todo, err := r.registerBatch(ctx, batch)
+		if err != nil {
+			return err
+		}
+		batch = batch[:0]
+		for _, o := range todo {
+			select {
+			case out <- o:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	for {
+		// Take what is ready; flush when the batch is full or the listing
+		// pauses.
+		select {
+		case o, ok := <-in:
+			if !ok {
+				return flush()
+			}
+			batch = append(batch, o)
+			if len(batch) == batchMax {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+			if err := flush(); err != nil {
+				return err
+			}
+			select {
+			case o, ok := <-in:
+				if !ok {
+					return nil
+				}
+				batch = append(batch, o)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+func (r *runner) registerBatch(ctx context.Context, batch []object) ([]object, error) {
+	slices.SortFunc(batch, func(a, b object) int {
+		if c := strings.Compare(a.kind, b.kind); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	batch = slices.CompactFunc(batch, func(a, b object) bool { return a.kind == b.kind && a.key == b.key })
+	kinds := make([]string, len(batch))
+	keys := make([]string, len(batch))
+	sizes := make([]int64, len(batch))
+	for i, o := range batch {
+		kinds[i], keys[i], sizes[i] = o.kind, o.key, o.size
+	}
+	type state struct {
+		size            int64
+		version, status string
+	}
+	states := map[[2]string]state{}
+	err := retryTx(ctx, func() error {
+		clear(states)
+		_, err := r.db.Pool.Exec(ctx, `
+			INSERT INTO ingest_object (source, key, size)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+			ORDER BY 1, 2
+			ON CONFLICT (source, key) DO NOTHING`, kinds, keys, sizes)
+		if err != nil {
+			return err
+		}
+		rows, err := r.db.Pool.Query(ctx, `
+			SELECT o.source, o.key, o.size, o.version, o.status
+			FROM ingest_object o
+			JOIN unnest($1::text[], $2::text[]) AS b(source, key) USING (source, key)`, kinds, keys)
+		if err != nil {
+			return err
+		}
+		var k [2]string
+		var st state
+		_, err = pgx.ForEachRow(rows, []any{&k[0], &k[1], &st.size, &st.version, &st.status}, func() error {
+			states[k] = st
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("register objects in the ledger: %w", err)
+	}
+	todo := batch[:0:0]
+	for _, o := range batch {
+		st := states[[2]string{o.kind, o.key}]
+		if r.alreadyDone(o, st.size, st.version, st.status) {
+			r.finishObject(o, outcomeAlreadyDone, nil)
+			continue
+		}
+		todo = append(todo, o)
+	}
+	return todo, nil
+}
+
+// alreadyDone reports whether a ledger row says o needs no work.
+func (r *runner) alreadyDone(o object, size int64, version, status string) bool {
+	if status != "done" && status != "skipped" {
+		return false
+	}
+	if o.kind == kindAPI {
+		return version == apiComplete
+	}
+	return size == o.size && slices.Contains(r.filter.doneVersions(o.version), version)
+}
+
+type outcome int
+
+const (
+	outcomeOK outcome = iota
+	outcomeFailed
+	outcomeSkipped
+	outcomeAlreadyDone
+	outcomeBusy
+)
+
+// finishObject adds a finished object's counts to the summary.
+func (r *runner) finishObject(o object, oc outcome, res *objectResult) {
+	r.finished.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch oc {
+	case outcomeOK:
+		r.sum.FilesOK++
+	case outcomeFailed:
+		r.sum.FilesFailed++
+	case outcomeSkipped:
+		r.sum.FilesSkipped++
+	case outcomeAlreadyDone:
+		r.sum.FilesAlreadyDone++
+	case outcomeBusy:
+		r.sum.FilesBusy++
+	}
+	if res == nil {
+		return
+	}
+	r.sum.Events += res.events
+	r.sum.Duplicates += res.duplicates
+	r.sum.Unmapped += res.unmapped
+	r.sum.Denied += res.denied
+	r.sum.Permissionless += res.permissionless
+	r.sum.Filtered += res.filtered
+	r.sum.BadRecords += res.badRecords
+	r.errs = append(r.errs, res.errors...)
+	for k, n := range res.unmappedNames {
+		r.unmapped[k] += n
+	}
+	for arn := range res.principalsSeen {
+		r.seen[arn] = struct{}{}
+	}
+	for arn, id := range res.principalIDs {
+		r.principals[arn] = id
+	}
+}
+
+// retryTx runs fn again after a deadlock or serialization failure (which
+// concurrent ingesters can cause on shared rollup rows), with backoff.
+func retryTx(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := range 8 {
+		if err = fn(); err == nil || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(10<<attempt) * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "40P01", "40001": // deadlock_detected, serialization_failure
+			return true
+		}
+	}
+	return false
+}
+
+// awsSetup is the AWS configuration shared by the S3 and API sources.
+type awsSetup struct {
+	cfg aws.Config
+}
+
+func (r *runner) awsConfig(ctx context.Context) (*awsSetup, error) {
+	sts := r.opts.STSEndpoint
+	if sts == "" {
+		sts = r.opts.APIEndpoint
+	}
+	cfg, err := awsconf.Load(ctx, awsconf.Options{
+		Profile: r.opts.Profile, AssumeRole: r.opts.AssumeRole, STSEndpoint: sts, MaxBackoff: r.opts.AWSMaxBackoff,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &awsSetup{cfg: cfg}, nil
+}
+
+// listAPI enumerates account x region x day windows of LookupEvents, from
+// --since (or 90 days ago) to --until (or now).
+func (r *runner) listAPI(ctx context.Context, a *awsSetup, fn func(object) error) error {
+	c := apisrc.New(a.cfg, apisrc.Options{Endpoint: r.opts.APIEndpoint, RatePerSecond: r.opts.APIRatePerSecond, Logger: r.log})
+	account, err := c.AccountID(ctx)
+	if err != nil {
+		return err
+	}
+	if len(r.opts.Accounts) > 0 && !slices.Contains(r.opts.Accounts, account) {
+		r.log.Info("skipping the CloudTrail API: its account is not among --account", "account", account)
+		return nil
+	}
+	regions := r.opts.Regions
+	if len(regions) == 0 {
+		regions = []string{c.Region()}
+	}
+	now := r.opts.Now().UTC()
+	from := now.Add(-apisrc.Retention)
+	if !r.opts.Since.IsZero() && r.opts.Since.After(from) {
+		from = r.opts.Since.UTC()
+	}
+	to := now
+	if !r.opts.Until.IsZero() && r.opts.Until.Before(to) {
+		to = r.opts.Until.UTC()
+	}
+	for _, region := range regions {
+		for day := truncDay(from); day.Before(to); day = day.AddDate(0, 0, 1) {
+			if err := fn(apiObject(c, account, region, day)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func truncDay(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,237 @@
+package ingest
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/iamtrim/iamtrim/cloudtrail"
+)
+
+// SourceAPI is the source name that reads the CloudTrail API.
+const SourceAPI = "api"
+
+// Options configure Run; they mirror `iamtrim ingest cloudtrail` flags.
+type Options struct {
+	// Sources are directories (walked recursively for .json and .json.gz),
+	// files, s3://bucket/prefix URIs, or "api" for CloudTrail LookupEvents.
+	Sources []string
+	// Since and Until bound the events kept, [Since, Until); zero means
+	// unbounded. They also bound the S3 day prefixes listed and the API
+	// windows fetched.
+	Since, Until time.Time
+	// Workers is the number of objects processed at once; 0 means 4. It is
+	// capped at the pool's connection limit.
+	Workers int
+	// KeepRaw also stores every new event's JSON (cloudtrail_event_raw).
+	KeepRaw bool
+	// Accounts and Regions, when set, are the only ones ingested (S3
+	// listing, API regions, and records of files).
+	Accounts, Regions []string
+	// Profile and AssumeRole choose AWS credentials for S3 and the API.
+	Profile, AssumeRole string
+	// Progress receives a progress bar; nil for none (not a terminal).
+	Progress io.Writer
+	// S3Endpoint, APIEndpoint and STSEndpoint override the AWS endpoints
+	// (tests, local stacks). APIEndpoint also serves STS when STSEndpoint is
+	// empty.
+	S3Endpoint, APIEndpoint, STSEndpoint string
+	// Limits bound object and record sizes; zero values take
+	// DefaultLimits().
+	Limits cloudtrail.Limits
+	// MemoryBudget bounds the decompressed bytes of the objects being
+	// processed at once; 0 means 192 MiB.
+	MemoryBudget int64
+	// APIRatePerSecond overrides the LookupEvents rate per region (tests);
+	// 0 means 2.
+	APIRatePerSecond float64
+	// AWSMaxBackoff overrides the SDK's retry backoff cap (tests); 0 keeps
+	// the default.
+	AWSMaxBackoff time.Duration
+	// Now is the clock for API windows; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultLimits are the size limits ingest applies: CloudTrail writes
+// events of at most 256 KB and objects of a few MB, so anything far larger
+// is rejected as absurd rather than held in memory.
+func DefaultLimits() cloudtrail.Limits {
+	return cloudtrail.Limits{MaxObjectBytes: 128 << 20, MaxRecordBytes: 1 << 20}
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+var regionRE = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
+
+// Validate reports the first bad field.
+func (o *Options) Validate() error {
+	if len(o.Sources) == 0 {
+		return errors.New("sources: name at least one directory, file, s3://bucket/prefix or api")
+	}
+	apis := 0
+	for _, s := range o.Sources {
+		switch {
+		case s == "":
+			return errors.New("sources: empty source")
+		case s == SourceAPI:
+			apis++
+		case strings.HasPrefix(s, "s3://"):
+			if b, _, _ := strings.Cut(strings.TrimPrefix(s, "s3://"), "/"); b == "" {
+				return fmt.Errorf("sources: %q names no bucket", s)
+			}
+		case strings.Contains(s, "://"):
+			return fmt.Errorf("sources: %q: only s3:// URIs are supported", s)
+		default:
+			if _, err := os.Stat(s); err != nil {
+				return fmt.Errorf("sources: %w", err)
+			}
+		}
+	}
+	if apis > 1 {
+		return errors.New("sources: api given more than once")
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
+		return fmt.Errorf("until: %s is not after since %s", o.Until.Format(time.RFC3339), o.Since.Format(time.RFC3339))
+	}
+	if o.Workers < 0 || o.Workers > 256 {
+		return fmt.Errorf("workers: %d is not between 1 and 256", o.Workers)
+	}
+	for _, a := range o.Accounts {
+		if !accountRE.MatchString(a) {
+			return fmt.Errorf("account: %q is not a 12-digit AWS account id", a)
+		}
+	}
+	for _, r := range o.Regions {
+		if !regionRE.MatchString(r) {
+			return fmt.Errorf("region: %q is not a region name", r)
+		}
+	}
+	if o.AssumeRole != "" && !strings.HasPrefix(o.AssumeRole, "arn:") {
+		return fmt.Errorf("assume-role: %q is not a role ARN", o.AssumeRole)
+	}
+	if o.Limits.MaxObjectBytes < 0 || o.Limits.MaxRecordBytes < 0 || o.MemoryBudget < 0 {
+		return errors.New("limits: negative size")
+	}
+	return nil
+}
+
+// UnmappedCount is how many new events of one (eventSource, eventName) had
+// no IAM action.
+type UnmappedCount struct {
+	EventSource string `json:"event_source"`
+	EventName   string `json:"event_name"`
+	Count       int64  `json:"count"`
+}
+
+// Summary is what a run did. Event counts are of records read in this run:
+// Events are the new ones (counted now), Duplicates those already counted
+// (by an earlier run, another source, or twice in this run).
+type Summary struct {
+	FilesOK          int `json:"files_ok"`
+	FilesFailed      int `json:"files_failed"`
+	FilesSkipped     int `json:"files_skipped"`      // digest and Insights files
+	FilesAlreadyDone int `json:"files_already_done"` // in the ledger from an earlier run
+	FilesBusy        int `json:"files_busy"`         // being ingested by another process
+
+	Events         int64 `json:"events"`
+	Duplicates     int64 `json:"duplicates"`
+	Unmapped       int64 `json:"unmapped"`
+	Denied         int64 `json:"denied"`
+	Permissionless int64 `json:"permissionless"`
+	// Filtered are records left out by --since/--until/--account/--region.
+	Filtered int64 `json:"filtered"`
+	// BadRecords are records reported in Errors (objects that could not be
+	// read at all count in FilesFailed, not here).
+	BadRecords int64 `json:"bad_records"`
+
+	Principals   int             `json:"principals"`
+	Elapsed      time.Duration   `json:"elapsed_ns"`
+	EventsPerSec float64         `json:"events_per_sec"`
+	TopUnmapped  []UnmappedCount `json:"top_unmapped"`
+	// Errors are "path:record N: reason" (or "path: reason" for a whole
+	// object), sorted; at most MaxErrors, then a line saying how many more.
+	Errors []string `json:"errors"`
+}
+
+// MaxErrors bounds Summary.Errors.
+const MaxErrors = 1000
+
+// TopUnmappedN is how many names Summary.TopUnmapped lists.
+const TopUnmappedN = 10
+
+// WriteSummary prints s as "text" (aligned lines for a person) or "json".
+func WriteSummary(w io.Writer, s Summary, format string) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	case "text", "":
+	default:
+		return fmt.Errorf("summary format %q: want text or json", format)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "files\t%d ok, %d failed, %d skipped, %d already done", s.FilesOK, s.FilesFailed, s.FilesSkipped, s.FilesAlreadyDone)
+	if s.FilesBusy > 0 {
+		fmt.Fprintf(tw, ", %d taken by another ingester", s.FilesBusy)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "events\t%d ingested, %d duplicate, %d unmapped, %d denied, %d permissionless", s.Events, s.Duplicates, s.Unmapped, s.Denied, s.Permissionless)
+	if s.Filtered > 0 {
+		fmt.Fprintf(tw, ", %d outside the filters", s.Filtered)
+	}
+	if s.BadRecords > 0 {
+		fmt.Fprintf(tw, ", %d bad records", s.BadRecords)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "principals\t%d\n", s.Principals)
+	fmt.Fprintf(tw, "elapsed\t%s (%.0f events/s)\n", s.Elapsed.Round(time.Millisecond), s.EventsPerSec)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(s.TopUnmapped) > 0 {
+		fmt.Fprintln(w, "top unmapped events:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		for _, u := range s.TopUnmapped {
+			fmt.Fprintf(tw, "  %d\t %s %s\t\n", u.Count, u.EventSource, u.EventName)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(s.Errors) > 0 {
+		fmt.Fprintln(w, "errors:")
+		for _, e := range s.Errors {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+	return nil
+}
+
+// topUnmapped returns the n largest counts, largest first, ties by name.
+func topUnmapped(m map[[2]string]int64, n int) []UnmappedCount {
+	out := make([]UnmappedCount, 0, len(m))
+	for k, c := range m {
+		out = append(out, UnmappedCount{EventSource: k[0], EventName: k[1], Count: c})
+	}
+	slices.SortFunc(out, func(a, b UnmappedCount) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.EventSource, b.EventSource); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.EventName, b.EventName)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

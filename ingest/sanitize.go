@@ -1,0 +1,126 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/iamtrim/iamtrim/cloudtrail"
+)
+
+// Bounds on strings taken from logs before they reach the database. Keys
+// of B-tree indexes must stay well under PostgreSQL's ~2.7 kB row limit.
+const (
+	maxShort    = 128  // account ids, regions, principal types, classes
+	maxName     = 256  // event names and sources, actions, services
+	maxARN      = 1024 // principal ARNs and resources
+	maxErrorLen = 512  // one error line
+)
+
+// clip returns s as valid UTF-8 without NUL bytes (PostgreSQL text holds
+// neither), cut at a rune boundary to at most max bytes.
+func clip(s string, max int) string {
+	if len(s) <= max && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\x00", "")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// uuidNamespace is the namespace of the name-based UUIDs made for eventIDs
+// that are not UUIDs (a fixed random value; changing it would break
+// dedup against existing data).
+var uuidNamespace = [16]byte{0x6e, 0x1d, 0x3a, 0x52, 0x8c, 0x4f, 0x4b, 0x0e, 0x9a, 0x77, 0x21, 0x6c, 0x05, 0xd2, 0xe8, 0x13}
+
+// eventUUID parses a CloudTrail eventID (normally a UUID). Other ids, and
+// an empty id (then raw, the record itself, names it), become a version-5
+// style UUID of their text, so the same input always dedups the same way.
+func eventUUID(id string, raw []byte) [16]byte {
+	var u [16]byte
+	if len(id) == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-' {
+		var b [32]byte
+		n := copy(b[:], id[0:8])
+		n += copy(b[n:], id[9:13])
+		n += copy(b[n:], id[14:18])
+		n += copy(b[n:], id[19:23])
+		copy(b[n:], id[24:36])
+		if _, err := hex.Decode(u[:], b[:]); err == nil {
+			return u
+		}
+	}
+	h := sha1.New()
+	h.Write(uuidNamespace[:])
+	if id != "" {
+		h.Write([]byte("id:"))
+		h.Write([]byte(id))
+	} else {
+		h.Write([]byte("raw:"))
+		h.Write(raw)
+	}
+	copy(u[:], h.Sum(nil))
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	return u
+}
+
+// sourceNet is the caller's network for condition suggestions: the /24 of
+// an IPv4 address, the /48 of an IPv6 address, "" otherwise.
+func sourceNet(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	a = a.Unmap()
+	bits := 24
+	if a.Is6() {
+		bits = 48
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return p.String()
+}
+
+// principalKey is the principal's identity in usage_principal: its ARN,
+// or, for callers CloudTrail gives no ARN (anonymous callers, AWS services,
+// identities it could not name), a stable synthetic key that is not an ARN.
+func principalKey(p *cloudtrail.Principal, invokedBy string) string {
+	if p.ARN != "" {
+		return clip(p.ARN, maxARN)
+	}
+	switch p.Type {
+	case cloudtrail.PrincipalAnonymous:
+		return "anonymous"
+	case cloudtrail.PrincipalService:
+		name := p.Name
+		if name == "" {
+			name = invokedBy
+		}
+		return clip("service:"+name, maxARN)
+	}
+	return clip("unknown:"+string(p.Type)+":"+p.AccountID+":"+p.Name, maxARN)
+}
+
+// cleanRaw makes a record's JSON acceptable to jsonb: valid UTF-8 and no
+// \u0000 escapes (which jsonb rejects).
+func cleanRaw(raw []byte) []byte {
+	if !utf8.Valid(raw) {
+		raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
+	}
+	if bytes.Contains(raw, []byte(`\u0000`)) {
+		raw = bytes.ReplaceAll(raw, []byte(`\u0000`), []byte(`\uFFFD`))
+	}
+	return raw
+}
