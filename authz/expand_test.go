@@ -437,3 +437,73 @@ func TestExpandPatterns(t *testing.T) {
 		})
 	}
 }
+
+// checkAgainstEvaluate cross-checks Expand with policy.Evaluate, action by
+// action (every stride-th catalog action): an action Expand leaves out
+// must never be allowed, and one it grants on "*" without conditions or
+// caveats must be allowed on any resource.
+func checkAgainstEvaluate(t *testing.T, cat *catalog.Catalog, p Principal, scps []policy.NamedPolicy, stride int) (checked int) {
+	t.Helper()
+	eff := Expand(p, cat, scps)
+	set := p.Policies
+	if !p.ServiceLinked() {
+		set.SCPs = scps
+	}
+	for i, a := range cat.Actions() {
+		g := eff.Grants[a]
+		if i%stride != 0 && g == nil {
+			continue
+		}
+		svc, _, _ := strings.Cut(a, ":")
+		for _, res := range []string{"arn:aws:" + svc + ":us-east-1:111122223333:probe/x", "arn:aws:s3:::probe-bucket/key"} {
+			dec := policy.Evaluate(set, policy.Request{Action: a, Resource: res})
+			checked++
+			switch {
+			case g == nil && dec.Effect == policy.Allow:
+				t.Errorf("%s: %s on %s: Expand leaves it out, Evaluate allows (%s)", p.ARN, a, res, dec.Reason)
+			case g != nil && slices.Equal(g.Resources, []string{"*"}) && len(g.NotResources) == 0 && len(g.Conditions) == 0 &&
+				len(g.ConditionalDeny)+len(g.PartialDeny)+len(g.Limits) == 0 && dec.Effect != policy.Allow:
+				t.Errorf("%s: %s on %s: Expand grants it unconditionally, Evaluate says %s (%s)", p.ARN, a, res, dec.Effect, dec.Reason)
+			}
+		}
+	}
+	return checked
+}
+
+func TestExpandAgreesWithEvaluate(t *testing.T) {
+	t.Run("fixture cases", func(t *testing.T) {
+		cat := fixtureCatalog(t)
+		scp, err := policy.ParseNamed("scp", []byte(doc(`{"Effect":"Allow","NotAction":"ec2:*","Resource":"*"}`, `{"Effect":"Deny","Action":"sqs:Delete*","Resource":"*"}`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		invs := []string{
+			roleJSON("/", map[string]string{"p": doc(allowAll, denyIAM)}, nil, ""),
+			roleJSON("/", map[string]string{"p": doc(`{"Effect":"Allow","NotAction":["iam:*","s3:Delete*"],"Resource":"*"}`)}, nil, ""),
+			roleJSON("/", nil, map[string]string{
+				managedA:    doc(`{"Effect":"Allow","Action":["s3:*","sqs:*","ec2:Describe*"],"Resource":"*"}`),
+				boundaryArn: doc(`{"Effect":"Allow","Action":["s3:Get*","sqs:*","iam:*"],"Resource":"*"}`, `{"Effect":"Deny","Action":"sqs:Send*","Resource":"*"}`),
+			}, boundaryArn),
+			roleJSON("/", map[string]string{"p": doc(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::probe-bucket/*"}`,
+				`{"Effect":"Deny","Action":"s3:Put*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}`)}, nil, ""),
+		}
+		for _, js := range invs {
+			for _, p := range mustParse(t, js).Principals() {
+				checkAgainstEvaluate(t, cat, p, nil, 1)
+				checkAgainstEvaluate(t, cat, p, []policy.NamedPolicy{{Name: "scp", Kind: policy.KindSCP, Doc: scp}}, 1)
+			}
+		}
+	})
+	t.Run("shared example.json against the full catalog", func(t *testing.T) {
+		cat := fullCatalog(t)
+		inv, err := ParseFile(filepath.Join(sharedDir(t), "data", "authz", "example.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range inv.Principals() {
+			n += checkAgainstEvaluate(t, cat, p, nil, 97)
+		}
+		t.Logf("%d evaluations agree", n)
+	})
+}

@@ -686,12 +686,27 @@ func trustJSON(raw json.RawMessage) (json.RawMessage, error) {
 		}
 		raw = []byte(s)
 	}
+	return canonicalObject(raw)
+}
+
+// canonicalObject re-encodes a JSON object with sorted keys and no white
+// space, so the same trust policy always has the same bytes (and digest),
+// whether it came from a file, the API or the database.
+func canonicalObject(raw []byte) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("data after the JSON object")
+	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return nil, fmt.Errorf("not JSON: %w", err)
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	if buf.Len() == 0 || buf.Bytes()[0] != '{' {
-		return nil, errors.New("not a JSON object")
-	}
-	return buf.Bytes(), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -107,7 +107,7 @@ func TestParse(t *testing.T) {
 		Roles: []Role{{
 			AccountID: "111122223333", ARN: "arn:aws:iam::111122223333:role/service/app", Name: "app", Path: "/service/", RoleID: "AROA1",
 			CreateDate:       time.Date(2019, 8, 16, 17, 27, 59, 0, time.UTC),
-			Trust:            json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
+			Trust:            json.RawMessage(`{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"}}],"Version":"2012-10-17"}`),
 			Tags:             map[string]string{"env": "prod"},
 			LastUsed:         &lastUsed,
 			LastUsedRegion:   "eu-west-1",
