@@ -11,7 +11,10 @@ import (
 // Action|NotAction, Resource|NotResource, Condition; condition operators
 // and keys sorted; a one-element list written as a plain string; no HTML
 // escaping. The same document always gives the same bytes. It fails when
-// the document does not pass Validate.
+// the document does not pass Validate. Note that json.Marshal, calling
+// this method, re-escapes '<', '>' and '&' as \u003c etc. (still the same
+// document, but longer); write d.MarshalJSON() or d.MarshalIndent()
+// yourself, or use a json.Encoder with SetEscapeHTML(false), to keep them.
 func (d *Document) MarshalJSON() ([]byte, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
