@@ -457,3 +457,39 @@ func (c *Config) Summary() string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// DataLoggedFor says whether data events of resourceType are logged for
+// every resource a policy resource pattern may name: Logged only when one
+// full (read and write) selector's prefix is a prefix of the pattern's
+// literal part (before its first wildcard or variable).
+func (c *Config) DataLoggedFor(resourceType, pattern string) Status {
+	if c == nil || !c.Known {
+		return Unknown
+	}
+	lit := pattern
+	if i := strings.IndexAny(lit, "*?$"); i >= 0 {
+		lit = lit[:i]
+	}
+	best := NotLogged
+	for _, t := range c.Trails {
+		for _, s := range t.Data {
+			if !strings.EqualFold(s.ResourceType, resourceType) {
+				continue
+			}
+			if len(s.NotPrefixes) > 0 || s.ReadOnly != nil {
+				best = Partly
+				continue
+			}
+			if len(s.Prefixes) == 0 {
+				return Logged
+			}
+			for _, p := range s.Prefixes {
+				if strings.HasPrefix(lit, p) {
+					return Logged
+				}
+			}
+			best = Partly
+		}
+	}
+	return best
+}

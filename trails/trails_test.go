@@ -143,3 +143,28 @@ func TestFetch(t *testing.T) {
 		t.Fatalf("S3 data for app-data: got %v, want logged", got)
 	}
 }
+
+func TestDataLoggedFor(t *testing.T) {
+	cfg, err := Parse([]byte("[" + describeTrails + "," + selectors + "]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		pattern string
+		want    Status
+	}{
+		{"arn:aws:s3:::app-data/*", Logged},
+		{"arn:aws:s3:::app-data/reports/*", Logged},
+		{"arn:aws:s3:::app-*", Partly},
+		{"*", Partly},
+		{"arn:aws:s3:::other/*", Partly},
+	}
+	for _, tc := range tests {
+		if got := cfg.DataLoggedFor(S3Object, tc.pattern); got != tc.want {
+			t.Errorf("DataLoggedFor(%s): got %v, want %v", tc.pattern, got, tc.want)
+		}
+	}
+	if got := cfg.DataLoggedFor(DynamoDBTable, "*"); got != NotLogged {
+		t.Errorf("DynamoDB: got %v, want not logged", got)
+	}
+}

@@ -1,0 +1,449 @@
+package analyze
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/trails"
+)
+
+// Window is the analysis window: the days From through To, inclusive.
+type Window struct {
+	From, To time.Time // UTC midnights
+	Days     int
+}
+
+// NewWindow returns the window of days days ending on asOf (inclusive).
+func NewWindow(asOf time.Time, days int) Window {
+	to := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	return Window{From: to.AddDate(0, 0, -(days - 1)), To: to, Days: days}
+}
+
+// ActionUsage is what the logs show of one action of one principal in the
+// window.
+type ActionUsage struct {
+	Action string
+	// Used counts successful calls (denied and unauthenticated ones
+	// excluded); Denied the authorization failures.
+	Used, Denied        int64
+	FirstUsed, LastUsed time.Time
+	LastDenied          time.Time
+	// Resources maps each ARN successful calls named to their count;
+	// DeniedResources those of denied calls.
+	Resources       map[string]int64
+	DeniedResources map[string]int64
+	// Via are services that called on the principal's behalf; Own counts
+	// the principal's own successful calls.
+	Via map[string]int64
+	Own int64
+}
+
+// PrincipalUsage is one principal's usage in the window, by action.
+type PrincipalUsage struct {
+	ARN     string
+	Actions map[string]*ActionUsage
+	// Unmapped counts successful events no IAM action could be found for,
+	// by "eventSource eventName".
+	Unmapped map[string]int64
+}
+
+// Thresholds tune what the analysis concludes.
+type Thresholds struct {
+	// MinCoverage is the least share of the window's days that must have
+	// logs before any permission may be called unused (default 0.5).
+	MinCoverage float64
+	// MinDays is the least number of days with logs (default 7).
+	MinDays int
+}
+
+// DefaultThresholds are used for zero fields.
+var DefaultThresholds = Thresholds{MinCoverage: 0.5, MinDays: 7}
+
+// Input is everything the analysis of one principal needs.
+type Input struct {
+	Principal authz.Principal
+	Effective *authz.Effective
+	Usage     *PrincipalUsage // nil when the logs never show it
+	Catalog   *catalog.Catalog
+	Trails    *trails.Config
+	// Seen holds the service prefixes with any event in the principal's
+	// account during the window.
+	Seen       map[string]bool
+	Coverage   Coverage
+	Window     Window
+	Thresholds Thresholds
+}
+
+// escalation lists privilege-escalation actions: unused, they weigh five
+// times their access level.
+var escalation = map[string]bool{
+	"iam:passrole":                       true,
+	"iam:createpolicyversion":            true,
+	"iam:setdefaultpolicyversion":        true,
+	"iam:attachrolepolicy":               true,
+	"iam:attachuserpolicy":               true,
+	"iam:attachgrouppolicy":              true,
+	"iam:putrolepolicy":                  true,
+	"iam:putuserpolicy":                  true,
+	"iam:putgrouppolicy":                 true,
+	"iam:updateassumerolepolicy":         true,
+	"iam:createaccesskey":                true,
+	"iam:createloginprofile":             true,
+	"iam:updateloginprofile":             true,
+	"iam:addusertogroup":                 true,
+	"iam:deleterolepermissionsboundary":  true,
+	"iam:deleteuserpermissionsboundary":  true,
+	"iam:putrolepermissionsboundary":     true,
+	"sts:assumerole":                     true,
+	"lambda:updatefunctioncode":          true,
+	"lambda:createfunction":              true,
+	"lambda:updatefunctionconfiguration": true,
+	"lambda:addpermission":               true,
+	"glue:updatedevendpoint":             true,
+	"glue:createdevendpoint":             true,
+	"cloudformation:createstack":         true,
+	"cloudformation:updatestack":         true,
+	"ec2:runinstances":                   true,
+	"ssm:sendcommand":                    true,
+	"ssm:startsession":                   true,
+	"datapipeline:createpipeline":        true,
+	"codestar:createproject":             true,
+	"kms:creategrant":                    true,
+	"kms:putkeypolicy":                   true,
+	"secretsmanager:putresourcepolicy":   true,
+	"s3:putbucketpolicy":                 true,
+	"sso:createpermissionset":            true,
+	"organizations:leaveorganization":    true,
+}
+
+// IsEscalation reports whether action can grant its caller more power.
+func IsEscalation(action string) bool { return escalation[strings.ToLower(action)] }
+
+var levelWeight = map[catalog.AccessLevel]float64{
+	catalog.PermissionsManagement: 8,
+	catalog.Write:                 4,
+	catalog.Tagging:               2,
+	catalog.List:                  1,
+	catalog.Read:                  1,
+}
+
+// Principal analyzes one principal.
+func Principal(in Input) Result {
+	p := in.Principal
+	eff := in.Effective
+	th := in.Thresholds
+	if th.MinCoverage == 0 {
+		th.MinCoverage = DefaultThresholds.MinCoverage
+	}
+	if th.MinDays == 0 {
+		th.MinDays = DefaultThresholds.MinDays
+	}
+	r := Result{
+		PrincipalARN: p.ARN, Type: p.Type, AccountID: p.AccountID, Name: p.Name,
+		Granted: []string{}, Used: []UsedAction{}, Unused: []string{}, Unobservable: []Unobservable{},
+		Denied: []DeniedAction{}, Flags: []string{},
+		LastUsed: LastUsed{Services: map[string]time.Time{}},
+		Coverage: in.Coverage,
+	}
+	if p.Role != nil {
+		r.Path = p.Role.Path
+		r.Workload = isWorkloadTrust(p.Role.Trust)
+	} else if p.User != nil {
+		r.Path = p.User.Path
+	}
+	r.Coverage.Sufficient = r.Coverage.DaysWithLogs >= th.MinDays && r.Coverage.Ratio >= th.MinCoverage
+	if !r.Coverage.Sufficient {
+		r.Flags = append(r.Flags, "insufficient-evidence")
+		r.Caveats = append(r.Caveats, fmt.Sprintf("logs cover %d of %d days (%.0f%%), under the %d days and %.0f%% needed: nothing is called unused", r.Coverage.DaysWithLogs, r.Coverage.WindowDays, 100*r.Coverage.Ratio, th.MinDays, 100*th.MinCoverage))
+	}
+	if in.Trails == nil || !in.Trails.Known {
+		r.Caveats = append(r.Caveats, "trail configuration unknown: data events (S3 objects, Lambda Invoke, DynamoDB items, ...) are assumed not logged, so their actions are unobservable")
+	}
+	if eff == nil {
+		eff = &authz.Effective{Grants: map[string]*authz.Grant{}}
+	}
+	if !eff.Expanded {
+		r.GrantedPatterns = eff.Patterns
+		r.Caveats = append(r.Caveats, authz.NoCatalogNote)
+	}
+	r.Caveats = append(r.Caveats, eff.Notes...)
+	for _, m := range eff.Missing {
+		r.Caveats = append(r.Caveats, "managed policy "+m+" is not in the inventory: what it grants is not counted")
+	}
+
+	granted := eff.Actions()
+	grantedKey := make(map[string]string, len(granted)) // lower -> canonical
+	for _, a := range granted {
+		grantedKey[strings.ToLower(a)] = a
+	}
+	if eff.Expanded {
+		r.Granted = granted
+	}
+
+	// Used and denied actions, in catalog casing.
+	var lastAny time.Time
+	usedKey := map[string]bool{}
+	if in.Usage != nil {
+		names := make([]string, 0, len(in.Usage.Actions))
+		for a := range in.Usage.Actions {
+			names = append(names, a)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			u := in.Usage.Actions[name]
+			action := canonical(in.Catalog, name)
+			_, isGranted := grantedKey[strings.ToLower(action)]
+			if !eff.Expanded {
+				isGranted = patternGranted(eff, action)
+			}
+			if u.Used > 0 {
+				ua := UsedAction{Action: action, Calls: u.Used, FirstUsed: u.FirstUsed, LastUsed: u.LastUsed, Granted: isGranted}
+				for res := range u.Resources {
+					ua.Resources = append(ua.Resources, res)
+				}
+				sort.Strings(ua.Resources)
+				for svc := range u.Via {
+					ua.ViaService = append(ua.ViaService, svc)
+				}
+				sort.Strings(ua.ViaService)
+				r.Used = append(r.Used, ua)
+				usedKey[strings.ToLower(action)] = true
+				if !isGranted {
+					r.UsedNotGranted = append(r.UsedNotGranted, action)
+				}
+				svc := service(action)
+				if u.LastUsed.After(r.LastUsed.Services[svc]) {
+					r.LastUsed.Services[svc] = u.LastUsed
+				}
+				if u.LastUsed.After(lastAny) {
+					lastAny = u.LastUsed
+				}
+			}
+			if u.Denied > 0 {
+				r.Denied = append(r.Denied, DeniedAction{Action: action, Count: u.Denied, LastSeen: u.LastDenied, Granted: isGranted})
+			}
+		}
+	}
+	if !lastAny.IsZero() {
+		r.LastUsed.Any = &lastAny
+	}
+	r.Used = mergeUsed(r.Used)
+
+	// Each granted action not used is unused or unobservable.
+	levelCount := map[string]int{}
+	for _, a := range granted {
+		if !eff.Expanded {
+			break
+		}
+		if usedKey[strings.ToLower(a)] {
+			continue
+		}
+		if reason := unobservable(a, eff.Grants[a], in); reason != "" {
+			r.Unobservable = append(r.Unobservable, Unobservable{Action: a, Reason: reason})
+			continue
+		}
+		r.Unused = append(r.Unused, a)
+		lvl := in.Catalog.AccessLevel(a)
+		w := levelWeight[lvl]
+		if w == 0 {
+			w = 1
+		}
+		if IsEscalation(a) {
+			w *= 5
+			r.Risk.HighRiskUnused = append(r.Risk.HighRiskUnused, a)
+		}
+		r.Risk.Score += w
+		levelCount[string(lvl)]++
+	}
+	r.Risk.UnusedByAccessLevel = levelCount
+	r.Risk.Score = math.Round(r.Risk.Score*10) / 10
+	r.Risk.Admin = eff.AllActions || grantsStarOnStar(eff)
+	r.Risk.ServiceWildcards = serviceWildcards(p)
+
+	if r.Risk.Admin {
+		r.Flags = append(r.Flags, "admin")
+		if r.Workload {
+			r.Flags = append(r.Flags, "workload-admin")
+		}
+	}
+	if len(r.Risk.ServiceWildcards) > 0 {
+		r.Flags = append(r.Flags, "service-wildcard")
+	}
+	for _, g := range eff.Grants {
+		if len(g.ConditionalDeny) > 0 {
+			r.Flags = append(r.Flags, "conditional-deny")
+			r.Caveats = append(r.Caveats, "a conditional Deny applies to some granted actions: they are kept, flagged")
+			break
+		}
+	}
+	if r.LastUsed.Any == nil && olderThanWindow(p, in.Window) {
+		r.Flags = append(r.Flags, "unused-principal")
+	}
+	if !r.Coverage.Sufficient {
+		// No removals: nothing may be called unused on thin evidence.
+		for _, a := range r.Unused {
+			r.Unobservable = append(r.Unobservable, Unobservable{Action: a, Reason: "insufficient-evidence"})
+		}
+		r.Unused = []string{}
+		slices.SortFunc(r.Unobservable, func(a, b Unobservable) int { return strings.Compare(a.Action, b.Action) })
+	}
+	r.Risk.Level = riskLevel(r)
+	sort.Strings(r.Flags)
+	return r
+}
+
+// mergeUsed folds entries that became equal after canonical casing.
+func mergeUsed(in []UsedAction) []UsedAction {
+	slices.SortStableFunc(in, func(a, b UsedAction) int { return strings.Compare(a.Action, b.Action) })
+	out := in[:0]
+	for _, u := range in {
+		if n := len(out); n > 0 && out[n-1].Action == u.Action {
+			o := &out[n-1]
+			o.Calls += u.Calls
+			if u.FirstUsed.Before(o.FirstUsed) {
+				o.FirstUsed = u.FirstUsed
+			}
+			if u.LastUsed.After(o.LastUsed) {
+				o.LastUsed = u.LastUsed
+			}
+			o.Resources = sortedUnion(o.Resources, u.Resources)
+			o.ViaService = sortedUnion(o.ViaService, u.ViaService)
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+func sortedUnion(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func canonical(cat *catalog.Catalog, action string) string {
+	if c, ok := cat.Action(action); ok {
+		return c
+	}
+	return action
+}
+
+func service(action string) string {
+	if i := strings.IndexByte(action, ':'); i >= 0 {
+		return action[:i]
+	}
+	return action
+}
+
+func patternGranted(eff *authz.Effective, action string) bool {
+	for _, pat := range eff.Patterns {
+		if policy.MatchAction(pat, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// unobservable returns why CloudTrail could not have shown a use of action
+// in the window, or "" when it could have.
+func unobservable(action string, g *authz.Grant, in Input) string {
+	if trails.PermissionOnly(action) {
+		return "permission-only"
+	}
+	if t := trails.DataEventType(action); t != "" {
+		switch in.Trails.DataLogged(t, "") {
+		case trails.Unknown:
+			return "data-event-logging-unknown"
+		case trails.NotLogged:
+			return "data-event-not-logged"
+		case trails.Partly:
+			if g == nil || len(g.Resources) == 0 || len(g.NotResources) > 0 {
+				return "data-event-partly-logged"
+			}
+			for _, res := range g.Resources {
+				if in.Trails.DataLoggedFor(t, res) != trails.Logged {
+					return "data-event-partly-logged"
+				}
+			}
+		}
+	}
+	if !in.Seen[strings.ToLower(service(action))] {
+		return "service-not-in-logs"
+	}
+	return ""
+}
+
+func grantsStarOnStar(eff *authz.Effective) bool {
+	g, ok := eff.Grants["*"]
+	return ok && !g.Conditional && slices.Contains(g.Resources, "*")
+}
+
+// serviceWildcards lists the services granted as "service:*" (or "*") by
+// an Allow statement of the principal's identity policies.
+func serviceWildcards(p authz.Principal) []string {
+	seen := map[string]bool{}
+	for _, np := range p.Policies.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		for _, st := range np.Doc.Statements {
+			if st.Effect != policy.EffectAllow || st.HasNotAction {
+				continue
+			}
+			for _, a := range st.Action {
+				if a == "*" {
+					seen["*"] = true
+				} else if svc, rest, ok := strings.Cut(a, ":"); ok && rest == "*" {
+					seen[strings.ToLower(svc)] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// olderThanWindow reports whether the principal existed before the window
+// began (unknown creation dates count as older).
+func olderThanWindow(p authz.Principal, w Window) bool {
+	var created time.Time
+	if p.Role != nil {
+		created = p.Role.CreateDate
+	} else if p.User != nil {
+		created = p.User.CreateDate
+	}
+	return created.IsZero() || created.Before(w.From)
+}
+
+// isWorkloadTrust reports whether a trust policy lets AWS services or
+// web identities (workloads) assume the role, rather than only people or
+// accounts.
+func isWorkloadTrust(trust []byte) bool {
+	s := string(trust)
+	return strings.Contains(s, `"Service"`) || strings.Contains(s, "AssumeRoleWithWebIdentity")
+}
+
+func riskLevel(r Result) string {
+	switch {
+	case r.Risk.Admin && r.Workload, r.Risk.Admin && len(r.Risk.HighRiskUnused) > 0 && r.LastUsed.Any == nil:
+		return "critical"
+	case r.Risk.Admin || len(r.Risk.HighRiskUnused) > 0 || r.Risk.Score >= 200:
+		return "high"
+	case r.Risk.Score >= 40:
+		return "medium"
+	case r.Risk.Score > 0:
+		return "low"
+	}
+	return "none"
+}

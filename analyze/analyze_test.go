@@ -1,0 +1,237 @@
+package analyze
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/trails"
+)
+
+const testAuthz = `{
+ "UserDetailList": [],
+ "GroupDetailList": [],
+ "RoleDetailList": [
+  {"Path": "/app/", "RoleName": "worker", "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/app/worker",
+   "CreateDate": "2025-01-01T00:00:00Z",
+   "AssumeRolePolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]},
+   "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": {"Version":"2012-10-17","Statement":[
+     {"Effect":"Allow","Action":["s3:Get*","s3:ListBucket","s3:PutObject"],"Resource":"*"},
+     {"Effect":"Allow","Action":["sqs:*"],"Resource":"*"},
+     {"Effect":"Allow","Action":["iam:PassRole","iam:GetRole","iam:AttachRolePolicy"],"Resource":"*"}]}}],
+   "AttachedManagedPolicies": [], "InstanceProfileList": [], "Tags": []},
+  {"Path": "/", "RoleName": "admin", "RoleId": "AROA2", "Arn": "arn:aws:iam::111122223333:role/admin",
+   "CreateDate": "2025-01-01T00:00:00Z",
+   "AssumeRolePolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]},
+   "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}}],
+   "AttachedManagedPolicies": [], "InstanceProfileList": [], "Tags": []}
+ ],
+ "Policies": []
+}`
+
+func testInput(t *testing.T, arn string) (Input, *catalog.Catalog) {
+	t.Helper()
+	cat, err := catalog.LoadDir("../catalog/testdata/catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := authz.Parse(strings.NewReader(testAuthz), "test.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := inv.Principal(arn)
+	if !ok {
+		t.Fatalf("no principal %s", arn)
+	}
+	w := NewWindow(time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC), 90)
+	return Input{
+		Principal: p, Effective: authz.Expand(p, cat, nil), Catalog: cat,
+		Trails:   trails.UnknownConfig(),
+		Seen:     map[string]bool{"s3": true, "iam": true, "sqs": true},
+		Coverage: Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
+		Window:   w,
+	}, cat
+}
+
+func use(action string, used, denied int64, resources ...string) *ActionUsage {
+	u := &ActionUsage{Action: action, Used: used, Denied: denied, Resources: map[string]int64{}, Via: map[string]int64{},
+		FirstUsed: time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC), LastUsed: time.Date(2026, 10, 20, 10, 0, 0, 0, time.UTC),
+		LastDenied: time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), Own: used}
+	for _, r := range resources {
+		u.Resources[r] = used
+	}
+	return u
+}
+
+func unobservableNames(r Result) map[string]string {
+	m := map[string]string{}
+	for _, u := range r.Unobservable {
+		m[u.Action] = u.Reason
+	}
+	return m
+}
+
+func TestClassification(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{
+		"s3:GetObject":    use("s3:GetObject", 5, 0, "arn:aws:s3:::data/a"),
+		"iam:getrole":     use("iam:getrole", 2, 0),
+		"sqs:SendMessage": use("sqs:SendMessage", 0, 3),
+	}}
+	r := Principal(in)
+	var used []string
+	for _, u := range r.Used {
+		used = append(used, u.Action)
+	}
+	if diff := cmp.Diff([]string{"iam:GetRole", "s3:GetObject"}, used); diff != "" {
+		t.Errorf("used (-want +got):\n%s", diff)
+	}
+	// Unknown trail configuration: every data-plane action is unobservable.
+	wantUnobs := map[string]string{
+		"iam:PassRole":        "permission-only",
+		"s3:GetObjectAcl":     "data-event-logging-unknown",
+		"s3:GetObjectTagging": "data-event-logging-unknown",
+		"s3:ListBucket":       "data-event-logging-unknown",
+		"s3:PutObject":        "data-event-logging-unknown",
+		"sqs:ReceiveMessage":  "data-event-logging-unknown",
+		"sqs:SendMessage":     "data-event-logging-unknown",
+	}
+	if diff := cmp.Diff(wantUnobs, unobservableNames(r)); diff != "" {
+		t.Errorf("unobservable (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"iam:AttachRolePolicy", "s3:GetBucketPolicy", "sqs:ListQueues"}, r.Unused); diff != "" {
+		t.Errorf("unused (-want +got):\n%s", diff)
+	}
+	if len(r.Denied) != 1 || r.Denied[0].Action != "sqs:SendMessage" || r.Denied[0].Count != 3 {
+		t.Errorf("denied: got %+v", r.Denied)
+	}
+	if !slices.Contains(r.Risk.HighRiskUnused, "iam:AttachRolePolicy") {
+		t.Errorf("high-risk unused %v lacks iam:AttachRolePolicy", r.Risk.HighRiskUnused)
+	}
+	if !r.Workload || r.Risk.Admin {
+		t.Errorf("workload %v admin %v, want a non-admin workload", r.Workload, r.Risk.Admin)
+	}
+	if !slices.Contains(r.Flags, "service-wildcard") {
+		t.Errorf("flags %v lack service-wildcard (sqs:*)", r.Flags)
+	}
+	if r.LastUsed.Any == nil || r.LastUsed.Services["s3"].IsZero() {
+		t.Errorf("last used: %+v", r.LastUsed)
+	}
+}
+
+func TestTrailConfigDecidesDataEvents(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	cfg, err := trails.Parse([]byte(`{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1",
+	  "EventSelectors":[{"ReadWriteType":"All","IncludeManagementEvents":true,"DataResources":[{"Type":"AWS::S3::Object","Values":["arn:aws:s3"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Trails = cfg
+	r := Principal(in)
+	got := unobservableNames(r)
+	if _, ok := got["s3:PutObject"]; ok {
+		t.Errorf("s3:PutObject unobservable (%s) though every S3 data event is logged", got["s3:PutObject"])
+	}
+	if !slices.Contains(r.Unused, "s3:PutObject") {
+		t.Errorf("unused %v lacks s3:PutObject", r.Unused)
+	}
+	if got["sqs:SendMessage"] != "data-event-not-logged" {
+		t.Errorf("sqs:SendMessage: got %q, want data-event-not-logged", got["sqs:SendMessage"])
+	}
+}
+
+func TestServiceNotInLogs(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	in.Seen = map[string]bool{"s3": true, "iam": true}
+	r := Principal(in)
+	if got := unobservableNames(r)["sqs:ListQueues"]; got != "service-not-in-logs" {
+		t.Errorf("sqs:ListQueues: got %q, want service-not-in-logs", got)
+	}
+}
+
+func TestInsufficientEvidenceRemovesNothing(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	in.Coverage = Coverage{WindowDays: 90, DaysWithLogs: 5, Ratio: 5.0 / 90}
+	r := Principal(in)
+	if len(r.Unused) != 0 {
+		t.Errorf("unused %v on thin evidence, want none", r.Unused)
+	}
+	if !slices.Contains(r.Flags, "insufficient-evidence") {
+		t.Errorf("flags %v lack insufficient-evidence", r.Flags)
+	}
+	if got := unobservableNames(r)["iam:AttachRolePolicy"]; got != "insufficient-evidence" {
+		t.Errorf("iam:AttachRolePolicy: got %q", got)
+	}
+}
+
+func TestAdminAndUnusedPrincipal(t *testing.T) {
+	in, cat := testInput(t, "arn:aws:iam::111122223333:role/admin")
+	r := Principal(in)
+	if !r.Risk.Admin || !slices.Contains(r.Flags, "admin") || !slices.Contains(r.Flags, "unused-principal") {
+		t.Errorf("admin %v flags %v, want admin and unused-principal", r.Risk.Admin, r.Flags)
+	}
+	if len(r.Granted) != len(cat.Actions()) {
+		t.Errorf("granted %d actions, want every catalog action (%d)", len(r.Granted), len(cat.Actions()))
+	}
+	if r.Risk.Level != "critical" {
+		t.Errorf("never-used admin: risk level %q, want critical", r.Risk.Level)
+	}
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{"iam:GetRole": use("iam:GetRole", 1, 0)}}
+	if r := Principal(in); r.Risk.Level != "high" {
+		t.Errorf("used admin: risk level %q, want high", r.Risk.Level)
+	}
+	in.Usage = nil
+	// A principal created inside the window is not "unused".
+	in.Principal.Role.CreateDate = in.Window.From.AddDate(0, 0, 10)
+	if r := Principal(in); slices.Contains(r.Flags, "unused-principal") {
+		t.Errorf("new principal flagged unused: %v", r.Flags)
+	}
+}
+
+func TestNoCatalog(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	in.Catalog = nil
+	in.Effective = authz.Expand(in.Principal, nil, nil)
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{"s3:GetObject": use("s3:GetObject", 1, 0)}}
+	r := Principal(in)
+	if len(r.Granted) != 0 || len(r.GrantedPatterns) == 0 {
+		t.Errorf("granted %v patterns %v: want patterns only", r.Granted, r.GrantedPatterns)
+	}
+	if len(r.Used) != 1 || !r.Used[0].Granted {
+		t.Errorf("used %+v: want s3:GetObject, granted by s3:Get*", r.Used)
+	}
+	if !strings.Contains(strings.Join(r.Caveats, "\n"), "no action catalog") {
+		t.Errorf("caveats %v do not say the catalog is missing", r.Caveats)
+	}
+}
+
+func TestParseWindow(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{{"90d", 90, true}, {"12w", 84, true}, {"30", 30, true}, {"0d", 0, false}, {"x", 0, false}, {"-5d", 0, false}}
+	for _, tc := range tests {
+		got, err := ParseWindow(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseWindow(%q): got %d, %v", tc.in, got, err)
+		}
+	}
+}
+
+func TestGaps(t *testing.T) {
+	w := NewWindow(time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC), 10)
+	have := map[time.Time]bool{}
+	for _, d := range []int{1, 2, 5, 6, 7} {
+		have[time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC)] = true
+	}
+	got := gaps(w, have)
+	want := []DateRange{{"2026-01-03", "2026-01-04"}, {"2026-01-08", "2026-01-10"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("gaps (-want +got):\n%s", diff)
+	}
+}

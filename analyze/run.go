@@ -1,0 +1,215 @@
+package analyze
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/trails"
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrNoPrincipal is returned when --principal names nothing in the
+// inventory.
+var ErrNoPrincipal = errors.New("no such principal in the authorization inventory")
+
+// Evidence is what an analysis reads besides the usage rollup.
+type Evidence struct {
+	Inventory     *authz.Inventory
+	AuthzSnapshot int64
+	Catalog       *catalog.Catalog // nil: pattern level only
+	Trails        *trails.Config
+	TrailsID      int64
+	SCPs          []policy.NamedPolicy
+}
+
+// Options configure Run.
+type Options struct {
+	AsOf       time.Time
+	WindowDays int
+	// Principal limits the analysis to one principal (ARN or name).
+	Principal  string
+	Thresholds Thresholds
+	// NoStore skips writing the analysis snapshot.
+	NoStore bool
+}
+
+// Validate names the first bad field.
+func (o Options) Validate() error {
+	if o.WindowDays <= 0 {
+		return fmt.Errorf("window: want a positive number of days, got %d", o.WindowDays)
+	}
+	if o.AsOf.IsZero() {
+		return errors.New("as-of: not set")
+	}
+	if o.Thresholds.MinCoverage < 0 || o.Thresholds.MinCoverage > 1 {
+		return fmt.Errorf("min-coverage: want 0..1, got %v", o.Thresholds.MinCoverage)
+	}
+	return nil
+}
+
+// ParseWindow reads "90d", "12w" or "90" as a number of days.
+func ParseWindow(s string) (int, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "d"):
+		s = strings.TrimSuffix(s, "d")
+	case strings.HasSuffix(s, "w"):
+		s, mult = strings.TrimSuffix(s, "w"), 7
+	}
+	var n int
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n <= 0 || fmt.Sprint(n) != s {
+		return 0, fmt.Errorf("window %q: want a number of days such as 90d", s)
+	}
+	return n * mult, nil
+}
+
+// Run analyzes every principal of the inventory (or the one named) and
+// stores the result as an analysis snapshot. Running it again on the same
+// evidence finds the same snapshot instead of writing another.
+func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog.Logger) (*Snapshot, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	w := NewWindow(opts.AsOf, opts.WindowDays)
+	principals := ev.Inventory.Principals()
+	if opts.Principal != "" {
+		var keep []authz.Principal
+		for _, p := range principals {
+			if p.ARN == opts.Principal || p.Name == opts.Principal {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) == 0 {
+			return nil, fmt.Errorf("%w: %q", ErrNoPrincipal, opts.Principal)
+		}
+		principals = keep
+	}
+	var arns []string
+	if opts.Principal != "" {
+		for _, p := range principals {
+			arns = append(arns, p.ARN)
+		}
+	}
+	started := time.Now()
+	usage, err := LoadUsage(ctx, db, w, arns)
+	if err != nil {
+		return nil, err
+	}
+	seen, err := LoadSeenServices(ctx, db, w)
+	if err != nil {
+		return nil, err
+	}
+	cov, err := LoadCoverage(ctx, db, w)
+	if err != nil {
+		return nil, err
+	}
+	log.Debug("evidence loaded", "principals", len(principals), "with_usage", len(usage), "elapsed", time.Since(started))
+
+	exp := authz.NewExpander(ev.Catalog, ev.SCPs)
+	snap := &Snapshot{
+		AsOf: w.To.Format(time.DateOnly), WindowDays: w.Days,
+		From: w.From.Format(time.DateOnly), To: w.To.Format(time.DateOnly),
+		AuthzSnapshot: ev.AuthzSnapshot, Trails: ev.Trails.Summary(),
+		Principals: make([]Result, 0, len(principals)),
+	}
+	if ev.Catalog != nil {
+		snap.CatalogVersion = ev.Catalog.Version().Digest
+	}
+	for _, p := range principals {
+		c, ok := cov[p.AccountID]
+		if !ok {
+			c = EmptyCoverage(w)
+		}
+		r := Principal(Input{
+			Principal: p, Effective: exp.Expand(p), Usage: usage[p.ARN], Catalog: ev.Catalog,
+			Trails: ev.Trails, Seen: seen[p.AccountID], Coverage: c, Window: w, Thresholds: opts.Thresholds,
+		})
+		snap.Principals = append(snap.Principals, r)
+	}
+	SortByRisk(snap.Principals)
+	log.Info("analyzed", "principals", len(snap.Principals), "window", fmt.Sprintf("%s..%s", snap.From, snap.To), "elapsed", time.Since(started).Round(time.Millisecond))
+	if opts.NoStore {
+		return snap, nil
+	}
+	if err := saveSnapshot(ctx, db, snap, ev, opts); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence, opts Options) error {
+	body, err := json.Marshal(snap.Principals)
+	if err != nil {
+		return fmt.Errorf("encode analysis: %w", err)
+	}
+	params, _ := json.Marshal(map[string]any{"min_coverage": opts.Thresholds.MinCoverage, "min_days": opts.Thresholds.MinDays})
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%d|%s|%s|%s|", snap.AsOf, snap.WindowDays, opts.Principal, snap.CatalogVersion, params)
+	h.Write(body)
+	digest := hex.EncodeToString(h.Sum(nil))
+
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("save analysis: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	var catID *int64
+	if ev.Catalog != nil && ev.Catalog.Version().ID != 0 {
+		id := ev.Catalog.Version().ID
+		catID = &id
+	}
+	var id int64
+	var created time.Time
+	err = tx.QueryRow(ctx, `
+		INSERT INTO analysis_snapshot (as_of, window_days, catalog_version, authz_snapshot_id, trail_config_id, scope, params, digest)
+		VALUES ($1, $2, $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7, $8)
+		ON CONFLICT (digest) DO NOTHING RETURNING id, created_at`,
+		snap.AsOf, snap.WindowDays, catID, ev.AuthzSnapshot, ev.TrailsID, opts.Principal, params, digest).Scan(&id, &created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if err := tx.QueryRow(ctx, `SELECT id, created_at FROM analysis_snapshot WHERE digest = $1`, digest).Scan(&snap.ID, &snap.CreatedAt); err != nil {
+			return fmt.Errorf("find analysis snapshot: %w", err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("save analysis snapshot: %w", err)
+	}
+	snap.ID, snap.CreatedAt = id, created
+	rows := make([][]any, 0, len(snap.Principals))
+	for _, r := range snap.Principals {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode analysis of %s: %w", r.PrincipalARN, err)
+		}
+		var denied int64
+		for _, d := range r.Denied {
+			denied += d.Count
+		}
+		rows = append(rows, []any{id, r.PrincipalARN, r.Type, r.AccountID, r.Name, len(r.Granted), len(r.Used), len(r.Unused),
+			len(r.Unobservable), denied, r.Risk.Score, len(r.Risk.HighRiskUnused), r.Flags, r.LastUsed.Any, b})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i][1].(string) < rows[j][1].(string) })
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"analysis_principal"},
+		[]string{"snapshot_id", "principal_arn", "kind", "account_id", "name", "granted", "used", "unused", "unobservable", "denied", "risk", "high_risk_unused", "flags", "last_used", "result"},
+		pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("save analysis principals: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("save analysis: %w", err)
+	}
+	return nil
+}
