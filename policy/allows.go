@@ -3,6 +3,7 @@ package policy
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // AllowsAll reports whether set allows action on every resource that
@@ -51,9 +52,13 @@ func AllowsAll(set PolicySet, action string, resourcePattern string) (bool, *Sta
 // never lift a Deny: a conditional Deny is still assumed to apply.
 func AllowsAllWhen(set PolicySet, action, resourcePattern string, conds []Condition) (bool, *StatementRef) {
 	q := query{
-		action:   compile(action, false),
-		resource: compile(resourcePattern, true),
-		conds:    conds,
+		action:       action,
+		resource:     resourcePattern,
+		actionToks:   compile(action, false),
+		resourceToks: compile(resourcePattern, true),
+		actionLit:    !strings.ContainsAny(action, "*?"),
+		resourceLit:  !strings.ContainsAny(resourcePattern, "*?") && !strings.Contains(resourcePattern, "${"),
+		conds:        conds,
 	}
 	all := append(append(slices.Clone(set.Identity), set.SCPs...), boundaryList(set)...)
 	for _, p := range all {
@@ -85,9 +90,74 @@ func boundaryList(set PolicySet) []NamedPolicy {
 }
 
 type query struct {
-	action   []token
-	resource []token
-	conds    []Condition
+	action, resource         string
+	actionToks, resourceToks []token
+	actionLit, resourceLit   bool // no wildcards or variables: one string
+	conds                    []Condition
+}
+
+// coversQ reports whether the policy pattern pat covers the query's
+// action (isAction) or resource, for every value of any variables. It
+// takes cheap exits before falling back to the automaton.
+func (q query) coversQ(pat string, vars, isAction bool) bool {
+	if pat == "*" {
+		return true
+	}
+	raw, toks, lit, ci := q.resource, q.resourceToks, q.resourceLit, false
+	if isAction {
+		raw, toks, lit, ci = q.action, q.actionToks, q.actionLit, true
+	}
+	if prefixConflict(pat, raw, ci) {
+		return false
+	}
+	if lit {
+		if vars && strings.Contains(pat, "${") {
+			pt := compile(pat, true)
+			return !hasVars(pt) && tokMatch(pt, raw, ci)
+		}
+		return globMatch(pat, raw, ci)
+	}
+	return covers(compile(pat, vars), toks, ci)
+}
+
+// overlapsQ reports whether the policy pattern pat may match some action
+// (isAction) or resource of the query, for some value of any variables.
+func (q query) overlapsQ(pat string, vars, isAction bool) bool {
+	if pat == "*" {
+		return true
+	}
+	raw, toks, lit, ci := q.resource, q.resourceToks, q.resourceLit, false
+	if isAction {
+		raw, toks, lit, ci = q.action, q.actionToks, q.actionLit, true
+	}
+	if prefixConflict(pat, raw, ci) {
+		return false
+	}
+	if lit {
+		if vars && strings.Contains(pat, "${") {
+			return tokMatch(starVars(compile(pat, true)), raw, ci)
+		}
+		return globMatch(pat, raw, ci)
+	}
+	return overlaps(compile(pat, vars), toks, ci)
+}
+
+// prefixConflict reports whether two patterns differ before either
+// reaches a wildcard or a '$' (which may start a variable): then no string
+// matches both, and neither covers the other.
+func prefixConflict(a, b string, ci bool) bool {
+	for len(a) > 0 && len(b) > 0 {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra == '*' || ra == '?' || ra == '$' || rb == '*' || rb == '?' || rb == '$' {
+			return false
+		}
+		if !runeEq(ra, rb, ci) {
+			return true
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return false
 }
 
 // allowing returns the first Allow statement of p that covers the query.
@@ -132,14 +202,14 @@ func (q query) mayDeny(p NamedPolicy) *StatementRef {
 func (q query) actionsCovered(st *Statement) bool {
 	if st.HasNotAction {
 		for _, p := range st.NotAction {
-			if overlaps(compile(p, false), q.action, true) {
+			if q.overlapsQ(p, false, true) {
 				return false
 			}
 		}
 		return true
 	}
 	for _, p := range st.Action {
-		if covers(compile(p, false), q.action, true) {
+		if q.coversQ(p, false, true) {
 			return true
 		}
 	}
@@ -154,14 +224,14 @@ func (q query) actionsMayMatch(st *Statement) bool {
 		// actions; several patterns excluding it only together are not
 		// recognised (the safe direction).
 		for _, p := range st.NotAction {
-			if covers(compile(p, false), q.action, true) {
+			if q.coversQ(p, false, true) {
 				return false
 			}
 		}
 		return true
 	}
 	for _, p := range st.Action {
-		if overlaps(compile(p, false), q.action, true) {
+		if q.overlapsQ(p, false, true) {
 			return true
 		}
 	}
@@ -173,14 +243,14 @@ func (q query) actionsMayMatch(st *Statement) bool {
 func (q query) resourcesCovered(st *Statement, vars bool) bool {
 	if st.HasNotResource {
 		for _, p := range st.NotResource {
-			if overlaps(compile(p, vars), q.resource, false) {
+			if q.overlapsQ(p, vars, false) {
 				return false
 			}
 		}
 		return true
 	}
 	for _, p := range st.Resource {
-		if covers(compile(p, vars), q.resource, false) {
+		if q.coversQ(p, vars, false) {
 			return true
 		}
 	}
@@ -192,14 +262,14 @@ func (q query) resourcesCovered(st *Statement, vars bool) bool {
 func (q query) resourcesMayMatch(st *Statement, vars bool) bool {
 	if st.HasNotResource {
 		for _, p := range st.NotResource {
-			if covers(compile(p, vars), q.resource, false) {
+			if q.coversQ(p, vars, false) {
 				return false
 			}
 		}
 		return true
 	}
 	for _, p := range st.Resource {
-		if overlaps(compile(p, vars), q.resource, false) {
+		if q.overlapsQ(p, vars, false) {
 			return true
 		}
 	}

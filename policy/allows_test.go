@@ -397,3 +397,32 @@ func describe(set PolicySet) string {
 	}
 	return b.String()
 }
+
+// BenchmarkAllowsAll proves queries against a large policy shaped like
+// ReadOnlyAccess: thousands of action patterns across hundreds of
+// services, plus a Deny.
+func BenchmarkAllowsAll(b *testing.B) {
+	var acts []string
+	for s := range 300 {
+		for _, verb := range []string{"Get*", "List*", "Describe*", "BatchGet*", "Search*", "View*", "Query", "Scan", "Lookup*", "Check*"} {
+			acts = append(acts, fmt.Sprintf("%q", fmt.Sprintf("svc%d:%s", s, verb)))
+		}
+	}
+	big := pol(b, "ReadOnlyish", KindManaged, `[{"Sid":"Read","Effect":"Allow","Action":[`+strings.Join(acts, ",")+`],"Resource":"*"},
+		{"Sid":"Data","Effect":"Allow","Action":["svc7:Put*","svc7:Delete*"],"Resource":["arn:aws:svc7:*:*:table/app-*","arn:aws:svc7:*:*:table/app-*/index/*"]},
+		{"Sid":"NoSecrets","Effect":"Deny","Action":"svc9:GetSecret*","Resource":"*"}]`)
+	set := PolicySet{Identity: []NamedPolicy{big}}
+	queries := [][2]string{
+		{"svc150:GetThing", "*"},
+		{"svc299:List*", "*"},
+		{"svc7:PutItem", "arn:aws:svc7:eu-west-1:123456789012:table/app-orders"},
+		{"svc7:Delete*", "arn:aws:svc7:*:123456789012:table/app-*/index/*"},
+		{"svc9:GetSecretValue", "arn:aws:svc9:eu-west-1:1:secret:x"},
+		{"svc3:PutThing", "*"},
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		q := queries[i%len(queries)]
+		AllowsAll(set, q[0], q[1])
+	}
+}
