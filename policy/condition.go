@@ -224,7 +224,7 @@ func evalCondition(c Condition, ctx ctxView, vars bool) (result, missing bool, e
 					return true, false, nil
 				}
 			default:
-				return false, !present, fmt.Errorf("Null value %q: must be true or false", v)
+				return false, !present, fmt.Errorf("operator Null: value %q must be true or false", v)
 			}
 		}
 		return false, !present, nil

@@ -307,9 +307,7 @@ func (p *parser) document(data []byte) *Document {
 	for i, raw := range list {
 		doc.Statements = append(doc.Statements, p.statement(i, raw))
 	}
-	for _, pr := range doc.validate() {
-		p.problems = append(p.problems, pr)
-	}
+	p.problems = append(p.problems, doc.validate()...)
 	sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Statement < p.problems[j].Statement })
 	return doc
 }
