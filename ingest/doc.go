@@ -57,10 +57,10 @@
 // usage_daily, PRIMARY KEY (principal_id, day, action, resource,
 // invoked_by, account_id), with calls, denied, unauthenticated,
 // first_seen, last_seen. One row per principal × UTC day × IAM action ×
-// resource ARN (” when unknown) × invoking service (” for the
-// principal's own calls) × recipient account. Use of an action is
+// resource ARN (empty when unknown) × invoking service (empty for
+// the principal's own calls) × recipient account. Use of an action is
 // calls - denied - unauthenticated > 0; a principal's own needs are the
-// rows with invoked_by = ”. An event with several (action, resource)
+// rows with an empty invoked_by. An event with several (action, resource)
 // pairs adds one call to each pair's row. Typical query, "for principal P
 // over [from, to], per action":
 //

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -198,12 +199,9 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 	}
 	if len(s.TopUnmapped) > 0 {
 		fmt.Fprintln(w, "top unmapped events:")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		width := len(strconv.FormatInt(s.TopUnmapped[0].Count, 10))
 		for _, u := range s.TopUnmapped {
-			fmt.Fprintf(tw, "  %d\t %s %s\t\n", u.Count, u.EventSource, u.EventName)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
+			fmt.Fprintf(w, "  %*d  %s %s\n", width, u.Count, u.EventSource, u.EventName)
 		}
 	}
 	if len(s.Errors) > 0 {

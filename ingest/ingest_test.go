@@ -1,0 +1,453 @@
+package ingest_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func runCat(t testing.TB, db *store.DB, opts ingest.Options) ingest.Summary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := ingest.Run(ctx, db, testCatalog{}, opts, testLogger(t))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return s
+}
+
+func TestShapes(t *testing.T) {
+	recs := events(0, 24, 0, acctA, "us-east-1")
+	tests := []struct {
+		name       string
+		file       string
+		data       func(t testing.TB) []byte
+		wantShape  string
+		wantEvents int64
+		skipped    bool
+	}{
+		{name: "records gzip", file: "a.json.gz", data: func(t testing.TB) []byte { return gz(t, asRecords(t, recs)) }, wantShape: "records", wantEvents: 24},
+		{name: "records", file: "a.json", data: func(t testing.TB) []byte { return asRecords(t, recs) }, wantShape: "records", wantEvents: 24},
+		{name: "array", file: "a.json", data: func(t testing.TB) []byte { return asArray(t, recs) }, wantShape: "array", wantEvents: 24},
+		{name: "lines gzip", file: "a.json.gz", data: func(t testing.TB) []byte { return gz(t, asLines(t, recs)) }, wantShape: "lines", wantEvents: 24},
+		{name: "lookup-events", file: "a.json", data: func(t testing.TB) []byte { return asLookupEvents(t, recs) }, wantShape: "lookup-events", wantEvents: 24},
+		{name: "digest", file: "d.json.gz", skipped: true, wantShape: "digest", data: func(t testing.TB) []byte {
+			return gz(t, mustJSON(t, map[string]any{"awsAccountId": acctA, "digestStartTime": "2026-07-01T00:00:00Z", "digestEndTime": "2026-07-01T01:00:00Z",
+				"digestS3Bucket": "b", "digestS3Object": "o", "logFiles": []any{}, "previousDigestSignature": "x", "digestPublicKeyFingerprint": "y", "digestSignatureAlgorithm": "SHA256withRSA"}))
+		}},
+		{name: "insights", file: "i.json.gz", skipped: true, wantShape: "insights", data: func(t testing.TB) []byte {
+			return gz(t, mustJSON(t, map[string]any{"Records": []any{map[string]any{"eventVersion": "1.07", "eventTime": "2026-07-01T00:00:00Z", "awsRegion": "us-east-1",
+				"eventID": "b7a4f4a7-0000-4000-8000-000000000001", "eventType": "AwsCloudTrailInsight", "recipientAccountId": acctA, "sharedEventID": "x",
+				"insightDetails": map[string]any{"state": "Start", "eventSource": "ec2.amazonaws.com", "eventName": "RunInstances", "insightType": "ApiCallRateInsight"},
+				"eventCategory":  "Insight"}}}))
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := storetest.New(t)
+			dir := t.TempDir()
+			path := filepath.Join(dir, tc.file)
+			writeFile(t, path, tc.data(t))
+			s := runCat(t, db, ingest.Options{Sources: []string{dir}})
+			if s.FilesFailed != 0 {
+				t.Fatalf("FilesFailed = %d: %q", s.FilesFailed, s.Errors)
+			}
+			if got, want := s.FilesSkipped == 1, tc.skipped; got != want {
+				t.Errorf("FilesSkipped = %d, want skipped %v", s.FilesSkipped, want)
+			}
+			if s.Events != tc.wantEvents {
+				t.Errorf("Events = %d, want %d", s.Events, tc.wantEvents)
+			}
+			var shape, status string
+			if err := db.Pool.QueryRow(context.Background(), `SELECT shape, status FROM ingest_object WHERE key = $1`, path).Scan(&shape, &status); err != nil {
+				t.Fatal(err)
+			}
+			if shape != tc.wantShape {
+				t.Errorf("ledger shape %q, want %q", shape, tc.wantShape)
+			}
+			if want := map[bool]string{true: "skipped", false: "done"}[tc.skipped]; status != want {
+				t.Errorf("ledger status %q, want %q", status, want)
+			}
+		})
+	}
+}
+
+func TestIdentities(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	// 12 identities x 4 outcomes x 7 calls, enough to meet every pair.
+	recs := events(0, 12*4*7*5, 0, acctA, "us-east-1")
+	writeFile(t, filepath.Join(dir, "all.json.gz"), gz(t, asRecords(t, recs)))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}})
+	if s.FilesFailed != 0 {
+		t.Fatalf("FilesFailed = %d: %q", s.FilesFailed, s.Errors)
+	}
+	ctx := context.Background()
+	for _, id := range identities {
+		t.Run(id.name, func(t *testing.T) {
+			var typ string
+			var calls int64
+			err := db.Pool.QueryRow(ctx, `
+				SELECT p.type, (SELECT coalesce(sum(calls), 0) FROM usage_daily WHERE principal_id = p.id)
+					+ (SELECT coalesce(sum(calls), 0) FROM usage_unmapped_daily WHERE principal_id = p.id)
+				FROM usage_principal p WHERE p.arn = $1`, id.wantARN).Scan(&typ, &calls)
+			if err != nil {
+				t.Fatalf("principal %s: %v", id.wantARN, err)
+			}
+			if typ != id.wantType {
+				t.Errorf("type %q, want %q", typ, id.wantType)
+			}
+			if calls == 0 {
+				t.Errorf("no calls recorded for %s", id.wantARN)
+			}
+		})
+	}
+	// Calls a service made on the role's behalf are kept apart.
+	var own, invoked int64
+	err := db.Pool.QueryRow(ctx, `
+		SELECT coalesce(sum(calls) FILTER (WHERE invoked_by = ''), 0), coalesce(sum(calls) FILTER (WHERE invoked_by = 'cloudformation.amazonaws.com'), 0)
+		FROM (SELECT invoked_by, calls, principal_id FROM usage_daily UNION ALL SELECT invoked_by, calls, principal_id FROM usage_unmapped_daily) u
+		JOIN usage_principal p ON p.id = u.principal_id WHERE p.arn = 'arn:aws:iam::111111111111:role/svc/app'`).Scan(&own, &invoked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own == 0 || invoked == 0 {
+		t.Errorf("role's own calls %d, calls invoked by CloudFormation %d: want both > 0", own, invoked)
+	}
+	if s.Principals != 11 { // app appears as itself twice (own and invoked)
+		t.Errorf("Principals = %d, want 11", s.Principals)
+	}
+}
+
+func TestOutcomes(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	n := 12 * 4 * 7 * 5
+	writeFile(t, filepath.Join(dir, "all.json"), asArray(t, events(0, n, 0, acctA, "us-east-1")))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}})
+	// Count what the generator produced, by outcome and mapping, through
+	// the mapper itself, and compare with what the rollups hold.
+	m := cloudtrail.NewMapper(testCatalog{})
+	var want struct{ denied, unauth, unmapped, perm, mapped int64 }
+	for i := range n {
+		var rec cloudtrail.Record
+		if err := m.Normalize(mustJSON(t, event(i, 0, acctA, "us-east-1")), &rec); err != nil {
+			t.Fatal(err)
+		}
+		switch rec.Outcome {
+		case cloudtrail.OutcomeDenied:
+			want.denied++
+		case cloudtrail.OutcomeUnauthenticated:
+			want.unauth++
+		}
+		switch rec.Mapping {
+		case cloudtrail.Unmapped:
+			want.unmapped++
+		case cloudtrail.Permissionless:
+			want.perm++
+		default:
+			want.mapped++
+		}
+	}
+	for _, v := range []int64{want.denied, want.unauth, want.unmapped, want.perm, want.mapped} {
+		if v == 0 {
+			t.Fatalf("generator covers too little: %+v", want)
+		}
+	}
+	if s.Events != int64(n) || s.Denied != want.denied || s.Unmapped != want.unmapped || s.Permissionless != want.perm {
+		t.Errorf("summary events %d denied %d unmapped %d permissionless %d, want %d %d %d %d",
+			s.Events, s.Denied, s.Unmapped, s.Permissionless, n, want.denied, want.unmapped, want.perm)
+	}
+	ctx := context.Background()
+	var uCalls, uDenied, uUnauth int64
+	if err := db.Pool.QueryRow(ctx, `SELECT sum(calls), sum(denied), sum(unauthenticated) FROM usage_unmapped_daily`).Scan(&uCalls, &uDenied, &uUnauth); err != nil {
+		t.Fatal(err)
+	}
+	if uCalls != want.unmapped+want.perm {
+		t.Errorf("unmapped rollup holds %d calls, want %d", uCalls, want.unmapped+want.perm)
+	}
+	// Outcomes across both rollups: the mapped events in this corpus each
+	// have one (action, resource) pair, so sums count events.
+	var calls, denied, unauth int64
+	if err := db.Pool.QueryRow(ctx, `SELECT sum(calls), sum(denied), sum(unauthenticated) FROM usage_daily`).Scan(&calls, &denied, &unauth); err != nil {
+		t.Fatal(err)
+	}
+	if calls+uCalls != int64(n) || denied+uDenied != want.denied || unauth+uUnauth != want.unauth {
+		t.Errorf("rollups: calls %d denied %d unauthenticated %d, want %d %d %d", calls+uCalls, denied+uDenied, unauth+uUnauth, n, want.denied, want.unauth)
+	}
+	if len(s.TopUnmapped) != 1 || s.TopUnmapped[0] != (ingest.UnmappedCount{EventSource: "madeup.amazonaws.com", EventName: "DoSomething", Count: want.unmapped}) {
+		t.Errorf("TopUnmapped = %+v", s.TopUnmapped)
+	}
+	// Context: MFA sessions, VPC endpoints and /24 networks are kept.
+	var mfa, vpce, nets int64
+	if err := db.Pool.QueryRow(ctx, `SELECT sum(calls) FILTER (WHERE mfa), sum(calls) FILTER (WHERE vpc_endpoint <> ''), count(DISTINCT source_net) FROM usage_context_daily`).Scan(&mfa, &vpce, &nets); err != nil {
+		t.Fatal(err)
+	}
+	if mfa == 0 || vpce == 0 || nets != 1 {
+		t.Errorf("context: %d MFA calls, %d through a VPC endpoint, %d networks; want >0, >0, 1 (198.51.100.0/24)", mfa, vpce, nets)
+	}
+}
+
+// TestIdempotentAndDedup: a second run changes nothing; the same events in
+// a second file (another shape, as overlapping trails or an export would
+// hold them) count once.
+func TestIdempotentAndDedup(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	writeCorpus(t, filepath.Join(dir, "trail"), 12, 50, 3)
+	first := runCat(t, db, ingest.Options{Sources: []string{dir}, Workers: 3})
+	if first.FilesOK != 12 || first.Events != 600 || first.Duplicates != 0 {
+		t.Fatalf("first run: %d files ok, %d events, %d duplicates; want 12, 600, 0", first.FilesOK, first.Events, first.Duplicates)
+	}
+	want := totals(t, db)
+	second := runCat(t, db, ingest.Options{Sources: []string{dir}, Workers: 3})
+	if second.FilesAlreadyDone != 12 || second.Events != 0 || second.FilesOK != 0 {
+		t.Errorf("second run: %d already done, %d ok, %d events; want 12, 0, 0", second.FilesAlreadyDone, second.FilesOK, second.Events)
+	}
+	if diff := cmp.Diff(want, totals(t, db)); diff != "" {
+		t.Errorf("second run changed the totals (-before +after):\n%s", diff)
+	}
+	// The same 50 events of file 3 (days 0), as a JSON array elsewhere.
+	other := filepath.Join(t.TempDir(), "copy.json")
+	writeFile(t, other, asArray(t, events(3*50, 50, 0, acctB, "eu-west-1")))
+	third := runCat(t, db, ingest.Options{Sources: []string{other}})
+	if third.FilesOK != 1 || third.Events != 0 || third.Duplicates != 50 {
+		t.Errorf("overlapping file: %d ok, %d events, %d duplicates; want 1, 0, 50", third.FilesOK, third.Events, third.Duplicates)
+	}
+	if diff := cmp.Diff(want, totals(t, db)); diff != "" {
+		t.Errorf("overlapping file changed the totals (-before +after):\n%s", diff)
+	}
+	// A file whose content changed is ingested again; only its new events
+	// count.
+	f := filepath.Join(dir, "trail", "AWSLogs", acctA, "CloudTrail", "us-east-1", day0.Format("2006/01/02"), acctA+"_CloudTrail_us-east-1_0.json.gz")
+	writeFile(t, f, gz(t, asRecords(t, append(events(0, 50, 0, acctA, "us-east-1"), event(100000, 0, acctA, "us-east-1")))))
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(f, later, later); err != nil {
+		t.Fatal(err)
+	}
+	fourth := runCat(t, db, ingest.Options{Sources: []string{dir}})
+	if fourth.FilesOK != 1 || fourth.FilesAlreadyDone != 11 || fourth.Events != 1 || fourth.Duplicates != 50 {
+		t.Errorf("changed file: %d ok, %d already done, %d events, %d duplicates; want 1, 11, 1, 50", fourth.FilesOK, fourth.FilesAlreadyDone, fourth.Events, fourth.Duplicates)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	good := events(0, 10, 0, acctA, "us-east-1")
+	writeFile(t, filepath.Join(dir, "good.json.gz"), gz(t, asRecords(t, good)))
+	corrupt := gz(t, asRecords(t, events(100, 10, 0, acctA, "us-east-1")))
+	corrupt[len(corrupt)/2] ^= 0xff
+	writeFile(t, filepath.Join(dir, "corrupt.json.gz"), corrupt)
+	full := asRecords(t, events(200, 10, 0, acctA, "us-east-1"))
+	writeFile(t, filepath.Join(dir, "truncated.json"), full[:len(full)-300])
+	writeFile(t, filepath.Join(dir, "invalid.json"), []byte(`{"Records": [{"eventID": "x", ]}`))
+	writeFile(t, filepath.Join(dir, "notcloudtrail.json"), []byte(`{"name": "package.json", "version": "1.0.0"}`))
+	missing := events(300, 5, 0, acctA, "us-east-1")
+	delete(missing[2], "eventTime")
+	delete(missing[4], "eventSource")
+	writeFile(t, filepath.Join(dir, "missing.json"), asRecords(t, missing))
+	absurd := events(400, 3, 0, acctA, "us-east-1")
+	absurd[1]["eventTime"] = "1970-01-01T00:00:00Z"
+	absurd[2]["requestParameters"] = map[string]any{"pad": strings.Repeat("x", 3000)}
+	writeFile(t, filepath.Join(dir, "absurd.json"), asRecords(t, absurd))
+
+	opts := ingest.Options{Sources: []string{dir}, Limits: cloudtrail.Limits{MaxRecordBytes: 2048}}
+	s := runCat(t, db, opts)
+	if s.FilesOK != 1 || s.FilesFailed != 6 {
+		t.Errorf("files ok %d failed %d, want 1 and 6; errors:\n%s", s.FilesOK, s.FilesFailed, strings.Join(s.Errors, "\n"))
+	}
+	// Good records of partly bad files are still counted: 10 good + the
+	// truncated file's complete records + 3 of missing.json + 1 of absurd.
+	if s.Events < 10+3+1 {
+		t.Errorf("Events = %d, want at least 14", s.Events)
+	}
+	wantPrefixes := []string{
+		filepath.Join(dir, "absurd.json") + ":record 2: eventTime 1970-01-01T00:00:00Z out of range",
+		filepath.Join(dir, "absurd.json") + ":record 3: ",
+		filepath.Join(dir, "corrupt.json.gz") + ": ",
+		filepath.Join(dir, "invalid.json") + ":record 1: ",
+		filepath.Join(dir, "invalid.json") + ":record 2: ",
+		filepath.Join(dir, "missing.json") + ":record 3: missing required field eventTime",
+		filepath.Join(dir, "missing.json") + ":record 5: missing required field eventSource",
+		filepath.Join(dir, "notcloudtrail.json") + ": ",
+		filepath.Join(dir, "truncated.json") + ":record 10: ",
+	}
+	if len(s.Errors) != len(wantPrefixes) {
+		t.Errorf("got %d errors, want %d:\n%s", len(s.Errors), len(wantPrefixes), strings.Join(s.Errors, "\n"))
+	}
+	for i, p := range wantPrefixes {
+		if i < len(s.Errors) && !strings.HasPrefix(s.Errors[i], p) {
+			t.Errorf("error %d = %q, want prefix %q", i, s.Errors[i], p)
+		}
+	}
+	var failed int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM ingest_object WHERE status = 'failed' AND error <> '' AND attempts = 1`).Scan(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 6 {
+		t.Errorf("%d failed ledger rows with an error, want 6", failed)
+	}
+	// The next run retries the failed objects, and changes no totals.
+	before := totals(t, db)
+	again := runCat(t, db, opts)
+	if again.FilesFailed != 6 || again.FilesAlreadyDone != 1 || again.Events != 0 {
+		t.Errorf("re-run: %d failed, %d already done, %d events; want 6, 1, 0", again.FilesFailed, again.FilesAlreadyDone, again.Events)
+	}
+	if diff := cmp.Diff(before, totals(t, db)); diff != "" {
+		t.Errorf("re-run changed the totals (-before +after):\n%s", diff)
+	}
+	var attempts int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT min(attempts) FROM ingest_object WHERE status = 'failed'`).Scan(&attempts); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 2 {
+		t.Errorf("failed objects tried %d times, want 2", attempts)
+	}
+	// Fixing a file makes it pass.
+	writeFile(t, filepath.Join(dir, "missing.json"), asRecords(t, events(300, 5, 0, acctA, "us-east-1")))
+	later := time.Now().Add(time.Minute)
+	_ = os.Chtimes(filepath.Join(dir, "missing.json"), later, later)
+	fixed := runCat(t, db, opts)
+	if fixed.FilesFailed != 5 || fixed.FilesOK != 1 || fixed.Events != 2 {
+		t.Errorf("after the fix: %d failed, %d ok, %d events; want 5, 1, 2", fixed.FilesFailed, fixed.FilesOK, fixed.Events)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	writeCorpus(t, dir, 8, 40, 4) // days 0..3, accounts A/B, regions us-east-1/eu-west-1
+	since, until := day0.AddDate(0, 0, 1), day0.AddDate(0, 0, 3)
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}, Since: since, Until: until, Regions: []string{"us-east-1"}})
+	var minDay, maxDay time.Time
+	var regions int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT min(day), max(day), count(DISTINCT region) FROM log_coverage_daily`).Scan(&minDay, &maxDay, &regions); err != nil {
+		t.Fatal(err)
+	}
+	if minDay.Before(since) || !maxDay.Before(until) || regions != 1 {
+		t.Errorf("coverage days %s..%s in %d regions, want within [%s, %s) in 1", minDay, maxDay, regions, since, until)
+	}
+	if s.Events == 0 || s.Filtered == 0 || s.Events+s.Filtered != 320 {
+		t.Errorf("events %d + filtered %d, want 320 with both > 0", s.Events, s.Filtered)
+	}
+	// The same filters again: nothing to do.
+	again := runCat(t, db, ingest.Options{Sources: []string{dir}, Since: since, Until: until, Regions: []string{"us-east-1"}})
+	if again.FilesAlreadyDone != 8 || again.Events != 0 {
+		t.Errorf("same filters again: %d already done, %d events; want 8, 0", again.FilesAlreadyDone, again.Events)
+	}
+	// Without filters, the rest comes in.
+	all := runCat(t, db, ingest.Options{Sources: []string{dir}})
+	if all.Events != 320-s.Events {
+		t.Errorf("unfiltered run: %d events, want %d", all.Events, 320-s.Events)
+	}
+	if got := coverageEvents(t, db); got != 320 {
+		t.Errorf("coverage counts %d events, want 320", got)
+	}
+}
+
+func TestKeepRaw(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	recs := events(0, 30, 0, acctA, "us-east-1")
+	recs = append(recs, events(30, 5, 40, acctA, "us-east-1")...) // next month: a second partition
+	recs[3]["requestParameters"] = map[string]any{"nul": "a\u0000b"}
+	writeFile(t, filepath.Join(dir, "a.json.gz"), gz(t, asRecords(t, recs)))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}, KeepRaw: true})
+	if s.FilesFailed != 0 {
+		t.Fatalf("failed: %q", s.Errors)
+	}
+	var n, parts int
+	ctx := context.Background()
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cloudtrail_event_raw WHERE raw->>'eventID' = event_id::text`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_inherits WHERE inhparent = 'cloudtrail_event_raw'::regclass`).Scan(&parts); err != nil {
+		t.Fatal(err)
+	}
+	if n != 35 || parts != 2 {
+		t.Errorf("%d raw events matching their id in %d partitions, want 35 in 2", n, parts)
+	}
+	// Without --keep-raw nothing is stored raw.
+	db2 := storetest.New(t)
+	runCat(t, db2, ingest.Options{Sources: []string{dir}})
+	if tot := totals(t, db2); tot.Raw != 0 {
+		t.Errorf("%d raw events stored without KeepRaw", tot.Raw)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		opts    ingest.Options
+		wantErr string
+	}{
+		{name: "ok", opts: ingest.Options{Sources: []string{dir, "s3://b/p", "api"}}},
+		{name: "no sources", opts: ingest.Options{}, wantErr: "sources:"},
+		{name: "missing path", opts: ingest.Options{Sources: []string{filepath.Join(dir, "nope")}}, wantErr: "sources:"},
+		{name: "bad scheme", opts: ingest.Options{Sources: []string{"gs://b"}}, wantErr: "sources:"},
+		{name: "no bucket", opts: ingest.Options{Sources: []string{"s3:///x"}}, wantErr: "sources:"},
+		{name: "window", opts: ingest.Options{Sources: []string{dir}, Since: day0, Until: day0}, wantErr: "until:"},
+		{name: "workers", opts: ingest.Options{Sources: []string{dir}, Workers: -1}, wantErr: "workers:"},
+		{name: "account", opts: ingest.Options{Sources: []string{dir}, Accounts: []string{"12"}}, wantErr: "account:"},
+		{name: "region", opts: ingest.Options{Sources: []string{dir}, Regions: []string{"US East"}}, wantErr: "region:"},
+		{name: "role", opts: ingest.Options{Sources: []string{dir}, AssumeRole: "admin"}, wantErr: "assume-role:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.opts.Validate()
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			case tc.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.wantErr)):
+				t.Errorf("Validate() = %v, want an error starting %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestWriteSummary(t *testing.T) {
+	s := ingest.Summary{
+		FilesOK: 998, FilesFailed: 2, FilesSkipped: 3, FilesAlreadyDone: 10,
+		Events: 1000000, Duplicates: 1200, Unmapped: 312, Denied: 4521, Permissionless: 77, BadRecords: 1,
+		Principals: 140, Elapsed: 4*time.Second + 512*time.Millisecond, EventsPerSec: 221631,
+		TopUnmapped: []ingest.UnmappedCount{{EventSource: "madeup.amazonaws.com", EventName: "DoSomething", Count: 300}, {EventSource: "q.amazonaws.com", EventName: "Ask", Count: 12}},
+		Errors:      []string{"logs/a.json.gz: gzip: invalid header", "logs/b.json:record 7: missing required field eventTime"},
+	}
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var b strings.Builder
+			if err := ingest.WriteSummary(&b, s, format); err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "summary."+format)
+			if *update {
+				writeFile(t, golden, []byte(b.String()))
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), b.String()); diff != "" {
+				t.Errorf("summary (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if err := ingest.WriteSummary(&strings.Builder{}, s, "yaml"); err == nil {
+		t.Errorf("WriteSummary with format yaml: no error")
+	}
+}
