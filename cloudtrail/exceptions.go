@@ -78,6 +78,11 @@ func exceptions() []exception {
 	)
 	a := func(s ...string) []string { return s }
 	return []exception{
+		// Timestream: Query is authorized as timestream:Select for SELECT
+		// statements (SHOW/DESCRIBE statements need List*/Describe*, which
+		// the event does not let us tell apart reliably).
+		{"timestream.amazonaws.com", "Query", a("timestream:Select"), "Timestream developer guide (query permissions); iam-dataset lists Select first"},
+
 		// S3: event names are REST operation names; several differ from
 		// the IAM action, and Delete* of bucket sub-configurations is
 		// authorized by the Put* action.
@@ -96,6 +101,7 @@ func exceptions() []exception {
 		{s3, "UploadPart", a("s3:PutObject"), sar + "; peers"},
 		{s3, "CompleteMultipartUpload", a("s3:PutObject"), sar + "; peers"},
 		{s3, "DeleteObjects", a("s3:DeleteObject"), sar + " (DeleteObjectVersion when versions are named); peers"},
+		{s3, "GetObjectAttributes", a("s3:GetObject", "s3:GetObjectAttributes"), "API ref GetObjectAttributes: s3:GetObject and s3:GetObjectAttributes (their Version variants for a versionId); SAR lists only GetObject/GetObjectVersion"},
 		{s3, "GetBucketAccelerateConfiguration", a("s3:GetAccelerateConfiguration"), sar + "; peers"},
 		{s3, "PutBucketAccelerateConfiguration", a("s3:PutAccelerateConfiguration"), sar + "; peers"},
 		{s3, "GetBucketAnalyticsConfiguration", a("s3:GetAnalyticsConfiguration"), sar + "; peers"},
@@ -176,6 +182,18 @@ func exceptions() []exception {
 		{bud, "DescribeSubscribersForNotification", a("budgets:ViewBudget"), "SAR budgets; iam-dataset"},
 		{bud, "DescribeBudgetNotificationsForAccount", a("budgets:ViewBudget"), "SAR budgets"},
 
+		// Glue: the API reference names the permission ("The IAM permission
+		// required for this operation is GetTable"), and SAR agrees, even
+		// though actions with the operations' own names exist.
+		{glue, "GetColumnStatisticsForTable", a("glue:GetTable"), "Glue API ref; SAR glue; iam-dataset"},
+		{glue, "UpdateColumnStatisticsForTable", a("glue:UpdateTable"), "Glue API ref; SAR glue; iam-dataset"},
+		{glue, "DeleteColumnStatisticsForTable", a("glue:UpdateTable"), "Glue API ref; SAR glue; iam-dataset"},
+		{glue, "GetColumnStatisticsForPartition", a("glue:GetPartition"), "Glue API ref; SAR glue; iam-dataset"},
+		{glue, "UpdateColumnStatisticsForPartition", a("glue:UpdatePartition"), "Glue API ref; SAR glue; iam-dataset"},
+		{glue, "DeleteColumnStatisticsForPartition", a("glue:UpdatePartition"), "Glue API ref; SAR glue; iam-dataset"},
+		{glue, "CreatePartitionIndex", a("glue:UpdateTable"), "SAR glue; iam-dataset"},
+		{glue, "DeletePartitionIndex", a("glue:UpdateTable"), "SAR glue; iam-dataset"},
+		{glue, "GetPartitionIndexes", a("glue:GetTable"), "iam-dataset; SAR glue publishes no own action for it"},
 		// Glue batch/statistics calls.
 		{glue, "BatchGetDataQualityResult", a("glue:GetDataQualityResult"), "SAR glue"},
 		{glue, "BatchPutDataQualityStatisticAnnotation", a("glue:PutDataQualityStatisticAnnotation"), "SAR glue"},
@@ -239,6 +257,7 @@ func passRoleParams() []passRoleParam {
 		{"ec2.amazonaws.com", a("CreateFlowLogs"), a("deliverLogsPermissionArn"), "SAR ec2 CreateFlowLogs lists iam:PassRole for the delivery role"},
 		{"datasync.amazonaws.com", a("CreateLocationS3"), a("bucketAccessRoleArn"), "DataSync: S3 access role requires iam:PassRole"},
 		{"ssm.amazonaws.com", a("SendCommand"), a("serviceRoleArn"), "SSM Run Command notification role requires iam:PassRole"},
+		{"s3.amazonaws.com", a("CreateJob"), a("roleArn"), "S3 Batch Operations job role requires iam:PassRole (iam-dataset)"},
 	}
 }
 

@@ -275,10 +275,15 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 			}
 		}
 		if !p.versionID.empty() {
-			if v := m.s3Version[actions[0]]; v != "" {
-				dyn[0] = v
-				actions = dyn[:1]
+			// Calls naming a version need the Version variants.
+			vs := dyn[:0]
+			for _, a := range actions {
+				if v := m.s3Version[a]; v != "" {
+					a = v
+				}
+				vs = append(vs, a)
 			}
+			actions = vs
 		}
 	} else {
 		for i := 0; i < nl; i++ {
