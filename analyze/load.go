@@ -24,7 +24,7 @@ func LoadUsage(ctx context.Context, db *store.DB, w Window, arns []string) (map[
 		       min(u.first_seen), max(u.last_seen),
 		       max(u.last_seen) FILTER (WHERE u.denied > 0)
 		  FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
-		 WHERE u.day BETWEEN $1 AND $2 AND (cardinality($3::text[]) = 0 OR p.arn = ANY($3))
+		 WHERE u.day BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR cardinality($3::text[]) = 0 OR p.arn = ANY($3))
 		 GROUP BY 1, 2, 3, 4`
 	rows, err := db.Pool.Query(ctx, q, w.From, w.To, arns)
 	if err != nil {

@@ -4,13 +4,14 @@ import "strings"
 
 // Data resource types CloudTrail logs data events for.
 const (
-	S3Object       = "AWS::S3::Object"
-	LambdaFunction = "AWS::Lambda::Function"
-	DynamoDBTable  = "AWS::DynamoDB::Table"
-	DynamoDBStream = "AWS::DynamoDB::Stream"
-	SNSTopic       = "AWS::SNS::Topic"
-	SQSQueue       = "AWS::SQS::Queue"
-	KinesisStream  = "AWS::Kinesis::Stream"
+	S3Object         = "AWS::S3::Object"
+	LambdaFunction   = "AWS::Lambda::Function"
+	DynamoDBTable    = "AWS::DynamoDB::Table"
+	DynamoDBStream   = "AWS::DynamoDB::Stream"
+	SNSTopic         = "AWS::SNS::Topic"
+	SQSQueue         = "AWS::SQS::Queue"
+	KinesisStream    = "AWS::Kinesis::Stream"
+	CloudWatchMetric = "AWS::CloudWatch::Metric"
 )
 
 // dataActions maps lower-case IAM actions to the data resource type whose
@@ -51,6 +52,11 @@ var dataActions = map[string]string{
 	"sqs:receivemessage":          SQSQueue,
 	"sqs:deletemessage":           SQSQueue,
 	"sqs:changemessagevisibility": SQSQueue,
+
+	"cloudwatch:putmetricdata":       CloudWatchMetric,
+	"cloudwatch:getmetricdata":       CloudWatchMetric,
+	"cloudwatch:getmetricstatistics": CloudWatchMetric,
+	"cloudwatch:listmetrics":         CloudWatchMetric,
 
 	"kinesis:putrecord":        KinesisStream,
 	"kinesis:putrecords":       KinesisStream,

@@ -7,25 +7,6 @@ import (
 // Stages whose packages are not built yet. Each says so plainly and exits 1;
 // none prints fake output. They move to their own files as they are built.
 
-func (a *app) analyzeCmd() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "analyze",
-		Short: "Compare what each principal is granted with what it used in a window",
-		Example: `  iamtrim analyze --window 90d
-  iamtrim analyze --principal arn:aws:iam::111122223333:role/app/billing-api --format json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return errNotBuilt("analyze", "analyze/recommend (issue 5)")
-		},
-	}
-	c.Flags().String("window", "90d", "analysis window, e.g. 90d")
-	c.Flags().String("as-of", "", "end of the window (YYYY-MM-DD; default: today)")
-	c.Flags().String("principal", "", "only this principal (ARN or name)")
-	c.Flags().String("format", "table", "table or json")
-	c.Flags().StringP("output", "o", "", "write results to FILE instead of stdout")
-	return c
-}
-
 func (a *app) recommendCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "recommend ROLE",
