@@ -174,7 +174,7 @@ func (q query) allowing(p NamedPolicy) *StatementRef {
 		if !q.actionsCovered(st) || !q.resourcesCovered(st, vars) {
 			continue
 		}
-		return &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: st.Index}
+		return &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: i}
 	}
 	return nil
 }
@@ -192,7 +192,7 @@ func (q query) mayDeny(p NamedPolicy) *StatementRef {
 			continue
 		}
 		if q.actionsMayMatch(st) && q.resourcesMayMatch(st, vars) {
-			return &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: st.Index}
+			return &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: i}
 		}
 	}
 	return nil
@@ -308,8 +308,8 @@ func hasVariable(vals []string) bool {
 
 // implies reports whether a request satisfying have surely satisfies want.
 func implies(have, want Condition) bool {
-	hs, hb, hi, err1 := ParseOperator(have.Operator)
-	ws, wb, wi, err2 := ParseOperator(want.Operator)
+	hs, hb, hi, err1 := have.parts()
+	ws, wb, wi, err2 := want.parts()
 	if err1 != nil || err2 != nil || hs != ws || hb != wb || hi != wi || !strings.EqualFold(have.Key, want.Key) {
 		return false
 	}

@@ -120,6 +120,29 @@ func ParseOperator(op string) (set, base string, ifExists bool, err error) {
 	return set, name, ifExists, nil
 }
 
+// OperatorName returns the operator as written in a policy: Operator when
+// set, else the name built from Set, Base and IfExists (so code may fill
+// either form).
+func (c Condition) OperatorName() string {
+	if c.Operator != "" {
+		return c.Operator
+	}
+	name := c.Base
+	if c.IfExists {
+		name += "IfExists"
+	}
+	if c.Set != "" {
+		name = c.Set + ":" + name
+	}
+	return name
+}
+
+// parts returns the set qualifier, canonical base operator and IfExists
+// flag, read from OperatorName.
+func (c Condition) parts() (set, base string, ifExists bool, err error) {
+	return ParseOperator(c.OperatorName())
+}
+
 // NewCondition builds a Condition from an operator as written in a policy,
 // filling Base, IfExists and Set.
 func NewCondition(operator, key string, values ...string) (Condition, error) {
@@ -199,17 +222,11 @@ func EvaluateCondition(c Condition, ctx map[string][]string) (bool, error) {
 // evalCondition also reports whether the key was absent from the context,
 // so that Evaluate can flag decisions that rest on missing information.
 func evalCondition(c Condition, ctx ctxView, vars bool) (result, missing bool, err error) {
-	base := c.Base
-	set, ifExists := c.Set, c.IfExists
-	if base == "" {
-		if set, base, ifExists, err = ParseOperator(c.Operator); err != nil {
-			return false, false, err
-		}
+	set, base, ifExists, err := c.parts()
+	if err != nil {
+		return false, false, err
 	}
-	info, ok := operators[strings.ToLower(base)]
-	if !ok {
-		return false, false, fmt.Errorf("unknown condition operator %q", base)
-	}
+	info := operators[strings.ToLower(base)]
 	reqVals, present := ctx.get(c.Key)
 
 	if info.kind == opNull {
@@ -443,7 +460,6 @@ var dateLayouts = []string{
 	"2006-01-02",
 	"20060102T150405Z0700",
 	"20060102T150405Z",
-	"20060102",
 }
 
 // parseDate reads an ISO 8601 date-time or a count of seconds since the

@@ -151,6 +151,13 @@ func unwrapDocument(data []byte) ([]byte, error) {
 		case len(data) == 0:
 			return nil, errors.New("document is empty")
 		case data[0] == '{':
+			if !json.Valid(data) && bytes.Contains(data, []byte("%22")) {
+				// URL-encoded by a client that left the braces alone.
+				if s, err := url.PathUnescape(string(data)); err == nil {
+					data = []byte(s)
+					continue
+				}
+			}
 			return data, nil
 		case data[0] == '"':
 			var s string
@@ -432,8 +439,8 @@ func (p *parser) conditions(i int, sid string, v json.RawMessage) []Condition {
 
 func sortConditions(cs []Condition) {
 	sort.SliceStable(cs, func(a, b int) bool {
-		if cs[a].Operator != cs[b].Operator {
-			return cs[a].Operator < cs[b].Operator
+		if oa, ob := cs[a].OperatorName(), cs[b].OperatorName(); oa != ob {
+			return oa < ob
 		}
 		return cs[a].Key < cs[b].Key
 	})
@@ -549,27 +556,28 @@ func (d *Document) validate() []Problem {
 		}
 		seen := map[string]bool{}
 		for _, c := range st.Conditions {
-			set, base, ifExists, err := ParseOperator(c.Operator)
+			op := c.OperatorName()
+			set, base, ifExists, err := c.parts()
 			if err != nil {
 				add(i, sid, "Condition: %v", err)
 				continue
 			}
-			if c.Base != "" && (c.Base != base || c.Set != set || c.IfExists != ifExists) {
-				add(i, sid, "Condition %q: Base, Set and IfExists do not agree with the operator", c.Operator)
+			if c.Operator != "" && c.Base != "" && (c.Base != base || c.Set != set || c.IfExists != ifExists) {
+				add(i, sid, "Condition %q: Base, Set and IfExists do not agree with the operator", op)
 			}
 			if c.Key == "" {
-				add(i, sid, "Condition %q has an empty key", c.Operator)
+				add(i, sid, "Condition %q has an empty key", op)
 			}
-			k := c.Operator + "\x00" + c.Key
+			k := op + "\x00" + c.Key
 			if seen[k] {
-				add(i, sid, "Condition %q lists key %q twice", c.Operator, c.Key)
+				add(i, sid, "Condition %q lists key %q twice", op, c.Key)
 			}
 			seen[k] = true
 			if len(c.Values) == 0 {
-				add(i, sid, "Condition %q key %q has no values", c.Operator, c.Key)
+				add(i, sid, "Condition %q key %q has no values", op, c.Key)
 			}
 			if err := (Condition{Base: base, Values: c.Values}).validateValues(); err != nil {
-				add(i, sid, "Condition %q key %q: %v", c.Operator, c.Key, err)
+				add(i, sid, "Condition %q key %q: %v", op, c.Key, err)
 			}
 		}
 	}

@@ -75,7 +75,7 @@ type StatementRef struct {
 	Policy     string
 	PolicyKind string
 	Sid        string
-	Index      int // 0-based, as Statement.Index
+	Index      int // 0-based position in the document's Statement list
 }
 
 func (r StatementRef) String() string {
@@ -265,11 +265,11 @@ func (ev *evaluator) policy(p NamedPolicy) layer {
 		switch {
 		case applies && !uncertain:
 			if o.certain == nil {
-				o.certain = &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: st.Index}
+				o.certain = &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: i}
 			}
 		case applies:
 			if o.uncertain == nil {
-				o.uncertain = &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: st.Index}
+				o.uncertain = &StatementRef{Policy: p.Name, PolicyKind: p.Kind, Sid: st.Sid, Index: i}
 			}
 		case uncertain:
 			o.maybe = true

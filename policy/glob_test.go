@@ -333,8 +333,8 @@ func FuzzMatch(f *testing.F) {
 		}
 		for _, ci := range []bool{false, true} {
 			want := oracle(p, ci).MatchString(s)
-			if ci && strings.ToLower(p) != p && hasSpecialFold(p+s) {
-				continue // regexp folds more broadly than ToLower for a few runes
+			if ci && hasSpecialFold(p+s) {
+				continue // regexp's (?i) folds some non-ASCII runes that ToLower does not
 			}
 			if got := globMatch(p, s, ci); got != want {
 				t.Errorf("globMatch(%q, %q, %v) = %v, regexp says %v", p, s, ci, got, want)

@@ -37,6 +37,9 @@ func (d *Document) MarshalIndent() ([]byte, error) {
 // its canonical JSON, not counting white space. Characters are Unicode
 // code points.
 func CharCount(doc *Document) int {
+	if doc == nil {
+		return 0
+	}
 	n := 0
 	for _, r := range string(doc.appendJSON(nil, "")) {
 		if !unicode.IsSpace(r) {
@@ -109,11 +112,11 @@ func (w *jw) statement(st *Statement) {
 		w.open('{')
 		opFirst := true
 		for i := 0; i < len(conds); {
-			op := conds[i].Operator
+			op := conds[i].OperatorName()
 			w.key(op, &opFirst)
 			w.open('{')
 			keyFirst := true
-			for ; i < len(conds) && conds[i].Operator == op; i++ {
+			for ; i < len(conds) && conds[i].OperatorName() == op; i++ {
 				w.key(conds[i].Key, &keyFirst)
 				w.list(conds[i].Values)
 			}

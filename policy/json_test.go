@@ -116,6 +116,35 @@ func TestMarshalJSONCompact(t *testing.T) {
 	}
 }
 
+// TestMarshalConditionFromParts checks that code may describe a condition
+// by Set, Base and IfExists instead of Operator.
+func TestMarshalConditionFromParts(t *testing.T) {
+	doc := &Document{Version: Version2012, Statements: []Statement{{
+		Effect: EffectAllow, Action: []string{"ec2:CreateTags"}, Resource: []string{"*"},
+		Conditions: []Condition{
+			{Set: SetForAllValues, Base: "StringLike", IfExists: true, Key: "aws:TagKeys", Values: []string{"app-*"}},
+			{Base: "Bool", Key: "aws:SecureTransport", Values: []string{"true"}},
+		},
+	}}}
+	got, err := doc.MarshalJSON()
+	if err != nil {
+		t.Fatalf("MarshalJSON: %v", err)
+	}
+	want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"},"ForAllValues:StringLikeIfExists":{"aws:TagKeys":"app-*"}}}]}`
+	if string(got) != want {
+		t.Errorf("MarshalJSON =\n%s\nwant\n%s", got, want)
+	}
+	ok, err := EvaluateCondition(doc.Statements[0].Conditions[0], map[string][]string{"aws:TagKeys": {"app-a", "db"}})
+	if err != nil || ok {
+		t.Errorf("EvaluateCondition = %v, %v; want false, nil", ok, err)
+	}
+	noOp := &Document{Statements: []Statement{{Effect: EffectAllow, Action: []string{"s3:*"}, Resource: []string{"*"},
+		Conditions: []Condition{{Key: "k:k", Values: []string{"v"}}}}}}
+	if err := noOp.Validate(); err == nil || !strings.Contains(err.Error(), `unknown condition operator ""`) {
+		t.Errorf("Validate of a condition without operator = %v", err)
+	}
+}
+
 func TestCharCount(t *testing.T) {
 	tests := []struct {
 		name string

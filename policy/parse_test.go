@@ -123,6 +123,7 @@ func TestParseEncodings(t *testing.T) {
 		{"URL-encoded, lower-case hex", strings.ToLower(apiForm[:3]) + apiForm[3:]},
 		{"JSON string holding the object", string(quoted)},
 		{"JSON string holding the URL-encoded form", string(quotedAPI)},
+		{"URL-encoded except the braces", "{" + strings.TrimSuffix(strings.TrimPrefix(apiForm, "%7B"), "%7D") + "}"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
