@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -173,7 +172,7 @@ func (e *Expander) Expand(p Principal) *Effective {
 		Missing: slices.Clone(p.Missing),
 	}
 	if len(p.Missing) > 0 {
-		eff.Notes = append(eff.Notes, fmt.Sprintf("%d managed policies are not in the inventory; what they grant is not counted: %s", len(p.Missing), summarize(p.Missing)))
+		eff.Notes = append(eff.Notes, "not in the inventory, so what they grant is not counted: "+summarize(p.Missing))
 	}
 	scps := e.scps
 	if len(scps) > 0 && p.ServiceLinked() {
