@@ -343,6 +343,8 @@ type batch struct {
 	unmapped   map[unmappedKey]*agg
 	context    map[contextKey]int64
 	coverage   map[coverageKey]*agg
+	// keyDay is the coverage the object's key proves, if any.
+	keyDay coverageKey
 	// newPartitions are partitions this transaction attached.
 	newPartitions []string
 }
@@ -362,7 +364,8 @@ func (r *runner) newBatch(tx pgx.Tx, o object) *batch {
 	}
 	if o.account != "" && o.region != "" && !o.day.IsZero() {
 		// The object itself proves the day has logs, events or not.
-		b.coverage[coverageKey{account: o.account, region: o.region, day: o.day}] = &agg{}
+		b.keyDay = coverageKey{account: o.account, region: o.region, day: o.day}
+		b.coverage[b.keyDay] = &agg{}
 	}
 	return b
 }
@@ -678,6 +681,10 @@ func (b *batch) write(ctx context.Context) error {
 			pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("stage context: %w", err)
 		}
+	}
+	if b.keyDay != (coverageKey{}) && b.res.filtered > 0 && b.coverage[b.keyDay].calls == 0 {
+		// Filters left records out: the object no longer proves its day.
+		delete(b.coverage, b.keyDay)
 	}
 	if len(b.coverage) > 0 {
 		rows := make([][]any, 0, len(b.coverage))
