@@ -261,13 +261,13 @@ func (o *org) buildPolicies() {
 		// organisation uses, unchanged.
 		versions: []*doc{policy(
 			sid("ReadOnlyActionsGroup1", allow(acts(
-				"cloudformation:BatchDescribeTypeConfigurations", "cloudformation:Describe*", "cloudformation:Detect*",
+				"cloudformation:Describe*", "cloudformation:Detect*",
 				"cloudformation:Estimate*", "cloudformation:Get*", "cloudformation:List*", "cloudformation:ValidateTemplate",
 				"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
-				"cloudwatch:Describe*", "cloudwatch:GenerateQuery", "cloudwatch:Get*", "cloudwatch:List*",
+				"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
 				"dynamodb:BatchGet*", "dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*", "dynamodb:PartiQLSelect",
 				"dynamodb:Query", "dynamodb:Scan",
-				"ec2:Describe*", "ec2:Get*", "ec2:SearchLocalGatewayRoutes", "ec2:SearchTransitGatewayRoutes",
+				"ec2:Describe*", "ec2:Get*",
 				"iam:Generate*", "iam:Get*", "iam:List*", "iam:Simulate*"), "*")),
 			sid("ReadOnlyActionsGroup2", allow(acts(
 				"kms:Describe*", "kms:Get*", "kms:List*", "lambda:Get*", "lambda:List*",
