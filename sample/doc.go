@@ -1,3 +1,86 @@
-// Package sample generates a synthetic AWS account for tests and
-// benchmarks. See the package documentation in README form below.
+// Package sample generates a realistic, deterministic synthetic AWS
+// account: the input iamtrim reads (IAM authorization details and CloudTrail
+// log files) together with the answer it should find (truth.json). It feeds
+// the end-to-end tests (testdata/sample is its committed output), the demo
+// (`iamtrim sample`) and the benchmarks (up to ten million events).
+//
+// # Output
+//
+// Generate writes into Options.Out:
+//
+//   - authz.json: `aws iam get-account-authorization-details` output as the
+//     AWS CLI prints it (UserDetailList, GroupDetailList, RoleDetailList,
+//     Policies; policy documents as JSON objects; AWS managed policies
+//     under arn:aws:iam::aws:policy/... with their default version only,
+//     customer managed policies with every version). Twenty roles, four
+//     users, three groups. The policies over-grant the way real ones do:
+//     "*" and service:* grants, s3:Get*-style wildcards, AWS managed
+//     AdministratorAccess (one role), ReadOnlyAccess, AmazonS3FullAccess and
+//     PowerUserAccess (reduced to the services used, otherwise unchanged),
+//     NotAction with Allow, explicit Denies, a permissions boundary on a role
+//     and on a user, Condition blocks, paths in role ARNs, a service-linked
+//     role, instance profiles, tags. break-glass and legacy-etl are never
+//     used in the window, nor is the user carol.
+//   - AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<random>.json.gz:
+//     CloudTrail log files, each {"Records":[...]}, with the fields
+//     CloudTrail writes, for assumed roles, IAM users, AWS services, web
+//     identity and SAML federation and another account. They include
+//     AccessDenied and Client.UnauthorizedOperation failures, errors that
+//     still prove authorization (NoSuchKey, ConditionalCheckFailedException,
+//     ValidationError, ...), S3 object, Lambda Invoke, DynamoDB item and
+//     CloudWatch metric data events, event names that differ from their IAM
+//     action, calls made by AWS services with a principal's credentials
+//     (invokedBy), and a few records delivered in two files (same eventID).
+//   - trails.json: the trail, as `aws cloudtrail describe-trails`
+//     (trailList) and `get-event-selectors` (eventSelectors) print it. It
+//     logs management events, S3 data events for bucket acme-data-prod,
+//     Lambda invocations, DynamoDB item events for table orders and
+//     CloudWatch metric data events. The workload also makes calls the trail
+//     does not record (other buckets and tables, SQS and SNS messages, Logs
+//     PutLogEvents): they are in no log file, only in truth.json.
+//   - truth.json: per role and user, the exact actions (with resources) its
+//     successful calls needed, the calls AWS services made with its
+//     credentials, its denied attempts, its permissionless calls, its
+//     unlogged calls and its event count; globally the duplicated eventIDs
+//     and exact totals.
+//
+// # How truth.json is computed
+//
+// The rules are in TruthRules and written into truth.json itself:
+//
+//   - A role is identified by its ARN with path (the session issuer), never
+//     the session ARN; a user by its ARN.
+//   - used: the principal's own calls (no invokedBy) that passed
+//     authorization, whether or not they then failed for another reason.
+//   - usedViaService: calls with invokedBy set (an AWS service acting with
+//     the principal's credentials). They count separately: the permission
+//     is still needed, but it is not the principal's own call.
+//   - denied: AccessDenied, AccessDeniedException and
+//     Client.UnauthorizedOperation. Never use.
+//   - permissionless: sts:GetCallerIdentity and console sign-in. Counted as
+//     events, no action.
+//   - unlogged: calls the trail does not record.
+//   - events: distinct eventIDs, so a duplicate delivery counts once.
+//   - A service's AssumeRole of a role (lambda.amazonaws.com assuming an
+//     execution role), web identity and SAML sessions and the partner
+//     account are listed under otherCallers.
+//
+// # Determinism and scale
+//
+// The same Options give byte-identical output: every random choice comes
+// from PCG streams seeded by Options.Seed, gzip settings are fixed, maps are
+// never iterated into output unsorted, and no clock is read (Start defaults
+// to 2026-08-01). Generation streams: the generator fills one file's records
+// at a time and hands it to compressing workers, and truth is accumulated
+// per principal over the organisation's finite set of actions and
+// resources, so memory does not grow with Events.
+//
+// testdata/sample is regenerated with
+//
+//	go test ./sample -run 'TestCommittedSample|TestCatalogFixture' -update
+//
+// which also rewrites testdata/catalog from package
+// sample/internal/catalogfixture.
 package sample
+
+//go:generate go test -run TestCommittedSample|TestCatalogFixture -update
