@@ -333,3 +333,36 @@ func TestParseOperator(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParse checks that Parse never panics, and that whatever it accepts
+// it can write back in canonical form and read again unchanged.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/${aws:username}/*"}}`,
+		`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Deny","NotAction":["iam:*"],"NotResource":"*","Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*",true,3]}}}]}`,
+		`%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%7D`,
+		`"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}"`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error does not wrap ErrInvalid: %v", err)
+			}
+			return
+		}
+		out, err := doc.MarshalJSON()
+		if err != nil {
+			t.Fatalf("MarshalJSON of a parsed document: %v", err)
+		}
+		again, err := Parse(out)
+		if err != nil {
+			t.Fatalf("reparse %s: %v", out, err)
+		}
+		if diff := cmp.Diff(doc, again); diff != "" {
+			t.Fatalf("round trip mismatch (-first +second):\n%s", diff)
+		}
+	})
+}
