@@ -1,0 +1,264 @@
+package report
+
+import "time"
+
+// Data is everything a report shows, already computed, so that every format
+// renders the same facts. It is also the JSON format's schema: field names
+// are part of iamtrim's interface (add fields, never rename them).
+//
+// Strings that came from AWS or from logs (names, ARNs, actions, regions,
+// caveats) are stored as they are; each renderer escapes them for its
+// medium.
+type Data struct {
+	Period      Period    `json:"period"`
+	Account     string    `json:"account,omitempty"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// Snapshot is the analysis the report is about; Previous the one the
+	// change columns compare with (nil when none is stored).
+	Snapshot SnapshotInfo  `json:"snapshot"`
+	Previous *SnapshotInfo `json:"previous,omitempty"`
+	// Catalog is the action catalog the snapshot used (nil when unknown).
+	Catalog *CatalogInfo `json:"catalog,omitempty"`
+
+	Summary Summary `json:"summary"`
+	// UnusedPrincipals are the ARNs flagged "unused-principal", sorted.
+	UnusedPrincipals []string `json:"unused_principals"`
+	// Privileged are principals allowed "*" or "service:*".
+	Privileged []Privileged `json:"privileged"`
+	// HighRiskUnused are unused privilege-escalation permissions.
+	HighRiskUnused []HighRisk `json:"high_risk_unused"`
+	Denied         Denied     `json:"denied"`
+	FirstUsed      FirstUsed  `json:"first_used"`
+	Coverage       Coverage   `json:"coverage"`
+	// Principals are sorted by risk, highest first.
+	Principals []Principal `json:"principals"`
+	// Removed are principals of the previous snapshot that are gone.
+	Removed []PrincipalRef `json:"removed"`
+	// Trend is the latest snapshot of each quarter up to this one, oldest
+	// first (at most eight).
+	Trend []TrendPoint `json:"trend"`
+	// Caveats say what limits the report's evidence.
+	Caveats []string `json:"caveats"`
+}
+
+// Period is the reported span of days.
+type Period struct {
+	// Label is the quarter ("2026Q4") or "FROM to TO".
+	Label string `json:"label"`
+	// Quarter is set when the period is exactly one quarter.
+	Quarter string `json:"quarter,omitempty"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Days    int    `json:"days"`
+	// The previous period, which the change columns compare with.
+	PreviousLabel string `json:"previous_label"`
+	PreviousFrom  string `json:"previous_from"`
+	PreviousTo    string `json:"previous_to"`
+}
+
+// SnapshotInfo describes one stored analysis run.
+type SnapshotInfo struct {
+	ID         int64     `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	AsOf       string    `json:"as_of"`
+	WindowDays int       `json:"window_days"`
+	// WindowFrom..AsOf is the analysed window.
+	WindowFrom string `json:"window_from"`
+	Quarter    string `json:"quarter"`
+	// InPeriod is false when no snapshot was taken in the period and an
+	// older one stands in.
+	InPeriod bool   `json:"in_period"`
+	Scope    string `json:"scope,omitempty"`
+}
+
+// CatalogInfo identifies an action catalog version.
+type CatalogInfo struct {
+	Version   int64     `json:"version"`
+	Source    string    `json:"source"`
+	FetchedAt time.Time `json:"fetched_at"`
+	Digest    string    `json:"digest"`
+	Services  int       `json:"services"`
+	Actions   int       `json:"actions"`
+}
+
+// Summary is the one-page view. Granted, Used, Unused and Unobservable are
+// summed over principals (one per principal and action).
+type Summary struct {
+	Accounts   int `json:"accounts"`
+	Principals int `json:"principals"`
+	Roles      int `json:"roles"`
+	Users      int `json:"users"`
+
+	Granted      int `json:"granted"`
+	Used         int `json:"used"`
+	Unused       int `json:"unused"`
+	Unobservable int `json:"unobservable"`
+	// UnusedShare is Unused / Granted (0 when nothing is granted).
+	UnusedShare float64 `json:"unused_share"`
+
+	UnusedPrincipals     int   `json:"unused_principals"`
+	PrivilegedPrincipals int   `json:"privileged_principals"`
+	AdminPrincipals      int   `json:"admin_principals"`
+	HighRiskUnused       int   `json:"high_risk_unused"`
+	DeniedAttempts       int64 `json:"denied_attempts"`
+	FirstUsedActions     int   `json:"first_used_actions"`
+	// ProvenRecommendations counts principals whose analysis says a proven
+	// recommendation exists; RecommendationsKnown is false when no result
+	// carries the recommendation_proven field yet.
+	ProvenRecommendations int  `json:"proven_recommendations"`
+	RecommendationsKnown  bool `json:"recommendations_known"`
+	// LogCoverage is the smallest share of the period's days with logs
+	// over the accounts reported (0 to 1).
+	LogCoverage float64 `json:"log_coverage"`
+}
+
+// PrincipalRef names a principal.
+type PrincipalRef struct {
+	ARN     string `json:"arn"`
+	Kind    string `json:"kind"`
+	Account string `json:"account_id"`
+	Name    string `json:"name"`
+}
+
+// Privileged is a principal allowed "*" on "*" or a whole service.
+type Privileged struct {
+	PrincipalRef
+	Admin            bool     `json:"admin"`
+	ServiceWildcards []string `json:"service_wildcards"`
+	Workload         bool     `json:"workload"`
+}
+
+// HighRisk is one unused privilege-escalation permission.
+type HighRisk struct {
+	PrincipalRef
+	Action string `json:"action"`
+}
+
+// Denied summarises authorization failures in the period.
+type Denied struct {
+	// Source is "usage" (the daily usage rollup over the period) or
+	// "snapshot" (the analysis snapshot's window), or "" when neither had
+	// any data.
+	Source        string            `json:"source"`
+	Total         int64             `json:"total"`
+	TopPrincipals []DeniedPrincipal `json:"top_principals"`
+	TopActions    []DeniedAction    `json:"top_actions"`
+}
+
+// DeniedPrincipal is one principal's denied attempts.
+type DeniedPrincipal struct {
+	ARN     string `json:"arn"`
+	Count   int64  `json:"count"`
+	Actions int    `json:"actions"`
+}
+
+// DeniedAction is one action's denied attempts.
+type DeniedAction struct {
+	Action     string `json:"action"`
+	Count      int64  `json:"count"`
+	Principals int    `json:"principals"`
+}
+
+// FirstUsed lists actions a principal used in the period and never before:
+// new behaviour, which is either drift or misuse.
+type FirstUsed struct {
+	// Source is "usage" or "snapshot" (compared with the previous
+	// snapshot); Available is false when there is no earlier evidence to
+	// compare with, and Reason says why.
+	Source    string `json:"source"`
+	Available bool   `json:"available"`
+	Reason    string `json:"reason,omitempty"`
+	// Total counts every pair; Items holds at most the first 100, by
+	// principal and action.
+	Total int        `json:"total"`
+	Items []FirstUse `json:"items"`
+}
+
+// FirstUse is a principal's first successful use of an action.
+type FirstUse struct {
+	ARN      string `json:"arn"`
+	Action   string `json:"action"`
+	FirstDay string `json:"first_day"`
+	Calls    int64  `json:"calls"`
+	// Granted tells whether the current analysis found the action granted
+	// by identity policies (nil when it does not say).
+	Granted *bool `json:"granted"`
+}
+
+// Coverage is the evidence: which days of the period have logs, per
+// account and region.
+type Coverage struct {
+	// Source is "usage" (log_coverage_daily over From..To) or "snapshot"
+	// (the analysis's own coverage of its window), "" when none.
+	Source   string            `json:"source"`
+	From     string            `json:"from"`
+	To       string            `json:"to"`
+	Days     int               `json:"days"`
+	Accounts []AccountCoverage `json:"accounts"`
+}
+
+// AccountCoverage is one account's logs: any region, then each region.
+type AccountCoverage struct {
+	Account      string           `json:"account_id"`
+	DaysWithLogs int              `json:"days_with_logs"`
+	Ratio        float64          `json:"ratio"`
+	Gaps         []DateRange      `json:"gaps"`
+	Regions      []RegionCoverage `json:"regions"`
+}
+
+// RegionCoverage is one region's logs in an account.
+type RegionCoverage struct {
+	Region       string      `json:"region"`
+	DaysWithLogs int         `json:"days_with_logs"`
+	Ratio        float64     `json:"ratio"`
+	Gaps         []DateRange `json:"gaps"`
+}
+
+// DateRange is an inclusive range of days.
+type DateRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Principal is one row of the detail table.
+type Principal struct {
+	PrincipalRef
+	Workload       bool    `json:"workload"`
+	Granted        int     `json:"granted"`
+	Used           int     `json:"used"`
+	Unused         int     `json:"unused"`
+	Unobservable   int     `json:"unobservable"`
+	HighRiskUnused int     `json:"high_risk_unused"`
+	RiskScore      float64 `json:"risk_score"`
+	RiskLevel      string  `json:"risk_level"`
+	Denied         int64   `json:"denied"`
+	// LastActivity is the last successful call (nil: none in the window).
+	LastActivity *time.Time `json:"last_activity"`
+	Flags        []string   `json:"flags"`
+	// RecommendationProven is nil when the analysis does not say.
+	RecommendationProven *bool `json:"recommendation_proven"`
+	// Change is nil when there is no previous snapshot.
+	Change *Change `json:"change"`
+}
+
+// Change is a principal's change since the previous snapshot.
+type Change struct {
+	// New is true when the previous snapshot did not have the principal;
+	// the deltas are then its whole counts.
+	New       bool    `json:"new"`
+	Granted   int     `json:"granted"`
+	Used      int     `json:"used"`
+	Unused    int     `json:"unused"`
+	RiskScore float64 `json:"risk_score"`
+}
+
+// TrendPoint is one quarter's latest snapshot, totalled.
+type TrendPoint struct {
+	Quarter    string `json:"quarter"`
+	SnapshotID int64  `json:"snapshot_id"`
+	AsOf       string `json:"as_of"`
+	Principals int    `json:"principals"`
+	Granted    int    `json:"granted"`
+	Used       int    `json:"used"`
+	Unused     int    `json:"unused"`
+}

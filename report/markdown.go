@@ -1,0 +1,189 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// renderMarkdown writes GitHub-flavoured Markdown. Every value goes
+// through mdEscape; the text iamtrim writes itself does not.
+func renderMarkdown(w io.Writer, d *Data) error {
+	bw := bufio.NewWriter(w)
+	m := &mdWriter{w: bw}
+
+	m.line("# IAM permission audit: " + mdEscape(d.Period.Label))
+	m.line("")
+	for _, l := range headerLines(d) {
+		m.line("- **" + l[0] + ":** " + mdEscape(l[1]))
+	}
+
+	m.section("Summary")
+	var rows [][]string
+	for _, l := range summaryLines(d) {
+		rows = append(rows, []string{l[0], l[1]})
+	}
+	m.table([]string{"Measure", "Value"}, "ll", rows)
+
+	if len(d.UnusedPrincipals) > 0 {
+		m.section("Unused principals")
+		m.line("No successful call in the analysis window.")
+		m.line("")
+		for _, a := range d.UnusedPrincipals {
+			m.line("- " + mdEscape(a))
+		}
+	}
+
+	m.section("Admin or service-wide wildcards")
+	if len(d.Privileged) == 0 {
+		m.line("None.")
+	} else {
+		rows = rows[:0]
+		for _, p := range d.Privileged {
+			rows = append(rows, privilegedRow(p))
+		}
+		m.table([]string{"Principal", "Account", "Admin", "Service wildcards", "Workload"}, "lllll", rows)
+	}
+
+	m.section("High-risk unused permissions")
+	if len(d.HighRiskUnused) == 0 {
+		m.line("None.")
+	} else {
+		rows = rows[:0]
+		for _, h := range d.HighRiskUnused {
+			rows = append(rows, []string{kindName(h.PrincipalRef), h.Account, h.Action})
+		}
+		m.table([]string{"Principal", "Account", "Action"}, "lll", rows)
+	}
+
+	m.section(fmt.Sprintf("Denied attempts: %d", d.Denied.Total))
+	m.line(capitalize(deniedSourceText(d.Denied.Source)) + ".")
+	if len(d.Denied.TopPrincipals) > 0 {
+		m.line("")
+		rows = rows[:0]
+		for _, p := range d.Denied.TopPrincipals {
+			rows = append(rows, []string{p.ARN, strconv.FormatInt(p.Count, 10), itoa(p.Actions)})
+		}
+		m.table([]string{"Top principals", "Denied", "Actions"}, "lrr", rows)
+	}
+	if len(d.Denied.TopActions) > 0 {
+		m.line("")
+		rows = rows[:0]
+		for _, a := range d.Denied.TopActions {
+			rows = append(rows, []string{a.Action, strconv.FormatInt(a.Count, 10), itoa(a.Principals)})
+		}
+		m.table([]string{"Top actions", "Denied", "Principals"}, "lrr", rows)
+	}
+
+	m.section("Actions first used this period")
+	switch {
+	case !d.FirstUsed.Available:
+		m.line("Not available: " + mdEscape(d.FirstUsed.Reason) + ".")
+	case d.FirstUsed.Total == 0:
+		m.line("None (" + firstUsedSourceText(d.FirstUsed) + ").")
+	default:
+		m.line("New behaviour, either drift or misuse; " + firstUsedSourceText(d.FirstUsed) + ".")
+		m.line("")
+		rows = rows[:0]
+		for _, f := range d.FirstUsed.Items {
+			rows = append(rows, []string{f.ARN, f.Action, f.FirstDay, strconv.FormatInt(f.Calls, 10), grantedText(f.Granted)})
+		}
+		m.table([]string{"Principal", "Action", "First used", "Calls", "Policy"}, "lllrl", rows)
+		if more := d.FirstUsed.Total - len(d.FirstUsed.Items); more > 0 {
+			m.line("")
+			m.line(fmt.Sprintf("... and %d more (see the JSON format).", more))
+		}
+	}
+
+	m.section("Evidence: log coverage")
+	m.line(capitalize(mdEscape(coverageTitle(d.Coverage))) + ".")
+	if len(d.Coverage.Accounts) > 0 {
+		m.line("")
+		m.table([]string{"Account", "Region", "Days with logs", "Coverage", "Gaps (no logs)"}, "llrrl", coverageRows(d.Coverage))
+	}
+
+	m.section("Principals by risk")
+	if len(d.Principals) == 0 {
+		m.line("None.")
+	} else {
+		rows = rows[:0]
+		for i, p := range d.Principals {
+			rows = append(rows, append(principalRow(i, p), p.ARN))
+		}
+		m.table(append(principalHeader[:len(principalHeader):len(principalHeader)], "ARN"), "rllrrrrrllllll", rows)
+	}
+
+	if len(d.Removed) > 0 {
+		m.section("Removed since the previous snapshot")
+		for _, p := range d.Removed {
+			m.line("- " + mdEscape(p.ARN))
+		}
+	}
+
+	if len(d.Trend) > 0 {
+		m.section("Quarter over quarter")
+		rows = rows[:0]
+		for _, p := range d.Trend {
+			rows = append(rows, trendRow(p))
+		}
+		m.table(trendHeader, "lrlrrrr", rows)
+	}
+
+	if len(d.Caveats) > 0 {
+		m.section("Caveats")
+		for _, c := range d.Caveats {
+			m.line("- " + mdEscape(c))
+		}
+	}
+	if m.err != nil {
+		return m.err
+	}
+	return bw.Flush()
+}
+
+type mdWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (m *mdWriter) line(s string) {
+	if m.err == nil {
+		_, m.err = io.WriteString(m.w, s+"\n")
+	}
+}
+
+func (m *mdWriter) section(s string) {
+	m.line("")
+	m.line("## " + s)
+	m.line("")
+}
+
+// table writes a GFM table; align has one letter per column, l or r.
+// Cells are escaped here.
+func (m *mdWriter) table(header []string, align string, rows [][]string) {
+	m.line("| " + strings.Join(header, " | ") + " |")
+	seps := make([]string, len(header))
+	for i := range seps {
+		seps[i] = "---"
+		if i < len(align) && align[i] == 'r' {
+			seps[i] = "---:"
+		}
+	}
+	m.line("| " + strings.Join(seps, " | ") + " |")
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = mdEscape(c)
+		}
+		m.line("| " + strings.Join(cells, " | ") + " |")
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

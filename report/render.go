@@ -1,0 +1,309 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Render writes d in format: "table" (a terminal table), "md" (Markdown),
+// "html" (one self-contained page), "csv" (one row per principal) or
+// "json" (all of Data).
+func Render(w io.Writer, d *Data, format string) error {
+	var err error
+	switch format {
+	case "table":
+		err = renderTable(w, d)
+	case "md":
+		err = renderMarkdown(w, d)
+	case "html":
+		err = renderHTML(w, d)
+	case "csv":
+		err = renderCSV(w, d)
+	case "json":
+		err = renderJSON(w, d)
+	default:
+		return fmt.Errorf("render report: unknown format %q (want one of %s)", format, strings.Join(formats, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("render %s report: %w", format, err)
+	}
+	return nil
+}
+
+func renderJSON(w io.Writer, d *Data) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+// The helpers below turn Data into the text every human-readable format
+// shows, unescaped; each format escapes their output.
+
+const dash = "—"
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func pct(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', 1, 64) + "%"
+}
+
+func score(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+func signed(n int) string {
+	if n > 0 {
+		return "+" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func signedScore(f float64) string {
+	if f > 0 {
+		return "+" + score(f)
+	}
+	return score(f)
+}
+
+func lastActivity(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return dateString(*t)
+}
+
+func provenText(p *bool) string {
+	switch {
+	case p == nil:
+		return dash
+	case *p:
+		return "yes"
+	default:
+		return "no"
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// changeText is the change column: "—" without a previous snapshot.
+func changeText(c *Change) string {
+	if c == nil {
+		return dash
+	}
+	if c.New {
+		return "new"
+	}
+	var parts []string
+	if c.Granted != 0 {
+		parts = append(parts, "granted "+signed(c.Granted))
+	}
+	if c.Used != 0 {
+		parts = append(parts, "used "+signed(c.Used))
+	}
+	if c.Unused != 0 {
+		parts = append(parts, "unused "+signed(c.Unused))
+	}
+	if math.Abs(c.RiskScore) >= 0.05 {
+		parts = append(parts, "risk "+signedScore(c.RiskScore))
+	}
+	if len(parts) == 0 {
+		return "unchanged"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func riskText(p Principal) string {
+	return score(p.RiskScore) + " " + p.RiskLevel
+}
+
+func gapsText(gaps []DateRange) string {
+	if len(gaps) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(gaps))
+	for i, g := range gaps {
+		if g.From == g.To {
+			parts[i] = g.From
+		} else {
+			parts[i] = g.From + " to " + g.To
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func grantedText(g *bool) string {
+	switch {
+	case g == nil:
+		return dash
+	case *g:
+		return "granted"
+	default:
+		return "not granted"
+	}
+}
+
+func flagsText(f []string) string {
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.Join(f, ", ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
+}
+
+func kindName(p PrincipalRef) string { return p.Kind + "/" + p.Name }
+
+// header lines shared by the text formats: label, value.
+func headerLines(d *Data) [][2]string {
+	acct := "all"
+	if d.Account != "" {
+		acct = d.Account
+	}
+	s := d.Snapshot
+	snap := fmt.Sprintf("snapshot %d, as of %s, window %d days (%s to %s)", s.ID, s.AsOf, s.WindowDays, s.WindowFrom, s.AsOf)
+	if !s.InPeriod {
+		snap += ", taken before the period (none in it)"
+	}
+	prev := "no snapshot stored for the previous period, " + d.Period.PreviousLabel
+	if p := d.Previous; p != nil {
+		prev = fmt.Sprintf("snapshot %d, as of %s (previous period %s)", p.ID, p.AsOf, d.Period.PreviousLabel)
+		if !p.InPeriod {
+			prev = fmt.Sprintf("snapshot %d, as of %s (none in the previous period %s)", p.ID, p.AsOf, d.Period.PreviousLabel)
+		}
+	}
+	cat := "unknown"
+	if c := d.Catalog; c != nil {
+		cat = fmt.Sprintf("version %d, %s, fetched %s, %d services, %d actions", c.Version, c.Source, dateString(c.FetchedAt), c.Services, c.Actions)
+	}
+	return [][2]string{
+		{"Period", d.Period.Label + " (" + d.Period.From + " to " + d.Period.To + ")"},
+		{"Account", acct},
+		{"Generated", d.GeneratedAt.UTC().Format("2006-01-02 15:04:05 MST")},
+		{"Analysis", snap},
+		{"Compared with", prev},
+		{"Catalog", cat},
+	}
+}
+
+// summaryLines is the summary as label, value pairs.
+func summaryLines(d *Data) [][2]string {
+	s := d.Summary
+	rec := "not reported by the analysis"
+	if s.RecommendationsKnown {
+		rec = fmt.Sprintf("%d of %d principals", s.ProvenRecommendations, s.Principals)
+	}
+	first := dash
+	if d.FirstUsed.Available {
+		first = itoa(s.FirstUsedActions)
+	} else if d.FirstUsed.Reason != "" {
+		first = "not available: " + d.FirstUsed.Reason
+	}
+	denied := strconv.FormatInt(s.DeniedAttempts, 10)
+	if d.Denied.Source == "snapshot" {
+		denied += " (in the analysis window)"
+	}
+	cov := dash
+	if len(d.Coverage.Accounts) > 0 {
+		cov = pct(s.LogCoverage) + " of days (least-covered account)"
+	}
+	return [][2]string{
+		{"Accounts", itoa(s.Accounts)},
+		{"Principals", fmt.Sprintf("%d (%s, %s)", s.Principals, plural(s.Roles, "role"), plural(s.Users, "user"))},
+		{"Actions granted", itoa(s.Granted)},
+		{"Actions used", itoa(s.Used)},
+		{"Actions unused", fmt.Sprintf("%d (%s of granted)", s.Unused, pct(s.UnusedShare))},
+		{"Unobservable in logs", fmt.Sprintf("%d (never counted as unused)", s.Unobservable)},
+		{"Unused principals", itoa(s.UnusedPrincipals)},
+		{"Admin or service-wide wildcards", fmt.Sprintf("%d (%d admin)", s.PrivilegedPrincipals, s.AdminPrincipals)},
+		{"High-risk unused permissions", itoa(s.HighRiskUnused)},
+		{"Denied attempts", denied},
+		{"Actions first used this period", first},
+		{"Proven recommendations", rec},
+		{"Log coverage", cov},
+	}
+}
+
+// principalRow is the detail table's cells, in order, for the text
+// formats.
+var principalHeader = []string{"#", "Principal", "Account", "Granted", "Used", "Unused", "Unobs.", "High-risk", "Risk", "Last activity", "Proven rec.", "Change", "Flags"}
+
+func principalRow(i int, p Principal) []string {
+	return []string{
+		itoa(i + 1), kindName(p.PrincipalRef), p.Account,
+		itoa(p.Granted), itoa(p.Used), itoa(p.Unused), itoa(p.Unobservable), itoa(p.HighRiskUnused),
+		riskText(p), lastActivity(p.LastActivity), provenText(p.RecommendationProven),
+		changeText(p.Change), flagsText(p.Flags),
+	}
+}
+
+func coverageRows(c Coverage) [][]string {
+	var rows [][]string
+	for _, a := range c.Accounts {
+		rows = append(rows, []string{a.Account, "all regions", itoa(a.DaysWithLogs) + "/" + itoa(c.Days), pct(a.Ratio), gapsText(a.Gaps)})
+		for _, r := range a.Regions {
+			rows = append(rows, []string{a.Account, r.Region, itoa(r.DaysWithLogs) + "/" + itoa(c.Days), pct(r.Ratio), gapsText(r.Gaps)})
+		}
+	}
+	return rows
+}
+
+func coverageTitle(c Coverage) string {
+	src := ""
+	switch c.Source {
+	case "usage":
+		src = "ingested logs"
+	case "snapshot":
+		src = "the analysis snapshot's window"
+	}
+	if c.From == "" {
+		return "no log coverage recorded"
+	}
+	return fmt.Sprintf("%s to %s, %d days, from %s", c.From, c.To, c.Days, src)
+}
+
+func privilegedRow(p Privileged) []string {
+	wild := strings.Join(p.ServiceWildcards, ", ")
+	if wild == "" {
+		wild = dash
+	}
+	return []string{kindName(p.PrincipalRef), p.Account, yesNo(p.Admin), wild, yesNo(p.Workload)}
+}
+
+func deniedSourceText(src string) string {
+	switch src {
+	case "usage":
+		return "from the usage rollup over the period"
+	case "snapshot":
+		return "from the analysis snapshot's window (no usage rollup for the period)"
+	}
+	return "no data"
+}
+
+func firstUsedSourceText(f FirstUsed) string {
+	switch f.Source {
+	case "usage":
+		return "from the usage rollup: no successful call of the action by the principal before the period"
+	case "snapshot":
+		return "from analysis snapshots: used in this snapshot's window and not in the previous snapshot's"
+	}
+	return ""
+}
+
+func trendRow(t TrendPoint) []string {
+	return []string{t.Quarter, strconv.FormatInt(t.SnapshotID, 10), t.AsOf, itoa(t.Principals), itoa(t.Granted), itoa(t.Used), itoa(t.Unused)}
+}
+
+var trendHeader = []string{"Quarter", "Snapshot", "As of", "Principals", "Granted", "Used", "Unused"}

@@ -1,0 +1,204 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// renderTable writes the report for a terminal: headed sections of
+// tables. Every cell goes through termSafe, so nothing from AWS or the
+// logs reaches the terminal as a control sequence.
+func renderTable(w io.Writer, d *Data) error {
+	bw := bufio.NewWriter(w)
+	t := &termWriter{w: bw}
+
+	t.title(fmt.Sprintf("IAM permission audit: %s", d.Period.Label))
+	for _, l := range headerLines(d) {
+		t.linef("%-14s %s", l[0]+":", termSafe(l[1]))
+	}
+
+	t.section("Summary")
+	rows := make([][]string, 0, 16)
+	for _, l := range summaryLines(d) {
+		rows = append(rows, []string{l[0], l[1]})
+	}
+	t.table([]string{"Measure", "Value"}, "ll", rows)
+
+	if len(d.UnusedPrincipals) > 0 {
+		t.section("Unused principals (no successful call in the window)")
+		for _, a := range d.UnusedPrincipals {
+			t.linef("  - %s", termSafe(a))
+		}
+	}
+
+	t.section("Admin or service-wide wildcards")
+	if len(d.Privileged) == 0 {
+		t.line("  none")
+	} else {
+		rows = rows[:0]
+		for _, p := range d.Privileged {
+			rows = append(rows, privilegedRow(p))
+		}
+		t.table([]string{"Principal", "Account", "Admin", "Service wildcards", "Workload"}, "lllll", rows)
+	}
+
+	t.section("High-risk unused permissions")
+	if len(d.HighRiskUnused) == 0 {
+		t.line("  none")
+	} else {
+		rows = rows[:0]
+		for _, h := range d.HighRiskUnused {
+			rows = append(rows, []string{kindName(h.PrincipalRef), h.Account, h.Action})
+		}
+		t.table([]string{"Principal", "Account", "Action"}, "lll", rows)
+	}
+
+	t.section(fmt.Sprintf("Denied attempts: %d", d.Denied.Total))
+	t.line("  " + deniedSourceText(d.Denied.Source))
+	if len(d.Denied.TopPrincipals) > 0 {
+		rows = rows[:0]
+		for _, p := range d.Denied.TopPrincipals {
+			rows = append(rows, []string{p.ARN, strconv.FormatInt(p.Count, 10), itoa(p.Actions)})
+		}
+		t.table([]string{"Top principals", "Denied", "Actions"}, "lrr", rows)
+	}
+	if len(d.Denied.TopActions) > 0 {
+		rows = rows[:0]
+		for _, a := range d.Denied.TopActions {
+			rows = append(rows, []string{a.Action, strconv.FormatInt(a.Count, 10), itoa(a.Principals)})
+		}
+		t.table([]string{"Top actions", "Denied", "Principals"}, "lrr", rows)
+	}
+
+	t.section("Actions first used this period (drift or misuse)")
+	switch {
+	case !d.FirstUsed.Available:
+		t.line("  not available: " + termSafe(d.FirstUsed.Reason))
+	case d.FirstUsed.Total == 0:
+		t.line("  none: " + firstUsedSourceText(d.FirstUsed))
+	default:
+		t.line("  " + firstUsedSourceText(d.FirstUsed))
+		rows = rows[:0]
+		for _, f := range d.FirstUsed.Items {
+			rows = append(rows, []string{f.ARN, f.Action, f.FirstDay, strconv.FormatInt(f.Calls, 10), grantedText(f.Granted)})
+		}
+		t.table([]string{"Principal", "Action", "First used", "Calls", "Policy"}, "lllrl", rows)
+		if more := d.FirstUsed.Total - len(d.FirstUsed.Items); more > 0 {
+			t.linef("  ... and %d more (see the JSON format)", more)
+		}
+	}
+
+	t.section("Evidence: log coverage, " + coverageTitle(d.Coverage))
+	if len(d.Coverage.Accounts) == 0 {
+		t.line("  no logs recorded for the period")
+	} else {
+		t.table([]string{"Account", "Region", "Days with logs", "Coverage", "Gaps (no logs)"}, "llrrl", coverageRows(d.Coverage))
+	}
+
+	t.section("Principals by risk")
+	if len(d.Principals) == 0 {
+		t.line("  none")
+	} else {
+		rows = rows[:0]
+		for i, p := range d.Principals {
+			rows = append(rows, principalRow(i, p))
+		}
+		t.table(principalHeader, "rllrrrrrlllll", rows)
+	}
+
+	if len(d.Removed) > 0 {
+		t.section("Removed since the previous snapshot")
+		for _, p := range d.Removed {
+			t.linef("  - %s", termSafe(p.ARN))
+		}
+	}
+
+	if len(d.Trend) > 0 {
+		t.section("Quarter over quarter")
+		rows = rows[:0]
+		for _, p := range d.Trend {
+			rows = append(rows, trendRow(p))
+		}
+		t.table(trendHeader, "lrlrrrr", rows)
+	}
+
+	if len(d.Caveats) > 0 {
+		t.section("Caveats")
+		for _, c := range d.Caveats {
+			t.linef("  - %s", termSafe(c))
+		}
+	}
+	if t.err != nil {
+		return t.err
+	}
+	return bw.Flush()
+}
+
+// termWriter writes sections and tables, keeping the first error.
+type termWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (t *termWriter) line(s string) {
+	if t.err == nil {
+		_, t.err = io.WriteString(t.w, s+"\n")
+	}
+}
+
+func (t *termWriter) linef(format string, args ...any) { t.line(fmt.Sprintf(format, args...)) }
+
+func (t *termWriter) title(s string) {
+	t.line(s)
+	t.line(strings.Repeat("=", len([]rune(s))))
+}
+
+func (t *termWriter) section(s string) {
+	t.line("")
+	t.line(strings.ToUpper(s[:1]) + s[1:])
+	t.line(strings.Repeat("-", len([]rune(s))))
+}
+
+// table renders rows under header; align has one letter per column, l or
+// r. Every cell is made terminal-safe here.
+func (t *termWriter) table(header []string, align string, rows [][]string) {
+	if t.err != nil {
+		return
+	}
+	al := make([]tw.Align, len(align))
+	for i, c := range align {
+		al[i] = tw.AlignLeft
+		if c == 'r' {
+			al[i] = tw.AlignRight
+		}
+	}
+	tb := tablewriter.NewTable(t.w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: al}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	)
+	h := make([]any, len(header))
+	for i, s := range header {
+		h[i] = termSafe(s)
+	}
+	tb.Header(h...)
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, s := range r {
+			cells[i] = termSafe(s)
+		}
+		if err := tb.Append(cells); err != nil {
+			t.err = err
+			return
+		}
+	}
+	t.err = tb.Render()
+}
