@@ -1,0 +1,133 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/store"
+)
+
+// ContextEvidence is where and how a principal called from in the window
+// (the ingest context rollup).
+type ContextEvidence struct {
+	Calls int64
+	Days  int
+	// Regions, SourceNets (IPv4 /24 or IPv6 /48; "" when the caller was an
+	// AWS service), VPCEndpoints ("" for none) and UserAgents count calls.
+	Regions      map[string]int64
+	SourceNets   map[string]int64
+	VPCEndpoints map[string]int64
+	UserAgents   map[string]int64
+	MFACalls     int64
+}
+
+// Suggestion is a condition the evidence supports, not applied to the
+// policy: adding it is the reader's decision.
+type Suggestion struct {
+	Operator string   `json:"operator"`
+	Key      string   `json:"key"`
+	Values   []string `json:"values"`
+	Evidence string   `json:"evidence"`
+}
+
+// LoadContext reads the context rollup of one principal over a window.
+func LoadContext(ctx context.Context, db *store.DB, w analyze.Window, arn string) (*ContextEvidence, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT c.day, c.region, c.source_net, c.vpc_endpoint, c.mfa, c.user_agent_class, c.calls
+		  FROM usage_context_daily c JOIN usage_principal p ON p.id = c.principal_id
+		 WHERE p.arn = $1 AND c.day BETWEEN $2 AND $3`, arn, w.From, w.To)
+	if err != nil {
+		return nil, fmt.Errorf("read call context: %w", err)
+	}
+	defer rows.Close()
+	ev := &ContextEvidence{Regions: map[string]int64{}, SourceNets: map[string]int64{}, VPCEndpoints: map[string]int64{}, UserAgents: map[string]int64{}}
+	days := map[string]bool{}
+	for rows.Next() {
+		var (
+			day                   any
+			region, net, vpce, ua string
+			mfa                   bool
+			calls                 int64
+		)
+		if err := rows.Scan(&day, &region, &net, &vpce, &mfa, &ua, &calls); err != nil {
+			return nil, fmt.Errorf("read call context: %w", err)
+		}
+		days[fmt.Sprint(day)] = true
+		ev.Calls += calls
+		ev.Regions[region] += calls
+		ev.SourceNets[net] += calls
+		ev.VPCEndpoints[vpce] += calls
+		ev.UserAgents[ua] += calls
+		if mfa {
+			ev.MFACalls += calls
+		}
+	}
+	ev.Days = len(days)
+	return ev, rows.Err()
+}
+
+// Suggest proposes conditions from observed context, each with its
+// evidence: aws:RequestedRegion from the regions used; aws:SourceVpce when
+// every call came through VPC endpoints; aws:SourceIp when every call came
+// from a few networks; aws:MultiFactorAuthPresent for people who always
+// used MFA.
+func Suggest(ev ContextEvidence, p authz.Principal) []Suggestion {
+	if ev.Calls == 0 {
+		return nil
+	}
+	var out []Suggestion
+	span := fmt.Sprintf("%d calls over %d days", ev.Calls, ev.Days)
+	if regions := keys(ev.Regions); len(regions) > 0 && len(regions) <= 6 {
+		out = append(out, Suggestion{Operator: "StringEquals", Key: "aws:RequestedRegion", Values: regions,
+			Evidence: span + " were made in " + counts(ev.Regions) + " (global services such as IAM report us-east-1)"})
+	}
+	if _, none := ev.VPCEndpoints[""]; !none && len(ev.VPCEndpoints) > 0 {
+		out = append(out, Suggestion{Operator: "StringEquals", Key: "aws:SourceVpce", Values: keys(ev.VPCEndpoints),
+			Evidence: "all " + span + " came through VPC endpoints " + counts(ev.VPCEndpoints)})
+	}
+	if _, svc := ev.SourceNets[""]; !svc && len(ev.SourceNets) > 0 && len(ev.SourceNets) <= 4 {
+		var cidrs []string
+		public := true
+		for n := range ev.SourceNets {
+			cidrs = append(cidrs, n)
+			if pfx, err := netip.ParsePrefix(n); err != nil || pfx.Addr().IsPrivate() {
+				public = false
+			}
+		}
+		sort.Strings(cidrs)
+		if public {
+			out = append(out, Suggestion{Operator: "IpAddress", Key: "aws:SourceIp", Values: cidrs,
+				Evidence: "all " + span + " came from " + counts(ev.SourceNets)})
+		}
+	}
+	human := p.Type == authz.TypeUser || strings.Contains(p.Name, "AWSReservedSSO_") || ev.UserAgents["console"] > 0
+	if human && ev.MFACalls == ev.Calls {
+		out = append(out, Suggestion{Operator: "Bool", Key: "aws:MultiFactorAuthPresent", Values: []string{"true"},
+			Evidence: "a person's sessions: all " + span + " were made with MFA"})
+	}
+	return out
+}
+
+func keys(m map[string]int64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func counts(m map[string]int64) string {
+	var parts []string
+	for _, k := range keys(m) {
+		parts = append(parts, fmt.Sprintf("%s (%d)", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,152 @@
+package recommend
+
+import (
+	"sort"
+	"strings"
+)
+
+// Generalize is the rule that turns observed resource ARNs into resource
+// patterns. It is applied per action, and every pattern it makes is then
+// checked against the current policies: a pattern the current policies do
+// not fully allow falls back to the ARNs it stood for.
+type Generalize struct {
+	// ObjectPrefixDepth: S3 object ARNs keep this many leading key
+	// segments and end in "/*" (arn:aws:s3:::b/reports/2026/q3.csv with
+	// depth 1 becomes arn:aws:s3:::b/reports/*). A key with no more
+	// segments than that is kept whole. 0 keeps object ARNs exact.
+	ObjectPrefixDepth int
+	// CollapseAt: when at least this many ARNs of one resource type (same
+	// partition, service, region, account and type prefix) remain, they
+	// become one pattern: their longest common prefix followed by "*".
+	// 0 never collapses.
+	CollapseAt int
+}
+
+// DefaultGeneralize is the documented default rule.
+var DefaultGeneralize = Generalize{ObjectPrefixDepth: 1, CollapseAt: 5}
+
+// candidate is a generalised pattern and the ARNs it stands for.
+type candidate struct {
+	pattern string
+	members []string
+}
+
+// generalize proposes patterns for arns, most general first within each
+// group; the caller checks each against the current policies.
+func (g Generalize) generalize(arns []string) []candidate {
+	sorted := append([]string(nil), arns...)
+	sort.Strings(sorted)
+	// Step 1: S3 object keys to prefixes.
+	byPattern := map[string][]string{}
+	var order []string
+	for _, a := range sorted {
+		p := a
+		if g.ObjectPrefixDepth > 0 {
+			p = objectPrefix(a, g.ObjectPrefixDepth)
+		}
+		if _, ok := byPattern[p]; !ok {
+			order = append(order, p)
+		}
+		byPattern[p] = append(byPattern[p], a)
+	}
+	cands := make([]candidate, 0, len(order))
+	for _, p := range order {
+		cands = append(cands, candidate{pattern: p, members: byPattern[p]})
+	}
+	if g.CollapseAt <= 0 {
+		return cands
+	}
+	// Step 2: many of one kind to one pattern.
+	groups := map[string][]candidate{}
+	var kinds []string
+	for _, c := range cands {
+		k := kindPrefix(c.pattern)
+		if _, ok := groups[k]; !ok {
+			kinds = append(kinds, k)
+		}
+		groups[k] = append(groups[k], c)
+	}
+	var out []candidate
+	for _, k := range kinds {
+		cs := groups[k]
+		if k == "" || len(cs) < g.CollapseAt {
+			out = append(out, cs...)
+			continue
+		}
+		pats := make([]string, len(cs))
+		var members []string
+		for i, c := range cs {
+			pats[i] = strings.TrimSuffix(c.pattern, "*")
+			members = append(members, c.members...)
+		}
+		lcp := commonPrefix(pats)
+		if len(lcp) < len(k) {
+			lcp = k
+		}
+		out = append(out, candidate{pattern: lcp + "*", members: members})
+	}
+	return out
+}
+
+// objectPrefix maps arn:aws:s3:::bucket/a/b/c to arn:aws:s3:::bucket/a/*
+// (depth 1). Other ARNs are returned unchanged.
+func objectPrefix(arn string, depth int) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return arn
+	}
+	parts := strings.SplitN(rest, ":", 5)
+	if len(parts) != 5 || parts[1] != "s3" || parts[2] != "" || parts[3] != "" {
+		return arn
+	}
+	bucket, key, ok := strings.Cut(parts[4], "/")
+	if !ok || key == "" {
+		return arn
+	}
+	segs := strings.Split(key, "/")
+	if len(segs) <= depth {
+		return arn
+	}
+	return "arn:" + strings.Join(parts[:4], ":") + ":" + bucket + "/" + strings.Join(segs[:depth], "/") + "/*"
+}
+
+// kindPrefix is the part of an ARN that names its resource type:
+// everything through the first "/" or ":" of the resource part
+// (arn:aws:dynamodb:us-east-1:1:table/), or "" when there is none.
+func kindPrefix(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return ""
+	}
+	parts := strings.SplitN(rest, ":", 5)
+	if len(parts) != 5 {
+		return ""
+	}
+	res := parts[4]
+	i := strings.IndexAny(res, "/:")
+	if parts[1] == "s3" && parts[3] == "" {
+		// S3 buckets and objects: the bucket is the kind for objects.
+		j := strings.IndexByte(res, '/')
+		if j < 0 {
+			return "arn:" + strings.Join(parts[:4], ":") + ":"
+		}
+		i = j
+	}
+	if i < 0 {
+		return ""
+	}
+	return "arn:" + strings.Join(parts[:4], ":") + ":" + res[:i+1]
+}
+
+func commonPrefix(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	p := ss[0]
+	for _, s := range ss[1:] {
+		for !strings.HasPrefix(s, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
+}

@@ -1,0 +1,186 @@
+package recommend
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+)
+
+// Proof is what the evaluator shows about a recommendation.
+type Proof struct {
+	// Proven is true when both checks pass.
+	Proven bool `json:"proven"`
+	// ObservedAllowed: every successful call of the window (that the
+	// current identity policies grant) is allowed by the new policy.
+	ObservedAllowed bool `json:"observed_allowed"`
+	// ObservedChecked counts the distinct (action, resource) pairs
+	// checked, ObservedCalls the calls they stand for.
+	ObservedChecked  int      `json:"observed_checked"`
+	ObservedCalls    int64    `json:"observed_calls"`
+	ObservedFailures []string `json:"observed_failures,omitempty"`
+	// NoBroader: every (action, resource pattern) the new policy allows is
+	// allowed by the current identity policies, under the new statement's
+	// conditions.
+	NoBroader       bool     `json:"no_broader"`
+	GrantsChecked   int      `json:"grants_checked"`
+	BroaderFailures []string `json:"broader_failures,omitempty"`
+	// Kept and Removed count granted actions the new policy still allows
+	// and those it removes; RemovedByAccessLevel lists the removed ones.
+	Kept                 int                 `json:"kept"`
+	Removed              int                 `json:"removed"`
+	RemovedByAccessLevel map[string][]string `json:"removed_by_access_level"`
+}
+
+const maxFailures = 20
+
+// Prove checks rec against the current policies and the observed calls.
+func Prove(in Input, rec *Recommendation) Proof {
+	p := Proof{RemovedByAccessLevel: map[string][]string{}}
+	newSet := policy.PolicySet{}
+	for i, d := range rec.Policies {
+		newSet.Identity = append(newSet.Identity, policy.NamedPolicy{Name: fmt.Sprintf("recommended-%d", i+1), Kind: policy.KindManaged, Doc: d})
+	}
+	cur := policy.PolicySet{Identity: in.Principal.Policies.Identity}
+
+	// (1) Every observed successful call is allowed. The boundary and SCPs
+	// stay as they are and allowed these calls already, so the identity
+	// policies decide.
+	p.ObservedAllowed = true
+	excluded := map[string]bool{}
+	for _, e := range rec.Excluded {
+		excluded[e.Action+"|"+e.Resource] = true
+	}
+	fail1 := func(s string) {
+		p.ObservedAllowed = false
+		if len(p.ObservedFailures) < maxFailures {
+			p.ObservedFailures = append(p.ObservedFailures, s)
+		}
+	}
+	for _, u := range in.Result.Used {
+		if !u.Granted || excluded[u.Action+"|"] {
+			continue
+		}
+		p.ObservedCalls += u.Calls
+		resources := u.Resources
+		if len(resources) == 0 {
+			// The events named no resource: the action must be allowed on
+			// the whole scope the current policy grants it on.
+			scope := grantScope(in.Effective.Grants[u.Action])
+			conds := grantConditions(in.Effective.Grants[u.Action])
+			if in.Catalog != nil && !in.Catalog.SupportsResourceLevel(u.Action) {
+				scope = []string{"*"}
+			}
+			for _, s := range scope {
+				p.ObservedChecked++
+				if ok, _ := policy.AllowsAllWhen(newSet, u.Action, s, conds); !ok {
+					if d := policy.Evaluate(newSet, policy.Request{Action: u.Action, Resource: resourceOrEmpty(s)}); d.Effect != policy.Allow {
+						fail1(fmt.Sprintf("%s on %s: %s", u.Action, s, d.Reason))
+					}
+				}
+			}
+			continue
+		}
+		for _, res := range resources {
+			if excluded[u.Action+"|"+res] {
+				continue
+			}
+			p.ObservedChecked++
+			req := policy.Request{Action: u.Action, Resource: res}
+			d := policy.Evaluate(newSet, req)
+			if d.Effect == policy.Allow {
+				continue
+			}
+			if d.Conditional {
+				// Decided by a context key the rollup does not keep: the
+				// call is allowed exactly as it was if the current policy
+				// decides the same way on the same missing key.
+				if c := policy.Evaluate(cur, req); c.Conditional && c.Effect == d.Effect {
+					continue
+				}
+			}
+			fail1(fmt.Sprintf("%s on %s: %s", u.Action, res, d.Reason))
+		}
+	}
+
+	// (2) Nothing broader than the current identity policies. Carried
+	// Deny statements bind both the same way; the boundary and SCPs are
+	// unchanged and only narrow both.
+	p.NoBroader = true
+	allow := allowOnlySet(in.Principal.Policies)
+	newActions := map[string]bool{}
+	for _, d := range rec.Policies {
+		for _, st := range d.Statements {
+			if st.Effect != policy.EffectAllow {
+				continue
+			}
+			if st.HasNotAction || st.HasNotResource {
+				p.NoBroader = false
+				p.BroaderFailures = append(p.BroaderFailures, fmt.Sprintf("statement %s uses NotAction or NotResource", st.Sid))
+				continue
+			}
+			for _, pat := range st.Action {
+				for _, a := range expand(in.Catalog, pat) {
+					newActions[a] = true
+					for _, res := range st.Resource {
+						p.GrantsChecked++
+						if ok, _ := policy.AllowsAllWhen(allow, a, res, st.Conditions); !ok {
+							p.NoBroader = false
+							if len(p.BroaderFailures) < maxFailures {
+								p.BroaderFailures = append(p.BroaderFailures, fmt.Sprintf("%s on %s (statement %s) is not allowed by the current policies", a, res, st.Sid))
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+
+	// (3) What it removes.
+	for _, a := range in.Effective.Actions() {
+		if newActions[a] || newActionsMatch(newActions, a) {
+			p.Kept++
+			continue
+		}
+		p.Removed++
+		lvl := string(in.Catalog.AccessLevel(a))
+		if lvl == "" {
+			lvl = "unknown"
+		}
+		p.RemovedByAccessLevel[lvl] = append(p.RemovedByAccessLevel[lvl], a)
+	}
+	for _, l := range p.RemovedByAccessLevel {
+		sort.Strings(l)
+	}
+	p.Proven = p.ObservedAllowed && p.NoBroader
+	return p
+}
+
+func resourceOrEmpty(s string) string {
+	if s == "*" {
+		return ""
+	}
+	return s
+}
+
+// expand turns an action pattern into catalog actions, or itself when
+// there is no catalog or the pattern matches nothing known.
+func expand(cat *catalog.Catalog, pattern string) []string {
+	if cat != nil {
+		if exp := cat.Expand(pattern); len(exp) > 0 {
+			return exp
+		}
+	}
+	return []string{pattern}
+}
+
+// newActionsMatch handles pattern-level grants (no catalog): a granted
+// pattern is kept when the new policy holds it verbatim.
+func newActionsMatch(newActions map[string]bool, a string) bool {
+	if !strings.ContainsAny(a, "*?") {
+		return false
+	}
+	return newActions[a]
+}

@@ -1,0 +1,585 @@
+package recommend
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+)
+
+// How unobservable actions are treated.
+const (
+	UnobservableKeep = "keep" // in their own statement (default)
+	UnobservableDrop = "drop" // removed, and listed as removed
+	UnobservableList = "list" // left out of the policy, listed for review
+)
+
+// Size limits IAM applies, in characters without white space.
+const (
+	ManagedPolicyLimit = 6144
+	RoleInlineLimit    = 10240
+)
+
+// Options configure Recommend.
+type Options struct {
+	// Unobservable is keep, drop or list; "" means keep.
+	Unobservable string
+	Generalize   Generalize
+	// MaxChars bounds each policy document; 0 means ManagedPolicyLimit.
+	MaxChars int
+	// Context, when set, yields condition suggestions.
+	Context *ContextEvidence
+}
+
+// Validate names the first bad field.
+func (o Options) Validate() error {
+	switch o.Unobservable {
+	case "", UnobservableKeep, UnobservableDrop, UnobservableList:
+	default:
+		return fmt.Errorf("unobservable: %q is not keep, drop or list", o.Unobservable)
+	}
+	if o.MaxChars < 0 || o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0 {
+		return errors.New("negative limit")
+	}
+	return nil
+}
+
+// Input is what one recommendation is made from.
+type Input struct {
+	Principal authz.Principal
+	Effective *authz.Effective
+	Result    analyze.Result
+	Catalog   *catalog.Catalog
+}
+
+// StatementNote says why a statement of the recommended policy is there.
+type StatementNote struct {
+	Policy   int    `json:"policy"` // index into Policies
+	Sid      string `json:"sid"`
+	Kind     string `json:"kind"` // used, passrole, unobservable, deny
+	Actions  int    `json:"actions"`
+	Evidence string `json:"evidence"`
+}
+
+// Excluded is an observed call the recommendation does not grant.
+type Excluded struct {
+	Action   string `json:"action"`
+	Resource string `json:"resource,omitempty"`
+	Reason   string `json:"reason"`
+}
+
+// Recommendation is a least-privilege policy for one principal with its
+// proof.
+type Recommendation struct {
+	PrincipalARN string `json:"principal_arn"`
+	Name         string `json:"name"`
+	Type         string `json:"type"`
+	Window       string `json:"window"`
+	// Policies are the recommended documents; more than one only when one
+	// would exceed the size limit (Split).
+	Policies []*policy.Document `json:"policies"`
+	Chars    []int              `json:"chars"`
+	Split    bool               `json:"split"`
+	// Compacted is true when action wildcards replaced action lists to fit
+	// the size limit (each wildcard matches only actions that are kept).
+	Compacted  bool            `json:"compacted"`
+	Statements []StatementNote `json:"statements"`
+	// Unobservable lists the unobservable actions left out of the policy
+	// (policy list or drop), for review.
+	Unobservable       []analyze.Unobservable `json:"unobservable,omitempty"`
+	UnobservablePolicy string                 `json:"unobservable_policy"`
+	Excluded           []Excluded             `json:"excluded,omitempty"`
+	Suggestions        []Suggestion           `json:"suggested_conditions,omitempty"`
+	Proof              Proof                  `json:"proof"`
+	Notes              []string               `json:"notes,omitempty"`
+	CatalogVersion     string                 `json:"catalog_version,omitempty"`
+}
+
+// group is the actions that share a statement.
+type group struct {
+	kind      string
+	service   string
+	resources []string
+	conds     []policy.Condition
+	actions   map[string]bool
+	evidence  []string
+}
+
+func (g *group) key() string {
+	b, _ := json.Marshal(g.conds)
+	svc := g.service
+	if g.kind == "unobservable" {
+		svc = ""
+	}
+	return g.kind + "|" + svc + "|" + strings.Join(g.resources, ",") + "|" + string(b)
+}
+
+var kindOrder = map[string]int{"used": 0, "passrole": 1, "unobservable": 2, "deny": 3}
+
+// Recommend builds and proves the policy for one principal.
+func Recommend(in Input, opts Options) (*Recommendation, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Unobservable == "" {
+		opts.Unobservable = UnobservableKeep
+	}
+	if opts.MaxChars == 0 {
+		opts.MaxChars = ManagedPolicyLimit
+	}
+	eff := in.Effective
+	if eff == nil {
+		return nil, errors.New("no effective permissions")
+	}
+	r := in.Result
+	rec := &Recommendation{
+		PrincipalARN: r.PrincipalARN, Name: r.Name, Type: r.Type,
+		Window:             fmt.Sprintf("%d days", r.Coverage.WindowDays),
+		UnobservablePolicy: opts.Unobservable, CatalogVersion: eff.CatalogVersion,
+	}
+	allowOnly := allowOnlySet(in.Principal.Policies)
+	groups := map[string]*group{}
+	add := func(g *group, action string) {
+		k := g.key()
+		if have, ok := groups[k]; ok {
+			have.actions[action] = true
+			return
+		}
+		g.actions = map[string]bool{action: true}
+		groups[k] = g
+	}
+
+	for _, u := range r.Used {
+		if !u.Granted {
+			rec.Excluded = append(rec.Excluded, Excluded{Action: u.Action, Reason: "used, but the identity policies do not grant it (a resource policy or a since-removed grant allowed it): not added"})
+			continue
+		}
+		g := eff.Grants[u.Action]
+		conds := grantConditions(g)
+		kind := "used"
+		if strings.EqualFold(u.Action, "iam:PassRole") {
+			kind = "passrole"
+		}
+		for _, sc := range scope(in.Catalog, opts.Generalize, allowOnly, u, g, conds, rec) {
+			add(&group{kind: kind, service: service(u.Action), resources: sc, conds: conds}, u.Action)
+		}
+	}
+	switch opts.Unobservable {
+	case UnobservableKeep:
+		for _, u := range r.Unobservable {
+			g := eff.Grants[u.Action]
+			add(&group{kind: "unobservable", resources: grantScope(g), conds: grantConditions(g)}, u.Action)
+		}
+	default:
+		rec.Unobservable = r.Unobservable
+	}
+
+	kept := map[string]bool{}
+	for _, g := range groups {
+		for a := range g.actions {
+			kept[a] = true
+		}
+	}
+	denies := carriedDenies(in.Principal.Policies, kept)
+
+	// Statements in a stable order.
+	ordered := make([]*group, 0, len(groups))
+	for _, g := range groups {
+		ordered = append(ordered, g)
+	}
+	sort.Slice(ordered, func(i, j int) bool {
+		a, b := ordered[i], ordered[j]
+		if kindOrder[a.kind] != kindOrder[b.kind] {
+			return kindOrder[a.kind] < kindOrder[b.kind]
+		}
+		if a.service != b.service {
+			return a.service < b.service
+		}
+		return a.key() < b.key()
+	})
+	stmts, notes := buildStatements(ordered, denies, false, in.Catalog)
+	if len(stmts) == 0 {
+		rec.Notes = append(rec.Notes, "nothing to grant: no call was observed and nothing is kept; consider deleting the principal")
+	} else {
+		docs, docNotes := layout(stmts, notes, opts.MaxChars)
+		if docs == nil {
+			stmts, notes = buildStatements(ordered, denies, true, in.Catalog)
+			rec.Compacted = true
+			docs, docNotes = layout(stmts, notes, opts.MaxChars)
+			if docs == nil {
+				docs, docNotes = split(stmts, notes, opts.MaxChars)
+				rec.Split = true
+			}
+		}
+		rec.Policies, rec.Statements = docs, docNotes
+		for _, d := range docs {
+			rec.Chars = append(rec.Chars, policy.CharCount(d))
+		}
+		if rec.Split {
+			rec.Notes = append(rec.Notes, fmt.Sprintf("the policy exceeds %d characters even with safe wildcards: split into %d policies, attach them all", opts.MaxChars, len(docs)))
+		}
+	}
+	if opts.Context != nil {
+		rec.Suggestions = Suggest(*opts.Context, in.Principal)
+	}
+	rec.Proof = Prove(in, rec)
+	return rec, nil
+}
+
+// allowOnlySet is the principal's identity policies without their Deny
+// statements: the set a recommended grant must stay within. Denies that
+// touch kept actions are carried into the recommendation, so they bind the
+// new policy exactly as they bind the current one.
+func allowOnlySet(ps policy.PolicySet) policy.PolicySet {
+	out := policy.PolicySet{}
+	for _, np := range ps.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		d := &policy.Document{Version: np.Doc.Version, ID: np.Doc.ID}
+		for _, st := range np.Doc.Statements {
+			if st.Effect == policy.EffectAllow {
+				d.Statements = append(d.Statements, st)
+			}
+		}
+		out.Identity = append(out.Identity, policy.NamedPolicy{Name: np.Name, ARN: np.ARN, Kind: np.Kind, Doc: d})
+	}
+	return out
+}
+
+func grantConditions(g *authz.Grant) []policy.Condition {
+	if g == nil || !g.Conditional {
+		return nil
+	}
+	return g.Conditions
+}
+
+// grantScope is the resource scope of a current grant: its resource
+// patterns, or "*" when it names none (or only NotResource, which the
+// recommendation does not reproduce; the proof then says if "*" is too
+// broad).
+func grantScope(g *authz.Grant) []string {
+	if g == nil || len(g.Resources) == 0 {
+		return []string{"*"}
+	}
+	out := slices.Clone(g.Resources)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// scope returns the resource lists (one per statement) for a used action.
+func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u analyze.UsedAction, g *authz.Grant, conds []policy.Condition, rec *Recommendation) [][]string {
+	if cat != nil {
+		if _, known := cat.Action(u.Action); known && !cat.SupportsResourceLevel(u.Action) {
+			return [][]string{{"*"}}
+		}
+	}
+	if len(u.Resources) == 0 {
+		return [][]string{grantScope(g)}
+	}
+	var res []string
+	for _, c := range rule.generalize(u.Resources) {
+		if ok, _ := policy.AllowsAllWhen(allow, u.Action, c.pattern, conds); ok {
+			res = append(res, c.pattern)
+			continue
+		}
+		for _, m := range c.members {
+			if ok, _ := policy.AllowsAllWhen(allow, u.Action, m, conds); ok {
+				res = append(res, m)
+				continue
+			}
+			if d := policy.Evaluate(allow, policy.Request{Action: u.Action, Resource: m}); d.Effect == policy.Allow || d.Conditional {
+				// Allowed by the current policy only under a condition or
+				// variable that cannot be carried as such: keep the exact
+				// ARN; the proof decides.
+				res = append(res, m)
+				continue
+			}
+			rec.Excluded = append(rec.Excluded, Excluded{Action: u.Action, Resource: m, Reason: "the identity policies do not allow this resource (a resource policy did): not added"})
+		}
+	}
+	if len(res) == 0 {
+		return nil
+	}
+	sort.Strings(res)
+	return [][]string{slices.Compact(res)}
+}
+
+// carriedDenies returns the Deny statements of the identity policies that
+// match a kept action.
+func carriedDenies(ps policy.PolicySet, kept map[string]bool) []policy.Statement {
+	var out []policy.Statement
+	seen := map[string]bool{}
+	for _, np := range ps.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		for _, st := range np.Doc.Statements {
+			if st.Effect != policy.EffectDeny {
+				continue
+			}
+			hit := false
+			for a := range kept {
+				if statementMatchesAction(st, a) {
+					hit = true
+					break
+				}
+			}
+			if !hit {
+				continue
+			}
+			c := st
+			c.Sid = ""
+			b, _ := json.Marshal(&policy.Document{Version: policy.Version2012, Statements: []policy.Statement{c}})
+			if seen[string(b)] {
+				continue
+			}
+			seen[string(b)] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func statementMatchesAction(st policy.Statement, action string) bool {
+	if st.HasNotAction {
+		for _, p := range st.NotAction {
+			if policy.MatchAction(p, action) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range st.Action {
+		if policy.MatchAction(p, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildStatements turns groups into statements; compact replaces action
+// lists by wildcards that match only kept actions.
+func buildStatements(groups []*group, denies []policy.Statement, compact bool, cat *catalog.Catalog) ([]policy.Statement, []StatementNote) {
+	var stmts []policy.Statement
+	var notes []StatementNote
+	sids := map[string]int{}
+	sid := func(base string) string {
+		sids[base]++
+		if sids[base] == 1 {
+			return base
+		}
+		return fmt.Sprintf("%s%d", base, sids[base])
+	}
+	for _, g := range groups {
+		actions := make([]string, 0, len(g.actions))
+		for a := range g.actions {
+			actions = append(actions, a)
+		}
+		sort.Strings(actions)
+		n := len(actions)
+		if compact {
+			actions = compactActions(actions, cat)
+		}
+		var base, evidence string
+		switch g.kind {
+		case "used":
+			base = "Used" + title(g.service)
+			evidence = "successful calls in the window"
+		case "passrole":
+			base = "PassRoleObserved"
+			evidence = "roles passed by calls in the window"
+		case "unobservable":
+			base = "KeptUnobservable"
+			evidence = "granted now; CloudTrail could not have shown their use in the window (kept, review before removing)"
+		}
+		st := policy.Statement{Sid: sid(base), Effect: policy.EffectAllow, Action: actions, Resource: g.resources, Conditions: g.conds}
+		stmts = append(stmts, st)
+		notes = append(notes, StatementNote{Sid: st.Sid, Kind: g.kind, Actions: n, Evidence: evidence})
+	}
+	for _, d := range denies {
+		d.Sid = sid("CarriedDeny")
+		stmts = append(stmts, d)
+		notes = append(notes, StatementNote{Sid: d.Sid, Kind: "deny", Evidence: "explicit Deny of the current policies that applies to kept actions"})
+	}
+	return stmts, notes
+}
+
+// compactActions replaces runs of actions by "svc:*" or "svc:Verb*" when
+// every catalog action the wildcard matches is in the list.
+func compactActions(actions []string, cat *catalog.Catalog) []string {
+	if cat == nil {
+		return actions
+	}
+	have := map[string]bool{}
+	bySvc := map[string][]string{}
+	for _, a := range actions {
+		have[a] = true
+		bySvc[service(a)] = append(bySvc[service(a)], a)
+	}
+	covered := func(pattern string) bool {
+		exp := cat.Expand(pattern)
+		if len(exp) == 0 {
+			return false
+		}
+		for _, e := range exp {
+			if !have[e] {
+				return false
+			}
+		}
+		return true
+	}
+	var out []string
+	svcs := make([]string, 0, len(bySvc))
+	for s := range bySvc {
+		svcs = append(svcs, s)
+	}
+	sort.Strings(svcs)
+	for _, s := range svcs {
+		list := bySvc[s]
+		if len(list) > 1 && covered(s+":*") {
+			out = append(out, s+":*")
+			continue
+		}
+		done := map[string]bool{}
+		for _, a := range list {
+			if done[a] {
+				continue
+			}
+			verb := leadingWord(a[len(s)+1:])
+			pat := s + ":" + verb + "*"
+			if verb != "" && covered(pat) {
+				matched := 0
+				for _, b := range list {
+					if policy.MatchAction(pat, b) {
+						done[b] = true
+						matched++
+					}
+				}
+				if matched > 1 {
+					out = append(out, pat)
+					continue
+				}
+			}
+			done[a] = true
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// leadingWord is the first CamelCase word: "DescribeInstances" -> "Describe".
+func leadingWord(name string) string {
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) {
+			return name[:i]
+		}
+	}
+	return ""
+}
+
+func service(action string) string {
+	if i := strings.IndexByte(action, ':'); i >= 0 {
+		return action[:i]
+	}
+	return action
+}
+
+func title(svc string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range svc {
+		if r == '-' || r == '_' || r == '.' {
+			up = true
+			continue
+		}
+		if up {
+			b.WriteRune(unicode.ToUpper(r))
+			up = false
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// layout puts every statement in one document, or returns nil when that
+// exceeds max.
+func layout(stmts []policy.Statement, notes []StatementNote, max int) ([]*policy.Document, []StatementNote) {
+	d := &policy.Document{Version: policy.Version2012, Statements: stmts}
+	renumber(d)
+	if policy.CharCount(d) > max {
+		return nil, nil
+	}
+	return []*policy.Document{d}, notes
+}
+
+// split packs statements into documents of at most max characters, first
+// fit, splitting a statement's action list when it alone is too large.
+func split(stmts []policy.Statement, notes []StatementNote, max int) ([]*policy.Document, []StatementNote) {
+	var pieces []policy.Statement
+	var pieceNotes []StatementNote
+	for i, st := range stmts {
+		for _, p := range splitStatement(st, max) {
+			pieces = append(pieces, p)
+			n := notes[i]
+			n.Sid = p.Sid
+			n.Actions = len(p.Action)
+			pieceNotes = append(pieceNotes, n)
+		}
+	}
+	var docs []*policy.Document
+	var outNotes []StatementNote
+	for i, p := range pieces {
+		placed := false
+		for di, d := range docs {
+			d.Statements = append(d.Statements, p)
+			if policy.CharCount(d) <= max {
+				n := pieceNotes[i]
+				n.Policy = di
+				outNotes = append(outNotes, n)
+				placed = true
+				break
+			}
+			d.Statements = d.Statements[:len(d.Statements)-1]
+		}
+		if !placed {
+			docs = append(docs, &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{p}})
+			n := pieceNotes[i]
+			n.Policy = len(docs) - 1
+			outNotes = append(outNotes, n)
+		}
+	}
+	for _, d := range docs {
+		renumber(d)
+	}
+	return docs, outNotes
+}
+
+func splitStatement(st policy.Statement, max int) []policy.Statement {
+	one := &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{st}}
+	if policy.CharCount(one) <= max || len(st.Action) < 2 {
+		return []policy.Statement{st}
+	}
+	half := len(st.Action) / 2
+	a, b := st, st
+	a.Action = slices.Clone(st.Action[:half])
+	b.Action = slices.Clone(st.Action[half:])
+	a.Sid, b.Sid = st.Sid+"A", st.Sid+"B"
+	return append(splitStatement(a, max), splitStatement(b, max)...)
+}
+
+func renumber(d *policy.Document) {
+	for i := range d.Statements {
+		d.Statements[i].Index = i
+	}
+}
