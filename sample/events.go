@@ -476,7 +476,7 @@ func (o *org) requestParameters(w *jw, e *event, g ids) {
 			w.kstr("key", r.sub)
 			if a.who.key == "data-pipeline" {
 				w.kstr("x-amz-server-side-encryption", "aws:kms")
-				w.kstr("x-amz-server-side-encryption-aws-kms-key-id", o.sel("key:@0")[0].arn)
+				w.kstr("x-amz-server-side-encryption-aws-kms-key-id", o.cache.dataKey)
 			}
 		default:
 			w.kstr("key", r.sub)
@@ -812,7 +812,7 @@ func (o *org) encryptionContext(w *jw, e *event) {
 	region := e.r.region
 	switch e.a.via {
 	case "ssm.amazonaws.com":
-		for _, p := range o.sel("parameter:prod/") {
+		for _, p := range o.cache.prodParams {
 			if p.region == region {
 				w.kstr("PARAMETER_ARN", p.arn)
 				return
@@ -822,12 +822,12 @@ func (o *org) encryptionContext(w *jw, e *event) {
 		w.kstr("aws:s3:arn", "arn:aws:s3:::"+loggedBucket)
 		return
 	case "secretsmanager.amazonaws.com":
-		s := o.sel("secret:prod/orders/")[0]
+		s := o.cache.secret
 		w.kstr("SecretARN", s.arn)
 		w.kstr("SecretVersionId", "5b0a7c1e-2d3f-4a5b-8c6d-7e8f9a0b1c2d")
 		return
 	case "sqs.amazonaws.com":
-		w.kstr("aws:sqs:arn", o.sel("queue:order-events")[0].arn)
+		w.kstr("aws:sqs:arn", o.cache.queue)
 		return
 	}
 	w.kstr("aws:ebs:id", "vol-0a1b2c3d4e5f60718")
@@ -884,7 +884,7 @@ func (o *org) responseElements(w *jw, e *event, g ids) {
 		w.open()
 		if a.who.key == "data-pipeline" {
 			w.kstr("x-amz-server-side-encryption", "aws:kms")
-			w.kstr("x-amz-server-side-encryption-aws-kms-key-id", o.sel("key:@0")[0].arn)
+			w.kstr("x-amz-server-side-encryption-aws-kms-key-id", o.cache.dataKey)
 		} else {
 			w.kstr("x-amz-server-side-encryption", "AES256")
 		}

@@ -394,7 +394,11 @@ func (g *generator) nextEvent(r int, t time.Time) *event {
 		case a.assumed != nil && len(a.assumed.sessions) > 0:
 			e.session = a.assumed.sessions[g.evRand.IntN(len(a.assumed.sessions))]
 		case len(p.sessions) > 0:
-			e.session = p.sessions[g.evRand.IntN(len(p.sessions))]
+			ss := p.sessions
+			if byRegion := o.instanceSessions(p, r); len(byRegion) > 0 {
+				ss = byRegion
+			}
+			e.session = ss[g.evRand.IntN(len(ss))]
 		}
 		if len(p.agents) > 0 {
 			e.agent = p.agents[g.evRand.IntN(len(p.agents))]

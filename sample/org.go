@@ -55,7 +55,8 @@ type principal struct {
 	lastUsed  *time.Time // fixed RoleLastUsed for roles idle in the window
 	lastUsedR int
 	desc      string
-	regions   []int // regions it works in, for calls on no particular resource
+	regions   []int      // regions it works in, for calls on no particular resource
+	byRegion  [][]string // instance sessions by region (see instanceSessions)
 }
 
 type namedDoc struct {
@@ -98,6 +99,12 @@ type org struct {
 	groups     []*group
 	policies   []*managedPolicy
 	acts       []*activity
+	cache      struct {
+		dataKey    string // KMS key of region 0, used for SSE-KMS
+		queue      string
+		secret     *res
+		prodParams []*res
+	}
 }
 
 func day(s string) time.Time {
@@ -170,6 +177,10 @@ func newOrg(regions []string) *org {
 	o.buildPolicies()
 	o.buildPrincipals()
 	o.buildActivities()
+	o.cache.dataKey = o.sel("key:@0")[0].arn
+	o.cache.queue = o.sel("queue:order-events")[0].arn
+	o.cache.secret = o.sel("secret:prod/orders/")[0]
+	o.cache.prodParams = o.sel("parameter:prod/")
 	return o
 }
 
@@ -412,4 +423,20 @@ func (o *org) pol(name string) *managedPolicy {
 		}
 	}
 	panic("unknown policy " + name)
+}
+
+// instanceSessions returns the sessions of an EC2 instance role whose
+// instance lives in region r, so an instance's calls stay in its region.
+func (o *org) instanceSessions(p *principal, r int) []string {
+	if p.byRegion == nil {
+		p.byRegion = make([][]string, len(o.regions))
+		for _, s := range p.sessions {
+			for ri := range o.regions {
+				if i, ok := o.res["arn:aws:ec2:"+o.regions[ri]+":"+Account+":instance/"+s]; ok {
+					p.byRegion[i.region] = append(p.byRegion[i.region], s)
+				}
+			}
+		}
+	}
+	return p.byRegion[r]
 }
