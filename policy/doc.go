@@ -20,8 +20,9 @@
 // URL-encoded JSON the IAM API returns, or a JSON string holding either.
 // An invalid document yields a *ParseError listing every problem, each
 // naming the policy and statement: "policy NAME: statement 2: Effect must
-// be Allow or Deny, not \"allow\"". Principal and NotPrincipal are
-// rejected: they belong to resource-based policies.
+// be Allow or Deny, not \"allow\"". As in IAM, Sids must be unique and
+// alphanumeric, Resource values "*" or an ARN, and Principal and
+// NotPrincipal are rejected: they belong to resource-based policies.
 //
 // # Matching
 //
