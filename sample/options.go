@@ -20,7 +20,9 @@ type Options struct {
 	// Days is the length of the window. 0 means DefaultDays.
 	Days int
 	// Files is the approximate number of log files; 0 chooses one file per
-	// region per day, or about 250 events a file when that is more.
+	// region per day, or about 250 events a file when that is more. No file
+	// holds more than MaxEventsPerFile events (as in real CloudTrail, and so
+	// memory stays bounded): Files is raised if needed.
 	Files int
 	// Start is the first day (UTC midnight is used). Zero means
 	// DefaultStart, so that output never depends on the clock.
@@ -31,10 +33,11 @@ type Options struct {
 	Regions []string
 }
 
-// Defaults.
+// Defaults and limits.
 const (
-	DefaultEvents = 3000
-	DefaultDays   = 90
+	DefaultEvents    = 3000
+	DefaultDays      = 90
+	MaxEventsPerFile = 5000
 )
 
 var (
@@ -74,6 +77,7 @@ func (o Options) withDefaults() Options {
 		o.Files = max(o.Days*len(o.Regions), o.Events/250)
 		o.Files = min(o.Files, o.Events)
 	}
+	o.Files = max(o.Files, (o.Events+MaxEventsPerFile-1)/MaxEventsPerFile)
 	return o
 }
 

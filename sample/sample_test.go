@@ -374,11 +374,18 @@ func TestOtherRegionsAndSizes(t *testing.T) {
 		{"two regions", Options{Events: 200, Days: 2, Regions: []string{"eu-central-1", "us-east-2"}}},
 		{"one file", Options{Events: 5, Days: 1, Files: 1}},
 		{"one event", Options{Events: 1, Days: 1}},
+		{"files raised to the per-file cap", Options{Events: 3*MaxEventsPerFile + 1, Days: 1, Files: 2}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, st := generate(t, tc.opts)
-			recs, _ := readLogs(t, dir)
+			recs, from := readLogs(t, dir)
+			perFile := map[string]int{}
+			for _, f := range from {
+				if perFile[f]++; perFile[f] == MaxEventsPerFile+2 {
+					t.Errorf("%s holds more than %d records", f, MaxEventsPerFile)
+				}
+			}
 			var tr Truth
 			readJSON(t, filepath.Join(dir, "truth.json"), &tr, true)
 			if int64(len(recs)) != tr.Totals.Records || tr.Totals.UniqueEvents != int64(tc.opts.Events) || st.Events != tc.opts.Events {
