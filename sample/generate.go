@@ -161,11 +161,13 @@ func (g *generator) eventsIn(j int) int {
 	if pair+1 >= f {
 		return base(j)
 	}
-	m := min(base(pair), base(pair+1)) - 1
-	if m < 2 {
+	// Trade up to half the smaller file, never emptying one nor pushing one
+	// past MaxEventsPerFile.
+	half := min((min(base(pair), base(pair+1))-1)/2, MaxEventsPerFile-max(base(pair), base(pair+1)))
+	if half < 1 {
 		return base(j)
 	}
-	d := int(mix(uint64(g.opts.Seed)^uint64(pair)*0x9e3779b97f4a7c15)%uint64(m+1)) - m/2
+	d := int(mix(uint64(g.opts.Seed)^uint64(pair)*0x9e3779b97f4a7c15)%uint64(2*half+1)) - half
 	if j == pair {
 		return base(j) + d
 	}
