@@ -1,0 +1,141 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromium finds a headless-capable Chromium: $IAMTRIM_CHROMIUM, else
+// /usr/bin/chromium (Debian's package), else one on $PATH. The test skips
+// without one, saying how to get it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("IAMTRIM_CHROMIUM"); p != "" {
+		return p
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium: install it (Debian: apt-get install -y chromium) or set IAMTRIM_CHROMIUM to run the HTML report in a headless browser")
+	return ""
+}
+
+// runChromium runs a fresh headless browser (new empty profile, no
+// network-facing background services) with extra arguments.
+func runChromium(t *testing.T, bin string, args ...string) (stdout, stderr []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	base := []string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir(),
+	}
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, tail(errb.String(), 2000))
+	}
+	return out.Bytes(), errb.Bytes()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
+}
+
+var (
+	bodyTagRe  = regexp.MustCompile(`<body[^>]*>`)
+	firstColRe = regexp.MustCompile(`<tr><td class="n">([0-9]+)</td>`)
+)
+
+// TestHTMLInChromium loads the HTML report in headless Chromium: the
+// page's script must run under its own Content-Security-Policy without
+// errors (it marks <body data-sort-ready>), the "#sort=" link must sort
+// the principals table, no hostile string may have become an element, and
+// a screenshot must be produced.
+func TestHTMLInChromium(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	var buf bytes.Buffer
+	if err := Render(&buf, testData(), "html"); err != nil {
+		t.Fatalf("Render(html): %v", err)
+	}
+	html := buf.String()
+	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := "file://" + page
+
+	t.Run("scripts run without errors", func(t *testing.T) {
+		// Sort the principals by Granted (column 3), ascending.
+		dom, stderr := runChromium(t, bin, "--enable-logging=stderr", "--v=0", "--dump-dom", url+"#sort=principals-table:3:asc")
+		body := bodyTagRe.Find(dom)
+		if body == nil {
+			t.Fatalf("dumped DOM has no <body>:\n%s", tail(string(dom), 2000))
+		}
+		if bytes.Contains(body, []byte("data-script-error")) || bytes.Contains(body, []byte("data-csp-violation")) {
+			t.Errorf("page reported a script error or CSP violation: %s", body)
+		}
+		want := strconv.Itoa(strings.Count(html, `class="sortable"`))
+		if !bytes.Contains(body, []byte(`data-sort-ready="`+want+`"`)) {
+			t.Errorf("body = %s, want data-sort-ready=%q (the sort script did not finish)\nbrowser log:\n%s", body, want, tail(string(stderr), 3000))
+		}
+		for _, line := range strings.Split(string(stderr), "\n") {
+			if strings.Contains(line, "Uncaught") || strings.Contains(line, "Content Security Policy") {
+				t.Errorf("browser log: %s", line)
+			}
+		}
+		if got := bytes.Count(dom, []byte("<script")); got != 2 {
+			t.Errorf("DOM has %d <script> elements, want the page's own 2", got)
+		}
+		if bytes.Contains(dom, []byte(hostileScript)) {
+			t.Errorf("DOM contains %q as markup", hostileScript)
+		}
+
+		s := string(dom)
+		i := strings.Index(s, `id="principals-table"`)
+		if i < 0 {
+			t.Fatalf("DOM has no principals table")
+		}
+		j := strings.Index(s[i:], "</table>")
+		var order []string
+		for _, m := range firstColRe.FindAllStringSubmatch(s[i:i+j], -1) {
+			order = append(order, m[1])
+		}
+		// testData's principals in risk order have granted 15000, 120,
+		// 40, 12, 0; ascending by granted is rows 5, 4, 3, 2, 1.
+		if got, want := strings.Join(order, ","), "5,4,3,2,1"; got != want {
+			t.Errorf("principal rows after #sort=principals-table:3:asc = %s, want %s", got, want)
+		}
+	})
+
+	t.Run("screenshot", func(t *testing.T) {
+		shot := filepath.Join(dir, "report.png")
+		runChromium(t, bin, "--screenshot="+shot, "--window-size=1280,2000", url)
+		png, err := os.ReadFile(shot)
+		if err != nil {
+			t.Fatalf("no screenshot: %v", err)
+		}
+		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 10_000 {
+			t.Errorf("screenshot is not a plausible PNG (%d bytes)", len(png))
+		}
+	})
+}
