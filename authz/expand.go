@@ -111,6 +111,9 @@ type Expander struct {
 	stmts   map[*policy.Statement]*stmtInfo
 	gates   map[*policy.Document]*gate
 	scpGate *gate
+	// rels caches sourceResourceRel: the same granting and denying (or
+	// boundary) statements meet for many actions and principals.
+	rels map[[2]*policy.Statement]rel
 }
 
 // stmtInfo is one statement's action set against the catalog.
@@ -122,7 +125,7 @@ type stmtInfo struct {
 // NewExpander prepares expansion against cat (nil for pattern level) with
 // the given SCPs (each must allow, as in policy.PolicySet).
 func NewExpander(cat *catalog.Catalog, scps []policy.NamedPolicy) *Expander {
-	e := &Expander{cat: cat, scps: scps}
+	e := &Expander{cat: cat, scps: scps, rels: map[[2]*policy.Statement]rel{}}
 	if cat != nil {
 		e.actions = cat.Actions()
 		if len(e.actions) == 0 {
@@ -149,7 +152,7 @@ type source struct {
 
 // building is a grant being assembled.
 type building struct {
-	g    *Grant
+	g    Grant
 	srcs []source
 	// Without a catalog: the action pattern, or (isNot) every action
 	// except the patterns in not.
@@ -287,8 +290,25 @@ func unionSorted(sets [][]int32) []int32 {
 func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) {
 	eff.Expanded = true
 	eff.CatalogVersion = e.catVer
-	acc := make([]*building, len(e.actions))
-	var touched []int32
+	// acc[a] is 1 + the position in blds of action a's grant, 0 for none.
+	// blds is sized up front so that grants never move (eff.Grants points
+	// into it) and each grant's first source comes from one slab.
+	acc := make([]int32, len(e.actions))
+	bound := 0
+	for _, np := range p.Policies.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		for i := range np.Doc.Statements {
+			if st := &np.Doc.Statements[i]; st.Effect == policy.EffectAllow {
+				bound += len(e.info(st).actions)
+			}
+		}
+	}
+	bound = min(bound, len(e.actions))
+	blds := make([]building, 0, bound)
+	firstSrc := make([]source, bound)
+	touched := make([]int32, 0, bound)
 	var unknown []string
 	for _, np := range p.Policies.Identity {
 		if np.Doc == nil {
@@ -307,12 +327,13 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 			}
 			src := source{ref(np, st), st}
 			for _, a := range si.actions {
-				b := acc[a]
-				if b == nil {
-					b = &building{g: &Grant{Action: e.actions[a]}}
-					acc[a] = b
+				if acc[a] == 0 {
+					k := len(blds)
+					blds = append(blds, building{g: Grant{Action: e.actions[a]}, srcs: firstSrc[k:k:k+1]})
+					acc[a] = int32(len(blds))
 					touched = append(touched, a)
 				}
+				b := &blds[acc[a]-1]
 				b.srcs = append(b.srcs, src)
 			}
 		}
@@ -322,13 +343,13 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 
 	for _, d := range denies {
 		for _, a := range e.info(d.st).actions {
-			b := acc[a]
-			if b == nil {
+			if acc[a] == 0 {
 				continue
 			}
-			switch applyDeny(b, d, relAll) {
+			b := &blds[acc[a]-1]
+			switch e.applyDeny(b, d, relAll) {
 			case denyRemoves:
-				acc[a] = nil
+				acc[a] = 0
 				if eff.Denied == nil {
 					eff.Denied = map[string]policy.StatementRef{}
 				}
@@ -340,8 +361,8 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 	if bd := p.Policies.Boundary; bd != nil {
 		g := e.gate(bd)
 		for _, a := range touched {
-			if b := acc[a]; b != nil && !g.admit(b, a) {
-				acc[a] = nil
+			if acc[a] != 0 && !e.admit(g, &blds[acc[a]-1], a) {
+				acc[a] = 0
 				eff.OutsideBoundary++
 			}
 		}
@@ -351,26 +372,41 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 	if len(scps) > 0 {
 		g := e.scpGateFor(scps)
 		for _, a := range touched {
-			if b := acc[a]; b != nil && !g.admit(b, a) {
-				acc[a] = nil
+			if acc[a] != 0 && !e.admit(g, &blds[acc[a]-1], a) {
+				acc[a] = 0
 				eff.OutsideSCP++
 			}
 		}
 	}
 
+	// One allocation for all the provenance.
+	live, nsrc := 0, 0
 	for _, a := range touched {
-		if b := acc[a]; b != nil {
-			eff.Grants[b.g.Action] = b.finish()
+		if acc[a] != 0 {
+			live++
+			nsrc += len(blds[acc[a]-1].srcs)
 		}
+	}
+	prov := make([]policy.StatementRef, nsrc)
+	eff.Grants = make(map[string]*Grant, live)
+	for _, a := range touched {
+		if acc[a] == 0 {
+			continue
+		}
+		b := &blds[acc[a]-1]
+		b.finish(prov[:len(b.srcs):len(b.srcs)])
+		prov = prov[len(b.srcs):]
+		eff.Grants[b.g.Action] = &b.g
 	}
 	eff.AllActions = len(eff.Grants) == len(e.actions)
 }
 
-// finish fills the grant's scope and provenance from its sources.
-func (b *building) finish() *Grant {
-	g := b.g
+// finish fills the grant's scope and provenance from its sources; prov is
+// where the provenance goes (len(b.srcs) long).
+func (b *building) finish(prov []policy.StatementRef) {
+	g := &b.g
 	g.Conditional = true
-	g.Provenance = make([]policy.StatementRef, len(b.srcs))
+	g.Provenance = prov
 	for i, s := range b.srcs {
 		g.Provenance[i] = s.ref
 		if len(s.st.Conditions) == 0 {
@@ -385,7 +421,7 @@ func (b *building) finish() *Grant {
 			g.Resources = st.Resource
 		}
 		g.Conditions = st.Conditions
-		return g
+		return
 	}
 	for _, s := range b.srcs {
 		if s.st.HasNotResource {
@@ -402,7 +438,6 @@ func (b *building) finish() *Grant {
 	if slices.Contains(g.Resources, "*") {
 		g.Resources = []string{"*"}
 	}
-	return g
 }
 
 func appendNew(list []string, items ...string) []string {
@@ -436,10 +471,16 @@ func minRel(a, b rel) rel {
 
 // resourceRel says how much of the grant's resource scope (the union of its
 // sources') the statement's Resource or NotResource element matches.
-func resourceRel(b *building, st *policy.Statement) rel {
+func (e *Expander) resourceRel(b *building, st *policy.Statement) rel {
 	all, none := true, true
 	for _, s := range b.srcs {
-		switch sourceResourceRel(s.st, st) {
+		key := [2]*policy.Statement{s.st, st}
+		r, ok := e.rels[key]
+		if !ok {
+			r = sourceResourceRel(s.st, st)
+			e.rels[key] = r
+		}
+		switch r {
 		case relAll:
 			none = false
 		case relSome:
@@ -532,8 +573,8 @@ const (
 
 // applyDeny records what Deny d does to grant b, given how much of the
 // grant's actions it matches (relAll for a catalog action).
-func applyDeny(b *building, d denyStmt, actions rel) denyEffect {
-	r := minRel(actions, resourceRel(b, d.st))
+func (e *Expander) applyDeny(b *building, d denyStmt, actions rel) denyEffect {
+	r := minRel(actions, e.resourceRel(b, d.st))
 	if r == relNone {
 		return denyNoEffect
 	}
@@ -604,7 +645,7 @@ func (e *Expander) layer(np policy.NamedPolicy) *gateLayer {
 
 // admit reports whether every layer allows the grant at least in part,
 // adding Limits for layers that allow it only in part.
-func (g *gate) admit(b *building, a int32) bool {
+func (e *Expander) admit(g *gate, b *building, a int32) bool {
 	for _, l := range g.layers {
 		if l.star[a] {
 			continue
@@ -612,7 +653,7 @@ func (g *gate) admit(b *building, a int32) bool {
 		var limits []policy.StatementRef
 		full := false
 		for _, s := range l.scoped[a] {
-			r := resourceRel(b, s.st)
+			r := e.resourceRel(b, s.st)
 			if r == relNone {
 				continue
 			}

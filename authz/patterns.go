@@ -20,7 +20,7 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 		b := byKey[lk]
 		if b == nil {
 			b = nb()
-			b.g = &Grant{Action: key}
+			b.g = Grant{Action: key}
 			byKey[lk] = b
 			order = append(order, b)
 		}
@@ -59,7 +59,7 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 			if r == relNone {
 				continue
 			}
-			if applyDeny(b, d, r) == denyRemoves {
+			if e.applyDeny(b, d, r) == denyRemoves {
 				if eff.Denied == nil {
 					eff.Denied = map[string]policy.StatementRef{}
 				}
@@ -72,12 +72,12 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 			continue
 		}
 		if bd := p.Policies.Boundary; bd != nil {
-			if !admitPatterns(b, []policy.NamedPolicy{*bd}) {
+			if !e.admitPatterns(b, []policy.NamedPolicy{*bd}) {
 				eff.OutsideBoundary++
 				continue
 			}
 		}
-		if len(scps) > 0 && !admitPatterns(b, scps) {
+		if len(scps) > 0 && !e.admitPatterns(b, scps) {
 			eff.OutsideSCP++
 			continue
 		}
@@ -87,7 +87,8 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 		eff.Notes = append(eff.Notes, "permissions boundary not in the inventory: not applied")
 	}
 	for _, b := range alive {
-		g := b.finish()
+		b.finish(make([]policy.StatementRef, len(b.srcs)))
+		g := &b.g
 		eff.Grants[g.Action] = g
 		eff.Patterns = append(eff.Patterns, g.Action)
 	}
@@ -100,7 +101,7 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 
 // admitPatterns reports whether every layer (one policy each) allows the
 // grant at least in part, adding Limits where one allows it only in part.
-func admitPatterns(b *building, layers []policy.NamedPolicy) bool {
+func (e *Expander) admitPatterns(b *building, layers []policy.NamedPolicy) bool {
 	for _, np := range layers {
 		if np.Doc == nil {
 			continue
@@ -112,7 +113,7 @@ func admitPatterns(b *building, layers []policy.NamedPolicy) bool {
 			if st.Effect != policy.EffectAllow {
 				continue
 			}
-			r := minRel(actionRel(b, st), resourceRel(b, st))
+			r := minRel(actionRel(b, st), e.resourceRel(b, st))
 			if r == relNone {
 				continue
 			}
