@@ -329,7 +329,7 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 			for _, a := range si.actions {
 				if acc[a] == 0 {
 					k := len(blds)
-					blds = append(blds, building{g: Grant{Action: e.actions[a]}, srcs: firstSrc[k:k:k+1]})
+					blds = append(blds, building{g: Grant{Action: e.actions[a]}, srcs: firstSrc[k : k : k+1]})
 					acc[a] = int32(len(blds))
 					touched = append(touched, a)
 				}
