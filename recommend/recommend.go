@@ -32,7 +32,8 @@ const (
 type Options struct {
 	// Unobservable is keep, drop or list; "" means keep.
 	Unobservable string
-	Generalize   Generalize
+	// Generalize is the resource rule; nil means DefaultGeneralize.
+	Generalize *Generalize
 	// MaxChars bounds each policy document; 0 means ManagedPolicyLimit.
 	MaxChars int
 	// Context, when set, yields condition suggestions.
@@ -46,7 +47,7 @@ func (o Options) Validate() error {
 	default:
 		return fmt.Errorf("unobservable: %q is not keep, drop or list", o.Unobservable)
 	}
-	if o.MaxChars < 0 || o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0 {
+	if o.MaxChars < 0 || o.Generalize != nil && (o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0) {
 		return errors.New("negative limit")
 	}
 	return nil
@@ -135,6 +136,10 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 	if opts.MaxChars == 0 {
 		opts.MaxChars = ManagedPolicyLimit
 	}
+	rule := DefaultGeneralize
+	if opts.Generalize != nil {
+		rule = *opts.Generalize
+	}
 	eff := in.Effective
 	if eff == nil {
 		return nil, errors.New("no effective permissions")
@@ -168,7 +173,7 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 		if strings.EqualFold(u.Action, "iam:PassRole") {
 			kind = "passrole"
 		}
-		for _, sc := range scope(in.Catalog, opts.Generalize, allowOnly, u, g, conds, rec) {
+		for _, sc := range scope(in.Catalog, rule, allowOnly, u, g, conds, rec) {
 			add(&group{kind: kind, service: service(u.Action), resources: sc, conds: conds}, u.Action)
 		}
 	}

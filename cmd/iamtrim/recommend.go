@@ -65,7 +65,7 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if !validFormat(format) {
 				return usageErr("--format %q: want one of %s", format, strings.Join(recommend.Formats, ", "))
 			}
-			ropts := recommend.Options{Unobservable: unobservable, Generalize: gen, MaxChars: maxChars}
+			ropts := recommend.Options{Unobservable: unobservable, Generalize: &gen, MaxChars: maxChars}
 			if err := ropts.Validate(); err != nil {
 				return usageErr("%v", err)
 			}

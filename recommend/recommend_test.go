@@ -1,0 +1,304 @@
+package recommend
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/trails"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const testAuthz = `{
+ "UserDetailList": [], "GroupDetailList": [], "Policies": [],
+ "RoleDetailList": [
+  {"Path": "/app/", "RoleName": "worker", "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/app/worker",
+   "CreateDate": "2025-01-01T00:00:00Z",
+   "AssumeRolePolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]},
+   "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": {"Version":"2012-10-17","Statement":[
+     {"Sid":"Data","Effect":"Allow","Action":["s3:Get*","s3:PutObject"],"Resource":["arn:aws:s3:::data/*","arn:aws:s3:::logs/*"]},
+     {"Sid":"List","Effect":"Allow","Action":["s3:ListBucket","s3:ListAllMyBuckets"],"Resource":"*"},
+     {"Sid":"Queues","Effect":"Allow","Action":"sqs:*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}},
+     {"Sid":"Iam","Effect":"Allow","Action":["iam:PassRole","iam:GetRole","iam:AttachRolePolicy","iam:TagRole"],"Resource":"*"},
+     {"Sid":"NoSecrets","Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/secret/*"}]}}],
+   "AttachedManagedPolicies": [], "InstanceProfileList": [], "Tags": []}
+ ]
+}`
+
+type fixture struct {
+	in  Input
+	cat *catalog.Catalog
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	cat, err := catalog.LoadDir("../catalog/testdata/catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := authz.Parse(strings.NewReader(testAuthz), "test.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := inv.Principal("arn:aws:iam::111122223333:role/app/worker")
+	eff := authz.Expand(p, cat, nil)
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 12, 0, 0, 0, time.UTC) }
+	usage := &analyze.PrincipalUsage{Actions: map[string]*analyze.ActionUsage{}}
+	for _, u := range []struct {
+		action string
+		res    []string
+	}{
+		{"s3:GetObject", []string{"arn:aws:s3:::data/reports/2026/q1.csv", "arn:aws:s3:::data/reports/2026/q2.csv", "arn:aws:s3:::data/readme.txt"}},
+		{"s3:PutObject", []string{"arn:aws:s3:::logs/app/1.log"}},
+		{"s3:ListAllMyBuckets", nil},
+		{"sqs:SendMessage", []string{"arn:aws:sqs:us-east-1:111122223333:jobs"}},
+		{"iam:GetRole", []string{"arn:aws:iam::111122223333:role/app/worker"}},
+		{"iam:PassRole", []string{"arn:aws:iam::111122223333:role/app/task"}},
+	} {
+		au := &analyze.ActionUsage{Action: u.action, Used: 3, Own: 3, FirstUsed: day(1), LastUsed: day(20), Resources: map[string]int64{}, Via: map[string]int64{}}
+		for _, r := range u.res {
+			au.Resources[r] = 1
+		}
+		usage.Actions[u.action] = au
+	}
+	trailCfg, err := trails.Parse([]byte(`{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1",
+	  "EventSelectors":[{"ReadWriteType":"All","IncludeManagementEvents":true,"DataResources":[{"Type":"AWS::S3::Object","Values":["arn:aws:s3"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := analyze.Principal(analyze.Input{
+		Principal: p, Effective: eff, Usage: usage, Catalog: cat, Trails: trailCfg,
+		Seen:     map[string]bool{"s3": true, "iam": true, "sqs": true},
+		Coverage: analyze.Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
+		Window:   analyze.NewWindow(day(31), 90),
+	})
+	return fixture{in: Input{Principal: p, Effective: eff, Result: res, Catalog: cat}, cat: cat}
+}
+
+func stmt(t *testing.T, rec *Recommendation, sid string) policy.Statement {
+	t.Helper()
+	for _, d := range rec.Policies {
+		for _, s := range d.Statements {
+			if s.Sid == sid {
+				return s
+			}
+		}
+	}
+	t.Fatalf("no statement %s in %v", sid, rec.Statements)
+	return policy.Statement{}
+}
+
+func TestRecommendWorker(t *testing.T) {
+	f := newFixture(t)
+	rec, err := Recommend(f.in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Proof.Proven {
+		t.Fatalf("not proven:\n%s", Summary(rec))
+	}
+	s3 := stmt(t, rec, "UsedS3")
+	// GetObject and PutObject share no scope, so they are apart; check the
+	// generalised object prefix and the exact top-level key.
+	var get policy.Statement
+	for _, d := range rec.Policies {
+		for _, s := range d.Statements {
+			if s.Effect == policy.EffectAllow && slices.Contains(s.Action, "s3:GetObject") {
+				get = s
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"arn:aws:s3:::data/readme.txt", "arn:aws:s3:::data/reports/*"}, get.Resource); diff != "" {
+		t.Errorf("GetObject resources (-want +got):\n%s", diff)
+	}
+	_ = s3
+	sqs := stmt(t, rec, "UsedSqs")
+	if len(sqs.Conditions) != 1 || sqs.Conditions[0].Key != "aws:RequestedRegion" {
+		t.Errorf("sqs statement lost the current condition: %+v", sqs.Conditions)
+	}
+	pr := stmt(t, rec, "PassRoleObserved")
+	if diff := cmp.Diff([]string{"arn:aws:iam::111122223333:role/app/task"}, pr.Resource); diff != "" {
+		t.Errorf("PassRole resources (-want +got):\n%s", diff)
+	}
+	deny := stmt(t, rec, "CarriedDeny")
+	if deny.Effect != policy.EffectDeny || !slices.Contains(deny.Action, "s3:GetObject") {
+		t.Errorf("carried deny: %+v", deny)
+	}
+	removed := rec.Proof.RemovedByAccessLevel
+	if !slices.Contains(removed["Permissions management"], "iam:AttachRolePolicy") || !slices.Contains(removed["Tagging"], "iam:TagRole") {
+		t.Errorf("removed by level: %v", removed)
+	}
+	// sqs:ReceiveMessage is unobservable (SQS data events not logged):
+	// kept in its own statement with the current condition.
+	kept := stmt(t, rec, "KeptUnobservable")
+	if !slices.Contains(kept.Action, "sqs:ReceiveMessage") {
+		t.Errorf("kept unobservable: %v", kept.Action)
+	}
+}
+
+func TestUnobservablePolicies(t *testing.T) {
+	f := newFixture(t)
+	for _, mode := range []string{UnobservableList, UnobservableDrop} {
+		rec, err := Recommend(f.in, Options{Unobservable: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range rec.Statements {
+			if n.Kind == "unobservable" {
+				t.Errorf("%s: statement %s keeps unobservable actions", mode, n.Sid)
+			}
+		}
+		if len(rec.Unobservable) == 0 || !rec.Proof.Proven {
+			t.Errorf("%s: unobservable %v proven %v", mode, rec.Unobservable, rec.Proof.Proven)
+		}
+	}
+	if _, err := Recommend(f.in, Options{Unobservable: "maybe"}); err == nil {
+		t.Error("unknown unobservable policy accepted")
+	}
+}
+
+// The proof must fail when the policy is widened or narrowed by hand.
+func TestProofCatchesTampering(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name          string
+		tamper        func(d *policy.Document)
+		wantObserved  bool
+		wantNoBroader bool
+	}{
+		{"untouched", func(d *policy.Document) {}, true, true},
+		{"widened by an action never granted", func(d *policy.Document) {
+			d.Statements = append(d.Statements, policy.Statement{Sid: "Extra", Effect: policy.EffectAllow, Action: []string{"sqs:DeleteQueue"}, Resource: []string{"*"}})
+		}, true, false},
+		{"widened by a resource", func(d *policy.Document) {
+			for i, s := range d.Statements {
+				if slices.Contains(s.Action, "s3:PutObject") {
+					d.Statements[i].Resource = []string{"*"}
+				}
+			}
+		}, true, false},
+		{"widened by dropping a carried condition", func(d *policy.Document) {
+			for i, s := range d.Statements {
+				if s.Sid == "UsedSqs" {
+					d.Statements[i].Conditions = nil
+				}
+			}
+		}, true, false},
+		{"narrowed by removing a used action", func(d *policy.Document) {
+			for i, s := range d.Statements {
+				if s.Sid == "UsedIam" {
+					d.Statements[i].Action = []string{"iam:ListRoles"}
+				}
+			}
+		}, false, false},
+		{"narrowed by a resource", func(d *policy.Document) {
+			for i, s := range d.Statements {
+				if s.Effect == policy.EffectAllow && slices.Contains(s.Action, "s3:GetObject") {
+					d.Statements[i].Resource = []string{"arn:aws:s3:::data/readme.txt"}
+				}
+			}
+		}, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Recommend(f.in, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.tamper(rec.Policies[0])
+			p := Prove(f.in, rec)
+			if p.ObservedAllowed != tc.wantObserved || p.NoBroader != tc.wantNoBroader {
+				t.Fatalf("observed %v no-broader %v, want %v %v\nfailures: %v %v", p.ObservedAllowed, p.NoBroader, tc.wantObserved, tc.wantNoBroader, p.ObservedFailures, p.BroaderFailures)
+			}
+			if p.Proven != (tc.wantObserved && tc.wantNoBroader) {
+				t.Fatalf("proven %v", p.Proven)
+			}
+		})
+	}
+}
+
+func TestSplitWhenTooLarge(t *testing.T) {
+	f := newFixture(t)
+	rec, err := Recommend(f.in, Options{MaxChars: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Split || len(rec.Policies) < 2 {
+		t.Fatalf("split %v into %d policies, want several", rec.Split, len(rec.Policies))
+	}
+	for i, d := range rec.Policies {
+		if n := policy.CharCount(d); n > 400 {
+			t.Errorf("policy %d has %d characters, over the 400 limit", i, n)
+		}
+	}
+	if !rec.Proof.Proven {
+		t.Fatalf("split policies not proven:\n%s", Summary(rec))
+	}
+}
+
+func TestCompactOnlyWithKeptActions(t *testing.T) {
+	f := newFixture(t)
+	all := f.cat.Expand("s3:Get*")
+	got := compactActions(append(all, "s3:PutObject"), f.cat)
+	if diff := cmp.Diff([]string{"s3:Get*", "s3:PutObject"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// One Get* action missing: no wildcard.
+	got = compactActions(all[1:], f.cat)
+	if slices.Contains(got, "s3:Get*") {
+		t.Errorf("wildcard s3:Get* used though %s is not kept: %v", all[0], got)
+	}
+}
+
+func TestGoldenFormats(t *testing.T) {
+	f := newFixture(t)
+	rec, err := Recommend(f.in, Options{Context: &ContextEvidence{Calls: 10, Days: 3,
+		Regions: map[string]int64{"us-east-1": 10}, SourceNets: map[string]int64{"203.0.113.0/24": 10},
+		VPCEndpoints: map[string]int64{"": 10}, UserAgents: map[string]int64{"sdk-go": 10}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, rec, f.in, format); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "worker."+format+".golden")
+			if *update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./recommend -update)", err)
+			}
+			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+				t.Errorf("%s differs from %s (-want +got):\n%s", format, path, diff)
+			}
+		})
+	}
+	// The policy format is a valid IAM document.
+	var buf bytes.Buffer
+	if err := Write(&buf, rec, f.in, "policy"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := policy.Parse(buf.Bytes()); err != nil {
+		t.Fatalf("policy output does not parse: %v", err)
+	}
+}
