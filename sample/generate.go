@@ -53,7 +53,7 @@ func Generate(ctx context.Context, opts Options, log *slog.Logger) (Stats, error
 	began := time.Now()
 	log.Info("generating sample", "out", opts.Out, "events", opts.Events, "days", opts.Days, "files", opts.Files, "seed", opts.Seed)
 	if err := g.run(ctx); err != nil {
-		return g.stats(), err
+		return g.stats(), fmt.Errorf("generate sample in %s: %w", opts.Out, err)
 	}
 	if err := g.writeJSON("trails.json", g.org.trails()); err != nil {
 		return g.stats(), err
