@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/storetest"
+	"github.com/jackc/pgx/v5"
 )
 
 // runCLI runs iamtrim in-process with env and returns the exit code, stdout
@@ -155,4 +157,37 @@ func TestCatalogLoadAndStatus(t *testing.T) {
 	if code != exitOK || strings.Count(out, "sha256:") != 1 {
 		t.Fatalf("status: exit %d, want one version:\n%s", code, out)
 	}
+}
+
+// tableCounts returns the row count of every table in the test's schema.
+func tableCounts(t *testing.T, env map[string]string) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Pool.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`, env["IAMTRIM_SCHEMA"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	out := map[string]int64{}
+	for _, n := range names {
+		var c int64
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{n}.Sanitize()).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = c
+	}
+	return out
 }

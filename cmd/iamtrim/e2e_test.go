@@ -1,0 +1,218 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/sample"
+)
+
+const sampleDir = "../../testdata/sample"
+
+// mustRun runs the CLI and fails the test unless it exits with want.
+func mustRun(t *testing.T, env map[string]string, want int, args ...string) string {
+	t.Helper()
+	code, out, errOut := runCLI(t, env, args...)
+	if code != want {
+		t.Fatalf("iamtrim %s: exit %d, want %d\nstderr:\n%s", strings.Join(args, " "), code, want, errOut)
+	}
+	return out
+}
+
+// loadSample runs the ingest half of the pipeline on the committed sample.
+func loadSample(t *testing.T, env map[string]string, catalogDir string) {
+	mustRun(t, env, exitOK, "catalog", "load", catalogDir)
+	mustRun(t, env, exitOK, "ingest", "authz", filepath.Join(sampleDir, "authz.json"))
+	mustRun(t, env, exitOK, "ingest", "trails", filepath.Join(sampleDir, "trails.json"))
+	mustRun(t, env, exitOK, "ingest", "cloudtrail", "--no-progress", filepath.Join(sampleDir, "AWSLogs"))
+}
+
+func readTruth(t *testing.T) sample.Truth {
+	b, err := os.ReadFile(filepath.Join(sampleDir, "truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr sample.Truth
+	if err := json.Unmarshal(b, &tr); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func truthUsed(p sample.TruthPrincipal) []string {
+	set := map[string]bool{}
+	for _, u := range p.Used {
+		set[u.Action] = true
+	}
+	for _, u := range p.UsedViaService {
+		set[u.Action] = true
+	}
+	return sortedKeys(set)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestSampleAgainstTruth runs ingest, analyze and recommend on the
+// committed sample organisation and checks every principal against
+// truth.json: the used actions, the denied attempts, the unused principals,
+// and for every role a proven recommendation whose used statements grant
+// exactly the truth and which keeps every call the trail did not log.
+func TestSampleAgainstTruth(t *testing.T) {
+	catalogs := []string{"../../testdata/catalog"}
+	if full := os.Getenv("IAMTRIM_CATALOG"); full != "" {
+		catalogs = append(catalogs, full)
+	}
+	for _, catDir := range catalogs {
+		t.Run(filepath.Base(filepath.Dir(catDir))+"/"+filepath.Base(catDir), func(t *testing.T) {
+			env := testEnv(t)
+			loadSample(t, env, catDir)
+			tr := readTruth(t)
+
+			var snap analyze.Snapshot
+			if err := json.Unmarshal([]byte(mustRun(t, env, exitOK, "analyze", "--format", "json")), &snap); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]analyze.Result{}
+			for _, r := range snap.Principals {
+				got[r.PrincipalARN] = r
+			}
+			for _, p := range tr.Principals {
+				r, ok := got[p.ARN]
+				if !ok {
+					t.Errorf("%s: not analyzed", p.ARN)
+					continue
+				}
+				var used []string
+				for _, u := range r.Used {
+					used = append(used, u.Action)
+				}
+				if diff := cmp.Diff(truthUsed(p), used, cmp.Transformer("nil", func(s []string) []string {
+					if s == nil {
+						return []string{}
+					}
+					return s
+				})); diff != "" {
+					t.Errorf("%s used actions (-truth +got):\n%s", p.Name, diff)
+				}
+				wantDenied := map[string]int64{}
+				for _, d := range p.Denied {
+					wantDenied[d.Action] += d.Events
+				}
+				gotDenied := map[string]int64{}
+				for _, d := range r.Denied {
+					gotDenied[d.Action] = d.Count
+				}
+				if diff := cmp.Diff(wantDenied, gotDenied); diff != "" {
+					t.Errorf("%s denied (-truth +got):\n%s", p.Name, diff)
+				}
+				if unusedPrincipal := slices.Contains(r.Flags, "unused-principal"); unusedPrincipal != (p.Events == 0) {
+					t.Errorf("%s: unused-principal flag %v, truth has %d events", p.Name, unusedPrincipal, p.Events)
+				}
+				// Calls the trail did not log must never be called unused.
+				for _, u := range p.Unlogged {
+					if slices.Contains(r.Unused, u.Action) {
+						t.Errorf("%s: %s was used but not logged (%s), yet reported unused", p.Name, u.Action, u.Reason)
+					}
+				}
+			}
+
+			// Recommendations for every role.
+			dir := t.TempDir()
+			mustRun(t, env, exitOK, "recommend", "--all", "--out-dir", dir, "--format", "json")
+			for _, p := range tr.Principals {
+				if p.Type != "role" {
+					continue
+				}
+				b, err := os.ReadFile(filepath.Join(dir, p.Name+".recommendation.json"))
+				if err != nil {
+					t.Errorf("%s: %v", p.Name, err)
+					continue
+				}
+				var rec recommend.Recommendation
+				if err := json.Unmarshal(b, &rec); err != nil {
+					t.Fatal(err)
+				}
+				if !rec.Proof.Proven {
+					t.Errorf("%s: recommendation not proven: %+v", p.Name, rec.Proof)
+				}
+				usedActions := map[string]bool{}
+				keptActions := map[string]bool{}
+				for _, d := range rec.Policies {
+					for _, st := range d.Statements {
+						if st.Effect != "Allow" {
+							continue
+						}
+						for _, a := range st.Action {
+							if strings.HasPrefix(st.Sid, "Used") || strings.HasPrefix(st.Sid, "PassRole") {
+								usedActions[a] = true
+							}
+							keptActions[a] = true
+						}
+					}
+				}
+				if diff := cmp.Diff(truthUsed(p), sortedKeys(usedActions), cmp.Transformer("nil", func(s []string) []string {
+					if s == nil {
+						return []string{}
+					}
+					return s
+				})); diff != "" {
+					t.Errorf("%s: used statements differ from truth (-truth +got):\n%s", p.Name, diff)
+				}
+				for _, u := range p.Unlogged {
+					if !keptActions[u.Action] && !keptByWildcard(keptActions, u.Action) {
+						t.Errorf("%s: %s (used, not logged: %s) is not kept by the recommendation", p.Name, u.Action, u.Reason)
+					}
+				}
+			}
+			// The admin roles are flagged.
+			for _, r := range snap.Principals {
+				if strings.Contains(r.Name, "AdministratorAccess") || r.Name == "break-glass" {
+					if !slices.Contains(r.Flags, "admin") {
+						t.Errorf("%s: flags %v lack admin", r.Name, r.Flags)
+					}
+				}
+			}
+		})
+	}
+}
+
+func keptByWildcard(kept map[string]bool, action string) bool {
+	for k := range kept {
+		if strings.HasSuffix(k, "*") && strings.HasPrefix(strings.ToLower(action), strings.ToLower(strings.TrimSuffix(k, "*"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPipelineIdempotent: running every stage a second time on the same
+// input changes nothing: no new rows anywhere.
+func TestPipelineIdempotent(t *testing.T) {
+	env := testEnv(t)
+	loadSample(t, env, "../../testdata/catalog")
+	first := mustRun(t, env, exitOK, "analyze", "--format", "json")
+	counts := tableCounts(t, env)
+	loadSample(t, env, "../../testdata/catalog")
+	second := mustRun(t, env, exitOK, "analyze", "--format", "json")
+	if diff := cmp.Diff(counts, tableCounts(t, env)); diff != "" {
+		t.Errorf("row counts changed on the second run (-first +second):\n%s", diff)
+	}
+	if first != second {
+		t.Errorf("analyze output differs on the second run")
+	}
+}
