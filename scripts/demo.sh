@@ -32,20 +32,32 @@ start=$(date +%s.%N)
 step "database"
 "$BIN" migrate
 
-if [ -d "$CATALOG" ]; then
-	step "load the action catalog ($CATALOG)"
-	"$BIN" catalog load "$CATALOG"
-fi
+step "load the action catalog ($CATALOG)"
+"$BIN" catalog load "$CATALOG"
 
-if [ -f "$SAMPLE/authz.json" ]; then
-	step "load the authorization details ($SAMPLE/authz.json)"
-	"$BIN" ingest authz "$SAMPLE/authz.json"
-fi
+step "load the authorization details ($SAMPLE/authz.json)"
+"$BIN" ingest authz "$SAMPLE/authz.json"
 
-if [ -d "$SAMPLE/AWSLogs" ]; then
-	step "ingest CloudTrail ($SAMPLE/AWSLogs)"
-	"$BIN" ingest cloudtrail "$SAMPLE/AWSLogs"
-fi
+step "load what the trail logs ($SAMPLE/trails.json)"
+"$BIN" ingest trails "$SAMPLE/trails.json"
+
+step "ingest CloudTrail ($SAMPLE/AWSLogs)"
+"$BIN" ingest cloudtrail --no-progress "$SAMPLE/AWSLogs"
+
+step "analyze: granted vs used over 90 days"
+"$BIN" analyze --window 90d
+
+ROLE=orders-api-lambda
+step "recommend a least-privilege policy for $ROLE (proof on stderr)"
+"$BIN" recommend "$ROLE" --window 90d --format policy -o "$OUT/$ROLE.policy.json"
+cat "$OUT/$ROLE.policy.json"
+"$BIN" recommend "$ROLE" --window 90d --format diff -o "$OUT/$ROLE.diff" 2>/dev/null
+grep -v '^- ' "$OUT/$ROLE.diff"
+echo "($(grep -c '^- ' "$OUT/$ROLE.diff") removed actions not shown: see $OUT/$ROLE.diff)"
+
+step "recommend every role into $OUT/policies"
+"$BIN" recommend --all --window 90d --out-dir "$OUT/policies" 2>/dev/null
+ls "$OUT/policies"
 
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN{printf "\ndemo finished in %.1fs\n", e-s}' >&2
