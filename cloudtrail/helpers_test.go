@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -121,3 +122,5 @@ func testRecords(t testing.TB) (map[string][]byte, []string) {
 }
 
 func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+func asRecordError(err error, target **RecordError) bool { return errors.As(err, target) }

@@ -111,14 +111,9 @@ func (f *fields) parse(raw []byte) error {
 	if err != nil {
 		return err
 	}
+	var kb [64]byte
 	for it.next() {
-		k := it.key
-		if k.esc {
-			// Escaped keys never name a field we read; validate and skip.
-			it.skip()
-			continue
-		}
-		switch string(k.b) {
+		switch string(it.name(&kb)) {
 		case "eventID":
 			f.eventID = required(&it)
 		case "eventTime":
@@ -148,6 +143,7 @@ func (f *fields) parse(raw []byte) error {
 		case "managementEvent":
 			f.mgmt, f.mgmtSet = it.boolean()
 		case "userIdentity":
+			f.ui = userIdentity{} // a repeated key replaces, as in encoding/json
 			f.hasUI = f.ui.parse(&it)
 		case "requestParameters":
 			f.reqParams = objectSpan(&it)
@@ -199,12 +195,9 @@ func (u *userIdentity) parse(outer *objIter) bool {
 		return false
 	}
 	it := objIter{b: outer.b, i: outer.i + 1, first: true}
+	var kb [64]byte
 	for it.next() {
-		if it.key.esc {
-			it.skip()
-			continue
-		}
-		switch string(it.key.b) {
+		switch string(it.name(&kb)) {
 		case "type":
 			u.typ, _ = it.str()
 		case "principalId":
@@ -220,8 +213,10 @@ func (u *userIdentity) parse(outer *objIter) bool {
 		case "identityProvider":
 			u.identityProvider, _ = it.str()
 		case "sessionContext":
+			u.mfa, u.issuerType, u.issuerARN, u.issuerAccount, u.issuerUserName, u.webIDProvider = false, jstr{}, jstr{}, jstr{}, jstr{}, jstr{}
 			u.parseSession(&it)
 		case "onBehalfOf":
+			u.onBehalfUser, u.onBehalfStore = jstr{}, jstr{}
 			u.parseOnBehalf(&it)
 		default:
 			it.skip()
@@ -240,6 +235,7 @@ func (u *userIdentity) parseSession(outer *objIter) {
 	for it.next() {
 		switch {
 		case it.key.is("attributes") && it.b[it.i] == '{':
+			u.mfa = false
 			in := objIter{b: it.b, i: it.i + 1, first: true}
 			for in.next() {
 				if in.key.is("mfaAuthenticated") {
@@ -250,6 +246,7 @@ func (u *userIdentity) parseSession(outer *objIter) {
 			}
 			it.i, it.err = in.i, in.err
 		case it.key.is("sessionIssuer") && it.b[it.i] == '{':
+			u.issuerType, u.issuerARN, u.issuerAccount, u.issuerUserName = jstr{}, jstr{}, jstr{}, jstr{}
 			in := objIter{b: it.b, i: it.i + 1, first: true}
 			for in.next() {
 				switch {
@@ -267,6 +264,7 @@ func (u *userIdentity) parseSession(outer *objIter) {
 			}
 			it.i, it.err = in.i, in.err
 		case it.key.is("webIdFederationData") && it.b[it.i] == '{':
+			u.webIDProvider = jstr{}
 			in := objIter{b: it.b, i: it.i + 1, first: true}
 			for in.next() {
 				if in.key.is("federatedProvider") {

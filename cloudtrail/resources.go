@@ -95,15 +95,12 @@ func (p *params) parse(raw []byte, passKeys []string) {
 	if err != nil {
 		return
 	}
+	var kb [64]byte
 	for it.next() {
-		k := it.key
-		if k.esc {
-			it.skip()
-			continue
-		}
+		k := it.name(&kb)
 		matched := false
 		for _, pk := range passKeys {
-			if string(k.b) == pk && p.nPassRole < len(p.passRole) {
+			if string(k) == pk && p.nPassRole < len(p.passRole) {
 				if s, ok := it.str(); ok {
 					p.passRole[p.nPassRole] = s
 					p.nPassRole++
@@ -115,7 +112,7 @@ func (p *params) parse(raw []byte, passKeys []string) {
 		if matched {
 			continue
 		}
-		switch string(k.b) {
+		switch string(k) {
 		case "bucketName":
 			p.bucketName, _ = it.str()
 		case "key":

@@ -376,6 +376,15 @@ func (it *objIter) next() bool {
 	return true
 }
 
+// name returns the current key decoded, using buf when it has escapes.
+// Keys longer than buf cannot name a field we read and come back raw.
+func (it *objIter) name(buf *[64]byte) []byte {
+	if !it.key.esc || len(it.key.b) > len(buf) {
+		return it.key.b
+	}
+	return appendUnescaped(buf[:0], it.key.b)
+}
+
 // skip moves past the current member's value.
 func (it *objIter) skip() {
 	it.i, it.err = skipValue(it.b, it.i)
