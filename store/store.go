@@ -173,7 +173,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		}
 		db := &DB{Pool: pool, Schema: opts.Schema, Target: t, log: log}
 		if opts.Schema != "" {
-			if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+			if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize()); err != nil && !isDuplicate(err) {
 				pool.Close()
 				return nil, fmt.Errorf("create schema %s: %w", opts.Schema, err)
 			}
@@ -247,6 +247,13 @@ func connect(ctx context.Context, cfg *pgxpool.Config, log *slog.Logger) (*pgxpo
 		return nil, err
 	}
 	return pool, nil
+}
+
+// isDuplicate recognises the error a concurrent CREATE ... IF NOT EXISTS
+// can still raise when another session created the object first.
+func isDuplicate(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42P06")
 }
 
 func isMissingDatabase(err error) bool {
