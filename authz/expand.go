@@ -100,7 +100,9 @@ func Expand(p Principal, cat *catalog.Catalog, scps []policy.NamedPolicy) *Effec
 }
 
 // Expander expands principals against one catalog and one set of SCPs,
-// caching per statement and per policy. It is not safe for concurrent use.
+// caching per statement and per policy (keyed by their addresses: the
+// documents must not change while the Expander is in use). It is not safe
+// for concurrent use; give each goroutine its own.
 type Expander struct {
 	cat     *catalog.Catalog
 	catVer  string
