@@ -13,7 +13,7 @@ import (
 // concatenated. The JSON format has everything else.
 var csvHeader = []string{
 	"period", "snapshot_id", "as_of", "principal_arn", "kind", "account_id", "name", "workload",
-	"granted", "used", "unused", "unobservable", "high_risk_unused", "risk_score", "risk_level",
+	"granted", "used", "used_not_granted", "unused", "unobservable", "high_risk_unused", "risk_score", "risk_level",
 	"denied", "last_activity", "recommendation_proven", "flags",
 	"change", "granted_change", "used_change", "unused_change", "risk_change",
 }
@@ -50,7 +50,7 @@ func renderCSV(w io.Writer, d *Data) error {
 		rec := []string{
 			csvSafe(d.Period.Label), strconv.FormatInt(d.Snapshot.ID, 10), d.Snapshot.AsOf,
 			csvSafe(p.ARN), csvSafe(p.Kind), csvSafe(p.Account), csvSafe(p.Name), strconv.FormatBool(p.Workload),
-			itoa(p.Granted), itoa(p.Used), itoa(p.Unused), itoa(p.Unobservable), itoa(p.HighRiskUnused),
+			itoa(p.Granted), itoa(p.Used), itoa(p.UsedNotGranted), itoa(p.Unused), itoa(p.Unobservable), itoa(p.HighRiskUnused),
 			strconv.FormatFloat(p.RiskScore, 'f', -1, 64), csvSafe(p.RiskLevel),
 			strconv.FormatInt(p.Denied, 10), last, proven, csvSafe(strings.Join(p.Flags, ";")),
 			change, dg, du, dn, dr,

@@ -212,6 +212,9 @@ type RegionCoverage struct {
 	DaysWithLogs int         `json:"days_with_logs"`
 	Ratio        float64     `json:"ratio"`
 	Gaps         []DateRange `json:"gaps"`
+	// GapsUnknown is true when the source counted the region's days but
+	// did not record which ones are missing (coverage from a snapshot).
+	GapsUnknown bool `json:"gaps_unknown,omitempty"`
 }
 
 // DateRange is an inclusive range of days.
@@ -223,9 +226,13 @@ type DateRange struct {
 // Principal is one row of the detail table.
 type Principal struct {
 	PrincipalRef
-	Workload       bool    `json:"workload"`
+	Workload bool `json:"workload"`
+	// Granted are the actions the identity policies allow; Used, Unused
+	// and Unobservable split them. UsedNotGranted counts actions used
+	// that no identity policy grants (resource policies, revoked grants).
 	Granted        int     `json:"granted"`
 	Used           int     `json:"used"`
+	UsedNotGranted int     `json:"used_not_granted"`
 	Unused         int     `json:"unused"`
 	Unobservable   int     `json:"unobservable"`
 	HighRiskUnused int     `json:"high_risk_unused"`

@@ -254,7 +254,11 @@ func coverageRows(c Coverage) [][]string {
 	for _, a := range c.Accounts {
 		rows = append(rows, []string{a.Account, "all regions", itoa(a.DaysWithLogs) + "/" + itoa(c.Days), pct(a.Ratio), gapsText(a.Gaps)})
 		for _, r := range a.Regions {
-			rows = append(rows, []string{a.Account, r.Region, itoa(r.DaysWithLogs) + "/" + itoa(c.Days), pct(r.Ratio), gapsText(r.Gaps)})
+			g := gapsText(r.Gaps)
+			if r.GapsUnknown {
+				g = "not recorded per region"
+			}
+			rows = append(rows, []string{a.Account, r.Region, itoa(r.DaysWithLogs) + "/" + itoa(c.Days), pct(r.Ratio), g})
 		}
 	}
 	return rows

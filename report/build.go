@@ -1,0 +1,868 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// Limits of the lists Data carries; totals are always complete.
+const (
+	topDenied     = 10
+	maxFirstUsed  = 100
+	maxTrend      = 8
+	maxCaveats    = 10
+	unmappedLabel = "unmapped "
+)
+
+// Build reads everything the report shows for opts' period:
+//
+//   - the analysis snapshot: the latest organisation-wide one (scope ”)
+//     with as_of in the period, else the latest before its end;
+//   - the previous one: the latest before the period's start (and older
+//     than the snapshot), for the change columns and removed principals;
+//   - each quarter's latest snapshot, for the trend;
+//   - from the usage rollup (package ingest) over the period up to Now:
+//     denied attempts, actions first used, and log coverage per account
+//     and region. Without ingested logs for the period, denied attempts
+//     and coverage come from the snapshot's own window instead, and first
+//     use from comparing the two snapshots;
+//   - whether a proven recommendation exists, from the recommendation
+//     table for the snapshot's window (package recommend), else from a
+//     recommendation_proven field in the stored result.
+//
+// It returns ErrNoSnapshot (wrapped) when there is nothing to report on.
+func Build(ctx context.Context, db *store.DB, opts Options) (*Data, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	per, err := opts.period()
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{db: db, acct: opts.Account, now: opts.Now.UTC(), per: per,
+		from: parseDate(per.From), to: parseDate(per.To)}
+	b.d = &Data{Period: per, Account: opts.Account, GeneratedAt: b.now}
+	if err := b.build(ctx); err != nil {
+		return nil, fmt.Errorf("build report for %s: %w", per.Label, err)
+	}
+	return b.d, nil
+}
+
+type builder struct {
+	db       *store.DB
+	acct     string
+	now      time.Time
+	per      Period
+	from, to time.Time
+	d        *Data
+	// cur and prev are the principals of the two snapshots.
+	cur  []row
+	prev map[string]row
+}
+
+// row is one analysis_principal row with the parts of its result the
+// report needs (never the full granted and unused lists).
+type row struct {
+	Principal
+	risk     analyze.Risk
+	denied   []analyze.DeniedAction
+	coverage *analyze.Coverage
+	caveats  []string
+}
+
+func (b *builder) build(ctx context.Context) error {
+	snap, err := b.snapshot(ctx, `s.as_of <= $1`, b.to)
+	if err != nil {
+		return err
+	}
+	if snap == nil {
+		return fmt.Errorf("%w %s (scope: all principals%s): run iamtrim analyze", ErrNoSnapshot, b.per.To, b.acctText())
+	}
+	snap.InPeriod = !parseDate(snap.AsOf).Before(b.from)
+	b.d.Snapshot = *snap
+	if !snap.InPeriod {
+		b.caveat(fmt.Sprintf("no analysis snapshot was taken in %s; the latest before it, as of %s, stands in", b.per.Label, snap.AsOf))
+	}
+
+	prevTo := parseDate(b.per.PreviousTo)
+	prev, err := b.snapshot(ctx, `s.as_of <= $1 AND (s.as_of, s.id) < ($2::date, $3::bigint)`, prevTo, parseDate(snap.AsOf), snap.ID)
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		prev.InPeriod = !parseDate(prev.AsOf).Before(parseDate(b.per.PreviousFrom))
+		b.d.Previous = prev
+		if !prev.InPeriod {
+			b.caveat(fmt.Sprintf("no analysis snapshot was taken in the previous period %s; changes are measured from snapshot %d as of %s", b.per.PreviousLabel, prev.ID, prev.AsOf))
+		}
+	} else {
+		b.caveat(fmt.Sprintf("no analysis snapshot before %s: there is no change to show", b.per.From))
+	}
+
+	if err := b.catalog(ctx); err != nil {
+		return err
+	}
+	if b.cur, err = b.principals(ctx, snap.ID); err != nil {
+		return err
+	}
+	if err := b.recommendations(ctx, snap); err != nil {
+		return err
+	}
+	if prev != nil {
+		rows, err := b.principals(ctx, prev.ID)
+		if err != nil {
+			return err
+		}
+		b.prev = make(map[string]row, len(rows))
+		for _, r := range rows {
+			b.prev[r.ARN] = r
+		}
+	}
+	b.principalsAndSummary()
+	if err := b.trend(ctx); err != nil {
+		return err
+	}
+
+	end := b.to
+	if today := day(b.now); today.Before(end) {
+		end = today
+		b.caveat(fmt.Sprintf("the period runs to %s; logs are counted up to %s", b.per.To, dateString(end)))
+	}
+	logged := false
+	if !end.Before(b.from) {
+		if logged, err = b.usageCoverage(ctx, end); err != nil {
+			return err
+		}
+	}
+	if logged {
+		if err := b.usageDenied(ctx, end); err != nil {
+			return err
+		}
+		if err := b.usageFirstUsed(ctx, end); err != nil {
+			return err
+		}
+	} else {
+		b.caveat(fmt.Sprintf("no logs were ingested for %s to %s: denied attempts and log coverage are the analysis window's (%s to %s)",
+			b.per.From, dateString(end), snap.WindowFrom, snap.AsOf))
+		b.snapshotCoverage()
+		b.snapshotDenied()
+		if err := b.snapshotFirstUsed(ctx); err != nil {
+			return err
+		}
+	}
+	b.finishSummary()
+	b.resultCaveats()
+	return nil
+}
+
+func (b *builder) acctText() string {
+	if b.acct == "" {
+		return ""
+	}
+	return ", account " + b.acct
+}
+
+func (b *builder) caveat(s string) { b.d.Caveats = append(b.d.Caveats, s) }
+
+// snapshot finds the latest organisation-wide snapshot matching cond
+// (over s, with args from $1) that has principals of the account asked
+// for.
+func (b *builder) snapshot(ctx context.Context, cond string, args ...any) (*SnapshotInfo, error) {
+	n := len(args) + 1
+	q := `SELECT s.id, s.created_at, s.as_of, s.window_days, s.scope
+		FROM analysis_snapshot s
+		WHERE s.scope = '' AND ` + cond + fmt.Sprintf(`
+		  AND ($%d = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $%d))
+		ORDER BY s.as_of DESC, s.id DESC LIMIT 1`, n, n)
+	var s SnapshotInfo
+	var asOf time.Time
+	err := b.db.Pool.QueryRow(ctx, q, append(args, b.acct)...).Scan(&s.ID, &s.CreatedAt, &asOf, &s.WindowDays, &s.Scope)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find analysis snapshot: %w", err)
+	}
+	s.CreatedAt = s.CreatedAt.UTC()
+	s.AsOf = dateString(asOf)
+	s.WindowFrom = dateString(asOf.AddDate(0, 0, -(s.WindowDays - 1)))
+	s.Quarter = QuarterOf(asOf)
+	return &s, nil
+}
+
+func (b *builder) catalog(ctx context.Context) error {
+	var c CatalogInfo
+	err := b.db.Pool.QueryRow(ctx, `
+		SELECT v.id, v.source, v.fetched_at, v.digest, v.services, v.actions
+		FROM analysis_snapshot s JOIN catalog_version v ON v.id = s.catalog_version
+		WHERE s.id = $1`, b.d.Snapshot.ID).Scan(&c.Version, &c.Source, &c.FetchedAt, &c.Digest, &c.Services, &c.Actions)
+	if errors.Is(err, pgx.ErrNoRows) {
+		b.caveat("the analysis used no action catalog: wildcards were not expanded into counts")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read catalog version: %w", err)
+	}
+	c.FetchedAt = c.FetchedAt.UTC()
+	b.d.Catalog = &c
+	return nil
+}
+
+// usedGrantedSQL counts the granted actions among an analysis_principal
+// row's used actions (the used column counts all of them).
+const usedGrantedSQL = `(SELECT count(*) FROM jsonb_array_elements(CASE jsonb_typeof(result->'used') WHEN 'array' THEN result->'used' ELSE '[]' END) u WHERE u->>'granted' = 'true')`
+
+// principals reads a snapshot's principals. Used counts only granted
+// actions (the used column also counts used actions no policy grants).
+func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error) {
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT principal_arn, kind, account_id, name, granted, unused, unobservable, denied, risk, high_risk_unused, flags, last_used,
+		       `+usedGrantedSQL+`,
+		       CASE jsonb_typeof(result->'used_not_granted') WHEN 'array' THEN jsonb_array_length(result->'used_not_granted') ELSE 0 END,
+		       coalesce(result->'workload', 'false'), result->'recommendation_proven',
+		       result->'risk', result->'denied', result->'coverage', result->'caveats'
+		FROM analysis_principal
+		WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)
+		ORDER BY principal_arn`, snapshot, b.acct)
+	if err != nil {
+		return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
+	}
+	var out []row
+	for rows.Next() {
+		var r row
+		var used int64
+		var workload, proven, risk, denied, coverage, caveats []byte
+		if err := rows.Scan(&r.ARN, &r.Kind, &r.Account, &r.Name, &r.Granted, &r.Unused, &r.Unobservable, &r.Denied,
+			&r.RiskScore, &r.HighRiskUnused, &r.Flags, &r.LastActivity, &used, &r.UsedNotGranted,
+			&workload, &proven, &risk, &denied, &coverage, &caveats); err != nil {
+			return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
+		}
+		r.Used = int(used)
+		if r.LastActivity != nil {
+			t := r.LastActivity.UTC()
+			r.LastActivity = &t
+		}
+		dec := func(what string, b []byte, v any) error {
+			if len(b) == 0 || string(b) == "null" {
+				return nil
+			}
+			if err := json.Unmarshal(b, v); err != nil {
+				return fmt.Errorf("read analysis %d: %s of %s: %w", snapshot, what, r.ARN, err)
+			}
+			return nil
+		}
+		var cov analyze.Coverage
+		for _, f := range []struct {
+			what string
+			b    []byte
+			v    any
+		}{
+			{"workload", workload, &r.Workload},
+			{"recommendation_proven", proven, &r.RecommendationProven},
+			{"risk", risk, &r.risk},
+			{"denied", denied, &r.denied},
+			{"coverage", coverage, &cov},
+			{"caveats", caveats, &r.caveats},
+		} {
+			if err := dec(f.what, f.b, f.v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		if len(coverage) > 0 && string(coverage) != "null" {
+			r.coverage = &cov
+		}
+		r.RiskLevel = r.risk.Level
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
+	}
+	return out, nil
+}
+
+// recommendations marks principals with a recommendation made for the
+// snapshot's own window.
+func (b *builder) recommendations(ctx context.Context, snap *SnapshotInfo) error {
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT principal_arn, proven FROM recommendation WHERE as_of = $1 AND window_days = $2`,
+		parseDate(snap.AsOf), snap.WindowDays)
+	if err != nil {
+		return fmt.Errorf("read recommendations: %w", err)
+	}
+	proven := map[string]bool{}
+	for rows.Next() {
+		var arn string
+		var p bool
+		if err := rows.Scan(&arn, &p); err != nil {
+			return fmt.Errorf("read recommendations: %w", err)
+		}
+		proven[arn] = p
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read recommendations: %w", err)
+	}
+	for i := range b.cur {
+		if p, ok := proven[b.cur[i].ARN]; ok {
+			b.cur[i].RecommendationProven = &p
+		}
+	}
+	return nil
+}
+
+// principalsAndSummary fills the detail rows (in risk order), their
+// change, removed principals and the counts of the summary.
+func (b *builder) principalsAndSummary() {
+	d, s := b.d, &b.d.Summary
+	accounts := map[string]bool{}
+	d.UnusedPrincipals = []string{}
+	d.Privileged = []Privileged{}
+	d.HighRiskUnused = []HighRisk{}
+	d.Principals = make([]Principal, 0, len(b.cur))
+	seen := make(map[string]bool, len(b.cur))
+	for _, r := range b.cur {
+		p := r.Principal
+		seen[p.ARN] = true
+		accounts[p.Account] = true
+		s.Principals++
+		switch p.Kind {
+		case "role":
+			s.Roles++
+		case "user":
+			s.Users++
+		}
+		s.Granted += p.Granted
+		s.Used += p.Used
+		s.Unused += p.Unused
+		s.Unobservable += p.Unobservable
+		s.HighRiskUnused += p.HighRiskUnused
+		if slices.Contains(p.Flags, "unused-principal") {
+			s.UnusedPrincipals++
+			d.UnusedPrincipals = append(d.UnusedPrincipals, p.ARN)
+		}
+		if r.risk.Admin || len(r.risk.ServiceWildcards) > 0 {
+			s.PrivilegedPrincipals++
+			if r.risk.Admin {
+				s.AdminPrincipals++
+			}
+			d.Privileged = append(d.Privileged, Privileged{PrincipalRef: p.PrincipalRef, Admin: r.risk.Admin,
+				ServiceWildcards: nonNil(r.risk.ServiceWildcards), Workload: p.Workload})
+		}
+		for _, a := range r.risk.HighRiskUnused {
+			d.HighRiskUnused = append(d.HighRiskUnused, HighRisk{PrincipalRef: p.PrincipalRef, Action: a})
+		}
+		if p.RecommendationProven != nil {
+			s.RecommendationsKnown = true
+			if *p.RecommendationProven {
+				s.ProvenRecommendations++
+			}
+		}
+		if p.Flags == nil {
+			p.Flags = []string{}
+		}
+		if b.d.Previous != nil {
+			q, ok := b.prev[p.ARN]
+			p.Change = &Change{New: !ok, Granted: p.Granted - q.Granted, Used: p.Used - q.Used,
+				Unused: p.Unused - q.Unused, RiskScore: p.RiskScore - q.RiskScore}
+		}
+		d.Principals = append(d.Principals, p)
+	}
+	s.Accounts = len(accounts)
+	if s.Granted > 0 {
+		s.UnusedShare = float64(s.Unused) / float64(s.Granted)
+	}
+	sort.SliceStable(d.Principals, func(i, j int) bool {
+		a, c := d.Principals[i], d.Principals[j]
+		if a.RiskScore != c.RiskScore {
+			return a.RiskScore > c.RiskScore
+		}
+		if a.Unused != c.Unused {
+			return a.Unused > c.Unused
+		}
+		return a.ARN < c.ARN
+	})
+	sort.SliceStable(d.Privileged, func(i, j int) bool {
+		if d.Privileged[i].Admin != d.Privileged[j].Admin {
+			return d.Privileged[i].Admin
+		}
+		return d.Privileged[i].ARN < d.Privileged[j].ARN
+	})
+	d.Removed = []PrincipalRef{}
+	for arn, q := range b.prev {
+		if !seen[arn] {
+			d.Removed = append(d.Removed, q.PrincipalRef)
+		}
+	}
+	sort.Slice(d.Removed, func(i, j int) bool { return d.Removed[i].ARN < d.Removed[j].ARN })
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// trend totals each quarter's latest snapshot up to the reported one.
+func (b *builder) trend(ctx context.Context) error {
+	rows, err := b.db.Pool.Query(ctx, `
+		WITH s AS (
+			SELECT DISTINCT ON (date_trunc('quarter', s.as_of)) s.id, s.as_of
+			FROM analysis_snapshot s
+			WHERE s.scope = '' AND (s.as_of, s.id) <= ($1::date, $2::bigint)
+			  AND ($3 = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $3))
+			ORDER BY date_trunc('quarter', s.as_of) DESC, s.as_of DESC, s.id DESC
+			LIMIT $4
+		)
+		SELECT s.id, s.as_of, count(p.principal_arn), coalesce(sum(p.granted), 0),
+		       coalesce(sum(`+usedGrantedSQL+`), 0), coalesce(sum(p.unused), 0)
+		FROM s LEFT JOIN analysis_principal p ON p.snapshot_id = s.id AND ($3 = '' OR p.account_id = $3)
+		GROUP BY s.id, s.as_of
+		ORDER BY s.as_of, s.id`, parseDate(b.d.Snapshot.AsOf), b.d.Snapshot.ID, b.acct, maxTrend)
+	if err != nil {
+		return fmt.Errorf("read trend: %w", err)
+	}
+	b.d.Trend = []TrendPoint{}
+	for rows.Next() {
+		var t TrendPoint
+		var asOf time.Time
+		var n, g, u, x int64
+		if err := rows.Scan(&t.SnapshotID, &asOf, &n, &g, &u, &x); err != nil {
+			return fmt.Errorf("read trend: %w", err)
+		}
+		t.AsOf, t.Quarter = dateString(asOf), QuarterOf(asOf)
+		t.Principals, t.Granted, t.Used, t.Unused = int(n), int(g), int(u), int(x)
+		b.d.Trend = append(b.d.Trend, t)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read trend: %w", err)
+	}
+	return nil
+}
+
+// usageCoverage reads which days of from..end have logs, per account and
+// region, and reports whether there were any.
+func (b *builder) usageCoverage(ctx context.Context, end time.Time) (bool, error) {
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT account_id, region, day FROM log_coverage_daily
+		WHERE day BETWEEN $1 AND $2 AND ($3 = '' OR account_id = $3)
+		ORDER BY account_id, region, day`, b.from, end, b.acct)
+	if err != nil {
+		return false, fmt.Errorf("read log coverage: %w", err)
+	}
+	type key struct{ acct, region string }
+	byRegion := map[key]map[string]bool{}
+	byAcct := map[string]map[string]bool{}
+	var regions []key
+	for rows.Next() {
+		var k key
+		var dy time.Time
+		if err := rows.Scan(&k.acct, &k.region, &dy); err != nil {
+			return false, fmt.Errorf("read log coverage: %w", err)
+		}
+		ds := dateString(dy)
+		if byRegion[k] == nil {
+			byRegion[k] = map[string]bool{}
+			regions = append(regions, k)
+		}
+		byRegion[k][ds] = true
+		if byAcct[k.acct] == nil {
+			byAcct[k.acct] = map[string]bool{}
+		}
+		byAcct[k.acct][ds] = true
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("read log coverage: %w", err)
+	}
+	if len(regions) == 0 {
+		return false, nil
+	}
+	c := &b.d.Coverage
+	c.Source, c.From, c.To, c.Days = "usage", b.per.From, dateString(end), days(b.from, end)
+	// Every account with principals is listed, with or without logs.
+	for _, r := range b.cur {
+		if byAcct[r.Account] == nil {
+			byAcct[r.Account] = map[string]bool{}
+		}
+	}
+	accts := make([]string, 0, len(byAcct))
+	for a := range byAcct {
+		accts = append(accts, a)
+	}
+	sort.Strings(accts)
+	for _, a := range accts {
+		ac := AccountCoverage{Account: a, DaysWithLogs: len(byAcct[a]), Gaps: gaps(byAcct[a], b.from, end), Regions: []RegionCoverage{}}
+		ac.Ratio = float64(ac.DaysWithLogs) / float64(c.Days)
+		for _, k := range regions {
+			if k.acct != a {
+				continue
+			}
+			rc := RegionCoverage{Region: k.region, DaysWithLogs: len(byRegion[k]), Gaps: gaps(byRegion[k], b.from, end)}
+			rc.Ratio = float64(rc.DaysWithLogs) / float64(c.Days)
+			ac.Regions = append(ac.Regions, rc)
+		}
+		c.Accounts = append(c.Accounts, ac)
+	}
+	return true, nil
+}
+
+// gaps lists the runs of days in from..to missing from have.
+func gaps(have map[string]bool, from, to time.Time) []DateRange {
+	out := []DateRange{}
+	var start string
+	var last string
+	for dy := from; !dy.After(to); dy = dy.AddDate(0, 0, 1) {
+		ds := dateString(dy)
+		if have[ds] {
+			if start != "" {
+				out = append(out, DateRange{From: start, To: last})
+				start = ""
+			}
+			continue
+		}
+		if start == "" {
+			start = ds
+		}
+		last = ds
+	}
+	if start != "" {
+		out = append(out, DateRange{From: start, To: last})
+	}
+	return out
+}
+
+// usageDenied totals authorization failures in from..end by principal and
+// action, counting events with no IAM action by their event name.
+func (b *builder) usageDenied(ctx context.Context, end time.Time) error {
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT p.arn, u.action, sum(u.denied)
+		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
+		WHERE u.day BETWEEN $1 AND $2 AND u.denied > 0 AND ($3 = '' OR p.account_id = $3)
+		GROUP BY p.arn, u.action
+		UNION ALL
+		SELECT p.arn, $4 || x.event_source || ' ' || x.event_name, sum(x.denied)
+		FROM usage_unmapped_daily x JOIN usage_principal p ON p.id = x.principal_id
+		WHERE x.day BETWEEN $1 AND $2 AND x.denied > 0 AND ($3 = '' OR p.account_id = $3)
+		GROUP BY p.arn, x.event_source, x.event_name`, b.from, end, b.acct, unmappedLabel)
+	if err != nil {
+		return fmt.Errorf("read denied attempts: %w", err)
+	}
+	var pairs []deniedPair
+	for rows.Next() {
+		var p deniedPair
+		if err := rows.Scan(&p.arn, &p.action, &p.n); err != nil {
+			return fmt.Errorf("read denied attempts: %w", err)
+		}
+		pairs = append(pairs, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read denied attempts: %w", err)
+	}
+	b.d.Denied = topDeniedOf("usage", pairs)
+	return nil
+}
+
+type deniedPair struct {
+	arn, action string
+	n           int64
+}
+
+func topDeniedOf(source string, pairs []deniedPair) Denied {
+	d := Denied{Source: source, TopPrincipals: []DeniedPrincipal{}, TopActions: []DeniedAction{}}
+	byP := map[string]*DeniedPrincipal{}
+	byA := map[string]*DeniedAction{}
+	for _, p := range pairs {
+		if p.n <= 0 {
+			continue
+		}
+		d.Total += p.n
+		if byP[p.arn] == nil {
+			byP[p.arn] = &DeniedPrincipal{ARN: p.arn}
+		}
+		byP[p.arn].Count += p.n
+		byP[p.arn].Actions++
+		if byA[p.action] == nil {
+			byA[p.action] = &DeniedAction{Action: p.action}
+		}
+		byA[p.action].Count += p.n
+		byA[p.action].Principals++
+	}
+	for _, v := range byP {
+		d.TopPrincipals = append(d.TopPrincipals, *v)
+	}
+	for _, v := range byA {
+		d.TopActions = append(d.TopActions, *v)
+	}
+	sort.Slice(d.TopPrincipals, func(i, j int) bool {
+		a, c := d.TopPrincipals[i], d.TopPrincipals[j]
+		return a.Count > c.Count || (a.Count == c.Count && a.ARN < c.ARN)
+	})
+	sort.Slice(d.TopActions, func(i, j int) bool {
+		a, c := d.TopActions[i], d.TopActions[j]
+		return a.Count > c.Count || (a.Count == c.Count && a.Action < c.Action)
+	})
+	d.TopPrincipals = d.TopPrincipals[:min(len(d.TopPrincipals), topDenied)]
+	d.TopActions = d.TopActions[:min(len(d.TopActions), topDenied)]
+	return d
+}
+
+// usageFirstUsed lists principal and action pairs with a successful call
+// of the principal's own (not a service's on its behalf) in from..end and
+// none before from. It needs logs from before the period to compare with.
+func (b *builder) usageFirstUsed(ctx context.Context, end time.Time) error {
+	f := &b.d.FirstUsed
+	f.Source, f.Items = "usage", []FirstUse{}
+	var before *time.Time
+	err := b.db.Pool.QueryRow(ctx, `
+		SELECT min(day) FROM log_coverage_daily WHERE day < $1 AND ($2 = '' OR account_id = $2)`,
+		b.from, b.acct).Scan(&before)
+	if err != nil {
+		return fmt.Errorf("read log coverage before the period: %w", err)
+	}
+	if before == nil {
+		f.Reason = "no logs before " + b.per.From + " to compare with"
+		return nil
+	}
+	f.Available = true
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT p.arn, u.action, min(u.day), sum(u.calls - u.denied - u.unauthenticated)
+		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
+		WHERE u.day BETWEEN $1 AND $2 AND u.invoked_by = '' AND u.calls > u.denied + u.unauthenticated
+		  AND ($3 = '' OR p.account_id = $3) AND p.type <> 'AWSService'
+		  AND NOT EXISTS (
+			SELECT 1 FROM usage_daily e
+			WHERE e.principal_id = u.principal_id AND e.day < $1 AND e.action = u.action
+			  AND e.invoked_by = '' AND e.calls > e.denied + e.unauthenticated)
+		GROUP BY p.arn, u.action
+		ORDER BY p.arn, u.action`, b.from, end, b.acct)
+	if err != nil {
+		return fmt.Errorf("read first use: %w", err)
+	}
+	for rows.Next() {
+		var u FirstUse
+		var first time.Time
+		if err := rows.Scan(&u.ARN, &u.Action, &first, &u.Calls); err != nil {
+			return fmt.Errorf("read first use: %w", err)
+		}
+		u.FirstDay = dateString(first)
+		f.Total++
+		if len(f.Items) < maxFirstUsed {
+			f.Items = append(f.Items, u)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read first use: %w", err)
+	}
+	if f.Total > 0 && dateString(*before) > b.per.PreviousFrom {
+		b.caveat(fmt.Sprintf("logs before the period start on %s: an action last used before then counts as first used", dateString(*before)))
+	}
+	return b.markGranted(ctx)
+}
+
+// markGranted says, for each first-use item, whether the snapshot found
+// the action granted.
+func (b *builder) markGranted(ctx context.Context) error {
+	f := &b.d.FirstUsed
+	if len(f.Items) == 0 {
+		return nil
+	}
+	arns := make([]string, 0, len(f.Items))
+	for _, it := range f.Items {
+		arns = append(arns, it.ARN)
+	}
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT a.principal_arn, lower(u->>'action'), u->>'granted' = 'true'
+		FROM analysis_principal a, jsonb_array_elements(CASE jsonb_typeof(a.result->'used') WHEN 'array' THEN a.result->'used' ELSE '[]' END) u
+		WHERE a.snapshot_id = $1 AND a.principal_arn = ANY($2)`, b.d.Snapshot.ID, arns)
+	if err != nil {
+		return fmt.Errorf("read used actions: %w", err)
+	}
+	granted := map[[2]string]bool{}
+	for rows.Next() {
+		var arn, action string
+		var g bool
+		if err := rows.Scan(&arn, &action, &g); err != nil {
+			return fmt.Errorf("read used actions: %w", err)
+		}
+		granted[[2]string{arn, action}] = g
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read used actions: %w", err)
+	}
+	for i, it := range f.Items {
+		if g, ok := granted[[2]string{it.ARN, strings.ToLower(it.Action)}]; ok {
+			f.Items[i].Granted = &g
+		}
+	}
+	return nil
+}
+
+// snapshotCoverage takes coverage from the snapshot's results (one per
+// account; the analysis measures it per account over its window).
+func (b *builder) snapshotCoverage() {
+	c := &b.d.Coverage
+	seen := map[string]bool{}
+	for _, r := range b.cur {
+		if seen[r.Account] || r.coverage == nil {
+			continue
+		}
+		seen[r.Account] = true
+		cv := r.coverage
+		if c.Source == "" {
+			c.Source, c.From, c.To, c.Days = "snapshot", b.d.Snapshot.WindowFrom, b.d.Snapshot.AsOf, b.d.Snapshot.WindowDays
+		}
+		ac := AccountCoverage{Account: r.Account, DaysWithLogs: cv.DaysWithLogs, Ratio: cv.Ratio, Gaps: []DateRange{}, Regions: []RegionCoverage{}}
+		for _, g := range cv.Gaps {
+			ac.Gaps = append(ac.Gaps, DateRange{From: g.From, To: g.To})
+		}
+		regions := make([]string, 0, len(cv.Regions))
+		for reg := range cv.Regions {
+			regions = append(regions, reg)
+		}
+		sort.Strings(regions)
+		for _, reg := range regions {
+			n := cv.Regions[reg]
+			rc := RegionCoverage{Region: reg, DaysWithLogs: n, GapsUnknown: n < c.Days}
+			if c.Days > 0 {
+				rc.Ratio = float64(n) / float64(c.Days)
+			}
+			ac.Regions = append(ac.Regions, rc)
+		}
+		c.Accounts = append(c.Accounts, ac)
+	}
+	sort.Slice(c.Accounts, func(i, j int) bool { return c.Accounts[i].Account < c.Accounts[j].Account })
+}
+
+func (b *builder) snapshotDenied() {
+	var pairs []deniedPair
+	for _, r := range b.cur {
+		for _, d := range r.denied {
+			pairs = append(pairs, deniedPair{arn: r.ARN, action: d.Action, n: d.Count})
+		}
+	}
+	b.d.Denied = topDeniedOf("snapshot", pairs)
+	if len(pairs) == 0 {
+		b.d.Denied.Source = ""
+	}
+}
+
+// snapshotFirstUsed compares the snapshot's used actions with the
+// previous snapshot's: an action used now, first in the period, and not
+// used then is new.
+func (b *builder) snapshotFirstUsed(ctx context.Context) error {
+	f := &b.d.FirstUsed
+	f.Source, f.Items = "snapshot", []FirstUse{}
+	if b.d.Previous == nil {
+		f.Reason = "no logs before " + b.per.From + " and no earlier analysis snapshot to compare with"
+		return nil
+	}
+	f.Available = true
+	type used struct {
+		arn, action string
+		first       time.Time
+		calls       int64
+		granted     bool
+	}
+	read := func(id int64) ([]used, error) {
+		rows, err := b.db.Pool.Query(ctx, `
+			SELECT a.principal_arn, u->>'action', coalesce((u->>'first_used')::timestamptz, 'epoch'),
+			       coalesce((u->>'calls')::bigint, 0), u->>'granted' = 'true'
+			FROM analysis_principal a, jsonb_array_elements(CASE jsonb_typeof(a.result->'used') WHEN 'array' THEN a.result->'used' ELSE '[]' END) u
+			WHERE a.snapshot_id = $1 AND ($2 = '' OR a.account_id = $2)
+			ORDER BY 1, 2`, id, b.acct)
+		if err != nil {
+			return nil, fmt.Errorf("read used actions of analysis %d: %w", id, err)
+		}
+		return pgx.CollectRows(rows, func(r pgx.CollectableRow) (used, error) {
+			var u used
+			var g *bool
+			err := r.Scan(&u.arn, &u.action, &u.first, &u.calls, &g)
+			u.granted = g != nil && *g
+			return u, err
+		})
+	}
+	cur, err := read(b.d.Snapshot.ID)
+	if err != nil {
+		return err
+	}
+	old, err := read(b.d.Previous.ID)
+	if err != nil {
+		return err
+	}
+	before := make(map[[2]string]bool, len(old))
+	for _, u := range old {
+		before[[2]string{u.arn, strings.ToLower(u.action)}] = true
+	}
+	for _, u := range cur {
+		if before[[2]string{u.arn, strings.ToLower(u.action)}] || u.first.Before(b.from) || day(u.first).After(b.to) {
+			continue
+		}
+		f.Total++
+		if len(f.Items) < maxFirstUsed {
+			g := u.granted
+			f.Items = append(f.Items, FirstUse{ARN: u.arn, Action: u.action, FirstDay: dateString(u.first), Calls: u.calls, Granted: &g})
+		}
+	}
+	return nil
+}
+
+func (b *builder) finishSummary() {
+	s := &b.d.Summary
+	s.DeniedAttempts = b.d.Denied.Total
+	s.FirstUsedActions = b.d.FirstUsed.Total
+	if b.d.Denied.TopPrincipals == nil {
+		b.d.Denied.TopPrincipals, b.d.Denied.TopActions = []DeniedPrincipal{}, []DeniedAction{}
+	}
+	if b.d.FirstUsed.Items == nil {
+		b.d.FirstUsed.Items = []FirstUse{}
+	}
+	if b.d.Coverage.Accounts == nil {
+		b.d.Coverage.Accounts = []AccountCoverage{}
+	}
+	for i, a := range b.d.Coverage.Accounts {
+		if i == 0 || a.Ratio < s.LogCoverage {
+			s.LogCoverage = a.Ratio
+		}
+	}
+}
+
+// resultCaveats adds the analysis's own caveats, each once with the
+// number of principals it applies to, most frequent first.
+func (b *builder) resultCaveats() {
+	count := map[string]int{}
+	for _, r := range b.cur {
+		for _, c := range r.caveats {
+			count[c]++
+		}
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if count[keys[i]] != count[keys[j]] {
+			return count[keys[i]] > count[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	for i, k := range keys {
+		if i == maxCaveats {
+			b.caveat(fmt.Sprintf("... and %d more kinds of caveat in the analysis results", len(keys)-maxCaveats))
+			break
+		}
+		b.caveat(fmt.Sprintf("%s (%s)", k, plural(count[k], "principal")))
+	}
+	if b.d.Caveats == nil {
+		b.d.Caveats = []string{}
+	}
+}
