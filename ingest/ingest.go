@@ -68,8 +68,8 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 		seen:       map[string]struct{}{},
 		unmapped:   map[[2]string]int64{},
 		partitions: map[string]bool{},
-		stages:     map[uint32]bool{},
 		who:        fmt.Sprintf("%s:%d", clip(host, 64), os.Getpid()),
+		lockWait:   2 * time.Minute,
 	}
 	if opts.Progress != nil {
 		r.bar = progressbar.NewOptions64(-1,
@@ -114,7 +114,8 @@ type runner struct {
 	seen       map[string]struct{}
 	unmapped   map[[2]string]int64
 	partitions map[string]bool // partition names known to exist
-	stages     map[uint32]bool // backend PIDs with staging tables
+	busy       []object        // objects another ingester held
+	lockWait   time.Duration   // how long to wait for them at the end
 }
 
 func (r *runner) summary(elapsed time.Duration) Summary {
@@ -198,7 +199,7 @@ func (r *runner) run(ctx context.Context) error {
 		g.Go(func() error {
 			rd := cloudtrail.NewObjectReader()
 			for o := range todo {
-				if err := r.process(gctx, rd, o); err != nil {
+				if err := r.process(gctx, rd, o, false); err != nil {
 					return err
 				}
 			}
@@ -206,12 +207,30 @@ func (r *runner) run(ctx context.Context) error {
 		})
 	}
 	done := make(chan struct{})
+	defer close(done)
 	if r.bar != nil {
 		go r.progress(done)
 	}
-	err := g.Wait()
-	close(done)
-	return err
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// Objects other ingesters held: wait for each holder to commit (then
+	// the object is done) or to die (then it is ours), so that a run ends
+	// with every object it listed settled.
+	r.mu.Lock()
+	busy := r.busy
+	r.busy = nil
+	r.mu.Unlock()
+	if len(busy) > 0 {
+		r.log.Info("waiting for objects other ingesters hold", "objects", len(busy))
+	}
+	rd := cloudtrail.NewObjectReader()
+	for _, o := range busy {
+		if err := r.process(ctx, rd, o, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *runner) progress(done chan struct{}) {

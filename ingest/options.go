@@ -139,7 +139,9 @@ type Summary struct {
 	FilesFailed      int `json:"files_failed"`
 	FilesSkipped     int `json:"files_skipped"`      // digest and Insights files
 	FilesAlreadyDone int `json:"files_already_done"` // in the ledger from an earlier run
-	FilesBusy        int `json:"files_busy"`         // being ingested by another process
+	// FilesBusy are objects another ingester still held (locked) when
+	// this run gave up waiting for them; a later run takes them.
+	FilesBusy int `json:"files_busy"`
 
 	Events         int64 `json:"events"`
 	Duplicates     int64 `json:"duplicates"`
@@ -181,7 +183,7 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "files\t%d ok, %d failed, %d skipped, %d already done", s.FilesOK, s.FilesFailed, s.FilesSkipped, s.FilesAlreadyDone)
 	if s.FilesBusy > 0 {
-		fmt.Fprintf(tw, ", %d taken by another ingester", s.FilesBusy)
+		fmt.Fprintf(tw, ", %d still held by another ingester", s.FilesBusy)
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "events\t%d ingested, %d duplicate, %d unmapped, %d denied, %d permissionless", s.Events, s.Duplicates, s.Unmapped, s.Denied, s.Permissionless)
