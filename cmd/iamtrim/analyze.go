@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
-	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/trails"
 	"github.com/spf13/cobra"
@@ -76,15 +74,11 @@ func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze
 		a.log.Warn("trail configuration unknown: data events are assumed not logged; load it with 'iamtrim ingest trails'")
 	}
 	for _, path := range f.scpFiles {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return ev, opts, fmt.Errorf("read SCP: %w", err)
-		}
-		doc, err := policy.ParseNamed(path, b)
+		scps, err := authz.ParseSCPFile(path)
 		if err != nil {
 			return ev, opts, err
 		}
-		ev.SCPs = append(ev.SCPs, policy.NamedPolicy{Name: path, Kind: policy.KindSCP, Doc: doc})
+		ev.SCPs = append(ev.SCPs, scps...)
 	}
 	return ev, opts, nil
 }

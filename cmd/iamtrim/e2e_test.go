@@ -216,3 +216,28 @@ func TestPipelineIdempotent(t *testing.T) {
 		t.Errorf("analyze output differs on the second run")
 	}
 }
+
+func TestReportAndListing(t *testing.T) {
+	env := testEnv(t)
+	code, _, errOut := runCLI(t, env, "report")
+	if code != exitError || !strings.Contains(errOut, "run 'iamtrim analyze' first") {
+		t.Fatalf("report before analyze: exit %d, stderr %q", code, errOut)
+	}
+	loadSample(t, env, "../../testdata/catalog")
+	mustRun(t, env, exitOK, "analyze")
+	out := mustRun(t, env, exitOK, "report", "--quarter", "2026Q4")
+	if !strings.Contains(out, "IAM permission audit: 2026Q4") || !strings.Contains(out, "break-glass") {
+		t.Fatalf("report table lacks its title or a principal:\n%s", out)
+	}
+	html := filepath.Join(t.TempDir(), "audit.html")
+	mustRun(t, env, exitOK, "report", "--quarter", "2026Q4", "--format", "html", "-o", html)
+	b, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(b), "<html") {
+		t.Fatalf("html report: %v", err)
+	}
+	list := mustRun(t, env, exitOK, "authz", "list", "edge-router-lambda")
+	if !strings.Contains(list, "ssm:GetParameter  on arn:aws:ssm:*:111122223333:parameter/prod/edge/*  from inline:edge-config#1") {
+		t.Fatalf("listing lacks provenance:\n%s", list)
+	}
+	mustRun(t, env, exitUsage, "authz", "list", "nobody")
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -89,61 +91,11 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if err != nil {
 				return err
 			}
-			w := analyze.NewWindow(opts.AsOf, opts.WindowDays)
-			exp := authz.NewExpander(evidence.Catalog, evidence.SCPs)
-			byARN := map[string]authz.Principal{}
-			for _, p := range evidence.Inventory.Principals() {
-				byARN[p.ARN] = p
+			res, err := a.recommendPrincipals(ctx, db, evidence, opts, snap, ropts, recTarget{all: all, suggest: suggest, outDir: outDir, output: output, format: format})
+			if err != nil {
+				return err
 			}
-			var unproven []string
-			written := 0
-			for _, r := range snap.Principals {
-				if all && r.Type != authz.TypeRole {
-					continue
-				}
-				p := byARN[r.PrincipalARN]
-				in := recommend.Input{Principal: p, Effective: exp.Expand(p), Result: r, Catalog: evidence.Catalog}
-				o := ropts
-				if suggest {
-					if o.Context, err = recommend.LoadContext(ctx, db, w, r.PrincipalARN); err != nil {
-						return err
-					}
-				}
-				rec, err := recommend.Recommend(in, o)
-				if err != nil {
-					return fmt.Errorf("recommend %s: %w", r.PrincipalARN, err)
-				}
-				fmt.Fprint(a.stderr, recommend.Summary(rec))
-				if err := recommend.Save(ctx, db, rec, w.To, w.Days); err != nil {
-					return err
-				}
-				if !rec.Proof.Proven {
-					unproven = append(unproven, r.PrincipalARN)
-				}
-				if all {
-					if err := a.writeRecommendation(outDir, rec, in, format); err != nil {
-						return err
-					}
-					written++
-					continue
-				}
-				if !rec.Proof.Proven {
-					break
-				}
-				out, commit, err := a.output(output)
-				if err != nil {
-					return err
-				}
-				if err := recommend.Write(out, rec, in, format); err != nil {
-					return err
-				}
-				if err := commit(); err != nil {
-					return err
-				}
-			}
-			if all {
-				a.log.Info("recommendations written", "dir", outDir, "roles", written, "unproven", len(unproven), "as_of", w.To.Format(time.DateOnly))
-			}
+			unproven := res.unproven
 			if len(unproven) > 0 {
 				return fmt.Errorf("the proof failed for %d principal(s), so no policy is presented as final for them: %s", len(unproven), strings.Join(unproven, ", "))
 			}
@@ -194,4 +146,90 @@ func (a *app) writeRecommendation(dir string, rec *recommend.Recommendation, in 
 		return err
 	}
 	return commit()
+}
+
+// recTarget says where recommendations go.
+type recTarget struct {
+	all     bool // every role into outDir; else the one principal to output
+	suggest bool
+	outDir  string
+	output  string
+	format  string
+}
+
+type recResult struct {
+	written  int
+	proven   int
+	unproven []string
+}
+
+// recommendPrincipals recommends, proves, saves and writes a policy for each
+// analyzed principal (roles only with all).
+func (a *app) recommendPrincipals(ctx context.Context, db *store.DB, evidence analyze.Evidence, opts analyze.Options, snap *analyze.Snapshot, ropts recommend.Options, tg recTarget) (recResult, error) {
+	var res recResult
+	w := analyze.NewWindow(opts.AsOf, opts.WindowDays)
+	exp := authz.NewExpander(evidence.Catalog, evidence.SCPs)
+	byARN := map[string]authz.Principal{}
+	for _, p := range evidence.Inventory.Principals() {
+		byARN[p.ARN] = p
+	}
+	for _, r := range snap.Principals {
+		if tg.all && r.Type != authz.TypeRole {
+			continue
+		}
+		p := byARN[r.PrincipalARN]
+		in := recommend.Input{Principal: p, Effective: exp.Expand(p), Result: r, Catalog: evidence.Catalog}
+		o := ropts
+		if tg.suggest {
+			var err error
+			if o.Context, err = recommend.LoadContext(ctx, db, w, r.PrincipalARN); err != nil {
+				return res, err
+			}
+		}
+		rec, err := recommend.Recommend(in, o)
+		if err != nil {
+			return res, fmt.Errorf("recommend %s: %w", r.PrincipalARN, err)
+		}
+		if tg.all {
+			a.log.Debug("recommendation", "role", r.PrincipalARN, "proven", rec.Proof.Proven, "kept", rec.Proof.Kept, "removed", rec.Proof.Removed)
+		} else {
+			fmt.Fprint(a.stderr, recommend.Summary(rec))
+		}
+		if err := recommend.Save(ctx, db, rec, w.To, w.Days); err != nil {
+			return res, err
+		}
+		if rec.Proof.Proven {
+			res.proven++
+		} else {
+			res.unproven = append(res.unproven, r.PrincipalARN)
+			if tg.all {
+				fmt.Fprint(a.stderr, recommend.Summary(rec))
+			}
+		}
+		if tg.all {
+			if err := a.writeRecommendation(tg.outDir, rec, in, tg.format); err != nil {
+				return res, err
+			}
+			res.written++
+			continue
+		}
+		if !rec.Proof.Proven {
+			break
+		}
+		out, commit, err := a.output(tg.output)
+		if err != nil {
+			return res, err
+		}
+		if err := recommend.Write(out, rec, in, tg.format); err != nil {
+			return res, err
+		}
+		if err := commit(); err != nil {
+			return res, err
+		}
+		res.written++
+	}
+	if tg.all {
+		a.log.Info("recommendations written", "dir", tg.outDir, "roles", res.written, "proven", res.proven, "unproven", len(res.unproven), "as_of", w.To.Format(time.DateOnly))
+	}
+	return res, nil
 }

@@ -7,22 +7,6 @@ import (
 // Stages whose packages are not built yet. Each says so plainly and exits 1;
 // none prints fake output. They move to their own files as they are built.
 
-func (a *app) reportCmd() *cobra.Command {
-	c := &cobra.Command{
-		Use:     "report",
-		Short:   "The quarterly permission audit report",
-		Example: `  iamtrim report --quarter 2026Q4 --format html -o audit.html`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return errNotBuilt("report", "report and batch job (issue 6)")
-		},
-	}
-	c.Flags().String("quarter", "", "quarter, e.g. 2026Q4")
-	c.Flags().String("format", "table", "table, md, html, csv or json")
-	c.Flags().StringP("output", "o", "", "write the report to FILE instead of stdout")
-	return c
-}
-
 func (a *app) jobCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:     "run",

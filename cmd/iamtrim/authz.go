@@ -1,0 +1,80 @@
+package main
+
+import (
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) authzCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "authz",
+		Short: "Inspect the stored authorization inventory",
+		Example: `  iamtrim authz list
+  iamtrim authz list arn:aws:iam::111122223333:role/app/billing-api --scp scp.json`,
+	}
+	var scpFiles []string
+	list := &cobra.Command{
+		Use:   "list [PRINCIPAL...]",
+		Short: "List each principal's effective permissions with their provenance",
+		Long: `For each role and user of the latest authorization snapshot (or those named
+by ARN or name): every granted action (expanded against the current catalog)
+with its resource scope, the statements that grant it, its conditions, and
+caveats such as conditional Deny statements, partial Denies and boundary or
+SCP limits.`,
+		Example: `  iamtrim authz list
+  iamtrim authz list billing-api alice`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			inv, _, err := authz.LoadSnapshot(ctx, db, 0)
+			if err != nil {
+				return err
+			}
+			cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, a.log)
+			if err != nil {
+				return err
+			}
+			policies, err := loadSCPs(scpFiles)
+			if err != nil {
+				return err
+			}
+			exp := authz.NewExpander(cat, policies)
+			want := map[string]bool{}
+			for _, a := range args {
+				want[a] = true
+			}
+			var effs []*authz.Effective
+			for _, p := range inv.Principals() {
+				if len(want) > 0 && !want[p.ARN] && !want[p.Name] {
+					continue
+				}
+				effs = append(effs, exp.Expand(p))
+			}
+			if len(want) > 0 && len(effs) == 0 {
+				return usageErr("no principal named %v in the authorization inventory", args)
+			}
+			return authz.WriteListing(a.stdout, effs)
+		},
+	}
+	list.Flags().StringArrayVar(&scpFiles, "scp", nil, "service control policy file (repeatable)")
+	c.AddCommand(list)
+	return c
+}
+
+func loadSCPs(paths []string) ([]policy.NamedPolicy, error) {
+	var out []policy.NamedPolicy
+	for _, p := range paths {
+		scps, err := authz.ParseSCPFile(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, scps...)
+	}
+	return out, nil
+}
