@@ -358,8 +358,8 @@ func (b *builder) principalsAndSummary() {
 			d.Privileged = append(d.Privileged, Privileged{PrincipalRef: p.PrincipalRef, Admin: r.risk.Admin,
 				ServiceWildcards: nonNil(r.risk.ServiceWildcards), Workload: p.Workload})
 		}
-		for _, a := range r.risk.HighRiskUnused {
-			d.HighRiskUnused = append(d.HighRiskUnused, HighRisk{PrincipalRef: p.PrincipalRef, Action: a})
+		if len(r.risk.HighRiskUnused) > 0 {
+			d.HighRiskUnused = append(d.HighRiskUnused, HighRisk{PrincipalRef: p.PrincipalRef, Actions: r.risk.HighRiskUnused})
 		}
 		if p.RecommendationProven != nil {
 			s.RecommendationsKnown = true
@@ -388,6 +388,13 @@ func (b *builder) principalsAndSummary() {
 		}
 		if a.Unused != c.Unused {
 			return a.Unused > c.Unused
+		}
+		return a.ARN < c.ARN
+	})
+	sort.SliceStable(d.HighRiskUnused, func(i, j int) bool {
+		a, c := d.HighRiskUnused[i], d.HighRiskUnused[j]
+		if len(a.Actions) != len(c.Actions) {
+			return len(a.Actions) > len(c.Actions)
 		}
 		return a.ARN < c.ARN
 	})

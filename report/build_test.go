@@ -263,6 +263,9 @@ func TestBuild(t *testing.T) {
 		if diff := cmp.Diff([]string{arnC}, d.UnusedPrincipals); diff != "" {
 			t.Errorf("UnusedPrincipals (-want +got):\n%s", diff)
 		}
+		if diff := cmp.Diff([]HighRisk{{PrincipalRef: PrincipalRef{ARN: arnA, Kind: "role", Account: acctA, Name: "admin"}, Actions: []string{"iam:PassRole"}}}, d.HighRiskUnused); diff != "" {
+			t.Errorf("HighRiskUnused (-want +got):\n%s", diff)
+		}
 		if len(d.Privileged) != 2 || d.Privileged[0].ARN != arnA || !d.Privileged[0].Admin || d.Privileged[1].ARN != arnB ||
 			!cmp.Equal(d.Privileged[1].ServiceWildcards, []string{"s3"}) || !d.Privileged[1].Workload {
 			t.Errorf("Privileged = %+v, want admin %s then s3:* workload %s", d.Privileged, arnA, arnB)

@@ -25,7 +25,8 @@ type Data struct {
 	UnusedPrincipals []string `json:"unused_principals"`
 	// Privileged are principals allowed "*" or "service:*".
 	Privileged []Privileged `json:"privileged"`
-	// HighRiskUnused are unused privilege-escalation permissions.
+	// HighRiskUnused are the principals with unused privilege-escalation
+	// permissions, most first.
 	HighRiskUnused []HighRisk `json:"high_risk_unused"`
 	Denied         Denied     `json:"denied"`
 	FirstUsed      FirstUsed  `json:"first_used"`
@@ -128,10 +129,10 @@ type Privileged struct {
 	Workload         bool     `json:"workload"`
 }
 
-// HighRisk is one unused privilege-escalation permission.
+// HighRisk is a principal's unused privilege-escalation permissions.
 type HighRisk struct {
 	PrincipalRef
-	Action string `json:"action"`
+	Actions []string `json:"actions"`
 }
 
 // Denied summarises authorization failures in the period.

@@ -116,7 +116,6 @@ func renderHTML(w io.Writer, d *Data) error {
 		"proven":       provenText,
 		"change":       changeText,
 		"changeKey":    changeKey,
-		"gaps":         gapsText,
 		"granted":      grantedText,
 		"flags":        flagsText,
 		"yesno":        yesNo,
@@ -159,7 +158,7 @@ func renderHTML(w io.Writer, d *Data) error {
 			"base-uri 'none'; form-action 'none'",
 		Bars:        newBarChart(d.Principals),
 		Trend:       newTrendChart(d.Trend),
-		Coverage:    coverageRows(d.Coverage),
+		Coverage:    coverageRows(d.Coverage, 0),
 		CoverageTtl: coverageTitle(d.Coverage),
 	}
 	return t.Execute(w, v)

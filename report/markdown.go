@@ -53,9 +53,9 @@ func renderMarkdown(w io.Writer, d *Data) error {
 	} else {
 		rows = rows[:0]
 		for _, h := range d.HighRiskUnused {
-			rows = append(rows, []string{kindName(h.PrincipalRef), h.Account, h.Action})
+			rows = append(rows, highRiskRow(h, listLimit))
 		}
-		m.table([]string{"Principal", "Account", "Action"}, "lll", rows)
+		m.table(highRiskHeader, "llrl", rows)
 	}
 
 	m.section(fmt.Sprintf("Denied attempts: %d", d.Denied.Total))
@@ -101,7 +101,7 @@ func renderMarkdown(w io.Writer, d *Data) error {
 	m.line(capitalize(mdEscape(coverageTitle(d.Coverage))) + ".")
 	if len(d.Coverage.Accounts) > 0 {
 		m.line("")
-		m.table([]string{"Account", "Region", "Days with logs", "Coverage", "Gaps (no logs)"}, "llrrl", coverageRows(d.Coverage))
+		m.table([]string{"Account", "Region", "Days with logs", "Coverage", "Gaps (no logs)"}, "llrrl", coverageRows(d.Coverage, listLimit))
 	}
 
 	m.section("Principals by risk")

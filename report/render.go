@@ -124,20 +124,47 @@ func riskText(p Principal) string {
 	return score(p.RiskScore) + " " + p.RiskLevel
 }
 
-func gapsText(gaps []DateRange) string {
+// listLimit is how many gaps or actions a table cell of the text formats
+// lists before saying how many more there are.
+const listLimit = 6
+
+// gapsText names the gaps, the first limit of them (all when limit is 0).
+func gapsText(gaps []DateRange, limit int) string {
 	if len(gaps) == 0 {
 		return "none"
 	}
-	parts := make([]string, len(gaps))
+	parts := make([]string, 0, len(gaps))
 	for i, g := range gaps {
+		if limit > 0 && i == limit {
+			rest := 0
+			for _, r := range gaps[i:] {
+				rest += days(parseDate(r.From), parseDate(r.To))
+			}
+			parts = append(parts, fmt.Sprintf("and %d more (%s)", len(gaps)-i, plural(rest, "day")))
+			break
+		}
 		if g.From == g.To {
-			parts[i] = g.From
+			parts = append(parts, g.From)
 		} else {
-			parts[i] = g.From + " to " + g.To
+			parts = append(parts, g.From+" to "+g.To)
 		}
 	}
 	return strings.Join(parts, ", ")
 }
+
+// listText joins items, the first limit of them (all when limit is 0).
+func listText(items []string, limit int) string {
+	if limit > 0 && len(items) > limit {
+		return strings.Join(items[:limit], ", ") + fmt.Sprintf(", and %d more", len(items)-limit)
+	}
+	return strings.Join(items, ", ")
+}
+
+func highRiskRow(h HighRisk, limit int) []string {
+	return []string{kindName(h.PrincipalRef), h.Account, itoa(len(h.Actions)), listText(h.Actions, limit)}
+}
+
+var highRiskHeader = []string{"Principal", "Account", "Count", "Unused escalation permissions"}
 
 func grantedText(g *bool) string {
 	switch {
@@ -249,12 +276,14 @@ func principalRow(i int, p Principal) []string {
 	}
 }
 
-func coverageRows(c Coverage) [][]string {
+// coverageRows are the coverage table's rows; limit caps the gaps named
+// per row (0: all).
+func coverageRows(c Coverage, limit int) [][]string {
 	var rows [][]string
 	for _, a := range c.Accounts {
-		rows = append(rows, []string{a.Account, "all regions", itoa(a.DaysWithLogs) + "/" + itoa(c.Days), pct(a.Ratio), gapsText(a.Gaps)})
+		rows = append(rows, []string{a.Account, "all regions", itoa(a.DaysWithLogs) + "/" + itoa(c.Days), pct(a.Ratio), gapsText(a.Gaps, limit)})
 		for _, r := range a.Regions {
-			g := gapsText(r.Gaps)
+			g := gapsText(r.Gaps, limit)
 			if r.GapsUnknown {
 				g = "not recorded per region"
 			}

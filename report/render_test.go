@@ -64,7 +64,7 @@ func testData() *Data {
 		Summary: Summary{
 			Accounts: 2, Principals: 5, Roles: 4, Users: 1,
 			Granted: 15172, Used: 54, Unused: 15018, Unobservable: 100, UnusedShare: 15018.0 / 15172.0,
-			UnusedPrincipals: 1, PrivilegedPrincipals: 2, AdminPrincipals: 1, HighRiskUnused: 3,
+			UnusedPrincipals: 1, PrivilegedPrincipals: 2, AdminPrincipals: 1, HighRiskUnused: 10,
 			DeniedAttempts: 57, FirstUsedActions: 2, ProvenRecommendations: 1, RecommendationsKnown: true,
 			LogCoverage: 0,
 		},
@@ -74,9 +74,9 @@ func testData() *Data {
 			{PrincipalRef: script, ServiceWildcards: []string{"s3", hostileScript}, Workload: true},
 		},
 		HighRiskUnused: []HighRisk{
-			{PrincipalRef: admin, Action: "iam:PassRole"},
-			{PrincipalRef: script, Action: "iam:" + hostileScript},
-			{PrincipalRef: formula, Action: hostileFormula},
+			{PrincipalRef: admin, Actions: []string{"iam:AttachRolePolicy", "iam:CreateAccessKey", "iam:PassRole", "iam:PutRolePolicy", "kms:CreateGrant", "lambda:CreateFunction", "ssm:SendCommand", "sts:AssumeRole"}},
+			{PrincipalRef: script, Actions: []string{"iam:" + hostileScript}},
+			{PrincipalRef: formula, Actions: []string{hostileFormula}},
 		},
 		Denied: Denied{
 			Source: "usage", Total: 57,
@@ -98,6 +98,11 @@ func testData() *Data {
 					Gaps: []DateRange{{From: "2026-11-03", To: "2026-11-05"}},
 					Regions: []RegionCoverage{
 						{Region: "eu-west-1\x1b]0;pwned\x07", DaysWithLogs: 10, Ratio: 10.0 / 92, Gaps: []DateRange{{From: "2026-10-01", To: "2026-12-21"}}},
+						{Region: "us-west-2", DaysWithLogs: 84, Ratio: 84.0 / 92, Gaps: []DateRange{
+							{From: "2026-10-02", To: "2026-10-02"}, {From: "2026-10-09", To: "2026-10-09"}, {From: "2026-10-16", To: "2026-10-16"},
+							{From: "2026-10-23", To: "2026-10-23"}, {From: "2026-10-30", To: "2026-10-30"}, {From: "2026-11-03", To: "2026-11-05"},
+							{From: "2026-11-06", To: "2026-11-06"}, {From: "2026-11-13", To: "2026-11-14"},
+						}},
 						{Region: "us-east-1", DaysWithLogs: 89, Ratio: 89.0 / 92, Gaps: []DateRange{{From: "2026-11-03", To: "2026-11-05"}}},
 					},
 				},
@@ -105,7 +110,7 @@ func testData() *Data {
 			},
 		},
 		Principals: []Principal{
-			{PrincipalRef: admin, Granted: 15000, Used: 12, Unused: 14900, Unobservable: 88, HighRiskUnused: 1, RiskScore: 982.5, RiskLevel: "critical", Denied: 0, LastActivity: at("2026-12-01T10:00:00Z"), Flags: []string{"admin"}, Change: &Change{Unused: 20, RiskScore: 3}},
+			{PrincipalRef: admin, Granted: 15000, Used: 12, Unused: 14900, Unobservable: 88, HighRiskUnused: 8, RiskScore: 982.5, RiskLevel: "critical", Denied: 0, LastActivity: at("2026-12-01T10:00:00Z"), Flags: []string{"admin"}, Change: &Change{Unused: 20, RiskScore: 3}},
 			{PrincipalRef: script, Workload: true, Granted: 120, Used: 30, UsedNotGranted: 2, Unused: 80, Unobservable: 10, HighRiskUnused: 1, RiskScore: 210, RiskLevel: hostileScript, LastActivity: at("2026-12-29T23:59:59Z"), Flags: []string{"service-wildcard", hostileScript}, RecommendationProven: ptr(false), Change: &Change{New: true, Granted: 120, Used: 30, Unused: 80, RiskScore: 210}},
 			{PrincipalRef: formula, Granted: 40, Used: 0, Unused: 38, Unobservable: 2, HighRiskUnused: 1, RiskScore: 44, RiskLevel: "medium", Denied: 7, Flags: []string{"unused-principal"}, RecommendationProven: ptr(true), Change: &Change{}},
 			{PrincipalRef: ansi, Workload: true, Granted: 12, Used: 12, RiskScore: 0, RiskLevel: "none", Denied: 50, LastActivity: at("2026-12-28T08:00:00Z"), Change: &Change{Used: 2, Unused: -2, RiskScore: -4}},

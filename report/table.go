@@ -54,9 +54,9 @@ func renderTable(w io.Writer, d *Data) error {
 	} else {
 		rows = rows[:0]
 		for _, h := range d.HighRiskUnused {
-			rows = append(rows, []string{kindName(h.PrincipalRef), h.Account, h.Action})
+			rows = append(rows, highRiskRow(h, listLimit))
 		}
-		t.table([]string{"Principal", "Account", "Action"}, "lll", rows)
+		t.table(highRiskHeader, "llrl", rows)
 	}
 
 	t.section(fmt.Sprintf("Denied attempts: %d", d.Denied.Total))
@@ -98,7 +98,7 @@ func renderTable(w io.Writer, d *Data) error {
 	if len(d.Coverage.Accounts) == 0 {
 		t.line("  no logs recorded for the period")
 	} else {
-		t.table([]string{"Account", "Region", "Days with logs", "Coverage", "Gaps (no logs)"}, "llrrl", coverageRows(d.Coverage))
+		t.table([]string{"Account", "Region", "Days with logs", "Coverage", "Gaps (no logs)"}, "llrrl", coverageRows(d.Coverage, listLimit))
 	}
 
 	t.section("Principals by risk")
