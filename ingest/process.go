@@ -124,24 +124,24 @@ func (r *runner) processOnce(ctx context.Context, rd *cloudtrail.ObjectReader, o
 	// A lost commit after a server crash takes its ledger row with it, so
 	// the object is simply ingested again: durability per commit is not
 	// needed for exactly-once counting.
-	if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-		return nil, 0, err
-	}
 	var (
 		id                   int64
 		prevSize             int64
 		prevVersion, prevSta string
 	)
-	claim := `SELECT id, size, version, status FROM ingest_object WHERE source = $1 AND key = $2 FOR UPDATE SKIP LOCKED`
+	claim := &pgx.Batch{}
+	claim.Queue("SET LOCAL synchronous_commit = off")
 	if wait {
 		// The holder is busy with it or just died (its backend has not
 		// noticed yet): wait for its transaction to end, within reason.
-		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", r.lockWait.Milliseconds())); err != nil {
-			return nil, 0, err
-		}
-		claim = `SELECT id, size, version, status FROM ingest_object WHERE source = $1 AND key = $2 FOR UPDATE`
+		claim.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", r.lockWait.Milliseconds()))
+		claim.Queue(`SELECT id, size, version, status FROM ingest_object WHERE source = $1 AND key = $2 FOR UPDATE`, o.kind, o.key).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&id, &prevSize, &prevVersion, &prevSta) })
+	} else {
+		claim.Queue(`SELECT id, size, version, status FROM ingest_object WHERE source = $1 AND key = $2 FOR UPDATE SKIP LOCKED`, o.kind, o.key).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&id, &prevSize, &prevVersion, &prevSta) })
 	}
-	err = tx.QueryRow(ctx, claim, o.kind, o.key).Scan(&id, &prevSize, &prevVersion, &prevSta)
+	err = tx.SendBatch(ctx, claim).Close()
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, outcomeBusy, nil
 	}
@@ -203,9 +203,6 @@ func (r *runner) processOnce(ctx context.Context, rd *cloudtrail.ObjectReader, o
 	if err := b.flush(ctx); err != nil {
 		return nil, 0, err
 	}
-	if err := b.write(ctx); err != nil {
-		return nil, 0, err
-	}
 	res := b.res
 	status, oc := "done", outcomeOK
 	switch {
@@ -221,25 +218,23 @@ func (r *runner) processOnce(ctx context.Context, rd *cloudtrail.ObjectReader, o
 		version += "#" + r.filter.tag
 	}
 	errText := strings.Join(res.errors[:min(len(res.errors), 10)], "\n")
-	_, err = tx.Exec(ctx, `
+	last := &pgx.Batch{}
+	last.Queue(`
 		UPDATE ingest_object SET size = $2, version = $3, status = $4, shape = $5, records = $6,
 			events = $7, duplicates = $8, unmapped = $9, denied = $10, errors = $11, error = $12,
 			attempts = attempts + 1, ingested_by = $13, updated_at = now()
 		WHERE id = $1`,
 		id, o.size, version, status, res.shape.String(), res.records,
 		res.events, res.duplicates, res.unmapped, res.denied, res.badRecords, clip(errText, 4096), r.who)
-	if err != nil {
-		return nil, 0, err
-	}
 	if o.api != nil && !res.maxEventTime.IsZero() {
-		_, err = tx.Exec(ctx, `
+		last.Queue(`
 			INSERT INTO ingest_api_cursor (account_id, region, last_event_time) VALUES ($1, $2, $3)
 			ON CONFLICT (account_id, region) DO UPDATE
 			SET last_event_time = GREATEST(ingest_api_cursor.last_event_time, EXCLUDED.last_event_time), updated_at = now()`,
 			o.api.account, o.api.region, res.maxEventTime)
-		if err != nil {
-			return nil, 0, err
-		}
+	}
+	if err := b.write(ctx, last); err != nil {
+		return nil, 0, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, 0, err
@@ -618,12 +613,13 @@ func (r *runner) committedPartitions(names []string) {
 }
 
 // write resolves principal ids and upserts the object's aggregates, each
-// table's rows in key order, in one round trip. The rows go as binary
+// table's rows in key order, then the statements queued in batch (the
+// ledger row), in one round trip. The rows go as binary
 // arrays (unnest), as compact on the wire as COPY; COPY would need a
 // staging table, and temporary ON COMMIT DELETE ROWS tables cost a file
 // truncation per commit (about 12 ms here, more than the rest of a
 // typical object's transaction).
-func (b *batch) write(ctx context.Context) error {
+func (b *batch) write(ctx context.Context, batch *pgx.Batch) error {
 	ids, err := b.principalIDs(ctx)
 	if err != nil {
 		return err
@@ -632,7 +628,8 @@ func (b *batch) write(ctx context.Context) error {
 		// Filters left records out: the object no longer proves its day.
 		delete(b.coverage, b.keyDay)
 	}
-	batch := &pgx.Batch{}
+	tail := batch
+	batch = &pgx.Batch{}
 	if n := len(b.usage); n > 0 {
 		var c aggCols
 		pids, days := make([]int64, 0, n), make([]time.Time, 0, n)
@@ -716,11 +713,9 @@ func (b *batch) write(ctx context.Context) error {
 				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
 			accounts, regions, days, events, firsts, lasts)
 	}
-	if batch.Len() == 0 {
-		return nil
-	}
+	batch.QueuedQueries = append(batch.QueuedQueries, tail.QueuedQueries...)
 	if err := b.tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("upsert rollups: %w", err)
+		return fmt.Errorf("upsert rollups and the ledger: %w", err)
 	}
 	return nil
 }

@@ -55,7 +55,11 @@ CREATE TABLE ingest_event_seen (
     PRIMARY KEY (day, event_id)
 ) PARTITION BY RANGE (day);
 
--- Principal dimension: one row per IAM identity seen in the logs. For
+-- Principal dimension: one row per IAM identity seen in the logs. The
+-- rollups' principal_id columns hold its ids without a FOREIGN KEY: the
+-- per-row check (and its row lock on the principal, contended by every
+-- concurrent ingester) doubled the cost of writing rollups, and the
+-- ingester only writes ids it read from this table. For
 -- assumed roles the ARN is the role's (sessionIssuer), never the session's.
 -- AWS services calling on their own (userIdentity.type AWSService) appear as
 -- principals of type AWSService with their service name.
@@ -85,7 +89,7 @@ CREATE INDEX usage_principal_account ON usage_principal (account_id, type);
 --              calls - denied - unauthenticated.
 -- The key order serves "for principal P over [from,to], per action".
 CREATE TABLE usage_daily (
-    principal_id bigint NOT NULL REFERENCES usage_principal (id),
+    principal_id bigint NOT NULL, -- usage_principal.id
     day          date NOT NULL,
     action       text COLLATE "C" NOT NULL,
     resource     text COLLATE "C" NOT NULL,
@@ -105,7 +109,7 @@ CREATE INDEX usage_daily_day ON usage_daily (day);
 -- 'permissionless' (the call needs no IAM permission, e.g.
 -- sts:GetCallerIdentity). Never dropped, counted by (eventSource, eventName).
 CREATE TABLE usage_unmapped_daily (
-    principal_id bigint NOT NULL REFERENCES usage_principal (id),
+    principal_id bigint NOT NULL, -- usage_principal.id
     day          date NOT NULL,
     kind         text COLLATE "C" NOT NULL CHECK (kind IN ('unmapped', 'permissionless')),
     event_source text COLLATE "C" NOT NULL,
@@ -128,7 +132,7 @@ CREATE INDEX usage_unmapped_daily_name ON usage_unmapped_daily (event_source, ev
 -- private source address), user_agent_class a coarse class
 -- ('console', 'cli', 'sdk-go', 'service', 'other', ...).
 CREATE TABLE usage_context_daily (
-    principal_id     bigint NOT NULL REFERENCES usage_principal (id),
+    principal_id     bigint NOT NULL, -- usage_principal.id
     day              date NOT NULL,
     region           text COLLATE "C" NOT NULL,
     source_net       text COLLATE "C" NOT NULL,
