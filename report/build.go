@@ -671,7 +671,7 @@ func (b *builder) usageFirstUsed(ctx context.Context, end time.Time) error {
 		return fmt.Errorf("read first use: %w", err)
 	}
 	if f.Total > 0 && dateString(*before) > b.per.PreviousFrom {
-		b.caveat(fmt.Sprintf("logs before the period start on %s: an action last used before then counts as first used", dateString(*before)))
+		b.caveat(fmt.Sprintf("the logs begin on %s: an action last used before that day counts as first used in %s", dateString(*before), b.per.Label))
 	}
 	return b.markGranted(ctx)
 }
