@@ -18,7 +18,7 @@ func renderTable(w io.Writer, d *Data) error {
 	bw := bufio.NewWriter(w)
 	t := &termWriter{w: bw}
 
-	t.title(fmt.Sprintf("IAM permission audit: %s", d.Period.Label))
+	t.title("IAM permission audit: " + termSafe(d.Period.Label))
 	for _, l := range headerLines(d) {
 		t.linef("%-14s %s", l[0]+":", termSafe(l[1]))
 	}
