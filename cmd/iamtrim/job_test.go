@@ -217,7 +217,7 @@ func TestHelperProcess(t *testing.T) {
 	if os.Getenv("IAMTRIM_HELPER_PROCESS") != "1" {
 		t.Skip("not a helper process")
 	}
-	args := strings.Split(os.Getenv("IAMTRIM_HELPER_ARGS"), "\x00")
+	args := strings.Split(os.Getenv("IAMTRIM_HELPER_ARGS"), "\x1f")
 	os.Exit(run(context.Background(), args, os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -239,7 +239,7 @@ func TestJobResumesAfterKill(t *testing.T) {
 			cfg, out := jobConfigFor(t, "", "")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 			cmd.Env = append(os.Environ(), "IAMTRIM_HELPER_PROCESS=1",
-				"IAMTRIM_HELPER_ARGS="+strings.Join([]string{"run", "--config", cfg}, "\x00"),
+				"IAMTRIM_HELPER_ARGS="+strings.Join([]string{"run", "--config", cfg}, "\x1f"),
 				"DATABASE_URL="+env["DATABASE_URL"], "IAMTRIM_SCHEMA="+env["IAMTRIM_SCHEMA"])
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
@@ -248,7 +248,9 @@ func TestJobResumesAfterKill(t *testing.T) {
 			}
 			time.Sleep(delay)
 			_ = cmd.Process.Signal(syscall.SIGKILL)
-			_ = cmd.Wait()
+			if err := cmd.Wait(); err == nil {
+				t.Logf("the run finished before the kill at %s; resuming is trivially right", delay)
+			}
 			mustRun(t, env, exitOK, "run", "--config", cfg)
 			got := readTree(t, filepath.Join(out, "policies"))
 			if len(got) != len(want) {
