@@ -5,9 +5,11 @@
 // Data assembly and rendering are separate. Build reads the database into
 // a Data: the latest analysis snapshot of the period (package analyze
 // stores them, immutable), the previous period's snapshot for the change
-// columns, each quarter's latest snapshot for the trend, and the usage
-// rollup and log coverage written by package ingest for denied attempts,
-// actions first used in the period and the evidence's gaps. Render then
+// columns, each quarter's latest snapshot for the trend, the
+// recommendations package recommend stored for the snapshot's window, and
+// the usage rollup and log coverage written by package ingest for denied
+// attempts, actions first used in the period and the evidence's gaps
+// (falling back on the snapshots when no logs were ingested). Render then
 // writes a Data as a terminal table, Markdown, one self-contained HTML page
 // (inline CSS, server-side SVG charts, a small inline sorting script, a
 // print stylesheet and a Content-Security-Policy that admits only that
