@@ -129,7 +129,7 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	s.Principals = len(r.seen)
 	s.TopUnmapped = topUnmapped(r.unmapped, TopUnmappedN)
 	errs := slices.Clone(r.errs)
-	slices.SortStableFunc(errs, compareErrorLines)
+	sortErrorLines(errs)
 	if len(errs) > MaxErrors {
 		more := len(errs) - MaxErrors
 		errs = append(errs[:MaxErrors], fmt.Sprintf("... and %d more", more))
@@ -137,6 +137,10 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	s.Errors = errs
 	return s
 }
+
+// sortErrorLines puts error lines in a stable order: by path, then record
+// number.
+func sortErrorLines(lines []string) { slices.SortStableFunc(lines, compareErrorLines) }
 
 // compareErrorLines orders "path:record N: reason" by path, then N
 // numerically.

@@ -2,7 +2,12 @@ package ingest_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/cloudtrail"
 
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/store/storetest"
@@ -13,8 +18,26 @@ import (
 // mapped (usage_daily) or listed as unmapped/permissionless.
 func TestSharedSamples(t *testing.T) {
 	dir := sharedDir(t)
+	t.Run("no catalog", func(t *testing.T) { testShared(t, dir, nil) })
+	t.Run("shared catalog", func(t *testing.T) {
+		catDir := filepath.Join(dir, "..", "..", "catalog")
+		if _, err := os.Stat(filepath.Join(catDir, "service-list.json")); err != nil {
+			t.Skipf("shared catalog not present: %v", err)
+		}
+		cat, err := catalog.LoadDir(catDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testShared(t, dir, cat)
+	})
+}
+
+func testShared(t *testing.T, dir string, cat cloudtrail.Catalog) {
 	db := storetest.New(t)
-	s := run(t, db, ingest.Options{Sources: []string{dir}})
+	s, err := ingest.Run(context.Background(), db, cat, ingest.Options{Sources: []string{dir}}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s.FilesFailed != 0 || len(s.Errors) != 0 {
 		t.Errorf("FilesFailed = %d, errors %q; want none", s.FilesFailed, s.Errors)
 	}
