@@ -1,0 +1,197 @@
+package analyze_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/store/storetest"
+	"github.com/iamtrim/iamtrim/trails"
+	"github.com/jackc/pgx/v5"
+)
+
+// benchCatalog is the full catalog when IAMTRIM_CATALOG names one, else the
+// repository's fixture.
+func benchCatalog(b *testing.B) *catalog.Catalog {
+	dir := os.Getenv("IAMTRIM_CATALOG")
+	if dir == "" {
+		dir = "../testdata/catalog"
+	} else if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir)
+	}
+	cat, err := catalog.LoadDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cat
+}
+
+// Policy templates the synthetic roles get, as real accounts mix them.
+var benchPolicies = []string{
+	`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","dynamodb:*"],"Resource":"*"}]}`,
+	`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*","s3:Get*","s3:List*","iam:Get*","iam:List*","lambda:Get*","lambda:List*","logs:*"],"Resource":"*"}]}`,
+	`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage","sqs:ReceiveMessage","sqs:DeleteMessage","sqs:GetQueueUrl","kms:Decrypt","secretsmanager:GetSecretValue","ssm:GetParameter*"],"Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`,
+	`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}]}`,
+	`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+}
+
+var benchActions = [][]string{
+	{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+	{"ec2:DescribeInstances", "s3:GetObject", "iam:GetRole", "lambda:GetFunction", "logs:CreateLogStream", "s3:ListBucket"},
+	{"sqs:SendMessage", "sqs:ReceiveMessage", "kms:Decrypt", "secretsmanager:GetSecretValue", "ssm:GetParameter"},
+	{"ec2:DescribeInstances", "s3:GetObject", "lambda:InvokeFunction", "sns:Publish", "cloudwatch:PutMetricData"},
+	{"iam:ListRoles", "ec2:DescribeVpcs", "s3:ListAllMyBuckets"},
+}
+
+const (
+	benchAccount = "111122223333"
+	benchRoles   = 1000
+	benchDays    = 90
+	benchEvents  = 10_000_000
+)
+
+// BenchmarkAnalyzeRecommend measures analyze over 1,000 roles and 90 days
+// of a usage rollup shaped like what 10M events aggregate to (about a
+// million rows), analyze of one principal, and recommend for every role.
+// The rollup is written directly: ingest has its own benchmark.
+func BenchmarkAnalyzeRecommend(b *testing.B) {
+	ctx := context.Background()
+	db := storetest.New(b)
+	cat := benchCatalog(b)
+	if _, err := catalog.Store(ctx, db.Pool, cat, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var details authz.Details
+	for i := range benchRoles {
+		tmpl := i % len(benchPolicies)
+		if tmpl == 4 && i%50 != 4 { // admins are rare
+			tmpl = i % 4
+		}
+		details.RoleDetailList = append(details.RoleDetailList, authz.RoleDetail{
+			Path: "/app/", RoleName: fmt.Sprintf("role-%04d", i), RoleID: fmt.Sprintf("AROA%016d", i),
+			Arn:                      fmt.Sprintf("arn:aws:iam::%s:role/app/role-%04d", benchAccount, i),
+			CreateDate:               "2025-01-01T00:00:00Z",
+			AssumeRolePolicyDocument: json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
+			RolePolicyList:           []authz.InlinePolicy{{PolicyName: "p", PolicyDocument: json.RawMessage(benchPolicies[tmpl])}},
+		})
+	}
+	inv := authz.NewInventory("bench", &details)
+	snapID, _, err := authz.SaveSnapshot(ctx, db, inv, "bench", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	// The rollup: each role uses its template's actions on two resources,
+	// every day, with call counts adding up to about benchEvents.
+	asOf := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
+	w := analyze.NewWindow(asOf, benchDays)
+	var principals [][]any
+	for i := range benchRoles {
+		principals = append(principals, []any{int64(i + 1), fmt.Sprintf("arn:aws:iam::%s:role/app/role-%04d", benchAccount, i), benchAccount, "AssumedRole", fmt.Sprintf("role-%04d", i)})
+	}
+	if _, err := db.Pool.Exec(ctx, `ALTER TABLE usage_principal ALTER COLUMN id DROP IDENTITY IF EXISTS`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"usage_principal"}, []string{"id", "arn", "account_id", "type", "name"}, pgx.CopyFromRows(principals)); err != nil {
+		b.Fatal(err)
+	}
+	rowsPerRole := 0
+	for _, a := range benchActions {
+		rowsPerRole += len(a)
+	}
+	perRow := int64(benchEvents / (benchRoles * benchDays * 2 * rowsPerRole / len(benchActions)))
+	var rows [][]any
+	var total int64
+	for i := range benchRoles {
+		acts := benchActions[i%len(benchActions)]
+		for d := range benchDays {
+			day := w.From.AddDate(0, 0, d)
+			for _, a := range acts {
+				for r := range 2 {
+					calls := perRow/2 + rng.Int64N(perRow+1)
+					denied := int64(0)
+					if rng.IntN(50) == 0 {
+						denied = 1
+					}
+					total += calls
+					res := fmt.Sprintf("arn:aws:s3:::bucket-%d/key-%d", i%37, r)
+					rows = append(rows, []any{int64(i + 1), day, a, res, "", benchAccount, calls, denied, int64(0), day.Add(time.Hour), day.Add(20 * time.Hour)})
+				}
+			}
+		}
+	}
+	if _, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"usage_daily"},
+		[]string{"principal_id", "day", "action", "resource", "invoked_by", "account_id", "calls", "denied", "unauthenticated", "first_seen", "last_seen"},
+		pgx.CopyFromRows(rows)); err != nil {
+		b.Fatal(err)
+	}
+	var cov [][]any
+	for d := range benchDays {
+		for _, region := range []string{"us-east-1", "eu-west-1"} {
+			cov = append(cov, []any{benchAccount, region, w.From.AddDate(0, 0, d), int64(1000)})
+		}
+	}
+	if _, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"log_coverage_daily"}, []string{"account_id", "region", "day", "events"}, pgx.CopyFromRows(cov)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("rollup: %d rows for %d roles x %d days, %d calls; catalog %d actions", len(rows), benchRoles, benchDays, total, len(cat.Actions()))
+	rows = nil
+
+	ev := analyze.Evidence{Inventory: inv, AuthzSnapshot: snapID, Catalog: cat, Trails: trails.UnknownConfig()}
+	log := slog.New(slog.DiscardHandler)
+	var snap *analyze.Snapshot
+	b.Run("analyze-1000-roles", func(b *testing.B) {
+		for b.Loop() {
+			snap, err = analyze.Run(ctx, db, ev, analyze.Options{AsOf: asOf, WindowDays: benchDays}, log)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(benchRoles)/(b.Elapsed().Seconds()/float64(b.N)), "roles/s")
+	})
+	b.Run("analyze-one-principal", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := analyze.Run(ctx, db, ev, analyze.Options{AsOf: asOf, WindowDays: benchDays, Principal: "role-0500", NoStore: true}, log); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("recommend-1000-roles", func(b *testing.B) {
+		exp := authz.NewExpander(cat, nil)
+		byARN := map[string]authz.Principal{}
+		for _, p := range inv.Principals() {
+			byARN[p.ARN] = p
+		}
+		for b.Loop() {
+			proven := 0
+			for _, r := range snap.Principals {
+				p := byARN[r.PrincipalARN]
+				rec, err := recommend.Recommend(recommend.Input{Principal: p, Effective: exp.Expand(p), Result: r, Catalog: cat}, recommend.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rec.Proof.Proven {
+					proven++
+				}
+			}
+			if proven != len(snap.Principals) {
+				b.Fatalf("%d of %d recommendations proven", proven, len(snap.Principals))
+			}
+		}
+		b.ReportMetric(float64(benchRoles)/(b.Elapsed().Seconds()/float64(b.N)), "roles/s")
+	})
+}
