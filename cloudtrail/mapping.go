@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"hash/maphash"
 	"reflect"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ type Mapper struct {
 
 	mu    sync.RWMutex
 	cache map[string]*mapping
+	strs  *internTable
 }
 
 // NewMapper returns a Mapper validating against cat; cat may be nil (also
@@ -50,6 +52,7 @@ func NewMapper(cat Catalog) *Mapper {
 		formats:     map[string]string{},
 		s3Version:   map[string]string{},
 		cache:       map[string]*mapping{},
+		strs:        &internTable{seed: maphash.MakeSeed()},
 	}
 	for _, p := range sourcePrefixes() {
 		m.prefixes[p.source] = p.prefix

@@ -30,6 +30,18 @@ type fields struct {
 	hasUI                                              bool
 	ui                                                 userIdentity
 	reqParams, resources, addl                         []byte
+
+	// Filled while parsing when possible, so requestParameters and
+	// resources[] are walked once: e is the mapping, known once
+	// eventSource and eventName have been read (they precede
+	// requestParameters in CloudTrail's own key order).
+	m          *Mapper
+	e          *mapping
+	p          params
+	paramsDone bool
+	nres       int
+	resARN     [maxResources]jstr
+	resType    [maxResources]jstr
 }
 
 type userIdentity struct {
@@ -46,6 +58,7 @@ type userIdentity struct {
 // ErrMissingField). Strings are copied: rec does not alias raw.
 func (m *Mapper) Normalize(raw []byte, rec *Record) error {
 	var f fields
+	f.m = m
 	if err := f.parse(raw); err != nil {
 		return err
 	}
@@ -69,10 +82,10 @@ func (m *Mapper) Normalize(raw []byte, rec *Record) error {
 		return fmt.Errorf("eventTime: %w", err)
 	}
 
-	var sbuf, nbuf [maxNameLen]byte
-	src := truncate(f.eventSource.bytes(sbuf[:0]), maxNameLen)
-	name := truncate(f.eventName.bytes(nbuf[:0]), maxNameLen)
-	e := m.lookup(src, name)
+	e := f.e
+	if e == nil {
+		e = f.mapping()
+	}
 
 	*rec = Record{
 		Actions:   rec.Actions[:0],
@@ -83,19 +96,19 @@ func (m *Mapper) Normalize(raw []byte, rec *Record) error {
 	rec.EventTime = t
 	rec.EventSource = e.source
 	rec.EventName = e.name
-	rec.AccountID = f.recipient.string(maxIDLen)
-	rec.Region = f.region.string(maxNameLen)
-	rec.EventType = f.eventType.string(maxNameLen)
+	rec.AccountID = m.intern(f.recipient, maxIDLen)
+	rec.Region = m.intern(f.region, maxNameLen)
+	rec.EventType = m.intern(f.eventType, maxNameLen)
 	rec.ReadOnly = f.readOnly
-	rec.ErrorCode = f.errorCode.string(maxNameLen)
+	rec.ErrorCode = m.intern(f.errorCode, maxNameLen)
 	rec.Outcome = classifyError(rec.ErrorCode)
 	rec.Mapping = e.kind
 
 	m.principal(&f, rec)
 	rec.Context = Context{
 		SourceIP:       ipString(f.sourceIP),
-		VPCEndpointID:  f.vpce.string(maxIDLen),
-		MFA:            f.ui.mfa || consoleMFA(f.addl),
+		VPCEndpointID:  m.intern(f.vpce, maxIDLen),
+		MFA:            f.ui.mfa || e.source == "signin.amazonaws.com" && consoleMFA(f.addl),
 		UserAgentClass: userAgentClass(f.userAgent.b),
 	}
 	if f.mgmtSet {
@@ -146,14 +159,9 @@ func (f *fields) parse(raw []byte) error {
 			f.ui = userIdentity{} // a repeated key replaces, as in encoding/json
 			f.hasUI = f.ui.parse(&it)
 		case "requestParameters":
-			f.reqParams = objectSpan(&it)
+			f.requestParameters(&it)
 		case "resources":
-			if it.b[it.i] == '[' {
-				f.resources = it.span()
-			} else {
-				f.resources = nil
-				it.skip()
-			}
+			f.parseResources(&it)
 		case "additionalEventData":
 			f.addl = objectSpan(&it)
 		default:
@@ -167,6 +175,62 @@ func (f *fields) parse(raw []byte) error {
 		return fmt.Errorf("%w at offset %d", errTrailing, i)
 	}
 	return nil
+}
+
+// mapping looks the event up once eventSource and eventName are known.
+func (f *fields) mapping() *mapping {
+	var sbuf, nbuf [maxNameLen]byte
+	src := truncate(f.eventSource.bytes(sbuf[:0]), maxNameLen)
+	name := truncate(f.eventName.bytes(nbuf[:0]), maxNameLen)
+	f.e = f.m.lookup(src, name)
+	return f.e
+}
+
+// requestParameters keeps the object's span and, when the mapping is
+// already known and needs them, reads the parameters in the same pass.
+func (f *fields) requestParameters(it *objIter) {
+	f.p, f.paramsDone, f.reqParams = params{}, false, nil
+	if it.b[it.i] != '{' {
+		it.skip()
+		return
+	}
+	if f.m != nil && f.e == nil && !f.eventSource.empty() && !f.eventName.empty() {
+		f.mapping()
+	}
+	start := it.i
+	if f.e != nil && needsParams(f.e) {
+		in := objIter{b: it.b, i: it.i + 1, first: true}
+		f.p.parseIter(&in, f.e.passRoleKeys)
+		it.i, it.err = in.i, in.err
+		f.paramsDone = true
+	} else {
+		it.skip()
+	}
+	if it.err == nil {
+		f.reqParams = it.b[start:it.i]
+	}
+}
+
+// parseResources reads resources[] in place: each entry's ARN and type.
+func (f *fields) parseResources(it *objIter) {
+	f.nres, f.resources = 0, nil
+	if it.b[it.i] != '[' {
+		it.skip()
+		return
+	}
+	start := it.i
+	in := arrIter{b: it.b, i: it.i + 1, first: true}
+	for in.next() {
+		arn, typ := resourceEntry(&in)
+		if !arn.empty() && f.nres < maxResources {
+			f.resARN[f.nres], f.resType[f.nres] = arn, typ
+			f.nres++
+		}
+	}
+	it.i, it.err = in.i, in.err
+	if it.err == nil {
+		f.resources = it.b[start:it.i]
+	}
 }
 
 // required reads a string that must be present; any other type leaves it
@@ -348,24 +412,24 @@ func daysIn(m, y int) int {
 func (m *Mapper) principal(f *fields, rec *Record) {
 	u := &f.ui
 	p := &rec.Principal
-	p.AccountID = u.accountID.string(maxIDLen)
-	rec.InvokedBy = u.invokedBy.string(maxNameLen)
+	p.AccountID = m.intern(u.accountID, maxIDLen)
+	rec.InvokedBy = m.intern(u.invokedBy, maxNameLen)
 	part := partitionOf(u.arn.b, f.region.b)
 	switch {
 	case u.typ.is("AssumedRole"):
 		p.Type = PrincipalRole
 		p.SessionARN = u.arn.string(maxARNLen)
 		if !u.issuerARN.empty() {
-			p.ARN = u.issuerARN.string(maxARNLen)
+			p.ARN = m.intern(u.issuerARN, maxARNLen)
 		} else {
 			p.ARN = roleFromSession(p.SessionARN)
 		}
-		p.Name = u.issuerUserName.string(maxIDLen)
-		p.Provider = u.webIDProvider.string(maxARNLen)
+		p.Name = m.intern(u.issuerUserName, maxIDLen)
+		p.Provider = m.intern(u.webIDProvider, maxARNLen)
 	case u.typ.is("IAMUser"):
 		p.Type = PrincipalUser
-		p.ARN = u.arn.string(maxARNLen)
-		p.Name = u.userName.string(maxIDLen)
+		p.ARN = m.intern(u.arn, maxARNLen)
+		p.Name = m.intern(u.userName, maxIDLen)
 		if p.ARN == "" && p.Name != "" && p.AccountID != "" {
 			p.ARN = "arn:" + part + ":iam::" + p.AccountID + ":user/" + p.Name
 		}
@@ -394,7 +458,7 @@ func (m *Mapper) principal(f *fields, rec *Record) {
 			p.Type = PrincipalWebIdentity
 		}
 		p.Provider = u.identityProvider.string(maxARNLen)
-		p.ARN = samlProviderARN(f.reqParams)
+		p.ARN = f.samlProviderARN()
 		if p.ARN == "" {
 			p.ARN = p.Provider
 		}

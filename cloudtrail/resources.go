@@ -95,6 +95,11 @@ func (p *params) parse(raw []byte, passKeys []string) {
 	if err != nil {
 		return
 	}
+	p.parseIter(&it, passKeys)
+}
+
+// parseIter reads the members of the object it is positioned in.
+func (p *params) parseIter(it *objIter, passKeys []string) {
 	var kb [64]byte
 	for it.next() {
 		k := it.name(&kb)
@@ -158,11 +163,11 @@ func (p *params) parse(raw []byte, passKeys []string) {
 		case "statement":
 			p.statement, _ = it.str()
 		case "names":
-			p.names = arraySpan(&it)
+			p.names = arraySpan(it)
 		case "statements", "transactStatements":
-			p.statements = arraySpan(&it)
+			p.statements = arraySpan(it)
 		case "transactItems":
-			p.transactItems = arraySpan(&it)
+			p.transactItems = arraySpan(it)
 		case "iamInstanceProfile":
 			p.instanceProfile = it.b[it.i] == '{' || it.b[it.i] == '"'
 			it.skip()
@@ -182,12 +187,15 @@ func arraySpan(it *objIter) []byte {
 
 // samlProviderARN returns requestParameters.principalArn (the SAML
 // provider of an AssumeRoleWithSAML call), or "".
-func samlProviderARN(raw []byte) string {
-	if raw == nil {
+func (f *fields) samlProviderARN() string {
+	if f.paramsDone {
+		return f.p.principalARN.string(maxARNLen)
+	}
+	if f.reqParams == nil {
 		return ""
 	}
 	var p params
-	p.parse(raw, nil)
+	p.parse(f.reqParams, nil)
 	return p.principalARN.string(maxARNLen)
 }
 
@@ -206,8 +214,8 @@ func needsParams(e *mapping) bool {
 
 // access fills Actions, Resources and Access.
 func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
-	var p params
-	if f.reqParams != nil && needsParams(e) {
+	p := &f.p
+	if !f.paramsDone && f.reqParams != nil && needsParams(e) {
 		p.parse(f.reqParams, e.passRoleKeys)
 	}
 	c := arnCtx{
@@ -221,22 +229,14 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 
 	// Resources named by requestParameters, for the primary action(s).
 	var own [8]string
-	res := m.paramResources(e, &p, c, own[:0])
+	res := m.paramResources(e, p, c, own[:0])
 
 	// resources[] entries.
 	var listed [maxResources]string
-	var types [maxResources]jstr
-	nl := 0
-	if f.resources != nil {
-		it, _ := newArrIter(f.resources, 0)
-		for it.next() && nl < maxResources {
-			arn, typ := resourceEntry(&it)
-			if !arn.empty() {
-				listed[nl] = arn.string(maxARNLen)
-				types[nl] = typ
-				nl++
-			}
-		}
+	types := &f.resType
+	nl := f.nres
+	for i := 0; i < nl; i++ {
+		listed[i] = f.resARN[i].string(maxARNLen)
 	}
 	for i := 0; i < nl; i++ {
 		addUnique(&rec.Resources, listed[i])
@@ -251,7 +251,7 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 	var dyn [4]string
 	switch e.dyn {
 	case dynPartiQL:
-		actions = m.partiQLActions(&p, dyn[:0])
+		actions = m.partiQLActions(p, dyn[:0])
 	case dynTransactWrite:
 		actions = m.transactActionsOf(p.transactItems, dyn[:0])
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -53,23 +54,64 @@ const (
 	msb = 0x8080808080808080
 )
 
-// hasStringSpecial reports whether any of the 8 bytes in x is '"', '\\' or a
-// control character (< 0x20). False positives are impossible; the exact byte
-// is found by the caller's byte loop.
-func hasStringSpecial(x uint64) bool {
+// hasBackslashOrControl reports whether any of the 8 bytes in x is a backslash or
+// a control character (< 0x20). It has no false negatives; a positive is
+// resolved by the byte loop.
+func hasBackslashOrControl(x uint64) bool {
+	s := x ^ (lsb * '\\')
+	return ((s-lsb)&^s|(x-lsb*0x20)&^x)&msb != 0
+}
+
+// specialMask has the high bit set in each byte of x that is '"', a
+// backslash or a control character (< 0x20). Bits above the lowest may be
+// false positives (borrows), so only the lowest is used.
+func specialMask(x uint64) uint64 {
 	q := x ^ (lsb * '"')
 	s := x ^ (lsb * '\\')
-	return ((q-lsb)&^q|(s-lsb)&^s|(x-lsb*0x20)&^x)&msb != 0
+	return ((q-lsb)&^q | (s-lsb)&^s | (x-lsb*0x20)&^x) & msb
 }
 
 // scanString validates the string starting at b[i] == '"' and returns the
 // offset just past its closing quote and whether it holds escapes.
+//
+// Most CloudTrail strings are short and plain. The first 16 bytes are
+// checked eight at a time for the closing quote, a backslash or a control
+// character; a longer string's closing quote is then found with
+// bytes.IndexByte (vectorised) and the run before it checked eight bytes at
+// a time. Strings with escapes or control characters take the
+// byte-by-byte path.
 func scanString(b []byte, i int) (end int, escaped bool, err error) {
+	start := i + 1
+	j := start
+	for k := 0; k < 2 && j+8 <= len(b); k++ {
+		if m := specialMask(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+			j += bits.TrailingZeros64(m) >> 3
+			if b[j] == '"' {
+				return j + 1, false, nil
+			}
+			return scanStringSlow(b, i)
+		}
+		j += 8
+	}
+	q := bytes.IndexByte(b[j:], '"')
+	if q < 0 {
+		return scanStringSlow(b, i)
+	}
+	stop := j + q
+	for j+8 <= stop && !hasBackslashOrControl(binary.LittleEndian.Uint64(b[j:])) {
+		j += 8
+	}
+	for ; j < stop; j++ {
+		if c := b[j]; c == '\\' || c < 0x20 {
+			return scanStringSlow(b, i)
+		}
+	}
+	return stop + 1, false, nil
+}
+
+func scanStringSlow(b []byte, i int) (end int, escaped bool, err error) {
 	i++
 	for {
-		for i+8 <= len(b) && !hasStringSpecial(binary.LittleEndian.Uint64(b[i:])) {
-			i += 8
-		}
 		if i >= len(b) {
 			return i, escaped, errEOF
 		}
@@ -662,6 +704,22 @@ func getu4(s []byte) rune {
 	return r
 }
 
+// quoteIndex returns the offset of the first '"' at or after j, or -1:
+// two words by SWAR (most strings are short), then bytes.IndexByte.
+func quoteIndex(b []byte, j int) int {
+	for k := 0; k < 2 && j+8 <= len(b); k++ {
+		q := binary.LittleEndian.Uint64(b[j:]) ^ (lsb * '"')
+		if m := (q - lsb) &^ q & msb; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+		j += 8
+	}
+	if k := bytes.IndexByte(b[j:], '"'); k >= 0 {
+		return j + k
+	}
+	return -1
+}
+
 // valueEnd finds the end of the object or array starting at b[i] by
 // counting brackets outside strings, without validating anything else. It
 // is what ReadObject uses to cut a log object into records quickly: a record
@@ -674,11 +732,11 @@ func valueEnd(b []byte, i int) (int, error) {
 		case '"':
 			j := i + 1
 			for {
-				k := bytes.IndexByte(b[j:], '"')
+				k := quoteIndex(b, j)
 				if k < 0 {
 					return len(b), errEOF
 				}
-				j += k
+				j = k
 				n := 0
 				for p := j - 1; p > i && b[p] == '\\'; p-- {
 					n++

@@ -22,25 +22,44 @@ const (
 	UAOther          = "other"
 )
 
-// userAgentClass sorts a userAgent into a small set of classes. Checks are
-// ordered: the CLI's agent also names botocore, and Terraform's names the
-// Go SDK.
+// userAgentClass sorts a userAgent into a small set of classes. Most agents
+// start with the tool's own token, so prefixes are tried first and the
+// slower substring checks only for the rest. Order matters: the CLI's agent
+// also names botocore, and Terraform's names the Go SDK.
 func userAgentClass(ua []byte) string {
 	ua = bytes.TrimLeft(ua, "[ ")
 	if len(ua) == 0 {
 		return ""
 	}
-	has := func(s string) bool { return bytes.Contains(ua, []byte(s)) }
-	pre := func(s string) bool { return len(ua) >= len(s) && bytes.EqualFold(ua[:len(s)], []byte(s)) }
+	pre := func(s string) bool { return len(ua) >= len(s) && string(ua[:len(s)]) == s }
 	switch {
-	case pre("aws-cli/"), pre("aws-sdk-cli"):
+	case pre("aws-cli/"):
 		return UACLI
-	case pre("cloudformation.amazonaws.com"), has("AWSCloudFormation"):
+	case pre("aws-sdk-go"):
+		return UASDKGo
+	case pre("Boto3/"), pre("boto3/"), pre("Botocore/"), pre("botocore/"):
+		return UASDKPython
+	case pre("aws-sdk-java"):
+		return UASDKJava
+	case pre("aws-sdk-js"), pre("aws-sdk-nodejs"):
+		return UASDKJS
+	case pre("console.amazonaws.com"), pre("signin.amazonaws.com"), pre("console.aws.amazon.com"), pre("Mozilla/"), pre("AWS Signin"):
+		return UAConsole
+	case pre("cloudformation.amazonaws.com"):
+		return UACloudFormation
+	case pre("APN/1.0 HashiCorp"), pre("Terraform/"):
+		return UATerraform
+	case pre("AWS Internal"), pre("awslambda-worker"):
+		return UAService
+	}
+	has := func(s string) bool { return bytes.Contains(ua, []byte(s)) }
+	switch {
+	case has("aws-cli/"):
+		return UACLI
+	case has("AWSCloudFormation"):
 		return UACloudFormation
 	case has("Terraform") || has("terraform-provider") || has("HashiCorp"):
 		return UATerraform
-	case pre("console.amazonaws.com"), pre("signin.amazonaws.com"), pre("console.aws.amazon.com"), pre("Mozilla/"), pre("AWS Signin"):
-		return UAConsole
 	case has("AWSPowerShell") || has("AWS.Tools.") || has("aws-tools-for-powershell"):
 		return UAPowerShell
 	case has("aws-sdk-go"):
@@ -61,7 +80,7 @@ func userAgentClass(ua []byte) string {
 		return UASDKRust
 	case has("aws-sdk-cpp"):
 		return UASDKCPP
-	case bytes.HasSuffix(ua, []byte(".amazonaws.com")), pre("AWS Internal"), pre("awslambda-worker"):
+	case bytes.HasSuffix(ua, []byte(".amazonaws.com")):
 		return UAService
 	}
 	return UAOther
