@@ -150,15 +150,39 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 	return snap, nil
 }
 
-func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence, opts Options) error {
-	body, err := json.Marshal(snap.Principals)
-	if err != nil {
-		return fmt.Errorf("encode analysis: %w", err)
+// stored is what analysis_principal.result keeps of a Result: everything
+// but the Granted and Unobservable lists, which the authorization snapshot,
+// catalog and trail configuration the snapshot names determine, and which
+// run to tens of thousands of actions for administrators (their counts are
+// columns of the row, and Unobservable is summarised by reason).
+type stored struct {
+	Result
+	Granted            []string       `json:"granted,omitempty"`
+	Unobservable       []Unobservable `json:"unobservable,omitempty"`
+	UnobservableCounts map[string]int `json:"unobservable_by_reason"`
+}
+
+func storedJSON(r Result) ([]byte, error) {
+	s := stored{Result: r, UnobservableCounts: map[string]int{}}
+	for _, u := range r.Unobservable {
+		s.UnobservableCounts[u.Reason]++
 	}
+	return json.Marshal(s)
+}
+
+func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence, opts Options) error {
+	bodies := make([][]byte, len(snap.Principals))
 	params, _ := json.Marshal(map[string]any{"min_coverage": opts.Thresholds.MinCoverage, "min_days": opts.Thresholds.MinDays})
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%d|%s|%s|%s|", snap.AsOf, snap.WindowDays, opts.Principal, snap.CatalogVersion, params)
-	h.Write(body)
+	fmt.Fprintf(h, "%s|%d|%s|%s|%d|%d|%s|", snap.AsOf, snap.WindowDays, opts.Principal, snap.CatalogVersion, ev.AuthzSnapshot, ev.TrailsID, params)
+	for i, r := range snap.Principals {
+		b, err := storedJSON(r)
+		if err != nil {
+			return fmt.Errorf("encode analysis of %s: %w", r.PrincipalARN, err)
+		}
+		bodies[i] = b
+		h.Write(b)
+	}
 	digest := hex.EncodeToString(h.Sum(nil))
 
 	tx, err := db.Pool.Begin(ctx)
@@ -189,17 +213,13 @@ func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence
 	}
 	snap.ID, snap.CreatedAt = id, created
 	rows := make([][]any, 0, len(snap.Principals))
-	for _, r := range snap.Principals {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encode analysis of %s: %w", r.PrincipalARN, err)
-		}
+	for i, r := range snap.Principals {
 		var denied int64
 		for _, d := range r.Denied {
 			denied += d.Count
 		}
 		rows = append(rows, []any{id, r.PrincipalARN, r.Type, r.AccountID, r.Name, len(r.Granted), len(r.Used), len(r.Unused),
-			len(r.Unobservable), denied, r.Risk.Score, len(r.Risk.HighRiskUnused), r.Flags, r.LastUsed.Any, b})
+			len(r.Unobservable), denied, r.Risk.Score, len(r.Risk.HighRiskUnused), r.Flags, r.LastUsed.Any, bodies[i]})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i][1].(string) < rows[j][1].(string) })
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"analysis_principal"},
