@@ -441,3 +441,46 @@ func itoa(i int) string {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// TestNormalizeConcurrent runs one Mapper from several goroutines (the
+// mapping cache and the intern table are shared) and checks every result
+// against a serial run. Run with -race.
+func TestNormalizeConcurrent(t *testing.T) {
+	byID, order := testRecords(t)
+	serial := map[string]Record{}
+	for _, id := range order {
+		var rec Record
+		if err := NewMapper(nil).Normalize(byID[id], &rec); err != nil {
+			t.Fatal(err)
+		}
+		serial[id] = rec
+	}
+	m := NewMapper(nil)
+	errs := make(chan string, 100)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			defer func() { done <- struct{}{} }()
+			var rec Record
+			for n := 0; n < 50; n++ {
+				id := order[(n*7+g)%len(order)]
+				if err := m.Normalize(byID[id], &rec); err != nil {
+					errs <- err.Error()
+					return
+				}
+				if !cmp.Equal(serial[id], rec, cmp.Comparer(func(a, b []string) bool { return cmp.Equal(nilIfNone(a), nilIfNone(b)) }),
+					cmp.Comparer(func(a, b []Access) bool { return len(a) == len(b) && (len(a) == 0 || cmp.Equal(a, b)) })) {
+					errs <- id + ": differs from the serial result"
+					return
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

@@ -30,7 +30,6 @@ var (
 	errNotString  = errors.New("not a string")
 	errNotObject  = errors.New("not a JSON object")
 	errTrailing   = errors.New("invalid data after top-level value")
-	errBadLiteral = errors.New("invalid literal")
 )
 
 func syntaxErr(b []byte, i int, what string) error {
