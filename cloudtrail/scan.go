@@ -25,11 +25,11 @@ import (
 const maxDepth = 64 * 64
 
 var (
-	errEOF        = errors.New("unexpected end of JSON input")
-	errDepth      = errors.New("JSON nested too deeply")
-	errNotString  = errors.New("not a string")
-	errNotObject  = errors.New("not a JSON object")
-	errTrailing   = errors.New("invalid data after top-level value")
+	errEOF       = errors.New("unexpected end of JSON input")
+	errDepth     = errors.New("JSON nested too deeply")
+	errNotString = errors.New("not a string")
+	errNotObject = errors.New("not a JSON object")
+	errTrailing  = errors.New("invalid data after top-level value")
 )
 
 func syntaxErr(b []byte, i int, what string) error {
