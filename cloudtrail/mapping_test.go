@@ -467,3 +467,24 @@ func catalogPresent(t *testing.T) bool {
 	})
 	return catalogThere
 }
+
+// TestBuiltinFormatsMatchCatalog checks that the built-in ARN formats used
+// without a catalog build the same ARNs as the catalog's formats.
+func TestBuiltinFormatsMatchCatalog(t *testing.T) {
+	cat := testCatalog(t)
+	withCat, without := NewMapper(cat), NewMapper(nil)
+	c := arnCtx{part: "aws", region: "us-east-1", account: "111122223333"}
+	for _, f := range builtinFormats() {
+		fs := cat.ResourceARNFormats(f.service, f.rtype)
+		if len(fs) == 0 {
+			t.Errorf("%s %s: catalog has no such resource type", f.service, f.rtype)
+			continue
+		}
+		n := strings.Count(f.format, "${") - strings.Count(f.format, "${Partition}") - strings.Count(f.format, "${Region}") - strings.Count(f.format, "${Account}")
+		vals := []string{"v1", "v2", "v3"}[:n]
+		got, want := withCat.build(c, f.service, f.rtype, vals...), without.build(c, f.service, f.rtype, vals...)
+		if got != want || got == "" {
+			t.Errorf("%s %s: catalog format builds %q, built-in %q", f.service, f.rtype, got, want)
+		}
+	}
+}

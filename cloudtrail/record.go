@@ -158,6 +158,12 @@ type Record struct {
 type Access struct {
 	Action   string
 	Resource string
+	// Via is set when the resource is reached through another one the
+	// event names instead: iam:PassRole in EC2 RunInstances and
+	// AssociateIamInstanceProfile passes the role inside an instance
+	// profile, so Resource is "" (the role is not logged) and Via is the
+	// instance profile's ARN. (Added by the cloudtrail package.)
+	Via string `json:",omitempty"`
 }
 
 // MarshalText encodes the outcome by name, so reports and JSON read well.

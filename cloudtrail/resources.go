@@ -86,6 +86,7 @@ type params struct {
 	statement                                                jstr
 	names, statements, transactItems                         []byte
 	instanceProfile                                          bool
+	profileARN, profileName                                  jstr
 	passRole                                                 [4]jstr
 	nPassRole                                                int
 }
@@ -169,12 +170,56 @@ func (p *params) parseIter(it *objIter, passKeys []string) {
 		case "transactItems":
 			p.transactItems = arraySpan(it)
 		case "iamInstanceProfile":
-			p.instanceProfile = it.b[it.i] == '{' || it.b[it.i] == '"'
-			it.skip()
+			p.parseInstanceProfile(it)
 		default:
 			it.skip()
 		}
 	}
+}
+
+// parseInstanceProfile reads iamInstanceProfile: {"arn": ...} or
+// {"name": ...} (EC2 also accepts a bare string in some calls).
+func (p *params) parseInstanceProfile(it *objIter) {
+	p.instanceProfile, p.profileARN, p.profileName = false, jstr{}, jstr{}
+	switch it.b[it.i] {
+	case '"':
+		p.instanceProfile = true
+		s, _ := it.str()
+		if strings.HasPrefix(string(s.b), "arn:") {
+			p.profileARN = s
+		} else {
+			p.profileName = s
+		}
+	case '{':
+		p.instanceProfile = true
+		in := objIter{b: it.b, i: it.i + 1, first: true}
+		for in.next() {
+			switch {
+			case in.key.is("arn"):
+				p.profileARN, _ = in.str()
+			case in.key.is("name"):
+				p.profileName, _ = in.str()
+			default:
+				in.skip()
+			}
+		}
+		it.i, it.err = in.i, in.err
+	default:
+		it.skip()
+	}
+}
+
+// instanceProfileARN returns the instance profile a call names, as an ARN
+// (built without a path from a bare name).
+func (m *Mapper) instanceProfileARN(c arnCtx, p *params) string {
+	if a := p.profileARN.string(maxARNLen); strings.HasPrefix(a, "arn:") {
+		return a
+	}
+	n := p.profileName.string(maxARNLen)
+	if n == "" || strings.ContainsAny(n, ":/*") || c.account == "" {
+		return ""
+	}
+	return "arn:" + c.part + ":iam::" + c.account + ":instance-profile/" + n
 }
 
 func arraySpan(it *objIter) []byte {
@@ -310,7 +355,12 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 			}
 		}
 		if e.instanceProfile && p.instanceProfile {
-			m.grant(rec, []string{m.passRoleAction}, nil)
+			// The role is inside the profile and not in the event: the
+			// resource stays unknown, and Via names the profile so a later
+			// stage can resolve its role from the account's authorization
+			// details. Never widen this to "*".
+			rec.Access = append(rec.Access, Access{Action: m.passRoleAction, Via: m.instanceProfileARN(c, p)})
+			addUnique(&rec.Actions, m.passRoleAction)
 		}
 	}
 	if e.prefix == "s3" && !p.copySource.empty() && m.s3GetObject != "" {
