@@ -20,6 +20,9 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 func sharedDir(t testing.TB) string {
 	t.Helper()
 	if d := os.Getenv("IAMTRIM_SHARED"); d != "" {
+		if _, err := os.Stat(d); err != nil {
+			t.Skipf("IAMTRIM_SHARED=%s: %v", d, err)
+		}
 		return d
 	}
 	dir, err := os.Getwd()

@@ -484,11 +484,20 @@ func (s *splitter) unwrapLookup(ev []byte) ([]byte, error) {
 }
 
 // lines reads a sequence of top-level objects: JSON Lines, or
-// concatenated (possibly pretty-printed) objects. After a broken record it
-// resynchronises at the next line that starts with '{' in column 0.
+// concatenated (possibly pretty-printed) objects. The first record decides
+// which: if it fits on its line, every record must (a broken line is
+// reported and reading goes on at the next line); otherwise records may
+// span lines, and an unterminated one ends the object. Either way each
+// byte is scanned a bounded number of times, whatever the input.
 func (s *splitter) lines(i int) (Shape, error) {
+	const (
+		undecided = iota
+		oneLine
+		multiLine
+	)
 	b := s.data
 	lookup := peekKind(b, i) == kindLookupEvent
+	mode := undecided
 	for {
 		i = skipWS(b, i)
 		if i >= len(b) {
@@ -500,17 +509,31 @@ func (s *splitter) lines(i int) (Shape, error) {
 			i = nextRecordLine(b, i)
 			continue
 		}
-		// Try the record as one line first, so a broken line cannot
-		// swallow the lines after it; fall back to a multi-line record.
-		lineEnd := nextLine(b, i)
-		end, err := valueEnd(b[:lineEnd], i)
-		if err != nil {
-			end, err = valueEnd(b, i)
+		end, err := 0, errEOF
+		if mode != multiLine {
+			end, err = valueEnd(b[:nextLine(b, i)], i)
+			switch {
+			case err == nil && mode == undecided:
+				mode = oneLine
+			case err != nil && mode == oneLine:
+				s.bad(fmt.Errorf("record at offset %d: %w", i, ErrTruncated))
+				i = nextLine(b, i)
+				continue
+			}
 		}
 		if err != nil {
-			s.bad(fmt.Errorf("record at offset %d: %w", i, ErrTruncated))
-			i = nextRecordLine(b, i)
-			continue
+			end, err = valueEnd(b, i)
+			switch {
+			case err == nil:
+				mode = multiLine
+			case errors.Is(err, errEOF):
+				s.bad(fmt.Errorf("record at offset %d: %w; rest of object not read", i, ErrTruncated))
+				return ShapeLines, nil
+			default:
+				s.bad(fmt.Errorf("record at offset %d: %v", i, err))
+				i = nextRecordLine(b, i)
+				continue
+			}
 		}
 		if j := skipInline(b, end); j < len(b) && b[j] != '\n' && b[j] != '{' {
 			s.bad(fmt.Errorf("invalid data after record at offset %d", j))

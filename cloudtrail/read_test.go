@@ -183,6 +183,18 @@ func TestReadObjectBadInput(t *testing.T) {
 			ids: []string{"a", "b"}, idx: []int{1, 3}, errs: []string{"obj:record 2:"}, errIs: ErrTruncated, wantKind: ShapeLines,
 		},
 		{
+			name: "concatenated pretty-printed objects", data: []byte(pretty(rec("a")) + "\n" + pretty(rec("b")) + "\n"),
+			ids: []string{"a", "b"}, idx: []int{1, 2}, wantKind: ShapeLines,
+		},
+		{
+			name: "pretty-printed objects, the second unterminated", data: []byte(pretty(rec("a")) + "\n{\n \"eventID\": \"b\n}\n" + pretty(rec("c"))),
+			ids: []string{"a"}, idx: []int{1}, errs: []string{"obj:record 2: record at offset"}, errIs: ErrTruncated, wantKind: ShapeLines,
+		},
+		{
+			name: "lines, many broken", data: []byte(rec("a") + "\n" + strings.Repeat(`{"eventID":"x`+"\n", 3) + rec("b") + "\n"),
+			ids: []string{"a", "b"}, idx: []int{1, 5}, errs: []string{"obj:record 2:", "obj:record 3:", "obj:record 4:"}, errIs: ErrTruncated, wantKind: ShapeLines,
+		},
+		{
 			name: "lines with garbage line", data: []byte(rec("a") + "\nnot json\n" + rec("b")),
 			ids: []string{"a", "b"}, idx: []int{1, 3}, errs: []string{"obj:record 2: not a JSON object"}, wantKind: ShapeLines,
 		},
@@ -252,6 +264,14 @@ func TestReadObjectBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+func pretty(s string) string {
+	var out bytes.Buffer
+	if err := json.Indent(&out, []byte(s), "", "  "); err != nil {
+		panic(err)
+	}
+	return out.String()
 }
 
 func jsonString(s string) string {
