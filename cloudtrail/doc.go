@@ -28,9 +28,19 @@
 // ECS RegisterTaskDefinition, CloudFormation with a service role, ...) get
 // iam:PassRole on that role as an extra action.
 //
+// Resources come from resources[] and from requestParameters of the common
+// services (S3 bucket and object, DynamoDB table, SQS queue from its URL,
+// SNS topic, KMS key, Lambda function, Secrets Manager secret, SSM
+// parameter, CloudWatch Logs group and stream), built with the catalog's
+// ARN formats or the same built-in ones. Record.Access pairs each action
+// with its resources.
+//
 // JSON is read by a small validating walker (scan.go) rather than a
 // reflection decoder: it skips the many fields not needed without
 // allocating, tolerates requestParameters whose types change between
 // services, and rejects exactly what encoding/json rejects (the oracle and
-// fuzz tests hold it to that).
+// fuzz tests hold it to that). A Mapper is safe for concurrent use: its
+// (eventSource, eventName) cache is bounded and its intern table of
+// repeating strings is lock-free. An ObjectReader reuses its buffers and
+// belongs to one goroutine.
 package cloudtrail

@@ -89,6 +89,13 @@ func (k MappingKind) String() string {
 type Principal struct {
 	// ARN is the stable identity: for assumed roles the role ARN from
 	// sessionContext.sessionIssuer (with its path), never the session ARN.
+	// Other types: IAMUser and Root their ARN; FederatedUser the IAM user
+	// that called GetFederationToken (its permissions are the ones used);
+	// AWSService the service principal ("lambda.amazonaws.com"); AWSAccount
+	// the account's root ARN; SAMLUser the SAML provider ARN (else the
+	// identityProvider); WebIdentityUser the identity provider;
+	// IdentityCenterUser the identity store ARN + "/user/" + user ID;
+	// Anonymous and Unknown "" unless the event gives one.
 	ARN  string
 	Type PrincipalType
 	// AccountID is the principal's own account (userIdentity.accountId).
