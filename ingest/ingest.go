@@ -178,7 +178,7 @@ func splitErrorLine(s string) (path string, n int) {
 func (r *runner) run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	listed := make(chan object, 256)
-	todo := make(chan object, 2*r.opts.Workers)
+	todo := make(chan object, 4*maxGroupObjects)
 
 	// Listing: every source, one after the other.
 	g.Go(func() error {
@@ -202,12 +202,17 @@ func (r *runner) run(ctx context.Context) error {
 	for range r.opts.Workers {
 		g.Go(func() error {
 			rd := cloudtrail.NewObjectReader()
-			for o := range todo {
-				if err := r.process(gctx, rd, o, false); err != nil {
+			var next []object
+			for {
+				group, more := r.nextGroup(todo, next)
+				if len(group) == 0 {
+					return nil
+				}
+				next = more
+				if err := r.process(gctx, rd, group, false); err != nil {
 					return err
 				}
 			}
-			return nil
 		})
 	}
 	done := make(chan struct{})
@@ -230,11 +235,48 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	rd := cloudtrail.NewObjectReader()
 	for _, o := range busy {
-		if err := r.process(ctx, rd, o, true); err != nil {
+		if err := r.process(ctx, rd, []object{o}, true); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// nextGroup takes the objects to process in one transaction: pending (an
+// API window left over from the last call), else what is waiting in todo,
+// up to the group bounds and to a fair share of the queue, so that all
+// workers get work. API windows go alone. It returns an empty group when
+// todo is closed and drained.
+func (r *runner) nextGroup(todo <-chan object, pending []object) (group, rest []object) {
+	if len(pending) > 0 {
+		return pending, nil
+	}
+	first, ok := <-todo
+	if !ok {
+		return nil, nil
+	}
+	group = []object{first}
+	if first.kind == kindAPI {
+		return group, nil
+	}
+	limit := min(maxGroupObjects, 1+len(todo)/r.opts.Workers)
+	size := first.size
+	for len(group) < limit && size < maxGroupBytes {
+		select {
+		case o, ok := <-todo:
+			if !ok {
+				return group, nil
+			}
+			if o.kind == kindAPI {
+				return group, []object{o}
+			}
+			group = append(group, o)
+			size += o.size
+		default:
+			return group, nil
+		}
+	}
+	return group, nil
 }
 
 func (r *runner) progress(done chan struct{}) {
@@ -474,9 +516,6 @@ func (r *runner) finishObject(o object, oc outcome, res *objectResult) {
 	}
 	for arn := range res.principalsSeen {
 		r.seen[arn] = struct{}{}
-	}
-	for arn, id := range res.principalIDs {
-		r.principals[arn] = id
 	}
 }
 
