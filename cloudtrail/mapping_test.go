@@ -488,3 +488,47 @@ func TestBuiltinFormatsMatchCatalog(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeWithCatalog runs the testdata records through a Mapper with
+// the catalog: actions come out in catalog spelling, an unknown service is
+// kept as Unmapped (never dropped), and the rest maps as without a catalog.
+func TestNormalizeWithCatalog(t *testing.T) {
+	cat := testCatalog(t)
+	m, plain := NewMapper(cat), NewMapper(nil)
+	byID, order := testRecords(t)
+	for _, id := range order {
+		var got, want Record
+		if err := m.Normalize(byID[id], &got); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if err := plain.Normalize(byID[id], &want); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if id == "unknown-type" {
+			// sso:ListAccounts is an Identity Center portal call
+			// (bearer-token authorized); the catalog has no such action, so
+			// the naming rule's guess is overruled.
+			if got.Mapping != Unmapped {
+				t.Errorf("%s: Mapping %v, want Unmapped with the catalog", id, got.Mapping)
+			}
+			continue
+		}
+		if id == "unmapped-service" {
+			if got.Mapping != Unmapped || len(got.Actions) != 0 || len(got.Access) != 0 {
+				t.Errorf("%s: Mapping %v, Actions %v, Access %v; want Unmapped and none", id, got.Mapping, got.Actions, got.Access)
+			}
+			if got.EventSource != "madeup.amazonaws.com" || got.EventName != "DoThing" || got.Principal.ARN == "" {
+				t.Errorf("%s: unmapped record lost its source, name or principal: %+v", id, got)
+			}
+			continue
+		}
+		for _, a := range got.Actions {
+			if c, ok := cat.Action(a); !ok || c != a {
+				t.Errorf("%s: action %q is not a catalog action", id, a)
+			}
+		}
+		if diff := cmp.Diff(want.Access, got.Access); diff != "" || got.Mapping != want.Mapping {
+			t.Errorf("%s: with catalog %v, without %v; Access (-without +with):\n%s", id, got.Mapping, want.Mapping, diff)
+		}
+	}
+}
