@@ -389,6 +389,9 @@ func (a *app) runJob(ctx context.Context, cfg *jobConfig) error {
 		return err
 	}
 	defer unlock()
+	// Under the lock no other run writes here: temporary files are what a
+	// killed run left behind.
+	removeStaleTemps(a, cfg.OutDir, filepath.Join(cfg.OutDir, "policies"))
 	var runID int64
 	if err := db.Pool.QueryRow(ctx, `INSERT INTO run (command, version) VALUES ('run', $1) RETURNING id`, buildVersion()).Scan(&runID); err != nil {
 		return fmt.Errorf("record run: %w", err)
@@ -663,4 +666,17 @@ func (a *app) jobIngest(ctx context.Context, db *store.DB, cfg *jobConfig, sum *
 		}
 	}
 	return err
+}
+
+// removeStaleTemps deletes the temporary files (.NAME.tmp-*) that atomic
+// writes leave when a run is killed before renaming them.
+func removeStaleTemps(a *app, dirs ...string) {
+	for _, d := range dirs {
+		matches, _ := filepath.Glob(filepath.Join(d, ".*.tmp-*"))
+		for _, m := range matches {
+			if err := os.Remove(m); err == nil {
+				a.log.Info("removed a temporary file left by an interrupted run", "file", m)
+			}
+		}
+	}
 }
