@@ -111,7 +111,6 @@ type group struct {
 	resources []string
 	conds     []policy.Condition
 	actions   map[string]bool
-	evidence  []string
 }
 
 func (g *group) key() string {

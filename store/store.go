@@ -265,10 +265,7 @@ func isMissingDatabase(err error) bool {
 // the server answered and refused us.
 func isAuthOrFatal(err error) bool {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return true
-	}
-	return false
+	return errors.As(err, &pgErr)
 }
 
 func createDatabase(ctx context.Context, target *pgx.ConnConfig) error {

@@ -69,12 +69,6 @@ func usageErr(format string, a ...any) error {
 	return &exitErr{code: exitUsage, err: fmt.Errorf(format, a...)}
 }
 
-// errNotBuilt is returned by stages that do not exist yet: they say so
-// plainly and exit 1, with no fake output.
-func errNotBuilt(stage, issue string) error {
-	return fmt.Errorf("%s is not built yet (it arrives with the %s work); nothing was done", stage, issue)
-}
-
 // app is what every subcommand shares: streams, global options, logger.
 type app struct {
 	stdin          io.Reader
