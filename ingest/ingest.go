@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -39,7 +40,7 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 		return Summary{}, err
 	}
 	if opts.Workers == 0 {
-		opts.Workers = 4
+		opts.Workers = max(2, runtime.NumCPU())
 	}
 	if max := int(db.Pool.Config().MaxConns); opts.Workers > max {
 		log.Info("fewer workers than asked: the database pool allows fewer connections", "workers", max, "asked", opts.Workers)

@@ -29,8 +29,11 @@ type Options struct {
 	// unbounded. They also bound the S3 day prefixes listed and the API
 	// windows fetched.
 	Since, Until time.Time
-	// Workers is the number of objects processed at once; 0 means 4. It is
-	// capped at the pool's connection limit.
+	// Workers is the number of objects (groups of objects) processed at
+	// once, each with its own database connection; 0 means the number of
+	// CPUs, at least 2. It is capped at the pool's connection limit. More
+	// workers than cores mostly make transactions wait on each other's
+	// rollup rows.
 	Workers int
 	// KeepRaw also stores every new event's JSON (cloudtrail_event_raw).
 	KeepRaw bool

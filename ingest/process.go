@@ -17,7 +17,8 @@ import (
 
 // chunkMax is how many records are held before their eventIDs are checked
 // against the dedup table and they are folded into the object's aggregates.
-const chunkMax = 8192
+// Each held record costs about 2 kB, per worker.
+const chunkMax = 2048
 
 // Sane event times: CloudTrail started in 2013; a record far outside
 // [2005, now+1y] is corrupt and would create absurd partitions.
