@@ -358,6 +358,7 @@ type jobSummary struct {
 	principals, highRisk           int
 	proven, unproven               int
 	report                         string
+	warnings                       int
 	findings                       map[string]int
 }
 
@@ -418,7 +419,7 @@ func (a *app) runJob(ctx context.Context, cfg *jobConfig) error {
 		"events", sum.events, "duplicates", sum.duplicates, "files_ok", sum.filesOK, "files_failed", sum.filesFailed,
 		"principals", sum.principals, "high_risk_principals", sum.highRisk,
 		"recommendations_proven", sum.proven, "recommendations_unproven", sum.unproven,
-		"findings", strings.Join(fparts, ","), "report", sum.report)
+		"findings", strings.Join(fparts, ","), "warnings", sum.warnings, "report", sum.report)
 	if jobErr != nil {
 		return jobErr
 	}
@@ -437,7 +438,14 @@ func (a *app) runJob(ctx context.Context, cfg *jobConfig) error {
 func (a *app) jobStages(ctx context.Context, db *store.DB, cfg *jobConfig, stage func(string, func() error) error, sum *jobSummary) error {
 	if cfg.Catalog.Source != "" {
 		if err := stage("catalog", func() error { return a.jobCatalog(ctx, db, cfg) }); err != nil {
-			return err
+			// A stale catalog is better than no analysis: go on with the
+			// current one when there is one.
+			v, verr := catalog.CurrentVersion(ctx, db.Pool)
+			if verr != nil {
+				return err
+			}
+			a.log.Warn("catalog refresh failed; going on with the current catalog", "version", v.ID, "fetched", v.FetchedAt.Format(time.RFC3339), "err", err)
+			sum.warnings++
 		}
 	}
 	if len(cfg.Authz.Files) > 0 || cfg.Authz.AWS {

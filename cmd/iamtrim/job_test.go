@@ -284,3 +284,24 @@ func usageTotals(t *testing.T, env map[string]string) totals {
 	}
 	return tt
 }
+
+// A catalog refresh that fails (no network, bad source) does not stop the
+// job when a catalog is already loaded.
+func TestJobGoesOnWithStaleCatalog(t *testing.T) {
+	env := testEnv(t)
+	cfg, _ := jobConfigFor(t, "", "")
+	mustRun(t, env, exitOK, "run", "--config", cfg)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(b), "catalog:\n  source: ", "catalog:\n  max_age: 1s\n  source: /nonexistent", 1)
+	if err := os.WriteFile(cfg, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	code, _, errOut := runCLI(t, env, "run", "--config", cfg)
+	if code != exitOK || !strings.Contains(errOut, "going on with the current catalog") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
