@@ -79,6 +79,27 @@ type Input struct {
 	Coverage   Coverage
 	Window     Window
 	Thresholds Thresholds
+	// PathlessARNs maps an IAM role or user ARN without its path
+	// (arn:aws:iam::1:role/NAME, as events that name a role by name yield)
+	// to the real ARN with its path, from the inventory.
+	PathlessARNs map[string]string
+}
+
+// PathlessARNs indexes the inventory's roles and users that have a path by
+// their ARN without it.
+func PathlessARNs(inv *authz.Inventory) map[string]string {
+	m := map[string]string{}
+	for _, r := range inv.Roles {
+		if r.Path != "" && r.Path != "/" {
+			m["arn:aws:iam::"+r.AccountID+":role/"+r.Name] = r.ARN
+		}
+	}
+	for _, u := range inv.Users {
+		if u.Path != "" && u.Path != "/" {
+			m["arn:aws:iam::"+u.AccountID+":user/"+u.Name] = u.ARN
+		}
+	}
+	return m
 }
 
 // escalation lists privilege-escalation actions: unused, they weigh five
@@ -206,9 +227,13 @@ func Principal(in Input) Result {
 			if u.Used > 0 {
 				ua := UsedAction{Action: action, Calls: u.Used, FirstUsed: u.FirstUsed, LastUsed: u.LastUsed, Granted: isGranted}
 				for res := range u.Resources {
+					if full, ok := in.PathlessARNs[res]; ok {
+						res = full
+					}
 					ua.Resources = append(ua.Resources, res)
 				}
 				sort.Strings(ua.Resources)
+				ua.Resources = slices.Compact(ua.Resources)
 				for svc := range u.Via {
 					ua.ViaService = append(ua.ViaService, svc)
 				}

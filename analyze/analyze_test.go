@@ -235,3 +235,22 @@ func TestGaps(t *testing.T) {
 		t.Errorf("gaps (-want +got):\n%s", diff)
 	}
 }
+
+// Events that name a role by its name yield an ARN without the role's path;
+// the inventory restores it, or a policy on that ARN would not match.
+func TestPathlessRoleARNResolved(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	inv, err := authz.Parse(strings.NewReader(testAuthz), "test.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.PathlessARNs = PathlessARNs(inv)
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{
+		"iam:PassRole": use("iam:PassRole", 1, 0, "arn:aws:iam::111122223333:role/worker", "arn:aws:iam::111122223333:role/app/worker", "arn:aws:iam::111122223333:role/other"),
+	}}
+	r := Principal(in)
+	want := []string{"arn:aws:iam::111122223333:role/app/worker", "arn:aws:iam::111122223333:role/other"}
+	if diff := cmp.Diff(want, r.Used[0].Resources); diff != "" {
+		t.Errorf("resources (-want +got):\n%s", diff)
+	}
+}

@@ -119,6 +119,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 	log.Debug("evidence loaded", "principals", len(principals), "with_usage", len(usage), "elapsed", time.Since(started))
 
 	exp := authz.NewExpander(ev.Catalog, ev.SCPs)
+	pathless := PathlessARNs(ev.Inventory)
 	snap := &Snapshot{
 		AsOf: w.To.Format(time.DateOnly), WindowDays: w.Days,
 		From: w.From.Format(time.DateOnly), To: w.To.Format(time.DateOnly),
@@ -136,6 +137,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 		r := Principal(Input{
 			Principal: p, Effective: exp.Expand(p), Usage: usage[p.ARN], Catalog: ev.Catalog,
 			Trails: ev.Trails, Seen: seen[p.AccountID], Coverage: c, Window: w, Thresholds: opts.Thresholds,
+			PathlessARNs: pathless,
 		})
 		snap.Principals = append(snap.Principals, r)
 	}
