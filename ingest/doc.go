@@ -80,10 +80,10 @@
 // usage_daily (mapped) or this table.
 //
 // usage_context_daily, PRIMARY KEY (principal_id, day, region,
-// source_net, vpc_endpoint, mfa, user_agent_class) → calls: where and how
-// each principal called from (IPv4 /24 or IPv6 /48), for aws:SourceIp,
-// aws:SourceVpce, aws:MultiFactorAuthPresent and aws:RequestedRegion
-// suggestions.
+// network, mfa, user_agent_class) → calls: where and how each principal
+// called from (network: the VPC endpoint id, else the IPv4 /24 or IPv6 /48,
+// else empty), for aws:SourceVpce, aws:SourceIp,
+// aws:MultiFactorAuthPresent and aws:RequestedRegion suggestions.
 //
 // log_coverage_daily, PRIMARY KEY (account_id, region, day) → events,
 // first_seen, last_seen: which days have logs, per account and region. A

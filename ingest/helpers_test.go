@@ -118,7 +118,7 @@ func totals(t testing.TB, db *store.DB) Totals {
 		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6`)
 	tot.Unmapped = lines(`SELECT p.arn, u.day, u.kind, u.event_source, u.event_name, u.invoked_by, u.account_id, u.calls, u.denied, u.unauthenticated, u.first_seen, u.last_seen
 		FROM usage_unmapped_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6, 7`)
-	tot.Context = lines(`SELECT p.arn, u.day, u.region, u.source_net, u.vpc_endpoint, u.mfa, u.user_agent_class, u.calls
+	tot.Context = lines(`SELECT p.arn, u.day, u.region, u.network, u.mfa, u.user_agent_class, u.calls
 		FROM usage_context_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6, 7`)
 	tot.Coverage = lines(`SELECT account_id, region, day, events, first_seen, last_seen FROM log_coverage_daily ORDER BY 1, 2, 3`)
 	return tot

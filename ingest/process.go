@@ -380,10 +380,10 @@ type unmappedKey struct {
 }
 
 type contextKey struct {
-	principal                  string
-	day                        time.Time
-	region, net, vpce, uaClass string
-	mfa                        bool
+	principal                string
+	day                      time.Time
+	region, network, uaClass string
+	mfa                      bool
 }
 
 type coverageKey struct {
@@ -715,8 +715,12 @@ func (b *batch) aggregate(p *pending) {
 		}
 		v.add(t, rec.Outcome)
 	}
-	ck := contextKey{principal: pk, day: p.day, region: region, net: sourceNet(rec.Context.SourceIP),
-		vpce: clip(rec.Context.VPCEndpointID, maxShort), uaClass: clip(rec.Context.UserAgentClass, maxShort), mfa: rec.Context.MFA}
+	network := clip(rec.Context.VPCEndpointID, maxShort)
+	if network == "" {
+		network = sourceNet(rec.Context.SourceIP)
+	}
+	ck := contextKey{principal: pk, day: p.day, region: region, network: network,
+		uaClass: clip(rec.Context.UserAgentClass, maxShort), mfa: rec.Context.MFA}
 	b.context[ck]++
 	cov := coverageKey{account: account, region: region, day: p.day}
 	v := b.coverage[cov]
@@ -885,21 +889,21 @@ func (b *batch) write(ctx context.Context, batch *pgx.Batch) error {
 	}
 	if n := len(b.context); n > 0 {
 		pids, days, calls := make([]int64, 0, n), make([]time.Time, 0, n), make([]int64, 0, n)
-		regions, nets, vpces, uas := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		regions, nets, uas := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 		mfas := make([]bool, 0, n)
 		for k, v := range b.context {
 			pids, days, calls = append(pids, ids[k.principal]), append(days, k.day), append(calls, v)
-			regions, nets, vpces, uas = append(regions, k.region), append(nets, k.net), append(vpces, k.vpce), append(uas, k.uaClass)
+			regions, nets, uas = append(regions, k.region), append(nets, k.network), append(uas, k.uaClass)
 			mfas = append(mfas, k.mfa)
 		}
 		batch.Queue(`
-			INSERT INTO usage_context_daily AS u (principal_id, day, region, source_net, vpc_endpoint, mfa, user_agent_class, calls)
-			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::bigint[])
-				AS t(principal_id, day, region, source_net, vpc_endpoint, mfa, user_agent_class, calls)
-			ORDER BY principal_id, day, region COLLATE "C", source_net COLLATE "C", vpc_endpoint COLLATE "C", mfa, user_agent_class COLLATE "C"
-			ON CONFLICT (principal_id, day, region, source_net, vpc_endpoint, mfa, user_agent_class) DO UPDATE SET
+			INSERT INTO usage_context_daily AS u (principal_id, day, region, network, mfa, user_agent_class, calls)
+			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])
+				AS t(principal_id, day, region, network, mfa, user_agent_class, calls)
+			ORDER BY principal_id, day, region COLLATE "C", network COLLATE "C", mfa, user_agent_class COLLATE "C"
+			ON CONFLICT (principal_id, day, region, network, mfa, user_agent_class) DO UPDATE SET
 				calls = u.calls + EXCLUDED.calls`,
-			pids, days, regions, nets, vpces, mfas, uas, calls)
+			pids, days, regions, nets, mfas, uas, calls)
 	}
 	if n := len(b.coverage); n > 0 {
 		accounts, regions, days := make([]string, 0, n), make([]string, 0, n), make([]time.Time, 0, n)

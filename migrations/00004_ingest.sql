@@ -129,21 +129,20 @@ CREATE TABLE usage_unmapped_daily (
 CREATE INDEX usage_unmapped_daily_name ON usage_unmapped_daily (event_source, event_name);
 
 -- Context rollup for condition suggestions: where and how a principal
--- called from. source_net is the caller's IPv4 /24 or IPv6 /48 ('' when
--- sourceIPAddress was not an address, e.g. an AWS service name),
--- vpc_endpoint the VPC endpoint id ('' if none; calls through one carry a
--- private source address), user_agent_class a coarse class
--- ('console', 'cli', 'sdk-go', 'service', 'other', ...).
+-- called from. network is the VPC endpoint id ('vpce-...') for calls that
+-- came through one (aws:SourceVpce), else the caller's IPv4 /24 or IPv6 /48
+-- ('203.0.113.0/24', for aws:SourceIp), else '' (sourceIPAddress was an AWS
+-- service name). user_agent_class is a coarse class ('console', 'cli',
+-- 'sdk-go', 'service', 'other', ...).
 CREATE TABLE usage_context_daily (
     principal_id     bigint NOT NULL, -- usage_principal.id
     day              date NOT NULL,
     region           text COLLATE "C" NOT NULL,
-    source_net       text COLLATE "C" NOT NULL,
-    vpc_endpoint     text COLLATE "C" NOT NULL,
+    network          text COLLATE "C" NOT NULL,
     mfa              boolean NOT NULL,
     user_agent_class text COLLATE "C" NOT NULL,
     calls            bigint NOT NULL,
-    PRIMARY KEY (principal_id, day, region, source_net, vpc_endpoint, mfa, user_agent_class)
+    PRIMARY KEY (principal_id, day, region, network, mfa, user_agent_class)
 );
 
 -- Log coverage: a row means "logs for this account, region and day were
