@@ -81,14 +81,15 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(opts.Progress) }),
 		)
 	}
 	err := r.run(ctx)
+	s := r.summary(time.Since(start))
 	if r.bar != nil {
+		r.updateBar(start)
 		_ = r.bar.Finish()
 	}
-	s := r.summary(time.Since(start))
 	log.Info("ingest finished", "files_ok", s.FilesOK, "files_failed", s.FilesFailed, "files_skipped", s.FilesSkipped,
 		"files_already_done", s.FilesAlreadyDone, "events", s.Events, "duplicates", s.Duplicates, "unmapped", s.Unmapped,
 		"denied", s.Denied, "elapsed", s.Elapsed, "events_per_sec", int64(s.EventsPerSec))
@@ -284,24 +285,25 @@ func (r *runner) progress(done chan struct{}) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	start := time.Now()
-	maxSet := int64(-1)
 	for {
 		select {
 		case <-done:
 			return
 		case <-t.C:
 		}
-		if n := r.total.Load(); n != maxSet {
-			r.bar.ChangeMax64(n)
-			maxSet = n
-		}
-		_ = r.bar.Set64(r.finished.Load())
-		r.mu.Lock()
-		ev := r.sum.Events
-		r.mu.Unlock()
-		rate := float64(ev) / time.Since(start).Seconds()
-		r.bar.Describe(fmt.Sprintf("%d events, %.0f events/s", ev, rate))
+		r.updateBar(start)
 	}
+}
+
+// updateBar shows files done of files listed, events and events/s.
+func (r *runner) updateBar(start time.Time) {
+	r.bar.ChangeMax64(r.total.Load())
+	r.mu.Lock()
+	ev := r.sum.Events
+	r.mu.Unlock()
+	rate := float64(ev) / max(time.Since(start).Seconds(), 0.001)
+	r.bar.Describe(fmt.Sprintf("%d events, %.0f events/s", ev, rate))
+	_ = r.bar.Set64(r.finished.Load())
 }
 
 // list enumerates the sources' objects.

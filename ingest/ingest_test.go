@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -450,4 +451,42 @@ func TestWriteSummary(t *testing.T) {
 	if err := ingest.WriteSummary(&strings.Builder{}, s, "yaml"); err == nil {
 		t.Errorf("WriteSummary with format yaml: no error")
 	}
+}
+
+// TestProgress checks that a progress writer gets a bar with the file and
+// event counts.
+func TestProgress(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	writeCorpus(t, dir, 6, 20, 2)
+	var out syncBuffer
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}, Progress: &out})
+	if s.FilesOK != 6 {
+		t.Fatalf("FilesOK = %d, want 6", s.FilesOK)
+	}
+	got := out.String()
+	t.Logf("progress: %q", got)
+	for _, want := range []string{"events/s", "files"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress output %q does not mention %q", got, want)
+		}
+	}
+}
+
+// syncBuffer is a strings.Builder safe for the progress goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
@@ -94,6 +96,7 @@ func (r *runner) process(ctx context.Context, rd *cloudtrail.ObjectReader, group
 		return err
 	}
 	defer r.mem.Release(w)
+	group = r.prefetch(ctx, group)
 	var items []item
 	var newPrincipals map[string]int64
 	var newPartitions []string
@@ -147,6 +150,47 @@ func (r *runner) process(ctx context.Context, rd *cloudtrail.ObjectReader, group
 		}
 	}
 	return nil
+}
+
+// prefetchConcurrency bounds the S3 downloads of one group.
+const prefetchConcurrency = 8
+
+// prefetch downloads a group's S3 objects concurrently, before its
+// transaction begins, so that the transaction does not wait on the network
+// object after object. It returns the group with those objects reading
+// from memory (or failing with the download's error).
+func (r *runner) prefetch(ctx context.Context, group []object) []object {
+	out := slices.Clone(group)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, prefetchConcurrency)
+	for i := range out {
+		o := &out[i]
+		if o.kind != kindS3 || o.size > r.opts.Limits.MaxObjectBytes {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			data, err := func() ([]byte, error) {
+				rc, err := o.open(ctx)
+				if err != nil {
+					return nil, err
+				}
+				defer rc.Close()
+				return io.ReadAll(io.LimitReader(rc, r.opts.Limits.MaxObjectBytes+1))
+			}()
+			o.open = func(context.Context) (io.ReadCloser, error) {
+				if err != nil {
+					return nil, err
+				}
+				return io.NopCloser(bytes.NewReader(data)), nil
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // processOnce claims the items' objects in the ledger, reads them, and
