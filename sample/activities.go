@@ -34,6 +34,19 @@ type activity struct {
 	regions  []int    // regions it happens in
 	byRegion [][]*res // candidates per region index (nil entries for regions it skips)
 	assumed  *principal
+
+	// pass lists the roles the call passes to a service, each in the
+	// requestParameters key that names it: the call also needs
+	// iam:PassRole on each of those roles.
+	pass []passedRole
+}
+
+// passedRole is a role a call hands to a service (a Lambda function's
+// execution role, an ECS task role), and the requestParameters key that
+// carries its ARN.
+type passedRole struct {
+	key  string
+	role *principal
 }
 
 const (
@@ -52,6 +65,11 @@ func via(svc string) actOpt       { return func(a *activity) { a.via = svc } }
 func src(s string) actOpt         { return func(a *activity) { a.source = s } }
 func assumes(p *principal) actOpt {
 	return func(a *activity) { a.assumed = p }
+}
+
+// passes adds a role the call passes, named by requestParameters key.
+func passes(key string, role *principal) actOpt {
+	return func(a *activity) { a.pass = append(a.pass, passedRole{key: key, role: role}) }
 }
 
 // sel picks resources: "kind:prefix" matches resources of that kind whose
@@ -197,7 +215,9 @@ func (o *org) buildActivities() {
 	o.act("ci-deployer", "cloudformation:GetTemplate", "GetTemplate", "stack:orders-service", 1)
 	o.act("ci-deployer", "lambda:GetFunction", "GetFunction20150331v2", "function:orders-api", 5)
 	o.act("ci-deployer", "lambda:UpdateFunctionCode", "UpdateFunctionCode20150331v2", "function:orders-api", 2)
-	o.act("ci-deployer", "lambda:UpdateFunctionConfiguration", "UpdateFunctionConfiguration20150331v2", "function:orders-api", 1)
+	// The deploy sets the function's execution role, so it passes it.
+	o.act("ci-deployer", "lambda:UpdateFunctionConfiguration", "UpdateFunctionConfiguration20150331v2", "function:orders-api", 1,
+		passes("role", o.byKey["orders-api"]))
 	o.act("ci-deployer", "lambda:PublishVersion", "PublishVersion20150331", "function:orders-api", 1)
 	o.act("ci-deployer", "lambda:ListVersionsByFunction", "ListVersionsByFunction20150331", "function:orders-api", 1)
 	o.act("ci-deployer", "s3:PutObject", "PutObject", "object:acme-build-artifacts/releases/", 4)
@@ -206,6 +226,11 @@ func (o *org) buildActivities() {
 		via("cloudformation.amazonaws.com"))
 	o.act("ci-deployer", "lambda:GetFunction", "GetFunction20150331v2", "function:orders-api", 2, via("cloudformation.amazonaws.com"))
 	o.act("ci-deployer", "iam:CreateRole", "CreateRole", "*", 1, denied(denyNoIdentity))
+	// ECS deploys of the web service: a new task definition revision with
+	// its task and execution role (one role for both).
+	o.act("ci-deployer", "ecs:DescribeTaskDefinition", "DescribeTaskDefinition", "*", 2)
+	o.act("ci-deployer", "ecs:RegisterTaskDefinition", "RegisterTaskDefinition", "*", 2,
+		passes("taskRoleArn", o.byKey["ecs-web"]), passes("executionRoleArn", o.byKey["ecs-web"]))
 	o.act("web:github", "sts:AssumeRoleWithWebIdentity", "AssumeRoleWithWebIdentity", "role:ci-deployer", 4, assumes(o.byKey["ci-deployer"]))
 
 	// security-auditor: ReadOnlyAccess, a scanner across regions.
@@ -269,6 +294,10 @@ func (o *org) buildActivities() {
 	o.act("dev-sandbox", "logs:FilterLogEvents", "FilterLogEvents", "loggroup:/aws/lambda/", 3)
 	o.act("dev-sandbox", "ec2:RunInstances", "RunInstances", "*", 1, denied(denyBoundary))
 	o.act("dev-sandbox", "ec2:DescribeInstances", "DescribeInstances", "*", 2, denied(denyBoundary))
+	// Reusing the production task role from the sandbox: the boundary
+	// refuses ECS, and nothing grants iam:PassRole.
+	o.act("dev-sandbox", "ecs:RegisterTaskDefinition", "RegisterTaskDefinition", "*", 1, denied(denyBoundary),
+		passes("taskRoleArn", o.byKey["ecs-web"]))
 
 	// monitoring-agent: CloudWatchAgentServerPolicy.
 	o.act("monitoring", "cloudwatch:PutMetricData", "PutMetricData", "*", 20)

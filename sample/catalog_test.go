@@ -84,7 +84,7 @@ func TestCatalogFixture(t *testing.T) {
 	for pattern, atLeast := range map[string]int{"s3:*": 60, "s3:Get*": 30, "s3:List*": 6, "iam:*": 60, "iam:Get*": 15,
 		"ec2:*": 50, "ec2:Describe*": 20, "lambda:*": 40, "dynamodb:*": 40, "kms:*": 40, "logs:*": 40,
 		"cloudwatch:*": 30, "ssm:*": 40, "cloudformation:*": 40, "cloudtrail:*": 30, "sqs:*": 15, "sns:*": 30,
-		"secretsmanager:*": 20, "sts:*": 10} {
+		"secretsmanager:*": 20, "sts:*": 10, "ecs:*": 25} {
 		if n := count(pattern); n < atLeast {
 			t.Errorf("%s expands to %d actions, want at least %d", pattern, n, atLeast)
 		}

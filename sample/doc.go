@@ -29,8 +29,11 @@
 //     still prove authorization (NoSuchKey, ConditionalCheckFailedException,
 //     ValidationError, ...), S3 object, Lambda Invoke, DynamoDB item and
 //     CloudWatch metric data events, event names that differ from their IAM
-//     action, calls made by AWS services with a principal's credentials
-//     (invokedBy), and a few records delivered in two files (same eventID).
+//     action, calls that pass a role to a service (a Lambda function's
+//     execution role, an ECS task definition's task and execution roles,
+//     and one refused attempt), calls made by AWS services with a
+//     principal's credentials (invokedBy), and a few records delivered in
+//     two files (same eventID).
 //   - trails.json: the trail, as `aws cloudtrail describe-trails`
 //     (trailList) and `get-event-selectors` (eventSelectors) print it. It
 //     logs management events, S3 data events for bucket acme-data-prod,
@@ -55,6 +58,12 @@
 //   - usedViaService: calls with invokedBy set (an AWS service acting with
 //     the principal's credentials). They count separately: the permission
 //     is still needed, but it is not the principal's own call.
+//   - iam:PassRole: a call that passes a role (requestParameters role,
+//     taskRoleArn, executionRoleArn) also needs iam:PassRole on it, listed
+//     beside the call's own action with the passed roles' ARNs as
+//     resources, one event per call. A refused call that passes a role
+//     lists iam:PassRole under denied too; its caller is granted neither
+//     action.
 //   - denied: AccessDenied, AccessDeniedException and
 //     Client.UnauthorizedOperation. Never use.
 //   - permissionless: sts:GetCallerIdentity and console sign-in. Counted as

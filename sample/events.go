@@ -125,7 +125,7 @@ func (e *event) denyMessage(g ids) (string, string) {
 			". Encoded authorization failure message: " + strings.ReplaceAll(g.b64(96), "+", "-")
 	case "s3.amazonaws.com":
 		return "AccessDenied", "Access Denied"
-	case "ssm.amazonaws.com":
+	case "ssm.amazonaws.com", "ecs.amazonaws.com":
 		return "AccessDeniedException", "User: " + user + " is not authorized to perform: " + e.a.action +
 			" on resource: " + e.resourceARN() + " because " + reason
 	}
@@ -539,6 +539,7 @@ func (o *org) requestParameters(w *jw, e *event, g ids) {
 			w.kbool("dryRun", false)
 		case "UpdateFunctionConfiguration20150331v2":
 			w.kstr("functionName", r.name)
+			o.passedRoles(w, a)
 			w.knum("timeout", 30)
 			w.knum("memorySize", 512)
 		default:
@@ -784,6 +785,13 @@ func (o *org) requestParameters(w *jw, e *event, g ids) {
 		case "GetTemplate":
 			w.kstr("templateStage", "Original")
 		}
+	case "ecs.amazonaws.com":
+		switch a.name {
+		case "DescribeTaskDefinition":
+			w.kstr("taskDefinition", "ecs-web")
+		case "RegisterTaskDefinition":
+			o.taskDefinition(w, e, false)
+		}
 	case "cloudtrail.amazonaws.com":
 		switch a.name {
 		case "DescribeTrails":
@@ -805,6 +813,72 @@ func (o *org) requestParameters(w *jw, e *event, g ids) {
 			w.close()
 			w.closeArr()
 		}
+	}
+}
+
+// passedRoles writes the requestParameters members that pass a role.
+func (o *org) passedRoles(w *jw, a *activity) {
+	for _, p := range a.pass {
+		w.kstr(p.key, p.role.arn)
+	}
+}
+
+// taskDefinition writes an ECS task definition: the request of
+// RegisterTaskDefinition, or with registered the registered revision its
+// response returns.
+func (o *org) taskDefinition(w *jw, e *event, registered bool) {
+	family := "ecs-web"
+	if e.a.who.key == "dev-sandbox" {
+		family = "ecs-web-sandbox"
+	}
+	revision := int64(100 + dayOf(e.t)%400)
+	if registered {
+		w.kstr("taskDefinitionArn", fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:%d", e.region, Account, family, revision))
+	} else {
+		w.kstr("family", family)
+	}
+	o.passedRoles(w, e.a)
+	w.kstr("networkMode", "awsvpc")
+	w.key("containerDefinitions")
+	w.openArr()
+	w.open()
+	w.kstr("name", "web")
+	// The build's commit, the same in the request and the response.
+	w.kstr("image", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/ecs-web:sha-%07x", Account, e.region, mix(uint64(e.t.Unix()))>>36))
+	w.knum("cpu", 0)
+	w.key("portMappings")
+	w.openArr()
+	w.open()
+	w.knum("containerPort", 8080)
+	w.knum("hostPort", 8080)
+	w.kstr("protocol", "tcp")
+	w.close()
+	w.closeArr()
+	w.kbool("essential", true)
+	w.kobj("logConfiguration", func() {
+		w.kstr("logDriver", "awslogs")
+		w.kobj("options", func() {
+			w.kstr("awslogs-group", "/app/web")
+			w.kstr("awslogs-region", e.region)
+			w.kstr("awslogs-stream-prefix", "web")
+		})
+	})
+	w.close()
+	w.closeArr()
+	if registered {
+		w.kstr("family", family)
+		w.knum("revision", revision)
+		w.kstr("status", "ACTIVE")
+	}
+	w.key("requiresCompatibilities")
+	w.openArr()
+	w.str("FARGATE")
+	w.closeArr()
+	w.kstr("cpu", "512")
+	w.kstr("memory", "1024")
+	if registered {
+		w.kstr("registeredAt", awsDate(e.t))
+		w.kstr("registeredBy", e.sessionARN())
 	}
 }
 
@@ -923,6 +997,10 @@ func (o *org) responseElements(w *jw, e *event, g ids) {
 		w.openArr()
 		w.str("arm64")
 		w.closeArr()
+		w.close()
+	case a.name == "RegisterTaskDefinition":
+		w.open()
+		w.kobj("taskDefinition", func() { o.taskDefinition(w, e, true) })
 		w.close()
 	case a.name == "CreateChangeSet":
 		w.open()

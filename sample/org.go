@@ -392,16 +392,29 @@ func (o *org) buildPolicies() {
 				sid("NeverDeleteRaw", deny(acts("s3:DeleteObject", "s3:DeleteObjectVersion"), "arn:aws:s3:::acme-data-prod/*")),
 			),
 		}}
+	// v2 added the web service's ECS deploys: registering task definitions
+	// and passing the roles under /ecs/ to ECS tasks.
 	ciDeploy := &managedPolicy{name: "CIDeployPolicy", path: "/ci/", id: "ANPAR7E2LQ5XKCIDEPL01",
-		created: day("2024-04-04T04:04:04Z"), updated: day("2024-04-04T04:04:04Z"), firstVersion: 1,
+		created: day("2024-04-04T04:04:04Z"), updated: day("2025-10-07T13:42:00Z"), firstVersion: 1,
 		desc: "GitHub Actions deploys of the orders service",
-		versions: []*doc{policy(
-			sid("Deploy", allow(acts("cloudformation:*", "lambda:*"), "*")),
-			sid("Artifacts", allow(acts("s3:*"), "arn:aws:s3:::acme-build-artifacts", "arn:aws:s3:::acme-build-artifacts/*")),
-			sid("PassServiceRoles", cond("StringEquals", "iam:PassedToService", "lambda.amazonaws.com",
-				allow(acts("iam:PassRole"), "arn:aws:iam::"+Account+":role/service-role/*"))),
-			sid("ReadServiceRoles", allow(acts("iam:GetRole"), "arn:aws:iam::"+Account+":role/service-role/*")),
-		)}}
+		versions: []*doc{
+			policy(
+				sid("Deploy", allow(acts("cloudformation:*", "lambda:*"), "*")),
+				sid("Artifacts", allow(acts("s3:*"), "arn:aws:s3:::acme-build-artifacts", "arn:aws:s3:::acme-build-artifacts/*")),
+				sid("PassServiceRoles", cond("StringEquals", "iam:PassedToService", "lambda.amazonaws.com",
+					allow(acts("iam:PassRole"), "arn:aws:iam::"+Account+":role/service-role/*"))),
+				sid("ReadServiceRoles", allow(acts("iam:GetRole"), "arn:aws:iam::"+Account+":role/service-role/*")),
+			),
+			policy(
+				sid("Deploy", allow(acts("cloudformation:*", "lambda:*"), "*")),
+				sid("DeployWeb", allow(acts("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition",
+					"ecs:DescribeServices", "ecs:UpdateService"), "*")),
+				sid("Artifacts", allow(acts("s3:*"), "arn:aws:s3:::acme-build-artifacts", "arn:aws:s3:::acme-build-artifacts/*")),
+				sid("PassServiceRoles", cond("StringEquals", "iam:PassedToService", []string{"lambda.amazonaws.com", "ecs-tasks.amazonaws.com"},
+					allow(acts("iam:PassRole"), "arn:aws:iam::"+Account+":role/service-role/*", "arn:aws:iam::"+Account+":role/ecs/*"))),
+				sid("ReadServiceRoles", allow(acts("iam:GetRole"), "arn:aws:iam::"+Account+":role/service-role/*")),
+			),
+		}}
 	tfState := &managedPolicy{name: "TerraformStateAccess", path: "/ci/", id: "ANPAR7E2LQ5XKTFSTAT01",
 		created: day("2025-01-08T11:00:00Z"), updated: day("2025-01-08T11:00:00Z"), firstVersion: 1,
 		desc: "Terraform remote state and lock table",

@@ -250,6 +250,13 @@ func TestFeatures(t *testing.T) {
 		if r.EventCategory == "Data" {
 			seen["data:"+r.EventSource] = true
 		}
+		if roles := rolesPassed(t, actionOf(r.EventSource, r.EventName), r); len(roles) > 0 {
+			if deniedCode[r.ErrorCode] {
+				seen["passrole:denied"] = true
+			} else {
+				seen["passrole:"+r.EventSource] = true
+			}
+		}
 	}
 	want := []string{
 		"name:ListObjects", "name:Invoke", "name:GetFunction20150331v2", "name:UpdateFunctionConfiguration20150331v2",
@@ -258,6 +265,7 @@ func TestFeatures(t *testing.T) {
 		"data:s3.amazonaws.com", "data:lambda.amazonaws.com", "data:dynamodb.amazonaws.com",
 		"type:AssumedRole", "type:IAMUser", "type:AWSService", "type:WebIdentityUser", "type:SAMLUser", "type:AWSAccount",
 		"invokedBy", "vpce", "region:us-east-1", "region:eu-west-1", "region:us-west-2",
+		"passrole:lambda.amazonaws.com", "passrole:ecs.amazonaws.com", "passrole:denied", "error:AccessDeniedException",
 	}
 	for _, w := range want {
 		if !seen[w] {

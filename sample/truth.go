@@ -120,13 +120,14 @@ type TruthUnlogged struct {
 // file so the file explains itself.
 var TruthRules = []string{
 	"A principal is a role (identified by sessionContext.sessionIssuer.arn, the role ARN with its path, never the session ARN) or an IAM user (userIdentity.arn).",
-	"used: actions of the principal's own calls (no userIdentity.invokedBy) that passed authorization: no errorCode, or an errorCode that arises after authorization (NoSuchKey, ConditionalCheckFailedException, ValidationError, NoSuchEntityException, ResourceNotFoundException). Each action lists the exact resource ARNs, or \"*\" for actions that take no resource.",
+	"used: actions of the principal's own calls (no userIdentity.invokedBy) that passed authorization: no errorCode, or an errorCode that arises after authorization (NoSuchKey, ConditionalCheckFailedException, ValidationError, NoSuchEntityException, ResourceNotFoundException). Each action lists the exact resource ARNs, or \"*\" for actions that take no resource or whose resource the request does not name (ecs:RegisterTaskDefinition creates the revision it applies to).",
 	"usedViaService: the same for calls an AWS service made with the principal's credentials (userIdentity.invokedBy set, e.g. kms:Decrypt by ssm.amazonaws.com, Lambda updates by cloudformation.amazonaws.com, AWS Config's service-linked role). The principal still needs these permissions, but they are not its own calls.",
 	"denied: attempts refused by authorization (AccessDenied, AccessDeniedException, Client.UnauthorizedOperation). They are never use.",
 	"permissionless: calls that need no IAM permission (sts:GetCallerIdentity, signin ConsoleLogin); counted in events, no action.",
 	"unlogged: calls the simulated workload made that the trail does not record (see trails.json); they appear in no log file and are not in events or used.",
 	"events counts distinct eventIDs attributed to the principal: a record delivered twice counts once. totals.records counts every record in every file.",
 	"Event names map to IAM actions where they differ: ListObjects -> s3:ListBucket, ListBuckets -> s3:ListAllMyBuckets, HeadObject -> s3:GetObject, CreateMultipartUpload/UploadPart/CompleteMultipartUpload -> s3:PutObject, GetBucketEncryption -> s3:GetEncryptionConfiguration, Invoke -> lambda:InvokeFunction, GetFunction20150331v2 -> lambda:GetFunction (Lambda's versioned names drop the date suffix), monitoring.amazonaws.com -> cloudwatch.",
+	"iam:PassRole: a call that hands a role to a service also needs iam:PassRole on that role, and truth lists it alongside the call's own action, under used (or usedViaService), with the passed roles' ARNs as resources and one event per call however many roles it passes. The records name the roles in requestParameters; in this sample: lambda UpdateFunctionConfiguration role, ecs RegisterTaskDefinition taskRoleArn and executionRoleArn. A refused call that passes a role lists iam:PassRole on it under denied as well: the sample's callers that are refused such calls are granted neither the call's action nor iam:PassRole.",
 	"sts:AssumeRole*, made by the caller, are the caller's use (resource: the role assumed); a service's AssumeRole of a role is listed under otherCallers.",
 }
 
@@ -183,23 +184,56 @@ func (t *acc) record(e *event) {
 	case a.action == "":
 		t.permissionless[callKey{a.source, a.name}]++
 	case a.deny != "":
-		k := deniedKey{a.action, a.source, a.name, e.errCode}
-		if t.denied[k] == nil {
-			t.denied[k] = map[string]int64{}
+		t.deny(deniedKey{a.action, a.source, a.name, e.errCode}, resName(e.r))
+		// The sample's refused calls that pass a role are refused
+		// iam:PassRole as well (nothing grants it to their callers), so
+		// the attempt is denied both actions.
+		for _, pr := range passedRoles(a) {
+			t.deny(deniedKey{passRole, a.source, a.name, e.errCode}, pr)
 		}
-		t.denied[k][resName(e.r)]++
 	default:
-		k := useKey{a.action, a.via}
-		u := t.used[k]
-		if u == nil {
-			u = &useAcc{resources: map[string]bool{}, errors: map[string]int64{}}
-			t.used[k] = u
+		t.use(useKey{a.action, a.via}, e.errCode, resName(e.r))
+		if roles := passedRoles(a); len(roles) > 0 {
+			t.use(useKey{passRole, a.via}, e.errCode, roles...)
 		}
-		u.resources[resName(e.r)] = true
-		u.events++
-		if e.errCode != "" {
-			u.errors[e.errCode]++
+	}
+}
+
+// passRole is the action a call that passes a role also needs.
+const passRole = "iam:PassRole"
+
+// passedRoles returns the distinct ARNs of the roles an activity passes.
+func passedRoles(a *activity) []string {
+	var out []string
+	for _, p := range a.pass {
+		if !slices.Contains(out, p.role.arn) {
+			out = append(out, p.role.arn)
 		}
+	}
+	return out
+}
+
+func (t *acc) deny(k deniedKey, resource string) {
+	if t.denied[k] == nil {
+		t.denied[k] = map[string]int64{}
+	}
+	t.denied[k][resource]++
+}
+
+// use counts one event of k on the given resources; errCode is the
+// authorized failure it ended in, if any.
+func (t *acc) use(k useKey, errCode string, resources ...string) {
+	u := t.used[k]
+	if u == nil {
+		u = &useAcc{resources: map[string]bool{}, errors: map[string]int64{}}
+		t.used[k] = u
+	}
+	for _, r := range resources {
+		u.resources[r] = true
+	}
+	u.events++
+	if errCode != "" {
+		u.errors[errCode]++
 	}
 }
 

@@ -24,7 +24,38 @@ var (
 		"lambda:Invoke": "lambda:InvokeFunction",
 	}
 	noPermission = map[string]bool{"sts:GetCallerIdentity": true, "signin:ConsoleLogin": true}
+	// passRoleKeys are the requestParameters members that pass a role, by
+	// action of the call: the call also needs iam:PassRole on each.
+	passRoleKeys = map[string][]string{
+		"lambda:CreateFunction":              {"role"},
+		"lambda:UpdateFunctionConfiguration": {"role"},
+		"ecs:RegisterTaskDefinition":         {"taskRoleArn", "executionRoleArn"},
+		"cloudformation:CreateStack":         {"roleARN"},
+		"cloudformation:UpdateStack":         {"roleARN"},
+		"cloudformation:CreateChangeSet":     {"roleARN"},
+	}
 )
+
+// rolesPassed returns the distinct role ARNs a record's call passes.
+func rolesPassed(t *testing.T, action string, r ctRecord) []string {
+	t.Helper()
+	keys := passRoleKeys[action]
+	if len(keys) == 0 {
+		return nil
+	}
+	var params map[string]any
+	if err := json.Unmarshal(r.RequestParameters, &params); err != nil {
+		t.Errorf("%s: requestParameters: %v", r.EventID, err)
+		return nil
+	}
+	var out []string
+	for _, k := range keys {
+		if v, ok := params[k].(string); ok && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
 
 func actionOf(source, name string) string {
 	prefix := strings.TrimSuffix(source, ".amazonaws.com")
@@ -88,6 +119,17 @@ type recomputed struct {
 	permissionless map[string]int64
 }
 
+// use records one event of k on resources.
+func (p *recomputed) use(k string, resources ...string) {
+	if p.used[k] == nil {
+		p.used[k] = map[string]bool{}
+	}
+	for _, r := range resources {
+		p.used[k][r] = true
+	}
+	p.usedEvents[k]++
+}
+
 func TestTruthMatchesEvents(t *testing.T) {
 	dir, _ := generate(t, Options{Seed: 11, Events: 2500, Days: 30})
 	recs, from := readLogs(t, dir)
@@ -125,17 +167,19 @@ func TestTruthMatchesEvents(t *testing.T) {
 			permissionless++
 		case deniedCode[r.ErrorCode]:
 			p.denied[action+" "+r.ErrorCode]++
+			for range rolesPassed(t, action, r) {
+				p.denied["iam:PassRole "+r.ErrorCode]++
+			}
 			denied++
 		default:
-			k := action
+			via := ""
 			if r.UserIdentity.Type == "AssumedRole" && r.UserIdentity.InvokedBy != "" {
-				k += "@" + r.UserIdentity.InvokedBy
+				via = "@" + r.UserIdentity.InvokedBy
 			}
-			if p.used[k] == nil {
-				p.used[k] = map[string]bool{}
+			p.use(action+via, resourceOf(r))
+			if roles := rolesPassed(t, action, r); len(roles) > 0 {
+				p.use("iam:PassRole"+via, roles...) // one event per call
 			}
-			p.used[k][resourceOf(r)] = true
-			p.usedEvents[k]++
 		}
 	}
 
@@ -242,6 +286,40 @@ func TestTruthShape(t *testing.T) {
 				t.Errorf("%s %s: no resources or events", p.Name, u.Action)
 			}
 		}
+	}
+	// Passed roles: ci-deployer's deploys pass the Lambda execution role
+	// and the ECS task role; dev-sandbox's attempt to pass the task role
+	// is refused.
+	role := func(name string) string {
+		for _, p := range tr.Principals {
+			if p.Name == name {
+				return p.ARN
+			}
+		}
+		t.Fatalf("no principal %s", name)
+		return ""
+	}
+	byName := map[string]TruthPrincipal{}
+	for _, p := range tr.Principals {
+		byName[p.Name] = p
+	}
+	var passed []string
+	for _, u := range byName["ci-deployer"].Used {
+		if u.Action == "iam:PassRole" {
+			passed = u.Resources
+		}
+	}
+	if diff := cmp.Diff([]string{role("ecs-web-task"), role("orders-api-lambda")}, passed); diff != "" {
+		t.Errorf("ci-deployer iam:PassRole resources (-want +got):\n%s", diff)
+	}
+	var refused []string
+	for _, d := range byName["dev-sandbox"].Denied {
+		if d.Action == "iam:PassRole" {
+			refused = append(refused, d.EventName+" "+strings.Join(d.Resources, ","))
+		}
+	}
+	if diff := cmp.Diff([]string{"RegisterTaskDefinition " + role("ecs-web-task")}, refused); diff != "" {
+		t.Errorf("dev-sandbox denied iam:PassRole (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"break-glass", "carol", "legacy-etl"}, sorted(idle)); diff != "" {
 		t.Errorf("idle principals (-want +got):\n%s", diff)

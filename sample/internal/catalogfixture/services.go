@@ -927,6 +927,60 @@ UpdateSecretVersionStage W Secret |secretsmanager:VersionStage
 ValidateResourcePolicy P Secret
 `},
 
+	{name: "ecs",
+		resources: `
+capacity-provider arn:${Partition}:ecs:${Region}:${Account}:capacity-provider/${CapacityProviderName}
+cluster arn:${Partition}:ecs:${Region}:${Account}:cluster/${ClusterName}
+container-instance arn:${Partition}:ecs:${Region}:${Account}:container-instance/${ClusterName}/${ContainerInstanceId}
+service arn:${Partition}:ecs:${Region}:${Account}:service/${ClusterName}/${ServiceName}
+task arn:${Partition}:ecs:${Region}:${Account}:task/${ClusterName}/${TaskId}
+task-definition arn:${Partition}:ecs:${Region}:${Account}:task-definition/${TaskDefinitionFamilyName}:${TaskDefinitionRevisionNumber}
+`,
+		conds: tagConds + `
+ecs:capacity-provider ARN
+ecs:cluster ARN
+ecs:compute-compatibility String
+ecs:container-name String
+ecs:enable-execute-command String
+ecs:privileged Bool
+ecs:task ARN
+ecs:task-cpu Numeric
+ecs:task-definition ARN
+ecs:task-memory Numeric
+`,
+		actions: `
+CreateCapacityProvider W capacity-provider |aws:RequestTag/${TagKey},aws:TagKeys
+CreateCluster W cluster |aws:RequestTag/${TagKey},aws:TagKeys,ecs:capacity-provider
+CreateService W service |aws:RequestTag/${TagKey},aws:TagKeys,ecs:capacity-provider,ecs:enable-execute-command,ecs:task-cpu,ecs:task-definition,ecs:task-memory
+DeleteCluster W cluster
+DeleteService W service |aws:ResourceTag/${TagKey},ecs:cluster
+DeregisterTaskDefinition W
+DescribeCapacityProviders R capacity-provider |aws:ResourceTag/${TagKey}
+DescribeClusters R cluster
+DescribeContainerInstances R container-instance |aws:ResourceTag/${TagKey},ecs:cluster
+DescribeServices R service |aws:ResourceTag/${TagKey},ecs:cluster
+DescribeTaskDefinition R
+DescribeTasks R task |aws:ResourceTag/${TagKey},ecs:cluster
+ExecuteCommand W cluster,task |aws:ResourceTag/${TagKey},ecs:cluster,ecs:container-name,ecs:task
+ListClusters L
+ListContainerInstances L cluster
+ListServices L |ecs:cluster
+ListTagsForResource R capacity-provider,cluster,container-instance,service,task,task-definition |aws:ResourceTag/${TagKey}
+ListTaskDefinitionFamilies L
+ListTaskDefinitions L
+ListTasks L container-instance |aws:ResourceTag/${TagKey},ecs:cluster
+PutClusterCapacityProviders W cluster |ecs:capacity-provider
+RegisterTaskDefinition W task-definition |aws:RequestTag/${TagKey},aws:TagKeys,ecs:compute-compatibility,ecs:privileged,ecs:task-cpu,ecs:task-memory
+RunTask W task-definition |aws:RequestTag/${TagKey},aws:ResourceTag/${TagKey},aws:TagKeys,ecs:capacity-provider,ecs:cluster,ecs:enable-execute-command
+StartTask W task-definition |aws:RequestTag/${TagKey},aws:ResourceTag/${TagKey},aws:TagKeys,ecs:cluster,ecs:enable-execute-command
+StopTask W task |aws:ResourceTag/${TagKey},ecs:cluster
+TagResource T capacity-provider,cluster,container-instance,service,task,task-definition |aws:RequestTag/${TagKey},aws:ResourceTag/${TagKey},aws:TagKeys
+UntagResource T capacity-provider,cluster,container-instance,service,task,task-definition |aws:ResourceTag/${TagKey},aws:TagKeys
+UpdateCluster W cluster
+UpdateContainerInstancesState W container-instance |aws:ResourceTag/${TagKey},ecs:cluster
+UpdateService W service |ecs:capacity-provider,ecs:enable-execute-command,ecs:task-cpu,ecs:task-definition,ecs:task-memory
+`},
+
 	{name: "cloudformation",
 		resources: `
 changeset arn:${Partition}:cloudformation:${Region}:${Account}:changeSet/${ChangeSetName}/${Id}
