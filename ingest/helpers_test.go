@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
 )
@@ -48,17 +47,6 @@ func testLogger(t testing.TB) *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-func run(t testing.TB, db *store.DB, opts ingest.Options) ingest.Summary {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := ingest.Run(ctx, db, nil, opts, testLogger(t))
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	return s
 }
 
 // Totals is everything ingest wrote that must not depend on how the work
@@ -124,9 +112,8 @@ func totals(t testing.TB, db *store.DB) Totals {
 	return tot
 }
 
-// eventCount sums calls over usage and unmapped events: each new event is
-// in exactly one of them, once per (action, resource) pair for mapped ones,
-// so this counts distinct events only through unmapped plus coverage.
+// coverageEvents is the number of events log_coverage_daily counts: each
+// new event once.
 func coverageEvents(t testing.TB, db *store.DB) int64 {
 	t.Helper()
 	var n int64

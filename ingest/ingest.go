@@ -96,6 +96,10 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 	return s, err
 }
 
+// maxUnmappedNames bounds the distinct (eventSource, eventName) pairs
+// counted for Summary.TopUnmapped.
+const maxUnmappedNames = 10000
+
 // runner is the state of one Run.
 type runner struct {
 	db     *store.DB
@@ -109,15 +113,16 @@ type runner struct {
 
 	total, finished atomic.Int64 // objects listed, objects finished
 
-	mu         sync.Mutex
-	sum        Summary
-	errs       []string
-	principals map[string]int64 // committed principal ARN -> id
-	seen       map[string]struct{}
-	unmapped   map[[2]string]int64
-	partitions map[string]bool // partition names known to exist
-	busy       []object        // objects another ingester held
-	lockWait   time.Duration   // how long to wait for them at the end
+	mu          sync.Mutex
+	sum         Summary
+	errs        []string
+	errsDropped int
+	principals  map[string]int64 // committed principal ARN -> id
+	seen        map[string]struct{}
+	unmapped    map[[2]string]int64
+	partitions  map[string]bool // partition names known to exist
+	busy        []object        // objects another ingester held
+	lockWait    time.Duration   // how long to wait for them at the end
 }
 
 func (r *runner) summary(elapsed time.Duration) Summary {
@@ -132,9 +137,8 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	s.TopUnmapped = topUnmapped(r.unmapped, TopUnmappedN)
 	errs := slices.Clone(r.errs)
 	sortErrorLines(errs)
-	if len(errs) > MaxErrors {
-		more := len(errs) - MaxErrors
-		errs = append(errs[:MaxErrors], fmt.Sprintf("... and %d more", more))
+	if r.errsDropped > 0 {
+		errs = append(errs, fmt.Sprintf("... and %d more", r.errsDropped))
 	}
 	s.Errors = errs
 	return s
@@ -513,8 +517,14 @@ func (r *runner) finishObject(o object, oc outcome, res *objectResult) {
 	r.sum.Permissionless += res.permissionless
 	r.sum.Filtered += res.filtered
 	r.sum.BadRecords += res.badRecords
-	r.errs = append(r.errs, res.errors...)
+	// Keep the first MaxErrors lines; count the rest.
+	keep := min(len(res.errors), max(0, MaxErrors-len(r.errs)))
+	r.errs = append(r.errs, res.errors[:keep]...)
+	r.errsDropped += len(res.errors) - keep
 	for k, n := range res.unmappedNames {
+		if _, ok := r.unmapped[k]; !ok && len(r.unmapped) >= maxUnmappedNames {
+			k = [2]string{"(other)", "(other)"} // names come from logs: bound the map
+		}
 		r.unmapped[k] += n
 	}
 	for arn := range res.principalsSeen {
