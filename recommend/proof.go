@@ -68,17 +68,22 @@ func Prove(in Input, rec *Recommendation) Proof {
 		if len(resources) == 0 {
 			// The events named no resource: the action must be allowed on
 			// the whole scope the current policy grants it on.
-			scope := grantScope(in.Effective.Grants[u.Action])
-			conds := grantConditions(in.Effective.Grants[u.Action])
-			if in.Catalog != nil && !in.Catalog.SupportsResourceLevel(u.Action) {
-				scope = []string{"*"}
-			}
-			for _, s := range scope {
-				p.ObservedChecked++
-				if ok, _ := policy.AllowsAllWhen(newSet, u.Action, s, conds); !ok {
-					if d := policy.Evaluate(newSet, policy.Request{Action: u.Action, Resource: resourceOrEmpty(s)}); d.Effect != policy.Allow {
-						fail1(fmt.Sprintf("%s on %s: %s", u.Action, s, d.Reason))
+			allow := allowOnlySet(in.Principal.Policies)
+			for _, pt := range grantParts(allow, in.Effective.Grants[u.Action], u.Action) {
+				scope := pt.resources
+				if in.Catalog != nil && !in.Catalog.SupportsResourceLevel(u.Action) {
+					scope = []string{"*"}
+				}
+				for _, s := range scope {
+					p.ObservedChecked++
+					if ok, _ := policy.AllowsAllWhen(newSet, u.Action, s, pt.conds); !ok {
+						if d := policy.Evaluate(newSet, policy.Request{Action: u.Action, Resource: resourceOrEmpty(s)}); d.Effect != policy.Allow {
+							fail1(fmt.Sprintf("%s on %s: %s", u.Action, s, d.Reason))
+						}
 					}
+				}
+				if len(pt.conds) == 0 {
+					break // unconditional: the other parts add nothing
 				}
 			}
 			continue

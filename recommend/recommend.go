@@ -166,21 +166,21 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 			rec.Excluded = append(rec.Excluded, Excluded{Action: u.Action, Reason: "used, but the identity policies do not grant it (a resource policy or a since-removed grant allowed it): not added"})
 			continue
 		}
-		g := eff.Grants[u.Action]
-		conds := grantConditions(g)
 		kind := "used"
 		if strings.EqualFold(u.Action, "iam:PassRole") {
 			kind = "passrole"
 		}
-		for _, sc := range scope(in.Catalog, rule, allowOnly, u, g, conds, rec) {
-			add(&group{kind: kind, service: service(u.Action), resources: sc, conds: conds}, u.Action)
+		parts := grantParts(allowOnly, eff.Grants[u.Action], u.Action)
+		for _, sc := range scope(in.Catalog, rule, allowOnly, u, parts, rec) {
+			add(&group{kind: kind, service: service(u.Action), resources: sc.resources, conds: sc.conds}, u.Action)
 		}
 	}
 	switch opts.Unobservable {
 	case UnobservableKeep:
 		for _, u := range r.Unobservable {
-			g := eff.Grants[u.Action]
-			add(&group{kind: "unobservable", resources: grantScope(g), conds: grantConditions(g)}, u.Action)
+			for _, pt := range grantParts(allowOnly, eff.Grants[u.Action], u.Action) {
+				add(&group{kind: "unobservable", resources: pt.resources, conds: pt.conds}, u.Action)
+			}
 		}
 	default:
 		rec.Unobservable = r.Unobservable
@@ -259,17 +259,66 @@ func allowOnlySet(ps policy.PolicySet) policy.PolicySet {
 	return out
 }
 
-func grantConditions(g *authz.Grant) []policy.Condition {
-	if g == nil || !g.Conditional {
-		return nil
+// part is one way the current identity policies grant an action: the
+// resources of the Allow statements that grant it under one set of
+// conditions (none for unconditional statements).
+type part struct {
+	resources []string
+	conds     []policy.Condition
+}
+
+// grantParts lists, in policy order, the ways the identity policies grant
+// action: one part per distinct condition set of the Allow statements that
+// match it, with those statements' resources. A statement that uses
+// NotResource counts as "*" (the proof then says whether that is too
+// broad). Conditions are never merged across statements: two statements
+// with different conditions are two alternatives, not one conjunction.
+func grantParts(allow policy.PolicySet, g *authz.Grant, action string) []part {
+	var parts []part
+	index := map[string]int{}
+	for _, np := range allow.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		for _, st := range np.Doc.Statements {
+			if st.Effect != policy.EffectAllow || !statementMatchesAction(st, action) {
+				continue
+			}
+			res := st.Resource
+			if st.HasNotResource {
+				res = []string{"*"}
+			}
+			b, _ := json.Marshal(st.Conditions)
+			k := string(b)
+			if i, ok := index[k]; ok {
+				parts[i].resources = append(parts[i].resources, res...)
+				continue
+			}
+			index[k] = len(parts)
+			parts = append(parts, part{resources: slices.Clone(res), conds: st.Conditions})
+		}
 	}
-	return g.Conditions
+	if len(parts) == 0 {
+		// Granted through a pattern the statements above do not show (no
+		// catalog): fall back to the grant's own scope.
+		return []part{{resources: grantScope(g)}}
+	}
+	for i := range parts {
+		sort.Strings(parts[i].resources)
+		parts[i].resources = slices.Compact(parts[i].resources)
+		if slices.Contains(parts[i].resources, "*") {
+			parts[i].resources = []string{"*"}
+		}
+	}
+	// An unconditional part first: resources it covers need no condition.
+	slices.SortStableFunc(parts, func(a, b part) int {
+		return min(len(a.conds), 1) - min(len(b.conds), 1)
+	})
+	return parts
 }
 
 // grantScope is the resource scope of a current grant: its resource
-// patterns, or "*" when it names none (or only NotResource, which the
-// recommendation does not reproduce; the proof then says if "*" is too
-// broad).
+// patterns, or "*" when it names none.
 func grantScope(g *authz.Grant) []string {
 	if g == nil || len(g.Resources) == 0 {
 		return []string{"*"}
@@ -279,42 +328,85 @@ func grantScope(g *authz.Grant) []string {
 	return slices.Compact(out)
 }
 
-// scope returns the resource lists (one per statement) for a used action.
-func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u analyze.UsedAction, g *authz.Grant, conds []policy.Condition, rec *Recommendation) [][]string {
+// scope returns the statements' resource lists and conditions for a used
+// action: each observed resource goes with the first part that grants it
+// (unconditional parts first), and is generalised within that part.
+func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u analyze.UsedAction, parts []part, rec *Recommendation) []part {
+	noResourceLevel := false
 	if cat != nil {
 		if _, known := cat.Action(u.Action); known && !cat.SupportsResourceLevel(u.Action) {
-			return [][]string{{"*"}}
+			noResourceLevel = true
 		}
 	}
-	if len(u.Resources) == 0 {
-		return [][]string{grantScope(g)}
+	if noResourceLevel || len(u.Resources) == 0 {
+		// The events name no resource (or the action takes none): keep the
+		// current scope of every way it is granted, with its conditions.
+		if len(parts) > 0 && len(parts[0].conds) == 0 {
+			parts = parts[:1] // an unconditional grant subsumes the rest
+		}
+		out := make([]part, 0, len(parts))
+		for _, pt := range parts {
+			if noResourceLevel {
+				pt.resources = []string{"*"}
+			}
+			out = append(out, pt)
+		}
+		return out
 	}
-	var res []string
-	for _, c := range rule.generalize(u.Resources) {
-		if ok, _ := policy.AllowsAllWhen(allow, u.Action, c.pattern, conds); ok {
-			res = append(res, c.pattern)
+	byPart := make([][]string, len(parts))
+	for _, r := range u.Resources {
+		placed := false
+		for i, pt := range parts {
+			for _, pat := range pt.resources {
+				if policy.MatchResource(pat, r) {
+					byPart[i] = append(byPart[i], r)
+					placed = true
+					break
+				}
+			}
+			if placed {
+				break
+			}
+		}
+		if !placed {
+			// Matched through a policy variable or NotResource: the first
+			// part's conditions, exact ARN; the proof decides.
+			byPart[0] = append(byPart[0], r)
+		}
+	}
+	var out []part
+	for i, pt := range parts {
+		if len(byPart[i]) == 0 {
 			continue
 		}
-		for _, m := range c.members {
-			if ok, _ := policy.AllowsAllWhen(allow, u.Action, m, conds); ok {
-				res = append(res, m)
+		var res []string
+		for _, c := range rule.generalize(byPart[i]) {
+			if ok, _ := policy.AllowsAllWhen(allow, u.Action, c.pattern, pt.conds); ok {
+				res = append(res, c.pattern)
 				continue
 			}
-			if d := policy.Evaluate(allow, policy.Request{Action: u.Action, Resource: m}); d.Effect == policy.Allow || d.Conditional {
-				// Allowed by the current policy only under a condition or
-				// variable that cannot be carried as such: keep the exact
-				// ARN; the proof decides.
-				res = append(res, m)
-				continue
+			for _, m := range c.members {
+				if ok, _ := policy.AllowsAllWhen(allow, u.Action, m, pt.conds); ok {
+					res = append(res, m)
+					continue
+				}
+				if d := policy.Evaluate(allow, policy.Request{Action: u.Action, Resource: m}); d.Effect == policy.Allow || d.Conditional {
+					// Allowed only under a condition or variable that
+					// cannot be carried as such: keep the exact ARN; the
+					// proof decides.
+					res = append(res, m)
+					continue
+				}
+				rec.Excluded = append(rec.Excluded, Excluded{Action: u.Action, Resource: m, Reason: "the identity policies do not allow this resource (a resource policy did): not added"})
 			}
-			rec.Excluded = append(rec.Excluded, Excluded{Action: u.Action, Resource: m, Reason: "the identity policies do not allow this resource (a resource policy did): not added"})
 		}
+		if len(res) == 0 {
+			continue
+		}
+		sort.Strings(res)
+		out = append(out, part{resources: slices.Compact(res), conds: pt.conds})
 	}
-	if len(res) == 0 {
-		return nil
-	}
-	sort.Strings(res)
-	return [][]string{slices.Compact(res)}
+	return out
 }
 
 // carriedDenies returns the Deny statements of the identity policies that

@@ -302,3 +302,63 @@ func TestGoldenFormats(t *testing.T) {
 		t.Fatalf("policy output does not parse: %v", err)
 	}
 }
+
+// Two statements that grant one action under different conditions are two
+// alternatives: the recommendation keeps each resource with the conditions
+// of the statement that grants it, never both conditions at once.
+func TestConditionsPerGrantingStatement(t *testing.T) {
+	const doc = `{"UserDetailList":[],"GroupDetailList":[],"Policies":[],"RoleDetailList":[
+	 {"Path":"/ci/","RoleName":"deployer","RoleId":"AROA9","Arn":"arn:aws:iam::111122223333:role/ci/deployer","CreateDate":"2025-01-01T00:00:00Z",
+	  "RolePolicyList":[{"PolicyName":"pass","PolicyDocument":{"Version":"2012-10-17","Statement":[
+	   {"Sid":"PassLambda","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/service-role/*","Condition":{"StringEquals":{"iam:PassedToService":"lambda.amazonaws.com"}}},
+	   {"Sid":"PassEcs","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/ecs/*","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}}]}]}`
+	cat, err := catalog.LoadDir("../catalog/testdata/catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := authz.Parse(strings.NewReader(doc), "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := inv.Principal("arn:aws:iam::111122223333:role/ci/deployer")
+	eff := authz.Expand(p, cat, nil)
+	day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	res := analyze.Principal(analyze.Input{
+		Principal: p, Effective: eff, Catalog: cat, Trails: trails.UnknownConfig(),
+		Usage: &analyze.PrincipalUsage{Actions: map[string]*analyze.ActionUsage{"iam:PassRole": {
+			Action: "iam:PassRole", Used: 2, Own: 2, FirstUsed: day, LastUsed: day, Via: map[string]int64{},
+			Resources: map[string]int64{"arn:aws:iam::111122223333:role/service-role/fn": 1, "arn:aws:iam::111122223333:role/ecs/task": 1}}}},
+		Seen:     map[string]bool{"iam": true},
+		Coverage: analyze.Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
+		Window:   analyze.NewWindow(day, 90),
+	})
+	rec, err := Recommend(Input{Principal: p, Effective: eff, Result: res, Catalog: cat}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Proof.Proven {
+		t.Fatalf("not proven:\n%s", Summary(rec))
+	}
+	got := map[string]string{}
+	for _, st := range rec.Policies[0].Statements {
+		if st.Sid == "" || !strings.HasPrefix(st.Sid, "PassRole") {
+			continue
+		}
+		if len(st.Conditions) != 1 {
+			t.Fatalf("statement %s has %d conditions, want exactly its own one", st.Sid, len(st.Conditions))
+		}
+		for _, r := range st.Resource {
+			got[r] = st.Conditions[0].Values[0]
+		}
+	}
+	want := map[string]string{
+		"arn:aws:iam::111122223333:role/service-role/fn": "lambda.amazonaws.com",
+		"arn:aws:iam::111122223333:role/ecs/task":        "ecs-tasks.amazonaws.com",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("resource -> iam:PassedToService (-want +got):\n%s", diff)
+	}
+	if _, err := rec.Policies[0].MarshalIndent(); err != nil {
+		t.Fatalf("recommended policy does not validate: %v", err)
+	}
+}
