@@ -410,8 +410,10 @@ func (o *org) buildPolicies() {
 				sid("DeployWeb", allow(acts("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition",
 					"ecs:DescribeServices", "ecs:UpdateService"), "*")),
 				sid("Artifacts", allow(acts("s3:*"), "arn:aws:s3:::acme-build-artifacts", "arn:aws:s3:::acme-build-artifacts/*")),
-				sid("PassServiceRoles", cond("StringEquals", "iam:PassedToService", []string{"lambda.amazonaws.com", "ecs-tasks.amazonaws.com"},
-					allow(acts("iam:PassRole"), "arn:aws:iam::"+Account+":role/service-role/*", "arn:aws:iam::"+Account+":role/ecs/*"))),
+				sid("PassServiceRoles", cond("StringEquals", "iam:PassedToService", "lambda.amazonaws.com",
+					allow(acts("iam:PassRole"), "arn:aws:iam::"+Account+":role/service-role/*"))),
+				sid("PassTaskRoles", cond("StringEquals", "iam:PassedToService", "ecs-tasks.amazonaws.com",
+					allow(acts("iam:PassRole"), "arn:aws:iam::"+Account+":role/ecs/*"))),
 				sid("ReadServiceRoles", allow(acts("iam:GetRole"), "arn:aws:iam::"+Account+":role/service-role/*")),
 			),
 		}}
