@@ -11,6 +11,7 @@ package s3src
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 )
@@ -66,10 +68,12 @@ func (o Object) URI() string { return "s3://" + o.Bucket + "/" + o.Key }
 // Source reads one bucket and prefix.
 type Source struct {
 	client *s3.Client
+	cfg    aws.Config
 	bucket string
 	prefix string
 	opts   Options
 	log    *slog.Logger
+	once   sync.Once
 }
 
 // ParseURI splits s3://bucket/prefix.
@@ -101,17 +105,42 @@ func New(cfg aws.Config, uri string, opts Options) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if opts.Endpoint != "" {
-			o.BaseEndpoint = aws.String(opts.Endpoint)
+	s := &Source{cfg: cfg, bucket: bucket, prefix: prefix, opts: opts, log: log}
+	s.client = s.newClient(cfg.Region)
+	return s, nil
+}
+
+func (s *Source) newClient(region string) *s3.Client {
+	return s3.NewFromConfig(s.cfg, func(o *s3.Options) {
+		o.Region = region
+		if s.opts.Endpoint != "" {
+			o.BaseEndpoint = aws.String(s.opts.Endpoint)
 			o.UsePathStyle = true
 		}
 	})
-	return &Source{client: client, bucket: bucket, prefix: prefix, opts: opts, log: log}, nil
+}
+
+// locate points the client at the bucket's region when it is not the
+// configured one (S3 answers 301 with x-amz-bucket-region then).
+func (s *Source) locate(ctx context.Context) {
+	s.once.Do(func() {
+		region := ""
+		out, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(s.bucket)})
+		if err == nil {
+			region = aws.ToString(out.BucketRegion)
+		} else if re := (*awshttp.ResponseError)(nil); errors.As(err, &re) && re.Response != nil {
+			region = re.Response.Header.Get("X-Amz-Bucket-Region")
+		}
+		if region != "" && region != s.cfg.Region {
+			s.log.Info("bucket is in another region", "bucket", s.bucket, "region", region)
+			s.client = s.newClient(region)
+		}
+	})
 }
 
 // Open returns the object's body.
 func (s *Source) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	s.locate(ctx)
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil {
 		return nil, fmt.Errorf("get s3://%s/%s: %w", s.bucket, key, err)
@@ -128,6 +157,7 @@ var (
 // List calls fn for every CloudTrail log object (.json, .json.gz) under the
 // source's prefix that f admits. fn is called from one goroutine at a time.
 func (s *Source) List(ctx context.Context, f Filter, fn func(Object) error) error {
+	s.locate(ctx)
 	w := &walker{s: s, f: f, fn: fn}
 	root, rest, ok := splitAWSLogs(s.prefix)
 	if !ok {

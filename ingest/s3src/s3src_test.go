@@ -316,3 +316,43 @@ func writeFile(t *testing.T, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestBucketInAnotherRegion: S3 answers requests signed for the wrong
+// region with 301 and the bucket's region; the source follows it.
+func TestBucketInAnotherRegion(t *testing.T) {
+	setAWSEnv(t)
+	h := gofakes3.New(s3mem.New()).Server()
+	var wrong atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, after, _ := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+		parts := strings.Split(after, "/")
+		if len(parts) > 2 && parts[2] != "eu-central-1" {
+			wrong.Add(1)
+			w.Header().Set("X-Amz-Bucket-Region", "eu-central-1")
+			w.WriteHeader(http.StatusMovedPermanently)
+			if r.Method != http.MethodHead {
+				fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>wrong region</Message></Error>`)
+			}
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg := loadCfg(t, awsconf.Options{Region: "eu-central-1"})
+	put(t, cfg, srv.URL, "logs", []string{"AWSLogs/111111111111/CloudTrail/eu-central-1/2024/07/30/a.json.gz"})
+	cfg = loadCfg(t, awsconf.Options{Region: "us-east-1"})
+	src, err := s3src.New(cfg, "s3://logs/", s3src.Options{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := src.List(context.Background(), s3src.Filter{}, func(o s3src.Object) error { got = append(got, o.Key); return nil }); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if len(got) != 1 {
+		t.Errorf("listed %q, want the one object", got)
+	}
+	if wrong.Load() != 1 {
+		t.Errorf("%d requests went to the wrong region, want 1 (the HeadBucket that finds it)", wrong.Load())
+	}
+}
