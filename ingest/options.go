@@ -23,7 +23,9 @@ const SourceAPI = "api"
 // Options configure Run; they mirror `iamtrim ingest cloudtrail` flags.
 type Options struct {
 	// Sources are directories (walked recursively for .json and .json.gz),
-	// files, s3://bucket/prefix URIs, or "api" for CloudTrail LookupEvents.
+	// files, s3://bucket/prefix URIs (the trail's prefix, above or at
+	// AWSLogs/), or "api" for CloudTrail LookupEvents (the last 90 days, or
+	// from --since; later runs resume where the previous one stopped).
 	Sources []string
 	// Since and Until bound the events kept, [Since, Until); zero means
 	// unbounded. They also bound the S3 day prefixes listed and the API
@@ -38,7 +40,8 @@ type Options struct {
 	// KeepRaw also stores every new event's JSON (cloudtrail_event_raw).
 	KeepRaw bool
 	// Accounts and Regions, when set, are the only ones ingested (S3
-	// listing, API regions, and records of files).
+	// listing, API regions, and records of files). The API reads the
+	// regions given, else the configured region (AWS_REGION, the profile).
 	Accounts, Regions []string
 	// Profile and AssumeRole choose AWS credentials for S3 and the API.
 	Profile, AssumeRole string
