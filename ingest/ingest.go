@@ -207,7 +207,7 @@ func (r *runner) run(ctx context.Context) error {
 	})
 	for range r.opts.Workers {
 		g.Go(func() error {
-			rd := cloudtrail.NewObjectReader()
+			w := newWorker()
 			var next []object
 			for {
 				group, more := r.nextGroup(todo, next)
@@ -215,7 +215,7 @@ func (r *runner) run(ctx context.Context) error {
 					return nil
 				}
 				next = more
-				if err := r.process(gctx, rd, group, false); err != nil {
+				if err := r.process(gctx, w, group, false); err != nil {
 					return err
 				}
 			}
@@ -239,9 +239,9 @@ func (r *runner) run(ctx context.Context) error {
 	if len(busy) > 0 {
 		r.log.Info("waiting for objects other ingesters hold", "objects", len(busy))
 	}
-	rd := cloudtrail.NewObjectReader()
+	w := newWorker()
 	for _, o := range busy {
-		if err := r.process(ctx, rd, []object{o}, true); err != nil {
+		if err := r.process(ctx, w, []object{o}, true); err != nil {
 			return err
 		}
 	}

@@ -86,16 +86,16 @@ type item struct {
 // deadlocks. With wait false, objects another ingester holds are set aside
 // (r.busy); with wait true (single objects only), process waits for that
 // ingester to finish or die.
-func (r *runner) process(ctx context.Context, rd *cloudtrail.ObjectReader, group []object, wait bool) error {
-	var w int64
+func (r *runner) process(ctx context.Context, w *worker, group []object, wait bool) error {
+	var weight int64
 	for _, o := range group {
-		w = max(w, o.weight) // objects are read one at a time
+		weight = max(weight, o.weight) // objects are read one at a time
 	}
-	w = min(max(w, 64<<10), r.opts.MemoryBudget)
-	if err := r.mem.Acquire(ctx, w); err != nil {
+	weight = min(max(weight, 64<<10), r.opts.MemoryBudget)
+	if err := r.mem.Acquire(ctx, weight); err != nil {
 		return err
 	}
-	defer r.mem.Release(w)
+	defer r.mem.Release(weight)
 	group = r.prefetch(ctx, group)
 	var items []item
 	var newPrincipals map[string]int64
@@ -107,7 +107,7 @@ func (r *runner) process(ctx context.Context, rd *cloudtrail.ObjectReader, group
 				items[i] = item{o: o}
 			}
 			var err error
-			newPrincipals, newPartitions, err = r.processOnce(ctx, rd, items, wait)
+			newPrincipals, newPartitions, err = r.processOnce(ctx, w, items, wait)
 			var need *errNeedPartition
 			if !errors.As(err, &need) {
 				return err
@@ -197,7 +197,7 @@ func (r *runner) prefetch(ctx context.Context, group []object) []object {
 // writes their aggregates and ledger rows in one transaction. It fills in
 // each item's result and outcome, and returns the principals and
 // partitions the transaction added (known to others once it commits).
-func (r *runner) processOnce(ctx context.Context, rd *cloudtrail.ObjectReader, items []item, wait bool) (map[string]int64, []string, error) {
+func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait bool) (map[string]int64, []string, error) {
 	conn, err := r.db.Pool.Acquire(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -252,7 +252,7 @@ func (r *runner) processOnce(ctx context.Context, rd *cloudtrail.ObjectReader, i
 	if err != nil {
 		return nil, nil, err
 	}
-	b := r.newBatch(tx)
+	b := r.newBatch(tx, w)
 	last := &pgx.Batch{} // ledger rows and cursors, sent with the rollups
 	work := false
 	for i := range items {
@@ -267,7 +267,7 @@ func (r *runner) processOnce(ctx context.Context, rd *cloudtrail.ObjectReader, i
 			it.oc = outcomeAlreadyDone
 			continue
 		}
-		version, ok, err := r.read(ctx, rd, b, o, lr.version)
+		version, ok, err := r.read(ctx, w.rd, b, o, lr.version)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -490,14 +490,41 @@ type batch struct {
 	newPartitions []string
 }
 
-func (r *runner) newBatch(tx pgx.Tx) *batch {
+// worker holds what one worker reuses from group to group: the object
+// reader's buffers, the records' slots and the aggregation maps.
+type worker struct {
+	rd       *cloudtrail.ObjectReader
+	chunk    []pending
+	usage    map[usageKey]*agg
+	unmapped map[unmappedKey]*agg
+	context  map[contextKey]int64
+	coverage map[coverageKey]*agg
+}
+
+func newWorker() *worker {
+	return &worker{
+		rd:       cloudtrail.NewObjectReader(),
+		chunk:    make([]pending, 0, chunkMax),
+		usage:    map[usageKey]*agg{},
+		unmapped: map[unmappedKey]*agg{},
+		context:  map[contextKey]int64{},
+		coverage: map[coverageKey]*agg{},
+	}
+}
+
+func (r *runner) newBatch(tx pgx.Tx, w *worker) *batch {
+	clear(w.usage)
+	clear(w.unmapped)
+	clear(w.context)
+	clear(w.coverage)
 	return &batch{
 		r: r, tx: tx,
+		chunk:      w.chunk[:0],
 		principals: map[string]principalMeta{},
-		usage:      map[usageKey]*agg{},
-		unmapped:   map[unmappedKey]*agg{},
-		context:    map[contextKey]int64{},
-		coverage:   map[coverageKey]*agg{},
+		usage:      w.usage,
+		unmapped:   w.unmapped,
+		context:    w.context,
+		coverage:   w.coverage,
 	}
 }
 
@@ -588,7 +615,8 @@ func (b *batch) flush(ctx context.Context) error {
 		}
 		return bytes.Compare(x.id[:], y.id[:])
 	})
-	rows := make([][]any, 0, len(keys))
+	secs := make([]time.Time, 0, len(keys))
+	ids := make([][16]byte, 0, len(keys))
 	var months []time.Time
 	for j, k := range keys {
 		p := &b.chunk[k.i]
@@ -596,7 +624,7 @@ func (b *batch) flush(ctx context.Context) error {
 			p.dup = true // twice in this group
 			continue
 		}
-		rows = append(rows, []any{p.sec, p.id})
+		secs, ids = append(secs, p.sec), append(ids, p.id)
 		if m := time.Date(p.day.Year(), p.day.Month(), 1, 0, 0, 0, 0, time.UTC); len(months) == 0 || !months[len(months)-1].Equal(m) {
 			months = append(months, m) // sorted by time, so months come in order
 		}
@@ -611,7 +639,7 @@ func (b *batch) flush(ctx context.Context) error {
 			}
 		}
 	}
-	fresh, err := b.dedup(ctx, rows)
+	fresh, err := b.dedup(ctx, secs, ids)
 	if err != nil {
 		return err
 	}
@@ -651,12 +679,19 @@ type dedupKey struct {
 // fast as INSERT ... ON CONFLICT); the first unique violation rolls the
 // COPY back to a savepoint and switches to ON CONFLICT DO NOTHING RETURNING
 // for the rest of the group.
-func (b *batch) dedup(ctx context.Context, rows [][]any) (map[dedupKey]bool, error) {
+func (b *batch) dedup(ctx context.Context, secs []time.Time, ids [][16]byte) (map[dedupKey]bool, error) {
 	if !b.dupsSeen {
 		if _, err := b.tx.Exec(ctx, "SAVEPOINT dedup"); err != nil {
 			return nil, fmt.Errorf("dedup events: %w", err)
 		}
-		_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"ingest_event_seen"}, []string{"event_time", "event_id"}, pgx.CopyFromRows(rows))
+		// One reused row of pointers: pgx encodes each row before asking
+		// for the next, and pointers box without allocating.
+		row := make([]any, 2)
+		_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"ingest_event_seen"}, []string{"event_time", "event_id"},
+			pgx.CopyFromSlice(len(secs), func(i int) ([]any, error) {
+				row[0], row[1] = &secs[i], &ids[i]
+				return row, nil
+			}))
 		if err == nil {
 			if _, err := b.tx.Exec(ctx, "RELEASE SAVEPOINT dedup"); err != nil {
 				return nil, fmt.Errorf("dedup events: %w", err)
@@ -671,11 +706,6 @@ func (b *batch) dedup(ctx context.Context, rows [][]any) (map[dedupKey]bool, err
 		}
 		b.dupsSeen = true
 	}
-	secs := make([]time.Time, len(rows))
-	ids := make([][16]byte, len(rows))
-	for i, r := range rows {
-		secs[i], ids[i] = r[0].(time.Time), r[1].([16]byte)
-	}
 	res, err := b.tx.Query(ctx, `
 		INSERT INTO ingest_event_seen (event_time, event_id)
 		SELECT t, e FROM unnest($1::timestamptz[], $2::uuid[]) AS u(t, e)
@@ -685,7 +715,7 @@ func (b *batch) dedup(ctx context.Context, rows [][]any) (map[dedupKey]bool, err
 	if err != nil {
 		return nil, fmt.Errorf("dedup events: %w", err)
 	}
-	fresh := make(map[dedupKey]bool, len(rows))
+	fresh := make(map[dedupKey]bool, len(secs))
 	var t time.Time
 	var id [16]byte
 	if _, err := pgx.ForEachRow(res, []any{&t, &id}, func() error {
@@ -694,7 +724,7 @@ func (b *batch) dedup(ctx context.Context, rows [][]any) (map[dedupKey]bool, err
 	}); err != nil {
 		return nil, fmt.Errorf("dedup events: %w", err)
 	}
-	if len(fresh) == len(rows) {
+	if len(fresh) == len(secs) {
 		return nil, nil
 	}
 	return fresh, nil
