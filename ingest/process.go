@@ -473,6 +473,7 @@ type pending struct {
 type batch struct {
 	r     *runner
 	tx    pgx.Tx
+	w     *worker
 	o     object        // the object being read
 	res   *objectResult // its result
 	chunk []pending
@@ -495,6 +496,11 @@ type batch struct {
 type worker struct {
 	rd       *cloudtrail.ObjectReader
 	chunk    []pending
+	keys     []skey
+	secs     []time.Time
+	ids      [][16]byte
+	aggs     []agg             // preallocated aggregates, handed out by newAgg
+	nets     map[string]string // sourceNet results
 	usage    map[usageKey]*agg
 	unmapped map[unmappedKey]*agg
 	context  map[contextKey]int64
@@ -509,7 +515,40 @@ func newWorker() *worker {
 		unmapped: map[unmappedKey]*agg{},
 		context:  map[contextKey]int64{},
 		coverage: map[coverageKey]*agg{},
+		nets:     map[string]string{},
 	}
+}
+
+// skey sorts a chunk's records by dedup key without moving them.
+type skey struct {
+	sec int64
+	id  [16]byte
+	i   int32
+}
+
+// newAgg returns a zero aggregate from a block (fewer allocations for the
+// garbage collector to track).
+func (w *worker) newAgg() *agg {
+	if len(w.aggs) == 0 {
+		w.aggs = make([]agg, 512)
+	}
+	a := &w.aggs[0]
+	w.aggs = w.aggs[1:]
+	return a
+}
+
+// sourceNet is sourceNet with a bounded cache: a principal calls from the
+// same addresses over and over.
+func (w *worker) sourceNet(ip string) string {
+	if n, ok := w.nets[ip]; ok {
+		return n
+	}
+	if len(w.nets) >= 1<<14 {
+		clear(w.nets)
+	}
+	n := sourceNet(ip)
+	w.nets[ip] = n
+	return n
 }
 
 func (r *runner) newBatch(tx pgx.Tx, w *worker) *batch {
@@ -518,7 +557,7 @@ func (r *runner) newBatch(tx pgx.Tx, w *worker) *batch {
 	clear(w.context)
 	clear(w.coverage)
 	return &batch{
-		r: r, tx: tx,
+		r: r, tx: tx, w: w,
 		chunk:      w.chunk[:0],
 		principals: map[string]principalMeta{},
 		usage:      w.usage,
@@ -600,12 +639,11 @@ func (b *batch) flush(ctx context.Context) error {
 	// Sorted, so that concurrent ingesters take the dedup rows' locks in
 	// the same order and cannot deadlock. (Keys are sorted, not the big
 	// pending records.)
-	type skey struct {
-		sec int64
-		id  [16]byte
-		i   int32
+	keys := b.w.keys[:0]
+	for range b.chunk {
+		keys = append(keys, skey{})
 	}
-	keys := make([]skey, len(b.chunk))
+	b.w.keys = keys
 	for i := range b.chunk {
 		keys[i] = skey{sec: b.chunk[i].sec.Unix(), id: b.chunk[i].id, i: int32(i)}
 	}
@@ -615,8 +653,8 @@ func (b *batch) flush(ctx context.Context) error {
 		}
 		return bytes.Compare(x.id[:], y.id[:])
 	})
-	secs := make([]time.Time, 0, len(keys))
-	ids := make([][16]byte, 0, len(keys))
+	secs, ids := b.w.secs[:0], b.w.ids[:0]
+	defer func() { b.w.secs, b.w.ids = secs[:0], ids[:0] }()
 	var months []time.Time
 	for j, k := range keys {
 		p := &b.chunk[k.i]
@@ -765,7 +803,7 @@ func (b *batch) aggregate(p *pending) {
 			k := usageKey{principal: pk, day: p.day, action: clip(a.Action, maxName), resource: clip(a.Resource, maxARN), invokedBy: invokedBy, account: account}
 			v := b.usage[k]
 			if v == nil {
-				v = &agg{}
+				v = b.w.newAgg()
 				b.usage[k] = v
 			}
 			v.add(t, rec.Outcome)
@@ -784,14 +822,14 @@ func (b *batch) aggregate(p *pending) {
 		k := unmappedKey{principal: pk, day: p.day, kind: kind, source: clip(rec.EventSource, maxName), name: clip(rec.EventName, maxName), invokedBy: invokedBy, account: account}
 		v := b.unmapped[k]
 		if v == nil {
-			v = &agg{}
+			v = b.w.newAgg()
 			b.unmapped[k] = v
 		}
 		v.add(t, rec.Outcome)
 	}
 	network := clip(rec.Context.VPCEndpointID, maxShort)
 	if network == "" {
-		network = sourceNet(rec.Context.SourceIP)
+		network = b.w.sourceNet(rec.Context.SourceIP)
 	}
 	ck := contextKey{principal: pk, day: p.day, region: region, network: network,
 		uaClass: clip(rec.Context.UserAgentClass, maxShort), mfa: rec.Context.MFA}
@@ -799,7 +837,7 @@ func (b *batch) aggregate(p *pending) {
 	cov := coverageKey{account: account, region: region, day: p.day}
 	v := b.coverage[cov]
 	if v == nil {
-		v = &agg{}
+		v = b.w.newAgg()
 		b.coverage[cov] = v
 	}
 	v.add(t, cloudtrail.OutcomeSuccess)
