@@ -108,6 +108,7 @@ retried by the next run, and makes the exit code 3.`,
 			if cat != nil {
 				mapperCat = cat
 			}
+			defer ingest.TuneGC()()
 			sum, runErr := ingest.Run(ctx, db, mapperCat, opts, a.log)
 			if err := ingest.WriteSummary(a.stdout, sum, output); err != nil {
 				return err

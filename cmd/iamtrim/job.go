@@ -665,6 +665,7 @@ func (a *app) jobIngest(ctx context.Context, db *store.DB, cfg *jobConfig, sum *
 	if cat != nil {
 		mc = cat
 	}
+	defer ingest.TuneGC()()
 	s, err := ingest.Run(ctx, db, mc, opts, a.log)
 	sum.events, sum.duplicates, sum.filesOK, sum.filesFailed = s.Events, s.Duplicates, s.FilesOK, s.FilesFailed
 	if s.FilesFailed > 0 || s.BadRecords > 0 {
