@@ -4,38 +4,31 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/iamtrim/iamtrim/internal/sharedtest"
 )
 
 // fixtureDir is the package's own hand-written catalog: iam, s3 and sqs
 // with a handful of actions each, in the real layout.
 const fixtureDir = "testdata/catalog"
 
-// repoRoot walks up from the package directory to the one holding go.mod.
+// repoRoot is the directory holding go.mod.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := sharedtest.Root()
 	if err != nil {
-		t.Fatalf("getwd: %v", err)
+		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above the package directory")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // sharedCatalogDir is the reference catalog in ../shared, found through
 // IAMTRIM_SHARED or beside the repository; "" when absent.
 func sharedCatalogDir(t testing.TB) string {
 	t.Helper()
-	shared := os.Getenv("IAMTRIM_SHARED")
+	shared, _ := sharedtest.Find()
 	if shared == "" {
-		shared = filepath.Join(repoRoot(t), "..", "shared")
+		return ""
 	}
 	dir := filepath.Join(shared, "catalog")
 	if _, err := os.Stat(filepath.Join(dir, ServiceListFile)); err != nil {

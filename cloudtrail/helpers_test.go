@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/iamtrim/iamtrim/internal/sharedtest"
+
 	"github.com/iamtrim/iamtrim/catalog"
 )
 
@@ -19,31 +21,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // else ../shared beside the repository root), or skips the test.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("IAMTRIM_SHARED"); d != "" {
-		if _, err := os.Stat(d); err != nil {
-			t.Skipf("IAMTRIM_SHARED=%s: %v", d, err)
-		}
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package; cannot find ../shared")
-		}
-		dir = parent
-	}
-	d := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("shared reference data not present at %s (set IAMTRIM_SHARED)", d)
-	}
-	return d
+	return sharedtest.Dir(t)
 }
 
 var (

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/iamtrim/iamtrim/internal/sharedtest"
 
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
@@ -17,29 +18,7 @@ import (
 // under IAMTRIM_SHARED), skipping the test when it is absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	root := os.Getenv("IAMTRIM_SHARED")
-	if root == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				t.Skip("no go.mod above the test directory")
-			}
-			dir = parent
-		}
-		root = filepath.Join(dir, "..", "shared")
-	}
-	p := filepath.Join(root, "data", "cloudtrail")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared CloudTrail samples not present (%s): %v", p, err)
-	}
-	return p
+	return sharedtest.Dir(t, "data", "cloudtrail")
 }
 
 func testLogger(t testing.TB) *slog.Logger {

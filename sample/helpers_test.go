@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/iamtrim/iamtrim/internal/sharedtest"
 )
 
 // generate runs Generate into a fresh temp dir and fails the test on error.
@@ -27,26 +29,12 @@ func generate(t testing.TB, opts Options) (string, Stats) {
 	return opts.Out, st
 }
 
-// sharedDir finds ../shared beside the repository (or $IAMTRIM_SHARED).
+// sharedDir finds ../shared beside the repository (or $IAMTRIM_SHARED); ""
+// when it is absent.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("IAMTRIM_SHARED"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	d, _ := sharedtest.Find()
+	return d
 }
 
 // listFiles returns the slash-separated relative paths of regular files

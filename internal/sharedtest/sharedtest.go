@@ -1,0 +1,67 @@
+// Package sharedtest finds, for tests, the repository root and the
+// read-only reference data that sits beside the checkout (../shared: the
+// full AWS catalog, real CloudTrail samples, authorization-details files,
+// AWS managed policies). The project's tests must pass without that data,
+// so Dir skips the test, saying why, when it is absent.
+package sharedtest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Root returns the repository root: the nearest directory above the
+// working directory that holds go.mod.
+func Root() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Find returns the shared data directory: IAMTRIM_SHARED when set, else
+// ../shared beside the repository root; or "" and why it is absent.
+func Find() (dir, reason string) {
+	if d := os.Getenv("IAMTRIM_SHARED"); d != "" {
+		if _, err := os.Stat(d); err != nil {
+			return "", "IAMTRIM_SHARED: " + err.Error()
+		}
+		return d, ""
+	}
+	root, err := Root()
+	if err != nil {
+		return "", err.Error()
+	}
+	d := filepath.Join(filepath.Dir(root), "shared")
+	if _, err := os.Stat(d); err != nil {
+		return "", "shared reference data absent (" + d + "); set IAMTRIM_SHARED to use it"
+	}
+	return d, ""
+}
+
+// Dir returns the shared data directory joined with elem, skipping the test
+// when it is absent.
+func Dir(t testing.TB, elem ...string) string {
+	t.Helper()
+	d, reason := Find()
+	if d == "" {
+		t.Skip(reason)
+	}
+	p := filepath.Join(append([]string{d}, elem...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared reference data lacks %s: %v", p, err)
+	}
+	return p
+}
