@@ -83,6 +83,21 @@ func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze
 	return ev, opts, nil
 }
 
+// analyze loads the evidence and analyzes every principal, or the one
+// named (an unknown one is a usage error); noStore skips the snapshot.
+func (f *evidenceFlags) analyze(ctx context.Context, a *app, db *store.DB, principal string, noStore bool) (analyze.Evidence, analyze.Options, *analyze.Snapshot, error) {
+	evidence, opts, err := f.load(ctx, a, db)
+	if err != nil {
+		return evidence, opts, nil, err
+	}
+	opts.Principal, opts.NoStore = principal, noStore
+	snap, err := analyze.Run(ctx, db, evidence, opts, a.log)
+	if errors.Is(err, analyze.ErrNoPrincipal) {
+		return evidence, opts, nil, usageErr("%v", err)
+	}
+	return evidence, opts, snap, err
+}
+
 // newestLogDay is the last day with ingested logs, or today.
 func newestLogDay(ctx context.Context, db *store.DB) (time.Time, error) {
 	var d *time.Time
@@ -134,15 +149,7 @@ analyze/result.go).`,
 				return err
 			}
 			defer db.Close()
-			evidence, opts, err := ev.load(ctx, a, db)
-			if err != nil {
-				return err
-			}
-			opts.Principal = principal
-			snap, err := analyze.Run(ctx, db, evidence, opts, a.log)
-			if errors.Is(err, analyze.ErrNoPrincipal) {
-				return usageErr("%v", err)
-			}
+			_, _, snap, err := ev.analyze(ctx, a, db, principal, false)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,18 +75,11 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 				return err
 			}
 			defer db.Close()
-			evidence, opts, err := ev.load(ctx, a, db)
-			if err != nil {
-				return err
-			}
-			opts.NoStore = true
+			principal := ""
 			if !all {
-				opts.Principal = args[0]
+				principal = args[0]
 			}
-			snap, err := analyze.Run(ctx, db, evidence, opts, a.log)
-			if errors.Is(err, analyze.ErrNoPrincipal) {
-				return usageErr("%v", err)
-			}
+			evidence, opts, snap, err := ev.analyze(ctx, a, db, principal, true)
 			if err != nil {
 				return err
 			}
