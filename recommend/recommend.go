@@ -231,6 +231,11 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 			rec.Notes = append(rec.Notes, fmt.Sprintf("the policy exceeds %d characters even with safe wildcards: split into %d policies, attach them all", opts.MaxChars, len(docs)))
 		}
 	}
+	if in.Principal.ServiceLinked() {
+		rec.Notes = append(rec.Notes, "a service-linked role: AWS manages its policies and they cannot be edited; this recommendation is for review only")
+	} else if in.Principal.Role != nil && strings.HasPrefix(in.Principal.Role.Path, "/aws-reserved/sso.amazonaws.com/") {
+		rec.Notes = append(rec.Notes, "an IAM Identity Center role: apply the change to its permission set, not to the role, which Identity Center overwrites")
+	}
 	if opts.Context != nil {
 		rec.Suggestions = Suggest(*opts.Context, in.Principal)
 	}
