@@ -55,11 +55,14 @@ func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze
 			return ev, opts, err
 		}
 	}
-	inv, info, err := authz.LoadSnapshot(ctx, db, 0)
+	inv, used, err := authz.LoadLatestPerAccount(ctx, db)
 	if err != nil {
 		return ev, opts, err
 	}
-	ev.Inventory, ev.AuthzSnapshot = inv, info.ID
+	ev.Inventory = inv
+	if len(used) > 0 {
+		ev.AuthzSnapshot = used[0].ID
+	}
 	if ev.Catalog, err = catalog.LoadCurrentOrNil(ctx, db.Pool, a.log); err != nil {
 		return ev, opts, err
 	}
@@ -120,7 +123,8 @@ func (a *app) analyzeCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "analyze",
 		Short: "Compare what each principal is granted with what it used in a window",
-		Long: `For each role and user of the latest authorization snapshot: the granted
+		Long: `For each role and user (each account as its newest authorization snapshot
+shows it): the granted
 actions (expanded against the catalog), those used in the window, those
 unused, and those unobservable (CloudTrail could not have shown them: data
 events the trails did not log, permission-only actions like iam:PassRole,

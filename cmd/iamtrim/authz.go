@@ -18,7 +18,7 @@ func (a *app) authzCmd() *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list [PRINCIPAL...]",
 		Short: "List each principal's effective permissions with their provenance",
-		Long: `For each role and user of the latest authorization snapshot (or those named
+		Long: `For each role and user (each account as its newest snapshot shows it), or those named
 by ARN or name): every granted action (expanded against the current catalog)
 with its resource scope, the statements that grant it, its conditions, and
 caveats such as conditional Deny statements, partial Denies and boundary or
@@ -32,7 +32,7 @@ SCP limits.`,
 				return err
 			}
 			defer db.Close()
-			inv, _, err := authz.LoadSnapshot(ctx, db, 0)
+			inv, _, err := authz.LoadLatestPerAccount(ctx, db)
 			if err != nil {
 				return err
 			}
