@@ -184,14 +184,6 @@ func newOrg(regions []string) *org {
 	return o
 }
 
-func (o *org) r(arn string) *res {
-	r, ok := o.res[arn]
-	if !ok {
-		panic("unknown resource " + arn)
-	}
-	return r
-}
-
 func (o *org) buildResources() {
 	o.bucket("acme-data-prod", 0)
 	o.bucket("acme-build-artifacts", 0)
