@@ -83,6 +83,47 @@ type Input struct {
 	// (arn:aws:iam::1:role/NAME, as events that name a role by name yield)
 	// to the real ARN with its path, from the inventory.
 	PathlessARNs map[string]string
+	// ProfileRoles maps "ACCOUNT/NAME" of an instance profile to the ARNs
+	// of its roles: an iam:PassRole through an instance profile (EC2
+	// RunInstances) logs the profile, not the role.
+	ProfileRoles map[string][]string
+}
+
+// ProfileRoles indexes the inventory's instance profiles by account and
+// name.
+func ProfileRoles(inv *authz.Inventory) map[string][]string {
+	m := map[string][]string{}
+	for _, r := range inv.Roles {
+		for _, ip := range r.InstanceProfiles {
+			k := authz.AccountOf(ip) + "/" + ip[strings.LastIndexByte(ip, '/')+1:]
+			m[k] = append(m[k], r.ARN)
+		}
+	}
+	return m
+}
+
+// resolveResources restores role paths and turns instance profiles into
+// their roles for iam:PassRole. ok is false when an instance profile is
+// unknown: the roles passed cannot be named then.
+func resolveResources(in Input, action string, resources map[string]int64) (out []string, ok bool) {
+	passRole := strings.EqualFold(action, "iam:PassRole")
+	ok = true
+	for res := range resources {
+		if passRole && strings.Contains(res, ":instance-profile/") {
+			roles := in.ProfileRoles[authz.AccountOf(res)+"/"+res[strings.LastIndexByte(res, '/')+1:]]
+			if len(roles) == 0 {
+				ok = false
+			}
+			out = append(out, roles...)
+			continue
+		}
+		if full, found := in.PathlessARNs[res]; found {
+			res = full
+		}
+		out = append(out, res)
+	}
+	sort.Strings(out)
+	return slices.Compact(out), ok
 }
 
 // PathlessARNs indexes the inventory's roles and users that have a path by
@@ -226,14 +267,15 @@ func Principal(in Input) Result {
 			}
 			if u.Used > 0 {
 				ua := UsedAction{Action: action, Calls: u.Used, FirstUsed: u.FirstUsed, LastUsed: u.LastUsed, Granted: isGranted}
-				for res := range u.Resources {
-					if full, ok := in.PathlessARNs[res]; ok {
-						res = full
-					}
-					ua.Resources = append(ua.Resources, res)
+				resolved, ok := resolveResources(in, action, u.Resources)
+				if ok {
+					ua.Resources = resolved
+				} else {
+					// Some calls passed the role of an instance profile the
+					// inventory does not know: name no resource, so the
+					// recommendation keeps the current scope.
+					r.Caveats = append(r.Caveats, action+": a call passed the role of an instance profile not in the inventory, so the roles passed are not named")
 				}
-				sort.Strings(ua.Resources)
-				ua.Resources = slices.Compact(ua.Resources)
 				for svc := range u.Via {
 					ua.ViaService = append(ua.ViaService, svc)
 				}

@@ -254,3 +254,22 @@ func TestPathlessRoleARNResolved(t *testing.T) {
 		t.Errorf("resources (-want +got):\n%s", diff)
 	}
 }
+
+// EC2 RunInstances logs the instance profile, not the role it passes: the
+// inventory names the role.
+func TestPassRoleThroughInstanceProfile(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	in.ProfileRoles = map[string][]string{"111122223333/web": {"arn:aws:iam::111122223333:role/app/web"}}
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{
+		"iam:PassRole": use("iam:PassRole", 1, 0, "arn:aws:iam::111122223333:instance-profile/web"),
+	}}
+	r := Principal(in)
+	if diff := cmp.Diff([]string{"arn:aws:iam::111122223333:role/app/web"}, r.Used[0].Resources); diff != "" {
+		t.Errorf("resources (-want +got):\n%s", diff)
+	}
+	in.Usage.Actions["iam:PassRole"] = use("iam:PassRole", 2, 0, "arn:aws:iam::111122223333:instance-profile/web", "arn:aws:iam::111122223333:instance-profile/unknown")
+	r = Principal(in)
+	if len(r.Used[0].Resources) != 0 || !strings.Contains(strings.Join(r.Caveats, "\n"), "instance profile not in the inventory") {
+		t.Errorf("unknown profile: resources %v caveats %v, want none and a caveat", r.Used[0].Resources, r.Caveats)
+	}
+}

@@ -120,6 +120,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 
 	exp := authz.NewExpander(ev.Catalog, ev.SCPs)
 	pathless := PathlessARNs(ev.Inventory)
+	profiles := ProfileRoles(ev.Inventory)
 	snap := &Snapshot{
 		AsOf: w.To.Format(time.DateOnly), WindowDays: w.Days,
 		From: w.From.Format(time.DateOnly), To: w.To.Format(time.DateOnly),
@@ -137,7 +138,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 		r := Principal(Input{
 			Principal: p, Effective: exp.Expand(p), Usage: usage[p.ARN], Catalog: ev.Catalog,
 			Trails: ev.Trails, Seen: seen[p.AccountID], Coverage: c, Window: w, Thresholds: opts.Thresholds,
-			PathlessARNs: pathless,
+			PathlessARNs: pathless, ProfileRoles: profiles,
 		})
 		snap.Principals = append(snap.Principals, r)
 	}

@@ -72,7 +72,9 @@
 // usage_daily, PRIMARY KEY (principal_id, day, action, resource,
 // invoked_by, account_id), with calls, denied, unauthenticated,
 // first_seen, last_seen. One row per principal × UTC day × IAM action ×
-// resource ARN (empty when unknown) × invoking service (empty for
+// resource ARN (empty when unknown; for iam:PassRole through an EC2
+// instance profile, the profile's ARN, which the analyzer resolves to its
+// role) × invoking service (empty for
 // the principal's own calls) × recipient account. Use of an action is
 // calls - denied - unauthenticated > 0; a principal's own needs are the
 // rows with an empty invoked_by. An event with several (action, resource)

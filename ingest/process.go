@@ -800,7 +800,13 @@ func (b *batch) aggregate(p *pending) {
 			if a.Action == "" || slices.Contains(acc[:i], a) {
 				continue
 			}
-			k := usageKey{principal: pk, day: p.day, action: clip(a.Action, maxName), resource: clip(a.Resource, maxARN), invokedBy: invokedBy, account: account}
+			resource := a.Resource
+			if resource == "" && a.Via != "" {
+				// iam:PassRole through an instance profile: the role is not
+				// logged, the profile is; the analyzer resolves it.
+				resource = a.Via
+			}
+			k := usageKey{principal: pk, day: p.day, action: clip(a.Action, maxName), resource: clip(resource, maxARN), invokedBy: invokedBy, account: account}
 			v := b.usage[k]
 			if v == nil {
 				v = b.w.newAgg()
