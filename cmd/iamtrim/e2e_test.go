@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/sample"
 )
@@ -172,6 +173,26 @@ func TestSampleAgainstTruth(t *testing.T) {
 					return s
 				})); diff != "" {
 					t.Errorf("%s: used statements differ from truth (-truth +got):\n%s", p.Name, diff)
+				}
+				// Every call truth says the role made, on its exact
+				// resources, is allowed by the recommended policy: the
+				// resources iamtrim extracted from the logs and generalised
+				// really name what was touched.
+				recSet := policy.PolicySet{}
+				for _, d := range rec.Policies {
+					recSet.Identity = append(recSet.Identity, policy.NamedPolicy{Name: "recommended", Kind: policy.KindManaged, Doc: d})
+				}
+				for _, u := range append(append([]sample.TruthUse{}, p.Used...), p.UsedViaService...) {
+					for _, res := range u.Resources {
+						r := res
+						if r == "*" {
+							r = ""
+						}
+						d := policy.Evaluate(recSet, policy.Request{Action: u.Action, Resource: r})
+						if d.Effect != policy.Allow && !d.Conditional {
+							t.Errorf("%s: truth call %s on %s is not allowed by the recommendation: %s", p.Name, u.Action, res, d.Reason)
+						}
+					}
 				}
 				for _, u := range p.Unlogged {
 					if !keptActions[u.Action] && !keptByWildcard(keptActions, u.Action) {
