@@ -126,8 +126,8 @@ func resolveResources(in Input, action string, resources map[string]int64) (out 
 	return slices.Compact(out), ok
 }
 
-// PathlessARNs indexes the inventory's roles and users that have a path by
-// their ARN without it.
+// PathlessARNs indexes the inventory's roles, users, groups and instance
+// profiles that have a path by their ARN without it.
 func PathlessARNs(inv *authz.Inventory) map[string]string {
 	m := map[string]string{}
 	for _, r := range inv.Roles {
@@ -138,6 +138,18 @@ func PathlessARNs(inv *authz.Inventory) map[string]string {
 	for _, u := range inv.Users {
 		if u.Path != "" && u.Path != "/" {
 			m["arn:aws:iam::"+u.AccountID+":user/"+u.Name] = u.ARN
+		}
+	}
+	for _, g := range inv.Groups {
+		if g.Path != "" && g.Path != "/" {
+			m["arn:aws:iam::"+g.AccountID+":group/"+g.Name] = g.ARN
+		}
+	}
+	for _, r := range inv.Roles {
+		for _, ip := range r.InstanceProfiles {
+			if i := strings.Index(ip, ":instance-profile/"); i >= 0 && strings.Contains(ip[i+len(":instance-profile/"):], "/") {
+				m[ip[:i]+":instance-profile/"+ip[strings.LastIndexByte(ip, '/')+1:]] = ip
+			}
 		}
 	}
 	return m

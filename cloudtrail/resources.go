@@ -24,6 +24,12 @@ func builtinFormats() []arnFormat {
 		{"logs", "log-group", "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}"},
 		{"logs", "log-stream", "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}"},
 		{"iam", "role", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"},
+		{"iam", "user", "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}"},
+		{"iam", "group", "arn:${Partition}:iam::${Account}:group/${GroupNameWithPath}"},
+		{"iam", "instance-profile", "arn:${Partition}:iam::${Account}:instance-profile/${InstanceProfileNameWithPath}"},
+		{"cloudformation", "stack", "arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/${Id}"},
+		{"ec2", "instance", "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"},
+		{"cloudtrail", "trail", "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}"},
 	}
 }
 
@@ -84,6 +90,10 @@ type params struct {
 	functionName, secretID, path, logGroupName               jstr
 	logStreamName, logGroupIdentifier, roleARN, principalARN jstr
 	statement                                                jstr
+	roleName, userName, groupName, policyARN                 jstr
+	instanceProfileName, stackName, trailName, queueOwner    jstr
+	instanceIDs                                              [8]jstr
+	nInstances                                               int
 	names, statements, transactItems                         []byte
 	instanceProfile                                          bool
 	profileARN, profileName                                  jstr
@@ -161,6 +171,24 @@ func (p *params) parseIter(it *objIter, passKeys []string) {
 			p.roleARN, _ = it.str()
 		case "principalArn":
 			p.principalARN, _ = it.str()
+		case "roleName":
+			p.roleName, _ = it.str()
+		case "userName":
+			p.userName, _ = it.str()
+		case "groupName":
+			p.groupName, _ = it.str()
+		case "policyArn":
+			p.policyARN, _ = it.str()
+		case "instanceProfileName":
+			p.instanceProfileName, _ = it.str()
+		case "stackName":
+			p.stackName, _ = it.str()
+		case "trailName":
+			p.trailName, _ = it.str()
+		case "queueOwnerAWSAccountId":
+			p.queueOwner, _ = it.str()
+		case "instancesSet":
+			p.parseInstancesSet(it)
 		case "statement":
 			p.statement, _ = it.str()
 		case "names":
@@ -175,6 +203,44 @@ func (p *params) parseIter(it *objIter, passKeys []string) {
 			it.skip()
 		}
 	}
+}
+
+// parseInstancesSet reads EC2's instancesSet: {"items": [{"instanceId":
+// "i-..."}, ...]}, keeping up to len(instanceIDs) ids.
+func (p *params) parseInstancesSet(it *objIter) {
+	p.nInstances = 0
+	if it.b[it.i] != '{' {
+		it.skip()
+		return
+	}
+	in := objIter{b: it.b, i: it.i + 1, first: true}
+	for in.next() {
+		if !in.key.is("items") || in.b[in.i] != '[' {
+			in.skip()
+			continue
+		}
+		arr := arrIter{b: in.b, i: in.i + 1, first: true}
+		for arr.next() {
+			if arr.b[arr.i] != '{' {
+				arr.skip()
+				continue
+			}
+			item := objIter{b: arr.b, i: arr.i + 1, first: true}
+			for item.next() {
+				if item.key.is("instanceId") && p.nInstances < len(p.instanceIDs) {
+					if s, ok := item.str(); ok {
+						p.instanceIDs[p.nInstances] = s
+						p.nInstances++
+					}
+					continue
+				}
+				item.skip()
+			}
+			arr.i, arr.err = item.i, item.err
+		}
+		in.i, in.err = arr.i, arr.err
+	}
+	it.i, it.err = in.i, in.err
 }
 
 // parseInstanceProfile reads iamInstanceProfile: {"arn": ...} or
@@ -251,7 +317,7 @@ func needsParams(e *mapping) bool {
 		return true
 	}
 	switch e.prefix {
-	case "s3", "dynamodb", "sqs", "sns", "kms", "lambda", "secretsmanager", "ssm", "logs", "sts":
+	case "s3", "dynamodb", "sqs", "sns", "kms", "lambda", "secretsmanager", "ssm", "logs", "sts", "iam", "cloudformation", "ec2", "cloudtrail":
 		return true
 	}
 	return false
@@ -479,8 +545,12 @@ func (m *Mapper) paramResources(e *mapping, p *params, c arnCtx, out []string) [
 				}
 				return appendUnique(out, m.build(qc, "sqs", "queue", name))
 			}
-		} else if n := str(p.queueName); n != "" && e.event == "CreateQueue" {
-			return appendUnique(out, m.build(c, "sqs", "queue", n))
+		} else if n := str(p.queueName); n != "" && (e.event == "CreateQueue" || e.event == "GetQueueUrl") {
+			qc := c
+			if o := str(p.queueOwner); isAccountID(o) {
+				qc.account = o
+			}
+			return appendUnique(out, m.build(qc, "sqs", "queue", n))
 		}
 	case "sns":
 		for _, s := range []jstr{p.topicARN, p.targetARN} {
@@ -548,8 +618,95 @@ func (m *Mapper) paramResources(e *mapping, p *params, c arnCtx, out []string) [
 		if r := str(p.roleARN); strings.HasPrefix(r, "arn:") {
 			return appendUnique(out, r)
 		}
+	case "iam":
+		if a := m.iamResource(e.event, p, c); a != "" {
+			return appendUnique(out, a)
+		}
+	case "ec2":
+		// Calls on running instances name them; RunInstances names none
+		// (its instancesSet describes what to launch).
+		for i := 0; i < p.nInstances; i++ {
+			if id := str(p.instanceIDs[i]); strings.HasPrefix(id, "i-") && !strings.ContainsAny(id, ":/*?") {
+				out = appendUnique(out, m.build(c, "ec2", "instance", id))
+			}
+		}
+	case "cloudtrail":
+		n := str(p.trailName)
+		if n == "" {
+			n = str(p.name)
+		}
+		switch {
+		case strings.HasPrefix(n, "arn:") && strings.Contains(n, ":trail/"):
+			return appendUnique(out, n)
+		case n != "" && !strings.ContainsAny(n, ":/*?"):
+			return appendUnique(out, m.build(c, "cloudtrail", "trail", n))
+		}
+	case "cloudformation":
+		// A stack ARN ends in a unique id the request does not give when it
+		// names the stack: "/*" matches it.
+		n := str(p.stackName)
+		switch {
+		case strings.HasPrefix(n, "arn:") && strings.Contains(n, ":stack/"):
+			return appendUnique(out, n)
+		case n != "" && !strings.ContainsAny(n, ":/*?"):
+			return appendUnique(out, m.build(c, "cloudformation", "stack", n, "*"))
+		}
 	}
 	return out
+}
+
+// iamName reports whether s is a valid IAM entity name: 1 to 128 of
+// letters, digits and +=,.@_- (IAM refuses anything else, so anything else
+// in a log is not a name to build an ARN from).
+func iamName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+=,.@_-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// iamResource is the IAM entity a call acts on, by the parameter that names
+// it and the event's name: a group for group calls that name one (also
+// AddUserToGroup), an instance profile for instance-profile calls, else the
+// role, else the user, else (policy calls) the managed policy. Names yield
+// ARNs without a path (the event does not give it); the analyzer restores
+// the path from the authorization inventory. Calls on the caller itself
+// (no userName) name nothing.
+func (m *Mapper) iamResource(event string, p *params, c arnCtx) string {
+	// A path given with the name (CreateRole, CreateUser, ...) is part of
+	// the ARN.
+	prefix := ""
+	if path := p.path.string(maxARNLen); strings.HasPrefix(path, "/") && strings.HasSuffix(path, "/") && !strings.ContainsAny(path, ":*?") {
+		prefix = strings.TrimPrefix(path, "/")
+	}
+	name := func(s jstr) string {
+		v := s.string(maxARNLen)
+		if !iamName(v) {
+			return ""
+		}
+		return prefix + v
+	}
+	switch {
+	case strings.Contains(event, "Group") && name(p.groupName) != "":
+		return m.build(c, "iam", "group", name(p.groupName))
+	case strings.Contains(event, "InstanceProfile") && name(p.instanceProfileName) != "":
+		return m.build(c, "iam", "instance-profile", name(p.instanceProfileName))
+	case name(p.roleName) != "":
+		return m.build(c, "iam", "role", name(p.roleName))
+	case name(p.userName) != "":
+		return m.build(c, "iam", "user", name(p.userName))
+	case strings.Contains(event, "Policy"):
+		if a := p.policyARN.string(maxARNLen); strings.HasPrefix(a, "arn:") && strings.Contains(a, ":policy/") {
+			return a
+		}
+	}
+	return ""
 }
 
 // parseQueueURL splits https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (or
