@@ -69,21 +69,25 @@ func Prove(in Input, rec *Recommendation) Proof {
 			// The events named no resource: the action must be allowed on
 			// the whole scope the current policy grants it on.
 			allow := allowOnlySet(in.Principal.Policies)
-			for _, pt := range grantParts(allow, in.Effective.Grants[u.Action], u.Action) {
-				scope := pt.resources
-				if in.Catalog != nil && !in.Catalog.SupportsResourceLevel(u.Action) {
-					scope = []string{"*"}
-				}
-				for _, s := range scope {
+			_, known := in.Catalog.Action(u.Action)
+			noRL := known && !in.Catalog.SupportsResourceLevel(u.Action)
+			for _, pt := range wholeScope(grantParts(allow, in.Effective.Grants[u.Action], u.Action), noRL) {
+				for _, s := range pt.resources {
 					p.ObservedChecked++
-					if ok, _ := policy.AllowsAllWhen(newSet, u.Action, s, pt.conds); !ok {
-						if d := policy.Evaluate(newSet, policy.Request{Action: u.Action, Resource: resourceOrEmpty(s)}); d.Effect != policy.Allow {
-							fail1(fmt.Sprintf("%s on %s: %s", u.Action, s, d.Reason))
-						}
+					if ok, _ := policy.AllowsAllWhen(newSet, u.Action, s, pt.conds); ok {
+						continue
 					}
-				}
-				if len(pt.conds) == 0 {
-					break // unconditional: the other parts add nothing
+					req := policy.Request{Action: u.Action, Resource: resourceOrEmpty(s)}
+					d := policy.Evaluate(newSet, req)
+					if d.Effect == policy.Allow {
+						continue
+					}
+					if c := policy.Evaluate(cur, req); d.Conditional && c.Conditional && c.Effect == d.Effect {
+						// Decided by the same carried condition on a context
+						// key the rollup does not keep, as before.
+						continue
+					}
+					fail1(fmt.Sprintf("%s on %s: %s", u.Action, s, d.Reason))
 				}
 			}
 			continue

@@ -333,6 +333,29 @@ func grantScope(g *authz.Grant) []string {
 	return slices.Compact(out)
 }
 
+// wholeScope is every way the action is granted, for calls that name no
+// resource: requests for an action without resource-level permissions are
+// on "*", so only statements whose resources match "*" grant it; an
+// unconditional way subsumes the conditional ones.
+func wholeScope(parts []part, noResourceLevel bool) []part {
+	if noResourceLevel {
+		var star []part
+		for _, pt := range parts {
+			for _, pat := range pt.resources {
+				if policy.MatchResource(pat, "*") {
+					star = append(star, part{resources: []string{"*"}, conds: pt.conds})
+					break
+				}
+			}
+		}
+		parts = star
+	}
+	if len(parts) > 0 && len(parts[0].conds) == 0 {
+		parts = parts[:1]
+	}
+	return parts
+}
+
 // scope returns the statements' resource lists and conditions for a used
 // action: each observed resource goes with the first part that grants it
 // (unconditional parts first), and is generalised within that part.
@@ -346,17 +369,7 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 	if noResourceLevel || len(u.Resources) == 0 {
 		// The events name no resource (or the action takes none): keep the
 		// current scope of every way it is granted, with its conditions.
-		if len(parts) > 0 && len(parts[0].conds) == 0 {
-			parts = parts[:1] // an unconditional grant subsumes the rest
-		}
-		out := make([]part, 0, len(parts))
-		for _, pt := range parts {
-			if noResourceLevel {
-				pt.resources = []string{"*"}
-			}
-			out = append(out, pt)
-		}
-		return out
+		return wholeScope(parts, noResourceLevel)
 	}
 	byPart := make([][]string, len(parts))
 	for _, r := range u.Resources {
