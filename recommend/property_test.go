@@ -80,7 +80,7 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 	actions := cat.Actions()
 	rng := rand.New(rand.NewPCG(7, 11))
 	day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	proven, checked := 0, 0
+	proven, checked, split, compacted := 0, 0, 0, 0
 	for iter := range 1000 {
 		var stmts []string
 		for i := range 1 + rng.IntN(4) {
@@ -129,8 +129,9 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 			Coverage: analyze.Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
 			Window:   analyze.NewWindow(day, 90),
 		})
-		for _, mode := range []string{UnobservableKeep, UnobservableDrop} {
-			rec, err := Recommend(Input{Principal: p, Effective: eff, Result: result, Catalog: cat}, Options{Unobservable: mode})
+		for _, o := range []Options{{Unobservable: UnobservableKeep}, {Unobservable: UnobservableDrop}, {MaxChars: 300}} {
+			mode := fmt.Sprintf("%s/%d", o.Unobservable, o.MaxChars)
+			rec, err := Recommend(Input{Principal: p, Effective: eff, Result: result, Catalog: cat}, o)
 			if err != nil {
 				t.Fatalf("iteration %d: %v", iter, err)
 			}
@@ -144,6 +145,12 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 				continue // never presented as final; soundness is what matters
 			}
 			proven++
+			if rec.Split {
+				split++
+			}
+			if rec.Compacted {
+				compacted++
+			}
 			newSet := policy.PolicySet{}
 			for _, d := range rec.Policies {
 				newSet.Identity = append(newSet.Identity, policy.NamedPolicy{Name: "new", Kind: policy.KindManaged, Doc: d})
@@ -176,8 +183,11 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d proven recommendations checked by brute force (%d requests)", proven, checked)
-	if proven < 1950 {
-		t.Fatalf("only %d of 2000 recommendations proven: the generator or the prover is off", proven)
+	t.Logf("%d proven recommendations checked by brute force (%d requests); %d compacted, %d split", proven, checked, compacted, split)
+	if split == 0 || compacted == 0 {
+		t.Errorf("compaction (%d) or splitting (%d) never exercised", compacted, split)
+	}
+	if proven < 2900 {
+		t.Fatalf("only %d of 3000 recommendations proven: the generator or the prover is off", proven)
 	}
 }
