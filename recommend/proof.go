@@ -131,10 +131,20 @@ func Prove(in Input, rec *Recommendation) Proof {
 				continue
 			}
 			for _, pat := range st.Action {
-				for _, a := range expand(in.Catalog, pat) {
+				acts := expand(in.Catalog, pat)
+				for _, a := range acts {
 					newActions[a] = true
-					for _, res := range st.Resource {
-						p.GrantsChecked++
+				}
+				for _, res := range st.Resource {
+					p.GrantsChecked += len(acts)
+					if len(acts) > 1 {
+						// One current statement covering the whole pattern
+						// covers each action it stands for.
+						if ok, _ := policy.AllowsAllWhen(allow, pat, res, st.Conditions); ok {
+							continue
+						}
+					}
+					for _, a := range acts {
 						if ok, _ := policy.AllowsAllWhen(allow, a, res, st.Conditions); !ok {
 							p.NoBroader = false
 							if len(p.BroaderFailures) < maxFailures {
