@@ -273,3 +273,26 @@ func TestPassRoleThroughInstanceProfile(t *testing.T) {
 		t.Errorf("unknown profile: resources %v caveats %v, want none and a caveat", r.Used[0].Resources, r.Caveats)
 	}
 }
+
+func TestTableDetailForOnePrincipal(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{
+		"s3:GetObject":    use("s3:GetObject", 5, 0, "arn:aws:s3:::data/a"),
+		"sqs:SendMessage": use("sqs:SendMessage", 0, 3),
+	}}
+	r := Principal(in)
+	r.Name = "worker\x1b[31m" // hostile name from an inventory
+	var b strings.Builder
+	if err := WriteTable(&b, &Snapshot{Principals: []Result{r}, WindowDays: 90}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"s3:GetObject", "arn:aws:s3:::data/a", "denied: sqs:SendMessage ×3", "unused (4): Permissions management 1", "high-risk unused: iam:AttachRolePolicy", "unobservable (7, never called unused)", "worker\\x1b[31m"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Errorf("table carries a raw escape character")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -54,6 +55,11 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
+	if len(s.Principals) == 1 {
+		if err := writeDetail(w, s.Principals[0]); err != nil {
+			return err
+		}
+	}
 	cat := s.CatalogVersion
 	if cat == "" {
 		cat = "none loaded (wildcards not expanded)"
@@ -64,7 +70,7 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 }
 
 func short(digest string) string {
-	if len(digest) > 19 {
+	if strings.HasPrefix(digest, "sha256:") && len(digest) > 19 {
 		return digest[:19]
 	}
 	return digest
@@ -85,4 +91,69 @@ func Clean(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// writeDetail lists, for one principal, what it used, what it denied, what
+// is unused (by access level) and why the rest is unobservable.
+func writeDetail(w io.Writer, r Result) error {
+	fmt.Fprintf(w, "\n%s\n", Clean(r.PrincipalARN))
+	if len(r.Used) > 0 {
+		t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+		t.Header("used action", "calls", "last used", "resources")
+		for _, u := range r.Used {
+			res := "-"
+			switch len(u.Resources) {
+			case 0:
+			case 1:
+				res = Clean(u.Resources[0])
+			default:
+				res = fmt.Sprintf("%d resources", len(u.Resources))
+			}
+			note := ""
+			if !u.Granted {
+				note = " (not granted by identity policies)"
+			}
+			if err := t.Append(Clean(u.Action)+note, fmt.Sprint(u.Calls), u.LastUsed.UTC().Format(time.DateOnly), res); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	for _, d := range r.Denied {
+		fmt.Fprintf(w, "denied: %s ×%d, last %s\n", Clean(d.Action), d.Count, d.LastSeen.UTC().Format(time.DateOnly))
+	}
+	if len(r.Unused) > 0 {
+		fmt.Fprintf(w, "unused (%d):", len(r.Unused))
+		for _, lvl := range []string{"Permissions management", "Write", "Tagging", "List", "Read"} {
+			if n := r.Risk.UnusedByAccessLevel[lvl]; n > 0 {
+				fmt.Fprintf(w, " %s %d", lvl, n)
+			}
+		}
+		fmt.Fprintln(w)
+		if len(r.Risk.HighRiskUnused) > 0 {
+			fmt.Fprintf(w, "high-risk unused: %s\n", Clean(strings.Join(r.Risk.HighRiskUnused, ", ")))
+		}
+	}
+	if len(r.Unobservable) > 0 {
+		reasons := map[string]int{}
+		for _, u := range r.Unobservable {
+			reasons[u.Reason]++
+		}
+		keys := make([]string, 0, len(reasons))
+		for k := range reasons {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(w, "unobservable (%d, never called unused):", len(r.Unobservable))
+		for _, k := range keys {
+			fmt.Fprintf(w, " %s %d", k, reasons[k])
+		}
+		fmt.Fprintln(w)
+	}
+	for _, c := range r.Caveats {
+		fmt.Fprintf(w, "caveat: %s\n", Clean(c))
+	}
+	return nil
 }
