@@ -137,7 +137,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 		}
 		r := Principal(Input{
 			Principal: p, Effective: exp.Expand(p), Usage: usage[p.ARN], Catalog: ev.Catalog,
-			Trails: ev.Trails, Seen: seen[p.AccountID], Coverage: c, Window: w, Thresholds: opts.Thresholds,
+			Trails: ev.Trails.ForAccount(p.AccountID), Seen: seen[p.AccountID], Coverage: c, Window: w, Thresholds: opts.Thresholds,
 			PathlessARNs: pathless, ProfileRoles: profiles,
 		})
 		snap.Principals = append(snap.Principals, r)

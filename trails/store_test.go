@@ -37,3 +37,46 @@ func TestSaveLoadIdempotent(t *testing.T) {
 		t.Fatalf("round trip lost the Lambda data selector: %+v", got.Trails)
 	}
 }
+
+// Trails loaded one account at a time all count, each account as its newest
+// configuration shows it; organization trails cover every account.
+func TestLoadLatestPerAccount(t *testing.T) {
+	db := storetest.New(t)
+	ctx := context.Background()
+	save := func(body string) {
+		t.Helper()
+		cfg, err := trails.Parse([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Source = "test"
+		if _, _, err := trails.Save(ctx, db.Pool, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trail := func(account, name string, s3 string) string {
+		arn := "arn:aws:cloudtrail:us-east-1:" + account + ":trail/" + name
+		sel := `[]`
+		if s3 != "" {
+			sel = `[{"ReadWriteType":"All","IncludeManagementEvents":true,"DataResources":[{"Type":"AWS::S3::Object","Values":["` + s3 + `"]}]}]`
+		}
+		return `{"Name":"` + name + `","TrailARN":"` + arn + `","HomeRegion":"us-east-1","EventSelectors":` + sel + `}`
+	}
+	save(`[` + trail("111111111111", "a", "arn:aws:s3:::a-old/") + `]`)
+	save(`[` + trail("222222222222", "b", "arn:aws:s3:::b/") + `]`)
+	save(`[` + trail("111111111111", "a", "arn:aws:s3:::a-new/") + `]`) // account 1 reloaded
+	cfg, id, err := trails.LoadLatestPerAccount(ctx, db.Pool)
+	if err != nil || id == 0 {
+		t.Fatalf("id %d err %v", id, err)
+	}
+	a := cfg.ForAccount("111111111111")
+	if a.DataLogged(trails.S3Object, "arn:aws:s3:::a-new/k") != trails.Logged || a.DataLogged(trails.S3Object, "arn:aws:s3:::a-old/k") != trails.NotLogged {
+		t.Errorf("account 1 should see only its newest trail: %+v", a.Trails)
+	}
+	if b := cfg.ForAccount("222222222222"); b.DataLogged(trails.S3Object, "arn:aws:s3:::b/k") != trails.Logged {
+		t.Errorf("account 2 lost its trail: %+v", b.Trails)
+	}
+	if c := cfg.ForAccount("333333333333"); c.Known {
+		t.Errorf("an account no trail covers should be unknown, got %+v", c.Trails)
+	}
+}

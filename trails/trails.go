@@ -493,3 +493,51 @@ func (c *Config) DataLoggedFor(resourceType, pattern string) Status {
 	}
 	return best
 }
+
+// accountOf is the account in a trail ARN
+// (arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME), or "".
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
+// Accounts lists the accounts the configuration's trails belong to.
+func (c *Config) Accounts() []string {
+	if c == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range c.Trails {
+		if a := accountOf(t.ARN); a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ForAccount returns what the trails log for one account: its own trails
+// and organization trails. When the configuration knows trails but none
+// that cover the account, the result is unknown for it (data events then
+// count as not logged), not "nothing logged".
+func (c *Config) ForAccount(account string) *Config {
+	if c == nil || !c.Known || account == "" {
+		return c
+	}
+	out := &Config{Known: true, Source: c.Source}
+	for _, t := range c.Trails {
+		a := accountOf(t.ARN)
+		if a == account || a == "" || t.Organization {
+			out.Trails = append(out.Trails, t)
+		}
+	}
+	if len(out.Trails) == 0 {
+		return &Config{Known: false, Source: c.Source}
+	}
+	return out
+}

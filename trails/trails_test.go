@@ -168,3 +168,14 @@ func TestDataLoggedFor(t *testing.T) {
 		t.Errorf("DynamoDB: got %v, want not logged", got)
 	}
 }
+
+func TestForAccountOrganizationTrail(t *testing.T) {
+	cfg, err := Parse([]byte(`{"Name":"org","TrailARN":"arn:aws:cloudtrail:us-east-1:999999999999:trail/org","HomeRegion":"us-east-1","IsOrganizationTrail":true,
+	  "EventSelectors":[{"ReadWriteType":"All","IncludeManagementEvents":true,"DataResources":[{"Type":"AWS::Lambda::Function","Values":["arn:aws:lambda"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.ForAccount("111122223333").DataLogged(LambdaFunction, ""); got != Logged {
+		t.Fatalf("organization trail does not cover a member account: %v", got)
+	}
+}

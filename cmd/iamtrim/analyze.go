@@ -70,7 +70,7 @@ func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze
 		if ev.Trails, err = trails.ParseFile(f.trailsFile); err != nil {
 			return ev, opts, err
 		}
-	} else if ev.Trails, ev.TrailsID, err = trails.LoadLatest(ctx, db.Pool); err != nil {
+	} else if ev.Trails, ev.TrailsID, err = trails.LoadLatestPerAccount(ctx, db.Pool); err != nil {
 		return ev, opts, err
 	}
 	if !ev.Trails.Known {
