@@ -436,7 +436,11 @@ func unobservable(action string, g *authz.Grant, in Input) string {
 	if trails.PermissionOnly(action) {
 		return "permission-only"
 	}
-	if t := trails.DataEventType(action); t != "" {
+	t := trails.DataEventType(action)
+	if t == "" && in.Trails.ManagementLogged() == trails.NotLogged {
+		return "management-events-not-logged"
+	}
+	if t != "" {
 		switch in.Trails.DataLogged(t, "") {
 		case trails.Unknown:
 			return "data-event-logging-unknown"

@@ -68,7 +68,8 @@ type UsedAction struct {
 type Unobservable struct {
 	Action string `json:"action"`
 	// Reason is one of "data-event-not-logged", "data-event-logging-unknown",
-	// "data-event-partly-logged", "permission-only", "service-not-in-logs".
+	// "data-event-partly-logged", "management-events-not-logged",
+	// "permission-only", "service-not-in-logs", "insufficient-evidence".
 	Reason string `json:"reason"`
 }
 

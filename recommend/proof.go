@@ -3,7 +3,6 @@ package recommend
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/policy"
@@ -159,7 +158,7 @@ func Prove(in Input, rec *Recommendation) Proof {
 
 	// (3) What it removes.
 	for _, a := range in.Effective.Actions() {
-		if newActions[a] || newActionsMatch(newActions, a) {
+		if newActions[a] {
 			p.Kept++
 			continue
 		}
@@ -193,13 +192,4 @@ func expand(cat *catalog.Catalog, pattern string) []string {
 		}
 	}
 	return []string{pattern}
-}
-
-// newActionsMatch handles pattern-level grants (no catalog): a granted
-// pattern is kept when the new policy holds it verbatim.
-func newActionsMatch(newActions map[string]bool, a string) bool {
-	if !strings.ContainsAny(a, "*?") {
-		return false
-	}
-	return newActions[a]
 }

@@ -40,28 +40,6 @@ func Save(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (id int64, creat
 	return id, false, nil
 }
 
-// LoadLatest returns the most recently loaded configuration, or
-// UnknownConfig() and id 0 when none was loaded.
-func LoadLatest(ctx context.Context, pool *pgxpool.Pool) (*Config, int64, error) {
-	var (
-		id     int64
-		source string
-		body   []byte
-	)
-	err := pool.QueryRow(ctx, `SELECT id, source, config FROM trail_config ORDER BY taken_at DESC, id DESC LIMIT 1`).Scan(&id, &source, &body)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return UnknownConfig(), 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("load trail configuration: %w", err)
-	}
-	cfg := &Config{Known: true, Source: source}
-	if err := json.Unmarshal(body, &cfg.Trails); err != nil {
-		return nil, 0, fmt.Errorf("decode trail configuration %d: %w", id, err)
-	}
-	return cfg, id, nil
-}
-
 // LoadLatestPerAccount merges, for every account a stored configuration's
 // trails belong to, the trails of the newest configuration that has trails
 // of that account (organization trails included as they were stored).

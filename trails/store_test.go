@@ -11,7 +11,7 @@ import (
 func TestSaveLoadIdempotent(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
-	cfg, id0, err := trails.LoadLatest(ctx, db.Pool)
+	cfg, id0, err := trails.LoadLatestPerAccount(ctx, db.Pool)
 	if err != nil || id0 != 0 || cfg.Known {
 		t.Fatalf("empty store: got known=%v id=%d err=%v, want unknown", cfg.Known, id0, err)
 	}
@@ -29,7 +29,7 @@ func TestSaveLoadIdempotent(t *testing.T) {
 	if err != nil || created2 || id2 != id1 {
 		t.Fatalf("second save: id %d created %v err %v, want id %d not created", id2, created2, err, id1)
 	}
-	got, id, err := trails.LoadLatest(ctx, db.Pool)
+	got, id, err := trails.LoadLatestPerAccount(ctx, db.Pool)
 	if err != nil || id != id1 {
 		t.Fatalf("load: id %d err %v", id, err)
 	}

@@ -312,6 +312,9 @@ flags override those.`,
 	return c
 }
 
+// lockGrace is how long a run with lock: fail keeps trying for the lock.
+const lockGrace = 5 * time.Second
+
 // ErrJobRunning is returned when another run holds the job lock.
 var ErrJobRunning = errors.New("another iamtrim run is in progress on this database; this one did nothing (use --wait or lock: wait to queue behind it)")
 
@@ -325,10 +328,24 @@ func lockJob(ctx context.Context, pool *pgxpool.Pool, schema string, wait bool) 
 	h := fnv.New64a()
 	h.Write([]byte("iamtrim-run:" + schema))
 	key := int64(h.Sum64() & 0x7fffffffffffffff)
+	// A run killed a moment ago may still hold the lock until the server
+	// notices its connection is gone: try for a few seconds before saying
+	// another run is active.
 	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
-		conn.Release()
-		return nil, fmt.Errorf("job lock: %w", err)
+	for deadline := time.Now().Add(lockGrace); ; {
+		if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
+			conn.Release()
+			return nil, fmt.Errorf("job lock: %w", err)
+		}
+		if got || wait || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			conn.Release()
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 	if !got {
 		if !wait {
