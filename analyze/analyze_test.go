@@ -296,3 +296,21 @@ func TestTableDetailForOnePrincipal(t *testing.T) {
 		t.Errorf("table carries a raw escape character")
 	}
 }
+
+func TestManagementEventsNotLogged(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	cfg, err := trails.Parse([]byte(`{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1",
+	  "EventSelectors":[{"ReadWriteType":"All","IncludeManagementEvents":false,"DataResources":[{"Type":"AWS::S3::Object","Values":["arn:aws:s3"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Trails = cfg
+	r := Principal(in)
+	got := unobservableNames(r)
+	if got["iam:AttachRolePolicy"] != "management-events-not-logged" {
+		t.Errorf("iam:AttachRolePolicy: got %q, want management-events-not-logged", got["iam:AttachRolePolicy"])
+	}
+	if !slices.Contains(r.Unused, "s3:PutObject") {
+		t.Errorf("s3:PutObject (a logged data event) should be unused: %v", r.Unused)
+	}
+}
