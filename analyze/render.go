@@ -26,9 +26,9 @@ func WriteJSON(w io.Writer, s *Snapshot) error {
 func WriteTable(w io.Writer, s *Snapshot) error {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft}}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft}}),
 	)
-	t.Header("principal", "type", "granted", "used", "unused", "unobservable", "denied", "last used", "coverage", "risk", "flags")
+	t.Header("principal", "granted", "used", "unused", "unobserv.", "denied", "last used", "logs", "risk", "flags")
 	for _, r := range s.Principals {
 		last := "never"
 		if r.LastUsed.Any != nil {
@@ -47,7 +47,7 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 		if r.Risk.Score > 0 {
 			risk = fmt.Sprintf("%s %.0f", r.Risk.Level, r.Risk.Score)
 		}
-		if err := t.Append(Clean(r.Name), r.Type, granted, fmt.Sprint(len(r.Used)), fmt.Sprint(len(r.Unused)),
+		if err := t.Append(r.Type+"/"+Clean(r.Name), granted, fmt.Sprint(len(r.Used)), fmt.Sprint(len(r.Unused)),
 			fmt.Sprint(len(r.Unobservable)), fmt.Sprint(denied), last, cov, risk, strings.Join(r.Flags, " ")); err != nil {
 			return err
 		}
