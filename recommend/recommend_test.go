@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -360,5 +361,26 @@ func TestConditionsPerGrantingStatement(t *testing.T) {
 	}
 	if _, err := rec.Policies[0].MarshalIndent(); err != nil {
 		t.Fatalf("recommended policy does not validate: %v", err)
+	}
+}
+
+func TestPolicyFormatOfASplit(t *testing.T) {
+	f := newFixture(t)
+	rec, err := Recommend(f.in, Options{MaxChars: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := Write(&b, rec, f.in, "policy"); err != nil {
+		t.Fatal(err)
+	}
+	var docs []json.RawMessage
+	if err := json.Unmarshal([]byte(b.String()), &docs); err != nil || len(docs) != len(rec.Policies) {
+		t.Fatalf("split policy output is not a JSON array of %d documents (%v):\n%s", len(rec.Policies), err, b.String())
+	}
+	for i, d := range docs {
+		if _, err := policy.Parse(d); err != nil {
+			t.Errorf("document %d: %v", i, err)
+		}
 	}
 }

@@ -17,7 +17,8 @@ var Formats = []string{"json", "policy", "terraform", "diff"}
 
 // Write renders rec: "json" (the recommendation with its policies, proof
 // and notes), "policy" (the IAM policy document alone, ready for
-// aws iam put-role-policy or create-policy), "terraform" (aws_iam_policy
+// aws iam put-role-policy or create-policy; a JSON array of documents when
+// the policy had to be split), "terraform" (aws_iam_policy
 // resources with jsonencode) or "diff" (what changes against the current
 // policies, for people).
 func Write(w io.Writer, rec *Recommendation, in Input, format string) error {
@@ -33,19 +34,31 @@ func Write(w io.Writer, rec *Recommendation, in Input, format string) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	case "policy":
-		for i, d := range rec.Policies {
-			if i > 0 {
-				fmt.Fprintln(w)
+		// One document as is; several (a split) as a JSON array of
+		// documents, each to be created as its own managed policy.
+		if len(rec.Policies) == 1 {
+			b, err := rec.Policies[0].MarshalIndent()
+			if err != nil {
+				return err
 			}
+			_, err = w.Write(b)
+			return err
+		}
+		fmt.Fprint(w, "[\n")
+		for i, d := range rec.Policies {
 			b, err := d.MarshalIndent()
 			if err != nil {
 				return err
 			}
-			if _, err := w.Write(b); err != nil {
+			if i > 0 {
+				fmt.Fprint(w, ",\n")
+			}
+			if _, err := w.Write(bytes.TrimRight(b, "\n")); err != nil {
 				return err
 			}
 		}
-		return nil
+		_, err := fmt.Fprint(w, "\n]\n")
+		return err
 	case "terraform":
 		return writeTerraform(w, rec)
 	case "diff":

@@ -130,6 +130,26 @@ func (a *app) writeRecommendation(dir string, rec *recommend.Recommendation, in 
 	if !rec.Proof.Proven {
 		format, ext = "json", ".UNPROVEN.json"
 	}
+	if format == "policy" && len(rec.Policies) > 1 {
+		// A split policy: one file per managed policy to create.
+		for i, d := range rec.Policies {
+			w, commit, err := a.output(filepath.Join(dir, fmt.Sprintf("%s.policy-%d.json", name, i+1)))
+			if err != nil {
+				return err
+			}
+			b, err := d.MarshalIndent()
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			if err := commit(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	w, commit, err := a.output(filepath.Join(dir, name+ext))
 	if err != nil {
 		return err
