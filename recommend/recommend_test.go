@@ -384,3 +384,30 @@ func TestPolicyFormatOfASplit(t *testing.T) {
 		}
 	}
 }
+
+// Resources come from logs: the diff and the proof summary, written to a
+// terminal, must not carry their control characters.
+func TestDiffEscapesControlCharacters(t *testing.T) {
+	f := newFixture(t)
+	u := f.in.Result.Used
+	for i := range u {
+		if u[i].Action == "s3:PutObject" {
+			u[i].Resources = []string{"arn:aws:s3:::logs/\x1b[2Jx.log"}
+		}
+	}
+	rec, err := Recommend(f.in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := Write(&b, rec, f.in, "diff"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String() + Summary(rec)
+	if strings.ContainsRune(out, '\x1b') {
+		t.Fatalf("raw escape character in the diff or summary:\n%q", out)
+	}
+	if !strings.Contains(out, `\x1b[2J`) {
+		t.Fatalf("the hostile resource is not shown escaped:\n%s", out)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/policy"
 )
 
@@ -163,7 +164,7 @@ func keyRank(k string) int {
 // writeDiff shows, per service, what the recommendation keeps (and on
 // which resources), what it removes, and what it keeps unobserved.
 func writeDiff(w io.Writer, rec *Recommendation, in Input) error {
-	fmt.Fprintf(w, "--- current: %s (%d granted actions)\n", rec.PrincipalARN, rec.Proof.Kept+rec.Proof.Removed)
+	fmt.Fprintf(w, "--- current: %s (%d granted actions)\n", analyze.Clean(rec.PrincipalARN), rec.Proof.Kept+rec.Proof.Removed)
 	fmt.Fprintf(w, "+++ recommended: %d kept, %d removed\n", rec.Proof.Kept, rec.Proof.Removed)
 	type line struct{ mark, text string }
 	bySvc := map[string][]line{}
@@ -211,9 +212,9 @@ func writeDiff(w io.Writer, rec *Recommendation, in Input) error {
 	for _, s := range svcs {
 		ls := bySvc[s]
 		sort.Slice(ls, func(i, j int) bool { return ls[i].text < ls[j].text })
-		fmt.Fprintf(w, "@@ %s @@\n", s)
+		fmt.Fprintf(w, "@@ %s @@\n", analyze.Clean(s))
 		for _, l := range ls {
-			fmt.Fprintf(w, "%s %s\n", l.mark, l.text)
+			fmt.Fprintf(w, "%s %s\n", l.mark, analyze.Clean(l.text))
 		}
 	}
 	fmt.Fprintln(w, "legend: = kept (used)  ? kept (unobservable)  ! carried Deny  - removed")
@@ -237,14 +238,14 @@ func Summary(rec *Recommendation) string {
 	if !p.Proven {
 		status = "NOT PROVEN"
 	}
-	fmt.Fprintf(&b, "%s: %s\n", rec.PrincipalARN, status)
+	fmt.Fprintf(&b, "%s: %s\n", analyze.Clean(rec.PrincipalARN), status)
 	fmt.Fprintf(&b, "  (1) observed calls allowed: %v (%d action/resource pairs, %d calls)\n", p.ObservedAllowed, p.ObservedChecked, p.ObservedCalls)
 	for _, f := range p.ObservedFailures {
-		fmt.Fprintf(&b, "      not allowed: %s\n", f)
+		fmt.Fprintf(&b, "      not allowed: %s\n", analyze.Clean(f))
 	}
 	fmt.Fprintf(&b, "  (2) nothing broader than the current policies: %v (%d action/resource grants checked)\n", p.NoBroader, p.GrantsChecked)
 	for _, f := range p.BroaderFailures {
-		fmt.Fprintf(&b, "      broader: %s\n", f)
+		fmt.Fprintf(&b, "      broader: %s\n", analyze.Clean(f))
 	}
 	var lv []string
 	for l, as := range p.RemovedByAccessLevel {
