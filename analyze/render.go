@@ -7,7 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/iamtrim/iamtrim/untrusted"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -76,22 +77,8 @@ func short(digest string) string {
 	return digest
 }
 
-// Clean makes an untrusted string safe for a terminal: control characters
-// (ANSI escapes included) become visible \x.. escapes.
-func Clean(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// Clean makes an untrusted string safe for a terminal (package untrusted).
+func Clean(s string) string { return untrusted.Terminal(s) }
 
 // writeDetail lists, for one principal, what it used, what it denied, what
 // is unused (by access level) and why the rest is unobservable.

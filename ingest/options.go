@@ -14,6 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/iamtrim/iamtrim/untrusted"
+
 	"github.com/iamtrim/iamtrim/cloudtrail"
 )
 
@@ -209,13 +211,13 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 		fmt.Fprintln(w, "top unmapped events:")
 		width := len(strconv.FormatInt(s.TopUnmapped[0].Count, 10))
 		for _, u := range s.TopUnmapped {
-			fmt.Fprintf(w, "  %*d  %s %s\n", width, u.Count, u.EventSource, u.EventName)
+			fmt.Fprintf(w, "  %*d  %s %s\n", width, u.Count, untrusted.Terminal(u.EventSource), untrusted.Terminal(u.EventName))
 		}
 	}
 	if len(s.Errors) > 0 {
 		fmt.Fprintln(w, "errors:")
 		for _, e := range s.Errors {
-			fmt.Fprintf(w, "  %s\n", e)
+			fmt.Fprintf(w, "  %s\n", untrusted.Terminal(e))
 		}
 	}
 	return nil

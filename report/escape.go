@@ -1,12 +1,12 @@
 package report
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/iamtrim/iamtrim/untrusted"
 )
 
 // Every string from AWS or from logs is untrusted: a role name, an ARN, an
@@ -14,59 +14,8 @@ import (
 // spreadsheet formulas. Each format escapes what it prints here; HTML is
 // escaped by html/template.
 
-// termSafe makes s inert on a terminal: C0 and C1 control characters
-// (ESC, so no ANSI sequence survives, CSI, BEL, newlines ...), DEL,
-// Unicode format characters (bidirectional overrides, zero-width
-// characters), line and paragraph separators and invalid UTF-8 are shown
-// as Go-style escapes; a backslash is doubled so the escapes stay
-// unambiguous.
-func termSafe(s string) string {
-	if !needsTermEscape(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unsafeRune(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
-}
-
-func needsTermEscape(s string) bool {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size <= 1) || r == '\\' || r < 0x20 || r == 0x7f || unsafeRune(r) {
-			return true
-		}
-		i += size
-	}
-	return false
-}
-
-// unsafeRune reports non-ASCII runes a terminal would act on or that hide
-// or reorder text.
-func unsafeRune(r rune) bool {
-	return (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r) ||
-		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
-}
+// termSafe makes s inert on a terminal (package untrusted).
+func termSafe(s string) string { return untrusted.Terminal(s) }
 
 // mdSpecial are the characters escaped with a backslash in Markdown: the
 // required set (| * _ ` [ ] < >) plus the escape character itself, & (an
