@@ -8,6 +8,7 @@ package untrusted
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -65,4 +66,20 @@ func needsEscape(s string) bool {
 func unsafeRune(r rune) bool {
 	return (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r) ||
 		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
+}
+
+// TerminalWriter escapes, as Terminal does, everything written to it
+// except line breaks, for output assembled from untrusted text line by
+// line. Each Write must hold whole UTF-8 sequences (fmt.Fprintf's do).
+type TerminalWriter struct{ W io.Writer }
+
+func (t TerminalWriter) Write(p []byte) (int, error) {
+	lines := strings.Split(string(p), "\n")
+	for i, l := range lines {
+		lines[i] = Terminal(l)
+	}
+	if _, err := io.WriteString(t.W, strings.Join(lines, "\n")); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

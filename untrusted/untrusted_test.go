@@ -1,6 +1,10 @@
 package untrusted
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestTerminal(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -18,5 +22,15 @@ func TestTerminal(t *testing.T) {
 		if got := Terminal(tc.in); got != tc.want {
 			t.Errorf("Terminal(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestTerminalWriter(t *testing.T) {
+	var b strings.Builder
+	w := TerminalWriter{W: &b}
+	fmt.Fprintf(w, "role %s\n  on %s\n", "a\x1b]0;pwned\x07", "arn:aws:s3:::b")
+	want := "role a\\x1b]0;pwned\\x07\n  on arn:aws:s3:::b\n"
+	if b.String() != want {
+		t.Fatalf("got %q, want %q", b.String(), want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
 )
 
@@ -59,7 +60,8 @@ SCP limits.`,
 			if len(want) > 0 && len(effs) == 0 {
 				return usageErr("no principal named %v in the authorization inventory", args)
 			}
-			return authz.WriteListing(a.stdout, effs)
+			// Policy text (condition values, Sids) is untrusted.
+			return authz.WriteListing(untrusted.TerminalWriter{W: a.stdout}, effs)
 		},
 	}
 	list.Flags().StringArrayVar(&scpFiles, "scp", nil, "service control policy file (repeatable)")
