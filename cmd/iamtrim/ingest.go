@@ -11,6 +11,7 @@ import (
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 )
@@ -227,7 +228,7 @@ accounts.`,
 				state = "new"
 			}
 			fmt.Fprintf(a.stdout, "authorization snapshot %d (%s): accounts %s, %d roles, %d users, %d groups, %d managed policies, %d warnings\n",
-				id, state, strings.Join(inv.Accounts, ","), len(inv.Roles), len(inv.Users), len(inv.Groups), len(inv.Policies), len(inv.Warnings))
+				id, state, untrusted.Terminal(strings.Join(inv.Accounts, ",")), len(inv.Roles), len(inv.Users), len(inv.Groups), len(inv.Policies), len(inv.Warnings))
 			if partial != nil {
 				return &exitErr{code: exitRejected, err: fmt.Errorf("some inputs were rejected:\n%w", partial)}
 			}

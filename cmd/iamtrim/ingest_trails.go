@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/trails"
+	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
 )
 
@@ -62,7 +63,7 @@ both, or an object holding both). 'aws' reads them live.`,
 				state = "new"
 			}
 			a.log.Info("trail configuration loaded", "id", id, "state", state, "trails", len(cfg.Trails))
-			fmt.Fprintf(a.stdout, "trail configuration %d (%s): %s\n", id, state, cfg.Summary())
+			fmt.Fprintf(a.stdout, "trail configuration %d (%s): %s\n", id, state, untrusted.Terminal(cfg.Summary()))
 			return nil
 		},
 	}
