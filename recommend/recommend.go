@@ -175,15 +175,16 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 			add(&group{kind: kind, service: service(u.Action), resources: sc.resources, conds: sc.conds}, u.Action)
 		}
 	}
-	switch opts.Unobservable {
-	case UnobservableKeep:
-		for _, u := range r.Unobservable {
+	for _, u := range r.Unobservable {
+		// Thin evidence removes nothing, whatever the policy for
+		// unobservable actions says.
+		if opts.Unobservable == UnobservableKeep || u.Reason == "insufficient-evidence" || !r.Coverage.Sufficient {
 			for _, pt := range grantParts(allowOnly, eff.Grants[u.Action], u.Action) {
 				add(&group{kind: "unobservable", resources: pt.resources, conds: pt.conds}, u.Action)
 			}
+			continue
 		}
-	default:
-		rec.Unobservable = r.Unobservable
+		rec.Unobservable = append(rec.Unobservable, u)
 	}
 
 	kept := map[string]bool{}
@@ -230,6 +231,9 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 		if rec.Split {
 			rec.Notes = append(rec.Notes, fmt.Sprintf("the policy exceeds %d characters even with safe wildcards: split into %d policies, attach them all", opts.MaxChars, len(docs)))
 		}
+	}
+	if !r.Coverage.Sufficient {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("insufficient evidence: the logs cover %d of %d days, so nothing was called unused and the recommendation keeps every granted action", r.Coverage.DaysWithLogs, r.Coverage.WindowDays))
 	}
 	if in.Principal.ServiceLinked() {
 		rec.Notes = append(rec.Notes, "a service-linked role: AWS manages its policies and they cannot be edited; this recommendation is for review only")

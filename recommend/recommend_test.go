@@ -411,3 +411,28 @@ func TestDiffEscapesControlCharacters(t *testing.T) {
 		t.Fatalf("the hostile resource is not shown escaped:\n%s", out)
 	}
 }
+
+// A principal with too few days of logs gets no removals, even when the
+// user asked to drop unobservable actions.
+func TestInsufficientEvidenceRemovesNothing(t *testing.T) {
+	f := newFixture(t)
+	in := f.in
+	cov := analyze.Coverage{WindowDays: 90, DaysWithLogs: 3, Ratio: 3.0 / 90}
+	day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	in.Result = analyze.Principal(analyze.Input{
+		Principal: in.Principal, Effective: in.Effective, Catalog: f.cat, Trails: trails.UnknownConfig(),
+		Seen: map[string]bool{"s3": true, "iam": true, "sqs": true}, Coverage: cov, Window: analyze.NewWindow(day, 90),
+	})
+	for _, mode := range []string{UnobservableKeep, UnobservableDrop, UnobservableList} {
+		rec, err := Recommend(in, Options{Unobservable: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Proof.Removed != 0 || !rec.Proof.Proven {
+			t.Errorf("%s: removed %d (proven %v), want nothing removed", mode, rec.Proof.Removed, rec.Proof.Proven)
+		}
+		if !strings.Contains(strings.Join(rec.Notes, "\n"), "insufficient evidence") {
+			t.Errorf("%s: notes %v do not say why nothing is removed", mode, rec.Notes)
+		}
+	}
+}
