@@ -232,6 +232,9 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 			rec.Notes = append(rec.Notes, fmt.Sprintf("the policy exceeds %d characters even with safe wildcards: split into %d policies, attach them all", opts.MaxChars, len(docs)))
 		}
 	}
+	if slices.Contains(r.Flags, "unused-principal") && r.Coverage.Sufficient {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("no successful call in the %d-day window: consider deleting the principal rather than keeping a trimmed policy", r.Coverage.WindowDays))
+	}
 	if !r.Coverage.Sufficient {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("insufficient evidence: the logs cover %d of %d days, so nothing was called unused and the recommendation keeps every granted action", r.Coverage.DaysWithLogs, r.Coverage.WindowDays))
 	}
