@@ -198,82 +198,63 @@ func (q query) mayDeny(p NamedPolicy) *StatementRef {
 	return nil
 }
 
+// matches decides a statement's Action/NotAction or Resource/NotResource
+// element against the query. every asks whether each of the query's values
+// is matched: some pattern covers them all, or, for a Not element, no Not
+// pattern overlaps them. Otherwise it asks whether some value may be
+// matched: some pattern overlaps, or no Not pattern covers them all. A
+// Not element excluding the query only through several patterns together
+// is not recognised, which errs the safe way for both questions.
+func (q query) matches(pats []string, not, every, vars, isAction bool) bool {
+	for _, p := range pats {
+		var hit bool
+		if every != not {
+			hit = q.coversQ(p, vars, isAction)
+		} else {
+			hit = q.overlapsQ(p, vars, isAction)
+		}
+		if hit {
+			return !not
+		}
+	}
+	return not
+}
+
 // actionsCovered: every action of the query is matched by the statement.
 func (q query) actionsCovered(st *Statement) bool {
-	if st.HasNotAction {
-		for _, p := range st.NotAction {
-			if q.overlapsQ(p, false, true) {
-				return false
-			}
-		}
-		return true
-	}
-	for _, p := range st.Action {
-		if q.coversQ(p, false, true) {
-			return true
-		}
-	}
-	return false
+	return q.matches(actionElement(st), st.HasNotAction, true, false, true)
 }
 
 // actionsMayMatch: some action of the query may be matched by the
 // statement (conservatively true when unsure).
 func (q query) actionsMayMatch(st *Statement) bool {
-	if st.HasNotAction {
-		// Matched unless a NotAction pattern excludes all of the query's
-		// actions; several patterns excluding it only together are not
-		// recognised (the safe direction).
-		for _, p := range st.NotAction {
-			if q.coversQ(p, false, true) {
-				return false
-			}
-		}
-		return true
-	}
-	for _, p := range st.Action {
-		if q.overlapsQ(p, false, true) {
-			return true
-		}
-	}
-	return false
+	return q.matches(actionElement(st), st.HasNotAction, false, false, true)
 }
 
 // resourcesCovered: every resource of the query is matched by the
 // statement, for every value of the policy variables.
 func (q query) resourcesCovered(st *Statement, vars bool) bool {
-	if st.HasNotResource {
-		for _, p := range st.NotResource {
-			if q.overlapsQ(p, vars, false) {
-				return false
-			}
-		}
-		return true
-	}
-	for _, p := range st.Resource {
-		if q.coversQ(p, vars, false) {
-			return true
-		}
-	}
-	return false
+	return q.matches(resourceElement(st), st.HasNotResource, true, vars, false)
 }
 
 // resourcesMayMatch: some resource of the query may be matched by the
 // statement for some values of the policy variables.
 func (q query) resourcesMayMatch(st *Statement, vars bool) bool {
+	return q.matches(resourceElement(st), st.HasNotResource, false, vars, false)
+}
+
+func actionElement(st *Statement) []string {
+	if st.HasNotAction {
+		return st.NotAction
+	}
+	return st.Action
+}
+
+func resourceElement(st *Statement) []string {
 	if st.HasNotResource {
-		for _, p := range st.NotResource {
-			if q.coversQ(p, vars, false) {
-				return false
-			}
-		}
-		return true
+		return st.NotResource
 	}
-	for _, p := range st.Resource {
-		if q.overlapsQ(p, vars, false) {
-			return true
-		}
-	}
-	return false
+	return st.Resource
 }
 
 // condsImply reports whether every condition of st is implied by one of
