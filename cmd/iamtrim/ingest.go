@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -171,45 +170,13 @@ accounts.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			var inv *authz.Inventory
-			source := strings.Join(args, ",")
-			var partial error
+			src := authzSource{files: args, iam: iamsrc.Options{Profile: profile, Region: region, BaseEndpoint: endpoint}, assumeRoles: assumeRoles, externalID: externalID}
 			if len(args) == 1 && args[0] == "aws" {
-				base := iamsrc.Options{Profile: profile, Region: region, BaseEndpoint: endpoint}
-				accounts := []iamsrc.Account{{}}
-				if len(assumeRoles) > 0 {
-					accounts = accounts[:0]
-					for _, r := range assumeRoles {
-						accounts = append(accounts, iamsrc.Account{AssumeRole: r, ExternalID: externalID})
-					}
-				}
-				var err error
-				inv, err = iamsrc.FetchAccounts(ctx, base, accounts, a.log)
-				if err != nil {
-					if inv == nil || len(inv.Accounts) == 0 {
-						return err
-					}
-					partial = err
-				}
-				source = "iam:GetAccountAuthorizationDetails"
-			} else {
-				var invs []*authz.Inventory
-				var bad []string
-				for _, path := range args {
-					one, err := authz.ParseFile(path)
-					if err != nil {
-						bad = append(bad, err.Error())
-						continue
-					}
-					invs = append(invs, one)
-				}
-				if len(invs) == 0 {
-					return errors.New(strings.Join(bad, "\n"))
-				}
-				if len(bad) > 0 {
-					partial = errors.New(strings.Join(bad, "\n"))
-				}
-				inv = authz.Merge(invs...)
+				src.aws, src.files = true, nil
+			}
+			inv, source, partial, err := src.read(ctx, a.log)
+			if err != nil {
+				return err
 			}
 			for _, w := range inv.Warnings {
 				a.log.Warn("authorization details", "warning", w)

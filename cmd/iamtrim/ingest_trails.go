@@ -3,9 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/trails"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
@@ -30,22 +27,8 @@ both, or an object holding both). 'aws' reads them live.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			var cfg *trails.Config
-			var err error
-			if args[0] == "aws" {
-				awsCfg, lerr := awsconf.Load(ctx, awsconf.Options{Profile: profile, AssumeRole: assumeRole, Region: region})
-				if lerr != nil {
-					return lerr
-				}
-				client := cloudtrail.NewFromConfig(awsCfg, func(o *cloudtrail.Options) {
-					if endpoint != "" {
-						o.BaseEndpoint = aws.String(endpoint)
-					}
-				})
-				cfg, err = trails.Fetch(ctx, client)
-			} else {
-				cfg, err = trails.ParseFile(args[0])
-			}
+			src := trailsSource{file: args[0], aws: args[0] == "aws", profile: profile, assumeRole: assumeRole, region: region, endpoint: endpoint}
+			cfg, err := src.read(ctx)
 			if err != nil {
 				return err
 			}

@@ -12,14 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/goccy/go-yaml"
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/ingest"
-	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/report"
@@ -596,36 +593,16 @@ func (a *app) jobCatalog(ctx context.Context, db *store.DB, cfg *jobConfig) erro
 }
 
 func (a *app) jobAuthz(ctx context.Context, db *store.DB, cfg *jobConfig, sum *jobSummary) error {
-	var inv *authz.Inventory
-	source := strings.Join(cfg.Authz.Files, ",")
-	if cfg.Authz.AWS {
-		accounts := []iamsrc.Account{{}}
-		if len(cfg.Authz.AssumeRoles) > 0 {
-			accounts = accounts[:0]
-			for _, r := range cfg.Authz.AssumeRoles {
-				accounts = append(accounts, iamsrc.Account{AssumeRole: r, ExternalID: cfg.Authz.ExternalID})
-			}
-		}
-		var err error
-		inv, err = iamsrc.FetchAccounts(ctx, iamsrc.Options{Profile: cfg.Authz.Profile, Region: cfg.Authz.Region, BaseEndpoint: cfg.Authz.Endpoint}, accounts, a.log)
-		if err != nil {
-			if inv == nil || len(inv.Accounts) == 0 {
-				return err
-			}
-			a.log.Warn("some accounts could not be read", "err", err)
-			sum.rejected++
-		}
-		source = "iam:GetAccountAuthorizationDetails"
-	} else {
-		var invs []*authz.Inventory
-		for _, f := range cfg.Authz.Files {
-			one, err := authz.ParseFile(f)
-			if err != nil {
-				return err
-			}
-			invs = append(invs, one)
-		}
-		inv = authz.Merge(invs...)
+	src := authzSource{files: cfg.Authz.Files, aws: cfg.Authz.AWS,
+		iam:         iamsrc.Options{Profile: cfg.Authz.Profile, Region: cfg.Authz.Region, BaseEndpoint: cfg.Authz.Endpoint},
+		assumeRoles: cfg.Authz.AssumeRoles, externalID: cfg.Authz.ExternalID}
+	inv, source, partial, err := src.read(ctx, a.log)
+	if err != nil {
+		return err
+	}
+	if partial != nil {
+		a.log.Warn("some authorization inputs were rejected", "err", partial)
+		sum.rejected++
 	}
 	id, created, err := authz.SaveSnapshot(ctx, db, inv, source, time.Now().UTC())
 	if err != nil {
@@ -636,22 +613,8 @@ func (a *app) jobAuthz(ctx context.Context, db *store.DB, cfg *jobConfig, sum *j
 }
 
 func (a *app) jobTrails(ctx context.Context, db *store.DB, cfg *jobConfig) error {
-	var tc *trails.Config
-	var err error
-	if cfg.Trails.AWS {
-		awsCfg, lerr := awsconf.Load(ctx, awsconf.Options{Profile: cfg.Trails.Profile, Region: cfg.Trails.Region})
-		if lerr != nil {
-			return lerr
-		}
-		client := cloudtrail.NewFromConfig(awsCfg, func(o *cloudtrail.Options) {
-			if cfg.Trails.Endpoint != "" {
-				o.BaseEndpoint = aws.String(cfg.Trails.Endpoint)
-			}
-		})
-		tc, err = trails.Fetch(ctx, client)
-	} else {
-		tc, err = trails.ParseFile(cfg.Trails.File)
-	}
+	src := trailsSource{file: cfg.Trails.File, aws: cfg.Trails.AWS, profile: cfg.Trails.Profile, region: cfg.Trails.Region, endpoint: cfg.Trails.Endpoint}
+	tc, err := src.read(ctx)
 	if err != nil {
 		return err
 	}
