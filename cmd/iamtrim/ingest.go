@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -8,8 +9,10 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -100,16 +103,7 @@ retried by the next run, and makes the exit code 3.`,
 				return err
 			}
 			defer db.Close()
-			cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, a.log)
-			if err != nil {
-				return err
-			}
-			var mapperCat ingestCatalog
-			if cat != nil {
-				mapperCat = cat
-			}
-			defer ingest.TuneGC()()
-			sum, runErr := ingest.Run(ctx, db, mapperCat, opts, a.log)
+			sum, runErr := a.ingestCloudTrail(ctx, db, opts)
 			if err := ingest.WriteSummary(a.stdout, sum, output); err != nil {
 				return err
 			}
@@ -138,13 +132,20 @@ retried by the next run, and makes the exit code 3.`,
 	return c
 }
 
-// ingestCatalog is the catalog view the CloudTrail mapper needs; a nil
-// *catalog.Catalog must become a nil interface.
-type ingestCatalog interface {
-	Action(name string) (string, bool)
-	HasService(prefix string) bool
-	OperationActions(service, operation string) []string
-	ResourceARNFormats(service, resourceType string) []string
+// ingestCloudTrail runs a CloudTrail ingest with the current catalog (if
+// any) and the collector tuned for it.
+func (a *app) ingestCloudTrail(ctx context.Context, db *store.DB, opts ingest.Options) (ingest.Summary, error) {
+	cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, a.log)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	// A nil *catalog.Catalog must become a nil interface: no catalog.
+	var mapperCat cloudtrail.Catalog
+	if cat != nil {
+		mapperCat = cat
+	}
+	defer ingest.TuneGC()()
+	return ingest.Run(ctx, db, mapperCat, opts, a.log)
 }
 
 func (a *app) ingestAuthzCmd() *cobra.Command {

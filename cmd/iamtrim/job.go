@@ -637,16 +637,7 @@ func (a *app) jobIngest(ctx context.Context, db *store.DB, cfg *jobConfig, sum *
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, a.log)
-	if err != nil {
-		return err
-	}
-	var mc ingestCatalog
-	if cat != nil {
-		mc = cat
-	}
-	defer ingest.TuneGC()()
-	s, err := ingest.Run(ctx, db, mc, opts, a.log)
+	s, err := a.ingestCloudTrail(ctx, db, opts)
 	sum.events, sum.duplicates, sum.filesOK, sum.filesFailed = s.Events, s.Duplicates, s.FilesOK, s.FilesFailed
 	if s.FilesFailed > 0 || s.BadRecords > 0 {
 		sum.rejected += s.FilesFailed + int(s.BadRecords)
