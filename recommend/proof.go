@@ -43,6 +43,7 @@ func Prove(in Input, rec *Recommendation) Proof {
 		newSet.Identity = append(newSet.Identity, policy.NamedPolicy{Name: fmt.Sprintf("recommended-%d", i+1), Kind: policy.KindManaged, Doc: d})
 	}
 	cur := policy.PolicySet{Identity: in.Principal.Policies.Identity}
+	allow := allowOnlySet(in.Principal.Policies)
 
 	// (1) Every observed successful call is allowed. The boundary and SCPs
 	// stay as they are and allowed these calls already, so the identity
@@ -67,7 +68,6 @@ func Prove(in Input, rec *Recommendation) Proof {
 		if len(resources) == 0 {
 			// The events named no resource: the action must be allowed on
 			// the whole scope the current policy grants it on.
-			allow := allowOnlySet(in.Principal.Policies)
 			_, known := in.Catalog.Action(u.Action)
 			noRL := known && !in.Catalog.SupportsResourceLevel(u.Action)
 			for _, pt := range wholeScope(grantParts(allow, in.Effective.Grants[u.Action], u.Action), noRL) {
@@ -117,7 +117,6 @@ func Prove(in Input, rec *Recommendation) Proof {
 	// Deny statements bind both the same way; the boundary and SCPs are
 	// unchanged and only narrow both.
 	p.NoBroader = true
-	allow := allowOnlySet(in.Principal.Policies)
 	newActions := map[string]bool{}
 	for _, d := range rec.Policies {
 		for _, st := range d.Statements {
