@@ -38,7 +38,10 @@ type Suggestion struct {
 // LoadContext reads the context rollup of one principal over a window.
 func LoadContext(ctx context.Context, db *store.DB, w analyze.Window, arn string) (*ContextEvidence, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT c.day, c.region, c.source_net, c.vpc_endpoint, c.mfa, c.user_agent_class, c.calls
+		SELECT c.day, c.region,
+		       CASE WHEN c.network LIKE 'vpce-%' THEN '' ELSE c.network END,
+		       CASE WHEN c.network LIKE 'vpce-%' THEN c.network ELSE '' END,
+		       c.mfa, c.user_agent_class, c.calls
 		  FROM usage_context_daily c JOIN usage_principal p ON p.id = c.principal_id
 		 WHERE p.arn = $1 AND c.day BETWEEN $2 AND $3`, arn, w.From, w.To)
 	if err != nil {
