@@ -280,11 +280,23 @@ func createDatabase(ctx context.Context, target *pgx.ConnConfig) error {
 	}
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{target.Database}.Sanitize())
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created by a concurrent process
+	if createdConcurrently(err) {
 		return nil
 	}
 	return err
+}
+
+// createdConcurrently recognises a CREATE DATABASE that lost a race with
+// another session creating the same database: 42P04 (duplicate_database)
+// when the other one had committed, 23505 on pg_database_datname_index when
+// both inserted the catalog row at once (parallel test packages on a fresh
+// server do this).
+func createdConcurrently(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	return pgErr.Code == "42P04" || pgErr.Code == "23505" && pgErr.ConstraintName == "pg_database_datname_index"
 }
 
 // Migrate applies pending migrations. A PostgreSQL advisory lock, keyed on

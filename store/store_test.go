@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -175,5 +176,51 @@ func TestCreatesMissingDatabase(t *testing.T) {
 	}
 	if app != "iamtrim" || timeout != "10min" {
 		t.Fatalf("application_name %q statement_timeout %q, want iamtrim and 10min", app, timeout)
+	}
+}
+
+// TestConcurrentCreateDatabase opens a missing database from several
+// processes' worth of goroutines at once, as parallel test packages do on a
+// fresh server: CREATE DATABASE racing itself can fail with 42P04 or with
+// 23505 on pg_database_datname_index, and both mean "someone else made it".
+func TestConcurrentCreateDatabase(t *testing.T) {
+	ctx := context.Background()
+	admin, err := store.Open(ctx, store.Options{URL: storetest.URL(), NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(admin.Close) // after the databases are dropped
+	base := strings.ReplaceAll(storetest.SchemaName(t), "t_", "iamtrim_race_")
+	for round := range 5 {
+		name := fmt.Sprintf("%s_%d", base, round)
+		t.Cleanup(func() {
+			if _, err := admin.Pool.Exec(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
+				t.Logf("cleanup: %v", err)
+			}
+		})
+		url := "postgres://postgres@127.0.0.1:5432/" + name + "?sslmode=disable"
+		const n = 8
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				db, err := store.Open(ctx, store.Options{URL: url, NoMigrate: true})
+				if err == nil {
+					db.Close()
+				}
+				errs[i] = err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d open %d: %v", round, i, err)
+			}
+		}
 	}
 }
