@@ -436,3 +436,29 @@ func TestInsufficientEvidenceRemovesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A role name is chosen by whoever controls the account: the Terraform
+// output's header comment and strings must not carry its escape sequences.
+func TestTerraformEscapesControlCharacters(t *testing.T) {
+	f := newFixture(t)
+	in := f.in
+	in.Result.PrincipalARN = "arn:aws:iam::111122223333:role/evil\x1b]0;pwned\x07\u009b2J\u202e"
+	in.Result.Name = "evil\x1b]0;pwned\x07\u009b2J\u202e"
+	rec, err := Recommend(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := Write(&b, rec, in, "terraform"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for i, r := range out {
+		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u202e' {
+			t.Fatalf("terraform output has control character %U at byte %d: %q", r, i, out[max(0, i-20):min(len(out), i+20)])
+		}
+	}
+	if !strings.Contains(out, `# Least-privilege policy for arn:aws:iam::111122223333:role/evil\x1b]0;pwned\x07`) {
+		t.Errorf("the header does not show the hostile name escaped:\n%s", out)
+	}
+}

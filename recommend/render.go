@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/untrusted"
 )
 
 // Formats Write accepts.
@@ -108,15 +109,25 @@ func suffix(i, n int) string {
 	return fmt.Sprintf("-%d", i+1)
 }
 
-func hclComment(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) }
+// hclComment makes s one inert line: newlines and escape sequences are
+// shown escaped, as on every other output.
+func hclComment(s string) string { return untrusted.Terminal(s) }
 
-// hclString quotes s for HCL, escaping template sequences too.
+// hclString quotes s for HCL, escaping template sequences too, and writes
+// the runes a terminal would act on (DEL, C1 controls, bidirectional
+// overrides) as \uNNNN escapes, which HCL decodes to the same string.
 func hclString(s string) string {
 	b, _ := json.Marshal(s)
-	q := string(b)
-	q = strings.ReplaceAll(q, "${", "$${")
-	q = strings.ReplaceAll(q, "%{", "%%{")
-	return q
+	var q strings.Builder
+	for _, r := range string(b) {
+		if untrusted.Unsafe(r) {
+			fmt.Fprintf(&q, `\u%04x`, r)
+			continue
+		}
+		q.WriteRune(r)
+	}
+	out := strings.ReplaceAll(q.String(), "${", "$${")
+	return strings.ReplaceAll(out, "%{", "%%{")
 }
 
 func writeHCL(w io.Writer, v any, indent string) {

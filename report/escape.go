@@ -54,18 +54,19 @@ func mdEscape(s string) string {
 	return b.String()
 }
 
-// csvSafe neutralises a cell a spreadsheet would run as a formula: one
-// starting with =, +, -, @, a tab, CR or LF (or their full-width forms,
-// or any of them after leading spaces) gets a leading single quote. The
-// rest of the value is kept as it is: CSV is for machines, and
+// csvSafe makes a cell inert on a terminal (CSV goes to stdout as often as
+// to a file), as termSafe does, and neutralises a cell a spreadsheet would
+// run as a formula: one starting with =, +, -, @ (or their full-width
+// forms, or any of them after leading spaces) gets a leading single quote.
 // encoding/csv quotes what needs quoting.
 func csvSafe(s string) string {
+	s = termSafe(s)
 	t := strings.TrimLeft(s, " ")
 	if t == "" {
 		return s
 	}
 	switch r, _ := utf8.DecodeRuneInString(t); r {
-	case '=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠':
+	case '=', '+', '-', '@', '＝', '＋', '－', '＠':
 		return "'" + s
 	}
 	return s

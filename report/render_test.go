@@ -360,8 +360,9 @@ func TestCSVSafe(t *testing.T) {
 		{"plus", "+1", "'+1"},
 		{"minus", "-1", "'-1"},
 		{"at", "@SUM(A1)", "'@SUM(A1)"},
-		{"tab", "\t=1", "'\t=1"},
-		{"cr", "\r=1", "'\r=1"},
+		{"tab shown escaped", "\t=1", `\t=1`},
+		{"cr shown escaped", "\r=1", `\r=1`},
+		{"escape sequence", "a\x1b[2Jb", `a\x1b[2Jb`},
 		{"leading spaces", "  =1", "'  =1"},
 		{"fullwidth", "＝1", "'＝1"},
 		{"inside is fine", "a=b", "a=b"},
@@ -387,5 +388,21 @@ func TestWithStringsCopies(t *testing.T) {
 	}
 	if !got.GeneratedAt.Equal(d.GeneratedAt) || *got.Principals[1].RecommendationProven != false || got.Summary.Granted != d.Summary.Granted {
 		t.Errorf("withStrings changed non-string fields")
+	}
+}
+
+// CSV goes to stdout as often as to a file: the escape sequences a role
+// name or region can carry must arrive visible, not raw.
+func TestCSVHasNoControlCharacters(t *testing.T) {
+	out := render(t, "csv")
+	for i, r := range out {
+		if (r < 0x20 && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			t.Fatalf("CSV output has control character %U at byte %d: %q", r, i, out[max(0, i-20):min(len(out), i+20)])
+		}
+	}
+	for _, want := range []string{`\x1b[31mred`, `line1\nline2\r\tend`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("CSV output lacks the visible escape %q", want)
+		}
 	}
 }

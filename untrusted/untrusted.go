@@ -61,6 +61,12 @@ func needsEscape(s string) bool {
 	return false
 }
 
+// Unsafe reports whether a terminal would act on r, or r hides or
+// reorders text: C0 and C1 controls, DEL, Unicode format characters and
+// line and paragraph separators. Formats with their own escape syntax
+// (HCL, JSON) use it to write such runes as escapes.
+func Unsafe(r rune) bool { return r < 0x20 || r == 0x7f || unsafeRune(r) }
+
 // unsafeRune reports non-ASCII runes a terminal would act on or that hide
 // or reorder text.
 func unsafeRune(r rune) bool {
