@@ -46,9 +46,15 @@ func Store(ctx context.Context, pool *pgxpool.Pool, c *Catalog, source string) (
 	case err == nil:
 		v = existing
 	case errors.Is(err, pgx.ErrNoRows):
+		// The id is the next after the highest stored, not the identity
+		// sequence's: a Store killed after its INSERT rolls back but keeps
+		// the sequence value it used, and the same catalog would then be
+		// "version 2" in reports. The advisory lock above makes max+1 safe.
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO catalog_version (source, fetched_at, digest, services, actions)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			INSERT INTO catalog_version (id, source, fetched_at, digest, services, actions)
+			OVERRIDING SYSTEM VALUE
+			SELECT COALESCE(max(id), 0) + 1, $1, $2, $3, $4, $5 FROM catalog_version
+			RETURNING id`,
 			v.Source, v.FetchedAt, v.Digest, v.Services, v.Actions).Scan(&v.ID); err != nil {
 			return Version{}, fmt.Errorf("store catalog: insert version: %w", err)
 		}

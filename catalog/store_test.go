@@ -232,3 +232,38 @@ func TestStoreFullCatalog(t *testing.T) {
 		t.Errorf("catalog_action rows = %d, want %d", got, c.Version().Actions)
 	}
 }
+
+// TestStoreAfterKilledStore: a Store killed after its INSERT (a kill -9
+// during the nightly job's catalog stage) rolls back but has used up an
+// identity value. The next Store of the same content must still be version
+// 1, as on a run that was never killed, or reports say "version 2" for the
+// same catalog.
+func TestStoreAfterKilledStore(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	c := loadFixture(t)
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO catalog_version (source, fetched_at, digest, services, actions) VALUES ('killed', now(), 'sha256:killed', 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, err := Store(ctx, db.Pool, c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.ID != 1 {
+		t.Fatalf("version after a killed store: got %d, want 1", v.ID)
+	}
+	again, err := Store(ctx, db.Pool, c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != v.ID {
+		t.Fatalf("identical catalog stored again: version %d, want %d", again.ID, v.ID)
+	}
+}
