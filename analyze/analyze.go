@@ -324,8 +324,8 @@ func Principal(in Input) Result {
 		if usedKey[strings.ToLower(a)] {
 			continue
 		}
-		if reason := unobservable(a, eff.Grants[a], in); reason != "" {
-			r.Unobservable = append(r.Unobservable, Unobservable{Action: a, Reason: reason})
+		if reason, scope := unobservable(a, eff.Grants[a], in); reason != "" {
+			r.Unobservable = append(r.Unobservable, Unobservable{Action: a, Reason: reason, Resources: scope})
 			continue
 		}
 		r.Unused = append(r.Unused, a)
@@ -341,6 +341,21 @@ func Principal(in Input) Result {
 		r.Risk.Score += w
 		levelCount[string(lvl)]++
 	}
+	// Used actions whose data events the trail logs for some resources
+	// only: their use of the others could not have shown.
+	for _, u := range r.Used {
+		if !u.Granted || !eff.Expanded {
+			continue
+		}
+		t := trails.DataEventType(u.Action)
+		if t == "" || in.Trails.DataLogged(t, "") != trails.Partly {
+			continue
+		}
+		if scope := unloggedScope(eff.Grants[u.Action], t, in.Trails); len(scope) > 0 {
+			r.Unobservable = append(r.Unobservable, Unobservable{Action: u.Action, Reason: "data-event-partly-logged", Resources: scope})
+		}
+	}
+	slices.SortStableFunc(r.Unobservable, func(a, b Unobservable) int { return strings.Compare(a.Action, b.Action) })
 	r.Risk.UnusedByAccessLevel = levelCount
 	r.Risk.Score = math.Round(r.Risk.Score*10) / 10
 	r.Risk.Admin = eff.AllActions || grantsStarOnStar(eff)
@@ -366,7 +381,11 @@ func Principal(in Input) Result {
 		r.Flags = append(r.Flags, "unused-principal")
 	}
 	if !r.Coverage.Sufficient {
-		// No removals: nothing may be called unused on thin evidence.
+		// No removals: nothing may be called unused on thin evidence, not
+		// even the logged part of a partly logged grant.
+		for i := range r.Unobservable {
+			r.Unobservable[i].Resources = nil
+		}
 		for _, a := range r.Unused {
 			r.Unobservable = append(r.Unobservable, Unobservable{Action: a, Reason: "insufficient-evidence"})
 		}
@@ -431,36 +450,48 @@ func patternGranted(eff *authz.Effective, action string) bool {
 }
 
 // unobservable returns why CloudTrail could not have shown a use of action
-// in the window, or "" when it could have.
-func unobservable(action string, g *authz.Grant, in Input) string {
+// in the window, or "" when it could have; for data events the trail logs
+// for some resources only, also the part of the grant it does not log.
+func unobservable(action string, g *authz.Grant, in Input) (string, []string) {
 	if trails.PermissionOnly(action) {
-		return "permission-only"
+		return "permission-only", nil
 	}
 	t := trails.DataEventType(action)
 	if t == "" && in.Trails.ManagementLogged() == trails.NotLogged {
-		return "management-events-not-logged"
+		return "management-events-not-logged", nil
 	}
 	if t != "" {
 		switch in.Trails.DataLogged(t, "") {
 		case trails.Unknown:
-			return "data-event-logging-unknown"
+			return "data-event-logging-unknown", nil
 		case trails.NotLogged:
-			return "data-event-not-logged"
+			return "data-event-not-logged", nil
 		case trails.Partly:
-			if g == nil || len(g.Resources) == 0 || len(g.NotResources) > 0 {
-				return "data-event-partly-logged"
-			}
-			for _, res := range g.Resources {
-				if in.Trails.DataLoggedFor(t, res) != trails.Logged {
-					return "data-event-partly-logged"
-				}
+			if scope := unloggedScope(g, t, in.Trails); len(scope) > 0 {
+				return "data-event-partly-logged", scope
 			}
 		}
 	}
 	if !in.Seen[strings.ToLower(service(action))] {
-		return "service-not-in-logs"
+		return "service-not-in-logs", nil
 	}
-	return ""
+	return "", nil
+}
+
+// unloggedScope returns the resource patterns of a grant that the trail's
+// data event selectors of type t do not cover whole; ["*"] when the grant
+// cannot be narrowed that way (no resources, or NotResource).
+func unloggedScope(g *authz.Grant, t string, cfg *trails.Config) []string {
+	if g == nil || len(g.Resources) == 0 || len(g.NotResources) > 0 {
+		return []string{"*"}
+	}
+	var out []string
+	for _, res := range g.Resources {
+		if cfg.DataLoggedFor(t, res) != trails.Logged {
+			out = append(out, res)
+		}
+	}
+	return out
 }
 
 func grantsStarOnStar(eff *authz.Effective) bool {

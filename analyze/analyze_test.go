@@ -28,6 +28,14 @@ const testAuthz = `{
    "CreateDate": "2025-01-01T00:00:00Z",
    "AssumeRolePolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]},
    "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}}],
+   "AttachedManagedPolicies": [], "InstanceProfileList": [], "Tags": []},
+  {"Path": "/", "RoleName": "archiver", "RoleId": "AROA3", "Arn": "arn:aws:iam::111122223333:role/archiver",
+   "CreateDate": "2025-01-01T00:00:00Z",
+   "AssumeRolePolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]},
+   "RolePolicyList": [{"PolicyName": "data", "PolicyDocument": {"Version":"2012-10-17","Statement":[
+     {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::logged/*","arn:aws:s3:::archive/*"]},
+     {"Effect":"Allow","Action":"s3:GetObjectTagging","Resource":"arn:aws:s3:::logged/tags/*"},
+     {"Effect":"Allow","Action":"s3:PutObjectTagging","Resource":"*"}]}}],
    "AttachedManagedPolicies": [], "InstanceProfileList": [], "Tags": []}
  ],
  "Policies": []
@@ -312,5 +320,53 @@ func TestManagementEventsNotLogged(t *testing.T) {
 	}
 	if !slices.Contains(r.Unused, "s3:PutObject") {
 		t.Errorf("s3:PutObject (a logged data event) should be unused: %v", r.Unused)
+	}
+}
+
+// A trail that logs S3 data events for one bucket only: the unlogged part
+// of each object action's grant is unobservable, used or not, and named so
+// the recommendation keeps exactly that part.
+func TestPartlyLoggedDataEvents(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/archiver")
+	cfg, err := trails.Parse([]byte(`{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1",
+	  "AdvancedEventSelectors":[{"Name":"mgmt","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]},
+	    {"Name":"logged bucket","FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::S3::Object"]},
+	      {"Field":"resources.ARN","StartsWith":["arn:aws:s3:::logged/"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Trails = cfg
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{
+		"s3:GetObject": use("s3:GetObject", 4, 0, "arn:aws:s3:::logged/a"),
+	}}
+	r := Principal(in)
+	got := map[string]Unobservable{}
+	for _, u := range r.Unobservable {
+		got[u.Action] = u
+	}
+	want := map[string]Unobservable{
+		// Used in the logged bucket; its use of archive/ could not show.
+		"s3:GetObject": {Action: "s3:GetObject", Reason: "data-event-partly-logged", Resources: []string{"arn:aws:s3:::archive/*"}},
+		// Unused: logged/* is unused, archive/* unobservable.
+		"s3:PutObject": {Action: "s3:PutObject", Reason: "data-event-partly-logged", Resources: []string{"arn:aws:s3:::archive/*"}},
+		// "*" cannot leave the logged bucket out: the whole current scope.
+		"s3:PutObjectTagging": {Action: "s3:PutObjectTagging", Reason: "data-event-partly-logged", Resources: []string{"*"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("unobservable (-want +got):\n%s", diff)
+	}
+	// Granted only inside the logged bucket and never used: unused.
+	if !slices.Contains(r.Unused, "s3:GetObjectTagging") {
+		t.Errorf("unused %v lacks s3:GetObjectTagging, granted only where data events are logged", r.Unused)
+	}
+	if len(r.Used) != 1 || r.Used[0].Action != "s3:GetObject" {
+		t.Errorf("used %+v: want s3:GetObject alone", r.Used)
+	}
+	// On thin evidence not even the logged part is unused.
+	in.Coverage = Coverage{WindowDays: 90, DaysWithLogs: 5, Ratio: 5.0 / 90}
+	for _, u := range Principal(in).Unobservable {
+		if len(u.Resources) != 0 {
+			t.Errorf("insufficient evidence: %s keeps only %v of its grant", u.Action, u.Resources)
+		}
 	}
 }

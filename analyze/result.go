@@ -71,6 +71,12 @@ type Unobservable struct {
 	// "data-event-partly-logged", "management-events-not-logged",
 	// "permission-only", "service-not-in-logs", "insufficient-evidence".
 	Reason string `json:"reason"`
+	// Resources, for "data-event-partly-logged", are the resource patterns
+	// of the current grant the trail's data event selectors do not cover
+	// ("*" among them when the grant cannot leave the logged resources
+	// out). A used action whose data events are partly logged is listed
+	// here too: its calls on these resources could not have shown.
+	Resources []string `json:"resources,omitempty"`
 }
 
 // DeniedAction is a set of authorization failures of one action.

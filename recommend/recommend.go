@@ -179,7 +179,10 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 		// Thin evidence removes nothing, whatever the policy for
 		// unobservable actions says.
 		if opts.Unobservable == UnobservableKeep || u.Reason == "insufficient-evidence" || !r.Coverage.Sufficient {
-			for _, pt := range grantParts(allowOnly, eff.Grants[u.Action], u.Action) {
+			if !r.Coverage.Sufficient {
+				u.Resources = nil // the whole grant: nothing is unused
+			}
+			for _, pt := range unobservableParts(allowOnly, eff.Grants[u.Action], u) {
 				add(&group{kind: "unobservable", resources: pt.resources, conds: pt.conds}, u.Action)
 			}
 			continue
