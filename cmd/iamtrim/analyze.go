@@ -26,6 +26,11 @@ type evidenceFlags struct {
 
 func (f *evidenceFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.window, "window", "90d", "analysis window ending on --as-of, e.g. 90d or 12w")
+	f.registerSources(c)
+}
+
+// registerSources registers every evidence flag but --window.
+func (f *evidenceFlags) registerSources(c *cobra.Command) {
 	c.Flags().StringVar(&f.asOf, "as-of", "", "last day of the window, YYYY-MM-DD (default: the newest day with logs, else today)")
 	c.Flags().StringArrayVar(&f.scpFiles, "scp", nil, "service control policy JSON file that applies to every principal (repeatable)")
 	c.Flags().StringVar(&f.trailsFile, "trails", "", "trail configuration file (default: the one loaded with 'ingest trails'; none means data events are assumed not logged)")
