@@ -370,3 +370,31 @@ func TestPartlyLoggedDataEvents(t *testing.T) {
 		}
 	}
 }
+
+// A window that ends in the future would be stored as the quarter's
+// analysis while it holds no logs for the days to come.
+func TestOptionsRejectFutureAsOf(t *testing.T) {
+	now := time.Date(2026, 12, 2, 15, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		asOf time.Time
+		want string
+	}{
+		{"today", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), ""},
+		{"yesterday", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"tomorrow", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), "as-of: 2026-12-03 is after today (2026-12-02): the window cannot end in the future"},
+		{"end of quarter", time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), "as-of: 2026-12-31 is after today (2026-12-02): the window cannot end in the future"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Options{AsOf: tc.asOf, WindowDays: 90, Thresholds: DefaultThresholds, Now: now}.Validate()
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("Validate() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -43,6 +43,9 @@ type Options struct {
 	Thresholds Thresholds
 	// NoStore skips writing the analysis snapshot.
 	NoStore bool
+	// Now is the clock AsOf is checked against: a window cannot end after
+	// today. Zero skips the check.
+	Now time.Time
 }
 
 // Validate names the first bad field.
@@ -52,6 +55,9 @@ func (o Options) Validate() error {
 	}
 	if o.AsOf.IsZero() {
 		return errors.New("as-of: not set")
+	}
+	if today := o.Now.UTC().Format(time.DateOnly); !o.Now.IsZero() && o.AsOf.UTC().Format(time.DateOnly) > today {
+		return fmt.Errorf("as-of: %s is after today (%s): the window cannot end in the future", o.AsOf.UTC().Format(time.DateOnly), today)
 	}
 	if o.Thresholds.MinCoverage < 0 || o.Thresholds.MinCoverage > 1 {
 		return fmt.Errorf("min-coverage: want 0..1, got %v", o.Thresholds.MinCoverage)

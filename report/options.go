@@ -62,6 +62,20 @@ func (o Options) Validate() error {
 	if o.Now.IsZero() {
 		return errors.New("now: the report clock is not set")
 	}
+	// A period in the future has no logs yet: its report would call
+	// everything unused.
+	today := day(o.Now)
+	if o.Quarter != "" {
+		if from, _, _ := ParseQuarter(o.Quarter); from.After(today) {
+			return fmt.Errorf("quarter: %s begins on %s, after today (%s): there is nothing to report yet", QuarterOf(from), dateString(from), dateString(today))
+		}
+	}
+	if !o.From.IsZero() && day(o.From).After(today) {
+		return fmt.Errorf("from: %s is after today (%s): a period cannot start in the future", dateString(o.From), dateString(today))
+	}
+	if !o.To.IsZero() && day(o.To).After(today) {
+		return fmt.Errorf("to: %s is after today (%s): a period cannot end in the future", dateString(o.To), dateString(today))
+	}
 	return nil
 }
 

@@ -70,6 +70,11 @@ func TestOptionsValidate(t *testing.T) {
 		{"account", Options{Account: "12345", Now: now}, `account: "12345" is not a 12-digit AWS account ID`},
 		{"format", Options{Format: "pdf", Now: now}, `format: "pdf" is not one of table, md, html, csv, json`},
 		{"no clock", Options{Quarter: "2026Q4"}, "now: the report clock is not set"},
+		{"current quarter", Options{Quarter: "2026Q4", Now: now}, ""},
+		{"future quarter", Options{Quarter: "2027Q1", Now: now}, "quarter: 2027Q1 begins on 2027-01-01, after today (2026-11-15): there is nothing to report yet"},
+		{"to today", Options{From: date("2026-10-01"), To: now, Now: now}, ""},
+		{"future to", Options{From: date("2026-10-01"), To: date("2026-11-16"), Now: now}, "to: 2026-11-16 is after today (2026-11-15): a period cannot end in the future"},
+		{"future from", Options{From: date("2030-01-01"), Now: now}, "from: 2030-01-01 is after today (2026-11-15): a period cannot start in the future"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -53,7 +53,10 @@ func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze
 		if err != nil {
 			return ev, opts, usageErr("--as-of %q: want YYYY-MM-DD", f.asOf)
 		}
-		opts.AsOf = t
+		opts.AsOf, opts.Now = t, time.Now().UTC()
+		if err := opts.Validate(); err != nil {
+			return ev, opts, usageErr("--%v", err)
+		}
 	} else {
 		opts.AsOf, err = newestLogDay(ctx, db)
 		if err != nil {

@@ -46,7 +46,7 @@ are escaped for each format.`,
 				opts.Now = time.Now().UTC()
 			}
 			if err := opts.Validate(); err != nil {
-				return usageErr("%v", err)
+				return usageErr("--%v", err)
 			}
 			db, err := a.openDB(ctx)
 			if err != nil {

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Inputs that used to give a quiet wrong result must be refused with a
+// reason and the documented exit code.
+func TestRefusals(t *testing.T) {
+	env := testEnv(t)
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"analyze --as-of in the future", []string{"analyze", "--as-of", "9999-12-31"}, exitUsage, "--as-of: 9999-12-31 is after today"},
+		{"recommend --as-of in the future", []string{"recommend", "x", "--as-of", "9999-12-31"}, exitUsage, "--as-of: 9999-12-31 is after today"},
+		{"report --quarter in the future", []string{"report", "--quarter", "9999Q1"}, exitUsage, "--quarter: 9999Q1 begins on 9999-01-01, after today"},
+		{"report --to in the future", []string{"report", "--from", "2026-01-01", "--to", "9999-01-01"}, exitUsage, "--to: 9999-01-01 is after today"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, env, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit code: got %d, want %d (stderr %q)", code, tc.code, errOut)
+			}
+			if !strings.Contains(errOut, tc.inStderr) {
+				t.Errorf("stderr %q lacks %q", errOut, tc.inStderr)
+			}
+		})
+	}
+}
