@@ -3,12 +3,22 @@ package recommend
 import (
 	"sort"
 	"strings"
+
+	"github.com/iamtrim/iamtrim/lifecycle"
 )
 
 // Generalize is the rule that turns observed resource ARNs into resource
 // patterns. It is applied per action, and every pattern it makes is then
 // checked against the current policies: a pattern the current policies do
-// not fully allow falls back to the ARNs it stood for.
+// not fully allow falls back to the ARNs it stood for, and an ARN with a
+// segment the workload mints (see package lifecycle) falls back to its
+// lifecycle pattern or to the current grant's patterns that cover it,
+// never to itself.
+//
+// Before either field applies, every ARN goes through lifecycle.Generalize:
+// identifiers a workload mints as it runs (log streams, task ids,
+// executions, dated S3 keys) never appear in a recommendation, however
+// many or few of them were seen.
 type Generalize struct {
 	// ObjectPrefixDepth: S3 object ARNs keep this many leading key
 	// segments and end in "/*" (arn:aws:s3:::b/reports/2026/q3.csv with
@@ -36,13 +46,14 @@ type candidate struct {
 func (g Generalize) generalize(arns []string) []candidate {
 	sorted := append([]string(nil), arns...)
 	sort.Strings(sorted)
-	// Step 1: S3 object keys to prefixes.
+	// Step 1: minted segments to their stable parent, then S3 object keys
+	// to prefixes.
 	byPattern := map[string][]string{}
 	var order []string
 	for _, a := range sorted {
-		p := a
+		p, _, _ := lifecycle.Generalize(a)
 		if g.ObjectPrefixDepth > 0 {
-			p = objectPrefix(a, g.ObjectPrefixDepth)
+			p = objectPrefix(p, g.ObjectPrefixDepth)
 		}
 		if _, ok := byPattern[p]; !ok {
 			order = append(order, p)
@@ -56,7 +67,8 @@ func (g Generalize) generalize(arns []string) []candidate {
 	if g.CollapseAt <= 0 {
 		return cands
 	}
-	// Step 2: many of one kind to one pattern.
+	// Step 2: many of one kind to one pattern, whose prefix never ends in
+	// a date or a number.
 	groups := map[string][]candidate{}
 	var kinds []string
 	for _, c := range cands {
@@ -79,7 +91,7 @@ func (g Generalize) generalize(arns []string) []candidate {
 			pats[i] = strings.TrimSuffix(c.pattern, "*")
 			members = append(members, c.members...)
 		}
-		lcp := commonPrefix(pats)
+		lcp := lifecycle.CommonPrefix(pats)
 		if len(lcp) < len(k) {
 			lcp = k
 		}
@@ -136,17 +148,4 @@ func kindPrefix(arn string) string {
 		return ""
 	}
 	return "arn:" + strings.Join(parts[:4], ":") + ":" + res[:i+1]
-}
-
-func commonPrefix(ss []string) string {
-	if len(ss) == 0 {
-		return ""
-	}
-	p := ss[0]
-	for _, s := range ss[1:] {
-		for !strings.HasPrefix(s, p) {
-			p = p[:len(p)-1]
-		}
-	}
-	return p
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/lifecycle"
 	"github.com/iamtrim/iamtrim/policy"
 )
 
@@ -414,6 +415,21 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 				continue
 			}
 			for _, m := range c.members {
+				if lp, _, minted := lifecycle.Generalize(m); minted {
+					// Never the minted identifier itself: its lifecycle
+					// pattern, else the current grant's own patterns
+					// that cover it.
+					if lp != c.pattern {
+						if ok, _ := policy.AllowsAllWhen(allow, u.Action, lp, pt.conds); ok {
+							res = append(res, lp)
+							continue
+						}
+					}
+					if cover := coveringGrant(allow, u.Action, pt, m); len(cover) > 0 {
+						res = append(res, cover...)
+						continue
+					}
+				}
 				if ok, _ := policy.AllowsAllWhen(allow, u.Action, m, pt.conds); ok {
 					res = append(res, m)
 					continue
@@ -433,6 +449,22 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 		}
 		sort.Strings(res)
 		out = append(out, part{resources: slices.Compact(res), conds: pt.conds})
+	}
+	return out
+}
+
+// coveringGrant is the part's own resource patterns that match arn and
+// that the current policies allow whole for action under the part's
+// conditions: the narrowest scope known to be no broader than the grant.
+func coveringGrant(allow policy.PolicySet, action string, pt part, arn string) []string {
+	var out []string
+	for _, pat := range pt.resources {
+		if !policy.MatchResource(pat, arn) {
+			continue
+		}
+		if ok, _ := policy.AllowsAllWhen(allow, action, pat, pt.conds); ok {
+			out = append(out, pat)
+		}
 	}
 	return out
 }
