@@ -240,6 +240,10 @@ func (s *splitter) emit(raw []byte) error {
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
+// run reads the object's top-level values. Several values of the same
+// kind one after the other (`zcat *.gz > cat.json` makes such files from
+// S3 log objects) are read as one object, numbering records across them;
+// anything else after the first value is bad input.
 func (s *splitter) run() (Shape, error) {
 	b := s.data
 	i := 0
@@ -250,13 +254,70 @@ func (s *splitter) run() (Shape, error) {
 	if i >= len(b) {
 		return ShapeUnknown, s.fatal(fmt.Errorf("empty object: %w", ErrNotCloudTrail))
 	}
-	switch b[i] {
-	case '[':
-		return s.array(i)
-	case '{':
-		return s.object(i)
+	shape := ShapeUnknown
+	open, kind := b[i], kindOther
+	if open == '{' {
+		kind = peekKind(b, i)
 	}
-	return ShapeUnknown, s.fatal(fmt.Errorf("not JSON (starts with %q): %w", b[i], ErrNotCloudTrail))
+	for {
+		if shape != ShapeUnknown && (b[i] == '[' || b[i] == '{') && (b[i] != open || open == '{' && peekKind(b, i) != kind) {
+			return shape, s.reject(fmt.Errorf("a different kind of value after a %s object at offset %d: %w", shape, i, ErrNotCloudTrail))
+		}
+		var next Shape
+		var end int
+		var err error
+		switch b[i] {
+		case '[':
+			next, end, err = s.array(i)
+		case '{':
+			next, end, err = s.object(i)
+		default:
+			if shape == ShapeUnknown {
+				return ShapeUnknown, s.fatal(fmt.Errorf("not JSON (starts with %q): %w", b[i], ErrNotCloudTrail))
+			}
+			return shape, s.reject(fmt.Errorf("invalid data after the top-level value at offset %d: %w", i, ErrNotCloudTrail))
+		}
+		if shape != ShapeUnknown && next != shape {
+			return shape, s.reject(fmt.Errorf("%s object after a %s object at offset %d: %w", next, shape, i, ErrNotCloudTrail))
+		}
+		if err != nil || end < 0 {
+			return next, err
+		}
+		shape = next
+		if i = skipWS(b, end); i >= len(b) {
+			return shape, nil
+		}
+	}
+}
+
+// reject reports input the reader cannot make sense of: as the object's
+// fatal error when no record has been read yet, else as a bad record after
+// the last one read (the records before it are kept, and the object still
+// counts as failed).
+func (s *splitter) reject(err error) error {
+	if s.n == 0 {
+		return s.fatal(err)
+	}
+	s.n++
+	s.bad(err)
+	return nil
+}
+
+// kindOf names the JSON type of the value starting with c, for messages.
+func kindOf(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // recordKeys are top-level keys only a CloudTrail record has.
@@ -323,43 +384,63 @@ func peekKind(b []byte, i int) objKind {
 	return kind
 }
 
-func (s *splitter) object(i int) (Shape, error) {
+// object reads the top-level object at b[i] (and, for records or lookup
+// events not in a wrapper, all that follows it). end is the offset after
+// what was read, or -1 when reading stopped early (already reported).
+func (s *splitter) object(i int) (shape Shape, end int, err error) {
 	switch peekKind(s.data, i) {
 	case kindRecordsWrapper:
 		return s.wrapper(i, "Records", ShapeRecords)
 	case kindEventsWrapper:
 		return s.wrapper(i, "Events", ShapeLookupEvents)
 	case kindDigest:
-		return ShapeDigest, nil
+		return ShapeDigest, len(s.data), nil
 	case kindInsight:
-		return ShapeInsights, nil
+		return ShapeInsights, len(s.data), nil
 	case kindRecord:
-		return s.lines(i)
+		shape, err := s.lines(i)
+		return shape, len(s.data), err
 	case kindLookupEvent:
 		_, err := s.lines(i)
-		return ShapeLookupEvents, err
+		return ShapeLookupEvents, len(s.data), err
 	}
-	return ShapeUnknown, s.fatal(fmt.Errorf("JSON object without Records, Events or event fields: %w", ErrNotCloudTrail))
+	return ShapeUnknown, -1, s.reject(fmt.Errorf("JSON object without Records, Events or event fields: %w", ErrNotCloudTrail))
 }
 
-// wrapper reads the array under key in the top-level object at b[i].
-func (s *splitter) wrapper(i int, key string, shape Shape) (Shape, error) {
+// wrapper reads the array under key in the top-level object at b[i]. The
+// key must appear once and hold an array: a second one, or another type,
+// is bad input rather than a quiet empty object.
+func (s *splitter) wrapper(i int, key string, shape Shape) (Shape, int, error) {
 	b := s.data
 	it, _ := newObjIter(b, i)
+	found := false
 	for it.next() {
-		if !it.key.is(key) || b[it.i] != '[' {
+		if !it.key.is(key) {
 			it.i, it.err = skipLoose(b, it.i)
 			continue
 		}
-		if shape == ShapeRecords && s.firstIsInsight(it.i) {
-			return ShapeInsights, nil
+		if found {
+			return shape, -1, s.reject(fmt.Errorf("%q appears twice in the object at offset %d: %w", key, i, ErrNotCloudTrail))
 		}
-		return shape, s.elements(it.i, shape == ShapeLookupEvents)
+		found = true
+		if b[it.i] != '[' {
+			return shape, -1, s.reject(fmt.Errorf("%s is %s, not an array: %w", key, kindOf(b[it.i]), ErrNotCloudTrail))
+		}
+		if shape == ShapeRecords && s.firstIsInsight(it.i) {
+			shape = ShapeInsights
+			it.i, it.err = valueEnd(b, it.i)
+			continue
+		}
+		end, err := s.elements(it.i, shape == ShapeLookupEvents)
+		if err != nil || end < 0 {
+			return shape, -1, err
+		}
+		it.i = end
 	}
 	if it.err != nil {
-		return shape, s.fatal(fmt.Errorf("%s: %w", key, ErrTruncated))
+		return shape, -1, s.reject(fmt.Errorf("%s object: %w", key, ErrTruncated))
 	}
-	return shape, nil
+	return shape, it.i, nil
 }
 
 func (s *splitter) firstIsInsight(i int) bool {
@@ -369,60 +450,70 @@ func (s *splitter) firstIsInsight(i int) bool {
 }
 
 // array reads a bare array of records or of lookup-events events.
-func (s *splitter) array(i int) (Shape, error) {
+func (s *splitter) array(i int) (Shape, int, error) {
 	b := s.data
 	j := skipWS(b, i+1)
 	if j < len(b) && b[j] != '{' && b[j] != ']' {
-		return ShapeUnknown, s.fatal(fmt.Errorf("array of non-objects: %w", ErrNotCloudTrail))
+		return ShapeUnknown, -1, s.reject(fmt.Errorf("array of non-objects: %w", ErrNotCloudTrail))
 	}
+	shape, lookup := ShapeArray, false
 	if j < len(b) && b[j] == '{' {
 		switch peekKind(b, j) {
 		case kindLookupEvent:
-			return ShapeLookupEvents, s.elements(i, true)
+			shape, lookup = ShapeLookupEvents, true
 		case kindInsight:
-			return ShapeInsights, nil
+			end, err := valueEnd(b, i)
+			if err != nil {
+				end = len(b)
+			}
+			return ShapeInsights, end, nil
 		case kindRecord:
 		default:
-			return ShapeUnknown, s.fatal(fmt.Errorf("array whose first element has no event fields: %w", ErrNotCloudTrail))
+			return ShapeUnknown, -1, s.reject(fmt.Errorf("array whose first element has no event fields: %w", ErrNotCloudTrail))
 		}
 	}
-	return ShapeArray, s.elements(i, false)
+	end, err := s.elements(i, lookup)
+	return shape, end, err
 }
 
-// elements walks the array at b[i], emitting each object element.
-func (s *splitter) elements(i int, lookup bool) error {
+// elements walks the array at b[i], emitting each object element, and
+// returns the offset after the array, or -1 when it stopped early (the
+// problem is reported).
+func (s *splitter) elements(i int, lookup bool) (int, error) {
 	b := s.data
 	i++
+	first := true
 	for {
 		i = skipWS(b, i)
 		if i >= len(b) {
 			if s.n == 0 {
-				return s.fatal(fmt.Errorf("array: %w", ErrTruncated))
+				return -1, s.fatal(fmt.Errorf("array: %w", ErrTruncated))
 			}
 			s.n++
 			s.bad(fmt.Errorf("array ends early: %w", ErrTruncated))
-			return nil
+			return -1, nil
 		}
 		if b[i] == ']' {
-			return nil
+			return i + 1, nil
 		}
-		if s.n > 0 {
+		if !first {
 			if b[i] != ',' {
 				s.n++
 				s.bad(fmt.Errorf("expected ',' or ']' at offset %d; rest of object not read", i))
-				return nil
+				return -1, nil
 			}
 			i = skipWS(b, i+1)
 			if i >= len(b) {
 				continue
 			}
 		}
+		first = false
 		s.n++
 		if b[i] != '{' {
 			end, err := scanScalar(b, i)
 			if err != nil {
 				s.bad(fmt.Errorf("invalid JSON at offset %d: %v; rest of object not read", i, err))
-				return nil
+				return -1, nil
 			}
 			s.bad(errNotObject)
 			i = end
@@ -431,10 +522,10 @@ func (s *splitter) elements(i int, lookup bool) error {
 		end, err := valueEnd(b, i)
 		if err != nil {
 			s.bad(fmt.Errorf("record at offset %d: %w", i, ErrTruncated))
-			return nil
+			return -1, nil
 		}
 		if err := s.emitElem(b[i:end], lookup); err != nil {
-			return err
+			return -1, err
 		}
 		i = end
 	}

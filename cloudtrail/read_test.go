@@ -128,6 +128,42 @@ func TestReadObjectSharedSamples(t *testing.T) {
 	}
 }
 
+// TestReadObjectConcatenatedSamples reads the flaws2 log objects
+// decompressed into one file, as `zcat *.gz > cat.json` makes it, and
+// their gzip streams concatenated (`cat *.gz > cat.json.gz`): every record
+// of every object, numbered across them.
+func TestReadObjectConcatenatedSamples(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(sharedDir(t), "data", "cloudtrail", "flaws2", "*.json.gz"))
+	if len(files) == 0 {
+		t.Skip("no sample files")
+	}
+	var plain, gzipped []byte
+	for _, f := range files {
+		data := mustRead(t, f)
+		gzipped = append(gzipped, data...)
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if _, err := out.ReadFrom(zr); err != nil {
+			t.Fatal(err)
+		}
+		plain = append(plain, out.Bytes()...)
+	}
+	for name, data := range map[string][]byte{"zcat": plain, "cat": gzipped} {
+		t.Run(name, func(t *testing.T) {
+			shape, idx, _, errs, err := readBytes(t, data, DefaultLimits())
+			if err != nil || len(errs) != 0 {
+				t.Fatalf("ReadObject: %v %v", err, errs)
+			}
+			if shape != ShapeRecords || len(idx) != 37 || idx[36] != 37 {
+				t.Fatalf("shape %v, %d records (last index %v), want records, 37, 37", shape, len(idx), idx[len(idx)-1:])
+			}
+		})
+	}
+}
+
 func gz(t testing.TB, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -204,6 +240,43 @@ func TestReadObjectBadInput(t *testing.T) {
 		},
 		{name: "object over the limit", data: []byte(`[` + rec("a") + `]`), lim: Limits{MaxObjectBytes: 10, MaxRecordBytes: 10}, fatal: "exceeds 10 bytes", fatalIs: ErrTooLarge},
 		{name: "gzip bomb", data: gz(t, make([]byte, 4<<20)), lim: Limits{MaxObjectBytes: 1 << 20, MaxRecordBytes: 1 << 10}, fatal: "exceeds 1048576 bytes", fatalIs: ErrTooLarge},
+		// Concatenated log objects (`zcat *.gz > cat.json`) are read whole,
+		// numbering records across them; anything else after or inside the
+		// wrapper is bad input, never a quiet 0 events.
+		{
+			name: "concatenated Records objects", data: []byte(`{"Records":[` + rec("a") + `]}{"Records":[` + rec("b") + `,` + rec("c") + "]}\n" + `{"Records":[]}` + "\n"),
+			ids: []string{"a", "b", "c"}, idx: []int{1, 2, 3}, wantKind: ShapeRecords,
+		},
+		{
+			name: "concatenated arrays", data: []byte(`[` + rec("a") + "]\n[" + rec("b") + `]`),
+			ids: []string{"a", "b"}, idx: []int{1, 2}, wantKind: ShapeArray,
+		},
+		{
+			name: "concatenated Events objects", data: []byte(`{"Events":[{"CloudTrailEvent":` + jsonString(rec("a")) + `}]} {"Events":[{"CloudTrailEvent":` + jsonString(rec("b")) + `}]}`),
+			ids: []string{"a", "b"}, idx: []int{1, 2}, wantKind: ShapeLookupEvents,
+		},
+		{name: "Records twice", data: []byte(`{"Records":[],"Records":[` + rec("a") + `]}`), fatal: `"Records" appears twice`, fatalIs: ErrNotCloudTrail},
+		{
+			name: "Records twice after records", data: []byte(`{"Records":[` + rec("a") + `],"Records":[` + rec("b") + `]}`),
+			ids: []string{"a"}, idx: []int{1}, errs: []string{`obj:record 2: "Records" appears twice`}, errIs: ErrNotCloudTrail, wantKind: ShapeRecords,
+		},
+		{
+			name: "garbage after Records", data: []byte(`{"Records":[` + rec("a") + `]}garbage`),
+			ids: []string{"a"}, idx: []int{1}, errs: []string{"obj:record 2: invalid data after the top-level value"}, errIs: ErrNotCloudTrail, wantKind: ShapeRecords,
+		},
+		{
+			name: "garbage after an array", data: []byte(`[` + rec("a") + `] ]`),
+			ids: []string{"a"}, idx: []int{1}, errs: []string{"obj:record 2: invalid data after the top-level value"}, errIs: ErrNotCloudTrail, wantKind: ShapeArray,
+		},
+		{
+			name: "Records then another kind of object", data: []byte(`{"Records":[` + rec("a") + `]}{"Events":[{"CloudTrailEvent":` + jsonString(rec("b")) + `}]}`),
+			ids: []string{"a"}, idx: []int{1}, errs: []string{"obj:record 2: a different kind of value after a records object"}, errIs: ErrNotCloudTrail, wantKind: ShapeRecords,
+		},
+		{name: "Records null", data: []byte(`{"Records":null}`), fatal: "Records is null, not an array", fatalIs: ErrNotCloudTrail},
+		{name: "Records an object", data: []byte(`{"Records":{"eventID":"a"}}`), fatal: "Records is an object, not an array", fatalIs: ErrNotCloudTrail},
+		{name: "Records a string", data: []byte(`{"Records":"[]"}`), fatal: "Records is a string, not an array", fatalIs: ErrNotCloudTrail},
+		{name: "Events an object", data: []byte(`{"Events":{"a":1}}`), fatal: "Events is an object, not an array", fatalIs: ErrNotCloudTrail},
+		{name: "Records truncated after the array", data: []byte(`{"Records":[` + rec("a") + `]`), ids: []string{"a"}, idx: []int{1}, errs: []string{"obj:record 2: Records object"}, errIs: ErrTruncated, wantKind: ShapeRecords},
 		{
 			name: "lookup event without CloudTrailEvent", data: []byte(`{"Events":[{"EventId":"1","CloudTrailEvent":` + jsonString(rec("a")) + `},{"EventId":"2"}]}`),
 			ids: []string{"a"}, idx: []int{1}, errs: []string{"obj:record 2: event without CloudTrailEvent"}, errIs: ErrNotCloudTrail, wantKind: ShapeLookupEvents,
