@@ -377,12 +377,14 @@ func Principal(in Input) Result {
 			break
 		}
 	}
-	if r.LastUsed.Any == nil && olderThanWindow(p, in.Window) {
+	if r.LastUsed.Any == nil && olderThanWindow(p, in.Window) && r.Coverage.Sufficient {
 		r.Flags = append(r.Flags, "unused-principal")
 	}
 	if !r.Coverage.Sufficient {
 		// No removals: nothing may be called unused on thin evidence, not
-		// even the logged part of a partly logged grant.
+		// even the logged part of a partly logged grant, and no risk is
+		// scored from unused actions.
+		r.Risk.HighRiskUnused, r.Risk.UnusedByAccessLevel, r.Risk.Score = nil, map[string]int{}, 0
 		for i := range r.Unobservable {
 			r.Unobservable[i].Resources = nil
 		}

@@ -398,3 +398,20 @@ func TestOptionsRejectFutureAsOf(t *testing.T) {
 		})
 	}
 }
+
+// Logs that cover too little of the window prove no principal unused
+// either: no unused-principal, no high-risk unused, no unused-weighted risk.
+func TestInsufficientEvidenceNoUnusedPrincipal(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/admin")
+	in.Coverage = Coverage{WindowDays: 90}
+	r := Principal(in)
+	if slices.Contains(r.Flags, "unused-principal") || !slices.Contains(r.Flags, "insufficient-evidence") {
+		t.Errorf("flags %v: want insufficient-evidence without unused-principal", r.Flags)
+	}
+	if len(r.Risk.HighRiskUnused) != 0 || len(r.Risk.UnusedByAccessLevel) != 0 || r.Risk.Score != 0 {
+		t.Errorf("risk %d high-risk unused, by level %v, score %v: want no unused finding", len(r.Risk.HighRiskUnused), r.Risk.UnusedByAccessLevel, r.Risk.Score)
+	}
+	if !r.Risk.Admin || r.Risk.Level != "high" {
+		t.Errorf("admin %v level %q: the grant itself is still admin (high)", r.Risk.Admin, r.Risk.Level)
+	}
+}
