@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/backtest"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
 )
@@ -116,6 +117,9 @@ func (b *builder) build(ctx context.Context) error {
 		return err
 	}
 	if err := b.recommendations(ctx, snap); err != nil {
+		return err
+	}
+	if err := b.backtests(ctx, snap); err != nil {
 		return err
 	}
 	if prev != nil {
@@ -315,6 +319,22 @@ func (b *builder) recommendations(ctx context.Context, snap *SnapshotInfo) error
 	for i := range b.cur {
 		if p, ok := proven[b.cur[i].ARN]; ok {
 			b.cur[i].RecommendationProven = &p
+		}
+	}
+	return nil
+}
+
+// backtests attaches each principal's latest backtest ending on or before
+// the snapshot's as-of day.
+func (b *builder) backtests(ctx context.Context, snap *SnapshotInfo) error {
+	latest, err := backtest.Latest(ctx, b.db, parseDate(snap.AsOf))
+	if err != nil {
+		return err
+	}
+	for i := range b.cur {
+		if s, ok := latest[b.cur[i].ARN]; ok {
+			b.cur[i].Backtest = &Backtest{AsOf: s.AsOf.Format(time.DateOnly), TrainDays: s.TrainDays, TestDays: s.TestDays,
+				TestCalls: s.TestCalls, Denied: s.Denied, DeniedTrained: s.DeniedTrained, Unmapped: s.Unmapped}
 		}
 	}
 	return nil

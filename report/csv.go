@@ -16,6 +16,7 @@ var csvHeader = []string{
 	"granted", "used", "used_not_granted", "unused", "unobservable", "high_risk_unused", "risk_score", "risk_level",
 	"denied", "last_activity", "recommendation_proven", "flags",
 	"change", "granted_change", "used_change", "unused_change", "risk_change",
+	"backtest_test_calls", "backtest_denied", "backtest_denied_trained",
 }
 
 // renderCSV writes one row per principal, in risk order. Strings from AWS
@@ -47,13 +48,17 @@ func renderCSV(w io.Writer, d *Data) error {
 			dg, du, dn = itoa(c.Granted), itoa(c.Used), itoa(c.Unused)
 			dr = strconv.FormatFloat(c.RiskScore, 'f', -1, 64)
 		}
+		bc, bd, bt := "", "", ""
+		if b := p.Backtest; b != nil {
+			bc, bd, bt = strconv.FormatInt(b.TestCalls, 10), strconv.FormatInt(b.Denied, 10), strconv.FormatInt(b.DeniedTrained, 10)
+		}
 		rec := []string{
 			csvSafe(d.Period.Label), strconv.FormatInt(d.Snapshot.ID, 10), d.Snapshot.AsOf,
 			csvSafe(p.ARN), csvSafe(p.Kind), csvSafe(p.Account), csvSafe(p.Name), strconv.FormatBool(p.Workload),
 			itoa(p.Granted), itoa(p.Used), itoa(p.UsedNotGranted), itoa(p.Unused), itoa(p.Unobservable), itoa(p.HighRiskUnused),
 			strconv.FormatFloat(p.RiskScore, 'f', -1, 64), csvSafe(p.RiskLevel),
 			strconv.FormatInt(p.Denied, 10), last, proven, csvSafe(strings.Join(p.Flags, ";")),
-			change, dg, du, dn, dr,
+			change, dg, du, dn, dr, bc, bd, bt,
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -245,6 +245,9 @@ type Principal struct {
 	Flags        []string   `json:"flags"`
 	// RecommendationProven is nil when the analysis does not say.
 	RecommendationProven *bool `json:"recommendation_proven"`
+	// Backtest is the principal's latest backtest ending on or before the
+	// snapshot's as-of day (iamtrim backtest); nil when there is none.
+	Backtest *Backtest `json:"backtest"`
 	// Change is nil when there is no previous snapshot.
 	Change *Change `json:"change"`
 }
@@ -269,4 +272,18 @@ type TrendPoint struct {
 	Granted    int    `json:"granted"`
 	Used       int    `json:"used"`
 	Unused     int    `json:"unused"`
+}
+
+// Backtest is a principal's latest backtest: the successful calls of a test
+// window replayed against the policy recommended from the window before it.
+type Backtest struct {
+	AsOf      string `json:"as_of"` // last day of the test window
+	TrainDays int    `json:"train_days"`
+	TestDays  int    `json:"test_days"`
+	TestCalls int64  `json:"test_calls"`
+	Denied    int64  `json:"denied"`
+	// DeniedTrained are denied calls of actions used in training (a defect
+	// of the recommendation); the rest were never used in training.
+	DeniedTrained int64 `json:"denied_trained"`
+	Unmapped      int64 `json:"unmapped"`
 }

@@ -110,10 +110,17 @@ type htmlView struct {
 
 func renderHTML(w io.Writer, d *Data) error {
 	funcs := template.FuncMap{
-		"pct":          pct,
-		"score":        score,
-		"last":         lastActivity,
-		"proven":       provenText,
+		"pct":      pct,
+		"score":    score,
+		"last":     lastActivity,
+		"proven":   provenText,
+		"backtest": backtestText,
+		"backtestKey": func(b *Backtest) string {
+			if b == nil {
+				return "-1"
+			}
+			return strconv.FormatInt(b.DeniedTrained, 10) + "." + strconv.FormatInt(b.Denied, 10)
+		},
 		"change":       changeText,
 		"changeKey":    changeKey,
 		"granted":      grantedText,

@@ -86,6 +86,19 @@ func provenText(p *bool) string {
 	}
 }
 
+// backtestText is "denied/test calls", with how many of the denied were
+// of actions used in training: "0/127", "3/40 (1 trained)".
+func backtestText(b *Backtest) string {
+	if b == nil {
+		return dash
+	}
+	s := strconv.FormatInt(b.Denied, 10) + "/" + strconv.FormatInt(b.TestCalls, 10)
+	if b.Denied > 0 {
+		s += " (" + strconv.FormatInt(b.DeniedTrained, 10) + " trained)"
+	}
+	return s
+}
+
 func yesNo(b bool) string {
 	if b {
 		return "yes"
@@ -265,13 +278,13 @@ func summaryLines(d *Data) [][2]string {
 
 // principalRow is the detail table's cells, in order, for the text
 // formats.
-var principalHeader = []string{"#", "Principal", "Account", "Granted", "Used", "Unused", "Unobs.", "High-risk", "Risk", "Last activity", "Proven rec.", "Change", "Flags"}
+var principalHeader = []string{"#", "Principal", "Account", "Granted", "Used", "Unused", "Unobs.", "High-risk", "Risk", "Last activity", "Proven rec.", "Backtest", "Change", "Flags"}
 
 func principalRow(i int, p Principal) []string {
 	return []string{
 		itoa(i + 1), kindName(p.PrincipalRef), p.Account,
 		itoa(p.Granted), itoa(p.Used), itoa(p.Unused), itoa(p.Unobservable), itoa(p.HighRiskUnused),
-		riskText(p), lastActivity(p.LastActivity), provenText(p.RecommendationProven),
+		riskText(p), lastActivity(p.LastActivity), provenText(p.RecommendationProven), backtestText(p.Backtest),
 		changeText(p.Change), flagsText(p.Flags),
 	}
 }

@@ -111,8 +111,8 @@ func testData() *Data {
 		},
 		Principals: []Principal{
 			{PrincipalRef: admin, Granted: 15000, Used: 12, Unused: 14900, Unobservable: 88, HighRiskUnused: 8, RiskScore: 982.5, RiskLevel: "critical", Denied: 0, LastActivity: at("2026-12-01T10:00:00Z"), Flags: []string{"admin"}, Change: &Change{Unused: 20, RiskScore: 3}},
-			{PrincipalRef: script, Workload: true, Granted: 120, Used: 30, UsedNotGranted: 2, Unused: 80, Unobservable: 10, HighRiskUnused: 1, RiskScore: 210, RiskLevel: hostileScript, LastActivity: at("2026-12-29T23:59:59Z"), Flags: []string{"service-wildcard", hostileScript}, RecommendationProven: ptr(false), Change: &Change{New: true, Granted: 120, Used: 30, Unused: 80, RiskScore: 210}},
-			{PrincipalRef: formula, Granted: 40, Used: 0, Unused: 38, Unobservable: 2, HighRiskUnused: 1, RiskScore: 44, RiskLevel: "medium", Denied: 7, Flags: []string{"unused-principal"}, RecommendationProven: ptr(true), Change: &Change{}},
+			{PrincipalRef: script, Workload: true, Granted: 120, Used: 30, UsedNotGranted: 2, Unused: 80, Unobservable: 10, HighRiskUnused: 1, RiskScore: 210, RiskLevel: hostileScript, LastActivity: at("2026-12-29T23:59:59Z"), Flags: []string{"service-wildcard", hostileScript}, RecommendationProven: ptr(false), Backtest: &Backtest{AsOf: "2026-12-30", TrainDays: 60, TestDays: 30, TestCalls: 40, Denied: 3, DeniedTrained: 1}, Change: &Change{New: true, Granted: 120, Used: 30, Unused: 80, RiskScore: 210}},
+			{PrincipalRef: formula, Granted: 40, Used: 0, Unused: 38, Unobservable: 2, HighRiskUnused: 1, RiskScore: 44, RiskLevel: "medium", Denied: 7, Flags: []string{"unused-principal"}, RecommendationProven: ptr(true), Backtest: &Backtest{AsOf: "2026-12-30", TrainDays: 60, TestDays: 30, TestCalls: 127}, Change: &Change{}},
 			{PrincipalRef: ansi, Workload: true, Granted: 12, Used: 12, RiskScore: 0, RiskLevel: "none", Denied: 50, LastActivity: at("2026-12-28T08:00:00Z"), Change: &Change{Used: 2, Unused: -2, RiskScore: -4}},
 			{PrincipalRef: md, RiskLevel: "none", Flags: []string{"insufficient-evidence"}, Change: &Change{Granted: -5, Unused: -5, RiskScore: -5}},
 		},

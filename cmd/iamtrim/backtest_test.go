@@ -1,12 +1,19 @@
 package main
 
 import (
+	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/iamtrim/iamtrim/backtest"
+	"github.com/iamtrim/iamtrim/report"
+	"github.com/iamtrim/iamtrim/store"
 )
 
 func sampleCatalog() string {
@@ -95,6 +102,31 @@ func TestSampleBacktest(t *testing.T) {
 		}
 	})
 
+	t.Run("report column", func(t *testing.T) {
+		mustRun(t, env, exitOK, "analyze")
+		var d report.Data
+		if err := json.Unmarshal([]byte(mustRun(t, env, exitOK, "report", "--format", "json")), &d); err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		for _, p := range d.Principals {
+			want, ok := byName[p.Name]
+			if !ok || p.Kind != "role" {
+				if p.Backtest != nil {
+					t.Errorf("%s: backtest %+v, want none (not backtested)", p.Name, p.Backtest)
+				}
+				continue
+			}
+			seen++
+			if p.Backtest == nil || p.Backtest.TestCalls != want.TestCalls || p.Backtest.Denied != want.Denied || p.Backtest.DeniedTrained != want.DeniedTrained || p.Backtest.AsOf != rep.AsOf {
+				t.Errorf("%s: report backtest %+v, want test calls %d denied %d trained %d as of %s", p.Name, p.Backtest, want.TestCalls, want.Denied, want.DeniedTrained, rep.AsOf)
+			}
+		}
+		if seen != len(byName) {
+			t.Errorf("report shows %d backtested roles, want %d", seen, len(byName))
+		}
+	})
+
 	t.Run("usage errors", func(t *testing.T) {
 		for _, args := range [][]string{
 			{"backtest"},
@@ -110,4 +142,50 @@ func TestSampleBacktest(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestJobBacktest runs the nightly job with backtest: enabled: the report
+// gets its backtest column, and fail_on: breakage exits 4 exactly when a
+// stored backtest denies a call of an action used in training.
+func TestJobBacktest(t *testing.T) {
+	env := testEnv(t)
+	cfg, out := jobConfigFor(t, "", "backtest:\n  enabled: true\n  train: 60d\n  test: 30d\n")
+	_, _, errOut := runCLI(t, env, "run", "--config", cfg)
+	if !strings.Contains(errOut, "stage=backtest") {
+		t.Fatalf("no backtest stage in the job's log:\n%s", errOut)
+	}
+	csvText := readTree(t, out)["report-2026Q4.csv"]
+	rows, err := csv.NewReader(strings.NewReader(csvText)).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("report CSV: %v\n%s", err, csvText)
+	}
+	col := slices.Index(rows[0], "backtest_test_calls")
+	kind := slices.Index(rows[0], "kind")
+	if col < 0 {
+		t.Fatalf("report CSV has no backtest column: %v", rows[0])
+	}
+	for _, r := range rows[1:] {
+		if (r[kind] == "role") != (r[col] != "") {
+			t.Errorf("%v: backtest_test_calls %q for a %s", r[:7], r[col], r[kind])
+		}
+	}
+
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var broken int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM backtest_result WHERE denied_trained > 0`).Scan(&broken); err != nil {
+		t.Fatal(err)
+	}
+	want := exitOK
+	if broken > 0 {
+		want = exitFindings
+	}
+	code, _, errOut := runCLI(t, env, "run", "--config", cfg, "--fail-on", "breakage")
+	if code != want || (broken > 0) != strings.Contains(errOut, fmt.Sprintf("breakage=%d", broken)) {
+		t.Errorf("--fail-on breakage with %d broken backtests: exit %d, want %d\n%s", broken, code, want, errOut)
+	}
 }

@@ -85,7 +85,9 @@ type jobConfig struct {
 		MaxChars          int    `yaml:"max_chars"`
 		SuggestConditions bool   `yaml:"suggest_conditions"`
 	} `yaml:"recommend"`
-	Report struct {
+	// Backtest, when enabled, backtests every role after recommend.
+	Backtest jobBacktest `yaml:"backtest"`
+	Report   struct {
 		// Formats are written as report-<quarter>.<ext> into out_dir;
 		// "table" is printed on stdout.
 		Formats []string `yaml:"formats"`
@@ -145,6 +147,7 @@ func (c *jobConfig) defaults() {
 	if c.Lock == "" {
 		c.Lock = "fail"
 	}
+	c.Backtest.defaults()
 }
 
 func (c *jobConfig) validate(path string) error {
@@ -174,8 +177,12 @@ func (c *jobConfig) validate(path string) error {
 	if c.Trails.File != "" && c.Trails.AWS {
 		return bad("trails", "name a file or aws, not both")
 	}
-	if _, err := parseFailOn(c.FailOn); err != nil {
+	kinds, err := parseFailOn(c.FailOn)
+	if err != nil {
 		return bad("fail_on", "%v", err)
+	}
+	if err := c.Backtest.validate(kinds); err != nil {
+		return bad("backtest", "%v", err)
 	}
 	return nil
 }
@@ -196,7 +203,7 @@ func parseAge(s string) (time.Duration, error) {
 }
 
 // Findings --fail-on understands.
-var failOnKinds = []string{"none", "high-risk-unused", "unused-principal", "admin", "workload-admin", "insufficient-evidence", "critical", "high", "medium", "low"}
+var failOnKinds = []string{"none", "high-risk-unused", "unused-principal", "admin", "workload-admin", "insufficient-evidence", "critical", "high", "medium", "low", "breakage"}
 
 func parseFailOn(s string) ([]string, error) {
 	if s == "" {
@@ -224,6 +231,8 @@ func findings(snap *analyze.Snapshot, kinds []string) map[string]int {
 		for _, k := range kinds {
 			hit := false
 			switch k {
+			case "breakage":
+				continue // counted by the backtest stage
 			case "high-risk-unused":
 				hit = len(r.Risk.HighRiskUnused) > 0
 			case "unused-principal", "admin", "workload-admin", "insufficient-evidence":
@@ -501,15 +510,15 @@ func (a *app) jobStages(ctx context.Context, db *store.DB, cfg *jobConfig, stage
 	}
 	kinds, _ := parseFailOn(cfg.FailOn)
 	sum.findings = findings(snap, kinds)
+	gen := recommend.DefaultGeneralize
+	if cfg.Recommend.ObjectPrefixDepth != nil {
+		gen.ObjectPrefixDepth = *cfg.Recommend.ObjectPrefixDepth
+	}
+	if cfg.Recommend.CollapseAt != nil {
+		gen.CollapseAt = *cfg.Recommend.CollapseAt
+	}
+	ropts := recommend.Options{Unobservable: cfg.Recommend.Unobservable, Generalize: &gen, MaxChars: cfg.Recommend.MaxChars}
 	if err := stage("recommend", func() error {
-		gen := recommend.DefaultGeneralize
-		if cfg.Recommend.ObjectPrefixDepth != nil {
-			gen.ObjectPrefixDepth = *cfg.Recommend.ObjectPrefixDepth
-		}
-		if cfg.Recommend.CollapseAt != nil {
-			gen.CollapseAt = *cfg.Recommend.CollapseAt
-		}
-		ropts := recommend.Options{Unobservable: cfg.Recommend.Unobservable, Generalize: &gen, MaxChars: cfg.Recommend.MaxChars}
 		if err := ropts.Validate(); err != nil {
 			return err
 		}
@@ -518,6 +527,13 @@ func (a *app) jobStages(ctx context.Context, db *store.DB, cfg *jobConfig, stage
 		return err
 	}); err != nil {
 		return err
+	}
+	if cfg.Backtest.Enabled {
+		if err := stage("backtest", func() error {
+			return a.jobBacktest(ctx, db, cfg.Backtest, evidence, opts, ropts, kinds, sum)
+		}); err != nil {
+			return err
+		}
 	}
 	return stage("report", func() error {
 		// The report's clock is the analysis's: a rerun on the same

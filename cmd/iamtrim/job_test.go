@@ -82,6 +82,8 @@ func TestJobConfigErrors(t *testing.T) {
 		{"bad fail_on", "fail_on: everything\n", "fail_on"},
 		{"unset variable", "database: postgres://u:${NOT_SET_ANYWHERE}@h/db\n", "NOT_SET_ANYWHERE"},
 		{"files and aws", "authz:\n  aws: true\n  files: [a.json]\n", "authz"},
+		{"breakage without backtest", "fail_on: breakage\n", "backtest"},
+		{"bad backtest window", "backtest:\n  enabled: true\n  train: a while\n", "backtest"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
