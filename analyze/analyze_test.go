@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -55,9 +56,13 @@ func testInput(t *testing.T, arn string) (Input, *catalog.Catalog) {
 	if !ok {
 		t.Fatalf("no principal %s", arn)
 	}
+	eff, err := authz.Expand(context.Background(), p, cat, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := NewWindow(time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC), 90)
 	return Input{
-		Principal: p, Effective: authz.Expand(p, cat, nil), Catalog: cat,
+		Principal: p, Effective: eff, Catalog: cat,
 		Trails:   trails.UnknownConfig(),
 		Seen:     map[string]bool{"s3": true, "iam": true, "sqs": true},
 		Coverage: Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
@@ -203,7 +208,10 @@ func TestAdminAndUnusedPrincipal(t *testing.T) {
 func TestNoCatalog(t *testing.T) {
 	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
 	in.Catalog = nil
-	in.Effective = authz.Expand(in.Principal, nil, nil)
+	var err error
+	if in.Effective, err = authz.Expand(context.Background(), in.Principal, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{"s3:GetObject": use("s3:GetObject", 1, 0)}}
 	r := Principal(in)
 	if len(r.Granted) != 0 || len(r.GrantedPatterns) == 0 {

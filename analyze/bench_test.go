@@ -180,7 +180,7 @@ func BenchmarkAnalyzeRecommend(b *testing.B) {
 			proven := 0
 			for _, r := range snap.Principals {
 				p := byARN[r.PrincipalARN]
-				rec, err := recommend.Recommend(recommend.Input{Principal: p, Effective: exp.Expand(p), Result: r, Catalog: cat}, recommend.Options{})
+				rec, err := recommend.Recommend(ctx, recommend.Input{Principal: p, Effective: expandOne(b, exp, p), Result: r, Catalog: cat}, recommend.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -194,4 +194,14 @@ func BenchmarkAnalyzeRecommend(b *testing.B) {
 		}
 		b.ReportMetric(float64(benchRoles)/(b.Elapsed().Seconds()/float64(b.N)), "roles/s")
 	})
+}
+
+// expandOne is exp.Expand with a background context, failing b on an error.
+func expandOne(b *testing.B, exp *authz.Expander, p authz.Principal) *authz.Effective {
+	b.Helper()
+	eff, err := exp.Expand(context.Background(), p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return eff
 }

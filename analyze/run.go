@@ -137,12 +137,19 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 		snap.CatalogVersion = ev.Catalog.Version().Digest
 	}
 	for _, p := range principals {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		c, ok := cov[p.AccountID]
 		if !ok {
 			c = EmptyCoverage(w)
 		}
+		eff, err := exp.Expand(ctx, p)
+		if err != nil {
+			return nil, err
+		}
 		r := Principal(Input{
-			Principal: p, Effective: exp.Expand(p), Usage: usage[p.ARN], Catalog: ev.Catalog,
+			Principal: p, Effective: eff, Usage: usage[p.ARN], Catalog: ev.Catalog,
 			Trails: ev.Trails.ForAccount(p.AccountID), Seen: seen[p.AccountID], Coverage: c, Window: w, Thresholds: opts.Thresholds,
 			PathlessARNs: pathless, ProfileRoles: profiles,
 		})

@@ -1,8 +1,11 @@
 package authz
 
 import (
+	"context"
 	"slices"
 	"strings"
+
+	"fmt"
 
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/policy"
@@ -95,8 +98,8 @@ const NoCatalogNote = "no action catalog: grants are the policies' action patter
 // Expand computes a principal's effective permissions. cat may be nil
 // (pattern level only); scps may be empty. To expand many principals,
 // use one Expander: it caches pattern expansions across principals.
-func Expand(p Principal, cat *catalog.Catalog, scps []policy.NamedPolicy) *Effective {
-	return NewExpander(cat, scps).Expand(p)
+func Expand(ctx context.Context, p Principal, cat *catalog.Catalog, scps []policy.NamedPolicy) (*Effective, error) {
+	return NewExpander(cat, scps).Expand(ctx, p)
 }
 
 // Expander expands principals against one catalog and one set of SCPs,
@@ -169,8 +172,9 @@ type denyStmt struct {
 	st  *policy.Statement
 }
 
-// Expand computes one principal's effective permissions.
-func (e *Expander) Expand(p Principal) *Effective {
+// Expand computes one principal's effective permissions. It checks ctx
+// per statement and returns its error once ctx is done.
+func (e *Expander) Expand(ctx context.Context, p Principal) (*Effective, error) {
 	eff := &Effective{
 		Principal: p.ARN, Type: p.Type, AccountID: p.AccountID,
 		Grants:  map[string]*Grant{},
@@ -205,12 +209,16 @@ func (e *Expander) Expand(p Principal) *Effective {
 	for _, np := range scps {
 		collectDenies(np)
 	}
+	var err error
 	if e.cat != nil {
-		e.expandCatalog(eff, p, scps, denies)
+		err = e.expandCatalog(ctx, eff, p, scps, denies)
 	} else {
-		e.expandPatterns(eff, p, scps, denies)
+		err = e.expandPatterns(ctx, eff, p, scps, denies)
 	}
-	return eff
+	if err != nil {
+		return nil, fmt.Errorf("expand %s: %w", p.ARN, err)
+	}
+	return eff, nil
 }
 
 func ref(np policy.NamedPolicy, st *policy.Statement) policy.StatementRef {
@@ -289,7 +297,7 @@ func unionSorted(sets [][]int32) []int32 {
 	return slices.Compact(out)
 }
 
-func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) {
+func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) error {
 	eff.Expanded = true
 	eff.CatalogVersion = e.catVer
 	// acc[a] is 1 + the position in blds of action a's grant, 0 for none.
@@ -317,6 +325,9 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 			continue
 		}
 		for i := range np.Doc.Statements {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			st := &np.Doc.Statements[i]
 			if st.Effect != policy.EffectAllow {
 				continue
@@ -344,6 +355,9 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 	eff.Unknown = unknown
 
 	for _, d := range denies {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		for _, a := range e.info(d.st).actions {
 			if acc[a] == 0 {
 				continue
@@ -401,6 +415,7 @@ func (e *Expander) expandCatalog(eff *Effective, p Principal, scps []policy.Name
 		eff.Grants[b.g.Action] = &b.g
 	}
 	eff.AllActions = len(eff.Grants) == len(e.actions)
+	return nil
 }
 
 // finish fills the grant's scope and provenance from its sources; prov is

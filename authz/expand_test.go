@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -296,7 +298,7 @@ func TestExpandCatalog(t *testing.T) {
 			if len(ps) != 1 {
 				t.Fatalf("got %d principals, want 1", len(ps))
 			}
-			eff := Expand(ps[0], cat, tc.scps)
+			eff := mustExpand(t, NewExpander(cat, tc.scps), ps[0])
 			if !eff.Expanded || eff.CatalogVersion != cat.Version().Digest {
 				t.Errorf("Expanded %v CatalogVersion %q, want true and the catalog's digest", eff.Expanded, eff.CatalogVersion)
 			}
@@ -347,7 +349,7 @@ func TestExpandUserGroups(t *testing.T) {
 		t.Fatal("user not found")
 	}
 	got := map[string][]string{}
-	for a, g := range Expand(p, fixtureCatalog(t), nil).Grants {
+	for a, g := range mustExpand(t, NewExpander(fixtureCatalog(t), nil), p).Grants {
 		got[a] = refs(g.Provenance)
 	}
 	want := map[string][]string{
@@ -414,7 +416,7 @@ func TestExpandPatterns(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := mustParse(t, tc.inv).Principals()
-			eff := Expand(ps[0], nil, nil)
+			eff := mustExpand(t, NewExpander(nil, nil), ps[0])
 			if eff.Expanded || !slices.Contains(eff.Notes, NoCatalogNote) {
 				t.Errorf("Expanded %v, notes %q: want a pattern-level result that says so", eff.Expanded, eff.Notes)
 			}
@@ -444,7 +446,7 @@ func TestExpandPatterns(t *testing.T) {
 // caveats must be allowed on any resource.
 func checkAgainstEvaluate(t *testing.T, cat *catalog.Catalog, p Principal, scps []policy.NamedPolicy, stride int) (checked int) {
 	t.Helper()
-	eff := Expand(p, cat, scps)
+	eff := mustExpand(t, NewExpander(cat, scps), p)
 	set := p.Policies
 	if !p.ServiceLinked() {
 		set.SCPs = scps
@@ -506,4 +508,28 @@ func TestExpandAgreesWithEvaluate(t *testing.T) {
 		}
 		t.Logf("%d evaluations agree", n)
 	})
+}
+
+// mustExpand is x.Expand with a background context, failing the test on
+// an error.
+func mustExpand(t testing.TB, x *Expander, p Principal) *Effective {
+	t.Helper()
+	eff, err := x.Expand(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eff
+}
+
+// TestExpandCancelled: Expand gives up with ctx's error, with or without
+// a catalog.
+func TestExpandCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	inv := NewInventory("synthetic", synthDetails(fixtureCatalog(t), 5, 1))
+	for _, cat := range []*catalog.Catalog{fixtureCatalog(t), nil} {
+		if _, err := NewExpander(cat, nil).Expand(ctx, inv.Principals()[0]); !errors.Is(err, context.Canceled) {
+			t.Errorf("catalog %v: err = %v, want context.Canceled", cat != nil, err)
+		}
+	}
 }

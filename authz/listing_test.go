@@ -41,7 +41,7 @@ func TestWriteListing(t *testing.T) {
 			x := NewExpander(tc.cat, scps)
 			var effs []*Effective
 			for _, p := range inv.Principals() {
-				effs = append(effs, x.Expand(p))
+				effs = append(effs, mustExpand(t, x, p))
 			}
 			var buf bytes.Buffer
 			if err := WriteListing(&buf, effs); err != nil {

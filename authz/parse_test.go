@@ -368,7 +368,7 @@ func TestSharedFiles(t *testing.T) {
 			}
 			// Every principal resolves and expands at the pattern level.
 			for _, p := range inv.Principals() {
-				if eff := Expand(p, nil, nil); eff.Principal != p.ARN {
+				if eff := mustExpand(t, NewExpander(nil, nil), p); eff.Principal != p.ARN {
 					t.Errorf("expand %s: got principal %q", p.ARN, eff.Principal)
 				}
 			}

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 // policies' action patterns, and Denies, boundaries and SCPs are related to
 // them by pattern inclusion and overlap (policy.Covers, policy.Overlaps),
 // which is exact for patterns but cannot count actions.
-func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) {
+func (e *Expander) expandPatterns(ctx context.Context, eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) error {
 	eff.Notes = append(eff.Notes, NoCatalogNote)
 	byKey := map[string]*building{}
 	var order []*building
@@ -33,6 +34,9 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 			continue
 		}
 		for i := range np.Doc.Statements {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			st := &np.Doc.Statements[i]
 			if st.Effect != policy.EffectAllow {
 				continue
@@ -53,6 +57,9 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 
 	alive := order[:0:0]
 	for _, b := range order {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		removed := false
 		for _, d := range denies {
 			r := actionRel(b, d.st)
@@ -97,6 +104,7 @@ func (e *Expander) expandPatterns(eff *Effective, p Principal, scps []policy.Nam
 		eff.AllActions = slices.Equal(g.Resources, []string{"*"}) && len(g.Conditions) == 0 &&
 			len(g.ConditionalDeny) == 0 && len(g.PartialDeny) == 0 && len(g.Limits) == 0
 	}
+	return nil
 }
 
 // admitPatterns reports whether every layer (one policy each) allows the

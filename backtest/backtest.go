@@ -216,8 +216,12 @@ func Run(ctx context.Context, db *store.DB, ev analyze.Evidence, opts Options, l
 			return nil, err
 		}
 		p := byARN[r.PrincipalARN]
-		in := recommend.Input{Principal: p, Effective: exp.Expand(p), Result: r, Catalog: ev.Catalog}
-		rec, err := recommend.Recommend(in, opts.Recommend)
+		eff, err := exp.Expand(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		in := recommend.Input{Principal: p, Effective: eff, Result: r, Catalog: ev.Catalog}
+		rec, err := recommend.Recommend(ctx, in, opts.Recommend)
 		if err != nil {
 			return nil, fmt.Errorf("recommend %s: %w", r.PrincipalARN, err)
 		}

@@ -219,9 +219,18 @@ func (u *Updater) Run(ctx context.Context) (*Catalog, UpdateStats, error) {
 		wg     sync.WaitGroup
 		sem    = make(chan struct{}, conc)
 	)
+launch:
 	for _, j := range jobs {
+		// Wait for a free slot, or stop launching when ctx is done.
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			break launch
+		}
+		if ctx.Err() != nil {
+			break
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
@@ -253,6 +262,14 @@ func (u *Updater) Run(ctx context.Context) (*Catalog, UpdateStats, error) {
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		// Keep what was fetched so that the next run resumes from it.
+		if werr := u.writeState(st); werr != nil {
+			log.Warn("catalog update interrupted; cache state not saved", "err", werr)
+		}
+		done := stats.Changed + stats.Unchanged + stats.NotModified
+		return nil, stats, fmt.Errorf("update catalog from %s: interrupted after %d of %d documents (the rest are cached; run again to resume): %w", baseURL, done, len(list), err)
+	}
 
 	// Services no longer listed.
 	listed := make(map[string]bool, len(list))

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -256,6 +257,34 @@ func TestUpdate(t *testing.T) {
 				t.Errorf("sqs.json still cached: %v", err)
 			}
 		})
+	}
+}
+
+// TestUpdateCancel: once ctx is done, the updater launches no more
+// fetches (it stops waiting for a free slot), and says it was interrupted.
+func TestUpdateCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := copyDir(t, fixtureDir)
+	srv := newRefServer(t, src, true, false, false)
+	inner := srv.Config.Handler
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			// The first document request cancels the update and hangs
+			// until the client gives up.
+			cancel()
+			<-r.Context().Done()
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	u := Updater{Client: srv.Client(), BaseURL: srv.URL, CacheDir: t.TempDir(), Concurrency: 1, Retries: -1}
+	_, stats, err := u.Run(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("err = %v, want an interruption wrapping context.Canceled", err)
+	}
+	if stats.Requests != 2 {
+		t.Errorf("%d requests, want 2 (the list and the one document in flight when cancelled)", stats.Requests)
 	}
 }
 

@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
@@ -36,7 +37,9 @@ type Proof struct {
 const maxFailures = 20
 
 // Prove checks rec against the current policies and the observed calls.
-func Prove(in Input, rec *Recommendation) Proof {
+// It checks ctx per observed action and per recommended statement, and
+// returns its error once ctx is done.
+func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 	p := Proof{RemovedByAccessLevel: map[string][]string{}}
 	newSet := policy.PolicySet{}
 	for i, d := range rec.Policies {
@@ -60,6 +63,9 @@ func Prove(in Input, rec *Recommendation) Proof {
 		}
 	}
 	for _, u := range in.Result.Used {
+		if err := ctx.Err(); err != nil {
+			return Proof{}, err
+		}
 		if !u.Granted || excluded[u.Action+"|"] {
 			continue
 		}
@@ -72,6 +78,9 @@ func Prove(in Input, rec *Recommendation) Proof {
 			noRL := known && !in.Catalog.SupportsResourceLevel(u.Action)
 			for _, pt := range wholeScope(grantParts(allow, in.Effective.Grants[u.Action], u.Action), noRL) {
 				for _, s := range pt.resources {
+					if err := ctx.Err(); err != nil {
+						return Proof{}, err
+					}
 					p.ObservedChecked++
 					if ok, _ := policy.AllowsAllWhen(newSet, u.Action, s, pt.conds); ok {
 						continue
@@ -92,6 +101,9 @@ func Prove(in Input, rec *Recommendation) Proof {
 			continue
 		}
 		for _, res := range resources {
+			if err := ctx.Err(); err != nil {
+				return Proof{}, err
+			}
 			if excluded[u.Action+"|"+res] {
 				continue
 			}
@@ -120,6 +132,9 @@ func Prove(in Input, rec *Recommendation) Proof {
 	newActions := map[string]bool{}
 	for _, d := range rec.Policies {
 		for _, st := range d.Statements {
+			if err := ctx.Err(); err != nil {
+				return Proof{}, err
+			}
 			if st.Effect != policy.EffectAllow {
 				continue
 			}
@@ -129,6 +144,9 @@ func Prove(in Input, rec *Recommendation) Proof {
 				continue
 			}
 			for _, pat := range st.Action {
+				if err := ctx.Err(); err != nil {
+					return Proof{}, err
+				}
 				acts := expand(in.Catalog, pat)
 				for _, a := range acts {
 					newActions[a] = true
@@ -172,7 +190,7 @@ func Prove(in Input, rec *Recommendation) Proof {
 		sort.Strings(l)
 	}
 	p.Proven = p.ObservedAllowed && p.NoBroader
-	return p
+	return p, nil
 }
 
 func resourceOrEmpty(s string) string {

@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -94,7 +95,7 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 		}
 		p, _ := inv.Principal("arn:aws:iam::111122223333:role/r")
 		cur := policy.PolicySet{Identity: p.Policies.Identity}
-		eff := authz.Expand(p, cat, nil)
+		eff := mustExpand(t, p, cat)
 
 		// Observed use: random requests the current policy allows in some
 		// context, as CloudTrail would show them.
@@ -131,7 +132,7 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 		})
 		for _, o := range []Options{{Unobservable: UnobservableKeep}, {Unobservable: UnobservableDrop}, {MaxChars: 300}} {
 			mode := fmt.Sprintf("%s/%d", o.Unobservable, o.MaxChars)
-			rec, err := Recommend(Input{Principal: p, Effective: eff, Result: result, Catalog: cat}, o)
+			rec, err := Recommend(context.Background(), Input{Principal: p, Effective: eff, Result: result, Catalog: cat}, o)
 			if err != nil {
 				t.Fatalf("iteration %d: %v", iter, err)
 			}

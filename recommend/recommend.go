@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,8 +126,9 @@ func (g *group) key() string {
 
 var kindOrder = map[string]int{"used": 0, "passrole": 1, "unobservable": 2, "deny": 3}
 
-// Recommend builds and proves the policy for one principal.
-func Recommend(in Input, opts Options) (*Recommendation, error) {
+// Recommend builds and proves the policy for one principal. It checks ctx
+// per action and per proof step, and returns its error once ctx is done.
+func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -163,6 +165,9 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 	}
 
 	for _, u := range r.Used {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if !u.Granted {
 			rec.Excluded = append(rec.Excluded, Excluded{Action: u.Action, Reason: "used, but the identity policies do not grant it (a resource policy or a since-removed grant allowed it): not added"})
 			continue
@@ -176,7 +181,12 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 			add(&group{kind: kind, service: service(u.Action), resources: sc.resources, conds: sc.conds}, u.Action)
 		}
 	}
-	for _, u := range r.Unobservable {
+	for i, u := range r.Unobservable {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		// Thin evidence removes nothing, whatever the policy for
 		// unobservable actions says.
 		if opts.Unobservable == UnobservableKeep || u.Reason == "insufficient-evidence" || !r.Coverage.Sufficient {
@@ -250,7 +260,11 @@ func Recommend(in Input, opts Options) (*Recommendation, error) {
 	if opts.Context != nil {
 		rec.Suggestions = Suggest(*opts.Context, in.Principal)
 	}
-	rec.Proof = Prove(in, rec)
+	proof, err := Prove(ctx, in, rec)
+	if err != nil {
+		return nil, err
+	}
+	rec.Proof = proof
 	return rec, nil
 }
 

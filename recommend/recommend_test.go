@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -53,7 +54,7 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	p, _ := inv.Principal("arn:aws:iam::111122223333:role/app/worker")
-	eff := authz.Expand(p, cat, nil)
+	eff := mustExpand(t, p, cat)
 	day := func(d int) time.Time { return time.Date(2026, 10, d, 12, 0, 0, 0, time.UTC) }
 	usage := &analyze.PrincipalUsage{Actions: map[string]*analyze.ActionUsage{}}
 	for _, u := range []struct {
@@ -102,7 +103,7 @@ func stmt(t *testing.T, rec *Recommendation, sid string) policy.Statement {
 
 func TestRecommendWorker(t *testing.T) {
 	f := newFixture(t)
-	rec, err := Recommend(f.in, Options{})
+	rec, err := Recommend(context.Background(), f.in, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestRecommendWorker(t *testing.T) {
 func TestUnobservablePolicies(t *testing.T) {
 	f := newFixture(t)
 	for _, mode := range []string{UnobservableList, UnobservableDrop} {
-		rec, err := Recommend(f.in, Options{Unobservable: mode})
+		rec, err := Recommend(context.Background(), f.in, Options{Unobservable: mode})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +165,7 @@ func TestUnobservablePolicies(t *testing.T) {
 			t.Errorf("%s: unobservable %v proven %v", mode, rec.Unobservable, rec.Proof.Proven)
 		}
 	}
-	if _, err := Recommend(f.in, Options{Unobservable: "maybe"}); err == nil {
+	if _, err := Recommend(context.Background(), f.in, Options{Unobservable: "maybe"}); err == nil {
 		t.Error("unknown unobservable policy accepted")
 	}
 }
@@ -213,12 +214,15 @@ func TestProofCatchesTampering(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := Recommend(f.in, Options{})
+			rec, err := Recommend(context.Background(), f.in, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			tc.tamper(rec.Policies[0])
-			p := Prove(f.in, rec)
+			p, err := Prove(context.Background(), f.in, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if p.ObservedAllowed != tc.wantObserved || p.NoBroader != tc.wantNoBroader {
 				t.Fatalf("observed %v no-broader %v, want %v %v\nfailures: %v %v", p.ObservedAllowed, p.NoBroader, tc.wantObserved, tc.wantNoBroader, p.ObservedFailures, p.BroaderFailures)
 			}
@@ -231,7 +235,7 @@ func TestProofCatchesTampering(t *testing.T) {
 
 func TestSplitWhenTooLarge(t *testing.T) {
 	f := newFixture(t)
-	rec, err := Recommend(f.in, Options{MaxChars: 400})
+	rec, err := Recommend(context.Background(), f.in, Options{MaxChars: 400})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +268,7 @@ func TestCompactOnlyWithKeptActions(t *testing.T) {
 
 func TestGoldenFormats(t *testing.T) {
 	f := newFixture(t)
-	rec, err := Recommend(f.in, Options{Context: &ContextEvidence{Calls: 10, Days: 3,
+	rec, err := Recommend(context.Background(), f.in, Options{Context: &ContextEvidence{Calls: 10, Days: 3,
 		Regions: map[string]int64{"us-east-1": 10}, SourceNets: map[string]int64{"203.0.113.0/24": 10},
 		VPCEndpoints: map[string]int64{"": 10}, UserAgents: map[string]int64{"sdk-go": 10}}})
 	if err != nil {
@@ -322,7 +326,7 @@ func TestConditionsPerGrantingStatement(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := inv.Principal("arn:aws:iam::111122223333:role/ci/deployer")
-	eff := authz.Expand(p, cat, nil)
+	eff := mustExpand(t, p, cat)
 	day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	res := analyze.Principal(analyze.Input{
 		Principal: p, Effective: eff, Catalog: cat, Trails: trails.UnknownConfig(),
@@ -333,7 +337,7 @@ func TestConditionsPerGrantingStatement(t *testing.T) {
 		Coverage: analyze.Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
 		Window:   analyze.NewWindow(day, 90),
 	})
-	rec, err := Recommend(Input{Principal: p, Effective: eff, Result: res, Catalog: cat}, Options{})
+	rec, err := Recommend(context.Background(), Input{Principal: p, Effective: eff, Result: res, Catalog: cat}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +370,7 @@ func TestConditionsPerGrantingStatement(t *testing.T) {
 
 func TestPolicyFormatOfASplit(t *testing.T) {
 	f := newFixture(t)
-	rec, err := Recommend(f.in, Options{MaxChars: 400})
+	rec, err := Recommend(context.Background(), f.in, Options{MaxChars: 400})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +399,7 @@ func TestDiffEscapesControlCharacters(t *testing.T) {
 			u[i].Resources = []string{"arn:aws:s3:::logs/\x1b[2Jx.log"}
 		}
 	}
-	rec, err := Recommend(f.in, Options{})
+	rec, err := Recommend(context.Background(), f.in, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,7 +428,7 @@ func TestInsufficientEvidenceRemovesNothing(t *testing.T) {
 		Seen: map[string]bool{"s3": true, "iam": true, "sqs": true}, Coverage: cov, Window: analyze.NewWindow(day, 90),
 	})
 	for _, mode := range []string{UnobservableKeep, UnobservableDrop, UnobservableList} {
-		rec, err := Recommend(in, Options{Unobservable: mode})
+		rec, err := Recommend(context.Background(), in, Options{Unobservable: mode})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -444,7 +448,7 @@ func TestTerraformEscapesControlCharacters(t *testing.T) {
 	in := f.in
 	in.Result.PrincipalARN = "arn:aws:iam::111122223333:role/evil\x1b]0;pwned\x07\u009b2J\u202e"
 	in.Result.Name = "evil\x1b]0;pwned\x07\u009b2J\u202e"
-	rec, err := Recommend(in, Options{})
+	rec, err := Recommend(context.Background(), in, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,4 +465,15 @@ func TestTerraformEscapesControlCharacters(t *testing.T) {
 	if !strings.Contains(out, `# Least-privilege policy for arn:aws:iam::111122223333:role/evil\x1b]0;pwned\x07`) {
 		t.Errorf("the header does not show the hostile name escaped:\n%s", out)
 	}
+}
+
+// mustExpand expands p against cat with a background context, failing
+// the test on an error.
+func mustExpand(t testing.TB, p authz.Principal, cat *catalog.Catalog) *authz.Effective {
+	t.Helper()
+	eff, err := authz.Expand(context.Background(), p, cat, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eff
 }

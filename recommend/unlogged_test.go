@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestPartlyLoggedDataEventsKeepUnloggedScope(t *testing.T) {
 		Coverage: analyze.Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
 		Window:   analyze.NewWindow(day, 90),
 	})
-	rec, err := Recommend(f.in, Options{})
+	rec, err := Recommend(context.Background(), f.in, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

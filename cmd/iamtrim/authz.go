@@ -55,7 +55,11 @@ SCP limits.`,
 				if len(want) > 0 && !want[p.ARN] && !want[p.Name] {
 					continue
 				}
-				effs = append(effs, exp.Expand(p))
+				eff, err := exp.Expand(ctx, p)
+				if err != nil {
+					return err
+				}
+				effs = append(effs, eff)
 			}
 			if len(want) > 0 && len(effs) == 0 {
 				return usageErr("no principal named %v in the authorization inventory", args)

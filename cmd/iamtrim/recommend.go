@@ -190,15 +190,18 @@ func (a *app) recommendPrincipals(ctx context.Context, db *store.DB, evidence an
 			continue
 		}
 		p := byARN[r.PrincipalARN]
-		in := recommend.Input{Principal: p, Effective: exp.Expand(p), Result: r, Catalog: evidence.Catalog}
+		eff, err := exp.Expand(ctx, p)
+		if err != nil {
+			return res, err
+		}
+		in := recommend.Input{Principal: p, Effective: eff, Result: r, Catalog: evidence.Catalog}
 		o := ropts
 		if tg.suggest {
-			var err error
 			if o.Context, err = recommend.LoadContext(ctx, db, w, r.PrincipalARN); err != nil {
 				return res, err
 			}
 		}
-		rec, err := recommend.Recommend(in, o)
+		rec, err := recommend.Recommend(ctx, in, o)
 		if err != nil {
 			return res, fmt.Errorf("recommend %s: %w", r.PrincipalARN, err)
 		}
