@@ -3,8 +3,10 @@ package ingest_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/storetest"
+	"github.com/jackc/pgx/v5"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -387,6 +390,59 @@ func TestKeepRaw(t *testing.T) {
 	runCat(t, db2, ingest.Options{Sources: []string{dir}})
 	if tot := totals(t, db2); tot.Raw != 0 {
 		t.Errorf("%d raw events stored without KeepRaw", tot.Raw)
+	}
+}
+
+// TestKeepRawRefusedEscapes: JSON escapes encoding/json accepts but
+// PostgreSQL's jsonb refuses (lone surrogates, \u0000) must not roll back
+// the batch: the records are stored with U+FFFD in their place, a valid
+// surrogate pair and an escaped backslash before "u" are kept as they are.
+func TestKeepRawRefusedEscapes(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	uas := []string{`lone \ud800 high`, `lone \udc00 low`, `high then other \ud800\u0041`, `nul \u0000`,
+		`pair \ud83d\ude00`, `escaped backslash \\ud800`, `trailing high \ud800`}
+	recs := events(0, len(uas)+2, 0, acctA, "us-east-1")
+	for i := range uas {
+		recs[i]["userAgent"] = fmt.Sprintf("UA-%d", i)
+	}
+	data := string(asRecords(t, recs))
+	for i, ua := range uas {
+		data = strings.Replace(data, fmt.Sprintf(`"UA-%d"`, i), `"`+ua+`"`, 1)
+	}
+	writeFile(t, filepath.Join(dir, "good.json"), asRecords(t, events(100, 3, 0, acctA, "us-east-1")))
+	// A number beyond PostgreSQL's numeric range: that record's raw JSON
+	// alone is refused and reported; its event still counts.
+	big := events(200, 3, 0, acctA, "us-east-1")
+	big[1]["requestParameters"] = map[string]any{"n": "BIGNUMBER"}
+	writeFile(t, filepath.Join(dir, "z-big-number.json"), []byte(strings.Replace(string(asRecords(t, big)), `"BIGNUMBER"`, `1e1000000`, 1)))
+	writeFile(t, filepath.Join(dir, "surrogates.json"), []byte(data))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}, KeepRaw: true})
+	if s.FilesFailed != 1 || s.FilesOK != 2 {
+		t.Fatalf("files ok %d failed %d, want 2 and 1: %q", s.FilesOK, s.FilesFailed, s.Errors)
+	}
+	if want := []string{filepath.Join(dir, "z-big-number.json") + ":record 2: PostgreSQL refused the raw record (value overflows numeric format"}; len(s.Errors) != 1 || !strings.HasPrefix(s.Errors[0], want[0]) {
+		t.Errorf("errors %q, want one starting %q", s.Errors, want[0])
+	}
+	if s.Events != int64(len(recs)+6) {
+		t.Errorf("events %d, want %d", s.Events, len(recs)+6)
+	}
+	if tot := totals(t, db); tot.Raw != int64(len(recs)+5) {
+		t.Errorf("%d raw records stored, want %d", tot.Raw, len(recs)+5)
+	}
+	rows, err := db.Pool.Query(context.Background(), `SELECT raw->>'userAgent' FROM cloudtrail_event_raw WHERE raw->>'userAgent' NOT LIKE 'aws-cli%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"escaped backslash \\ud800", "high then other \uFFFDA", "lone \uFFFD high", "lone \uFFFD low",
+		"nul \uFFFD", "pair \U0001F600", "trailing high \uFFFD"}
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("stored user agents (-want +got):\n%s", diff)
 	}
 }
 

@@ -466,7 +466,10 @@ type pending struct {
 	day time.Time // UTC day of the event
 	sec time.Time // event time to the second: the dedup key with id
 	raw []byte    // only with KeepRaw
-	dup bool
+	// Where the record came from, for a raw record PostgreSQL refuses.
+	file  string
+	index int
+	dup   bool
 }
 
 // batch accumulates a group's records inside its transaction.
@@ -614,6 +617,7 @@ func (b *batch) add(ctx context.Context, index int, raw []byte) error {
 	p.sec = rec.EventTime.UTC().Truncate(time.Second)
 	if b.r.opts.KeepRaw {
 		p.raw = cleanRaw(bytes.Clone(raw))
+		p.file, p.index = b.o.name, index
 	}
 	if len(b.chunk) >= chunkMax {
 		if err := b.flush(ctx); err != nil {
@@ -682,6 +686,7 @@ func (b *batch) flush(ctx context.Context) error {
 		return err
 	}
 	var raws [][]any
+	var rawFrom []*pending
 	for i := range b.chunk {
 		p := &b.chunk[i]
 		if p.dup || fresh != nil && !fresh[dedupKey{p.sec.Unix(), p.id}] {
@@ -693,17 +698,76 @@ func (b *batch) flush(ctx context.Context) error {
 			rec := &p.rec
 			raws = append(raws, []any{p.day, p.id, rec.EventTime, clip(rec.AccountID, maxShort), clip(rec.Region, maxShort),
 				clip(rec.EventSource, maxName), clip(rec.EventName, maxName), p.pk, p.raw})
+			rawFrom = append(rawFrom, p)
 		}
 	}
 	if len(raws) > 0 {
-		_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"cloudtrail_event_raw"},
-			[]string{"day", "event_id", "event_time", "account_id", "region", "event_source", "event_name", "principal_arn", "raw"},
-			pgx.CopyFromRows(raws))
-		if err != nil {
+		if err := b.storeRaw(ctx, raws, rawFrom); err != nil {
 			return fmt.Errorf("store raw events: %w", err)
 		}
 	}
 	return nil
+}
+
+var rawColumns = []string{"day", "event_id", "event_time", "account_id", "region", "event_source", "event_name", "principal_arn", "raw"}
+
+// storeRaw copies raw events. cleanRaw removes what jsonb is known to
+// refuse; should PostgreSQL still refuse a value (a number beyond numeric's
+// range, say), the rows are stored one by one and each refused record is
+// reported as bad on its own, instead of rolling back the whole group.
+func (b *batch) storeRaw(ctx context.Context, raws [][]any, from []*pending) error {
+	if _, err := b.tx.Exec(ctx, "SAVEPOINT raw"); err != nil {
+		return err
+	}
+	_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"cloudtrail_event_raw"}, rawColumns, pgx.CopyFromRows(raws))
+	if err == nil {
+		_, err = b.tx.Exec(ctx, "RELEASE SAVEPOINT raw")
+		return err
+	}
+	if !isDataException(err) {
+		return err
+	}
+	if _, err := b.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT raw"); err != nil {
+		return err
+	}
+	for i := range raws {
+		if _, err := b.tx.Exec(ctx, "SAVEPOINT raw_row"); err != nil {
+			return err
+		}
+		_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"cloudtrail_event_raw"}, rawColumns, pgx.CopyFromRows(raws[i:i+1]))
+		if err == nil {
+			if _, err := b.tx.Exec(ctx, "RELEASE SAVEPOINT raw_row"); err != nil {
+				return err
+			}
+			continue
+		}
+		if !isDataException(err) {
+			return err
+		}
+		if _, err := b.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT raw_row"); err != nil {
+			return err
+		}
+		p := from[i]
+		p.res.badRecords++
+		p.res.addError((&cloudtrail.RecordError{File: p.file, Index: p.index,
+			Reason: "PostgreSQL refused the raw record (" + shortPgError(err) + "); its event is counted, its raw JSON not kept"}).Error())
+	}
+	return nil
+}
+
+// isDataException reports a PostgreSQL error of class 22 (data exception):
+// a value the column's type refuses.
+func isDataException(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22")
+}
+
+func shortPgError(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Message + ", SQLSTATE " + pgErr.Code
+	}
+	return err.Error()
 }
 
 type dedupKey struct {

@@ -113,14 +113,78 @@ func principalKey(p *cloudtrail.Principal, invokedBy string) string {
 	return clip("unknown:"+string(p.Type)+":"+p.AccountID+":"+p.Name, maxARN)
 }
 
-// cleanRaw makes a record's JSON acceptable to jsonb: valid UTF-8 and no
-// \u0000 escapes (which jsonb rejects).
+// cleanRaw makes a record's JSON acceptable to jsonb, which refuses some
+// JSON that encoding/json (and the record reader) accept: invalid UTF-8,
+// the escape \u0000, and unpaired UTF-16 surrogates (\ud800 without a low
+// surrogate after it, or a low surrogate alone). Each refused escape is
+// replaced, in place and at the same length, by \ufffd, the replacement
+// character encoding/json decodes them to; a valid surrogate pair and an
+// escaped backslash followed by "u" are left alone.
 func cleanRaw(raw []byte) []byte {
 	if !utf8.Valid(raw) {
 		raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
 	}
-	if bytes.Contains(raw, []byte(`\u0000`)) {
-		raw = bytes.ReplaceAll(raw, []byte(`\u0000`), []byte(`\uFFFD`))
+	i := bytes.Index(raw, []byte(`\u`))
+	if i < 0 {
+		return raw
+	}
+	// Back up to the start of the run of backslashes the match is in, so
+	// that escaped backslashes are paired correctly from there.
+	for i > 0 && raw[i-1] == '\\' {
+		i--
+	}
+	for ; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			continue
+		}
+		if raw[i+1] != 'u' {
+			i++ // \\, \" and the like: skip the escaped byte
+			continue
+		}
+		r := hex4(raw[i+2:])
+		switch {
+		case r == 0:
+			copy(raw[i:], `\ufffd`)
+		case r >= 0xD800 && r < 0xDC00: // high surrogate: a low one must follow
+			if lo := hex4After(raw, i+6); lo >= 0xDC00 && lo < 0xE000 {
+				i += 6 // keep the pair
+			} else {
+				copy(raw[i:], `\ufffd`)
+			}
+		case r >= 0xDC00 && r < 0xE000: // low surrogate alone
+			copy(raw[i:], `\ufffd`)
+		}
+		i += 5
 	}
 	return raw
+}
+
+// hex4 decodes four hex digits at the start of b, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// hex4After decodes a \uXXXX escape at b[i], or returns -1.
+func hex4After(b []byte, i int) rune {
+	if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+		return -1
+	}
+	return hex4(b[i+2:])
 }
