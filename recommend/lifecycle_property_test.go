@@ -144,13 +144,7 @@ func TestRecommendationsHoldNoMintedIdentifiers(t *testing.T) {
 			act := pick(rng, []string{actionOf[m.arn], service(actionOf[m.arn]) + ":*"})
 			stmts = append(stmts, fmt.Sprintf(`{"Sid":"S%d","Effect":"Allow","Action":%q,"Resource":%q}`, i, act, res))
 		}
-		doc := fmt.Sprintf(`{"UserDetailList":[],"GroupDetailList":[],"Policies":[],"RoleDetailList":[{"Path":"/","RoleName":"r","RoleId":"AROAR","Arn":"arn:aws:iam::111122223333:role/r","CreateDate":"2025-01-01T00:00:00Z",
-		  "RolePolicyList":[{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":[%s]}}]}]}`, strings.Join(stmts, ","))
-		inv, err := authz.Parse(strings.NewReader(doc), "random.json")
-		if err != nil {
-			t.Fatalf("iteration %d: %v\n%s", iter, err, doc)
-		}
-		p, _ := inv.Principal("arn:aws:iam::111122223333:role/r")
+		p, doc := randomRole(t, iter, stmts)
 		cur := policy.PolicySet{Identity: p.Policies.Identity}
 		eff := authz.Expand(p, cat, nil)
 		usage := &analyze.PrincipalUsage{Actions: map[string]*analyze.ActionUsage{}}
@@ -161,14 +155,7 @@ func TestRecommendationsHoldNoMintedIdentifiers(t *testing.T) {
 				continue
 			}
 			used = append(used, m)
-			u := usage.Actions[a]
-			if u == nil {
-				u = &analyze.ActionUsage{Action: a, FirstUsed: day, LastUsed: day, Resources: map[string]int64{}, Via: map[string]int64{}}
-				usage.Actions[a] = u
-			}
-			u.Used++
-			u.Own++
-			u.Resources[m.arn]++
+			addUse(usage, a, m.arn, day)
 		}
 		result := analyze.Principal(analyze.Input{
 			Principal: p, Effective: eff, Usage: usage, Catalog: cat, Trails: trails.UnknownConfig(),

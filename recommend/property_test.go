@@ -68,6 +68,34 @@ func randomStatement(r *rand.Rand, i int) string {
 	return st + "}"
 }
 
+// randomRole is the role r with one inline policy of the given statements,
+// and the authorization-details document it was parsed from.
+func randomRole(t *testing.T, iter int, stmts []string) (authz.Principal, string) {
+	t.Helper()
+	doc := fmt.Sprintf(`{"UserDetailList":[],"GroupDetailList":[],"Policies":[],"RoleDetailList":[{"Path":"/","RoleName":"r","RoleId":"AROAR","Arn":"arn:aws:iam::111122223333:role/r","CreateDate":"2025-01-01T00:00:00Z",
+	  "RolePolicyList":[{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":[%s]}}]}]}`, strings.Join(stmts, ","))
+	inv, err := authz.Parse(strings.NewReader(doc), "random.json")
+	if err != nil {
+		t.Fatalf("iteration %d: %v\n%s", iter, err, doc)
+	}
+	p, _ := inv.Principal("arn:aws:iam::111122223333:role/r")
+	return p, doc
+}
+
+// addUse records one successful own call of action on res ("" for none).
+func addUse(usage *analyze.PrincipalUsage, action, res string, day time.Time) {
+	u := usage.Actions[action]
+	if u == nil {
+		u = &analyze.ActionUsage{Action: action, FirstUsed: day, LastUsed: day, Resources: map[string]int64{}, Via: map[string]int64{}}
+		usage.Actions[action] = u
+	}
+	u.Used++
+	u.Own++
+	if res != "" {
+		u.Resources[res]++
+	}
+}
+
 // TestRecommendationNeverBroaderOrNarrower generates random identity
 // policies and random observed use, and checks every proven recommendation
 // against brute force over the whole universe of actions, resources and
@@ -87,13 +115,7 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 		for i := range 1 + rng.IntN(4) {
 			stmts = append(stmts, randomStatement(rng, i))
 		}
-		doc := fmt.Sprintf(`{"UserDetailList":[],"GroupDetailList":[],"Policies":[],"RoleDetailList":[{"Path":"/","RoleName":"r","RoleId":"AROAR","Arn":"arn:aws:iam::111122223333:role/r","CreateDate":"2025-01-01T00:00:00Z",
-		  "RolePolicyList":[{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":[%s]}}]}]}`, strings.Join(stmts, ","))
-		inv, err := authz.Parse(strings.NewReader(doc), "random.json")
-		if err != nil {
-			t.Fatalf("iteration %d: %v\n%s", iter, err, doc)
-		}
-		p, _ := inv.Principal("arn:aws:iam::111122223333:role/r")
+		p, doc := randomRole(t, iter, stmts)
 		cur := policy.PolicySet{Identity: p.Policies.Identity}
 		eff := mustExpand(t, p, cat)
 
@@ -113,16 +135,7 @@ func TestRecommendationNeverBroaderOrNarrower(t *testing.T) {
 				continue
 			}
 			calls = append(calls, call{a, res})
-			u := usage.Actions[a]
-			if u == nil {
-				u = &analyze.ActionUsage{Action: a, FirstUsed: day, LastUsed: day, Resources: map[string]int64{}, Via: map[string]int64{}}
-				usage.Actions[a] = u
-			}
-			u.Used++
-			u.Own++
-			if res != "" {
-				u.Resources[res]++
-			}
+			addUse(usage, a, res, day)
 		}
 		result := analyze.Principal(analyze.Input{
 			Principal: p, Effective: eff, Usage: usage, Catalog: cat, Trails: trails.UnknownConfig(),
