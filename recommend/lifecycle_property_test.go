@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
-	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/internal/sharedtest"
 	"github.com/iamtrim/iamtrim/lifecycle"
@@ -146,7 +146,7 @@ func TestRecommendationsHoldNoMintedIdentifiers(t *testing.T) {
 		}
 		p, doc := randomRole(t, iter, stmts)
 		cur := policy.PolicySet{Identity: p.Policies.Identity}
-		eff := authz.Expand(p, cat, nil)
+		eff := mustExpand(t, p, cat)
 		usage := &analyze.PrincipalUsage{Actions: map[string]*analyze.ActionUsage{}}
 		var used []mintedARN
 		for _, m := range seen {
@@ -163,7 +163,7 @@ func TestRecommendationsHoldNoMintedIdentifiers(t *testing.T) {
 			Coverage: analyze.Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1},
 			Window:   analyze.NewWindow(day, 90),
 		})
-		rec, err := Recommend(Input{Principal: p, Effective: eff, Result: result, Catalog: cat}, Options{Unobservable: UnobservableDrop})
+		rec, err := Recommend(context.Background(), Input{Principal: p, Effective: eff, Result: result, Catalog: cat}, Options{Unobservable: UnobservableDrop})
 		if err != nil {
 			t.Fatalf("iteration %d: %v", iter, err)
 		}
