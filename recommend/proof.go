@@ -32,6 +32,10 @@ type Proof struct {
 	Kept                 int                 `json:"kept"`
 	Removed              int                 `json:"removed"`
 	RemovedByAccessLevel map[string][]string `json:"removed_by_access_level"`
+	// EvidenceFailures say why a recommendation is unfit although the
+	// evaluator passes it: it grants nothing to a principal that made
+	// calls, or removes anything on thin evidence (see evidenceFailures).
+	EvidenceFailures []string `json:"evidence_failures,omitempty"`
 }
 
 const maxFailures = 20
@@ -189,7 +193,8 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 	for _, l := range p.RemovedByAccessLevel {
 		sort.Strings(l)
 	}
-	p.Proven = p.ObservedAllowed && p.NoBroader
+	p.EvidenceFailures = evidenceFailures(in, rec, p)
+	p.Proven = p.ObservedAllowed && p.NoBroader && len(p.EvidenceFailures) == 0
 	return p, nil
 }
 

@@ -146,6 +146,9 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 	if eff == nil {
 		return nil, errors.New("no effective permissions")
 	}
+	if in.Catalog == nil {
+		return nil, errNoCatalog
+	}
 	r := in.Result
 	rec := &Recommendation{
 		PrincipalARN: r.PrincipalARN, Name: r.Name, Type: r.Type,

@@ -264,6 +264,9 @@ func Summary(rec *Recommendation) string {
 	}
 	sort.Strings(lv)
 	fmt.Fprintf(&b, "  (3) removes %d of %d granted actions: %s\n", p.Removed, p.Removed+p.Kept, strings.Join(lv, ", "))
+	for _, f := range p.EvidenceFailures {
+		fmt.Fprintf(&b, "  not proven: %s\n", f)
+	}
 	for _, n := range rec.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", n)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -30,5 +31,24 @@ func TestRefusals(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", errOut, tc.inStderr)
 			}
 		})
+	}
+}
+
+// On a database with authorization data but no catalog and no logs,
+// recommend printed an empty policy called PROVEN.
+func TestRecommendWithoutCatalogRefuses(t *testing.T) {
+	env := testEnv(t)
+	mustRun(t, env, exitOK, "ingest", "authz", filepath.Join(sampleDir, "authz.json"))
+	for _, format := range []string{"policy", "diff"} {
+		code, out, errOut := runCLI(t, env, "recommend", "orders-api-lambda", "--format", format)
+		if code != exitError {
+			t.Errorf("--format %s: exit %d, want %d (stderr %q)", format, code, exitError, errOut)
+		}
+		if out != "" || strings.Contains(errOut, "PROVEN") {
+			t.Errorf("--format %s: printed a result without a catalog:\nstdout %q\nstderr %q", format, out, errOut)
+		}
+		if !strings.Contains(errOut, "catalog load DIR") {
+			t.Errorf("--format %s: stderr %q does not say how to load a catalog", format, errOut)
+		}
 	}
 }
