@@ -63,8 +63,17 @@ type Thresholds struct {
 	MinDays int
 }
 
-// DefaultThresholds are used for zero fields.
+// DefaultThresholds are used when no thresholds are given. Zero is a
+// threshold like any other: MinDays 0 means no least number of days.
 var DefaultThresholds = Thresholds{MinCoverage: 0.5, MinDays: 7}
+
+// OrDefault returns t, or DefaultThresholds when t is nil.
+func (t *Thresholds) OrDefault() Thresholds {
+	if t == nil {
+		return DefaultThresholds
+	}
+	return *t
+}
 
 // Input is everything the analysis of one principal needs.
 type Input struct {
@@ -75,10 +84,11 @@ type Input struct {
 	Trails    *trails.Config
 	// Seen holds the service prefixes with any event in the principal's
 	// account during the window.
-	Seen       map[string]bool
-	Coverage   Coverage
-	Window     Window
-	Thresholds Thresholds
+	Seen     map[string]bool
+	Coverage Coverage
+	Window   Window
+	// Thresholds: nil means DefaultThresholds.
+	Thresholds *Thresholds
 	// PathlessARNs maps an IAM role or user ARN without its path
 	// (arn:aws:iam::1:role/NAME, as events that name a role by name yield)
 	// to the real ARN with its path, from the inventory.
@@ -212,13 +222,7 @@ var levelWeight = map[catalog.AccessLevel]float64{
 func Principal(in Input) Result {
 	p := in.Principal
 	eff := in.Effective
-	th := in.Thresholds
-	if th.MinCoverage == 0 {
-		th.MinCoverage = DefaultThresholds.MinCoverage
-	}
-	if th.MinDays == 0 {
-		th.MinDays = DefaultThresholds.MinDays
-	}
+	th := in.Thresholds.OrDefault()
 	r := Result{
 		PrincipalARN: p.ARN, Type: p.Type, AccountID: p.AccountID, Name: p.Name,
 		Granted: []string{}, Used: []UsedAction{}, Unused: []string{}, Unobservable: []Unobservable{},

@@ -395,7 +395,7 @@ func TestOptionsRejectFutureAsOf(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Options{AsOf: tc.asOf, WindowDays: 90, Thresholds: DefaultThresholds, Now: now}.Validate()
+			err := Options{AsOf: tc.asOf, WindowDays: 90, Now: now}.Validate()
 			got := ""
 			if err != nil {
 				got = err.Error()
@@ -421,5 +421,30 @@ func TestInsufficientEvidenceNoUnusedPrincipal(t *testing.T) {
 	}
 	if !r.Risk.Admin || r.Risk.Level != "high" {
 		t.Errorf("admin %v level %q: the grant itself is still admin (high)", r.Risk.Admin, r.Risk.Level)
+	}
+}
+
+// Zero thresholds are thresholds, not "use the default": with MinDays 0 and
+// MinCoverage 0, five days of logs are enough evidence.
+func TestZeroThresholdsHonoured(t *testing.T) {
+	tests := []struct {
+		name       string
+		th         *Thresholds
+		sufficient bool
+	}{
+		{"defaults", nil, false},
+		{"zero", &Thresholds{MinCoverage: 0, MinDays: 0}, true},
+		{"zero coverage, default days", &Thresholds{MinCoverage: 0, MinDays: DefaultThresholds.MinDays}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+			in.Coverage = Coverage{WindowDays: 90, DaysWithLogs: 5, Ratio: 5.0 / 90}
+			in.Thresholds = tc.th
+			r := Principal(in)
+			if r.Coverage.Sufficient != tc.sufficient {
+				t.Errorf("sufficient %v, want %v (flags %v)", r.Coverage.Sufficient, tc.sufficient, r.Flags)
+			}
+		})
 	}
 }

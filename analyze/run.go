@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/trails"
@@ -39,8 +39,9 @@ type Options struct {
 	AsOf       time.Time
 	WindowDays int
 	// Principal limits the analysis to one principal (ARN or name).
-	Principal  string
-	Thresholds Thresholds
+	Principal string
+	// Thresholds: nil means DefaultThresholds.
+	Thresholds *Thresholds
 	// NoStore skips writing the analysis snapshot.
 	NoStore bool
 	// Now is the clock AsOf is checked against: a window cannot end after
@@ -59,27 +60,18 @@ func (o Options) Validate() error {
 	if today := o.Now.UTC().Format(time.DateOnly); !o.Now.IsZero() && o.AsOf.UTC().Format(time.DateOnly) > today {
 		return fmt.Errorf("as-of: %s is after today (%s): the window cannot end in the future", o.AsOf.UTC().Format(time.DateOnly), today)
 	}
-	if o.Thresholds.MinCoverage < 0 || o.Thresholds.MinCoverage > 1 {
-		return fmt.Errorf("min-coverage: want 0..1, got %v", o.Thresholds.MinCoverage)
+	if th := o.Thresholds.OrDefault(); th.MinCoverage < 0 || th.MinCoverage > 1 {
+		return fmt.Errorf("min-coverage: want 0..1, got %v", th.MinCoverage)
+	} else if th.MinDays < 0 {
+		return fmt.Errorf("min-days: want 0 or more, got %d", th.MinDays)
 	}
 	return nil
 }
 
-// ParseWindow reads "90d", "12w" or "90" as a number of days.
+// ParseWindow reads a window as a number of days: "90d", "12w", "2160h" or
+// "90" (see package period).
 func ParseWindow(s string) (int, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	mult := 1
-	switch {
-	case strings.HasSuffix(s, "d"):
-		s = strings.TrimSuffix(s, "d")
-	case strings.HasSuffix(s, "w"):
-		s, mult = strings.TrimSuffix(s, "w"), 7
-	}
-	var n int
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n <= 0 || fmt.Sprint(n) != s {
-		return 0, fmt.Errorf("window %q: want a number of days such as 90d", s)
-	}
-	return n * mult, nil
+	return period.Days(s)
 }
 
 // Run analyzes every principal of the inventory (or the one named) and
@@ -188,7 +180,7 @@ func storedJSON(r Result) ([]byte, error) {
 
 func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence, opts Options) error {
 	bodies := make([][]byte, len(snap.Principals))
-	params, _ := json.Marshal(map[string]any{"min_coverage": opts.Thresholds.MinCoverage, "min_days": opts.Thresholds.MinDays})
+	params, _ := json.Marshal(map[string]any{"min_coverage": opts.Thresholds.OrDefault().MinCoverage, "min_days": opts.Thresholds.OrDefault().MinDays})
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%d|%s|%s|%d|%d|%s|", snap.AsOf, snap.WindowDays, opts.Principal, snap.CatalogVersion, ev.AuthzSnapshot, ev.TrailsID, params)
 	for i, r := range snap.Principals {

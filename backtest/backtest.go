@@ -36,7 +36,7 @@ type Options struct {
 	// Principals are ARNs or names; empty means every role (as
 	// `recommend --all`).
 	Principals []string
-	Thresholds analyze.Thresholds
+	Thresholds *analyze.Thresholds // nil: analyze.DefaultThresholds
 	// Recommend are the options the recommendations are made with.
 	Recommend recommend.Options
 }

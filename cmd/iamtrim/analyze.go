@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
-	"github.com/iamtrim/iamtrim/authz"
-	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/store"
-	"github.com/iamtrim/iamtrim/trails"
 	"github.com/spf13/cobra"
 )
 
@@ -25,7 +22,7 @@ type evidenceFlags struct {
 }
 
 func (f *evidenceFlags) register(c *cobra.Command) {
-	c.Flags().StringVar(&f.window, "window", "90d", "analysis window ending on --as-of, e.g. 90d or 12w")
+	c.Flags().StringVar(&f.window, "window", "90d", "analysis window ending on --as-of, in whole days: e.g. 90d, 12w or 2160h")
 	f.registerSources(c)
 }
 
@@ -34,70 +31,69 @@ func (f *evidenceFlags) registerSources(c *cobra.Command) {
 	c.Flags().StringVar(&f.asOf, "as-of", "", "last day of the window, YYYY-MM-DD (default: the newest day with logs, else today)")
 	c.Flags().StringArrayVar(&f.scpFiles, "scp", nil, "service control policy JSON file that applies to every principal (repeatable)")
 	c.Flags().StringVar(&f.trailsFile, "trails", "", "trail configuration file (default: the one loaded with 'ingest trails'; none means data events are assumed not logged)")
-	c.Flags().Float64Var(&f.minCoverage, "min-coverage", analyze.DefaultThresholds.MinCoverage, "least share of the window's days with logs before anything is called unused")
+	c.Flags().Float64Var(&f.minCoverage, "min-coverage", analyze.DefaultThresholds.MinCoverage, "least share (0 to 1) of the window's days with logs before anything is called unused")
 	c.Flags().IntVar(&f.minDays, "min-days", analyze.DefaultThresholds.MinDays, "least number of days with logs before anything is called unused")
 }
 
-// load reads the evidence and options an analysis needs.
-func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze.Evidence, analyze.Options, error) {
-	var ev analyze.Evidence
+// options checks the flags and builds the analysis options; as-of is left
+// zero when not given (the newest log day, known only from the database).
+func (f *evidenceFlags) options() (analyze.Options, error) {
 	var opts analyze.Options
-	days, err := analyze.ParseWindow(f.window)
+	days, err := period.Days(f.window)
 	if err != nil {
-		return ev, opts, usageErr("--window: %v", err)
+		return opts, usageErr("--window %v", err)
 	}
 	opts.WindowDays = days
-	opts.Thresholds = analyze.Thresholds{MinCoverage: f.minCoverage, MinDays: f.minDays}
+	opts.Thresholds = &analyze.Thresholds{MinCoverage: f.minCoverage, MinDays: f.minDays}
+	if f.minCoverage < 0 || f.minCoverage > 1 {
+		return opts, usageErr("--min-coverage %v: want a share from 0 to 1", f.minCoverage)
+	}
+	if f.minDays < 0 || f.minDays > days {
+		return opts, usageErr("--min-days %d: want 0 to %d (the window)", f.minDays, days)
+	}
 	if f.asOf != "" {
 		t, err := time.Parse(time.DateOnly, f.asOf)
 		if err != nil {
-			return ev, opts, usageErr("--as-of %q: want YYYY-MM-DD", f.asOf)
+			return opts, usageErr("--as-of %q: want YYYY-MM-DD", f.asOf)
 		}
 		opts.AsOf, opts.Now = t, time.Now().UTC()
 		if err := opts.Validate(); err != nil {
-			return ev, opts, usageErr("--%v", err)
-		}
-	} else {
-		opts.AsOf, err = newestLogDay(ctx, db)
-		if err != nil {
-			return ev, opts, err
+			return opts, usageErr("--%v", err)
 		}
 	}
-	inv, used, err := authz.LoadLatestPerAccount(ctx, db)
+	return opts, nil
+}
+
+// load checks the flags and reads the evidence and options an analysis
+// needs.
+func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze.Evidence, analyze.Options, error) {
+	opts, err := f.options()
 	if err != nil {
-		return ev, opts, err
+		return analyze.Evidence{}, opts, err
 	}
-	ev.Inventory = inv
-	if len(used) > 0 {
-		ev.AuthzSnapshot = used[0].ID
+	evidence, err := f.evidence(ctx, a, db, &opts)
+	return evidence, opts, err
+}
+
+// evidence reads the evidence, and the newest log day into opts when
+// --as-of was not given.
+func (f *evidenceFlags) evidence(ctx context.Context, a *app, db *store.DB, opts *analyze.Options) (analyze.Evidence, error) {
+	evidence, err := analyze.LoadEvidence(ctx, db, analyze.EvidenceOptions{SCPFiles: f.scpFiles, TrailsFile: f.trailsFile}, a.log)
+	if err != nil {
+		return evidence, err
 	}
-	if ev.Catalog, err = catalog.LoadCurrentOrNil(ctx, db.Pool, a.log); err != nil {
-		return ev, opts, err
-	}
-	if f.trailsFile != "" {
-		if ev.Trails, err = trails.ParseFile(f.trailsFile); err != nil {
-			return ev, opts, err
+	if opts.AsOf.IsZero() {
+		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, time.Now()); err != nil {
+			return evidence, err
 		}
-	} else if ev.Trails, ev.TrailsID, err = trails.LoadLatestPerAccount(ctx, db.Pool); err != nil {
-		return ev, opts, err
 	}
-	if !ev.Trails.Known {
-		a.log.Warn("trail configuration unknown: data events are assumed not logged; load it with 'iamtrim ingest trails'")
-	}
-	for _, path := range f.scpFiles {
-		scps, err := authz.ParseSCPFile(path)
-		if err != nil {
-			return ev, opts, err
-		}
-		ev.SCPs = append(ev.SCPs, scps...)
-	}
-	return ev, opts, nil
+	return evidence, nil
 }
 
 // analyze loads the evidence and analyzes every principal, or the one
 // named (an unknown one is a usage error); noStore skips the snapshot.
-func (f *evidenceFlags) analyze(ctx context.Context, a *app, db *store.DB, principal string, noStore bool) (analyze.Evidence, analyze.Options, *analyze.Snapshot, error) {
-	evidence, opts, err := f.load(ctx, a, db)
+func (f *evidenceFlags) analyze(ctx context.Context, a *app, db *store.DB, opts analyze.Options, principal string, noStore bool) (analyze.Evidence, analyze.Options, *analyze.Snapshot, error) {
+	evidence, err := f.evidence(ctx, a, db, &opts)
 	if err != nil {
 		return evidence, opts, nil, err
 	}
@@ -107,18 +103,6 @@ func (f *evidenceFlags) analyze(ctx context.Context, a *app, db *store.DB, princ
 		return evidence, opts, nil, usageErr("%v", err)
 	}
 	return evidence, opts, snap, err
-}
-
-// newestLogDay is the last day with ingested logs, or today.
-func newestLogDay(ctx context.Context, db *store.DB) (time.Time, error) {
-	var d *time.Time
-	if err := db.Pool.QueryRow(ctx, `SELECT max(day) FROM log_coverage_daily`).Scan(&d); err != nil {
-		return time.Time{}, fmt.Errorf("find newest log day: %w", err)
-	}
-	if d == nil {
-		return time.Now().UTC(), nil
-	}
-	return *d, nil
 }
 
 func (a *app) analyzeCmd() *cobra.Command {
@@ -150,18 +134,22 @@ analyze/result.go).`,
 		Example: `  iamtrim analyze --window 90d
   iamtrim analyze --principal arn:aws:iam::111122223333:role/app/billing-api --format json
   iamtrim analyze --as-of 2026-09-30 --window 90d --format json -o analysis.json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if format != "table" && format != "json" {
 				return usageErr("--format %q: want table or json", format)
+			}
+			opts, err := ev.options()
+			if err != nil {
+				return err
 			}
 			db, err := a.openDB(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			_, _, snap, err := ev.analyze(ctx, a, db, principal, false)
+			_, _, snap, err := ev.analyze(ctx, a, db, opts, principal, false)
 			if err != nil {
 				return err
 			}

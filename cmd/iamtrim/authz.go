@@ -26,6 +26,7 @@ caveats such as conditional Deny statements, partial Denies and boundary or
 SCP limits.`,
 		Example: `  iamtrim authz list
   iamtrim authz list billing-api alice`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx)

@@ -29,7 +29,7 @@ counts.`,
 		Use:     "load DIR",
 		Short:   "Load a catalog directory (service-list.json and one JSON per service)",
 		Example: "  iamtrim catalog load ../shared/catalog",
-		Args:    cobra.ExactArgs(1),
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			cat, err := catalog.LoadDir(args[0])
@@ -59,7 +59,7 @@ requests (ETag, Last-Modified) into a cache directory, so a second run
 transfers almost nothing, then stores the result as the current version.`,
 		Example: `  iamtrim catalog update
   iamtrim catalog update --cache-dir /var/cache/iamtrim --base-url https://servicereference.us-east-1.amazonaws.com/`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			dir := cacheDir
@@ -96,7 +96,7 @@ transfers almost nothing, then stores the result as the current version.`,
 		Use:     "status",
 		Short:   "List the stored catalog versions and which is current",
 		Example: "  iamtrim catalog status",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx)

@@ -1,18 +1,16 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
-	"github.com/iamtrim/iamtrim/catalog"
-	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
-	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -30,35 +28,23 @@ func (a *app) ingestCmd() *cobra.Command {
 	return c
 }
 
-// parseTime reads a --since/--until value: a date, an RFC 3339 time, or a
-// duration back from now ("30d", "12h").
-func parseTime(flag, s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
+// parseSince reads a --since/--until value: a date, an RFC 3339 time, or a
+// length back from now ("30d", "36h").
+func parseSince(flag, s string, now time.Time) (time.Time, error) {
+	t, err := period.Since(s, now)
+	if err != nil {
+		return t, usageErr("--%s %v", flag, err)
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	if strings.HasSuffix(s, "d") {
-		var n int
-		if _, err := fmt.Sscanf(s, "%dd", &n); err == nil && n > 0 {
-			return now.AddDate(0, 0, -n), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, usageErr("--%s %q: want YYYY-MM-DD, an RFC 3339 time, or an age such as 30d", flag, s)
+	return t, nil
 }
 
 func (a *app) ingestCloudTrailCmd() *cobra.Command {
 	var (
 		opts         ingest.Options
 		since, until string
+		format       string
 		output       string
+		endpointURL  string
 		noProgress   bool
 	)
 	c := &cobra.Command{
@@ -75,21 +61,22 @@ retried by the next run, and makes the exit code 3.`,
 		Example: `  iamtrim ingest cloudtrail ./AWSLogs --workers 4
   iamtrim ingest cloudtrail s3://org-trail/AWSLogs --since 2026-09-01 --account 111122223333 --region us-east-1
   iamtrim ingest cloudtrail api --region us-east-1 --since 7d`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			now := time.Now()
 			var err error
-			if opts.Since, err = parseTime("since", since, now); err != nil {
+			if opts.Since, err = parseSince("since", since, now); err != nil {
 				return err
 			}
-			if opts.Until, err = parseTime("until", until, now); err != nil {
+			if opts.Until, err = parseSince("until", until, now); err != nil {
 				return err
 			}
-			if output != "text" && output != "json" {
-				return usageErr("--output %q: want text or json", output)
+			if format != "text" && format != "json" {
+				return usageErr("--format %q: want text or json", format)
 			}
 			opts.Sources = args
+			opts.S3Endpoint, opts.APIEndpoint = endpointURL, endpointURL
 			if err := opts.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
@@ -103,8 +90,15 @@ retried by the next run, and makes the exit code 3.`,
 				return err
 			}
 			defer db.Close()
-			sum, runErr := a.ingestCloudTrail(ctx, db, opts)
-			if err := ingest.WriteSummary(a.stdout, sum, output); err != nil {
+			sum, runErr := job.IngestCloudTrail(ctx, db, opts, a.log)
+			w, commit, err := a.output(output)
+			if err != nil {
+				return err
+			}
+			if err := ingest.WriteSummary(w, sum, format); err != nil {
+				return err
+			}
+			if err := commit(); err != nil {
 				return err
 			}
 			if runErr != nil {
@@ -125,27 +119,11 @@ retried by the next run, and makes the exit code 3.`,
 	f.StringSliceVar(&opts.Regions, "region", nil, "only these regions")
 	f.StringVar(&opts.Profile, "profile", "", "AWS shared-config profile for S3 and the API")
 	f.StringVar(&opts.AssumeRole, "assume-role", "", "role ARN to assume for S3 and the API")
-	f.StringVar(&opts.S3Endpoint, "s3-endpoint", "", "S3 endpoint URL override (S3-compatible stores, tests)")
-	f.StringVar(&opts.APIEndpoint, "api-endpoint", "", "CloudTrail endpoint URL override")
-	f.StringVar(&output, "output", "text", "summary format on stdout: text or json")
+	f.StringVar(&endpointURL, "endpoint-url", "", "endpoint URL for S3, the CloudTrail API and STS (S3-compatible stores, local stacks, tests)")
+	f.StringVar(&format, "format", "text", "summary format: text or json")
+	f.StringVarP(&output, "output", "o", "", "write the summary to FILE instead of stdout")
 	f.BoolVar(&noProgress, "no-progress", false, "no progress bar even on a terminal")
 	return c
-}
-
-// ingestCloudTrail runs a CloudTrail ingest with the current catalog (if
-// any) and the collector tuned for it.
-func (a *app) ingestCloudTrail(ctx context.Context, db *store.DB, opts ingest.Options) (ingest.Summary, error) {
-	cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, a.log)
-	if err != nil {
-		return ingest.Summary{}, err
-	}
-	// A nil *catalog.Catalog must become a nil interface: no catalog.
-	var mapperCat cloudtrail.Catalog
-	if cat != nil {
-		mapperCat = cat
-	}
-	defer ingest.TuneGC()()
-	return ingest.Run(ctx, db, mapperCat, opts, a.log)
 }
 
 func (a *app) ingestAuthzCmd() *cobra.Command {
@@ -168,14 +146,14 @@ accounts.`,
 		Example: `  iamtrim ingest authz authz.json
   aws iam get-account-authorization-details > authz.json && iamtrim ingest authz authz.json
   iamtrim ingest authz aws --assume-role arn:aws:iam::111122223333:role/audit --assume-role arn:aws:iam::444455556666:role/audit`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			src := authzSource{files: args, iam: iamsrc.Options{Profile: profile, Region: region, BaseEndpoint: endpoint}, assumeRoles: assumeRoles, externalID: externalID}
+			src := job.AuthzSource{Files: args, IAM: iamsrc.Options{Profile: profile, Region: region, BaseEndpoint: endpoint}, AssumeRoles: assumeRoles, ExternalID: externalID}
 			if len(args) == 1 && args[0] == "aws" {
-				src.aws, src.files = true, nil
+				src.AWS, src.Files = true, nil
 			}
-			inv, source, partial, err := src.read(ctx, a.log)
+			inv, source, partial, err := src.Read(ctx, a.log)
 			if err != nil {
 				return err
 			}
@@ -206,7 +184,7 @@ accounts.`,
 	f := c.Flags()
 	f.StringVar(&profile, "profile", "", "AWS shared-config profile (for 'aws')")
 	f.StringVar(&region, "region", "", "region for signing (for 'aws'; IAM is global)")
-	f.StringVar(&endpoint, "endpoint-url", "", "IAM/STS endpoint override (for 'aws')")
+	f.StringVar(&endpoint, "endpoint-url", "", "IAM/STS endpoint URL (for 'aws')")
 	f.StringArrayVar(&assumeRoles, "assume-role", nil, "role ARN to assume, once per account (for 'aws'; repeatable)")
 	f.StringVar(&externalID, "external-id", "", "external ID for --assume-role")
 	return c

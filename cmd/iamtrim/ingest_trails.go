@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/trails"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
@@ -24,11 +25,11 @@ FILE holds the output of 'aws cloudtrail describe-trails' and
 both, or an object holding both). 'aws' reads them live.`,
 		Example: `  iamtrim ingest trails trails.json
   iamtrim ingest trails aws --profile audit --region us-east-1`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			src := trailsSource{file: args[0], aws: args[0] == "aws", profile: profile, assumeRole: assumeRole, region: region, endpoint: endpoint}
-			cfg, err := src.read(ctx)
+			src := job.TrailsSource{File: args[0], AWS: args[0] == "aws", Profile: profile, AssumeRole: assumeRole, Region: region, EndpointURL: endpoint}
+			cfg, err := src.Read(ctx)
 			if err != nil {
 				return err
 			}
@@ -53,6 +54,6 @@ both, or an object holding both). 'aws' reads them live.`,
 	c.Flags().StringVar(&profile, "profile", "", "AWS shared-config profile (for 'aws')")
 	c.Flags().StringVar(&assumeRole, "assume-role", "", "role ARN to assume first (for 'aws')")
 	c.Flags().StringVar(&region, "region", "", "region to call (for 'aws')")
-	c.Flags().StringVar(&endpoint, "endpoint", "", "CloudTrail endpoint URL override (for 'aws')")
+	c.Flags().StringVar(&endpoint, "endpoint-url", "", "CloudTrail endpoint URL (for 'aws')")
 	return c
 }

@@ -14,7 +14,7 @@ func (a *app) migrateCmd() *cobra.Command {
 that, for deployments that prefer to migrate explicitly. Concurrent starts
 wait on a PostgreSQL advisory lock, so only one process migrates.`,
 		Example: "  iamtrim migrate --db postgres://iamtrim@db.internal/iamtrim",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx)

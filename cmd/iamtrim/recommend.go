@@ -1,18 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"time"
 
-	"github.com/iamtrim/iamtrim/analyze"
-	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/recommend"
-	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -54,7 +46,7 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
   iamtrim recommend arn:aws:iam::111122223333:role/app/billing-api --format policy -o billing-api.json
   iamtrim recommend billing-api --format diff --suggest-conditions
   iamtrim recommend --all --out-dir policies/ --format terraform`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if all == (len(args) == 1) {
@@ -63,12 +55,16 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if all && outDir == "" {
 				return usageErr("--all needs --out-dir")
 			}
-			if !validFormat(format) {
+			if !recommend.ValidFormat(format) {
 				return usageErr("--format %q: want one of %s", format, strings.Join(recommend.Formats, ", "))
 			}
 			ropts := recommend.Options{Unobservable: unobservable, Generalize: &gen, MaxChars: maxChars}
 			if err := ropts.Validate(); err != nil {
 				return usageErr("%v", err)
+			}
+			opts, err := ev.options()
+			if err != nil {
+				return err
 			}
 			db, err := a.openDB(ctx)
 			if err != nil {
@@ -79,15 +75,16 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if !all {
 				principal = args[0]
 			}
-			evidence, opts, snap, err := ev.analyze(ctx, a, db, principal, true)
+			evidence, opts, snap, err := ev.analyze(ctx, a, db, opts, principal, true)
 			if err != nil {
 				return err
 			}
-			res, err := a.recommendPrincipals(ctx, db, evidence, opts, snap, ropts, recTarget{all: all, suggest: suggest, outDir: outDir, output: output, format: format})
+			res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, ropts,
+				recommend.Target{All: all, SuggestConditions: suggest, OutDir: outDir, Output: output, Format: format, Stdout: a.stdout, Stderr: a.stderr}, a.log)
 			if err != nil {
 				return err
 			}
-			unproven := res.unproven
+			unproven := res.Unproven
 			if len(unproven) > 0 {
 				return fmt.Errorf("the proof failed for %d principal(s), so no policy is presented as final for them: %s", len(unproven), strings.Join(unproven, ", "))
 			}
@@ -106,145 +103,4 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 	f.IntVar(&gen.CollapseAt, "collapse-at", recommend.DefaultGeneralize.CollapseAt, "this many resources of one kind become one pattern (0: never)")
 	f.IntVar(&maxChars, "max-chars", recommend.ManagedPolicyLimit, "size limit of each policy document, white space not counted (6144 managed, 10240 role inline)")
 	return c
-}
-
-func validFormat(f string) bool {
-	for _, x := range recommend.Formats {
-		if f == x {
-			return true
-		}
-	}
-	return false
-}
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._+=@-]+`)
-
-// writeRecommendation writes one --all result: NAME.<ext> when proven,
-// NAME.UNPROVEN.json (the recommendation with its failed proof) when not.
-func (a *app) writeRecommendation(dir string, rec *recommend.Recommendation, in recommend.Input, format string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	name := unsafeName.ReplaceAllString(rec.Name, "_")
-	ext := map[string]string{"json": ".recommendation.json", "policy": ".policy.json", "terraform": ".tf", "diff": ".diff"}[format]
-	if !rec.Proof.Proven {
-		format, ext = "json", ".UNPROVEN.json"
-	}
-	if format == "policy" && len(rec.Policies) > 1 {
-		// A split policy: one file per managed policy to create.
-		for i, d := range rec.Policies {
-			w, commit, err := a.output(filepath.Join(dir, fmt.Sprintf("%s.policy-%d.json", name, i+1)))
-			if err != nil {
-				return err
-			}
-			b, err := d.MarshalIndent()
-			if err != nil {
-				return err
-			}
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-			if err := commit(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	w, commit, err := a.output(filepath.Join(dir, name+ext))
-	if err != nil {
-		return err
-	}
-	if err := recommend.Write(w, rec, in, format); err != nil {
-		return err
-	}
-	return commit()
-}
-
-// recTarget says where recommendations go.
-type recTarget struct {
-	all     bool // every role into outDir; else the one principal to output
-	suggest bool
-	outDir  string
-	output  string
-	format  string
-}
-
-type recResult struct {
-	written  int
-	proven   int
-	unproven []string
-}
-
-// recommendPrincipals recommends, proves, saves and writes a policy for each
-// analyzed principal (roles only with all).
-func (a *app) recommendPrincipals(ctx context.Context, db *store.DB, evidence analyze.Evidence, opts analyze.Options, snap *analyze.Snapshot, ropts recommend.Options, tg recTarget) (recResult, error) {
-	var res recResult
-	w := analyze.NewWindow(opts.AsOf, opts.WindowDays)
-	exp := authz.NewExpander(evidence.Catalog, evidence.SCPs)
-	byARN := map[string]authz.Principal{}
-	for _, p := range evidence.Inventory.Principals() {
-		byARN[p.ARN] = p
-	}
-	for _, r := range snap.Principals {
-		if tg.all && r.Type != authz.TypeRole {
-			continue
-		}
-		p := byARN[r.PrincipalARN]
-		eff, err := exp.Expand(ctx, p)
-		if err != nil {
-			return res, err
-		}
-		in := recommend.Input{Principal: p, Effective: eff, Result: r, Catalog: evidence.Catalog}
-		o := ropts
-		if tg.suggest {
-			if o.Context, err = recommend.LoadContext(ctx, db, w, r.PrincipalARN); err != nil {
-				return res, err
-			}
-		}
-		rec, err := recommend.Recommend(ctx, in, o)
-		if err != nil {
-			return res, fmt.Errorf("recommend %s: %w", r.PrincipalARN, err)
-		}
-		if tg.all {
-			a.log.Debug("recommendation", "role", r.PrincipalARN, "proven", rec.Proof.Proven, "kept", rec.Proof.Kept, "removed", rec.Proof.Removed)
-		} else {
-			fmt.Fprint(a.stderr, recommend.Summary(rec))
-		}
-		if err := recommend.Save(ctx, db, rec, w.To, w.Days); err != nil {
-			return res, err
-		}
-		if rec.Proof.Proven {
-			res.proven++
-		} else {
-			res.unproven = append(res.unproven, r.PrincipalARN)
-			if tg.all {
-				fmt.Fprint(a.stderr, recommend.Summary(rec))
-			}
-		}
-		if tg.all {
-			if err := a.writeRecommendation(tg.outDir, rec, in, tg.format); err != nil {
-				return res, err
-			}
-			res.written++
-			continue
-		}
-		if !rec.Proof.Proven {
-			break
-		}
-		out, commit, err := a.output(tg.output)
-		if err != nil {
-			return res, err
-		}
-		if err := recommend.Write(out, rec, in, tg.format); err != nil {
-			return res, err
-		}
-		if err := commit(); err != nil {
-			return res, err
-		}
-		res.written++
-	}
-	if tg.all {
-		a.log.Info("recommendations written", "dir", tg.outDir, "roles", res.written, "proven", res.proven, "unproven", len(res.unproven), "as_of", w.To.Format(time.DateOnly))
-	}
-	return res, nil
 }

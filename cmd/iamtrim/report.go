@@ -32,7 +32,7 @@ are escaped for each format.`,
 		Example: `  iamtrim report
   iamtrim report --quarter 2026Q4 --format html -o audit-2026Q4.html
   iamtrim report --from 2026-10-01 --to 2026-10-31 --account 111122223333 --format csv -o october.csv`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			var err error

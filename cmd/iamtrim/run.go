@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 )
 
@@ -101,8 +101,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if ee.err == nil {
 			return code
 		}
-	} else if isCobraUsageError(err) {
-		code = exitUsage
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "iamtrim: interrupted")
@@ -115,16 +113,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return code
 }
 
-// isCobraUsageError recognises cobra's own argument and command errors,
-// which it returns as plain errors.
-func isCobraUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "received ", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
+// usageArgs makes an argument validator's errors usage errors (exit 2).
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if err := v(c, args); err != nil {
+			return &exitErr{code: exitUsage, err: err}
 		}
+		return nil
 	}
-	return false
+}
+
+// Argument validators whose errors exit 2.
+var (
+	noArgs       = usageArgs(cobra.NoArgs)
+	exactArgs    = func(n int) cobra.PositionalArgs { return usageArgs(cobra.ExactArgs(n)) }
+	minimumNArgs = func(n int) cobra.PositionalArgs { return usageArgs(cobra.MinimumNArgs(n)) }
+	maximumNArgs = func(n int) cobra.PositionalArgs { return usageArgs(cobra.MaximumNArgs(n)) }
+)
+
+// subcommandArgs is the validator of a command that only groups others:
+// any argument is an unknown subcommand.
+func subcommandArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return &exitErr{code: exitUsage, err: errors.New(msg)}
+	}
+	return nil
 }
 
 func (a *app) rootCmd() *cobra.Command {
@@ -169,6 +186,21 @@ Results go to stdout (or -o FILE); logs and progress go to stderr.`,
 		a.jobCmd(),
 		a.sampleCmd(),
 	)
+	// Every command validates its arguments with a typed error (cobra's
+	// fallback returns a plain one).
+	var typed func(c *cobra.Command)
+	typed = func(c *cobra.Command) {
+		if c.HasSubCommands() {
+			// Runnable, so that cobra validates the arguments instead of
+			// printing help for an unknown subcommand.
+			c.Args = subcommandArgs
+			c.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+		}
+		for _, s := range c.Commands() {
+			typed(s)
+		}
+	}
+	typed(root)
 	return root
 }
 
@@ -202,6 +234,11 @@ func (a *app) setup() error {
 	default:
 		return usageErr("--log-format %q: want text or json", a.logFormat)
 	}
+	if a.dbURL != "" {
+		if _, err := pgconn.ParseConfig(a.dbURL); err != nil {
+			return usageErr("--db: not a PostgreSQL URL or connection string")
+		}
+	}
 	return nil
 }
 
@@ -216,37 +253,7 @@ func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 	})
 }
 
-// output returns where results go: stdout, or FILE written atomically
-// (a temporary file renamed into place on commit, so readers never see half
-// a result).
+// output returns where results go: stdout, or FILE written atomically.
 func (a *app) output(path string) (w io.Writer, commit func() error, err error) {
-	if path == "" || path == "-" {
-		return a.stdout, func() error { return nil }, nil
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return nil, nil, fmt.Errorf("create output %s: %w", path, err)
-	}
-	committed := false
-	commit = func() error {
-		if committed {
-			return nil
-		}
-		committed = true
-		if err := f.Sync(); err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		if err := f.Close(); err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		if err := os.Chmod(f.Name(), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		return os.Rename(f.Name(), path)
-	}
-	return f, commit, nil
+	return outfile.Create(a.stdout, path)
 }

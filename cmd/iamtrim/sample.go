@@ -24,7 +24,7 @@ successful calls need. The same seed and options give byte-identical output,
 and memory stays bounded at any --events.`,
 		Example: `  iamtrim sample --out /tmp/org
   iamtrim sample --out /tmp/big --events 1000000 --days 30 --files 1000`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Out == "" {
 				return usageErr("--out is required")

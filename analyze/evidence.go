@@ -1,0 +1,73 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/trails"
+)
+
+// EvidenceOptions say where the evidence besides the stored rollup comes
+// from.
+type EvidenceOptions struct {
+	// SCPFiles are service control policy files that apply to every
+	// principal.
+	SCPFiles []string
+	// TrailsFile is a trail configuration file; empty means the newest
+	// stored per account.
+	TrailsFile string
+}
+
+// LoadEvidence reads the newest authorization snapshot per account, the
+// current catalog (nil when none is loaded), the trail configuration and the
+// SCPs.
+func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slog.Logger) (Evidence, error) {
+	var ev Evidence
+	inv, used, err := authz.LoadLatestPerAccount(ctx, db)
+	if err != nil {
+		return ev, err
+	}
+	ev.Inventory = inv
+	if len(used) > 0 {
+		ev.AuthzSnapshot = used[0].ID
+	}
+	if ev.Catalog, err = catalog.LoadCurrentOrNil(ctx, db.Pool, log); err != nil {
+		return ev, err
+	}
+	if o.TrailsFile != "" {
+		if ev.Trails, err = trails.ParseFile(o.TrailsFile); err != nil {
+			return ev, err
+		}
+	} else if ev.Trails, ev.TrailsID, err = trails.LoadLatestPerAccount(ctx, db.Pool); err != nil {
+		return ev, err
+	}
+	if !ev.Trails.Known {
+		log.Warn("trail configuration unknown: data events are assumed not logged; load it with 'iamtrim ingest trails'")
+	}
+	for _, path := range o.SCPFiles {
+		scps, err := authz.ParseSCPFile(path)
+		if err != nil {
+			return ev, err
+		}
+		ev.SCPs = append(ev.SCPs, scps...)
+	}
+	return ev, nil
+}
+
+// NewestLogDay is the last day with ingested logs, or now when there are
+// none.
+func NewestLogDay(ctx context.Context, db *store.DB, now time.Time) (time.Time, error) {
+	var d *time.Time
+	if err := db.Pool.QueryRow(ctx, `SELECT max(day) FROM log_coverage_daily`).Scan(&d); err != nil {
+		return time.Time{}, fmt.Errorf("find newest log day: %w", err)
+	}
+	if d == nil {
+		return now.UTC(), nil
+	}
+	return *d, nil
+}

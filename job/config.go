@@ -1,0 +1,286 @@
+package job
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/report"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Config is iamtrim.yaml: the nightly job's configuration. String values
+// may name environment variables as ${VAR}, so secrets stay out of the
+// file; comments are never expanded.
+type Config struct {
+	// Database is a PostgreSQL URL; empty resolves as for every command
+	// (--db, DATABASE_URL, PG*, local server).
+	Database string `yaml:"database"`
+	// OutDir receives policies/ and the report files.
+	OutDir  string `yaml:"out_dir"`
+	Catalog struct {
+		// Source is "update" (AWS's Service Reference endpoint) or a
+		// directory in that layout.
+		Source   string `yaml:"source"`
+		MaxAge   string `yaml:"max_age"`
+		BaseURL  string `yaml:"base_url"`
+		CacheDir string `yaml:"cache_dir"`
+	} `yaml:"catalog"`
+	Authz struct {
+		// Files are get-account-authorization-details outputs; or AWS reads
+		// them live (once per assume_roles entry when given).
+		Files       []string `yaml:"files"`
+		AWS         bool     `yaml:"aws"`
+		Profile     string   `yaml:"profile"`
+		Region      string   `yaml:"region"`
+		AssumeRoles []string `yaml:"assume_roles"`
+		ExternalID  string   `yaml:"external_id"`
+		EndpointURL string   `yaml:"endpoint_url"`
+		OldEndpoint string   `yaml:"endpoint"` // renamed to endpoint_url
+	} `yaml:"authz"`
+	Trails struct {
+		File        string `yaml:"file"`
+		AWS         bool   `yaml:"aws"`
+		Profile     string `yaml:"profile"`
+		Region      string `yaml:"region"`
+		AssumeRole  string `yaml:"assume_role"`
+		EndpointURL string `yaml:"endpoint_url"`
+		OldEndpoint string `yaml:"endpoint"` // renamed to endpoint_url
+	} `yaml:"trails"`
+	CloudTrail struct {
+		Sources    []string `yaml:"sources"`
+		Since      string   `yaml:"since"`
+		Workers    int      `yaml:"workers"`
+		Accounts   []string `yaml:"accounts"`
+		Regions    []string `yaml:"regions"`
+		Profile    string   `yaml:"profile"`
+		AssumeRole string   `yaml:"assume_role"`
+		// EndpointURL serves S3 and the CloudTrail API (a local stack).
+		EndpointURL    string `yaml:"endpoint_url"`
+		OldS3Endpoint  string `yaml:"s3_endpoint"`  // renamed to endpoint_url
+		OldAPIEndpoint string `yaml:"api_endpoint"` // renamed to endpoint_url
+	} `yaml:"cloudtrail"`
+	Analyze struct {
+		Window string `yaml:"window"`
+		// MinCoverage and MinDays: nil takes the default; 0 is honoured.
+		MinCoverage *float64 `yaml:"min_coverage"`
+		MinDays     *int     `yaml:"min_days"`
+		SCPs        []string `yaml:"scps"`
+	} `yaml:"analyze"`
+	Recommend struct {
+		Format            string `yaml:"format"`
+		Unobservable      string `yaml:"unobservable"`
+		ObjectPrefixDepth *int   `yaml:"object_prefix_depth"`
+		CollapseAt        *int   `yaml:"collapse_at"`
+		MaxChars          int    `yaml:"max_chars"`
+		SuggestConditions bool   `yaml:"suggest_conditions"`
+	} `yaml:"recommend"`
+	// Backtest, when enabled, backtests every role after recommend.
+	Backtest Backtest `yaml:"backtest"`
+	Report   struct {
+		// Formats are written as report-<quarter>.<ext> into out_dir;
+		// "table" is printed on stdout.
+		Formats []string `yaml:"formats"`
+	} `yaml:"report"`
+	// FailOn lists findings that make the job exit 4 (see --fail-on).
+	FailOn string `yaml:"fail_on"`
+	// Lock is "fail" (a second run exits at once) or "wait".
+	Lock string `yaml:"lock"`
+}
+
+// Load reads the configuration at path, expands ${VAR} in its string values
+// with getenv (a variable not set is an error), and fills in defaults. It
+// does not validate: call Validate after any overrides.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	cfg := &Config{}
+	if err := yaml.UnmarshalWithOptions(raw, cfg, yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var missing []string
+	expandStrings(reflect.ValueOf(cfg).Elem(), func(s string) string {
+		return os.Expand(s, func(k string) string {
+			v := getenv(k)
+			if v == "" && !slices.Contains(missing, k) {
+				missing = append(missing, k)
+			}
+			return v
+		})
+	})
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: environment variables not set: %s", path, strings.Join(missing, ", "))
+	}
+	cfg.defaults()
+	return cfg, nil
+}
+
+// expandStrings applies fn to every string (and string in a slice) of v.
+func expandStrings(v reflect.Value, fn func(string) string) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fn(v.String()))
+	case reflect.Struct:
+		for i := range v.NumField() {
+			expandStrings(v.Field(i), fn)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			expandStrings(v.Index(i), fn)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			expandStrings(v.Elem(), fn)
+		}
+	}
+}
+
+func (c *Config) defaults() {
+	if c.OutDir == "" {
+		c.OutDir = "iamtrim-out"
+	}
+	if c.Catalog.MaxAge == "" {
+		c.Catalog.MaxAge = "7d"
+	}
+	if c.Analyze.Window == "" {
+		c.Analyze.Window = "90d"
+	}
+	if c.Recommend.Format == "" {
+		c.Recommend.Format = "policy"
+	}
+	if len(c.Report.Formats) == 0 {
+		c.Report.Formats = []string{"table", "html"}
+	}
+	if c.Lock == "" {
+		c.Lock = "fail"
+	}
+	c.Backtest.defaults()
+}
+
+// Validate checks every key, each stage's options included, so that a bad
+// value stops the job before any side effect. Its errors name the key.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
+	}
+	renamed := func(old, value, now string) {
+		if value != "" {
+			bad(old, "renamed to %s", now)
+		}
+	}
+	renamed("authz.endpoint", c.Authz.OldEndpoint, "authz.endpoint_url")
+	renamed("trails.endpoint", c.Trails.OldEndpoint, "trails.endpoint_url")
+	renamed("cloudtrail.s3_endpoint", c.CloudTrail.OldS3Endpoint, "cloudtrail.endpoint_url")
+	renamed("cloudtrail.api_endpoint", c.CloudTrail.OldAPIEndpoint, "cloudtrail.endpoint_url")
+	if c.Database != "" {
+		if _, err := pgconn.ParseConfig(c.Database); err != nil {
+			bad("database", "not a PostgreSQL URL or connection string")
+		}
+	}
+	if c.Lock != "fail" && c.Lock != "wait" {
+		bad("lock", "%q: want fail or wait", c.Lock)
+	}
+	if c.Catalog.Source != "" && c.Catalog.Source != "update" {
+		if st, err := os.Stat(c.Catalog.Source); err != nil || !st.IsDir() {
+			bad("catalog.source", "%q: want update or a catalog directory", c.Catalog.Source)
+		}
+	}
+	if _, err := period.Parse(c.Catalog.MaxAge); err != nil {
+		bad("catalog.max_age", "%v", err)
+	}
+	if len(c.Authz.Files) > 0 && c.Authz.AWS {
+		bad("authz", "name files or aws, not both")
+	}
+	if c.Trails.File != "" && c.Trails.AWS {
+		bad("trails", "name a file or aws, not both")
+	}
+	if len(c.CloudTrail.Sources) > 0 {
+		if _, err := c.ingestOptions(time.Now()); err != nil {
+			bad("cloudtrail", "%v", err)
+		}
+	}
+	if _, err := c.analyzeOptions(); err != nil {
+		bad("analyze", "%v", err)
+	}
+	if !recommend.ValidFormat(c.Recommend.Format) {
+		bad("recommend.format", "%q: want one of %s", c.Recommend.Format, strings.Join(recommend.Formats, ", "))
+	}
+	if err := c.recommendOptions().Validate(); err != nil {
+		bad("recommend", "%v", err)
+	}
+	for _, f := range c.Report.Formats {
+		if !slices.Contains(report.Formats(), f) {
+			bad("report.formats", "%q: want %s", f, strings.Join(report.Formats(), ", "))
+		}
+	}
+	kinds, err := analyze.ParseFailOn(c.FailOn)
+	if err != nil {
+		bad("fail_on", "%v", err)
+	}
+	if err := c.Backtest.validate(kinds); err != nil {
+		bad("backtest", "%v", err)
+	}
+	return errors.Join(errs...)
+}
+
+// ingestOptions are the cloudtrail stage's options, since counted back
+// from now.
+func (c *Config) ingestOptions(now time.Time) (ingest.Options, error) {
+	ct := c.CloudTrail
+	o := ingest.Options{Sources: ct.Sources, Workers: ct.Workers, Accounts: ct.Accounts, Regions: ct.Regions,
+		Profile: ct.Profile, AssumeRole: ct.AssumeRole, S3Endpoint: ct.EndpointURL, APIEndpoint: ct.EndpointURL}
+	var err error
+	if o.Since, err = period.Since(ct.Since, now); err != nil {
+		return o, fmt.Errorf("since: %w", err)
+	}
+	return o, o.Validate()
+}
+
+// analyzeOptions are the analyze stage's options, as-of aside.
+func (c *Config) analyzeOptions() (analyze.Options, error) {
+	var o analyze.Options
+	days, err := period.Days(c.Analyze.Window)
+	if err != nil {
+		return o, fmt.Errorf("window: %w", err)
+	}
+	o.WindowDays = days
+	th := analyze.DefaultThresholds
+	if c.Analyze.MinCoverage != nil {
+		th.MinCoverage = *c.Analyze.MinCoverage
+	}
+	if c.Analyze.MinDays != nil {
+		th.MinDays = *c.Analyze.MinDays
+	}
+	o.Thresholds = &th
+	if th.MinCoverage < 0 || th.MinCoverage > 1 {
+		return o, fmt.Errorf("min_coverage: want 0..1, got %v", th.MinCoverage)
+	}
+	if th.MinDays < 0 || th.MinDays > days {
+		return o, fmt.Errorf("min_days: want 0..%d (the window), got %d", days, th.MinDays)
+	}
+	return o, nil
+}
+
+// recommendOptions are the recommend stage's options.
+func (c *Config) recommendOptions() recommend.Options {
+	gen := recommend.DefaultGeneralize
+	if c.Recommend.ObjectPrefixDepth != nil {
+		gen.ObjectPrefixDepth = *c.Recommend.ObjectPrefixDepth
+	}
+	if c.Recommend.CollapseAt != nil {
+		gen.CollapseAt = *c.Recommend.CollapseAt
+	}
+	return recommend.Options{Unobservable: c.Recommend.Unobservable, Generalize: &gen, MaxChars: c.Recommend.MaxChars}
+}

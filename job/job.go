@@ -1,0 +1,368 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/internal/outfile"
+	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/report"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/trails"
+)
+
+// LockName is the advisory lock a run holds for its whole length.
+const LockName = "iamtrim-run"
+
+// LockGrace is how long a run with lock: fail keeps trying for the lock: a
+// run killed a moment ago holds it until the server notices.
+const LockGrace = 5 * time.Second
+
+// ErrRunning is returned when another run holds the job lock.
+var ErrRunning = errors.New("another iamtrim run is in progress on this database; this one did nothing (use --wait or lock: wait to queue behind it)")
+
+// RejectedError says the run finished but some inputs were rejected.
+type RejectedError struct{ N int }
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("%d input objects or records were rejected; they are recorded and will be retried by the next run", e.N)
+}
+
+// FindingsError says the run finished with findings above --fail-on.
+type FindingsError struct{ Counts map[string]int }
+
+func (e *FindingsError) Error() string {
+	return "findings above the --fail-on threshold: " + strings.Join(findingParts(e.Counts), ", ")
+}
+
+func findingParts(counts map[string]int) []string {
+	var parts []string
+	for k, n := range counts {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, n))
+	}
+	slices.Sort(parts)
+	return parts
+}
+
+// Runner runs the nightly job.
+type Runner struct {
+	// Open connects to the database and migrates it.
+	Open    func(context.Context) (*store.DB, error)
+	Log     *slog.Logger
+	Stdout  io.Writer // the report's table format
+	Version string    // recorded in the run table
+	// Now is the clock (catalog freshness, --since ages); nil means
+	// time.Now.
+	Now func() time.Time
+	// HTTP fetches the catalog; nil means a client with a one-minute
+	// timeout.
+	HTTP *http.Client
+}
+
+// Summary is what the closing line reports.
+type Summary struct {
+	Status                         string
+	Events, Duplicates             int64
+	FilesOK, FilesFailed, Rejected int
+	Principals, HighRisk           int
+	Proven, Unproven               int
+	Report                         string
+	Warnings                       int
+	Findings                       map[string]int
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// Run validates cfg, then runs every stage under the job lock and records
+// the run. The error is a *RejectedError or *FindingsError when the run
+// finished with those, ErrRunning when another run holds the lock.
+func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
+	sum := Summary{Status: "ok"}
+	if err := cfg.Validate(); err != nil {
+		return sum, err
+	}
+	began := time.Now()
+	var db *store.DB
+	if err := r.stage("migrate", func() error {
+		var err error
+		db, err = r.Open(ctx)
+		return err
+	}); err != nil {
+		return sum, err
+	}
+	defer db.Close()
+	unlock, err := db.Lock(ctx, LockName, store.LockOptions{Wait: cfg.Lock == "wait", Grace: LockGrace})
+	if errors.Is(err, store.ErrLocked) {
+		return sum, ErrRunning
+	}
+	if err != nil {
+		return sum, err
+	}
+	defer unlock()
+	// Under the lock no other run writes here: temporary files are what a
+	// killed run left behind.
+	for _, m := range outfile.RemoveStale(cfg.OutDir, filepath.Join(cfg.OutDir, "policies")) {
+		r.Log.Info("removed a temporary file left by an interrupted run", "file", m)
+	}
+	runID, err := db.StartRun(ctx, "run", r.Version)
+	if err != nil {
+		return sum, err
+	}
+	jobErr := r.stages(ctx, db, cfg, &sum)
+	switch {
+	case jobErr != nil:
+		sum.Status = "failed"
+	case sum.Rejected > 0:
+		sum.Status = "partial"
+	}
+	_ = db.FinishRun(ctx, runID, sum.Status)
+	r.Log.Info("run finished", "status", sum.Status, "elapsed", time.Since(began).Round(time.Millisecond),
+		"events", sum.Events, "duplicates", sum.Duplicates, "files_ok", sum.FilesOK, "files_failed", sum.FilesFailed,
+		"principals", sum.Principals, "high_risk_principals", sum.HighRisk,
+		"recommendations_proven", sum.Proven, "recommendations_unproven", sum.Unproven,
+		"findings", strings.Join(findingParts(sum.Findings), ","), "warnings", sum.Warnings, "report", sum.Report)
+	if jobErr != nil {
+		return sum, jobErr
+	}
+	if sum.Unproven > 0 {
+		return sum, fmt.Errorf("%d recommendation(s) could not be proven; they are written as *.UNPROVEN.json for review", sum.Unproven)
+	}
+	if sum.Rejected > 0 {
+		return sum, &RejectedError{N: sum.Rejected}
+	}
+	if len(sum.Findings) > 0 {
+		return sum, &FindingsError{Counts: sum.Findings}
+	}
+	return sum, nil
+}
+
+// stage runs fn, logging its name and timing.
+func (r *Runner) stage(name string, fn func() error) error {
+	t := time.Now()
+	if err := fn(); err != nil {
+		r.Log.Error("stage failed", "stage", name, "elapsed", time.Since(t).Round(time.Millisecond), "err", err)
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	r.Log.Info("stage done", "stage", name, "elapsed", time.Since(t).Round(time.Millisecond))
+	return nil
+}
+
+func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
+	if cfg.Catalog.Source != "" {
+		if err := r.stage("catalog", func() error { return r.catalog(ctx, db, cfg) }); err != nil {
+			// A stale catalog is better than no analysis: go on with the
+			// current one when there is one.
+			v, verr := catalog.CurrentVersion(ctx, db.Pool)
+			if verr != nil {
+				return err
+			}
+			r.Log.Warn("catalog refresh failed; going on with the current catalog", "version", v.ID, "fetched", v.FetchedAt.Format(time.RFC3339), "err", err)
+			sum.Warnings++
+		}
+	}
+	if len(cfg.Authz.Files) > 0 || cfg.Authz.AWS {
+		if err := r.stage("authz", func() error { return r.authz(ctx, db, cfg, sum) }); err != nil {
+			return err
+		}
+	}
+	if cfg.Trails.File != "" || cfg.Trails.AWS {
+		if err := r.stage("trails", func() error { return r.trails(ctx, db, cfg) }); err != nil {
+			return err
+		}
+	}
+	if len(cfg.CloudTrail.Sources) > 0 {
+		if err := r.stage("ingest", func() error { return r.ingest(ctx, db, cfg, sum) }); err != nil {
+			return err
+		}
+	}
+	var (
+		evidence analyze.Evidence
+		opts     analyze.Options
+		snap     *analyze.Snapshot
+	)
+	if err := r.stage("analyze", func() error {
+		var err error
+		if opts, err = cfg.analyzeOptions(); err != nil {
+			return err
+		}
+		if evidence, err = analyze.LoadEvidence(ctx, db, analyze.EvidenceOptions{SCPFiles: cfg.Analyze.SCPs}, r.Log); err != nil {
+			return err
+		}
+		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, r.now()); err != nil {
+			return err
+		}
+		snap, err = analyze.Run(ctx, db, evidence, opts, r.Log)
+		return err
+	}); err != nil {
+		return err
+	}
+	sum.Principals = len(snap.Principals)
+	sum.HighRisk = analyze.HighRiskPrincipals(snap)
+	kinds, _ := analyze.ParseFailOn(cfg.FailOn)
+	sum.Findings = analyze.Findings(snap, kinds)
+	ropts := cfg.recommendOptions()
+	if err := r.stage("recommend", func() error {
+		res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, ropts,
+			recommend.Target{All: true, SuggestConditions: cfg.Recommend.SuggestConditions, OutDir: filepath.Join(cfg.OutDir, "policies"), Format: cfg.Recommend.Format, Stderr: io.Discard}, r.Log)
+		sum.Proven, sum.Unproven = res.Proven, len(res.Unproven)
+		return err
+	}); err != nil {
+		return err
+	}
+	if cfg.Backtest.Enabled {
+		if err := r.stage("backtest", func() error {
+			return r.backtest(ctx, db, cfg.Backtest, evidence, opts, ropts, kinds, sum)
+		}); err != nil {
+			return err
+		}
+	}
+	return r.stage("report", func() error { return r.report(ctx, db, cfg, snap, sum) })
+}
+
+func (r *Runner) report(ctx context.Context, db *store.DB, cfg *Config, snap *analyze.Snapshot, sum *Summary) error {
+	// The report's clock is the analysis's: a rerun on the same evidence
+	// writes the same bytes.
+	d, err := report.Build(ctx, db, report.Options{Now: snap.CreatedAt.UTC()})
+	if err != nil {
+		return err
+	}
+	for _, f := range cfg.Report.Formats {
+		if f == "table" {
+			if err := report.Render(r.Stdout, d, "table"); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", cfg.OutDir, err)
+		}
+		path := filepath.Join(cfg.OutDir, "report-"+d.Period.Label+"."+f)
+		w, commit, err := outfile.Create(nil, path)
+		if err != nil {
+			return err
+		}
+		if err := report.Render(w, d, f); err != nil {
+			return err
+		}
+		if err := commit(); err != nil {
+			return err
+		}
+		sum.Report = path
+		r.Log.Info("report written", "file", path)
+	}
+	return nil
+}
+
+// catalog refreshes the catalog when the current one is older than
+// catalog.max_age.
+func (r *Runner) catalog(ctx context.Context, db *store.DB, cfg *Config) error {
+	maxAge, err := period.Parse(cfg.Catalog.MaxAge)
+	if err != nil {
+		return err
+	}
+	v, err := catalog.CurrentVersion(ctx, db.Pool)
+	if err == nil && r.now().Sub(v.FetchedAt) < maxAge {
+		r.Log.Info("catalog is fresh", "version", v.ID, "fetched", v.FetchedAt.Format(time.RFC3339))
+		return nil
+	}
+	if err != nil && !errors.Is(err, catalog.ErrNoCatalog) {
+		return err
+	}
+	var cat *catalog.Catalog
+	if cfg.Catalog.Source == "update" {
+		dir := cfg.Catalog.CacheDir
+		if dir == "" {
+			if dir, err = catalog.DefaultCacheDir(); err != nil {
+				return err
+			}
+		}
+		base := cfg.Catalog.BaseURL
+		if base == "" {
+			base = catalog.DefaultBaseURL
+		}
+		client := r.HTTP
+		if client == nil {
+			client = &http.Client{Timeout: time.Minute}
+		}
+		if cat, _, err = catalog.Update(ctx, client, base, dir, r.Log); err != nil {
+			return err
+		}
+	} else if cat, err = catalog.LoadDir(cfg.Catalog.Source); err != nil {
+		return err
+	}
+	nv, err := catalog.Store(ctx, db.Pool, cat, "")
+	if err != nil {
+		return err
+	}
+	r.Log.Info("catalog refreshed", "version", nv.ID, "actions", nv.Actions)
+	return nil
+}
+
+func (r *Runner) authz(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
+	src := AuthzSource{Files: cfg.Authz.Files, AWS: cfg.Authz.AWS,
+		IAM:         iamsrc.Options{Profile: cfg.Authz.Profile, Region: cfg.Authz.Region, BaseEndpoint: cfg.Authz.EndpointURL},
+		AssumeRoles: cfg.Authz.AssumeRoles, ExternalID: cfg.Authz.ExternalID}
+	inv, source, partial, err := src.Read(ctx, r.Log)
+	if err != nil {
+		return err
+	}
+	if partial != nil {
+		r.Log.Warn("some authorization inputs were rejected", "err", partial)
+		sum.Rejected++
+	}
+	id, created, err := authz.SaveSnapshot(ctx, db, inv, source, r.now().UTC())
+	if err != nil {
+		return err
+	}
+	r.Log.Info("authorization snapshot", "id", id, "new", created, "roles", len(inv.Roles), "users", len(inv.Users))
+	return nil
+}
+
+func (r *Runner) trails(ctx context.Context, db *store.DB, cfg *Config) error {
+	t := cfg.Trails
+	tc, err := TrailsSource{File: t.File, AWS: t.AWS, Profile: t.Profile, AssumeRole: t.AssumeRole, Region: t.Region, EndpointURL: t.EndpointURL}.Read(ctx)
+	if err != nil {
+		return err
+	}
+	id, created, err := trails.Save(ctx, db.Pool, tc)
+	if err != nil {
+		return err
+	}
+	r.Log.Info("trail configuration", "id", id, "new", created)
+	return nil
+}
+
+func (r *Runner) ingest(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
+	opts, err := cfg.ingestOptions(r.now())
+	if err != nil {
+		return err
+	}
+	s, err := IngestCloudTrail(ctx, db, opts, r.Log)
+	sum.Events, sum.Duplicates, sum.FilesOK, sum.FilesFailed = s.Events, s.Duplicates, s.FilesOK, s.FilesFailed
+	if s.FilesFailed > 0 || s.BadRecords > 0 {
+		sum.Rejected += s.FilesFailed + int(s.BadRecords)
+		for _, e := range s.Errors {
+			r.Log.Warn("rejected input", "error", e)
+		}
+	}
+	return err
+}

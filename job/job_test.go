@@ -1,0 +1,253 @@
+package job
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/storetest"
+)
+
+// root is the repository root.
+func root(t *testing.T) string {
+	t.Helper()
+	r, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// sampleConfig writes a configuration over the committed sample with
+// absolute paths plus extra, and returns its path and output directory.
+func sampleConfig(t *testing.T, extra string) (string, string) {
+	t.Helper()
+	r := root(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	cfg := "out_dir: " + out + "\n" +
+		"catalog:\n  source: " + filepath.Join(r, "testdata/catalog") + "\n" +
+		"authz:\n  files: [" + filepath.Join(r, "testdata/sample/authz.json") + "]\n" +
+		"trails:\n  file: " + filepath.Join(r, "testdata/sample/trails.json") + "\n" +
+		"cloudtrail:\n  sources: [" + filepath.Join(r, "testdata/sample/AWSLogs") + "]\n" +
+		"report:\n  formats: [csv]\n" + extra
+	path := filepath.Join(dir, "iamtrim.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, out
+}
+
+func noEnv(string) string { return "" }
+
+// testRunner runs against a private schema; log collects the log lines.
+func testRunner(t *testing.T, log *bytes.Buffer) (*Runner, string) {
+	t.Helper()
+	schema := storetest.SchemaName(t)
+	t.Cleanup(func() { storetest.Drop(t, schema) })
+	var w io.Writer = io.Discard
+	if log != nil {
+		w = log
+	}
+	r := &Runner{
+		Open: func(ctx context.Context) (*store.DB, error) {
+			return store.Open(ctx, store.Options{URL: storetest.URL(), Schema: schema, Logger: slog.New(slog.DiscardHandler)})
+		},
+		Log:     slog.New(slog.NewTextHandler(w, nil)),
+		Stdout:  io.Discard,
+		Version: "test",
+	}
+	return r, schema
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"bad lock", "lock: sometimes\n", "lock"},
+		{"bad window", "analyze:\n  window: soon\n", "analyze: window"},
+		{"absurd window", "analyze:\n  window: 100000d\n", "longer than"},
+		{"negative max_age", "catalog:\n  max_age: -5d\n", "catalog.max_age"},
+		{"bad fail_on", "fail_on: everything\n", "fail_on"},
+		{"files and aws", "authz:\n  aws: true\n  files: [a.json]\n", "authz"},
+		{"bad unobservable", "recommend:\n  unobservable: sometimes\n", "unobservable"},
+		{"bad format", "recommend:\n  format: yaml\n", "recommend.format"},
+		{"min_coverage over 1", "analyze:\n  min_coverage: 1.5\n", "min_coverage"},
+		{"negative min_days", "analyze:\n  min_days: -1\n", "min_days"},
+		{"bad since", "cloudtrail:\n  sources: [api]\n  since: yesterday\n", "since"},
+		{"bad account", "cloudtrail:\n  sources: [api]\n  accounts: [12]\n", "account"},
+		{"missing catalog dir", "catalog:\n  source: /nonexistent\n", "catalog.source"},
+		{"old endpoint key", "cloudtrail:\n  s3_endpoint: http://localhost:9000\n", "renamed to cloudtrail.endpoint_url"},
+		{"bad report format", "report:\n  formats: [pdf]\n", "report.formats"},
+		{"bad database", "database: 'not a url'\n", "database"},
+		{"breakage without backtest", "fail_on: breakage\n", "backtest"},
+		{"bad backtest window", "backtest:\n  enabled: true\n  train: a while\n", "backtest"},
+	}
+	dir := t.TempDir()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
+			if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(p, noEnv)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			err = cfg.Validate()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Validate() = %v: want an error naming %q", err, tc.want)
+			}
+			// Nothing runs: the database is never opened.
+			r := &Runner{Open: func(context.Context) (*store.DB, error) {
+				t.Fatal("Run opened the database despite a bad configuration")
+				return nil, nil
+			}, Log: slog.New(slog.DiscardHandler)}
+			if _, err := r.Run(context.Background(), cfg); err == nil {
+				t.Fatal("Run accepted a bad configuration")
+			}
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	body := "# a comment naming ${VAR} and ${OTHER} is left alone\n" +
+		"database: postgres://u:${PASSWORD}@h/db # and ${THIS}\n" +
+		"authz:\n  files: [\"${DIR}/a.json\"]\n" +
+		"analyze:\n  min_days: 0\n  min_coverage: 0\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PASSWORD": "s3cret", "DIR": "/data"}
+	cfg, err := Load(p, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Database != "postgres://u:s3cret@h/db" || cfg.Authz.Files[0] != "/data/a.json" {
+		t.Errorf("expanded: database %q, files %q", cfg.Database, cfg.Authz.Files)
+	}
+	// Zero thresholds are honoured, not replaced by the defaults.
+	opts, err := cfg.analyzeOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := opts.Thresholds.OrDefault(); th.MinDays != 0 || th.MinCoverage != 0 {
+		t.Errorf("thresholds %+v: want zeros as configured", th)
+	}
+	if _, err := Load(p, noEnv); err == nil || !strings.Contains(err.Error(), "PASSWORD") || strings.Contains(err.Error(), "VAR") {
+		t.Errorf("unset variable: %v: want an error naming PASSWORD only", err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml"), noEnv); err == nil {
+		t.Error("missing file: no error")
+	}
+	if err := os.WriteFile(p, []byte("colour: blue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p, noEnv); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Errorf("unknown key: %v", err)
+	}
+}
+
+// The documented example and the sample configuration load and validate.
+func TestShippedConfigs(t *testing.T) {
+	r := root(t)
+	for _, name := range []string{"docs/iamtrim.example.yaml", "testdata/iamtrim.sample.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			t.Chdir(r) // the sample's paths are relative to the root
+			cfg, err := Load(name, func(k string) string { return map[string]string{"IAMTRIM_DB_PASSWORD": "pw"}[k] })
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+// A run while another holds the lock returns ErrRunning at once, or waits
+// with lock: wait until the holder lets go.
+func TestLock(t *testing.T) {
+	ctx := context.Background()
+	r, _ := testRunner(t, nil)
+	path, _ := sampleConfig(t, "")
+	cfg, err := Load(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := r.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	unlock, err := db.Lock(ctx, LockName, store.LockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(ctx, cfg); !errors.Is(err, ErrRunning) {
+		t.Fatalf("locked: %v, want ErrRunning", err)
+	}
+	cfg.Lock = "wait"
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.Run(ctx, cfg)
+		done <- err
+	}()
+	// Synchronise on the server: the waiting run's lock request is queued.
+	for {
+		n, err := db.Waiters(ctx, LockName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("lock: wait returned %v while the lock was held", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("waiting run: %v", err)
+	}
+}
+
+// A catalog refresh that fails does not stop the job when a catalog is
+// already loaded; the clock says when the catalog is stale.
+func TestStaleCatalogGoesOn(t *testing.T) {
+	ctx := context.Background()
+	var log bytes.Buffer
+	r, _ := testRunner(t, &log)
+	path, _ := sampleConfig(t, "")
+	cfg, err := Load(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := r.Run(ctx, cfg); err != nil || sum.Warnings != 0 {
+		t.Fatalf("first run: %v, %d warnings", err, sum.Warnings)
+	}
+	cfg.Catalog.Source = t.TempDir() // a directory with no catalog in it
+	cfg.Catalog.MaxAge = "1d"
+	r.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	sum, err := r.Run(ctx, cfg)
+	if err != nil || sum.Warnings != 1 || !strings.Contains(log.String(), "going on with the current catalog") {
+		t.Fatalf("stale catalog: %v, %d warnings; log:\n%s", err, sum.Warnings, log.String())
+	}
+	// Within max_age nothing is refreshed.
+	r.Now = time.Now
+	if sum, err := r.Run(ctx, cfg); err != nil || sum.Warnings != 0 {
+		t.Fatalf("fresh catalog: %v, %d warnings", err, sum.Warnings)
+	}
+}

@@ -1,0 +1,110 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	ctrail "github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/ingest/awsconf"
+	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/trails"
+)
+
+// AuthzSource is where `ingest authz` and the nightly job read the
+// authorization inventory from: files, or live IAM (once per role to
+// assume, or with the base credentials).
+type AuthzSource struct {
+	Files       []string
+	AWS         bool
+	IAM         iamsrc.Options
+	AssumeRoles []string
+	ExternalID  string
+}
+
+// Read returns the merged inventory and a source label. partial names the
+// inputs that were rejected while others were read; err means nothing was.
+func (s AuthzSource) Read(ctx context.Context, log *slog.Logger) (inv *authz.Inventory, source string, partial, err error) {
+	if s.AWS {
+		accounts := []iamsrc.Account{{}}
+		if len(s.AssumeRoles) > 0 {
+			accounts = accounts[:0]
+			for _, r := range s.AssumeRoles {
+				accounts = append(accounts, iamsrc.Account{AssumeRole: r, ExternalID: s.ExternalID})
+			}
+		}
+		inv, err = iamsrc.FetchAccounts(ctx, s.IAM, accounts, log)
+		if err != nil {
+			if inv == nil || len(inv.Accounts) == 0 {
+				return nil, "", nil, err
+			}
+			partial = err
+		}
+		return inv, "iam:GetAccountAuthorizationDetails", partial, nil
+	}
+	var invs []*authz.Inventory
+	var bad []string
+	for _, path := range s.Files {
+		one, err := authz.ParseFile(path)
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		invs = append(invs, one)
+	}
+	if len(invs) == 0 {
+		return nil, "", nil, errors.New(strings.Join(bad, "\n"))
+	}
+	if len(bad) > 0 {
+		partial = errors.New(strings.Join(bad, "\n"))
+	}
+	return authz.Merge(invs...), strings.Join(s.Files, ","), partial, nil
+}
+
+// TrailsSource is where the trail configuration is read from: a saved
+// file, or live DescribeTrails and GetEventSelectors.
+type TrailsSource struct {
+	File                                     string
+	AWS                                      bool
+	Profile, AssumeRole, Region, EndpointURL string
+}
+
+// Read returns the trail configuration.
+func (s TrailsSource) Read(ctx context.Context) (*trails.Config, error) {
+	if !s.AWS {
+		return trails.ParseFile(s.File)
+	}
+	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: s.Profile, AssumeRole: s.AssumeRole, Region: s.Region})
+	if err != nil {
+		return nil, err
+	}
+	client := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) {
+		if s.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(s.EndpointURL)
+		}
+	})
+	return trails.Fetch(ctx, client)
+}
+
+// IngestCloudTrail runs a CloudTrail ingest with the current catalog (if
+// any) and the collector tuned for it.
+func IngestCloudTrail(ctx context.Context, db *store.DB, opts ingest.Options, log *slog.Logger) (ingest.Summary, error) {
+	cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, log)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	// A nil *catalog.Catalog must become a nil interface: no catalog.
+	var mapperCat ctrail.Catalog
+	if cat != nil {
+		mapperCat = cat
+	}
+	defer ingest.TuneGC()()
+	return ingest.Run(ctx, db, mapperCat, opts, log)
+}
