@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/iamtrim/iamtrim/internal/sharedtest"
 )
 
 // chromium finds a headless-capable Chromium: $IAMTRIM_CHROMIUM, else
 // /usr/bin/chromium (Debian's package), else one on $PATH. The test skips
-// without one, saying how to get it.
+// without one, saying how to get it (fails under CI=true).
 func chromium(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("IAMTRIM_CHROMIUM"); p != "" {
@@ -29,7 +31,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no Chromium: install it (Debian: apt-get install -y chromium) or set IAMTRIM_CHROMIUM to run the HTML report in a headless browser")
+	sharedtest.Missing(t, "no Chromium: install it (Debian: apt-get install -y chromium) or set IAMTRIM_CHROMIUM to run the HTML report in a headless browser")
 	return ""
 }
 

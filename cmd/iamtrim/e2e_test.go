@@ -13,6 +13,7 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/internal/sharedtest"
 	"github.com/iamtrim/iamtrim/sample"
 )
 
@@ -77,6 +78,8 @@ func TestSampleAgainstTruth(t *testing.T) {
 	catalogs := []string{"../../testdata/catalog"}
 	if full := os.Getenv("IAMTRIM_CATALOG"); full != "" {
 		catalogs = append(catalogs, full)
+	} else if shared, _ := sharedtest.Find(); shared != "" {
+		catalogs = append(catalogs, filepath.Join(shared, "catalog"))
 	}
 	for _, catDir := range catalogs {
 		t.Run(filepath.Base(filepath.Dir(catDir))+"/"+filepath.Base(catDir), func(t *testing.T) {

@@ -2,7 +2,8 @@
 // read-only reference data that sits beside the checkout (../shared: the
 // full AWS catalog, real CloudTrail samples, authorization-details files,
 // AWS managed policies). The project's tests must pass without that data,
-// so Dir skips the test, saying why, when it is absent.
+// so Dir skips the test, saying why, when it is absent; under CI=true,
+// where a green run must mean the tests ran, it fails instead (Missing).
 package sharedtest
 
 import (
@@ -57,11 +58,22 @@ func Dir(t testing.TB, elem ...string) string {
 	t.Helper()
 	d, reason := Find()
 	if d == "" {
-		t.Skip(reason)
+		Missing(t, "%s", reason)
 	}
 	p := filepath.Join(append([]string{d}, elem...)...)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared reference data lacks %s: %v", p, err)
+		Missing(t, "shared reference data lacks %s: %v", p, err)
 	}
 	return p
+}
+
+// Missing stops a test whose prerequisite (shared data, a browser) is
+// absent: it skips, saying why, or fails under CI=true, where a skipped
+// test would make a green run lie.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true and a prerequisite is missing: "+format, args...)
+	}
+	t.Skipf(format, args...)
 }
