@@ -20,9 +20,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ErrNoPrincipal is returned when --principal names nothing in the
-// inventory.
-var ErrNoPrincipal = errors.New("no such principal in the authorization inventory")
+// ErrNoPrincipal is returned (in an *authz.NameError that suggests the
+// closest names) when --principal names nothing in the inventory; a name
+// that matches several principals gives authz.ErrAmbiguousPrincipal.
+var ErrNoPrincipal = authz.ErrNoPrincipal
 
 // Evidence is what an analysis reads besides the usage rollup.
 type Evidence struct {
@@ -84,16 +85,11 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 	w := NewWindow(opts.AsOf, opts.WindowDays)
 	principals := ev.Inventory.Principals()
 	if opts.Principal != "" {
-		var keep []authz.Principal
-		for _, p := range principals {
-			if p.ARN == opts.Principal || p.Name == opts.Principal {
-				keep = append(keep, p)
-			}
+		p, err := authz.ResolvePrincipal(principals, opts.Principal)
+		if err != nil {
+			return nil, err
 		}
-		if len(keep) == 0 {
-			return nil, fmt.Errorf("%w: %q", ErrNoPrincipal, opts.Principal)
-		}
-		principals = keep
+		principals = []authz.Principal{p}
 	}
 	var arns []string
 	if opts.Principal != "" {

@@ -99,7 +99,7 @@ func (f *evidenceFlags) analyze(ctx context.Context, a *app, db *store.DB, opts 
 	}
 	opts.Principal, opts.NoStore = principal, noStore
 	snap, err := analyze.Run(ctx, db, evidence, opts, a.log)
-	if errors.Is(err, analyze.ErrNoPrincipal) {
+	if errors.Is(err, analyze.ErrNoPrincipal) || errors.Is(err, authz.ErrAmbiguousPrincipal) {
 		return evidence, opts, nil, usageErr("%v", err)
 	}
 	return evidence, opts, snap, err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/policy"
@@ -47,23 +49,32 @@ SCP limits.`,
 				return err
 			}
 			exp := authz.NewExpander(cat, policies)
-			want := map[string]bool{}
-			for _, a := range args {
-				want[a] = true
+			principals := inv.Principals()
+			if len(args) > 0 {
+				var named []authz.Principal
+				var errs []error
+				seen := map[string]bool{}
+				for _, name := range args {
+					p, err := authz.ResolvePrincipal(principals, name)
+					if err != nil {
+						errs = append(errs, err)
+					} else if !seen[p.ARN] {
+						seen[p.ARN] = true
+						named = append(named, p)
+					}
+				}
+				if len(errs) > 0 {
+					return usageErr("%v", errors.Join(errs...))
+				}
+				principals = named
 			}
 			var effs []*authz.Effective
-			for _, p := range inv.Principals() {
-				if len(want) > 0 && !want[p.ARN] && !want[p.Name] {
-					continue
-				}
+			for _, p := range principals {
 				eff, err := exp.Expand(ctx, p)
 				if err != nil {
 					return err
 				}
 				effs = append(effs, eff)
-			}
-			if len(want) > 0 && len(effs) == 0 {
-				return usageErr("no principal named %v in the authorization inventory", args)
 			}
 			// Policy text (condition values, Sids) is untrusted.
 			return authz.WriteListing(untrusted.TerminalWriter{W: a.stdout}, effs)

@@ -52,3 +52,27 @@ func TestRecommendWithoutCatalogRefuses(t *testing.T) {
 		}
 	}
 }
+
+// One resolver for analyze --principal, recommend and authz list: a
+// misspelt name gets the closest names with their paths, an ARN without
+// its path is accepted.
+func TestPrincipalNames(t *testing.T) {
+	env := testEnv(t)
+	mustRun(t, env, exitOK, "ingest", "authz", filepath.Join(sampleDir, "authz.json"))
+	const suggestion = "did you mean orders-api-lambda (arn:aws:iam::111122223333:role/service-role/orders-api-lambda)?"
+	for _, args := range [][]string{
+		{"recommend", "orders-api-lamda"},
+		{"analyze", "--principal", "orders-api-lamda"},
+		{"authz", "list", "orders-api-lamda"},
+	} {
+		code, _, errOut := runCLI(t, env, args...)
+		if code != exitUsage || !strings.Contains(errOut, suggestion) || strings.Contains(errOut, "[orders-api-lamda]") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", args, code, errOut, exitUsage, suggestion)
+		}
+	}
+	out := mustRun(t, env, exitOK, "authz", "list", "arn:aws:iam::111122223333:role/orders-api-lambda")
+	if !strings.Contains(out, "arn:aws:iam::111122223333:role/service-role/orders-api-lambda") {
+		t.Errorf("authz list of the ARN without its path lists:\n%s", out)
+	}
+	mustRun(t, env, exitOK, "analyze", "--principal", "arn:aws:iam::111122223333:role/orders-api-lambda")
+}
