@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
