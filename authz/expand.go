@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"fmt"
@@ -297,141 +298,27 @@ func unionSorted(sets [][]int32) []int32 {
 	return slices.Compact(out)
 }
 
-func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) error {
-	eff.Expanded = true
-	eff.CatalogVersion = e.catVer
-	// acc[a] is 1 + the position in blds of action a's grant, 0 for none.
-	// blds is sized up front so that grants never move (eff.Grants points
-	// into it) and each grant's first source comes from one slab.
-	acc := make([]int32, len(e.actions))
-	bound := 0
-	for _, np := range p.Policies.Identity {
-		if np.Doc == nil {
-			continue
-		}
-		for i := range np.Doc.Statements {
-			if st := &np.Doc.Statements[i]; st.Effect == policy.EffectAllow {
-				bound += len(e.info(st).actions)
-			}
-		}
-	}
-	bound = min(bound, len(e.actions))
-	blds := make([]building, 0, bound)
-	firstSrc := make([]source, bound)
-	touched := make([]int32, 0, bound)
-	var unknown []string
-	for _, np := range p.Policies.Identity {
-		if np.Doc == nil {
-			continue
-		}
-		for i := range np.Doc.Statements {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			st := &np.Doc.Statements[i]
-			if st.Effect != policy.EffectAllow {
-				continue
-			}
-			si := e.info(st)
-			for _, u := range si.unknown {
-				if !slices.Contains(unknown, u) {
-					unknown = append(unknown, u)
-				}
-			}
-			src := source{ref(np, st), st}
-			for _, a := range si.actions {
-				if acc[a] == 0 {
-					k := len(blds)
-					blds = append(blds, building{g: Grant{Action: e.actions[a]}, srcs: firstSrc[k : k : k+1]})
-					acc[a] = int32(len(blds))
-					touched = append(touched, a)
-				}
-				b := &blds[acc[a]-1]
-				b.srcs = append(b.srcs, src)
-			}
-		}
-	}
-	slices.Sort(unknown)
-	eff.Unknown = unknown
-
-	for _, d := range denies {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		for _, a := range e.info(d.st).actions {
-			if acc[a] == 0 {
-				continue
-			}
-			b := &blds[acc[a]-1]
-			switch e.applyDeny(b, d, relAll) {
-			case denyRemoves:
-				acc[a] = 0
-				if eff.Denied == nil {
-					eff.Denied = map[string]policy.StatementRef{}
-				}
-				eff.Denied[b.g.Action] = d.ref
-			}
-		}
-	}
-
-	if bd := p.Policies.Boundary; bd != nil {
-		g := e.gate(bd)
-		for _, a := range touched {
-			if acc[a] != 0 && !e.admit(g, &blds[acc[a]-1], a) {
-				acc[a] = 0
-				eff.OutsideBoundary++
-			}
-		}
-	} else if p.Role != nil && p.Role.Boundary != "" || p.User != nil && p.User.Boundary != "" {
-		eff.Notes = append(eff.Notes, "permissions boundary not in the inventory: not applied")
-	}
-	if len(scps) > 0 {
-		g := e.scpGateFor(scps)
-		for _, a := range touched {
-			if acc[a] != 0 && !e.admit(g, &blds[acc[a]-1], a) {
-				acc[a] = 0
-				eff.OutsideSCP++
-			}
-		}
-	}
-
-	// One allocation for all the provenance.
-	live, nsrc := 0, 0
-	for _, a := range touched {
-		if acc[a] != 0 {
-			live++
-			nsrc += len(blds[acc[a]-1].srcs)
-		}
-	}
-	prov := make([]policy.StatementRef, nsrc)
-	eff.Grants = make(map[string]*Grant, live)
-	for _, a := range touched {
-		if acc[a] == 0 {
-			continue
-		}
-		b := &blds[acc[a]-1]
-		b.finish(prov[:len(b.srcs):len(b.srcs)])
-		prov = prov[len(b.srcs):]
-		eff.Grants[b.g.Action] = &b.g
-	}
-	eff.AllActions = len(eff.Grants) == len(e.actions)
-	return nil
-}
-
 // finish fills the grant's scope and provenance from its sources; prov is
 // where the provenance goes (len(b.srcs) long).
 func (b *building) finish(prov []policy.StatementRef) {
-	g := &b.g
+	fillScope(&b.g, b.srcs, prov)
+}
+
+// fillScope fills g's scope and provenance from the Allow statements that
+// grant it, in policy order; prov is where the provenance goes (len(srcs)
+// long). Resources and conditions are de-duplicated through sets, so a
+// grant from thousands of statements costs linear time.
+func fillScope(g *Grant, srcs []source, prov []policy.StatementRef) {
 	g.Conditional = true
 	g.Provenance = prov
-	for i, s := range b.srcs {
+	for i, s := range srcs {
 		g.Provenance[i] = s.ref
 		if len(s.st.Conditions) == 0 {
 			g.Conditional = false
 		}
 	}
-	if len(b.srcs) == 1 {
-		st := b.srcs[0].st
+	if len(srcs) == 1 {
+		st := srcs[0].st
 		if st.HasNotResource {
 			g.NotResources = st.NotResource
 		} else {
@@ -440,34 +327,40 @@ func (b *building) finish(prov []policy.StatementRef) {
 		g.Conditions = st.Conditions
 		return
 	}
-	for _, s := range b.srcs {
+	seenRes, seenNot, seenCond := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, s := range srcs {
 		if s.st.HasNotResource {
-			g.NotResources = appendNew(g.NotResources, s.st.NotResource...)
+			g.NotResources = appendNew(g.NotResources, seenNot, s.st.NotResource...)
 		} else {
-			g.Resources = appendNew(g.Resources, s.st.Resource...)
+			g.Resources = appendNew(g.Resources, seenRes, s.st.Resource...)
 		}
 		for _, c := range s.st.Conditions {
-			if !slices.ContainsFunc(g.Conditions, func(x policy.Condition) bool { return sameCondition(x, c) }) {
+			if k := conditionKey(c); !seenCond[k] {
+				seenCond[k] = true
 				g.Conditions = append(g.Conditions, c)
 			}
 		}
 	}
-	if slices.Contains(g.Resources, "*") {
+	if seenRes["*"] {
 		g.Resources = []string{"*"}
 	}
 }
 
-func appendNew(list []string, items ...string) []string {
+// appendNew appends the items not in seen, adding them to it.
+func appendNew(list []string, seen map[string]bool, items ...string) []string {
 	for _, s := range items {
-		if !slices.Contains(list, s) {
+		if !seen[s] {
+			seen[s] = true
 			list = append(list, s)
 		}
 	}
 	return list
 }
 
-func sameCondition(a, b policy.Condition) bool {
-	return a.Operator == b.Operator && strings.EqualFold(a.Key, b.Key) && slices.Equal(a.Values, b.Values)
+// conditionKey is the same for two conditions when they are the same
+// test: operator, key (case-insensitively) and values.
+func conditionKey(c policy.Condition) string {
+	return c.Operator + "\x00" + strings.ToLower(c.Key) + "\x00" + strings.Join(c.Values, "\x00") + "\x00" + strconv.Itoa(len(c.Values))
 }
 
 // rel says how much of one set another covers.
@@ -488,9 +381,9 @@ func minRel(a, b rel) rel {
 
 // resourceRel says how much of the grant's resource scope (the union of its
 // sources') the statement's Resource or NotResource element matches.
-func (e *Expander) resourceRel(b *building, st *policy.Statement) rel {
+func (e *Expander) resourceRel(srcs []source, st *policy.Statement) rel {
 	all, none := true, true
-	for _, s := range b.srcs {
+	for _, s := range srcs {
 		key := [2]*policy.Statement{s.st, st}
 		r, ok := e.rels[key]
 		if !ok {
@@ -591,7 +484,7 @@ const (
 // applyDeny records what Deny d does to grant b, given how much of the
 // grant's actions it matches (relAll for a catalog action).
 func (e *Expander) applyDeny(b *building, d denyStmt, actions rel) denyEffect {
-	r := minRel(actions, e.resourceRel(b, d.st))
+	r := minRel(actions, e.resourceRel(b.srcs, d.st))
 	if r == relNone {
 		return denyNoEffect
 	}
@@ -660,33 +553,3 @@ func (e *Expander) layer(np policy.NamedPolicy) *gateLayer {
 	return l
 }
 
-// admit reports whether every layer allows the grant at least in part,
-// adding Limits for layers that allow it only in part.
-func (e *Expander) admit(g *gate, b *building, a int32) bool {
-	for _, l := range g.layers {
-		if l.star[a] {
-			continue
-		}
-		var limits []policy.StatementRef
-		full := false
-		for _, s := range l.scoped[a] {
-			r := e.resourceRel(b, s.st)
-			if r == relNone {
-				continue
-			}
-			if r == relAll && len(s.st.Conditions) == 0 {
-				full = true
-				break
-			}
-			limits = append(limits, s.ref)
-		}
-		if full {
-			continue
-		}
-		if len(limits) == 0 {
-			return false
-		}
-		b.g.Limits = append(b.g.Limits, limits...)
-	}
-	return true
-}

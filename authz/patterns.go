@@ -121,7 +121,7 @@ func (e *Expander) admitPatterns(b *building, layers []policy.NamedPolicy) bool 
 			if st.Effect != policy.EffectAllow {
 				continue
 			}
-			r := minRel(actionRel(b, st), e.resourceRel(b, st))
+			r := minRel(actionRel(b, st), e.resourceRel(b.srcs, st))
 			if r == relNone {
 				continue
 			}

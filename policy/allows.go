@@ -51,15 +51,7 @@ func AllowsAll(set PolicySet, action string, resourcePattern string) (bool, *Sta
 // document uses Version 2012-10-17, where they mean the same thing. conds
 // never lift a Deny: a conditional Deny is still assumed to apply.
 func AllowsAllWhen(set PolicySet, action, resourcePattern string, conds []Condition) (bool, *StatementRef) {
-	q := query{
-		action:       action,
-		resource:     resourcePattern,
-		actionToks:   compile(action, false),
-		resourceToks: compile(resourcePattern, true),
-		actionLit:    !strings.ContainsAny(action, "*?"),
-		resourceLit:  !strings.ContainsAny(resourcePattern, "*?") && !strings.Contains(resourcePattern, "${"),
-		conds:        conds,
-	}
+	q := newQuery(action, resourcePattern, conds)
 	all := append(append(slices.Clone(set.Identity), set.SCPs...), boundaryList(set)...)
 	for _, p := range all {
 		if ref := q.mayDeny(p); ref != nil {
@@ -80,6 +72,18 @@ func AllowsAllWhen(set PolicySet, action, resourcePattern string, conds []Condit
 		}
 	}
 	return false, nil
+}
+
+func newQuery(action, resourcePattern string, conds []Condition) query {
+	return query{
+		action:       action,
+		resource:     resourcePattern,
+		actionToks:   compile(action, false),
+		resourceToks: compile(resourcePattern, true),
+		actionLit:    !strings.ContainsAny(action, "*?"),
+		resourceLit:  !strings.ContainsAny(resourcePattern, "*?") && !strings.Contains(resourcePattern, "${"),
+		conds:        conds,
+	}
 }
 
 func boundaryList(set PolicySet) []NamedPolicy {

@@ -51,6 +51,10 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 	}
 	cur := policy.PolicySet{Identity: in.Principal.Policies.Identity}
 	allow := allowOnlySet(in.Principal.Policies)
+	// The Prover indexes the current statements: part (2) asks one
+	// question per recommended action and resource.
+	prover := policy.NewProver(allow)
+	gi := newGrantIndex(allow)
 
 	// (1) Every observed successful call is allowed. The boundary and SCPs
 	// stay as they are and allowed these calls already, so the identity
@@ -80,7 +84,7 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 			// the whole scope the current policy grants it on.
 			_, known := in.Catalog.Action(u.Action)
 			noRL := known && !in.Catalog.SupportsResourceLevel(u.Action)
-			for _, pt := range wholeScope(grantParts(allow, in.Effective.Grants[u.Action], u.Action), noRL) {
+			for _, pt := range wholeScope(grantParts(gi, in.Effective.Grants[u.Action], u.Action), noRL) {
 				for _, s := range pt.resources {
 					if err := ctx.Err(); err != nil {
 						return Proof{}, err
@@ -160,12 +164,12 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 					if len(acts) > 1 {
 						// One current statement covering the whole pattern
 						// covers each action it stands for.
-						if ok, _ := policy.AllowsAllWhen(allow, pat, res, st.Conditions); ok {
+						if ok, _ := prover.AllowsAllWhen(pat, res, st.Conditions); ok {
 							continue
 						}
 					}
 					for _, a := range acts {
-						if ok, _ := policy.AllowsAllWhen(allow, a, res, st.Conditions); !ok {
+						if ok, _ := prover.AllowsAllWhen(a, res, st.Conditions); !ok {
 							p.NoBroader = false
 							if len(p.BroaderFailures) < maxFailures {
 								p.BroaderFailures = append(p.BroaderFailures, fmt.Sprintf("%s on %s (statement %s) is not allowed by the current policies", a, res, st.Sid))

@@ -112,16 +112,21 @@ type group struct {
 	service   string
 	resources []string
 	conds     []policy.Condition
+	ckey      string // JSON of conds, when known
 	actions   map[string]bool
 }
 
 func (g *group) key() string {
-	b, _ := json.Marshal(g.conds)
+	ck := g.ckey
+	if ck == "" {
+		b, _ := json.Marshal(g.conds)
+		ck = string(b)
+	}
 	svc := g.service
 	if g.kind == "unobservable" {
 		svc = ""
 	}
-	return g.kind + "|" + svc + "|" + strings.Join(g.resources, ",") + "|" + string(b)
+	return g.kind + "|" + svc + "|" + strings.Join(g.resources, ",") + "|" + ck
 }
 
 var kindOrder = map[string]int{"used": 0, "passrole": 1, "unobservable": 2, "deny": 3}
@@ -156,6 +161,7 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 		UnobservablePolicy: opts.Unobservable, CatalogVersion: eff.CatalogVersion,
 	}
 	allowOnly := allowOnlySet(in.Principal.Policies)
+	gi := newGrantIndex(allowOnly)
 	groups := map[string]*group{}
 	add := func(g *group, action string) {
 		k := g.key()
@@ -179,9 +185,9 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 		if strings.EqualFold(u.Action, "iam:PassRole") {
 			kind = "passrole"
 		}
-		parts := grantParts(allowOnly, eff.Grants[u.Action], u.Action)
+		parts := grantParts(gi, eff.Grants[u.Action], u.Action)
 		for _, sc := range scope(in.Catalog, rule, allowOnly, u, parts, rec) {
-			add(&group{kind: kind, service: service(u.Action), resources: sc.resources, conds: sc.conds}, u.Action)
+			add(&group{kind: kind, service: service(u.Action), resources: sc.resources, conds: sc.conds, ckey: sc.ckey}, u.Action)
 		}
 	}
 	for i, u := range r.Unobservable {
@@ -196,8 +202,8 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 			if !r.Coverage.Sufficient {
 				u.Resources = nil // the whole grant: nothing is unused
 			}
-			for _, pt := range unobservableParts(allowOnly, eff.Grants[u.Action], u) {
-				add(&group{kind: "unobservable", resources: pt.resources, conds: pt.conds}, u.Action)
+			for _, pt := range unobservableParts(gi, eff.Grants[u.Action], u) {
+				add(&group{kind: "unobservable", resources: pt.resources, conds: pt.conds, ckey: pt.ckey}, u.Action)
 			}
 			continue
 		}
@@ -298,6 +304,37 @@ func allowOnlySet(ps policy.PolicySet) policy.PolicySet {
 type part struct {
 	resources []string
 	conds     []policy.Condition
+	ckey      string // JSON of conds
+}
+
+// grantIndex is an allow-only policy set prepared for grantParts: each
+// statement's conditions encoded once, and the parts remembered per
+// grant provenance, which the actions authz puts in one class share
+// (an administrator's thousands of unobservable actions then cost one
+// pass over the statements, not one each).
+type grantIndex struct {
+	allow policy.PolicySet
+	ckeys [][]string // by policy and statement: JSON of the conditions
+	memo  map[provenance][]part
+}
+
+type provenance struct {
+	first *policy.StatementRef
+	n     int
+}
+
+func newGrantIndex(allow policy.PolicySet) *grantIndex {
+	gi := &grantIndex{allow: allow, ckeys: make([][]string, len(allow.Identity)), memo: map[provenance][]part{}}
+	for i, np := range allow.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		for _, st := range np.Doc.Statements {
+			b, _ := json.Marshal(st.Conditions)
+			gi.ckeys[i] = append(gi.ckeys[i], string(b))
+		}
+	}
+	return gi
 }
 
 // grantParts lists, in policy order, the ways the identity policies grant
@@ -306,14 +343,30 @@ type part struct {
 // NotResource counts as "*" (the proof then says whether that is too
 // broad). Conditions are never merged across statements: two statements
 // with different conditions are two alternatives, not one conjunction.
-func grantParts(allow policy.PolicySet, g *authz.Grant, action string) []part {
+// The parts are shared: treat them as read-only.
+func grantParts(gi *grantIndex, g *authz.Grant, action string) []part {
+	var key provenance
+	if g != nil && len(g.Provenance) > 0 {
+		key = provenance{&g.Provenance[0], len(g.Provenance)}
+		if parts, ok := gi.memo[key]; ok {
+			return parts
+		}
+	}
+	parts := gi.parts(g, action)
+	if key.first != nil {
+		gi.memo[key] = parts
+	}
+	return parts
+}
+
+func (gi *grantIndex) parts(g *authz.Grant, action string) []part {
 	var parts []part
 	index := map[string]int{}
-	for _, np := range allow.Identity {
+	for pi, np := range gi.allow.Identity {
 		if np.Doc == nil {
 			continue
 		}
-		for _, st := range np.Doc.Statements {
+		for si, st := range np.Doc.Statements {
 			if st.Effect != policy.EffectAllow || !statementMatchesAction(st, action) {
 				continue
 			}
@@ -321,14 +374,13 @@ func grantParts(allow policy.PolicySet, g *authz.Grant, action string) []part {
 			if st.HasNotResource {
 				res = []string{"*"}
 			}
-			b, _ := json.Marshal(st.Conditions)
-			k := string(b)
+			k := gi.ckeys[pi][si]
 			if i, ok := index[k]; ok {
 				parts[i].resources = append(parts[i].resources, res...)
 				continue
 			}
 			index[k] = len(parts)
-			parts = append(parts, part{resources: slices.Clone(res), conds: st.Conditions})
+			parts = append(parts, part{resources: slices.Clone(res), conds: st.Conditions, ckey: k})
 		}
 	}
 	if len(parts) == 0 {
@@ -371,7 +423,7 @@ func wholeScope(parts []part, noResourceLevel bool) []part {
 		for _, pt := range parts {
 			for _, pat := range pt.resources {
 				if policy.MatchResource(pat, "*") {
-					star = append(star, part{resources: []string{"*"}, conds: pt.conds})
+					star = append(star, part{resources: []string{"*"}, conds: pt.conds, ckey: pt.ckey})
 					break
 				}
 			}
@@ -465,7 +517,7 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 			continue
 		}
 		sort.Strings(res)
-		out = append(out, part{resources: slices.Compact(res), conds: pt.conds})
+		out = append(out, part{resources: slices.Compact(res), conds: pt.conds, ckey: pt.ckey})
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
-	"github.com/iamtrim/iamtrim/policy"
 )
 
 // unobservableParts are the ways to keep an unobservable action: every way
@@ -14,8 +13,8 @@ import (
 // ways restricted to those resource patterns. Should the restriction leave
 // nothing (the grant came through a pattern the statements do not show),
 // the whole grant is kept: never less than could have been used unseen.
-func unobservableParts(allow policy.PolicySet, g *authz.Grant, u analyze.Unobservable) []part {
-	parts := grantParts(allow, g, u.Action)
+func unobservableParts(gi *grantIndex, g *authz.Grant, u analyze.Unobservable) []part {
+	parts := grantParts(gi, g, u.Action)
 	if len(u.Resources) == 0 {
 		return parts
 	}
@@ -28,7 +27,7 @@ func unobservableParts(allow policy.PolicySet, g *authz.Grant, u analyze.Unobser
 			}
 		}
 		if len(res) > 0 {
-			out = append(out, part{resources: res, conds: pt.conds})
+			out = append(out, part{resources: res, conds: pt.conds, ckey: pt.ckey})
 		}
 	}
 	if len(out) == 0 {
