@@ -314,6 +314,13 @@ func (r *runner) updateBar(start time.Time) {
 func (r *runner) list(ctx context.Context, fn func(object) error) error {
 	var ac *awsSetup
 	for _, src := range r.opts.Sources {
+		found := 0
+		fn := func(o object) error {
+			found++
+			return fn(o)
+		}
+		var what string
+		ignored := 0
 		switch {
 		case src == SourceAPI:
 			if ac == nil {
@@ -345,10 +352,29 @@ func (r *runner) list(ctx context.Context, fn func(object) error) error {
 			if err := s.List(ctx, f, func(o s3src.Object) error { return fn(s3Object(s, o)) }); err != nil {
 				return err
 			}
+			what = "CloudTrail objects (AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/*.json.gz) in the --since/--until window"
 		default:
-			if err := filesrc.Walk(ctx, src, func(f filesrc.File) error { return fn(fileObject(f)) }); err != nil {
+			st, err := filesrc.Walk(ctx, src, func(f filesrc.File) error { return fn(fileObject(f)) })
+			if err != nil {
 				return err
 			}
+			r.mu.Lock()
+			r.sum.FilesIgnored += st.Ignored
+			r.sum.Ignored = append(r.sum.Ignored, st.IgnoredNames[:min(len(st.IgnoredNames), max(0, filesrc.MaxIgnoredNames-len(r.sum.Ignored)))]...)
+			r.mu.Unlock()
+			what = strings.Join(filesrc.LogExtensions, ", ")
+			ignored = st.Ignored
+		}
+		if found == 0 && src != SourceAPI {
+			r.log.Warn("source holds no log files", "source", src, "looked_for", what, "ignored", ignored)
+			msg := fmt.Sprintf("%s: no log files (looked for %s)", src, what)
+			if ignored > 0 {
+				msg += fmt.Sprintf("; %d other files ignored", ignored)
+			}
+			r.mu.Lock()
+			r.sum.EmptySources = append(r.sum.EmptySources, src)
+			r.errs = append(r.errs, msg)
+			r.mu.Unlock()
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -446,8 +447,58 @@ func TestKeepRawRefusedEscapes(t *testing.T) {
 	}
 }
 
+// TestEmptySource: a source with no log files is a rejected input, named
+// with what was looked for, and the other files of a directory are counted
+// and named rather than silently ignored.
+func TestEmptySource(t *testing.T) {
+	db := storetest.New(t)
+	empty, mixed := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(mixed, "a.json"), asRecords(t, events(0, 3, 0, acctA, "us-east-1")))
+	writeFile(t, filepath.Join(mixed, "readme.txt"), []byte("not a log"))
+	writeFile(t, filepath.Join(empty, "notes.csv"), []byte("x"))
+	s := runCat(t, db, ingest.Options{Sources: []string{empty, mixed}})
+	if s.Events != 3 || s.FilesOK != 1 {
+		t.Errorf("events %d files ok %d, want 3 and 1", s.Events, s.FilesOK)
+	}
+	if diff := cmp.Diff([]string{empty}, s.EmptySources); diff != "" {
+		t.Errorf("empty sources (-want +got):\n%s", diff)
+	}
+	if s.Rejected() != 1 {
+		t.Errorf("Rejected() = %d, want 1", s.Rejected())
+	}
+	wantErr := empty + ": no log files (looked for .json, .json.gz)"
+	if len(s.Errors) != 1 || !strings.HasPrefix(s.Errors[0], wantErr) {
+		t.Errorf("errors %q, want one starting %q", s.Errors, wantErr)
+	}
+	wantIgnored := []string{filepath.Join(empty, "notes.csv") + " (not .json or .json.gz)", filepath.Join(mixed, "readme.txt") + " (not .json or .json.gz)"}
+	if diff := cmp.Diff(wantIgnored, s.Ignored); diff != "" || s.FilesIgnored != 2 {
+		t.Errorf("ignored %d (-want +got):\n%s", s.FilesIgnored, diff)
+	}
+	var text, js strings.Builder
+	if err := ingest.WriteSummary(&text, s, "text"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ingest.WriteSummary(&js, s, "json"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2 ignored", "readme.txt", wantErr} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text summary lacks %q:\n%s", want, text.String())
+		}
+	}
+	for _, want := range []string{`"files_ignored": 2`, `"empty_sources": [`, "readme.txt"} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("JSON summary lacks %q:\n%s", want, js.String())
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		opts    ingest.Options
@@ -456,6 +507,7 @@ func TestValidate(t *testing.T) {
 		{name: "ok", opts: ingest.Options{Sources: []string{dir, "s3://b/p", "api"}}},
 		{name: "no sources", opts: ingest.Options{}, wantErr: "sources:"},
 		{name: "missing path", opts: ingest.Options{Sources: []string{filepath.Join(dir, "nope")}}, wantErr: "sources:"},
+		{name: "FIFO", opts: ingest.Options{Sources: []string{fifo}}, wantErr: "sources: " + fifo + ": named pipe, not a regular file"},
 		{name: "bad scheme", opts: ingest.Options{Sources: []string{"gs://b"}}, wantErr: "sources:"},
 		{name: "no bucket", opts: ingest.Options{Sources: []string{"s3:///x"}}, wantErr: "sources:"},
 		{name: "window", opts: ingest.Options{Sources: []string{dir}, Since: day0, Until: day0}, wantErr: "until:"},

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,7 +58,7 @@ func fileObject(f filesrc.File) object {
 		kind: kindFile, key: f.Path, name: f.Path, size: f.Size,
 		version: "mtime:" + strconv.FormatInt(f.ModTime.UnixNano(), 10),
 		weight:  estimateWeight(f.Path, f.Size),
-		open:    func(context.Context) (io.ReadCloser, error) { return os.Open(f.Path) },
+		open:    func(context.Context) (io.ReadCloser, error) { return filesrc.Open(f.Path) },
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/iamtrim/iamtrim/ingest/filesrc"
 	"io"
 	"os"
 	"regexp"
@@ -98,8 +99,14 @@ func (o *Options) Validate() error {
 		case strings.Contains(s, "://"):
 			return fmt.Errorf("sources: %q: only s3:// URIs are supported", s)
 		default:
-			if _, err := os.Stat(s); err != nil {
+			fi, err := os.Stat(s)
+			if err != nil {
 				return fmt.Errorf("sources: %w", err)
+			}
+			if !fi.IsDir() {
+				if err := filesrc.CheckRegular(s, fi.Mode()); err != nil {
+					return fmt.Errorf("sources: %w", err)
+				}
 			}
 		}
 	}
@@ -161,6 +168,14 @@ type Summary struct {
 	// BadRecords are records reported in Errors (objects that could not be
 	// read at all count in FilesFailed, not here).
 	BadRecords int64 `json:"bad_records"`
+	// EmptySources are sources in which no log file was found (each also
+	// has a line in Errors): a rejected input, not a success.
+	EmptySources []string `json:"empty_sources"`
+	// FilesIgnored counts the files directories held that are not log
+	// files (other extensions, special files such as FIFOs, never opened);
+	// Ignored names the first of them, each with why.
+	FilesIgnored int      `json:"files_ignored"`
+	Ignored      []string `json:"ignored"`
 
 	Principals   int             `json:"principals"`
 	Elapsed      time.Duration   `json:"elapsed_ns"`
@@ -169,6 +184,12 @@ type Summary struct {
 	// Errors are "path:record N: reason" (or "path: reason" for a whole
 	// object), sorted; at most MaxErrors, then a line saying how many more.
 	Errors []string `json:"errors"`
+}
+
+// Rejected counts the inputs that make ingest finish with exit code 3:
+// failed objects, bad records and sources without log files.
+func (s Summary) Rejected() int {
+	return s.FilesFailed + int(s.BadRecords) + len(s.EmptySources)
 }
 
 // MaxErrors bounds Summary.Errors.
@@ -193,6 +214,12 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 	if s.FilesBusy > 0 {
 		fmt.Fprintf(tw, ", %d still held by another ingester", s.FilesBusy)
 	}
+	if s.FilesIgnored > 0 {
+		fmt.Fprintf(tw, ", %d ignored", s.FilesIgnored)
+	}
+	if len(s.EmptySources) > 0 {
+		fmt.Fprintf(tw, "; %d sources without log files", len(s.EmptySources))
+	}
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "events\t%d ingested, %d duplicate, %d unmapped, %d denied, %d permissionless", s.Events, s.Duplicates, s.Unmapped, s.Denied, s.Permissionless)
 	if s.Filtered > 0 {
@@ -212,6 +239,15 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 		width := len(strconv.FormatInt(s.TopUnmapped[0].Count, 10))
 		for _, u := range s.TopUnmapped {
 			fmt.Fprintf(w, "  %*d  %s %s\n", width, u.Count, untrusted.Terminal(u.EventSource), untrusted.Terminal(u.EventName))
+		}
+	}
+	if len(s.Ignored) > 0 {
+		fmt.Fprintln(w, "ignored (not log files):")
+		for _, e := range s.Ignored {
+			fmt.Fprintf(w, "  %s\n", untrusted.Terminal(e))
+		}
+		if more := s.FilesIgnored - len(s.Ignored); more > 0 {
+			fmt.Fprintf(w, "  ... and %d more\n", more)
 		}
 	}
 	if len(s.Errors) > 0 {

@@ -358,8 +358,8 @@ func (r *Runner) ingest(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 	}
 	s, err := IngestCloudTrail(ctx, db, opts, r.Log)
 	sum.Events, sum.Duplicates, sum.FilesOK, sum.FilesFailed = s.Events, s.Duplicates, s.FilesOK, s.FilesFailed
-	if s.FilesFailed > 0 || s.BadRecords > 0 {
-		sum.Rejected += s.FilesFailed + int(s.BadRecords)
+	if s.Rejected() > 0 {
+		sum.Rejected += s.Rejected()
 		for _, e := range s.Errors {
 			r.Log.Warn("rejected input", "error", e)
 		}

@@ -104,8 +104,8 @@ retried by the next run, and makes the exit code 3.`,
 			if runErr != nil {
 				return runErr
 			}
-			if sum.FilesFailed > 0 || sum.BadRecords > 0 {
-				return &exitErr{code: exitRejected, err: fmt.Errorf("%d objects failed and %d records were rejected; they are recorded and will be retried by the next run", sum.FilesFailed, sum.BadRecords)}
+			if sum.Rejected() > 0 {
+				return &exitErr{code: exitRejected, err: fmt.Errorf("%d objects failed, %d records were rejected and %d sources held no log files; they are recorded and will be retried by the next run", sum.FilesFailed, sum.BadRecords, len(sum.EmptySources))}
 			}
 			return nil
 		},

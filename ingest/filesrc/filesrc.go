@@ -1,6 +1,9 @@
 // Package filesrc finds CloudTrail log files on the local file system for
 // package ingest: a named file is taken as is, a directory is walked
-// recursively for .json and .json.gz files, in lexical order.
+// recursively for .json and .json.gz files, in lexical order. What a walk
+// leaves out (files of other kinds, special files) is counted and named,
+// and special files (FIFOs, devices, sockets) are never opened: reading a
+// FIFO would block forever.
 package filesrc
 
 import (
@@ -10,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -21,33 +25,82 @@ type File struct {
 	ModTime time.Time
 }
 
+// LogExtensions are the names a directory walk takes.
+var LogExtensions = []string{".json", ".json.gz"}
+
 // IsLogName reports whether a name looks like a CloudTrail log file.
 func IsLogName(name string) bool {
 	return strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".json")
 }
 
-// Walk calls fn for root if it is a file, or for every log file below root
-// if it is a directory. Symbolic links to directories are not followed.
-func Walk(ctx context.Context, root string, fn func(File) error) error {
+// Stats is what a walk found.
+type Stats struct {
+	// Files is how many log files were passed on.
+	Files int
+	// Ignored counts the files left out: other extensions, special files.
+	Ignored int
+	// IgnoredNames names the first MaxIgnoredNames of them, each with why.
+	IgnoredNames []string
+}
+
+// MaxIgnoredNames bounds Stats.IgnoredNames.
+const MaxIgnoredNames = 20
+
+func (s *Stats) ignore(path, why string) {
+	s.Ignored++
+	if len(s.IgnoredNames) < MaxIgnoredNames {
+		s.IgnoredNames = append(s.IgnoredNames, path+" ("+why+")")
+	}
+}
+
+// kind names a file mode that is not a regular file.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	}
+	return "special file"
+}
+
+// Walk calls fn for root if it is a regular file, or for every log file
+// below root if it is a directory, and returns what it found and left out.
+// A root that is neither (a FIFO, a device) is refused. Symbolic links to
+// directories are not followed.
+func Walk(ctx context.Context, root string, fn func(File) error) (Stats, error) {
+	var st Stats
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return fmt.Errorf("walk %s: %w", root, err)
+		return st, fmt.Errorf("walk %s: %w", root, err)
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return fmt.Errorf("walk %s: %w", root, err)
+		return st, fmt.Errorf("walk %s: %w", root, err)
 	}
 	if !fi.IsDir() {
-		return fn(File{Path: abs, Size: fi.Size(), ModTime: fi.ModTime()})
+		if err := CheckRegular(abs, fi.Mode()); err != nil {
+			return st, err
+		}
+		st.Files++
+		return st, fn(File{Path: abs, Size: fi.Size(), ModTime: fi.ModTime()})
 	}
-	return filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", p, err)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if d.IsDir() || !IsLogName(d.Name()) {
+		if d.IsDir() {
+			return nil
+		}
+		if !IsLogName(d.Name()) {
+			st.ignore(p, "not "+strings.Join(LogExtensions, " or "))
 			return nil
 		}
 		info, err := d.Info()
@@ -55,8 +108,38 @@ func Walk(ctx context.Context, root string, fn func(File) error) error {
 			return fmt.Errorf("stat %s: %w", p, err)
 		}
 		if !info.Mode().IsRegular() {
+			st.ignore(p, kind(info.Mode())+", not a regular file")
 			return nil
 		}
+		st.Files++
 		return fn(File{Path: p, Size: info.Size(), ModTime: info.ModTime()})
 	})
+	return st, err
+}
+
+// CheckRegular refuses a path whose mode is not a regular file's.
+func CheckRegular(path string, m fs.FileMode) error {
+	if m.IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("%s: %s, not a regular file: refused", path, kind(m))
+}
+
+// Open opens a log file for reading without ever blocking on a special
+// file that took its place since it was listed: the open does not wait for
+// a FIFO's writer, and anything but a regular file is refused.
+func Open(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = CheckRegular(path, fi.Mode())
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/ingest/filesrc"
@@ -43,7 +46,7 @@ func TestWalk(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			err := filesrc.Walk(context.Background(), tc.root, func(f filesrc.File) error {
+			_, err := filesrc.Walk(context.Background(), tc.root, func(f filesrc.File) error {
 				rel, err := filepath.Rel(dir, f.Path)
 				if err != nil {
 					return err
@@ -62,7 +65,57 @@ func TestWalk(t *testing.T) {
 			}
 		})
 	}
-	if err := filesrc.Walk(context.Background(), filepath.Join(dir, "missing"), func(filesrc.File) error { return nil }); err == nil {
+	if _, err := filesrc.Walk(context.Background(), filepath.Join(dir, "missing"), func(filesrc.File) error { return nil }); err == nil {
 		t.Errorf("Walk of a missing path: no error")
+	}
+}
+
+// TestWalkReportsWhatItLeavesOut: files of other kinds in a directory are
+// counted and named, special files (a FIFO here) are never opened, and a
+// special file named as the root is refused at once instead of blocking.
+func TestWalkReportsWhatItLeavesOut(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"logs/a.json": "{}", "logs/notes.txt": "x", "logs/b.json.bz2": "x"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fifo := filepath.Join(dir, "logs", "pipe.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []string
+	st, err := filesrc.Walk(ctx, filepath.Join(dir, "logs"), func(f filesrc.File) error {
+		got = append(got, filepath.Base(f.Path))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.json"}, got); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	want := filesrc.Stats{Files: 1, Ignored: 3, IgnoredNames: []string{
+		filepath.Join(dir, "logs", "b.json.bz2") + " (not .json or .json.gz)",
+		filepath.Join(dir, "logs", "notes.txt") + " (not .json or .json.gz)",
+		fifo + " (named pipe, not a regular file)",
+	}}
+	if diff := cmp.Diff(want, st); diff != "" {
+		t.Errorf("stats (-want +got):\n%s", diff)
+	}
+	// Named directly: refused, without opening it (which would block).
+	_, err = filesrc.Walk(ctx, fifo, func(filesrc.File) error { t.Error("fn called for a FIFO"); return nil })
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Walk(FIFO) = %v, want a not-a-regular-file error", err)
+	}
+	// Opened after listing (it became a FIFO in between): refused, not blocking.
+	if _, err := filesrc.Open(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Open(FIFO) = %v, want a not-a-regular-file error", err)
 	}
 }
