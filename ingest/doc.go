@@ -38,7 +38,7 @@
 // reported as "path:record N: reason" in Summary.Errors; the object is
 // marked failed in the ledger and retried on the next run, its good
 // records are counted (dedup keeps re-runs exact), and the other objects
-// are ingested. Summary.FilesFailed > 0 means the CLI exits 3. Strings
+// are ingested. Summary.Rejected() > 0 means the CLI exits 3. Strings
 // from logs are bounded in length, made valid UTF-8, and only ever passed
 // as query parameters or COPY data.
 //
