@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // activity is one kind of call a principal makes: an event name on a set of
@@ -39,7 +40,48 @@ type activity struct {
 	// requestParameters key that names it: the call also needs
 	// iam:PassRole on each of those roles.
 	pass []passedRole
+
+	// mint, when set, names the resource each call acts on as the workload
+	// mints it: a Lambda log stream named by the day, an S3 key under a
+	// date partition, an instance an autoscaler launched, an ECS task, a
+	// Step Functions execution, a CodeBuild build. parent is the candidate
+	// drawn (nil for activities on "*"); k < mintN tells the day's
+	// resources apart. The names depend on the day and k alone, so a later
+	// period mints fresh ones (truth's nextMonth).
+	mint  func(o *org, parent *res, region int, t time.Time, k int) *res
+	mintN int
+	// on, when set, limits the activity to the days it returns true for
+	// (monthly and quarterly jobs).
+	on func(t time.Time) bool
+	// implied are actions the call needs beyond its own that CloudTrail
+	// does not log as calls of their own (ec2:CreateTags for a launch that
+	// tags what it creates), each on the resource the call mints.
+	implied []string
+	// creates says the call creates the minted resource without naming it
+	// (RunInstances): used lists "*", implied actions the new resource.
+	creates bool
 }
+
+// creates marks a minting call that creates its resource unnamed.
+func creates() actOpt { return func(a *activity) { a.creates = true } }
+
+// mints makes an activity act on minted resources (see activity.mint).
+func mints(n int, f func(o *org, parent *res, region int, t time.Time, k int) *res) actOpt {
+	return func(a *activity) { a.mint, a.mintN = f, n }
+}
+
+// on limits an activity to some days.
+func on(f func(t time.Time) bool) actOpt { return func(a *activity) { a.on = f } }
+
+// implies adds actions a call needs that are not logged on their own.
+func implies(actions ...string) actOpt {
+	return func(a *activity) { a.implied = append(a.implied, actions...) }
+}
+
+// monthly is the first day of each month; quarterly the first day of each
+// quarter.
+func monthly(t time.Time) bool   { return t.Day() == 1 }
+func quarterly(t time.Time) bool { return t.Day() == 1 && (t.Month()-1)%3 == 0 }
 
 // passedRole is a role a call hands to a service (a Lambda function's
 // execution role, an ECS task role), and the requestParameters key that
@@ -181,8 +223,9 @@ func (o *org) buildActivities() {
 		fail("NoSuchKey", msgNoSuchKey, 10))
 	o.act("orders-api", "ssm:GetParameter", "GetParameter", "parameter:prod/orders/db-host", 4)
 	o.act("orders-api", "secretsmanager:GetSecretValue", "GetSecretValue", "secret:prod/orders/", 3)
-	o.act("orders-api", "logs:CreateLogStream", "CreateLogStream", "logstream:/aws/lambda/orders-api/", 2)
-	o.act("orders-api", "logs:PutLogEvents", "PutLogEvents", "logstream:/aws/lambda/orders-api/", 40)
+	// Each cold start creates a log stream named by the day.
+	o.act("orders-api", "logs:CreateLogStream", "CreateLogStream", "loggroup:/aws/lambda/orders-api", 2, mints(4, lambdaStream))
+	o.act("orders-api", "logs:PutLogEvents", "PutLogEvents", "loggroup:/aws/lambda/orders-api", 40, mints(4, lambdaStream))
 	o.act("svc:lambda.amazonaws.com", "sts:AssumeRole", "AssumeRole", "role:orders-api-lambda", 6, assumes(o.byKey["orders-api"]))
 
 	// thumbnailer: AmazonS3FullAccess, uses four S3 object operations.
@@ -194,7 +237,7 @@ func (o *org) buildActivities() {
 	o.act("thumbnailer", "s3:PutObject", "CompleteMultipartUpload", "object:acme-data-prod/thumbnails/", 3)
 	o.act("thumbnailer", "s3:ListBucket", "ListObjects", "bucket:acme-data-prod", 5)
 	o.act("thumbnailer", "s3:GetObject", "GetObject", "object:acme-logs-archive/app/", 2)
-	o.act("thumbnailer", "logs:CreateLogStream", "CreateLogStream", "logstream:/aws/lambda/thumbnailer/", 1)
+	o.act("thumbnailer", "logs:CreateLogStream", "CreateLogStream", "loggroup:/aws/lambda/thumbnailer", 1, mints(3, lambdaStream))
 	o.act("svc:lambda.amazonaws.com", "sts:AssumeRole", "AssumeRole", "role:thumbnailer-lambda", 4, assumes(o.byKey["thumbnailer"]))
 
 	// nightly-report: a Scan, a report upload, custom metrics.
@@ -216,7 +259,7 @@ func (o *org) buildActivities() {
 	o.act("ci-deployer", "lambda:GetFunction", "GetFunction20150331v2", "function:orders-api", 5)
 	o.act("ci-deployer", "lambda:UpdateFunctionCode", "UpdateFunctionCode20150331v2", "function:orders-api", 2)
 	// The deploy sets the function's execution role, so it passes it.
-	o.act("ci-deployer", "lambda:UpdateFunctionConfiguration", "UpdateFunctionConfiguration20150331v2", "function:orders-api", 1,
+	o.act("ci-deployer", "lambda:UpdateFunctionConfiguration", "UpdateFunctionConfiguration20150331v2", "function:orders-api", 2,
 		passes("role", o.byKey["orders-api"]))
 	o.act("ci-deployer", "lambda:PublishVersion", "PublishVersion20150331", "function:orders-api", 1)
 	o.act("ci-deployer", "lambda:ListVersionsByFunction", "ListVersionsByFunction20150331", "function:orders-api", 1)
@@ -382,8 +425,42 @@ func (o *org) buildActivities() {
 	// edge-router-lambda, in the second region.
 	o.act("edge-router", "ssm:GetParameter", "GetParameter", "parameter:prod/edge/", 8)
 	o.act("edge-router", "kms:Decrypt", "Decrypt", "key:@1", 2, via("ssm.amazonaws.com"))
-	o.act("edge-router", "logs:CreateLogStream", "CreateLogStream", "logstream:/aws/lambda/edge-router/", 1)
+	o.act("edge-router", "logs:CreateLogStream", "CreateLogStream", "loggroup:/aws/lambda/edge-router", 1, mints(2, lambdaStream))
 	o.act("svc:lambda.amazonaws.com", "sts:AssumeRole", "AssumeRole", "role:edge-router-lambda", 1, assumes(o.byKey["edge-router"]))
+
+	// invoice-pdf-lambda: a monthly job (the 1st), so rarely warm that
+	// every run is a cold start with a new log stream; its S3 keys are
+	// partitioned by date.
+	o.act("invoice-pdf", "logs:CreateLogStream", "CreateLogStream", "loggroup:/aws/lambda/invoice-pdf", 60, on(monthly), mints(2, lambdaStream))
+	o.act("invoice-pdf", "logs:PutLogEvents", "PutLogEvents", "loggroup:/aws/lambda/invoice-pdf", 200, on(monthly), mints(2, lambdaStream))
+	o.act("invoice-pdf", "s3:GetObject", "GetObject", "object:acme-data-prod/config/", 40, on(monthly))
+	o.act("invoice-pdf", "s3:PutObject", "PutObject", "bucket:acme-data-prod", 150, on(monthly), mints(20, datedObject("invoices/", "pdf")))
+	o.act("svc:lambda.amazonaws.com", "sts:AssumeRole", "AssumeRole", "role:invoice-pdf-lambda", 40, on(monthly), assumes(o.byKey["invoice-pdf"]))
+
+	// fleet-scaler-lambda: scales the worker fleet. Launches tag what they
+	// create (tag-on-create: ec2:CreateTags is needed, never logged on its
+	// own); it terminates the instances it launched. Its route53:* grant
+	// was never used.
+	o.act("fleet-scaler", "ec2:DescribeInstances", "DescribeInstances", "*", 6)
+	o.act("fleet-scaler", "ec2:RunInstances", "RunInstances", "*", 3, mints(3, scaledInstance), creates(), implies("ec2:CreateTags"))
+	o.act("fleet-scaler", "ec2:TerminateInstances", "TerminateInstances", "*", 3, mints(3, scaledInstance))
+	o.act("fleet-scaler", "logs:CreateLogStream", "CreateLogStream", "loggroup:/aws/lambda/fleet-scaler", 1, mints(2, lambdaStream))
+	o.act("svc:lambda.amazonaws.com", "sts:AssumeRole", "AssumeRole", "role:fleet-scaler-lambda", 1, assumes(o.byKey["fleet-scaler"]))
+
+	// batch-scheduler: the nightly batch, started by EventBridge
+	// Scheduler: an ECS task of the task definition revision current that
+	// week, a Step Functions execution, a CodeBuild build and date
+	// partitioned event files; on the first day of each quarter, an export
+	// of the orders table (seasonal work).
+	o.act("svc:scheduler.amazonaws.com", "sts:AssumeRole", "AssumeRole", "role:batch-scheduler", 3, assumes(o.byKey["batch-scheduler"]))
+	o.act("batch-scheduler", "ecs:RunTask", "RunTask", "taskfamily:nightly-batch", 3, mints(1, taskRevision))
+	o.act("batch-scheduler", "ecs:DescribeTasks", "DescribeTasks", "cluster:batch", 6, mints(2, ecsTask))
+	o.act("batch-scheduler", "states:StartExecution", "StartExecution", "statemachine:nightly-etl", 3)
+	o.act("batch-scheduler", "states:DescribeExecution", "DescribeExecution", "statemachine:nightly-etl", 6, mints(2, sfnExecution))
+	o.act("batch-scheduler", "codebuild:StartBuild", "StartBuild", "project:nightly-images", 2)
+	o.act("batch-scheduler", "codebuild:BatchGetBuilds", "BatchGetBuilds", "project:nightly-images", 3)
+	o.act("batch-scheduler", "s3:PutObject", "PutObject", "bucket:acme-data-prod", 4, mints(8, datedObject("events/", "json.gz")))
+	o.act("batch-scheduler", "dynamodb:ExportTableToPointInTime", "ExportTableToPointInTime", "table:orders", 400, on(quarterly))
 
 	// Users.
 	o.act("alice", "", "ConsoleLogin", "*", 3, src("signin.amazonaws.com"))

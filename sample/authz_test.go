@@ -212,8 +212,8 @@ func TestAuthzFormat(t *testing.T) {
 			t.Errorf("%s: AttachmentCount %d, attached %d times", arn, p.AttachmentCount, count[arn])
 		}
 	}
-	if len(g.RoleDetailList) != 20 || len(g.UserDetailList) != 4 || len(g.GroupDetailList) != 3 {
-		t.Errorf("got %d roles, %d users, %d groups; want 20, 4, 3", len(g.RoleDetailList), len(g.UserDetailList), len(g.GroupDetailList))
+	if len(g.RoleDetailList) != 23 || len(g.UserDetailList) != 4 || len(g.GroupDetailList) != 3 {
+		t.Errorf("got %d roles, %d users, %d groups; want 23, 4, 3", len(g.RoleDetailList), len(g.UserDetailList), len(g.GroupDetailList))
 	}
 	if admins != 1 {
 		t.Errorf("%d roles have AdministratorAccess, want 1", admins)

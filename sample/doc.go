@@ -12,8 +12,8 @@
 //     AWS CLI prints it (UserDetailList, GroupDetailList, RoleDetailList,
 //     Policies; policy documents as JSON objects; AWS managed policies
 //     under arn:aws:iam::aws:policy/... with their default version only,
-//     customer managed policies with every version). Twenty roles, four
-//     users, three groups. The policies over-grant the way real ones do:
+//     customer managed policies with every version). Twenty-three roles,
+//     four users, three groups. The policies over-grant the way real ones do:
 //     "*" and service:* grants, s3:Get*-style wildcards, AWS managed
 //     AdministratorAccess (one role), ReadOnlyAccess, AmazonS3FullAccess and
 //     PowerUserAccess (reduced to the services used, otherwise unchanged),
@@ -34,6 +34,18 @@
 //     and one refused attempt), calls made by AWS services with a
 //     principal's credentials (invokedBy), and a few records delivered in
 //     two files (same eventID).
+//
+//     Workloads also mint resources as they run, named by the day: Lambda
+//     log streams (YYYY/MM/DD/[$LATEST]<id>, one per cold start; the
+//     monthly invoice-pdf-lambda is cold on every run), S3 keys under date
+//     partitions (invoices/dt=…, events/dt=…), instances fleet-scaler-lambda
+//     launches (tagging them at launch, so ec2:CreateTags is needed and
+//     never logged) and terminates, ECS tasks and the task definition
+//     revision of the week, Step Functions executions and CodeBuild builds
+//     (batch-scheduler). There are monthly (the 1st) and quarterly jobs,
+//     buckets whose data events are logged and not, and a service granted
+//     and never used under a trail known to log every management event
+//     (fleet-scaler-lambda's route53:*).
 //   - trails.json: the trail, as `aws cloudtrail describe-trails`
 //     (trailList) and `get-event-selectors` (eventSelectors) print it. It
 //     logs management events, S3 data events for bucket acme-data-prod,
@@ -44,8 +56,11 @@
 //   - truth.json: per role and user, the exact actions (with resources) its
 //     successful calls needed, the calls AWS services made with its
 //     credentials, its denied attempts, its permissionless calls, its
-//     unlogged calls and its event count; globally the duplicated eventIDs
-//     and exact totals.
+//     unlogged calls, the actions its calls imply (tag-on-create), what a
+//     correct recommendation must allow next month (nextMonth: the calls
+//     of the 30 days after the window on freshly minted resources, and the
+//     next run of its monthly jobs) and its event count; globally the
+//     duplicated eventIDs and exact totals.
 //
 // # How truth.json is computed
 //
@@ -82,7 +97,9 @@
 // to 2026-08-01). Generation streams: the generator fills one file's records
 // at a time and hands it to compressing workers, and truth is accumulated
 // per principal over the organisation's finite set of actions and
-// resources, so memory does not grow with Events.
+// resources, so memory does not grow with Events. Minted resources are a
+// function of the day and a small index (a few per day and activity), so
+// they grow with Days, not Events.
 //
 // testdata/sample is regenerated with
 //

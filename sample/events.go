@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 )
@@ -371,6 +372,12 @@ func (o *org) resources(w *jw, e *event) {
 		if e.a.data {
 			typ = "AWS::SNS::Topic"
 		}
+	case "ecs.amazonaws.com":
+		typ = map[string]string{"taskdef": "AWS::ECS::TaskDefinition", "task": "AWS::ECS::Task"}[r.kind]
+	case "states.amazonaws.com":
+		typ = map[string]string{"statemachine": "AWS::StepFunctions::StateMachine", "execution": "AWS::StepFunctions::Execution"}[r.kind]
+	case "codebuild.amazonaws.com":
+		typ = "AWS::CodeBuild::Project"
 	}
 	if typ == "" {
 		return
@@ -519,6 +526,11 @@ func (o *org) requestParameters(w *jw, e *event, g ids) {
 			w.knum("limit", 1000)
 		case "CreateBackup":
 			w.kstr("backupName", r.name+"-"+e.t.Format("2006-01-02"))
+		case "ExportTableToPointInTime":
+			w.kstr("tableArn", r.arn)
+			w.kstr("s3Bucket", "acme-data-prod")
+			w.kstr("s3Prefix", "exports/orders/"+e.t.Format("2006-01-02"))
+			w.kstr("exportFormat", "DYNAMODB_JSON")
 		}
 	case "lambda.amazonaws.com":
 		if r == nil {
@@ -653,7 +665,26 @@ func (o *org) requestParameters(w *jw, e *event, g ids) {
 			w.kbool("disableApiTermination", false)
 			w.kbool("disableApiStop", false)
 			w.kstr("clientToken", g.uuid())
-		case "StopInstances":
+			if slices.Contains(a.implied, "ec2:CreateTags") {
+				// Tag-on-create: the launch tags what it creates, which
+				// needs ec2:CreateTags on the new instance.
+				w.kobj("tagSpecificationSet", func() {
+					w.key("items")
+					w.openArr()
+					w.open()
+					w.kstr("resourceType", "instance")
+					w.key("tags")
+					w.openArr()
+					w.open()
+					w.kstr("key", "fleet")
+					w.kstr("value", "workers")
+					w.close()
+					w.closeArr()
+					w.close()
+					w.closeArr()
+				})
+			}
+		case "StopInstances", "TerminateInstances":
 			w.kobj("instancesSet", func() {
 				w.key("items")
 				w.openArr()
@@ -791,6 +822,37 @@ func (o *org) requestParameters(w *jw, e *event, g ids) {
 			w.kstr("taskDefinition", "ecs-web")
 		case "RegisterTaskDefinition":
 			o.taskDefinition(w, e, false)
+		case "RunTask":
+			w.kstr("cluster", "batch")
+			w.kstr("taskDefinition", r.name+":"+r.sub)
+			w.knum("count", 1)
+			w.kstr("launchType", "FARGATE")
+		case "DescribeTasks":
+			w.kstr("cluster", r.name)
+			w.key("tasks")
+			w.openArr()
+			w.str(r.arn)
+			w.closeArr()
+		}
+	case "states.amazonaws.com":
+		switch a.name {
+		case "StartExecution":
+			w.kstr("stateMachineArn", r.arn)
+			w.kstr("name", e.t.Format("20060102")+"-"+g.chars("0123456789abcdef", 8))
+		case "DescribeExecution":
+			w.kstr("executionArn", r.arn)
+		}
+	case "codebuild.amazonaws.com":
+		switch a.name {
+		case "StartBuild":
+			w.kstr("projectName", r.name)
+		case "BatchGetBuilds":
+			// The build ids are minted per run; the IAM resource is the
+			// project.
+			w.key("ids")
+			w.openArr()
+			w.str(r.name + ":" + hexID(8, r.arn, e.t.Format("2006-01-02")) + "-" + hexID(4, e.t.Hour()) + "-4" + hexID(3, e.t.Minute()) + "-8" + hexID(3, e.t.Second()) + "-" + hexID(12, e.t.Unix()))
+			w.closeArr()
 		}
 	case "cloudtrail.amazonaws.com":
 		switch a.name {
@@ -1031,7 +1093,11 @@ func (o *org) responseElements(w *jw, e *event, g ids) {
 			w.kstr("backupCreationDateTime", awsDate(e.t))
 		})
 		w.close()
-	case a.name == "StopInstances":
+	case a.name == "StopInstances" || a.name == "TerminateInstances":
+		code, state := int64(64), "stopping"
+		if a.name == "TerminateInstances" {
+			code, state = 32, "shutting-down"
+		}
 		w.open()
 		w.kstr("requestId", g.uuid())
 		w.kobj("instancesSet", func() {
@@ -1039,7 +1105,7 @@ func (o *org) responseElements(w *jw, e *event, g ids) {
 			w.openArr()
 			w.open()
 			w.kstr("instanceId", r.name)
-			w.kobj("currentState", func() { w.knum("code", 64); w.kstr("name", "stopping") })
+			w.kobj("currentState", func() { w.knum("code", code); w.kstr("name", state) })
 			w.kobj("previousState", func() { w.knum("code", 16); w.kstr("name", "running") })
 			w.close()
 			w.closeArr()

@@ -380,9 +380,15 @@ func (g *generator) nextEvent(r int, t time.Time) *event {
 		x := g.evRand.IntN(cum[len(cum)-1])
 		i, _ := slices.BinarySearch(cum, x+1)
 		a := acts[i]
+		if a.on != nil && !a.on(t) {
+			continue
+		}
 		var rs *res
 		if c := a.byRegion[r]; len(c) > 0 {
 			rs = c[g.evRand.IntN(len(c))]
+		}
+		if a.mint != nil {
+			rs = o.minted(a, rs, r, t, g.evRand.IntN(a.mintN))
 		}
 		if !a.logged {
 			g.accs[a.who].recordUnlogged(a, rs)
@@ -473,8 +479,10 @@ func (g *generator) truth() Truth {
 		t.DuplicateEventIDs = []string{}
 	}
 	slices.Sort(t.DuplicateEventIDs)
+	end := o.Start.AddDate(0, 0, o.Days)
 	for _, p := range g.order {
 		e := g.accs[p].export()
+		e.NextMonth = g.accs[p].nextMonth(g.org, end)
 		if p.kind == "role" || p.kind == "user" {
 			t.Principals = append(t.Principals, e)
 		} else {

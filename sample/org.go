@@ -99,7 +99,10 @@ type org struct {
 	groups     []*group
 	policies   []*managedPolicy
 	acts       []*activity
-	cache      struct {
+	// mintedRes are the resources minting activities made (see
+	// activity.mint), by ARN: bounded by days, not events.
+	mintedRes map[string]*res
+	cache     struct {
 		dataKey    string // KMS key of region 0, used for SSE-KMS
 		queue      string
 		secret     *res
@@ -237,6 +240,16 @@ func (o *org) buildResources() {
 	o.regional("loggroup", 1, lg, "/aws/lambda/edge-router")
 	o.regional("loggroup", 0, lg, "/app/web")
 	o.regional("loggroup", 0, lg, "/aws/secrets-rotation")
+	o.regional("loggroup", 0, lg, "/aws/lambda/invoice-pdf")
+	o.regional("loggroup", 0, lg, "/aws/lambda/fleet-scaler")
+
+	// The nightly batch: an ECS cluster and task definition family (the
+	// revision changes with every deploy), a state machine, a CodeBuild
+	// project.
+	o.regional("cluster", 0, "arn:aws:ecs:%s:%s:cluster/%s", "batch")
+	o.regional("taskfamily", 0, "arn:aws:ecs:%s:%s:task-definition/%s", "nightly-batch")
+	o.regional("statemachine", 0, "arn:aws:states:%s:%s:stateMachine:%s", "nightly-etl")
+	o.regional("project", 0, "arn:aws:codebuild:%s:%s:project/%s", "nightly-images")
 	st := o.regional("stack", 0, "arn:aws:cloudformation:%s:%s:stack/%s", "orders-service/3e2d1c0b-aaaa-4bbb-8ccc-0d1e2f3a4b5c")
 	st.name, st.sub = "orders-service", "3e2d1c0b-aaaa-4bbb-8ccc-0d1e2f3a4b5c"
 	o.regional("trail", 0, "arn:aws:cloudtrail:%s:%s:trail/%s", "acme-org-trail")

@@ -247,6 +247,47 @@ func (o *org) buildPrincipals() {
 		allow(acts("kms:Decrypt"), "*"),
 	))}
 
+	invoice := o.role("invoice-pdf", "/service-role/", "invoice-pdf-lambda", "AROAR7E2LQ5XKINVPDF01", "2025-02-03T10:00:00Z")
+	invoice.sessions = []string{"invoice-pdf"}
+	invoice.agents = []string{uaPyLambda}
+	invoice.ipKind = "aws"
+	invoice.trust = serviceTrust("lambda.amazonaws.com")
+	invoice.desc = "Monthly invoice PDFs (runs on the 1st)"
+	invoice.managed = []*managedPolicy{lambdaBasic}
+	invoice.inline = []namedDoc{inline("invoices", policy(
+		allow(acts("s3:PutObject"), "arn:aws:s3:::acme-data-prod/invoices/*"),
+		allow(acts("s3:GetObject"), "arn:aws:s3:::acme-data-prod/config/*"),
+	))}
+
+	scaler := o.role("fleet-scaler", "/service-role/", "fleet-scaler-lambda", "AROAR7E2LQ5XKFLEET01", "2025-03-10T08:00:00Z")
+	scaler.sessions = []string{"fleet-scaler"}
+	scaler.agents = []string{uaGoLambda}
+	scaler.ipKind = "aws"
+	scaler.trust = serviceTrust("lambda.amazonaws.com")
+	scaler.desc = "Scales the worker fleet"
+	scaler.managed = []*managedPolicy{lambdaBasic}
+	scaler.inline = []namedDoc{inline("fleet", policy(
+		sid("Fleet", allow(acts("ec2:RunInstances", "ec2:TerminateInstances", "ec2:CreateTags", "ec2:DescribeInstances"), "*")),
+		// For a DNS feature that never shipped.
+		sid("Dns", allow(acts("route53:*"), "*")),
+	))}
+
+	batch := o.role("batch-scheduler", "/service-role/", "batch-scheduler", "AROAR7E2LQ5XKBATCH01", "2025-04-14T06:00:00Z")
+	batch.sessions = []string{"nightly-batch"}
+	batch.agents = []string{"scheduler.amazonaws.com"}
+	batch.ipKind = "aws"
+	batch.trust = serviceTrust("scheduler.amazonaws.com")
+	batch.desc = "EventBridge Scheduler: the nightly batch and the quarterly export"
+	batch.inline = []namedDoc{inline("nightly-batch", policy(
+		allow(acts("ecs:RunTask"), arn("arn:aws:ecs:%s:%s:task-definition/nightly-batch:*", r0, Account)),
+		allow(acts("ecs:DescribeTasks", "ecs:StopTask"), arn("arn:aws:ecs:%s:%s:task/batch/*", r0, Account)),
+		allow(acts("states:StartExecution"), arn("arn:aws:states:%s:%s:stateMachine:nightly-etl", r0, Account)),
+		allow(acts("states:DescribeExecution", "states:StopExecution"), arn("arn:aws:states:%s:%s:execution:nightly-etl:*", r0, Account)),
+		allow(acts("codebuild:StartBuild", "codebuild:BatchGetBuilds"), arn("arn:aws:codebuild:%s:%s:project/nightly-images", r0, Account)),
+		allow(acts("s3:PutObject"), "arn:aws:s3:::acme-data-prod/events/*"),
+		allow(acts("dynamodb:ExportTableToPointInTime"), arn("arn:aws:dynamodb:%s:%s:table/orders", r0, Account)),
+	))}
+
 	// --- groups and users ------------------------------------------------
 	devs := &group{name: "Developers", path: "/", id: "AGPAR7E2LQ5XKDEVEL01", created: day("2023-09-01T09:00:00Z"),
 		managed: []*managedPolicy{o.pol("IAMUserChangePassword")},
@@ -290,7 +331,7 @@ func (o *org) buildPrincipals() {
 	carol.groups = []*group{devs}
 
 	// --- callers from outside the account's roles and users ---------------
-	for _, svc := range []string{"lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com", "config.amazonaws.com"} {
+	for _, svc := range []string{"lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com", "config.amazonaws.com", "scheduler.amazonaws.com"} {
 		o.outsider("svc:"+svc, "service", svc, []string{svc}, "service")
 	}
 	o.outsider("web:github", "web", "repo:acme/orders-service:ref:refs/heads/main", []string{uaCLI}, "github")

@@ -56,7 +56,7 @@ func TestStats(t *testing.T) {
 		}
 		size += fi.Size()
 	}
-	want := Stats{Events: small.Events, Files: len(files), Roles: 20, Users: 4, Bytes: size}
+	want := Stats{Events: small.Events, Files: len(files), Roles: 23, Users: 4, Bytes: size}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("Stats mismatch (-want +got):\n%s", diff)
 	}

@@ -79,6 +79,24 @@ type TruthPrincipal struct {
 	// Unlogged: calls the workload made that the trail does not record, so
 	// no analysis of the logs can see them.
 	Unlogged []TruthUnlogged `json:"unlogged"`
+	// Implied: actions its calls needed beyond their own that CloudTrail
+	// does not log as calls (ec2:CreateTags for a launch that tags the
+	// instances it creates), on the resources they created.
+	Implied []TruthUse `json:"implied"`
+	// NextMonth: calls of the 30 days after the window, on the fresh
+	// resources the workload mints then (log streams, dated S3 keys,
+	// instances, tasks, task definition revisions, executions) and the
+	// next run of its monthly jobs: what a correct recommendation from the
+	// window must allow. Logged or not.
+	NextMonth []TruthNext `json:"nextMonth"`
+}
+
+// TruthNext is one call a correct recommendation must allow next month.
+type TruthNext struct {
+	Action    string `json:"action"`
+	EventName string `json:"eventName"`
+	Resource  string `json:"resource"`
+	Day       string `json:"day"`
 }
 
 // TruthUse is an action with the resources it was used on.
@@ -125,6 +143,9 @@ var TruthRules = []string{
 	"denied: attempts refused by authorization (AccessDenied, AccessDeniedException, Client.UnauthorizedOperation). They are never use.",
 	"permissionless: calls that need no IAM permission (sts:GetCallerIdentity, signin ConsoleLogin); counted in events, no action.",
 	"unlogged: calls the simulated workload made that the trail does not record (see trails.json); they appear in no log file and are not in events or used.",
+	"implied: actions a successful call needed beyond its own that CloudTrail does not log as a call: ec2:CreateTags for a RunInstances that tags the instances it launches (tagSpecificationSet), on the instance launched. Not in used.",
+	"Minted resources: Lambda log streams (YYYY/MM/DD/[$LATEST]<id>, one per cold start), S3 keys under a date partition (dt=YYYY-MM-DD/), autoscaled instances, ECS tasks and the task definition revision current that week, Step Functions executions are named by the day they are created on; a later period has fresh ones.",
+	"nextMonth: for each activity on minted resources or on a schedule (monthly, quarterly) the principal ran successfully (logged or not), its call on the first day of the 30 days after the window it runs on, on the resource minted that day, and the actions it implies: what a correct recommendation from the window must allow. A quarterly job that does not recur within the 30 days is not listed.",
 	"events counts distinct eventIDs attributed to the principal: a record delivered twice counts once. totals.records counts every record in every file.",
 	"Event names map to IAM actions where they differ: ListObjects -> s3:ListBucket, ListBuckets -> s3:ListAllMyBuckets, HeadObject -> s3:GetObject, CreateMultipartUpload/UploadPart/CompleteMultipartUpload -> s3:PutObject, GetBucketEncryption -> s3:GetEncryptionConfiguration, Invoke -> lambda:InvokeFunction, GetFunction20150331v2 -> lambda:GetFunction (Lambda's versioned names drop the date suffix), monitoring.amazonaws.com -> cloudwatch.",
 	"iam:PassRole: a call that hands a role to a service also needs iam:PassRole on that role, and truth lists it alongside the call's own action, under used (or usedViaService), with the passed roles' ARNs as resources and one event per call however many roles it passes. The records name the roles in requestParameters; in this sample: lambda UpdateFunctionConfiguration role, ecs RegisterTaskDefinition taskRoleArn and executionRoleArn. A refused call that passes a role lists iam:PassRole on it under denied as well: the sample's callers that are refused such calls are granted neither the call's action nor iam:PassRole.",
@@ -151,6 +172,9 @@ type acc struct {
 	denied         map[deniedKey]map[string]int64
 	permissionless map[callKey]int64
 	unlogged       map[unlogKey]map[string]int64
+	implied        map[useKey]*useAcc
+	// acts are the activities with successful calls, logged or not.
+	acts map[*activity]bool
 }
 
 type useAcc struct {
@@ -161,7 +185,8 @@ type useAcc struct {
 
 func newAcc(p *principal) *acc {
 	return &acc{p: p, used: map[useKey]*useAcc{}, denied: map[deniedKey]map[string]int64{},
-		permissionless: map[callKey]int64{}, unlogged: map[unlogKey]map[string]int64{}}
+		permissionless: map[callKey]int64{}, unlogged: map[unlogKey]map[string]int64{},
+		implied: map[useKey]*useAcc{}, acts: map[*activity]bool{}}
 }
 
 func resName(r *res) string {
@@ -192,7 +217,15 @@ func (t *acc) record(e *event) {
 			t.deny(deniedKey{passRole, a.source, a.name, e.errCode}, pr)
 		}
 	default:
-		t.use(useKey{a.action, a.via}, e.errCode, resName(e.r))
+		t.acts[a] = true
+		named := e.r
+		if a.creates {
+			named = nil
+		}
+		t.use(useKey{a.action, a.via}, e.errCode, resName(named))
+		for _, im := range a.implied {
+			addUse(t.implied, useKey{im, a.via}, "", resName(e.r))
+		}
 		if roles := passedRoles(a); len(roles) > 0 {
 			t.use(useKey{passRole, a.via}, e.errCode, roles...)
 		}
@@ -223,10 +256,14 @@ func (t *acc) deny(k deniedKey, resource string) {
 // use counts one event of k on the given resources; errCode is the
 // authorized failure it ended in, if any.
 func (t *acc) use(k useKey, errCode string, resources ...string) {
-	u := t.used[k]
+	addUse(t.used, k, errCode, resources...)
+}
+
+func addUse(m map[useKey]*useAcc, k useKey, errCode string, resources ...string) {
+	u := m[k]
 	if u == nil {
 		u = &useAcc{resources: map[string]bool{}, errors: map[string]int64{}}
-		t.used[k] = u
+		m[k] = u
 	}
 	for _, r := range resources {
 		u.resources[r] = true
@@ -238,6 +275,7 @@ func (t *acc) use(k useKey, errCode string, resources ...string) {
 }
 
 func (t *acc) recordUnlogged(a *activity, r *res) {
+	t.acts[a] = true
 	k := unlogKey{a.action, a.name, a.unlogged}
 	if t.unlogged[k] == nil {
 		t.unlogged[k] = map[string]int64{}
@@ -259,6 +297,59 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// nextMonth lists, for each minting or scheduled activity the principal
+// ran successfully in the window, its calls on the first day of the 30
+// days after end it runs on, on each candidate with the resource minted
+// then, and the actions those calls imply.
+func (t *acc) nextMonth(o *org, end time.Time) []TruthNext {
+	out := []TruthNext{}
+	seen := map[TruthNext]bool{}
+	add := func(n TruthNext) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, a := range o.acts {
+		if !t.acts[a] || (a.mint == nil && a.on == nil) {
+			continue
+		}
+		for d := end; d.Before(end.AddDate(0, 0, 30)); d = d.AddDate(0, 0, 1) {
+			if a.on != nil && !a.on(d) {
+				continue
+			}
+			parents := a.cands
+			if len(parents) == 0 {
+				parents = []*res{nil}
+			}
+			for _, pr := range parents {
+				r := pr
+				if a.mint != nil {
+					region := a.who.regions[0]
+					if pr != nil {
+						region = max(pr.region, 0)
+					}
+					r = a.mint(o, pr, region, d, 0)
+				}
+				day := d.Format(time.DateOnly)
+				named := r
+				if a.creates {
+					named = nil
+				}
+				add(TruthNext{Action: a.action, EventName: a.name, Resource: resName(named), Day: day})
+				for _, im := range a.implied {
+					add(TruthNext{Action: im, EventName: a.name, Resource: resName(r), Day: day})
+				}
+			}
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b TruthNext) int {
+		return strings.Compare(a.Action+"\x00"+a.Resource, b.Action+"\x00"+b.Resource)
+	})
+	return out
 }
 
 func (t *acc) export() TruthPrincipal {
@@ -288,11 +379,16 @@ func (t *acc) export() TruthPrincipal {
 			out.UsedViaService = append(out.UsedViaService, tu)
 		}
 	}
+	out.Implied = []TruthUse{}
+	for k, u := range t.implied {
+		out.Implied = append(out.Implied, TruthUse{Action: k.action, InvokedBy: k.via, Resources: sortedKeys(u.resources), Events: u.events})
+	}
 	cmpUse := func(a, b TruthUse) int {
 		return strings.Compare(a.Action+"\x00"+a.InvokedBy, b.Action+"\x00"+b.InvokedBy)
 	}
 	slices.SortFunc(out.Used, cmpUse)
 	slices.SortFunc(out.UsedViaService, cmpUse)
+	slices.SortFunc(out.Implied, cmpUse)
 	for k, rs := range t.denied {
 		var n int64
 		for _, c := range rs {

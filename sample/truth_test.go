@@ -89,7 +89,7 @@ func resourceOf(r ctRecord) string {
 			return r.Resources[0].ARN
 		}
 	case "ec2.amazonaws.com", "monitoring.amazonaws.com":
-		if r.EventName != "StopInstances" {
+		if r.EventName != "StopInstances" && r.EventName != "TerminateInstances" {
 			return "*"
 		}
 	}

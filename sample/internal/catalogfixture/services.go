@@ -1149,4 +1149,61 @@ GetPrimaryEmail R
 ListRegions L account
 PutContactInformation W account
 `},
+	{name: "states",
+		resources: `
+activity arn:${Partition}:states:${Region}:${Account}:activity:${ActivityName}
+execution arn:${Partition}:states:${Region}:${Account}:execution:${StateMachineName}:${ExecutionId}
+statemachine arn:${Partition}:states:${Region}:${Account}:stateMachine:${StateMachineName}
+`,
+		conds: tagConds,
+		actions: `
+CreateStateMachine W statemachine |aws:RequestTag/${TagKey},aws:TagKeys
+DeleteStateMachine W statemachine
+DescribeExecution R execution
+DescribeStateMachine R statemachine
+GetExecutionHistory R execution
+ListExecutions L statemachine
+ListStateMachines L
+StartExecution W statemachine
+StopExecution W execution
+UpdateStateMachine W statemachine
+`},
+
+	{name: "codebuild",
+		resources: `
+build arn:${Partition}:codebuild:${Region}:${Account}:build/${BuildId}
+project arn:${Partition}:codebuild:${Region}:${Account}:project/${ProjectName}
+`,
+		conds: tagConds,
+		actions: `
+BatchGetBuilds R project
+BatchGetProjects R project
+CreateProject W project |aws:RequestTag/${TagKey},aws:TagKeys
+DeleteProject W project
+ListBuilds L
+ListBuildsForProject L project
+ListProjects L
+RetryBuild W project
+StartBuild W project
+StopBuild W project
+UpdateProject W project
+`},
+
+	{name: "route53",
+		resources: `
+change arn:${Partition}:route53:::change/${Id}
+healthcheck arn:${Partition}:route53:::healthcheck/${Id}
+hostedzone arn:${Partition}:route53:::hostedzone/${Id}
+`,
+		conds: "",
+		actions: `
+ChangeResourceRecordSets W hostedzone
+CreateHealthCheck W
+CreateHostedZone W
+DeleteHostedZone W hostedzone
+GetChange L change
+GetHostedZone L hostedzone
+ListHostedZones L
+ListResourceRecordSets L hostedzone
+`},
 }
