@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/lifecycle"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/store"
@@ -152,9 +153,29 @@ type Denial struct {
 	// Training is what the training analysis said of the action: used,
 	// unused, "unobservable (REASON)" or not-granted.
 	Training string `json:"training"`
+	// Cause, for an action used in training, says what the
+	// recommendation missed: CauseMinted, CauseSeen, CauseNoResource or
+	// CauseNewResource; "" for actions never used in training.
+	Cause string `json:"cause,omitempty"`
 	// Reason is the evaluator's.
 	Reason string `json:"reason"`
 }
+
+// Causes of a denied call of an action used in training.
+const (
+	// CauseMinted: the resource is one the workload mints as it runs
+	// (package lifecycle's table): a lifecycle defect.
+	CauseMinted = "minted-resource"
+	// CauseSeen: the same action on the same resource succeeded in
+	// training: a logging or mapping defect.
+	CauseSeen = "resource-seen-in-training"
+	// CauseNoResource: the call named no resource.
+	CauseNoResource = "no-resource-named"
+	// CauseNewResource: a stable resource the principal did not touch in
+	// training: the recommendation kept the resources seen (fewer than
+	// --collapse-at of them) and this one is new work on an old resource.
+	CauseNewResource = "stable-resource-not-seen-in-training"
+)
 
 // UnmappedCall is an event name of the test window with no known action.
 type UnmappedCall struct {
@@ -319,6 +340,12 @@ func replay(in recommend.Input, rec *recommend.Recommendation, calls []Call, res
 			res.KeptUnobservable += n.Actions
 		}
 	}
+	seenRes := map[string]bool{}
+	for _, u := range r.Used {
+		for _, x := range u.Resources {
+			seenRes[strings.ToLower(u.Action)+"|"+x] = true
+		}
+	}
 	training := map[string]string{}
 	for _, a := range r.Unused {
 		training[strings.ToLower(a)] = "unused"
@@ -377,7 +404,11 @@ func replay(in recommend.Input, rec *recommend.Recommendation, calls []Call, res
 				d.Calls += c.Calls
 				continue
 			}
-			denials[k] = &Denial{Action: c.Action, Resource: rs, Calls: c.Calls, Trained: trained, Training: status, Reason: reason}
+			d := &Denial{Action: c.Action, Resource: rs, Calls: c.Calls, Trained: trained, Training: status, Reason: reason}
+			if trained {
+				d.Cause = cause(seenRes, c.Action, rs)
+			}
+			denials[k] = d
 		}
 	}
 	for _, d := range denials {
@@ -397,6 +428,20 @@ func replay(in recommend.Input, rec *recommend.Recommendation, calls []Call, res
 		res.Denials = res.Denials[:maxDenials]
 	}
 	return res
+}
+
+// cause says why a call of an action used in training was denied.
+func cause(seen map[string]bool, action, resource string) string {
+	switch {
+	case resource == "":
+		return CauseNoResource
+	case seen[strings.ToLower(action)+"|"+resource]:
+		return CauseSeen
+	}
+	if _, minted := lifecycle.Volatile(resource); minted {
+		return CauseMinted
+	}
+	return CauseNewResource
 }
 
 // decide replays one call: granted is false when the current identity

@@ -85,3 +85,19 @@ func mustDay(t *testing.T, s string) time.Time {
 }
 
 func day(d time.Time) string { return d.Format(time.DateOnly) }
+
+func TestCause(t *testing.T) {
+	seen := map[string]bool{"s3:getobject|arn:aws:s3:::data/a.csv": true}
+	tests := []struct{ action, resource, want string }{
+		{"s3:GetObject", "arn:aws:s3:::data/a.csv", CauseSeen},
+		{"logs:CreateLogStream", "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:log-stream:2026/10/01/[$LATEST]0123456789abcdef0123456789abcdef", CauseMinted},
+		{"ec2:TerminateInstances", "arn:aws:ec2:us-east-1:1:instance/i-0123456789abcdef0", CauseMinted},
+		{"iam:GetRole", "arn:aws:iam::1:role/app", CauseNewResource},
+		{"ec2:DescribeInstances", "", CauseNoResource},
+	}
+	for _, tc := range tests {
+		if got := cause(seen, tc.action, tc.resource); got != tc.want {
+			t.Errorf("cause(%s, %s) = %s, want %s", tc.action, tc.resource, got, tc.want)
+		}
+	}
+}

@@ -43,6 +43,15 @@
 //     replayed: they are counted and listed per principal as unmapped,
 //     never as allowed.
 //
+// A denied call of an action used in training carries a cause: a resource
+// the workload mints as it runs (package lifecycle's table: a lifecycle
+// defect), the same action on the same resource succeeded in training (a
+// logging or mapping defect), the call named no resource, or a stable
+// resource the principal did not touch in training (the recommendation
+// keeps the resources it saw, fewer than --collapse-at of them, so new
+// work on an old resource is refused: least privilege on resources, but a
+// break all the same).
+//
 // Results are stored one row per principal and window in backtest_result,
 // which the quarterly report reads for its backtest column.
 package backtest

@@ -56,8 +56,8 @@ func WriteTable(w io.Writer, rep *Report) error {
 			if res == "" {
 				res = "(no resource named)"
 			}
-			if _, err := fmt.Fprintf(w, "denied, used in training: %s %s on %s (%d calls): %s\n",
-				untrusted.Terminal(r.Name), d.Action, untrusted.Terminal(res), d.Calls, untrusted.Terminal(d.Reason)); err != nil {
+			if _, err := fmt.Fprintf(w, "denied, used in training (%s): %s %s on %s (%d calls)\n",
+				d.Cause, untrusted.Terminal(r.Name), d.Action, untrusted.Terminal(res), d.Calls); err != nil {
 				return err
 			}
 		}
