@@ -2,13 +2,13 @@ package analyze
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/trails"
 )
 
@@ -62,9 +62,9 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 // NewestLogDay is the last day with ingested logs, or now when there are
 // none.
 func NewestLogDay(ctx context.Context, db *store.DB, now time.Time) (time.Time, error) {
-	var d *time.Time
-	if err := db.Pool.QueryRow(ctx, `SELECT max(day) FROM log_coverage_daily`).Scan(&d); err != nil {
-		return time.Time{}, fmt.Errorf("find newest log day: %w", err)
+	d, err := queries.NewestLogDay(ctx, db)
+	if err != nil {
+		return time.Time{}, err
 	}
 	if d == nil {
 		return now.UTC(), nil

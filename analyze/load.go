@@ -2,12 +2,12 @@ package analyze
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // LoadUsage reads the usage rollup for the window: every principal's
@@ -17,130 +17,85 @@ import (
 // the row's successful and denied calls, so first and last use are exact to
 // the day and approximate within it when a day mixes both.
 func LoadUsage(ctx context.Context, db *store.DB, w Window, arns []string) (map[string]*PrincipalUsage, error) {
-	q := `
-		SELECT p.arn, u.action, u.resource, u.invoked_by,
-		       sum(u.calls - u.denied - u.unauthenticated)::bigint,
-		       sum(u.denied)::bigint,
-		       min(u.first_seen), max(u.last_seen),
-		       max(u.last_seen) FILTER (WHERE u.denied > 0)
-		  FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
-		 WHERE u.day BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR cardinality($3::text[]) = 0 OR p.arn = ANY($3))
-		 GROUP BY 1, 2, 3, 4`
-	rows, err := db.Pool.Query(ctx, q, w.From, w.To, arns)
-	if err != nil {
-		return nil, fmt.Errorf("read usage: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]*PrincipalUsage{}
-	for rows.Next() {
-		var (
-			arn, action, resource, via string
-			used, denied               int64
-			first, last                time.Time
-			lastDenied                 *time.Time
-		)
-		if err := rows.Scan(&arn, &action, &resource, &via, &used, &denied, &first, &last, &lastDenied); err != nil {
-			return nil, fmt.Errorf("read usage: %w", err)
-		}
-		pu := out[arn]
+	err := queries.Usage(ctx, db, w.From, w.To, arns, func(r queries.UsageRow) error {
+		pu := out[r.ARN]
 		if pu == nil {
-			pu = &PrincipalUsage{ARN: arn, Actions: map[string]*ActionUsage{}}
-			out[arn] = pu
+			pu = &PrincipalUsage{ARN: r.ARN, Actions: map[string]*ActionUsage{}}
+			out[r.ARN] = pu
 		}
-		au := pu.Actions[action]
+		au := pu.Actions[r.Action]
 		if au == nil {
-			au = &ActionUsage{Action: action, Resources: map[string]int64{}, DeniedResources: map[string]int64{}, Via: map[string]int64{}}
-			pu.Actions[action] = au
+			au = &ActionUsage{Action: r.Action, Resources: map[string]int64{}, DeniedResources: map[string]int64{}, Via: map[string]int64{}}
+			pu.Actions[r.Action] = au
 		}
-		if used > 0 {
-			au.Used += used
-			if au.FirstUsed.IsZero() || first.Before(au.FirstUsed) {
-				au.FirstUsed = first
+		if r.Used > 0 {
+			au.Used += r.Used
+			if au.FirstUsed.IsZero() || r.First.Before(au.FirstUsed) {
+				au.FirstUsed = r.First
 			}
-			if last.After(au.LastUsed) {
-				au.LastUsed = last
+			if r.Last.After(au.LastUsed) {
+				au.LastUsed = r.Last
 			}
-			if resource != "" {
-				au.Resources[resource] += used
+			if r.Resource != "" {
+				au.Resources[r.Resource] += r.Used
 			}
-			if via != "" {
-				au.Via[via] += used
+			if r.InvokedBy != "" {
+				au.Via[r.InvokedBy] += r.Used
 			} else {
-				au.Own += used
+				au.Own += r.Used
 			}
 		}
-		if denied > 0 {
-			au.Denied += denied
-			if lastDenied != nil && lastDenied.After(au.LastDenied) {
-				au.LastDenied = *lastDenied
+		if r.Denied > 0 {
+			au.Denied += r.Denied
+			if r.LastDenied != nil && r.LastDenied.After(au.LastDenied) {
+				au.LastDenied = *r.LastDenied
 			}
-			if resource != "" {
-				au.DeniedResources[resource] += denied
+			if r.Resource != "" {
+				au.DeniedResources[r.Resource] += r.Denied
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read usage: %w", err)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // LoadSeenServices returns, per account (as the logs' recipient), the
 // service prefixes with any event in the window, mapped or not.
 func LoadSeenServices(ctx context.Context, db *store.DB, w Window) (map[string]map[string]bool, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT DISTINCT account_id, lower(split_part(action, ':', 1)) FROM usage_daily WHERE day BETWEEN $1 AND $2
-		UNION
-		SELECT DISTINCT account_id, lower(split_part(event_source, '.', 1)) FROM usage_unmapped_daily WHERE day BETWEEN $1 AND $2`, w.From, w.To)
+	rows, err := queries.SeenServices(ctx, db, w.From, w.To)
 	if err != nil {
-		return nil, fmt.Errorf("read services in logs: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]map[string]bool{}
-	for rows.Next() {
-		var acct, svc string
-		if err := rows.Scan(&acct, &svc); err != nil {
-			return nil, fmt.Errorf("read services in logs: %w", err)
+	for _, r := range rows {
+		if out[r.Account] == nil {
+			out[r.Account] = map[string]bool{}
 		}
-		if out[acct] == nil {
-			out[acct] = map[string]bool{}
-		}
-		out[acct][svc] = true
+		out[r.Account][r.Service] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // LoadCoverage returns each account's log coverage of the window.
 func LoadCoverage(ctx context.Context, db *store.DB, w Window) (map[string]Coverage, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT account_id, region, array_agg(day ORDER BY day)
-		  FROM log_coverage_daily WHERE day BETWEEN $1 AND $2
-		 GROUP BY 1, 2 ORDER BY 1, 2`, w.From, w.To)
+	rows, err := queries.Coverage(ctx, db, w.From, w.To)
 	if err != nil {
-		return nil, fmt.Errorf("read log coverage: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	days := map[string]map[time.Time]bool{}
 	out := map[string]Coverage{}
-	for rows.Next() {
-		var acct, region string
-		var ds []time.Time
-		if err := rows.Scan(&acct, &region, &ds); err != nil {
-			return nil, fmt.Errorf("read log coverage: %w", err)
-		}
-		c, ok := out[acct]
+	for _, r := range rows {
+		c, ok := out[r.Account]
 		if !ok {
 			c = Coverage{WindowDays: w.Days, Regions: map[string]int{}}
-			days[acct] = map[time.Time]bool{}
+			days[r.Account] = map[time.Time]bool{}
 		}
-		c.Regions[region] = len(ds)
-		for _, d := range ds {
-			days[acct][d.UTC()] = true
+		c.Regions[r.Region] = len(r.Days)
+		for _, d := range r.Days {
+			days[r.Account][d.UTC()] = true
 		}
-		out[acct] = c
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read log coverage: %w", err)
+		out[r.Account] = c
 	}
 	for acct, c := range out {
 		c.DaysWithLogs = len(days[acct])

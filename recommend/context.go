@@ -6,10 +6,12 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // ContextEvidence is where and how a principal called from in the window
@@ -37,41 +39,25 @@ type Suggestion struct {
 
 // LoadContext reads the context rollup of one principal over a window.
 func LoadContext(ctx context.Context, db *store.DB, w analyze.Window, arn string) (*ContextEvidence, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT c.day, c.region,
-		       CASE WHEN c.network LIKE 'vpce-%' THEN '' ELSE c.network END,
-		       CASE WHEN c.network LIKE 'vpce-%' THEN c.network ELSE '' END,
-		       c.mfa, c.user_agent_class, c.calls
-		  FROM usage_context_daily c JOIN usage_principal p ON p.id = c.principal_id
-		 WHERE p.arn = $1 AND c.day BETWEEN $2 AND $3`, arn, w.From, w.To)
+	rows, err := queries.CallContext(ctx, db, arn, w.From, w.To)
 	if err != nil {
-		return nil, fmt.Errorf("read call context: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	ev := &ContextEvidence{Regions: map[string]int64{}, SourceNets: map[string]int64{}, VPCEndpoints: map[string]int64{}, UserAgents: map[string]int64{}}
-	days := map[string]bool{}
-	for rows.Next() {
-		var (
-			day                   any
-			region, net, vpce, ua string
-			mfa                   bool
-			calls                 int64
-		)
-		if err := rows.Scan(&day, &region, &net, &vpce, &mfa, &ua, &calls); err != nil {
-			return nil, fmt.Errorf("read call context: %w", err)
-		}
-		days[fmt.Sprint(day)] = true
-		ev.Calls += calls
-		ev.Regions[region] += calls
-		ev.SourceNets[net] += calls
-		ev.VPCEndpoints[vpce] += calls
-		ev.UserAgents[ua] += calls
-		if mfa {
-			ev.MFACalls += calls
+	days := map[time.Time]bool{}
+	for _, r := range rows {
+		days[r.Day] = true
+		ev.Calls += r.Calls
+		ev.Regions[r.Region] += r.Calls
+		ev.SourceNets[r.Network] += r.Calls
+		ev.VPCEndpoints[r.VPCEndpoint] += r.Calls
+		ev.UserAgents[r.UserAgentClass] += r.Calls
+		if r.MFA {
+			ev.MFACalls += r.Calls
 		}
 	}
 	ev.Days = len(days)
-	return ev, rows.Err()
+	return ev, nil
 }
 
 // Suggest proposes conditions from observed context, each with its

@@ -1,0 +1,148 @@
+package queries
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/iamtrim/iamtrim/store"
+)
+
+// UsageRow is one principal's use of one action on one resource (through
+// one service, or its own call when InvokedBy is empty) over a window.
+type UsageRow struct {
+	ARN, Action, Resource, InvokedBy string
+	// Used counts successful calls, Denied denied ones.
+	Used, Denied int64
+	// First and Last bound the days' first and last calls, successful or
+	// denied; LastDenied is the last denied one (nil: none).
+	First, Last time.Time
+	LastDenied  *time.Time
+}
+
+// Usage calls fn for every usage row of [from, to], of every principal or
+// only those of arns when not empty.
+func Usage(ctx context.Context, db *store.DB, from, to time.Time, arns []string, fn func(UsageRow) error) error {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT p.arn, u.action, u.resource, u.invoked_by,
+		       sum(u.calls - u.denied - u.unauthenticated)::bigint,
+		       sum(u.denied)::bigint,
+		       min(u.first_seen), max(u.last_seen),
+		       max(u.last_seen) FILTER (WHERE u.denied > 0)
+		  FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
+		 WHERE u.day BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR cardinality($3::text[]) = 0 OR p.arn = ANY($3))
+		 GROUP BY 1, 2, 3, 4`, from, to, arns)
+	if err != nil {
+		return fmt.Errorf("read usage: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r UsageRow
+		if err := rows.Scan(&r.ARN, &r.Action, &r.Resource, &r.InvokedBy, &r.Used, &r.Denied, &r.First, &r.Last, &r.LastDenied); err != nil {
+			return fmt.Errorf("read usage: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read usage: %w", err)
+	}
+	return nil
+}
+
+// AccountService is a service prefix seen in an account's logs.
+type AccountService struct{ Account, Service string }
+
+// SeenServices returns the (account, service prefix) pairs with any event
+// in [from, to], mapped to an action or not.
+func SeenServices(ctx context.Context, db *store.DB, from, to time.Time) ([]AccountService, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT DISTINCT account_id, lower(split_part(action, ':', 1)) FROM usage_daily WHERE day BETWEEN $1 AND $2
+		UNION
+		SELECT DISTINCT account_id, lower(split_part(event_source, '.', 1)) FROM usage_unmapped_daily WHERE day BETWEEN $1 AND $2`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read services in logs: %w", err)
+	}
+	defer rows.Close()
+	var out []AccountService
+	for rows.Next() {
+		var s AccountService
+		if err := rows.Scan(&s.Account, &s.Service); err != nil {
+			return nil, fmt.Errorf("read services in logs: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// CoverageRow lists the days of [from, to] with logs of one account in one
+// region.
+type CoverageRow struct {
+	Account, Region string
+	Days            []time.Time
+}
+
+// Coverage returns the days with logs per account and region, ordered.
+func Coverage(ctx context.Context, db *store.DB, from, to time.Time) ([]CoverageRow, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT account_id, region, array_agg(day ORDER BY day)
+		  FROM log_coverage_daily WHERE day BETWEEN $1 AND $2
+		 GROUP BY 1, 2 ORDER BY 1, 2`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read log coverage: %w", err)
+	}
+	defer rows.Close()
+	var out []CoverageRow
+	for rows.Next() {
+		var c CoverageRow
+		if err := rows.Scan(&c.Account, &c.Region, &c.Days); err != nil {
+			return nil, fmt.Errorf("read log coverage: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// NewestLogDay is the last day with logs, or nil when there are none.
+func NewestLogDay(ctx context.Context, db *store.DB) (*time.Time, error) {
+	var d *time.Time
+	if err := db.Pool.QueryRow(ctx, `SELECT max(day) FROM log_coverage_daily`).Scan(&d); err != nil {
+		return nil, fmt.Errorf("find newest log day: %w", err)
+	}
+	return d, nil
+}
+
+// ContextRow is one day's calls of a principal in one call context. The
+// rollup keeps one network column: a VPC endpoint id (vpce-...) or a
+// source network; Network and VPCEndpoint split it, one of them empty.
+type ContextRow struct {
+	Day                                          time.Time
+	Region, Network, VPCEndpoint, UserAgentClass string
+	MFA                                          bool
+	Calls                                        int64
+}
+
+// CallContext returns the context rollup of principal arn over [from, to].
+func CallContext(ctx context.Context, db *store.DB, arn string, from, to time.Time) ([]ContextRow, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT c.day, c.region,
+		       CASE WHEN c.network LIKE 'vpce-%' THEN '' ELSE c.network END,
+		       CASE WHEN c.network LIKE 'vpce-%' THEN c.network ELSE '' END,
+		       c.mfa, c.user_agent_class, c.calls
+		  FROM usage_context_daily c JOIN usage_principal p ON p.id = c.principal_id
+		 WHERE p.arn = $1 AND c.day BETWEEN $2 AND $3`, arn, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read call context: %w", err)
+	}
+	defer rows.Close()
+	var out []ContextRow
+	for rows.Next() {
+		var r ContextRow
+		if err := rows.Scan(&r.Day, &r.Region, &r.Network, &r.VPCEndpoint, &r.MFA, &r.UserAgentClass, &r.Calls); err != nil {
+			return nil, fmt.Errorf("read call context: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

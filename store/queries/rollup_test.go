@@ -1,0 +1,114 @@
+package queries_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
+	"github.com/iamtrim/iamtrim/store/storetest"
+)
+
+// ingested returns a migrated schema holding the committed sample's
+// CloudTrail logs as ingest writes them: the queries read what the writer
+// writes, so a column renamed on one side only fails here.
+func ingested(t *testing.T) *store.DB {
+	t.Helper()
+	db := storetest.New(t)
+	s, err := ingest.Run(context.Background(), db, nil, ingest.Options{Sources: []string{"../../testdata/sample/AWSLogs"}}, slog.New(slog.DiscardHandler))
+	if err != nil || s.Events == 0 {
+		t.Fatalf("ingest the sample: %d events, %v", s.Events, err)
+	}
+	return db
+}
+
+// all covers the sample's days.
+var from, to = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestRollupQueries(t *testing.T) {
+	ctx := context.Background()
+	db := ingested(t)
+
+	var rows []queries.UsageRow
+	if err := queries.Usage(ctx, db, from, to, nil, func(r queries.UsageRow) error {
+		rows = append(rows, r)
+		return nil
+	}); err != nil {
+		t.Fatalf("Usage: %v", err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("Usage: no rows")
+	}
+	arn := ""
+	for _, r := range rows {
+		if !strings.Contains(r.Action, ":") || r.ARN == "" || r.Used+r.Denied <= 0 || r.Last.Before(r.First) {
+			t.Fatalf("Usage: implausible row %+v", r)
+		}
+		if r.Used > 0 && arn == "" {
+			arn = r.ARN
+		}
+	}
+	n := 0
+	if err := queries.Usage(ctx, db, from, to, []string{arn}, func(r queries.UsageRow) error {
+		if r.ARN != arn {
+			t.Errorf("Usage for %s returned %s", arn, r.ARN)
+		}
+		n++
+		return nil
+	}); err != nil || n == 0 {
+		t.Fatalf("Usage for one principal: %d rows, %v", n, err)
+	}
+
+	seen, err := queries.SeenServices(ctx, db, from, to)
+	if err != nil || len(seen) == 0 {
+		t.Fatalf("SeenServices: %v, %v", seen, err)
+	}
+
+	cov, err := queries.Coverage(ctx, db, from, to)
+	if err != nil || len(cov) == 0 {
+		t.Fatalf("Coverage: %v, %v", cov, err)
+	}
+	for _, c := range cov {
+		if c.Account == "" || c.Region == "" || len(c.Days) == 0 {
+			t.Errorf("Coverage: implausible row %+v", c)
+		}
+	}
+
+	newest, err := queries.NewestLogDay(ctx, db)
+	if err != nil || newest == nil {
+		t.Fatalf("NewestLogDay: %v, %v", newest, err)
+	}
+	last := cov[0].Days[len(cov[0].Days)-1]
+	if newest.Before(last) {
+		t.Errorf("NewestLogDay %v before a covered day %v", newest, last)
+	}
+
+	cc, err := queries.CallContext(ctx, db, arn, from, to)
+	if err != nil || len(cc) == 0 {
+		t.Fatalf("CallContext(%s): %v, %v", arn, cc, err)
+	}
+	for _, r := range cc {
+		if r.Network != "" && r.VPCEndpoint != "" || r.Calls <= 0 || r.Region == "" {
+			t.Errorf("CallContext: implausible row %+v", r)
+		}
+	}
+}
+
+// An empty database: no rows, no newest day, no error.
+func TestRollupQueriesEmpty(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	if err := queries.Usage(ctx, db, from, to, nil, func(queries.UsageRow) error { t.Error("row in an empty rollup"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := queries.NewestLogDay(ctx, db); err != nil || d != nil {
+		t.Fatalf("NewestLogDay: %v, %v; want nil, nil", d, err)
+	}
+	if cc, err := queries.CallContext(ctx, db, "arn:aws:iam::1:role/x", from, to); err != nil || len(cc) != 0 {
+		t.Fatalf("CallContext: %v, %v", cc, err)
+	}
+}
