@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/internal/sharedtest"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
-	"github.com/iamtrim/iamtrim/internal/sharedtest"
 	"github.com/iamtrim/iamtrim/sample"
 )
 
