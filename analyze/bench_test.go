@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,4 +206,80 @@ func expandOne(b *testing.B, exp *authz.Expander, p authz.Principal) *authz.Effe
 		b.Fatal(err)
 	}
 	return eff
+}
+
+// BenchmarkConditionalWildcards analyzes and recommends for one role at
+// IAM's inline size limit: 100 statements
+// {"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalTag/tN":"*"}}}
+// (issue 10 item 13: 6.3 s and 860 MB for analyze before). It reports the
+// process's peak RSS during each operation (VmHWM, reset before it).
+func BenchmarkConditionalWildcards(b *testing.B) {
+	ctx := context.Background()
+	db := storetest.New(b)
+	cat := benchCatalog(b)
+	var stmts []string
+	for i := range 100 {
+		stmts = append(stmts, fmt.Sprintf(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalTag/t%d":"*"}}}`, i))
+	}
+	doc := `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
+	b.Logf("policy of %d characters (IAM's inline limit: %d)", len(doc), recommend.RoleInlineLimit)
+	inv := authz.NewInventory("bench", &authz.Details{RoleDetailList: []authz.RoleDetail{{
+		Path: "/", RoleName: "tagged", RoleID: "AROA0000000000000001", Arn: "arn:aws:iam::" + benchAccount + ":role/tagged", CreateDate: "2025-01-01T00:00:00Z",
+		RolePolicyList: []authz.InlinePolicy{{PolicyName: "p", PolicyDocument: json.RawMessage(doc)}},
+	}}})
+	asOf := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
+	ev := analyze.Evidence{Inventory: inv, Catalog: cat, Trails: trails.UnknownConfig()}
+	log := slog.New(slog.DiscardHandler)
+	var snap *analyze.Snapshot
+	b.Run("analyze", func(b *testing.B) {
+		resetPeakRSS(b)
+		for b.Loop() {
+			var err error
+			if snap, err = analyze.Run(ctx, db, ev, analyze.Options{AsOf: asOf, WindowDays: benchDays}, log); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(peakRSS(b), "peak-RSS-MB")
+	})
+	b.Run("recommend", func(b *testing.B) {
+		p := inv.Principals()[0]
+		resetPeakRSS(b)
+		for b.Loop() {
+			in := recommend.Input{Principal: p, Effective: expandOne(b, authz.NewExpander(cat, nil), p), Result: snap.Principals[0], Catalog: cat}
+			rec, err := recommend.Recommend(ctx, in, recommend.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !rec.Proof.Proven {
+				b.Fatal("not proven")
+			}
+		}
+		b.ReportMetric(peakRSS(b), "peak-RSS-MB")
+	})
+}
+
+// resetPeakRSS returns freed memory to the system and resets the
+// process's peak RSS (Linux: VmHWM) to the current RSS.
+func resetPeakRSS(b *testing.B) {
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("cannot reset peak RSS (%v): it includes earlier work", err)
+	}
+}
+
+// peakRSS is the process's peak RSS in MB since resetPeakRSS.
+func peakRSS(b *testing.B) float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
+			return kb / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }

@@ -143,4 +143,13 @@ type Snapshot struct {
 	AuthzSnapshot  int64     `json:"authz_snapshot"`
 	Trails         string    `json:"trails"`
 	Principals     []Result  `json:"principals"`
+	// Refused are the principals left out because their policies exceed
+	// authz's limits (authz.LimitError), each with why.
+	Refused []Refused `json:"refused,omitempty"`
+}
+
+// Refused is a principal the analysis left out, and why.
+type Refused struct {
+	PrincipalARN string `json:"principal_arn"`
+	Reason       string `json:"reason"`
 }

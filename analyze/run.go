@@ -133,6 +133,12 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 			c = EmptyCoverage(w)
 		}
 		eff, err := exp.Expand(ctx, p)
+		if le := (*authz.LimitError)(nil); errors.As(err, &le) {
+			// One oversized principal must not stop the others.
+			log.Error("principal refused: its policies exceed the limits", "principal", p.ARN, "statements", le.Statements, "chars", le.Chars, "condition_sets", le.ConditionSets)
+			snap.Refused = append(snap.Refused, Refused{PrincipalARN: p.ARN, Reason: le.Error()})
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -144,7 +150,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 		snap.Principals = append(snap.Principals, r)
 	}
 	SortByRisk(snap.Principals)
-	log.Info("analyzed", "principals", len(snap.Principals), "window", fmt.Sprintf("%s..%s", snap.From, snap.To), "elapsed", time.Since(started).Round(time.Millisecond))
+	log.Info("analyzed", "principals", len(snap.Principals), "refused", len(snap.Refused), "window", fmt.Sprintf("%s..%s", snap.From, snap.To), "elapsed", time.Since(started).Round(time.Millisecond))
 	if opts.NoStore {
 		return snap, nil
 	}

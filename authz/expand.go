@@ -120,6 +120,8 @@ type Expander struct {
 	// rels caches sourceResourceRel: the same granting and denying (or
 	// boundary) statements meet for many actions and principals.
 	rels map[[2]*policy.Statement]rel
+	// chars caches each document's character count (checkLimits).
+	chars map[*policy.Document]int
 }
 
 // stmtInfo is one statement's action set against the catalog.
@@ -131,7 +133,7 @@ type stmtInfo struct {
 // NewExpander prepares expansion against cat (nil for pattern level) with
 // the given SCPs (each must allow, as in policy.PolicySet).
 func NewExpander(cat *catalog.Catalog, scps []policy.NamedPolicy) *Expander {
-	e := &Expander{cat: cat, scps: scps, rels: map[[2]*policy.Statement]rel{}}
+	e := &Expander{cat: cat, scps: scps, rels: map[[2]*policy.Statement]rel{}, chars: map[*policy.Document]int{}}
 	if cat != nil {
 		e.actions = cat.Actions()
 		if len(e.actions) == 0 {
@@ -174,8 +176,13 @@ type denyStmt struct {
 }
 
 // Expand computes one principal's effective permissions. It checks ctx
-// per statement and returns its error once ctx is done.
+// per statement and returns its error once ctx is done, and refuses a
+// principal whose policies exceed the limits (MaxStatements,
+// MaxPolicyChars, MaxConditionSets) with a *LimitError.
 func (e *Expander) Expand(ctx context.Context, p Principal) (*Effective, error) {
+	if err := e.checkLimits(p); err != nil {
+		return nil, err
+	}
 	eff := &Effective{
 		Principal: p.ARN, Type: p.Type, AccountID: p.AccountID,
 		Grants:  map[string]*Grant{},
@@ -552,4 +559,3 @@ func (e *Expander) layer(np policy.NamedPolicy) *gateLayer {
 	}
 	return l
 }
-

@@ -71,6 +71,10 @@ SCP limits.`,
 			var effs []*authz.Effective
 			for _, p := range principals {
 				eff, err := exp.Expand(ctx, p)
+				if le := (*authz.LimitError)(nil); errors.As(err, &le) {
+					a.log.Error("principal refused: its policies exceed the limits", "principal", p.ARN, "err", err)
+					continue
+				}
 				if err != nil {
 					return err
 				}
