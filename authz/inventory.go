@@ -26,6 +26,10 @@ type Inventory struct {
 	// ("name: role ARN: attached policy P is not in the file's Policies;
 	// its permissions are not counted"), in input order.
 	Warnings []string
+	// Rejected are the values and policy documents that could not be read
+	// ("name: value 2: ..."), in input order: the inventory lacks their
+	// content, so ingest reports them as rejected inputs (exit 3).
+	Rejected []string
 }
 
 // Role is an IAM role.
@@ -101,6 +105,7 @@ func Merge(invs ...*Inventory) *Inventory {
 			continue
 		}
 		out.Warnings = append(out.Warnings, inv.Warnings...)
+		out.Rejected = append(out.Rejected, inv.Rejected...)
 		for _, a := range inv.Accounts {
 			accounts[a] = true
 		}

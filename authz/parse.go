@@ -3,10 +3,12 @@ package authz
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"reflect"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/untrusted"
 )
 
 // ParseFile reads a file of `aws iam get-account-authorization-details`
@@ -40,13 +43,23 @@ func ParseFile(path string) (*Inventory, error) {
 // read as well as it can be and reported in Inventory.Warnings.
 func Parse(r io.Reader, name string) (*Inventory, error) {
 	br := bufio.NewReader(r)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		// gzip (authz.json.gz), read transparently.
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		defer zr.Close()
+		br = bufio.NewReader(zr)
+	}
 	if bom, err := br.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
 		br.Discard(3) // a UTF-8 byte order mark, as Windows editors save
 	}
 	dec := json.NewDecoder(br)
 	var pages []*Details
-	var warnings []string
+	var warnings, rejected []string
 	var rows []flatRow
+	values := 0
 	for n := 1; ; n++ {
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
@@ -55,6 +68,7 @@ func Parse(r io.Reader, name string) (*Inventory, error) {
 			}
 			return nil, fmt.Errorf("%s: value %d: %w", name, n, err)
 		}
+		values++
 		v = bytes.TrimSpace(v)
 		switch {
 		case len(v) > 0 && v[0] == '[':
@@ -63,37 +77,52 @@ func Parse(r io.Reader, name string) (*Inventory, error) {
 				return nil, fmt.Errorf("%s: value %d: %w", name, n, err)
 			}
 			for i, e := range elems {
-				p, row, w := decodeValue(e, fmt.Sprintf("%s: value %d[%d]", name, n, i))
-				pages, rows, warnings = appendDecoded(pages, rows, warnings, p, row, w)
+				p, row, rej := decodeValue(e, fmt.Sprintf("%s: value %d[%d]", name, n, i))
+				pages, rows, rejected = appendDecoded(pages, rows, rejected, p, row, rej)
 			}
 		default:
-			p, row, w := decodeValue(v, fmt.Sprintf("%s: value %d", name, n))
-			pages, rows, warnings = appendDecoded(pages, rows, warnings, p, row, w)
+			p, row, rej := decodeValue(v, fmt.Sprintf("%s: value %d", name, n))
+			pages, rows, rejected = appendDecoded(pages, rows, rejected, p, row, rej)
 		}
 	}
 	if len(rows) > 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: %d rows in cloudsplaining's results format, not get-account-authorization-details output; read as principals with inline policies and unattached managed policies", name, len(rows)))
 		pages = append(pages, rowsToDetails(rows))
 	}
+	if values == 0 {
+		return nil, &RejectedError{Problems: []string{fmt.Sprintf("%s: empty: no get-account-authorization-details output", name)}}
+	}
 	if len(pages) == 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: no authorization details found", name))
+		return nil, &RejectedError{Problems: rejected}
 	}
 	inv := NewInventory(name, pages...)
 	inv.Warnings = append(warnings, inv.Warnings...)
+	inv.Rejected = append(rejected, inv.Rejected...)
 	return inv, nil
 }
 
-func appendDecoded(pages []*Details, rows []flatRow, warnings []string, p *Details, row *flatRow, w string) ([]*Details, []flatRow, []string) {
+// RejectedError is an input Parse could read nothing from: empty, another
+// kind of file (named by what it looks like), or values that are all
+// malformed. Values and documents rejected beside readable ones are in
+// Inventory.Rejected instead.
+type RejectedError struct {
+	// Problems are "name: value N: what is wrong", in input order.
+	Problems []string
+}
+
+func (e *RejectedError) Error() string { return strings.Join(e.Problems, "\n") }
+
+func appendDecoded(pages []*Details, rows []flatRow, rejected []string, p *Details, row *flatRow, rej string) ([]*Details, []flatRow, []string) {
 	if p != nil {
 		pages = append(pages, p)
 	}
 	if row != nil {
 		rows = append(rows, *row)
 	}
-	if w != "" {
-		warnings = append(warnings, w)
+	if rej != "" {
+		rejected = append(rejected, rej)
 	}
-	return pages, rows, warnings
+	return pages, rows, rejected
 }
 
 // detailKeys are the top-level keys of a get-account-authorization-details
@@ -101,17 +130,17 @@ func appendDecoded(pages []*Details, rows []flatRow, warnings []string, p *Detai
 var detailKeys = []string{"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"}
 
 // decodeValue reads one top-level object: a page, a cloudsplaining row, or
-// something it reports and skips.
+// something it rejects, saying why (and what it looks like).
 func decodeValue(v json.RawMessage, where string) (*Details, *flatRow, string) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(v, &keys); err != nil {
-		return nil, nil, fmt.Sprintf("%s: not a JSON object, skipped", where)
+		return nil, nil, fmt.Sprintf("%s: %s, not an object", where, policy.JSONKind(v))
 	}
 	for _, k := range detailKeys {
 		if _, ok := keys[k]; ok {
 			var d Details
 			if err := json.Unmarshal(v, &d); err != nil {
-				return nil, nil, fmt.Sprintf("%s: %v, skipped", where, err)
+				return nil, nil, fmt.Sprintf("%s: %v", where, err)
 			}
 			return &d, nil, ""
 		}
@@ -120,13 +149,41 @@ func decodeValue(v json.RawMessage, where string) (*Details, *flatRow, string) {
 		if _, ok := keys["Arn"]; ok {
 			var row flatRow
 			if err := json.Unmarshal(v, &row); err != nil {
-				return nil, nil, fmt.Sprintf("%s: %v, skipped", where, err)
+				return nil, nil, fmt.Sprintf("%s: %v", where, err)
 			}
 			row.where = where
 			return nil, &row, ""
 		}
 	}
-	return nil, nil, fmt.Sprintf("%s: none of %s, skipped", where, strings.Join(detailKeys, ", "))
+	if kind := looksLike(keys); kind != "" {
+		return nil, nil, fmt.Sprintf("%s: looks like %s", where, kind)
+	}
+	names := slices.Sorted(maps.Keys(keys))
+	if len(names) > 5 {
+		names = append(names[:5], "...")
+	}
+	return nil, nil, fmt.Sprintf("%s: an object with keys %s: none of %s", where, untrusted.Terminal(strings.Join(names, ", ")), strings.Join(detailKeys, ", "))
+}
+
+// looksLike names the kinds of JSON users give `ingest authz` by mistake,
+// from an object's top-level keys, with the command that reads them.
+func looksLike(keys map[string]json.RawMessage) string {
+	has := func(k string) bool { _, ok := keys[k]; return ok }
+	switch {
+	case has("Records"):
+		return "a CloudTrail log file (Records), not get-account-authorization-details output; load it with 'iamtrim ingest cloudtrail'"
+	case has("Events"):
+		return "CloudTrail lookup-events output (Events), not get-account-authorization-details output; load it with 'iamtrim ingest cloudtrail'"
+	case has("digestStartTime") || has("digestPublicKeyFingerprint"):
+		return "a CloudTrail digest file, not get-account-authorization-details output"
+	case has("eventVersion") || has("eventName"):
+		return "a single CloudTrail event, not get-account-authorization-details output; load log files with 'iamtrim ingest cloudtrail'"
+	case has("trailList") || has("TrailARN") || has("EventSelectors") || has("AdvancedEventSelectors"):
+		return "a trail configuration (describe-trails); load it with 'iamtrim ingest trails'"
+	case has("Statement"):
+		return "an IAM policy document, not get-account-authorization-details output"
+	}
+	return ""
 }
 
 // flatRow is one row of cloudsplaining's results JSON: one principal (or
@@ -236,6 +293,13 @@ func (b *builder) warnf(format string, args ...any) {
 	b.inv.Warnings = append(b.inv.Warnings, b.name+": "+fmt.Sprintf(format, args...))
 }
 
+// rejectf records a policy document that could not be read: its
+// permissions (a Deny among them) are missing, so the input counts as
+// rejected, not merely odd.
+func (b *builder) rejectf(format string, args ...any) {
+	b.inv.Rejected = append(b.inv.Rejected, b.name+": "+fmt.Sprintf(format, args...))
+}
+
 func (b *builder) noteAccount(arn string) {
 	if a := AccountOf(arn); a != "" && a != "aws" {
 		b.accounts[a] = true
@@ -336,7 +400,7 @@ func (b *builder) addPolicy(p PolicyDetail) {
 		mp.DefaultVersion = def.VersionID
 		doc, err := parseDocument(mp.Name, def.Document)
 		if err != nil {
-			b.warnf("managed policy %s version %s: %v; its permissions are not counted", p.Arn, def.VersionID, err)
+			b.rejectf("managed policy %s version %s: %v; its permissions are not counted", p.Arn, def.VersionID, err)
 		}
 		mp.Doc = doc
 	}
@@ -486,7 +550,7 @@ func (b *builder) inline(what string, have []policy.NamedPolicy, list []InlinePo
 			if err == nil {
 				err = errors.New("no document")
 			}
-			b.warnf("%s: inline policy %s: %v; its permissions are not counted", what, name, err)
+			b.rejectf("%s: inline policy %s: %v; its permissions are not counted", what, name, err)
 			continue
 		}
 		have = append(have, policy.NamedPolicy{Name: name, Kind: policy.KindInline, Doc: doc})

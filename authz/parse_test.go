@@ -231,9 +231,9 @@ func TestParseEdgeCases(t *testing.T) {
 			wantErr: "test.json: value 1: unexpected EOF",
 		},
 		{
-			name:     "not authorization details",
-			in:       `{"Records":[]}`,
-			wantWarn: []string{"test.json: value 1: none of UserDetailList, GroupDetailList, RoleDetailList, Policies, skipped", "test.json: no authorization details found"},
+			name:    "not authorization details",
+			in:      `{"Records":[]}`,
+			wantErr: "test.json: value 1: looks like a CloudTrail log file (Records), not get-account-authorization-details output; load it with 'iamtrim ingest cloudtrail'",
 		},
 		{
 			name: "missing Arn is derived from the sole account",
@@ -256,11 +256,14 @@ func TestParseEdgeCases(t *testing.T) {
 			wantWarn: []string{
 				`test.json: managed policy arn:aws:iam::111122223333:policy/NoDoc: default version "v3" not in the input; its permissions are not counted`,
 				`test.json: role arn:aws:iam::111122223333:role/a: CreateDate "yesterday" is not a date, ignored`,
-				"test.json: role arn:aws:iam::111122223333:role/a: inline policy bad: policy bad: statement 1: Effect must be Allow or Deny, not \"allow\"; its permissions are not counted",
 				`test.json: role arn:aws:iam::111122223333:role/a: attached policy "NoDoc" has no PolicyArn, using arn:aws:iam::111122223333:policy/NoDoc`,
 				`test.json: managed policy arn:aws:iam::aws:policy/Gone is attached to arn:aws:iam::111122223333:role/a but not in the input's Policies; its permissions are not counted`,
 			},
 			check: func(t *testing.T, inv *Inventory) {
+				wantRej := []string{"test.json: role arn:aws:iam::111122223333:role/a: inline policy bad: policy bad: statement 1: Effect must be Allow or Deny, not \"allow\"; its permissions are not counted"}
+				if diff := cmp.Diff(wantRej, inv.Rejected); diff != "" {
+					t.Errorf("rejected (-want +got):\n%s", diff)
+				}
 				p := inv.Principals()[0]
 				want := []string{"arn:aws:iam::aws:policy/Gone", "arn:aws:iam::111122223333:policy/NoDoc"}
 				if diff := cmp.Diff(want, p.Missing); diff != "" {

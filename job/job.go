@@ -322,12 +322,22 @@ func (r *Runner) authz(ctx context.Context, db *store.DB, cfg *Config, sum *Summ
 		IAM:         iamsrc.Options{Profile: cfg.Authz.Profile, Region: cfg.Authz.Region, BaseEndpoint: cfg.Authz.EndpointURL},
 		AssumeRoles: cfg.Authz.AssumeRoles, ExternalID: cfg.Authz.ExternalID}
 	inv, source, partial, err := src.Read(ctx, r.Log)
+	var rej *authz.RejectedError
+	if errors.As(err, &rej) {
+		// Nothing readable: the analysis goes on with the snapshot
+		// stored before, and the run reports the rejected inputs.
+		r.Log.Warn("every authorization input was rejected; keeping the previous snapshot", "err", err)
+		sum.Rejected += len(rej.Problems)
+		sum.Warnings++
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	if partial != nil {
 		r.Log.Warn("some authorization inputs were rejected", "err", partial)
 		sum.Rejected++
+		sum.Warnings++
 	}
 	id, created, err := authz.SaveSnapshot(ctx, db, inv, source, r.now().UTC())
 	if err != nil {

@@ -47,25 +47,37 @@ func (s AuthzSource) Read(ctx context.Context, log *slog.Logger) (inv *authz.Inv
 			}
 			partial = err
 		}
+		if len(inv.Rejected) > 0 {
+			partial = errors.Join(partial, errors.New(strings.Join(inv.Rejected, "\n")))
+		}
 		return inv, "iam:GetAccountAuthorizationDetails", partial, nil
 	}
 	var invs []*authz.Inventory
 	var bad []string
+	allRejected := true // every failure a rejected input, not an I/O error
 	for _, path := range s.Files {
 		one, err := authz.ParseFile(path)
 		if err != nil {
+			var rej *authz.RejectedError
+			allRejected = allRejected && errors.As(err, &rej)
 			bad = append(bad, err.Error())
 			continue
 		}
 		invs = append(invs, one)
 	}
 	if len(invs) == 0 {
+		if allRejected {
+			return nil, "", nil, &authz.RejectedError{Problems: bad}
+		}
 		return nil, "", nil, errors.New(strings.Join(bad, "\n"))
 	}
+	inv = authz.Merge(invs...)
+	// Values and policy documents rejected beside readable ones.
+	bad = append(bad, inv.Rejected...)
 	if len(bad) > 0 {
 		partial = errors.New(strings.Join(bad, "\n"))
 	}
-	return authz.Merge(invs...), strings.Join(s.Files, ","), partial, nil
+	return inv, strings.Join(s.Files, ","), partial, nil
 }
 
 // TrailsSource is where the trail configuration is read from: a saved

@@ -233,6 +233,10 @@ func object(data json.RawMessage) ([]string, map[string]json.RawMessage, error) 
 	return keys, m, nil
 }
 
+// JSONKind names the JSON type of v ("an object", "a number", ...) for
+// messages about inputs that hold the wrong kind of value.
+func JSONKind(v json.RawMessage) string { return jsonKind(v) }
+
 func jsonKind(v json.RawMessage) string {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {

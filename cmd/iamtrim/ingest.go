@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -154,6 +155,10 @@ accounts.`,
 				src.AWS, src.Files = true, nil
 			}
 			inv, source, partial, err := src.Read(ctx, a.log)
+			var rej *authz.RejectedError
+			if errors.As(err, &rej) {
+				return &exitErr{code: exitRejected, err: fmt.Errorf("no authorization details were read, nothing was stored:\n%w", err)}
+			}
 			if err != nil {
 				return err
 			}

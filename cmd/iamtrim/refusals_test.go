@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,4 +78,75 @@ func TestPrincipalNames(t *testing.T) {
 		t.Errorf("authz list of the ARN without its path lists:\n%s", out)
 	}
 	mustRun(t, env, exitOK, "analyze", "--principal", "arn:aws:iam::111122223333:role/orders-api-lambda")
+}
+
+// ingest authz names what a wrong file looks like, reads gzip, and counts
+// files it can read nothing from as rejected (exit 3) instead of storing
+// an empty snapshot with exit 0.
+func TestIngestAuthzFileKinds(t *testing.T) {
+	env := testEnv(t)
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	authzJSON, err := os.ReadFile(filepath.Join(sampleDir, "authz.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(authzJSON)
+	zw.Close()
+	trail, err := filepath.Glob(filepath.Join(sampleDir, "AWSLogs", "*", "CloudTrail", "*", "*", "*", "*", "*.json.gz"))
+	if err != nil || len(trail) == 0 {
+		t.Fatalf("no sample CloudTrail file: %v", err)
+	}
+	tests := []struct {
+		name     string
+		file     string
+		code     int
+		inStderr string
+	}{
+		{"gzipped authorization details", write("authz.json.gz", gz.Bytes()), exitOK, ""},
+		{"CloudTrail log", trail[0], exitRejected, "looks like a CloudTrail log file (Records)"},
+		{"empty file", write("empty.json", nil), exitRejected, "empty: no get-account-authorization-details output"},
+		{"wrongly typed field", write("typed.json", []byte(`{"RoleDetailList":[{"RoleName":5}]}`)), exitRejected, "cannot unmarshal number"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, env, "ingest", "authz", tc.file)
+			if code != tc.code || !strings.Contains(errOut, tc.inStderr) {
+				t.Errorf("exit %d, want %d with %q; stderr:\n%s", code, tc.code, tc.inStderr, errOut)
+			}
+		})
+	}
+}
+
+// The nightly job with an empty authorization file finished "ok" with 0
+// principals; it is a rejected input now, and the run goes on with the
+// snapshot stored before.
+func TestJobEmptyAuthzFileRejected(t *testing.T) {
+	env := testEnv(t)
+	cfg, _ := jobConfigFor(t, "", "")
+	mustRun(t, env, exitOK, "run", "--config", cfg)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.json")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(filepath.Join(sampleDir, "authz.json"))
+	if err := os.WriteFile(cfg, bytes.Replace(b, []byte(abs), []byte(empty), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, env, "run", "--config", cfg)
+	if code != exitRejected || !strings.Contains(errOut, "empty.json: empty") || !strings.Contains(errOut, "status=partial") {
+		t.Fatalf("exit %d, want 3 naming the empty file with status=partial; stderr:\n%s", code, errOut)
+	}
 }
