@@ -27,6 +27,9 @@ type Proof struct {
 	NoBroader       bool     `json:"no_broader"`
 	GrantsChecked   int      `json:"grants_checked"`
 	BroaderFailures []string `json:"broader_failures,omitempty"`
+	// Wildcards lists the action wildcards of the new policy: each also
+	// matches actions AWS may add later, which no catalog can check.
+	Wildcards []Wildcard `json:"wildcards,omitempty"`
 	// Kept and Removed count granted actions the new policy still allows
 	// and those it removes; RemovedByAccessLevel lists the removed ones.
 	Kept                 int                 `json:"kept"`

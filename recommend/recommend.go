@@ -28,7 +28,13 @@ const (
 const (
 	ManagedPolicyLimit = 6144
 	RoleInlineLimit    = 10240
+	UserInlineLimit    = 2048
+	GroupInlineLimit   = 5120
 )
+
+// DefaultMaxPolicies is IAM's default quota of managed policies attached
+// to a role or user.
+const DefaultMaxPolicies = 10
 
 // Options configure Recommend.
 type Options struct {
@@ -36,8 +42,17 @@ type Options struct {
 	Unobservable string
 	// Generalize is the resource rule; nil means DefaultGeneralize.
 	Generalize *Generalize
-	// MaxChars bounds each policy document; 0 means ManagedPolicyLimit.
+	// MaxChars bounds each managed policy document; 0 means
+	// ManagedPolicyLimit.
 	MaxChars int
+	// InlineChars is the inline policy a split fills first (policy 1): 0
+	// means IAM's aggregate inline limit for the principal type (10,240
+	// characters for a role). An inline budget no larger than MaxChars is
+	// not used: the split is then managed policies only.
+	InlineChars int
+	// MaxPolicies bounds the managed policies of a split; 0 means
+	// DefaultMaxPolicies.
+	MaxPolicies int
 	// Context, when set, yields condition suggestions.
 	Context *ContextEvidence
 }
@@ -49,7 +64,7 @@ func (o Options) Validate() error {
 	default:
 		return fmt.Errorf("unobservable: %q is not keep, drop or list", o.Unobservable)
 	}
-	if o.MaxChars < 0 || o.Generalize != nil && (o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0) {
+	if o.MaxChars < 0 || o.InlineChars < 0 || o.MaxPolicies < 0 || o.Generalize != nil && (o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0) {
 		return errors.New("negative limit")
 	}
 	return nil
@@ -90,9 +105,14 @@ type Recommendation struct {
 	// would exceed the size limit (Split).
 	Policies []*policy.Document `json:"policies"`
 	Chars    []int              `json:"chars"`
-	Split    bool               `json:"split"`
-	// Compacted is true when action wildcards replaced action lists to fit
-	// the size limit (each wildcard matches only actions that are kept).
+	// Attach says how each policy is to be attached: AttachAny (one
+	// document that fits a managed policy), AttachInline or AttachManaged.
+	Attach []string `json:"attach"`
+	Split  bool     `json:"split"`
+	// Compacted is true when action wildcards over read and list actions
+	// replaced action lists because the split did not fit the budget (each
+	// wildcard matches only kept actions of the catalog; the proof lists
+	// them, since they also match actions AWS adds later).
 	Compacted  bool            `json:"compacted"`
 	Statements []StatementNote `json:"statements"`
 	// Unobservable lists the unobservable actions left out of the policy
@@ -233,26 +253,28 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 		}
 		return a.key() < b.key()
 	})
-	stmts, notes := buildStatements(ordered, denies, false, in.Catalog)
+	stmts, notes := buildStatements(ordered, denies, nil)
 	if len(stmts) == 0 {
 		rec.Notes = append(rec.Notes, "nothing to grant: no call was observed and nothing is kept; consider deleting the principal")
 	} else {
-		docs, docNotes := layout(stmts, notes, opts.MaxChars)
+		b := opts.budget(in.Principal.Type)
+		docs, docNotes, attach := b.fit(stmts, notes)
 		if docs == nil {
-			stmts, notes = buildStatements(ordered, denies, true, in.Catalog)
+			// The budget cannot hold the exact actions: compact read and
+			// list actions, and only then give up.
+			stmts, notes = buildStatements(ordered, denies, &compactor{cat: in.Catalog})
 			rec.Compacted = true
-			docs, docNotes = layout(stmts, notes, opts.MaxChars)
-			if docs == nil {
-				docs, docNotes = split(stmts, notes, opts.MaxChars)
-				rec.Split = true
+			if docs, docNotes, attach = b.fit(stmts, notes); docs == nil {
+				return nil, &BudgetError{Principal: r.PrincipalARN, Needed: b.needed(stmts, notes), budget: b}
 			}
 		}
-		rec.Policies, rec.Statements = docs, docNotes
+		rec.Policies, rec.Statements, rec.Attach = docs, docNotes, attach
+		rec.Split = len(docs) > 1
 		for _, d := range docs {
 			rec.Chars = append(rec.Chars, policy.CharCount(d))
 		}
-		if rec.Split {
-			rec.Notes = append(rec.Notes, fmt.Sprintf("the policy exceeds %d characters even with safe wildcards: split into %d policies, attach them all", opts.MaxChars, len(docs)))
+		if note := b.note(attach); note != "" {
+			rec.Notes = append(rec.Notes, note)
 		}
 	}
 	if slices.Contains(r.Flags, "unused-principal") && r.Coverage.Sufficient {
@@ -274,6 +296,7 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 		return nil, err
 	}
 	rec.Proof = proof
+	rec.Proof.Wildcards = wildcards(allowOnly, rec)
 	return rec, nil
 }
 
@@ -591,9 +614,9 @@ func statementMatchesAction(st policy.Statement, action string) bool {
 	return false
 }
 
-// buildStatements turns groups into statements; compact replaces action
-// lists by wildcards that match only kept actions.
-func buildStatements(groups []*group, denies []policy.Statement, compact bool, cat *catalog.Catalog) ([]policy.Statement, []StatementNote) {
+// buildStatements turns groups into statements; a compactor, when given,
+// replaces runs of read and list actions by wildcards (see compact.go).
+func buildStatements(groups []*group, denies []policy.Statement, cp *compactor) ([]policy.Statement, []StatementNote) {
 	var stmts []policy.Statement
 	var notes []StatementNote
 	sids := map[string]int{}
@@ -611,8 +634,8 @@ func buildStatements(groups []*group, denies []policy.Statement, compact bool, c
 		}
 		sort.Strings(actions)
 		n := len(actions)
-		if compact {
-			actions = compactActions(actions, cat)
+		if cp != nil {
+			actions = cp.actions(actions)
 		}
 		var base, evidence string
 		switch g.kind {
@@ -636,70 +659,6 @@ func buildStatements(groups []*group, denies []policy.Statement, compact bool, c
 		notes = append(notes, StatementNote{Sid: d.Sid, Kind: "deny", Evidence: "explicit Deny of the current policies that applies to kept actions"})
 	}
 	return stmts, notes
-}
-
-// compactActions replaces runs of actions by "svc:*" or "svc:Verb*" when
-// every catalog action the wildcard matches is in the list.
-func compactActions(actions []string, cat *catalog.Catalog) []string {
-	if cat == nil {
-		return actions
-	}
-	have := map[string]bool{}
-	bySvc := map[string][]string{}
-	for _, a := range actions {
-		have[a] = true
-		bySvc[service(a)] = append(bySvc[service(a)], a)
-	}
-	covered := func(pattern string) bool {
-		exp := cat.Expand(pattern)
-		if len(exp) == 0 {
-			return false
-		}
-		for _, e := range exp {
-			if !have[e] {
-				return false
-			}
-		}
-		return true
-	}
-	var out []string
-	svcs := make([]string, 0, len(bySvc))
-	for s := range bySvc {
-		svcs = append(svcs, s)
-	}
-	sort.Strings(svcs)
-	for _, s := range svcs {
-		list := bySvc[s]
-		if len(list) > 1 && covered(s+":*") {
-			out = append(out, s+":*")
-			continue
-		}
-		done := map[string]bool{}
-		for _, a := range list {
-			if done[a] {
-				continue
-			}
-			verb := leadingWord(a[len(s)+1:])
-			pat := s + ":" + verb + "*"
-			if verb != "" && covered(pat) {
-				matched := 0
-				for _, b := range list {
-					if policy.MatchAction(pat, b) {
-						done[b] = true
-						matched++
-					}
-				}
-				if matched > 1 {
-					out = append(out, pat)
-					continue
-				}
-			}
-			done[a] = true
-			out = append(out, a)
-		}
-	}
-	sort.Strings(out)
-	return slices.Compact(out)
 }
 
 // leadingWord is the first CamelCase word: "DescribeInstances" -> "Describe".
@@ -735,76 +694,4 @@ func title(svc string) string {
 		}
 	}
 	return b.String()
-}
-
-// layout puts every statement in one document, or returns nil when that
-// exceeds max.
-func layout(stmts []policy.Statement, notes []StatementNote, max int) ([]*policy.Document, []StatementNote) {
-	d := &policy.Document{Version: policy.Version2012, Statements: stmts}
-	renumber(d)
-	if policy.CharCount(d) > max {
-		return nil, nil
-	}
-	return []*policy.Document{d}, notes
-}
-
-// split packs statements into documents of at most max characters, first
-// fit, splitting a statement's action list when it alone is too large.
-func split(stmts []policy.Statement, notes []StatementNote, max int) ([]*policy.Document, []StatementNote) {
-	var pieces []policy.Statement
-	var pieceNotes []StatementNote
-	for i, st := range stmts {
-		for _, p := range splitStatement(st, max) {
-			pieces = append(pieces, p)
-			n := notes[i]
-			n.Sid = p.Sid
-			n.Actions = len(p.Action)
-			pieceNotes = append(pieceNotes, n)
-		}
-	}
-	var docs []*policy.Document
-	var outNotes []StatementNote
-	for i, p := range pieces {
-		placed := false
-		for di, d := range docs {
-			d.Statements = append(d.Statements, p)
-			if policy.CharCount(d) <= max {
-				n := pieceNotes[i]
-				n.Policy = di
-				outNotes = append(outNotes, n)
-				placed = true
-				break
-			}
-			d.Statements = d.Statements[:len(d.Statements)-1]
-		}
-		if !placed {
-			docs = append(docs, &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{p}})
-			n := pieceNotes[i]
-			n.Policy = len(docs) - 1
-			outNotes = append(outNotes, n)
-		}
-	}
-	for _, d := range docs {
-		renumber(d)
-	}
-	return docs, outNotes
-}
-
-func splitStatement(st policy.Statement, max int) []policy.Statement {
-	one := &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{st}}
-	if policy.CharCount(one) <= max || len(st.Action) < 2 {
-		return []policy.Statement{st}
-	}
-	half := len(st.Action) / 2
-	a, b := st, st
-	a.Action = slices.Clone(st.Action[:half])
-	b.Action = slices.Clone(st.Action[half:])
-	a.Sid, b.Sid = st.Sid+"A", st.Sid+"B"
-	return append(splitStatement(a, max), splitStatement(b, max)...)
-}
-
-func renumber(d *policy.Document) {
-	for i := range d.Statements {
-		d.Statements[i].Index = i
-	}
 }

@@ -3,7 +3,7 @@ package recommend
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -235,16 +235,27 @@ func TestProofCatchesTampering(t *testing.T) {
 
 func TestSplitWhenTooLarge(t *testing.T) {
 	f := newFixture(t)
-	rec, err := Recommend(context.Background(), f.in, Options{MaxChars: 400})
+	rec, err := Recommend(context.Background(), f.in, Options{MaxChars: 400, InlineChars: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rec.Split || len(rec.Policies) < 2 {
 		t.Fatalf("split %v into %d policies, want several", rec.Split, len(rec.Policies))
 	}
+	// The budget is used before any wildcard: nothing compacted.
+	if rec.Compacted || len(rec.Proof.Wildcards) > 0 {
+		t.Errorf("compacted %v with wildcards %v, though the policies fit the budget split", rec.Compacted, rec.Proof.Wildcards)
+	}
 	for i, d := range rec.Policies {
-		if n := policy.CharCount(d); n > 400 {
-			t.Errorf("policy %d has %d characters, over the 400 limit", i, n)
+		limit, attach := 400, AttachManaged
+		if i == 0 {
+			limit, attach = 500, AttachInline
+		}
+		if n := policy.CharCount(d); n > limit {
+			t.Errorf("policy %d has %d characters, over the %d limit", i, n, limit)
+		}
+		if rec.Attach[i] != attach {
+			t.Errorf("policy %d attaches as %q, want %q", i, rec.Attach[i], attach)
 		}
 	}
 	if !rec.Proof.Proven {
@@ -252,17 +263,98 @@ func TestSplitWhenTooLarge(t *testing.T) {
 	}
 }
 
+// Wildcards only when the budget cannot hold the split, only over read and
+// list actions, and each one listed in the proof.
+func TestCompactionCannotGrow(t *testing.T) {
+	f := newFixture(t)
+	// A reader and writer of S3 that used every s3:Get*, s3:List* and
+	// s3:Put* action of the catalog.
+	p, _ := randomRole(t, 0, []string{`{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Put*"],"Resource":"*"}`})
+	day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	usage := &analyze.PrincipalUsage{Actions: map[string]*analyze.ActionUsage{}}
+	for _, fam := range []string{"s3:Get*", "s3:List*", "s3:Put*"} {
+		for _, a := range f.cat.Expand(fam) {
+			addUse(usage, a, "", day)
+		}
+	}
+	eff := mustExpand(t, p, f.cat)
+	in := Input{Principal: p, Effective: eff, Catalog: f.cat, Result: analyze.Principal(analyze.Input{
+		Principal: p, Effective: eff, Usage: usage, Catalog: f.cat, Trails: trails.UnknownConfig(),
+		Seen: map[string]bool{"s3": true}, Coverage: analyze.Coverage{WindowDays: 90, DaysWithLogs: 90, Ratio: 1}, Window: analyze.NewWindow(day, 90),
+	})}
+	rec, err := Recommend(context.Background(), in, Options{MaxChars: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Compacted || len(rec.Proof.Wildcards) > 0 {
+		t.Fatalf("compacted %v with wildcards %v, though the policy fits", rec.Compacted, rec.Proof.Wildcards)
+	}
+	// One character less than the exact policy, and one policy only.
+	n := rec.Chars[0] - 1
+	rec, err = Recommend(context.Background(), in, Options{MaxChars: n, InlineChars: n, MaxPolicies: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Compacted {
+		t.Fatalf("not compacted though the split needs more policies than allowed")
+	}
+	var wild []string
+	for _, d := range rec.Policies {
+		for _, st := range d.Statements {
+			for _, a := range st.Action {
+				if strings.ContainsAny(a, "*?") && st.Effect == policy.EffectAllow {
+					wild = append(wild, a)
+					for _, e := range f.cat.Expand(a) {
+						if lvl := f.cat.AccessLevel(e); lvl != catalog.Read && lvl != catalog.List {
+							t.Errorf("wildcard %s covers %s (%s): only read and list actions are compacted", a, e, lvl)
+						}
+					}
+				}
+			}
+		}
+	}
+	var listed []string
+	for _, w := range rec.Proof.Wildcards {
+		listed = append(listed, w.Pattern)
+	}
+	if len(wild) == 0 || !slices.Equal(listed, wild) {
+		t.Errorf("wildcards in the policies %v, listed in the proof %v", wild, listed)
+	}
+	if !strings.Contains(Summary(rec), "matches actions AWS may add later") {
+		t.Errorf("the summary does not warn about the wildcards:\n%s", Summary(rec))
+	}
+}
+
+func TestTooManyPolicies(t *testing.T) {
+	f := newFixture(t)
+	_, err := Recommend(context.Background(), f.in, Options{MaxChars: 200, InlineChars: 300, MaxPolicies: 1})
+	var be *BudgetError
+	if !errors.As(err, &be) || !errors.Is(err, ErrOverBudget) {
+		t.Fatalf("error %v, want a BudgetError", err)
+	}
+	if be.Max() != 2 || be.Needed <= 2 || !strings.Contains(err.Error(), "--max-policies") {
+		t.Errorf("error %q (needed %d, max %d) does not say what to change", err, be.Needed, be.Max())
+	}
+}
+
 func TestCompactOnlyWithKeptActions(t *testing.T) {
 	f := newFixture(t)
+	cp := compactor{cat: f.cat}
 	all := f.cat.Expand("s3:Get*")
-	got := compactActions(append(all, "s3:PutObject"), f.cat)
+	got := cp.actions(append(all, "s3:PutObject"))
 	if diff := cmp.Diff([]string{"s3:Get*", "s3:PutObject"}, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	// One Get* action missing: no wildcard.
-	got = compactActions(all[1:], f.cat)
+	got = cp.actions(all[1:])
 	if slices.Contains(got, "s3:Get*") {
 		t.Errorf("wildcard s3:Get* used though %s is not kept: %v", all[0], got)
+	}
+	// Write actions are never compacted, however many are kept.
+	puts := f.cat.Expand("s3:Put*")
+	got = cp.actions(puts)
+	if diff := cmp.Diff(puts, got); diff != "" {
+		t.Errorf("write actions compacted (-want +got):\n%s", diff)
 	}
 }
 
@@ -368,22 +460,21 @@ func TestConditionsPerGrantingStatement(t *testing.T) {
 	}
 }
 
+// --format policy is one document: a split is written as files or as the
+// recommendation (json), never as a JSON array a tool would misread.
 func TestPolicyFormatOfASplit(t *testing.T) {
 	f := newFixture(t)
-	rec, err := Recommend(context.Background(), f.in, Options{MaxChars: 400})
+	rec, err := Recommend(context.Background(), f.in, Options{MaxChars: 400, InlineChars: 400})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := Write(&b, rec, f.in, "policy"); err != nil {
-		t.Fatal(err)
+	err = Write(&b, rec, f.in, "policy")
+	if !errors.Is(err, ErrSplitPolicy) || b.Len() > 0 {
+		t.Fatalf("Write(policy) of a split: error %v, output %q; want ErrSplitPolicy and nothing written", err, b.String())
 	}
-	var docs []json.RawMessage
-	if err := json.Unmarshal([]byte(b.String()), &docs); err != nil || len(docs) != len(rec.Policies) {
-		t.Fatalf("split policy output is not a JSON array of %d documents (%v):\n%s", len(rec.Policies), err, b.String())
-	}
-	for i, d := range docs {
-		if _, err := policy.Parse(d); err != nil {
+	for i, d := range rec.Policies {
+		if _, err := d.MarshalIndent(); err != nil {
 			t.Errorf("document %d: %v", i, err)
 		}
 	}

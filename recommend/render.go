@@ -3,6 +3,7 @@ package recommend
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -17,10 +18,14 @@ import (
 // Formats Write accepts.
 var Formats = []string{"json", "policy", "terraform", "diff"}
 
+// ErrSplitPolicy: format "policy" is one document, and the recommendation
+// is several (write each to its own file, or use format "json").
+var ErrSplitPolicy = errors.New("the recommendation is split into several policies; format policy writes one document")
+
 // Write renders rec: "json" (the recommendation with its policies, proof
 // and notes), "policy" (the IAM policy document alone, ready for
-// aws iam put-role-policy or create-policy; a JSON array of documents when
-// the policy had to be split), "terraform" (aws_iam_policy
+// aws iam put-role-policy or create-policy; ErrSplitPolicy when the
+// recommendation is split), "terraform" (aws_iam_policy
 // resources with jsonencode) or "diff" (what changes against the current
 // policies, for people).
 func Write(w io.Writer, rec *Recommendation, in Input, format string) error {
@@ -36,30 +41,16 @@ func Write(w io.Writer, rec *Recommendation, in Input, format string) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	case "policy":
-		// One document as is; several (a split) as a JSON array of
-		// documents, each to be created as its own managed policy.
-		if len(rec.Policies) == 1 {
-			b, err := rec.Policies[0].MarshalIndent()
-			if err != nil {
-				return err
-			}
-			_, err = w.Write(b)
+		// One document: a split is written one file per policy by the
+		// caller, never as a JSON array a tool would misread.
+		if len(rec.Policies) != 1 {
+			return fmt.Errorf("%w: %d policies", ErrSplitPolicy, len(rec.Policies))
+		}
+		b, err := rec.Policies[0].MarshalIndent()
+		if err != nil {
 			return err
 		}
-		fmt.Fprint(w, "[\n")
-		for i, d := range rec.Policies {
-			b, err := d.MarshalIndent()
-			if err != nil {
-				return err
-			}
-			if i > 0 {
-				fmt.Fprint(w, ",\n")
-			}
-			if _, err := w.Write(bytes.TrimRight(b, "\n")); err != nil {
-				return err
-			}
-		}
-		_, err := fmt.Fprint(w, "\n]\n")
+		_, err = w.Write(b)
 		return err
 	case "terraform":
 		return writeTerraform(w, rec)
@@ -266,6 +257,13 @@ func Summary(rec *Recommendation) string {
 	fmt.Fprintf(&b, "  (3) removes %d of %d granted actions: %s\n", p.Removed, p.Removed+p.Kept, strings.Join(lv, ", "))
 	for _, f := range p.EvidenceFailures {
 		fmt.Fprintf(&b, "  not proven: %s\n", f)
+	}
+	for _, w := range p.Wildcards {
+		also := "the current policies do not grant them"
+		if w.CurrentGrantMatches {
+			also = "the current policies grant them too"
+		}
+		fmt.Fprintf(&b, "  wildcard %s (policy %d, %s) matches actions AWS may add later; %s\n", analyze.Clean(w.Pattern), w.Policy+1, analyze.Clean(w.Sid), also)
 	}
 	for _, n := range rec.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", n)

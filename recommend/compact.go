@@ -1,0 +1,322 @@
+package recommend
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/policy"
+)
+
+// How a recommended policy is attached (Recommendation.Attach).
+const (
+	AttachAny     = "inline or managed" // one document within the managed limit
+	AttachInline  = "inline"            // the principal's inline policy
+	AttachManaged = "managed"           // a customer managed policy
+)
+
+// ErrOverBudget: the recommendation needs more policies than the budget
+// allows, even with read and list actions compacted.
+var ErrOverBudget = errors.New("the recommendation does not fit the policy budget")
+
+// BudgetError says how many policies a recommendation needs and what the
+// budget was.
+type BudgetError struct {
+	Principal string
+	Needed    int
+	budget    budget
+}
+
+// Max is the number of policies the budget allows.
+func (e *BudgetError) Max() int { return e.budget.max() }
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("%s: the recommendation needs %d policies even with read and list actions compacted, more than the %d allowed (%s); raise --max-policies (and the principal's managed policy quota, 10 by default, 20 at most) or narrow the grant by hand",
+		e.Principal, e.Needed, e.budget.max(), e.budget)
+}
+
+func (e *BudgetError) Unwrap() error { return ErrOverBudget }
+
+// budget is what IAM lets one principal hold: an optional inline policy
+// (filled first) and up to maxManaged managed policies.
+type budget struct {
+	managed, inline, maxManaged int
+}
+
+// budget resolves the options' defaults for a principal type. An inline
+// budget no larger than a managed policy (users: 2,048; groups: 5,120)
+// buys nothing and is not used.
+func (o Options) budget(principalType string) budget {
+	b := budget{managed: o.MaxChars, inline: o.InlineChars, maxManaged: o.MaxPolicies}
+	if b.managed == 0 {
+		b.managed = ManagedPolicyLimit
+	}
+	if b.inline == 0 {
+		switch principalType {
+		case authz.TypeRole:
+			b.inline = RoleInlineLimit
+		case authz.TypeUser:
+			b.inline = UserInlineLimit
+		default:
+			b.inline = GroupInlineLimit
+		}
+	}
+	if b.inline <= b.managed {
+		b.inline = 0
+	}
+	if b.maxManaged == 0 {
+		b.maxManaged = DefaultMaxPolicies
+	}
+	return b
+}
+
+func (b budget) String() string {
+	if b.inline > 0 {
+		return fmt.Sprintf("one inline policy of %d characters and %d managed policies of %d", b.inline, b.maxManaged, b.managed)
+	}
+	return fmt.Sprintf("%d managed policies of %d characters", b.maxManaged, b.managed)
+}
+
+func (b budget) max() int {
+	if b.inline > 0 {
+		return b.maxManaged + 1
+	}
+	return b.maxManaged
+}
+
+// capacity is the size limit of the i-th document of a split.
+func (b budget) capacity(i int) int {
+	if i == 0 && b.inline > 0 {
+		return b.inline
+	}
+	return b.managed
+}
+
+// fit lays the statements out in one managed-size document, else splits
+// them over the budget (inline first); nil when they need more policies
+// than it allows.
+func (b budget) fit(stmts []policy.Statement, notes []StatementNote) ([]*policy.Document, []StatementNote, []string) {
+	if docs, n := layout(stmts, notes, b.managed); docs != nil {
+		return docs, n, []string{AttachAny}
+	}
+	docs, n := split(stmts, notes, b)
+	if len(docs) > b.max() {
+		return nil, nil, nil
+	}
+	attach := make([]string, len(docs))
+	for i := range docs {
+		attach[i] = AttachManaged
+		if i == 0 && b.inline > 0 {
+			attach[i] = AttachInline
+		}
+	}
+	return docs, n, attach
+}
+
+// needed is how many policies the split takes.
+func (b budget) needed(stmts []policy.Statement, notes []StatementNote) int {
+	docs, _ := split(stmts, notes, b)
+	return len(docs)
+}
+
+// note tells people how to attach what fit returned.
+func (b budget) note(attach []string) string {
+	switch {
+	case len(attach) == 1 && attach[0] == AttachAny:
+		return ""
+	case len(attach) == 1:
+		return fmt.Sprintf("the policy exceeds a managed policy's %d characters: attach it as the inline policy (up to %d)", b.managed, b.inline)
+	case attach[0] == AttachInline:
+		return fmt.Sprintf("split into %d policies to keep exact actions: policy 1 is the inline policy (up to %d characters), policies 2 to %d managed policies (up to %d each); attach them all", len(attach), b.inline, len(attach), b.managed)
+	}
+	return fmt.Sprintf("split into %d managed policies (up to %d characters each) to keep exact actions; attach them all", len(attach), b.managed)
+}
+
+// compactor replaces runs of read and list actions by wildcards.
+type compactor struct {
+	cat *catalog.Catalog
+}
+
+// actions replaces runs of actions by "svc:*" or "svc:Verb*" when every
+// catalog action the wildcard matches is in the list and is a read or list
+// action: write, permissions and tagging actions stay named one by one, so
+// a wildcard never reaches a mutating action AWS adds later. The
+// wildcards that remain still match read or list actions AWS adds later;
+// the proof lists them.
+func (cp *compactor) actions(actions []string) []string {
+	cat := cp.cat
+	if cat == nil {
+		return actions
+	}
+	have := map[string]bool{}
+	bySvc := map[string][]string{}
+	for _, a := range actions {
+		have[a] = true
+		bySvc[service(a)] = append(bySvc[service(a)], a)
+	}
+	covered := func(pattern string) bool {
+		exp := cat.Expand(pattern)
+		if len(exp) == 0 {
+			return false
+		}
+		for _, e := range exp {
+			if lvl := cat.AccessLevel(e); !have[e] || lvl != catalog.Read && lvl != catalog.List {
+				return false
+			}
+		}
+		return true
+	}
+	var out []string
+	svcs := make([]string, 0, len(bySvc))
+	for s := range bySvc {
+		svcs = append(svcs, s)
+	}
+	sort.Strings(svcs)
+	for _, s := range svcs {
+		list := bySvc[s]
+		if len(list) > 1 && covered(s+":*") {
+			out = append(out, s+":*")
+			continue
+		}
+		done := map[string]bool{}
+		for _, a := range list {
+			if done[a] {
+				continue
+			}
+			verb := leadingWord(a[len(s)+1:])
+			pat := s + ":" + verb + "*"
+			if verb != "" && covered(pat) {
+				matched := 0
+				for _, b := range list {
+					if policy.MatchAction(pat, b) {
+						done[b] = true
+						matched++
+					}
+				}
+				if matched > 1 {
+					out = append(out, pat)
+					continue
+				}
+			}
+			done[a] = true
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// Wildcard is an action wildcard of a recommended Allow statement. It
+// matches actions AWS may add later, which the catalog cannot check.
+type Wildcard struct {
+	Pattern string `json:"pattern"`
+	Policy  int    `json:"policy"`
+	Sid     string `json:"sid"`
+	// CurrentGrantMatches: the current policies grant the same wildcard
+	// (or a wider one) on the statement's resources, so a future action it
+	// matches is granted today as well.
+	CurrentGrantMatches bool `json:"current_grant_matches"`
+}
+
+// wildcards lists the action wildcards of rec's Allow statements.
+func wildcards(allow policy.PolicySet, rec *Recommendation) []Wildcard {
+	var out []Wildcard
+	for di, d := range rec.Policies {
+		for _, st := range d.Statements {
+			if st.Effect != policy.EffectAllow {
+				continue
+			}
+			for _, pat := range st.Action {
+				if !strings.ContainsAny(pat, "*?") {
+					continue
+				}
+				cur := true
+				for _, res := range st.Resource {
+					if ok, _ := policy.AllowsAllWhen(allow, pat, res, st.Conditions); !ok {
+						cur = false
+						break
+					}
+				}
+				out = append(out, Wildcard{Pattern: pat, Policy: di, Sid: st.Sid, CurrentGrantMatches: cur})
+			}
+		}
+	}
+	return out
+}
+
+// layout puts every statement in one document, or returns nil when that
+// exceeds max.
+func layout(stmts []policy.Statement, notes []StatementNote, max int) ([]*policy.Document, []StatementNote) {
+	d := &policy.Document{Version: policy.Version2012, Statements: stmts}
+	renumber(d)
+	if policy.CharCount(d) > max {
+		return nil, nil
+	}
+	return []*policy.Document{d}, notes
+}
+
+// split packs statements into documents first fit, the i-th at most
+// b.capacity(i) characters, splitting a statement's action list when it
+// alone is larger than a managed policy.
+func split(stmts []policy.Statement, notes []StatementNote, b budget) ([]*policy.Document, []StatementNote) {
+	var pieces []policy.Statement
+	var pieceNotes []StatementNote
+	for i, st := range stmts {
+		for _, p := range splitStatement(st, b.managed) {
+			pieces = append(pieces, p)
+			n := notes[i]
+			n.Sid = p.Sid
+			n.Actions = len(p.Action)
+			pieceNotes = append(pieceNotes, n)
+		}
+	}
+	var docs []*policy.Document
+	var outNotes []StatementNote
+	for i, p := range pieces {
+		placed := false
+		for di, d := range docs {
+			d.Statements = append(d.Statements, p)
+			if policy.CharCount(d) <= b.capacity(di) {
+				n := pieceNotes[i]
+				n.Policy = di
+				outNotes = append(outNotes, n)
+				placed = true
+				break
+			}
+			d.Statements = d.Statements[:len(d.Statements)-1]
+		}
+		if !placed {
+			docs = append(docs, &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{p}})
+			n := pieceNotes[i]
+			n.Policy = len(docs) - 1
+			outNotes = append(outNotes, n)
+		}
+	}
+	for _, d := range docs {
+		renumber(d)
+	}
+	return docs, outNotes
+}
+
+func splitStatement(st policy.Statement, max int) []policy.Statement {
+	one := &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{st}}
+	if policy.CharCount(one) <= max || len(st.Action) < 2 {
+		return []policy.Statement{st}
+	}
+	half := len(st.Action) / 2
+	a, b := st, st
+	a.Action = slices.Clone(st.Action[:half])
+	b.Action = slices.Clone(st.Action[half:])
+	a.Sid, b.Sid = st.Sid+"A", st.Sid+"B"
+	return append(splitStatement(a, max), splitStatement(b, max)...)
+}
+
+func renumber(d *policy.Document) {
+	for i := range d.Statements {
+		d.Statements[i].Index = i
+	}
+}
