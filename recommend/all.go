@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
@@ -21,7 +22,9 @@ import (
 type Target struct {
 	// All recommends for every role, one file each into OutDir; else for
 	// every analyzed principal (normally the one named), written to Output
-	// (stdout when empty) and stopping at the first unproven one.
+	// (stdout when empty; a directory gets the files All would write) and
+	// stopping at the first unproven one. Format "policy" of a split
+	// recommendation needs a directory: ErrSplitPolicy otherwise.
 	All    bool
 	OutDir string
 	Output string
@@ -96,6 +99,17 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		if !rec.Proof.Proven {
 			break
 		}
+		if isDir(tg.Output) {
+			// -o DIR: the files --all would write for this principal.
+			if err := WriteFile(tg.Output, rec, in, tg.Format); err != nil {
+				return res, err
+			}
+			res.Written++
+			continue
+		}
+		if tg.Format == "policy" && len(rec.Policies) > 1 {
+			return res, fmt.Errorf("%s: %w (%d): write them with -o DIR (one %s.policy-N.json each) or use --format json", r.PrincipalARN, ErrSplitPolicy, len(rec.Policies), unsafeName.ReplaceAllString(rec.Name, "_"))
+		}
 		out, commit, err := outfile.Create(tg.Stdout, tg.Output)
 		if err != nil {
 			return res, err
@@ -112,6 +126,19 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		log.Info("recommendations written", "dir", tg.OutDir, "roles", res.Written, "proven", res.Proven, "unproven", len(res.Unproven), "as_of", w.To.Format(time.DateOnly))
 	}
 	return res, nil
+}
+
+// isDir reports whether path names a directory: an existing one, or one
+// to create (a trailing "/").
+func isDir(path string) bool {
+	if path == "" {
+		return false
+	}
+	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator)) {
+		return true
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._+=@-]+`)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/iamtrim/iamtrim/lifecycle"
+	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
 )
 
@@ -79,5 +80,48 @@ func TestSampleNoMintedIdentifiers(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRecommendSplitOutput: a split recommendation is never a JSON array
+// on stdout; -o DIR writes one parseable NAME.policy-N.json per policy,
+// and a budget too small for it fails with what to change.
+func TestRecommendSplitOutput(t *testing.T) {
+	env := testEnv(t)
+	loadSample(t, env, "../../testdata/catalog")
+	small := []string{"recommend", "orders-api-lambda", "--max-chars", "300", "--inline-chars", "400"}
+
+	code, out, errOut := runCLI(t, env, append(small, "--format", "policy")...)
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "-o DIR") {
+		t.Fatalf("split to stdout: exit %d, stdout %q, stderr %q; want exit %d, nothing on stdout, a hint at -o DIR", code, out, errOut, exitUsage)
+	}
+
+	dir := t.TempDir() + "/"
+	mustRun(t, env, exitOK, append(small, "--format", "policy", "-o", dir)...)
+	files, _ := filepath.Glob(filepath.Join(dir, "orders-api-lambda.policy-*.json"))
+	if len(files) < 2 {
+		t.Fatalf("-o DIR wrote %v, want one file per policy", files)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := policy.Parse(b); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+
+	var rec recommend.Recommendation
+	if err := json.Unmarshal([]byte(mustRun(t, env, exitOK, append(small, "--format", "json")...)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Policies) != len(files) || rec.Attach[0] != recommend.AttachInline || rec.Compacted {
+		t.Errorf("json: %d policies attached %v, compacted %v; want %d, inline first, no wildcards", len(rec.Policies), rec.Attach, rec.Compacted, len(files))
+	}
+
+	code, _, errOut = runCLI(t, env, append(small, "--max-policies", "1")...)
+	if code != exitError || !strings.Contains(errOut, "--max-policies") {
+		t.Fatalf("over the budget: exit %d, stderr %q; want exit %d naming --max-policies", code, errOut, exitError)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -19,6 +20,8 @@ func (a *app) recommendCmd() *cobra.Command {
 		suggest      bool
 		gen          = recommend.DefaultGeneralize
 		maxChars     int
+		inlineChars  int
+		maxPolicies  int
 	)
 	c := &cobra.Command{
 		Use:   "recommend ROLE",
@@ -30,8 +33,13 @@ one kind to one pattern: --object-prefix-depth, --collapse-at) but never
 broader than what the current policies grant. Granted actions CloudTrail
 could not have shown are kept in their own statement (--unobservable keep),
 or left out and listed (list) or removed (drop). Explicit Deny statements
-that touch kept actions are carried over. Policies over the size limit are
-compacted with wildcards that match only kept actions, then split.
+that touch kept actions are carried over. A policy over the managed size
+limit is split over the principal's budget first (the role's inline policy,
+--inline-chars, then up to --max-policies managed policies of --max-chars);
+only when that does not fit are read and list actions compacted with
+wildcards, each listed in the proof; a recommendation that still does not fit
+fails (exit 1). A split with --format policy needs -o DIR (one
+NAME.policy-N.json each) or --format json.
 
 Every recommendation is proven with the policy evaluator, and the proof is
 printed on stderr (and in --format json): (1) every successful call of the
@@ -58,7 +66,7 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if !recommend.ValidFormat(format) {
 				return usageErr("--format %q: want one of %s", format, strings.Join(recommend.Formats, ", "))
 			}
-			ropts := recommend.Options{Unobservable: unobservable, Generalize: &gen, MaxChars: maxChars}
+			ropts := recommend.Options{Unobservable: unobservable, Generalize: &gen, MaxChars: maxChars, InlineChars: inlineChars, MaxPolicies: maxPolicies}
 			if err := ropts.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
@@ -81,6 +89,9 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			}
 			res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, ropts,
 				recommend.Target{All: all, SuggestConditions: suggest, OutDir: outDir, Output: output, Format: format, Stdout: a.stdout, Stderr: a.stderr}, a.log)
+			if errors.Is(err, recommend.ErrSplitPolicy) {
+				return usageErr("%v", err)
+			}
 			if err != nil {
 				return err
 			}
@@ -94,13 +105,15 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 	ev.register(c)
 	f := c.Flags()
 	f.StringVar(&format, "format", "json", "json, policy, terraform or diff")
-	f.StringVarP(&output, "output", "o", "", "write the recommendation to FILE instead of stdout")
+	f.StringVarP(&output, "output", "o", "", "write the recommendation to FILE instead of stdout, or into DIR (an existing directory or one ending in /) as --all would")
 	f.BoolVar(&all, "all", false, "every role, one file each into --out-dir")
 	f.StringVar(&outDir, "out-dir", "", "directory for --all")
 	f.StringVar(&unobservable, "unobservable", recommend.UnobservableKeep, "unobservable actions: keep (own statement), list (left out, listed) or drop (removed)")
 	f.BoolVar(&suggest, "suggest-conditions", false, "suggest conditions from observed context (regions, VPC endpoints, source networks, MFA), each with its evidence")
 	f.IntVar(&gen.ObjectPrefixDepth, "object-prefix-depth", recommend.DefaultGeneralize.ObjectPrefixDepth, "S3 object keys keep this many leading segments, then /* (0: exact objects)")
 	f.IntVar(&gen.CollapseAt, "collapse-at", recommend.DefaultGeneralize.CollapseAt, "this many resources of one kind become one pattern (0: never)")
-	f.IntVar(&maxChars, "max-chars", recommend.ManagedPolicyLimit, "size limit of each policy document, white space not counted (6144 managed, 10240 role inline)")
+	f.IntVar(&maxChars, "max-chars", recommend.ManagedPolicyLimit, "size limit of each managed policy document, white space not counted")
+	f.IntVar(&inlineChars, "inline-chars", 0, "size of the inline policy a split fills first (0: IAM's limit for the principal type, 10240 for a role; not used when no larger than --max-chars)")
+	f.IntVar(&maxPolicies, "max-policies", recommend.DefaultMaxPolicies, "most managed policies a split may use (IAM's default quota per role or user)")
 	return c
 }
