@@ -136,18 +136,21 @@ func (b budget) note(attach []string) string {
 	return fmt.Sprintf("split into %d managed policies (up to %d characters each) to keep exact actions; attach them all", len(attach), b.managed)
 }
 
-// compactor replaces runs of read and list actions by wildcards.
+// compactor replaces runs of actions by wildcards that cannot grow beyond
+// read and list access or beyond the current grant.
 type compactor struct {
-	cat *catalog.Catalog
+	cat   *catalog.Catalog
+	allow policy.PolicySet // the current identity policies' Allow statements
 }
 
 // actions replaces runs of actions by "svc:*" or "svc:Verb*" when every
-// catalog action the wildcard matches is in the list and is a read or list
-// action: write, permissions and tagging actions stay named one by one, so
-// a wildcard never reaches a mutating action AWS adds later. The
-// wildcards that remain still match read or list actions AWS adds later;
-// the proof lists them.
-func (cp *compactor) actions(actions []string) []string {
+// catalog action the wildcard matches is in the list, and either every one
+// is a read or list action, or the current policies grant the wildcard
+// itself on the statement's resources under its conditions (a break-glass
+// role granted "*"). So a wildcard never reaches a mutating action AWS adds
+// later that the principal could not already call today. The wildcards
+// that remain still match actions AWS adds later; the proof lists them.
+func (cp *compactor) actions(actions, resources []string, conds []policy.Condition) []string {
 	cat := cp.cat
 	if cat == nil {
 		return actions
@@ -163,12 +166,16 @@ func (cp *compactor) actions(actions []string) []string {
 		if len(exp) == 0 {
 			return false
 		}
+		readOnly := true
 		for _, e := range exp {
-			if lvl := cat.AccessLevel(e); !have[e] || lvl != catalog.Read && lvl != catalog.List {
+			if !have[e] {
 				return false
 			}
+			if lvl := cat.AccessLevel(e); lvl != catalog.Read && lvl != catalog.List {
+				readOnly = false
+			}
 		}
-		return true
+		return readOnly || grants(cp.allow, pattern, resources, conds)
 	}
 	var out []string
 	svcs := make([]string, 0, len(bySvc))
@@ -222,6 +229,20 @@ type Wildcard struct {
 	CurrentGrantMatches bool `json:"current_grant_matches"`
 }
 
+// grants reports whether the current Allow statements grant the action
+// pattern itself on every resource, under conds.
+func grants(allow policy.PolicySet, pattern string, resources []string, conds []policy.Condition) bool {
+	if len(resources) == 0 {
+		return false
+	}
+	for _, res := range resources {
+		if ok, _ := policy.AllowsAllWhen(allow, pattern, res, conds); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // wildcards lists the action wildcards of rec's Allow statements.
 func wildcards(allow policy.PolicySet, rec *Recommendation) []Wildcard {
 	var out []Wildcard
@@ -234,14 +255,7 @@ func wildcards(allow policy.PolicySet, rec *Recommendation) []Wildcard {
 				if !strings.ContainsAny(pat, "*?") {
 					continue
 				}
-				cur := true
-				for _, res := range st.Resource {
-					if ok, _ := policy.AllowsAllWhen(allow, pat, res, st.Conditions); !ok {
-						cur = false
-						break
-					}
-				}
-				out = append(out, Wildcard{Pattern: pat, Policy: di, Sid: st.Sid, CurrentGrantMatches: cur})
+				out = append(out, Wildcard{Pattern: pat, Policy: di, Sid: st.Sid, CurrentGrantMatches: grants(allow, pat, st.Resource, st.Conditions)})
 			}
 		}
 	}

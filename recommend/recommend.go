@@ -262,7 +262,7 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 		if docs == nil {
 			// The budget cannot hold the exact actions: compact read and
 			// list actions, and only then give up.
-			stmts, notes = buildStatements(ordered, denies, &compactor{cat: in.Catalog})
+			stmts, notes = buildStatements(ordered, denies, &compactor{cat: in.Catalog, allow: allowOnly})
 			rec.Compacted = true
 			if docs, docNotes, attach = b.fit(stmts, notes); docs == nil {
 				return nil, &BudgetError{Principal: r.PrincipalARN, Needed: b.needed(stmts, notes), budget: b}
@@ -615,7 +615,7 @@ func statementMatchesAction(st policy.Statement, action string) bool {
 }
 
 // buildStatements turns groups into statements; a compactor, when given,
-// replaces runs of read and list actions by wildcards (see compact.go).
+// replaces runs of actions by wildcards that cannot grow (see compact.go).
 func buildStatements(groups []*group, denies []policy.Statement, cp *compactor) ([]policy.Statement, []StatementNote) {
 	var stmts []policy.Statement
 	var notes []StatementNote
@@ -635,7 +635,7 @@ func buildStatements(groups []*group, denies []policy.Statement, cp *compactor) 
 		sort.Strings(actions)
 		n := len(actions)
 		if cp != nil {
-			actions = cp.actions(actions)
+			actions = cp.actions(actions, g.resources, g.conds)
 		}
 		var base, evidence string
 		switch g.kind {
