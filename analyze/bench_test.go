@@ -15,6 +15,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/backtest"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/store/storetest"
@@ -192,6 +193,21 @@ func BenchmarkAnalyzeRecommend(b *testing.B) {
 			}
 			if proven != len(snap.Principals) {
 				b.Fatalf("%d of %d recommendations proven", proven, len(snap.Principals))
+			}
+		}
+		b.ReportMetric(float64(benchRoles)/(b.Elapsed().Seconds()/float64(b.N)), "roles/s")
+	})
+	// backtest --all: recommend from the first 60 days, replay the last 30
+	// (package backtest). Compare with analyze-1000-roles plus
+	// recommend-1000-roles, which together are recommend --all.
+	b.Run("backtest-1000-roles", func(b *testing.B) {
+		for b.Loop() {
+			rep, err := backtest.Run(ctx, db, ev, backtest.Options{AsOf: asOf, TrainDays: 60, TestDays: 30}, log)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(rep.Principals) != benchRoles || rep.Totals.TestCalls == 0 {
+				b.Fatalf("backtested %d roles, %d test calls", len(rep.Principals), rep.Totals.TestCalls)
 			}
 		}
 		b.ReportMetric(float64(benchRoles)/(b.Elapsed().Seconds()/float64(b.N)), "roles/s")
