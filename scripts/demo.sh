@@ -55,6 +55,9 @@ cat "$OUT/$ROLE.policy.json"
 grep -v '^- ' "$OUT/$ROLE.diff"
 echo "($(grep -c '^- ' "$OUT/$ROLE.diff") removed actions not shown: see $OUT/$ROLE.diff)"
 
+step "backtest: recommend from the first 60 days, replay the last 30 against it"
+"$BIN" backtest --all --train 60d --test 30d
+
 step "the nightly job (iamtrim run): every stage again (nothing new to ingest), a policy per role, the quarterly report"
 "$BIN" run --config testdata/iamtrim.sample.yaml
 echo
