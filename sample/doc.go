@@ -33,9 +33,7 @@
 //     execution role, an ECS task definition's task and execution roles,
 //     and one refused attempt), calls made by AWS services with a
 //     principal's credentials (invokedBy), and a few records delivered in
-//     two files (same eventID).
-//
-//     Workloads also mint resources as they run, named by the day: Lambda
+//     two files (same eventID). Workloads also mint resources as they run, named by the day: Lambda
 //     log streams (YYYY/MM/DD/[$LATEST]<id>, one per cold start; the
 //     monthly invoice-pdf-lambda is cold on every run), S3 keys under date
 //     partitions (invoices/dt=…, events/dt=…), instances fleet-scaler-lambda
