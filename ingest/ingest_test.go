@@ -493,6 +493,36 @@ func TestEmptySource(t *testing.T) {
 	}
 }
 
+// TestOverlongARNs: an ARN longer than iamtrim stores (1,024 bytes) is
+// refused with its record, never cut: a cut ARN would stop matching the
+// policies that name it.
+func TestOverlongARNs(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	recs := events(0, 10, 0, acctA, "us-east-1")
+	recs[2]["resources"] = []map[string]any{{"ARN": "arn:aws:s3:::bucket-1/" + strings.Repeat("k", 1100), "type": "AWS::S3::Object", "accountId": acctA}}
+	recs[5]["userIdentity"] = map[string]any{"type": "IAMUser", "principalId": "AIDAEXAMPLE", "accountId": acctA,
+		"arn": "arn:aws:iam::" + acctA + ":user/" + strings.Repeat("p/", 520) + "alice", "userName": "alice"}
+	writeFile(t, filepath.Join(dir, "a.json"), asRecords(t, recs))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}})
+	if s.BadRecords != 2 || s.Events != 8 {
+		t.Errorf("bad records %d, events %d; want 2 and 8 (errors %q)", s.BadRecords, s.Events, s.Errors)
+	}
+	for i, want := range []string{":record 3: resource ARN of 1122 bytes", ":record 6: principal ARN of 1076 bytes"} {
+		if i >= len(s.Errors) || !strings.Contains(s.Errors[i], want) {
+			t.Errorf("errors %q, want line %d containing %q", s.Errors, i, want)
+		}
+	}
+	var long int
+	if err := db.Pool.QueryRow(context.Background(), `
+		SELECT (SELECT count(*) FROM usage_daily WHERE length(resource) > 1000) + (SELECT count(*) FROM usage_principal WHERE length(arn) > 1000)`).Scan(&long); err != nil {
+		t.Fatal(err)
+	}
+	if long != 0 {
+		t.Errorf("%d cut ARNs stored", long)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.json")

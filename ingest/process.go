@@ -601,6 +601,11 @@ func (b *batch) add(ctx context.Context, index int, raw []byte) error {
 		b.badRecord(index, fmt.Sprintf("eventTime %s out of range", rec.EventTime.UTC().Format(time.RFC3339)))
 		return nil
 	}
+	if reason := overlongARN(rec); reason != "" {
+		b.chunk = b.chunk[:len(b.chunk)-1]
+		b.badRecord(index, reason)
+		return nil
+	}
 	b.res.records++
 	if t := rec.EventTime; t.After(b.res.maxEventTime) {
 		b.res.maxEventTime = t

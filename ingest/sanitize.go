@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"strings"
 	"unicode/utf8"
@@ -36,6 +37,35 @@ func clip(s string, max int) string {
 		cut--
 	}
 	return s[:cut]
+}
+
+// overlongARN says why a record is refused when one of its ARNs is longer
+// than maxARN, "" otherwise. Such ARNs are refused, not cut: a cut ARN no
+// longer matches the policies that name it (nor, for a principal, its
+// authorization data), so its calls would silently stop counting. AWS's own
+// limits keep real principal ARNs well under the bound; an S3 object ARN
+// can exceed it with a key near S3's 1,024-byte maximum.
+func overlongARN(rec *cloudtrail.Record) string {
+	refuse := func(what, arn string) string {
+		return fmt.Sprintf("%s ARN of %d bytes exceeds the %d iamtrim stores (refused rather than cut): %s...", what, len(arn), maxARN, clip(arn, 80))
+	}
+	if len(rec.Principal.ARN) > maxARN {
+		return refuse("principal", rec.Principal.ARN)
+	}
+	for _, r := range rec.Resources {
+		if len(r) > maxARN {
+			return refuse("resource", r)
+		}
+	}
+	for _, a := range rec.Access {
+		if len(a.Resource) > maxARN {
+			return refuse("resource", a.Resource)
+		}
+		if len(a.Via) > maxARN {
+			return refuse("resource", a.Via)
+		}
+	}
+	return ""
 }
 
 // uuidNamespace is the namespace of the name-based UUIDs made for eventIDs
