@@ -1,20 +1,55 @@
 #!/usr/bin/env bash
 # make demo: run iamtrim end to end on the bundled sample organisation.
 # It finds a PostgreSQL server (DATABASE_URL, the PG* variables, or the local
-# server), uses its own database iamtrim_demo there so your data is never
-# touched, and starts the local Debian cluster when nothing answers and it can.
+# server) and always uses its own database, iamtrim_demo, there: a
+# DATABASE_URL or PGDATABASE that names your database is used for its
+# server and credentials only, so your data is never touched. It starts the
+# local Debian cluster when nothing answers and it can.
+#
+# scripts/demo.sh --print-database prints the connection string the demo
+# would use (for tests) and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=./bin/iamtrim
+BIN=${IAMTRIM_BIN:-./bin/iamtrim}
 SAMPLE=testdata/sample
 CATALOG=testdata/catalog
 OUT=demo-out
-mkdir -p "$OUT"
+DEMO_DB=iamtrim_demo
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
-if [ -z "${DATABASE_URL:-}" ] && [ -z "${PGHOST:-}" ]; then
-	export PGDATABASE="${PGDATABASE:-iamtrim_demo}"
+# demo_url replaces the database of a postgres:// URL or a libpq
+# keyword/value string with $DEMO_DB, keeping server, user and options.
+demo_url() {
+	case "$1" in
+	postgres://* | postgresql://*)
+		# scheme://[userinfo@]host[:port][/dbname][?params]
+		printf '%s\n' "$1" | sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\\1/$DEMO_DB#"
+		;;
+	*)
+		# dbname=... (quoted or not) removed, then set last: the last wins.
+		printf '%s dbname=%s\n' "$(printf '%s\n' "$1" | sed -E "s/(^|[[:space:]])dbname[[:space:]]*=[[:space:]]*('([^'\\]|\\.)*'|[^[:space:]]+)//g")" "$DEMO_DB"
+		;;
+	esac
+}
+
+if [ -n "${DATABASE_URL:-}" ]; then
+	DATABASE_URL=$(demo_url "$DATABASE_URL")
+	export DATABASE_URL
+elif [ -n "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGUSER:-}${PGSERVICE:-}${PGPASSWORD:-}" ]; then
+	# The server from the PG* variables; the database named here wins
+	# over PGDATABASE and a service file's.
+	export DATABASE_URL="dbname=$DEMO_DB"
+else
+	export PGDATABASE=$DEMO_DB
+fi
+if [ "${1:-}" = --print-database ]; then
+	printf '%s\n' "${DATABASE_URL:-PGDATABASE=$PGDATABASE}"
+	exit 0
+fi
+mkdir -p "$OUT"
+
+if [ -z "${DATABASE_URL:-}" ]; then
 	if ! "$BIN" migrate >/dev/null 2>"$OUT/migrate.err"; then
 		if command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then
 			step "no PostgreSQL answered; starting the local cluster"
