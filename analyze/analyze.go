@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -49,9 +50,9 @@ type ActionUsage struct {
 type PrincipalUsage struct {
 	ARN     string
 	Actions map[string]*ActionUsage
-	// Unmapped counts successful events no IAM action could be found for,
-	// by "eventSource eventName".
-	Unmapped map[string]int64
+	// Unmapped are the successful calls no IAM action could be found for,
+	// by event source and name.
+	Unmapped []UnmappedCall
 }
 
 // Thresholds tune what the analysis concludes.
@@ -314,6 +315,9 @@ func Principal(in Input) Result {
 			}
 		}
 	}
+	if in.Usage != nil {
+		lastAny = unmapped(&r, in.Usage.Unmapped, lastAny)
+	}
 	if !lastAny.IsZero() {
 		r.LastUsed.Any = &lastAny
 	}
@@ -401,6 +405,47 @@ func Principal(in Input) Result {
 	r.Risk.Level = riskLevel(r)
 	sort.Strings(r.Flags)
 	return r
+}
+
+// unmapped lists the principal's successful calls that map to no IAM
+// action, counts them in the risk and names them in the caveats: the
+// actions they needed are unknown, so the analysis cannot call the
+// principal's other grants of those services unused with certainty. It
+// returns the latest of last and their last calls.
+func unmapped(r *Result, calls []UnmappedCall, last time.Time) time.Time {
+	var total int64
+	var names []string
+	for _, u := range calls {
+		if u.Calls <= 0 {
+			continue
+		}
+		r.Unmapped = append(r.Unmapped, u)
+		total += u.Calls
+		if u.LastSeen.After(last) {
+			last = u.LastSeen
+		}
+		if u.Service != "" && u.LastSeen.After(r.LastUsed.Services[u.Service]) {
+			r.LastUsed.Services[u.Service] = u.LastSeen
+		}
+	}
+	if total == 0 {
+		return last
+	}
+	slices.SortFunc(r.Unmapped, func(a, b UnmappedCall) int {
+		return cmp.Or(strings.Compare(a.EventSource, b.EventSource), strings.Compare(a.EventName, b.EventName))
+	})
+	for _, u := range r.Unmapped {
+		names = append(names, fmt.Sprintf("%s %s ×%d", u.EventSource, u.EventName, u.Calls))
+	}
+	const show = 5
+	more := ""
+	if len(names) > show {
+		more = fmt.Sprintf(" and %d more", len(names)-show)
+		names = names[:show]
+	}
+	r.Risk.UnmappedCalls = total
+	r.Caveats = append(r.Caveats, fmt.Sprintf("%d successful calls map to no IAM action (%s%s): the actions they need are unknown, so unused actions of their services may be needed; recommend keeps those services' current grant (KeptUnmapped) or, with --unmapped fail, fails", total, strings.Join(names, ", "), more))
+	return last
 }
 
 // mergeUsed folds entries that became equal after canonical casing.

@@ -448,3 +448,31 @@ func TestZeroThresholdsHonoured(t *testing.T) {
 		})
 	}
 }
+
+// Successful calls that map to no IAM action are a result of their own:
+// listed per principal, counted in the risk, and named in the caveats.
+func TestUnmappedCallsListed(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	last := time.Date(2026, 10, 20, 9, 0, 0, 0, time.UTC)
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{}, Unmapped: []UnmappedCall{
+		{EventSource: "sqs.amazonaws.com", EventName: "PurgeQueueV9", Service: "sqs", Calls: 3, LastSeen: last},
+		{EventSource: "s3.amazonaws.com", EventName: "DeleteBucketThing", Service: "s3", Calls: 10, LastSeen: last},
+	}}
+	r := Principal(in)
+	want := []UnmappedCall{
+		{EventSource: "s3.amazonaws.com", EventName: "DeleteBucketThing", Service: "s3", Calls: 10, LastSeen: last},
+		{EventSource: "sqs.amazonaws.com", EventName: "PurgeQueueV9", Service: "sqs", Calls: 3, LastSeen: last},
+	}
+	if diff := cmp.Diff(want, r.Unmapped); diff != "" {
+		t.Errorf("unmapped (-want +got):\n%s", diff)
+	}
+	if r.Risk.UnmappedCalls != 13 {
+		t.Errorf("risk unmapped calls %d, want 13", r.Risk.UnmappedCalls)
+	}
+	if c := strings.Join(r.Caveats, "\n"); !strings.Contains(c, "13 successful calls") || !strings.Contains(c, "s3.amazonaws.com DeleteBucketThing") {
+		t.Errorf("caveats do not name the unmapped calls:\n%s", c)
+	}
+	if r.LastUsed.Any == nil || !r.LastUsed.Any.Equal(last) {
+		t.Errorf("last used %v: unmapped calls are uses too", r.LastUsed.Any)
+	}
+}

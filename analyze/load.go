@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 )
@@ -57,7 +58,32 @@ func LoadUsage(ctx context.Context, db *store.DB, w Window, arns []string) (map[
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := loadUnmapped(ctx, db, w, arns, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// loadUnmapped adds each principal's successful calls that map to no IAM
+// action, with the IAM service of their event source.
+func loadUnmapped(ctx context.Context, db *store.DB, w Window, arns []string, out map[string]*PrincipalUsage) error {
+	rows, err := queries.Unmapped(ctx, db, w.From, w.To, arns)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		pu := out[r.ARN]
+		if pu == nil {
+			pu = &PrincipalUsage{ARN: r.ARN, Actions: map[string]*ActionUsage{}}
+			out[r.ARN] = pu
+		}
+		pu.Unmapped = append(pu.Unmapped, UnmappedCall{EventSource: r.EventSource, EventName: r.EventName,
+			Service: cloudtrail.ServicePrefix(r.EventSource), Calls: r.Calls, LastSeen: r.LastSeen})
+	}
+	return nil
 }
 
 // LoadSeenServices returns, per account (as the logs' recipient), the
@@ -69,10 +95,17 @@ func LoadSeenServices(ctx context.Context, db *store.DB, w Window) (map[string]m
 	}
 	out := map[string]map[string]bool{}
 	for _, r := range rows {
+		svc := r.Service
+		if r.EventSource != "" {
+			// Unmapped events name their service by event source.
+			if svc = strings.ToLower(cloudtrail.ServicePrefix(r.EventSource)); svc == "" {
+				continue
+			}
+		}
 		if out[r.Account] == nil {
 			out[r.Account] = map[string]bool{}
 		}
-		out[r.Account][r.Service] = true
+		out[r.Account][svc] = true
 	}
 	return out, nil
 }

@@ -38,6 +38,11 @@ type Result struct {
 	// since removed).
 	UsedNotGranted []string `json:"used_not_granted,omitempty"`
 
+	// Unmapped are successful calls that map to no IAM action (unknown
+	// event names, new APIs), by event source and name. They are uses the
+	// analysis cannot attribute: never a silent hole in a recommendation.
+	Unmapped []UnmappedCall `json:"unmapped,omitempty"`
+
 	LastUsed LastUsed `json:"last_used"`
 	Coverage Coverage `json:"coverage"`
 	Risk     Risk     `json:"risk"`
@@ -77,6 +82,18 @@ type Unobservable struct {
 	// out). A used action whose data events are partly logged is listed
 	// here too: its calls on these resources could not have shown.
 	Resources []string `json:"resources,omitempty"`
+}
+
+// UnmappedCall is the successful calls of one event source and name that
+// map to no IAM action.
+type UnmappedCall struct {
+	EventSource string `json:"event_source"`
+	EventName   string `json:"event_name"`
+	// Service is the IAM service prefix of the event source ("" when it
+	// cannot be told).
+	Service  string    `json:"service,omitempty"`
+	Calls    int64     `json:"calls"`
+	LastSeen time.Time `json:"last_seen"`
 }
 
 // DeniedAction is a set of authorization failures of one action.
@@ -125,6 +142,9 @@ type Risk struct {
 	UnusedByAccessLevel map[string]int `json:"unused_by_access_level"`
 	// HighRiskUnused are unused privilege-escalation actions.
 	HighRiskUnused []string `json:"high_risk_unused"`
+	// UnmappedCalls counts successful calls that map to no IAM action:
+	// uses the score cannot weigh.
+	UnmappedCalls int64 `json:"unmapped_calls,omitempty"`
 	// Admin is true when "*" is allowed on "*".
 	Admin bool `json:"admin"`
 	// ServiceWildcards are services granted as "service:*".

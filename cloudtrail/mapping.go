@@ -280,6 +280,30 @@ func (m *Mapper) prefixOf(source string) string {
 	if p, ok := m.prefixes[source]; ok {
 		return p
 	}
+	return hostPrefix(source)
+}
+
+// sourcePrefixIndex is sourcePrefixes by event source, built once.
+var sourcePrefixIndex = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, p := range sourcePrefixes() {
+		m[p.source] = p.prefix
+	}
+	return m
+})
+
+// ServicePrefix returns the IAM service prefix of an event source
+// ("monitoring.amazonaws.com" -> "cloudwatch", "s3.amazonaws.com" -> "s3"),
+// or "" when the source is malformed.
+func ServicePrefix(source string) string {
+	if p, ok := sourcePrefixIndex()[source]; ok {
+		return p
+	}
+	return hostPrefix(source)
+}
+
+// hostPrefix is the IAM prefix the event source's host names by rule.
+func hostPrefix(source string) string {
 	host, ok := strings.CutSuffix(source, ".amazonaws.com")
 	if !ok {
 		host = source

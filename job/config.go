@@ -79,6 +79,7 @@ type Config struct {
 	Recommend struct {
 		Format            string `yaml:"format"`
 		Unobservable      string `yaml:"unobservable"`
+		Unmapped          string `yaml:"unmapped"`
 		ObjectPrefixDepth *int   `yaml:"object_prefix_depth"`
 		CollapseAt        *int   `yaml:"collapse_at"`
 		MaxChars          int    `yaml:"max_chars"`
@@ -282,5 +283,5 @@ func (c *Config) recommendOptions() recommend.Options {
 	if c.Recommend.CollapseAt != nil {
 		gen.CollapseAt = *c.Recommend.CollapseAt
 	}
-	return recommend.Options{Unobservable: c.Recommend.Unobservable, Generalize: &gen, MaxChars: c.Recommend.MaxChars}
+	return recommend.Options{Unobservable: c.Recommend.Unobservable, Unmapped: c.Recommend.Unmapped, Generalize: &gen, MaxChars: c.Recommend.MaxChars}
 }

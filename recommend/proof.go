@@ -39,6 +39,12 @@ type Proof struct {
 	// evaluator passes it: it grants nothing to a principal that made
 	// calls, or removes anything on thin evidence (see evidenceFailures).
 	EvidenceFailures []string `json:"evidence_failures,omitempty"`
+	// Unmapped names the successful calls of the window that map to no
+	// IAM action; UnmappedKept is true when the new policy keeps the
+	// current grant of each one's service (see proveUnmapped).
+	Unmapped         []string `json:"unmapped,omitempty"`
+	UnmappedKept     bool     `json:"unmapped_kept"`
+	UnmappedFailures []string `json:"unmapped_failures,omitempty"`
 }
 
 const maxFailures = 20
@@ -201,7 +207,10 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 		sort.Strings(l)
 	}
 	p.EvidenceFailures = evidenceFailures(in, rec, p)
-	p.Proven = p.ObservedAllowed && p.NoBroader && len(p.EvidenceFailures) == 0
+	if err := proveUnmapped(ctx, in, rec, &p); err != nil {
+		return Proof{}, err
+	}
+	p.Proven = p.ObservedAllowed && p.NoBroader && len(p.EvidenceFailures) == 0 && p.UnmappedKept
 	return p, nil
 }
 

@@ -55,6 +55,8 @@ type Options struct {
 	MaxPolicies int
 	// Context, when set, yields condition suggestions.
 	Context *ContextEvidence
+	// Unmapped is keep or fail; "" means keep.
+	Unmapped string
 }
 
 // Validate names the first bad field.
@@ -63,6 +65,11 @@ func (o Options) Validate() error {
 	case "", UnobservableKeep, UnobservableDrop, UnobservableList:
 	default:
 		return fmt.Errorf("unobservable: %q is not keep, drop or list", o.Unobservable)
+	}
+	switch o.Unmapped {
+	case "", UnmappedKeep, UnmappedFail:
+	default:
+		return fmt.Errorf("unmapped: %q is not keep or fail", o.Unmapped)
 	}
 	if o.MaxChars < 0 || o.InlineChars < 0 || o.MaxPolicies < 0 || o.Generalize != nil && (o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0) {
 		return errors.New("negative limit")
@@ -119,11 +126,14 @@ type Recommendation struct {
 	// (policy list or drop), for review.
 	Unobservable       []analyze.Unobservable `json:"unobservable,omitempty"`
 	UnobservablePolicy string                 `json:"unobservable_policy"`
-	Excluded           []Excluded             `json:"excluded,omitempty"`
-	Suggestions        []Suggestion           `json:"suggested_conditions,omitempty"`
-	Proof              Proof                  `json:"proof"`
-	Notes              []string               `json:"notes,omitempty"`
-	CatalogVersion     string                 `json:"catalog_version,omitempty"`
+	// UnmappedPolicy is how successful calls that map to no IAM action
+	// were treated: keep (KeptUnmapped statements) or fail.
+	UnmappedPolicy string       `json:"unmapped_policy"`
+	Excluded       []Excluded   `json:"excluded,omitempty"`
+	Suggestions    []Suggestion `json:"suggested_conditions,omitempty"`
+	Proof          Proof        `json:"proof"`
+	Notes          []string     `json:"notes,omitempty"`
+	CatalogVersion string       `json:"catalog_version,omitempty"`
 }
 
 // group is the actions that share a statement.
@@ -134,6 +144,7 @@ type group struct {
 	conds     []policy.Condition
 	ckey      string // JSON of conds, when known
 	actions   map[string]bool
+	evidence  string // for kinds whose evidence is per group (unmapped)
 }
 
 func (g *group) key() string {
@@ -149,7 +160,7 @@ func (g *group) key() string {
 	return g.kind + "|" + svc + "|" + strings.Join(g.resources, ",") + "|" + ck
 }
 
-var kindOrder = map[string]int{"used": 0, "passrole": 1, "unobservable": 2, "deny": 3}
+var kindOrder = map[string]int{"used": 0, "passrole": 1, "unobservable": 2, "unmapped": 3, "deny": 4}
 
 // Recommend builds and proves the policy for one principal. It checks ctx
 // per action and per proof step, and returns its error once ctx is done.
@@ -162,6 +173,9 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 	}
 	if opts.MaxChars == 0 {
 		opts.MaxChars = ManagedPolicyLimit
+	}
+	if opts.Unmapped == "" {
+		opts.Unmapped = UnmappedKeep
 	}
 	rule := DefaultGeneralize
 	if opts.Generalize != nil {
@@ -178,7 +192,7 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 	rec := &Recommendation{
 		PrincipalARN: r.PrincipalARN, Name: r.Name, Type: r.Type,
 		Window:             fmt.Sprintf("%d days", r.Coverage.WindowDays),
-		UnobservablePolicy: opts.Unobservable, CatalogVersion: eff.CatalogVersion,
+		UnobservablePolicy: opts.Unobservable, UnmappedPolicy: opts.Unmapped, CatalogVersion: eff.CatalogVersion,
 	}
 	allowOnly := allowOnlySet(in.Principal.Policies)
 	gi := newGrantIndex(allowOnly)
@@ -228,6 +242,10 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 			continue
 		}
 		rec.Unobservable = append(rec.Unobservable, u)
+	}
+
+	for _, k := range unmappedKeeps(in, gi, opts.Unmapped) {
+		add(k.g, k.action)
 	}
 
 	kept := map[string]bool{}
@@ -648,6 +666,9 @@ func buildStatements(groups []*group, denies []policy.Statement, cp *compactor) 
 		case "unobservable":
 			base = "KeptUnobservable"
 			evidence = "granted now; CloudTrail could not have shown their use in the window (kept, review before removing)"
+		case "unmapped":
+			base = "KeptUnmapped"
+			evidence = g.evidence
 		}
 		st := policy.Statement{Sid: sid(base), Effect: policy.EffectAllow, Action: actions, Resource: g.resources, Conditions: g.conds}
 		stmts = append(stmts, st)

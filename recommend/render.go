@@ -265,6 +265,12 @@ func Summary(rec *Recommendation) string {
 		}
 		fmt.Fprintf(&b, "  wildcard %s (policy %d, %s) matches actions AWS may add later; %s\n", analyze.Clean(w.Pattern), w.Policy+1, analyze.Clean(w.Sid), also)
 	}
+	if len(p.Unmapped) > 0 {
+		fmt.Fprintf(&b, "  (4) successful calls that map to no IAM action kept (their services' current grant): %v: %s\n", p.UnmappedKept, analyze.Clean(strings.Join(p.Unmapped, ", ")))
+		for _, f := range p.UnmappedFailures {
+			fmt.Fprintf(&b, "      not kept: %s\n", analyze.Clean(f))
+		}
+	}
 	for _, n := range rec.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", n)
 	}

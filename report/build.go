@@ -77,6 +77,7 @@ type row struct {
 	Principal
 	risk     analyze.Risk
 	denied   []analyze.DeniedAction
+	unmapped []analyze.UnmappedCall
 	coverage *analyze.Coverage
 	caveats  []string
 }
@@ -133,6 +134,7 @@ func (b *builder) build(ctx context.Context) error {
 		}
 	}
 	b.principalsAndSummary()
+	b.unmappedCalls()
 	if err := b.trend(ctx); err != nil {
 		return err
 	}
@@ -234,7 +236,7 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 		       `+usedGrantedSQL+`,
 		       CASE jsonb_typeof(result->'used_not_granted') WHEN 'array' THEN jsonb_array_length(result->'used_not_granted') ELSE 0 END,
 		       coalesce(result->'workload', 'false'), result->'recommendation_proven',
-		       result->'risk', result->'denied', result->'coverage', result->'caveats'
+		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped'
 		FROM analysis_principal
 		WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)
 		ORDER BY principal_arn`, snapshot, b.acct)
@@ -245,10 +247,10 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 	for rows.Next() {
 		var r row
 		var used int64
-		var workload, proven, risk, denied, coverage, caveats []byte
+		var workload, proven, risk, denied, coverage, caveats, unmapped []byte
 		if err := rows.Scan(&r.ARN, &r.Kind, &r.Account, &r.Name, &r.Granted, &r.Unused, &r.Unobservable, &r.Denied,
 			&r.RiskScore, &r.HighRiskUnused, &r.Flags, &r.LastActivity, &used, &r.UsedNotGranted,
-			&workload, &proven, &risk, &denied, &coverage, &caveats); err != nil {
+			&workload, &proven, &risk, &denied, &coverage, &caveats, &unmapped); err != nil {
 			return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
 		}
 		r.Used = int(used)
@@ -277,6 +279,7 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 			{"denied", denied, &r.denied},
 			{"coverage", coverage, &cov},
 			{"caveats", caveats, &r.caveats},
+			{"unmapped", unmapped, &r.unmapped},
 		} {
 			if err := dec(f.what, f.b, f.v); err != nil {
 				rows.Close()
@@ -768,6 +771,24 @@ func (b *builder) snapshotCoverage() {
 		c.Accounts = append(c.Accounts, ac)
 	}
 	sort.Slice(c.Accounts, func(i, j int) bool { return c.Accounts[i].Account < c.Accounts[j].Account })
+}
+
+// maxUnmappedItems bounds the unmapped calls the report lists.
+const maxUnmappedItems = 100
+
+// unmappedCalls lists the snapshot's successful calls that map to no IAM
+// action, by principal, event source and name.
+func (b *builder) unmappedCalls() {
+	u := Unmapped{Items: []UnmappedCall{}}
+	for _, r := range b.cur {
+		for _, c := range r.unmapped {
+			u.Total += c.Calls
+			if len(u.Items) < maxUnmappedItems {
+				u.Items = append(u.Items, UnmappedCall{ARN: r.ARN, EventSource: c.EventSource, EventName: c.EventName, Calls: c.Calls, LastSeen: c.LastSeen.UTC()})
+			}
+		}
+	}
+	b.d.Unmapped = u
 }
 
 func (b *builder) snapshotDenied() {

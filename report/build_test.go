@@ -152,6 +152,7 @@ func seed(t *testing.T, db *store.DB, usage bool) (prevID, curID int64) {
 			used("s3:ListBucket", true, "2026-10-03T00:00:00Z"), used("s3:DeleteObject", true, "2026-10-03T00:00:00Z"), used("s3:GetBucketPolicy", true, "2026-12-01T00:00:00Z")},
 		nil, nil)
 	app.Risk.ServiceWildcards = []string{"s3"}
+	app.Unmapped = []analyze.UnmappedCall{{EventSource: "s3.amazonaws.com", EventName: "PutBucketFutureFeature", Service: "s3", Calls: 10, LastSeen: mustTime("2026-12-20T10:00:00Z")}}
 	app.Workload = true
 	gone := result(arnD, "role", acctA, "gone", []string{"s3:GetObject"}, nil, []string{"s3:GetObject"}, nil)
 
@@ -291,6 +292,13 @@ func TestBuild(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, d.Denied); diff != "" {
 			t.Errorf("Denied (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("unmapped", func(t *testing.T) {
+		want := Unmapped{Total: 10, Items: []UnmappedCall{{ARN: arnB, EventSource: "s3.amazonaws.com", EventName: "PutBucketFutureFeature", Calls: 10, LastSeen: mustTime("2026-12-20T10:00:00Z")}}}
+		if diff := cmp.Diff(want, d.Unmapped); diff != "" {
+			t.Errorf("Unmapped (-want +got):\n%s", diff)
 		}
 	})
 

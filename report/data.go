@@ -29,8 +29,11 @@ type Data struct {
 	// permissions, most first.
 	HighRiskUnused []HighRisk `json:"high_risk_unused"`
 	Denied         Denied     `json:"denied"`
-	FirstUsed      FirstUsed  `json:"first_used"`
-	Coverage       Coverage   `json:"coverage"`
+	// Unmapped are the successful calls of the analysis window that map to
+	// no IAM action: uses no action list shows, by principal.
+	Unmapped  Unmapped  `json:"unmapped"`
+	FirstUsed FirstUsed `json:"first_used"`
+	Coverage  Coverage  `json:"coverage"`
 	// Principals are sorted by risk, highest first.
 	Principals []Principal `json:"principals"`
 	// Removed are principals of the previous snapshot that are gone.
@@ -158,6 +161,24 @@ type DeniedAction struct {
 	Action     string `json:"action"`
 	Count      int64  `json:"count"`
 	Principals int    `json:"principals"`
+}
+
+// Unmapped lists successful calls that map to no IAM action, from the
+// analysis snapshot: Total counts every call, Items at most the first 100
+// (event source and name) by principal.
+type Unmapped struct {
+	Total int64          `json:"total"`
+	Items []UnmappedCall `json:"items"`
+}
+
+// UnmappedCall is one principal's successful calls of one event name that
+// map to no IAM action.
+type UnmappedCall struct {
+	ARN         string    `json:"arn"`
+	EventSource string    `json:"event_source"`
+	EventName   string    `json:"event_name"`
+	Calls       int64     `json:"calls"`
+	LastSeen    time.Time `json:"last_seen"`
 }
 
 // FirstUsed lists actions a principal used in the period and never before:

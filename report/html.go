@@ -131,6 +131,7 @@ func renderHTML(w io.Writer, d *Data) error {
 		"join":         strings.Join,
 		"deniedSource": deniedSourceText,
 		"firstSource":  firstUsedSourceText,
+		"date":         dateString,
 		"lastKey": func(p Principal) string {
 			if p.LastActivity == nil {
 				return ""

@@ -77,6 +77,17 @@ func renderMarkdown(w io.Writer, d *Data) error {
 		m.table([]string{"Top actions", "Denied", "Principals"}, "lrr", rows)
 	}
 
+	m.section(fmt.Sprintf("Unmapped calls: %d", d.Unmapped.Total))
+	m.line(capitalize(unmappedText) + ".")
+	if len(d.Unmapped.Items) > 0 {
+		m.line("")
+		rows = rows[:0]
+		for _, u := range d.Unmapped.Items {
+			rows = append(rows, unmappedRow(u))
+		}
+		m.table(unmappedHeader, "lllrl", rows)
+	}
+
 	m.section("Actions first used this period")
 	switch {
 	case !d.FirstUsed.Available:

@@ -141,6 +141,15 @@ func riskText(p Principal) string {
 // lists before saying how many more there are.
 const listLimit = 6
 
+// unmappedText says what the unmapped calls section means.
+const unmappedText = "successful calls that map to no IAM action: recommend keeps the current grant of their service (KeptUnmapped) or, with --unmapped fail, fails its proof"
+
+var unmappedHeader = []string{"Principal", "Event source", "Event name", "Calls", "Last seen"}
+
+func unmappedRow(u UnmappedCall) []string {
+	return []string{u.ARN, u.EventSource, u.EventName, strconv.FormatInt(u.Calls, 10), dateString(u.LastSeen)}
+}
+
 // gapsText names the gaps, the first limit of them (all when limit is 0).
 func gapsText(gaps []DateRange, limit int) string {
 	if len(gaps) == 0 {

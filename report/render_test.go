@@ -83,6 +83,10 @@ func testData() *Data {
 			TopPrincipals: []DeniedPrincipal{{ARN: ansi.ARN, Count: 50, Actions: 2}, {ARN: formula.ARN, Count: 7, Actions: 1}},
 			TopActions:    []DeniedAction{{Action: "-2+3", Count: 50, Principals: 1}, {Action: "s3:" + hostileMD, Count: 7, Principals: 1}},
 		},
+		Unmapped: Unmapped{Total: 12, Items: []UnmappedCall{
+			{ARN: script.ARN, EventSource: "s3.amazonaws.com", EventName: "Put" + hostileScript, Calls: 10, LastSeen: time.Date(2026, 12, 20, 10, 0, 0, 0, time.UTC)},
+			{ARN: ansi.ARN, EventSource: "x" + hostileANSI, EventName: hostileMD, Calls: 2, LastSeen: time.Date(2026, 12, 21, 10, 0, 0, 0, time.UTC)},
+		}},
 		FirstUsed: FirstUsed{
 			Source: "usage", Available: true, Total: 3,
 			Items: []FirstUse{

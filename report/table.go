@@ -76,6 +76,16 @@ func renderTable(w io.Writer, d *Data) error {
 		t.table([]string{"Top actions", "Denied", "Principals"}, "lrr", rows)
 	}
 
+	t.section(fmt.Sprintf("Unmapped calls: %d", d.Unmapped.Total))
+	t.line("  " + unmappedText)
+	if len(d.Unmapped.Items) > 0 {
+		rows = rows[:0]
+		for _, u := range d.Unmapped.Items {
+			rows = append(rows, unmappedRow(u))
+		}
+		t.table(unmappedHeader, "lllrl", rows)
+	}
+
 	t.section("Actions first used this period (drift or misuse)")
 	switch {
 	case !d.FirstUsed.Available:

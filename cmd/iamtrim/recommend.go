@@ -17,6 +17,7 @@ func (a *app) recommendCmd() *cobra.Command {
 		all          bool
 		outDir       string
 		unobservable string
+		unmapped     string
 		suggest      bool
 		gen          = recommend.DefaultGeneralize
 		maxChars     int
@@ -32,7 +33,9 @@ observed resources generalised (S3 object keys to a prefix, many resources of
 one kind to one pattern: --object-prefix-depth, --collapse-at) but never
 broader than what the current policies grant. Granted actions CloudTrail
 could not have shown are kept in their own statement (--unobservable keep),
-or left out and listed (list) or removed (drop). Explicit Deny statements
+or left out and listed (list) or removed (drop). Successful calls that map to
+no IAM action keep the current grant of their service (--unmapped keep, in a
+KeptUnmapped statement) or fail the proof (--unmapped fail). Explicit Deny statements
 that touch kept actions are carried over. A policy over the managed size
 limit is split over the principal's budget first (the role's inline policy,
 --inline-chars, then up to --max-policies managed policies of --max-chars);
@@ -66,7 +69,7 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if !recommend.ValidFormat(format) {
 				return usageErr("--format %q: want one of %s", format, strings.Join(recommend.Formats, ", "))
 			}
-			ropts := recommend.Options{Unobservable: unobservable, Generalize: &gen, MaxChars: maxChars, InlineChars: inlineChars, MaxPolicies: maxPolicies}
+			ropts := recommend.Options{Unobservable: unobservable, Unmapped: unmapped, Generalize: &gen, MaxChars: maxChars, InlineChars: inlineChars, MaxPolicies: maxPolicies}
 			if err := ropts.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
@@ -109,6 +112,7 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 	f.BoolVar(&all, "all", false, "every role, one file each into --out-dir")
 	f.StringVar(&outDir, "out-dir", "", "directory for --all")
 	f.StringVar(&unobservable, "unobservable", recommend.UnobservableKeep, "unobservable actions: keep (own statement), list (left out, listed) or drop (removed)")
+	f.StringVar(&unmapped, "unmapped", recommend.UnmappedKeep, "successful calls that map to no IAM action: keep (the current grant of their service, KeptUnmapped) or fail (the proof fails)")
 	f.BoolVar(&suggest, "suggest-conditions", false, "suggest conditions from observed context (regions, VPC endpoints, source networks, MFA), each with its evidence")
 	f.IntVar(&gen.ObjectPrefixDepth, "object-prefix-depth", recommend.DefaultGeneralize.ObjectPrefixDepth, "S3 object keys keep this many leading segments, then /* (0: exact objects)")
 	f.IntVar(&gen.CollapseAt, "collapse-at", recommend.DefaultGeneralize.CollapseAt, "this many resources of one kind become one pattern (0: never)")

@@ -51,16 +51,19 @@ func Usage(ctx context.Context, db *store.DB, from, to time.Time, arns []string,
 	return nil
 }
 
-// AccountService is a service prefix seen in an account's logs.
-type AccountService struct{ Account, Service string }
+// AccountService is a service seen in an account's logs: an IAM service
+// prefix from a mapped action, or, for events no action maps to, the event
+// source (the caller turns it into a prefix: monitoring.amazonaws.com is
+// cloudwatch, not monitoring).
+type AccountService struct{ Account, Service, EventSource string }
 
-// SeenServices returns the (account, service prefix) pairs with any event
-// in [from, to], mapped to an action or not.
+// SeenServices returns the (account, service) pairs with any event in
+// [from, to], mapped to an action or not.
 func SeenServices(ctx context.Context, db *store.DB, from, to time.Time) ([]AccountService, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT DISTINCT account_id, lower(split_part(action, ':', 1)) FROM usage_daily WHERE day BETWEEN $1 AND $2
+		SELECT DISTINCT account_id, lower(split_part(action, ':', 1)), '' FROM usage_daily WHERE day BETWEEN $1 AND $2
 		UNION
-		SELECT DISTINCT account_id, lower(split_part(event_source, '.', 1)) FROM usage_unmapped_daily WHERE day BETWEEN $1 AND $2`, from, to)
+		SELECT DISTINCT account_id, '', event_source FROM usage_unmapped_daily WHERE day BETWEEN $1 AND $2`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("read services in logs: %w", err)
 	}
@@ -68,10 +71,47 @@ func SeenServices(ctx context.Context, db *store.DB, from, to time.Time) ([]Acco
 	var out []AccountService
 	for rows.Next() {
 		var s AccountService
-		if err := rows.Scan(&s.Account, &s.Service); err != nil {
+		if err := rows.Scan(&s.Account, &s.Service, &s.EventSource); err != nil {
 			return nil, fmt.Errorf("read services in logs: %w", err)
 		}
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// UnmappedRow is one principal's successful calls of one event source and
+// name that map to no IAM action, over the window.
+type UnmappedRow struct {
+	ARN, EventSource, EventName string
+	Calls                       int64
+	LastSeen                    time.Time
+}
+
+// Unmapped returns the successful calls in [from, to] that map to no IAM
+// action (kind 'unmapped': permission-less calls need no permission;
+// denied and unauthenticated calls are not uses), of every principal or
+// of arns, by principal, event source and name.
+func Unmapped(ctx context.Context, db *store.DB, from, to time.Time, arns []string) ([]UnmappedRow, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT p.arn, x.event_source, x.event_name,
+		       sum(x.calls - x.denied - x.unauthenticated)::bigint, max(x.last_seen)
+		  FROM usage_unmapped_daily x JOIN usage_principal p ON p.id = x.principal_id
+		 WHERE x.day BETWEEN $1 AND $2 AND x.kind = 'unmapped'
+		   AND ($3::text[] IS NULL OR cardinality($3::text[]) = 0 OR p.arn = ANY($3))
+		 GROUP BY 1, 2, 3
+		HAVING sum(x.calls - x.denied - x.unauthenticated) > 0
+		 ORDER BY 1, 2, 3`, from, to, arns)
+	if err != nil {
+		return nil, fmt.Errorf("read unmapped calls: %w", err)
+	}
+	defer rows.Close()
+	var out []UnmappedRow
+	for rows.Next() {
+		var r UnmappedRow
+		if err := rows.Scan(&r.ARN, &r.EventSource, &r.EventName, &r.Calls, &r.LastSeen); err != nil {
+			return nil, fmt.Errorf("read unmapped calls: %w", err)
+		}
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }

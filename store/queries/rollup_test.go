@@ -67,6 +67,14 @@ func TestRollupQueries(t *testing.T) {
 	if err != nil || len(seen) == 0 {
 		t.Fatalf("SeenServices: %v, %v", seen, err)
 	}
+	for _, s := range seen {
+		if (s.Service == "") == (s.EventSource == "") {
+			t.Errorf("SeenServices: %+v names neither or both of service and event source", s)
+		}
+	}
+	if _, err := queries.Unmapped(ctx, db, from, to, nil); err != nil {
+		t.Fatalf("Unmapped: %v", err)
+	}
 
 	cov, err := queries.Coverage(ctx, db, from, to)
 	if err != nil || len(cov) == 0 {
