@@ -65,7 +65,7 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 		mapper:     cloudtrail.NewMapper(cat),
 		filter:     newFilter(&opts),
 		mem:        semaphore.NewWeighted(opts.MemoryBudget),
-		principals: map[string]int64{},
+		principals: map[string]knownPrincipal{},
 		seen:       map[string]struct{}{},
 		unmapped:   map[[2]string]int64{},
 		partitions: map[string]bool{},
@@ -117,7 +117,7 @@ type runner struct {
 	sum         Summary
 	errs        []string
 	errsDropped int
-	principals  map[string]int64 // committed principal ARN -> id
+	principals  map[string]knownPrincipal // committed principal ARN -> row
 	seen        map[string]struct{}
 	unmapped    map[[2]string]int64
 	partitions  map[string]bool // partition names known to exist

@@ -523,6 +523,52 @@ func TestOverlongARNs(t *testing.T) {
 	}
 }
 
+// TestPrincipalMetaOrderFree: records may name one principal ARN with
+// different metadata (a web identity's subject). What is stored must not
+// depend on which record an ingester happened to read first (file order,
+// concurrent ingesters, earlier runs): the least wins.
+func TestPrincipalMetaOrderFree(t *testing.T) {
+	web := func(sub string) map[string]any {
+		idp := "arn:aws:iam::" + acctA + ":oidc-provider/token.actions.githubusercontent.com"
+		return map[string]any{"type": "WebIdentityUser", "principalId": idp + ":sts.amazonaws.com:" + sub, "userName": sub, "identityProvider": idp}
+	}
+	file := func(from int, sub string) []byte {
+		recs := events(from, 3, 0, acctA, "us-east-1")
+		for _, r := range recs {
+			r["userIdentity"] = web(sub)
+		}
+		return asRecords(t, recs)
+	}
+	names := func(db *store.DB) []string {
+		rows, err := db.Pool.Query(context.Background(), `SELECT name FROM usage_principal WHERE type = 'WebIdentityUser'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want := []string{"repo:acme/a"}
+	for _, order := range [][2]string{{"repo:acme/z", "repo:acme/a"}, {"repo:acme/a", "repo:acme/z"}} {
+		// One run over both files, then the same files over two runs.
+		db, dir := storetest.New(t), t.TempDir()
+		writeFile(t, filepath.Join(dir, "1.json"), file(0, order[0]))
+		writeFile(t, filepath.Join(dir, "2.json"), file(10, order[1]))
+		runCat(t, db, ingest.Options{Sources: []string{dir}, Workers: 1})
+		if diff := cmp.Diff(want, names(db)); diff != "" {
+			t.Errorf("one run, %v: names (-want +got):\n%s", order, diff)
+		}
+		db2 := storetest.New(t)
+		runCat(t, db2, ingest.Options{Sources: []string{filepath.Join(dir, "1.json")}})
+		runCat(t, db2, ingest.Options{Sources: []string{filepath.Join(dir, "2.json")}})
+		if diff := cmp.Diff(want, names(db2)); diff != "" {
+			t.Errorf("two runs, %v: names (-want +got):\n%s", order, diff)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.json")

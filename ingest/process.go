@@ -98,7 +98,7 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 	defer r.mem.Release(weight)
 	group = r.prefetch(ctx, group)
 	var items []item
-	var newPrincipals map[string]int64
+	var newPrincipals map[string]knownPrincipal
 	var newPartitions []string
 	err := retryTx(ctx, func() error {
 		for {
@@ -197,7 +197,7 @@ func (r *runner) prefetch(ctx context.Context, group []object) []object {
 // writes their aggregates and ledger rows in one transaction. It fills in
 // each item's result and outcome, and returns the principals and
 // partitions the transaction added (known to others once it commits).
-func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait bool) (map[string]int64, []string, error) {
+func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait bool) (map[string]knownPrincipal, []string, error) {
 	conn, err := r.db.Pool.Acquire(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -398,11 +398,11 @@ func (r *runner) read(ctx context.Context, rd *cloudtrail.ObjectReader, b *batch
 
 // committed remembers principals and partitions once their transaction is
 // in.
-func (r *runner) committed(principals map[string]int64, partitions []string) {
+func (r *runner) committed(principals map[string]knownPrincipal, partitions []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for arn, id := range principals {
-		r.principals[arn] = id
+	for arn, p := range principals {
+		r.principals[arn] = p
 	}
 	for _, n := range partitions {
 		r.partitions[n] = true
@@ -458,6 +458,24 @@ func (a *agg) add(t time.Time, oc cloudtrail.Outcome) {
 
 type principalMeta struct{ account, typ, name string }
 
+// less orders metadata by (account, type, name), bytewise, as the
+// COLLATE "C" columns do.
+func (m principalMeta) less(o principalMeta) bool {
+	if m.account != o.account {
+		return m.account < o.account
+	}
+	if m.typ != o.typ {
+		return m.typ < o.typ
+	}
+	return m.name < o.name
+}
+
+// knownPrincipal is a committed usage_principal row.
+type knownPrincipal struct {
+	id   int64
+	meta principalMeta
+}
+
 type pending struct {
 	rec cloudtrail.Record
 	res *objectResult // of the object the record came from
@@ -490,7 +508,7 @@ type batch struct {
 	// skips the COPY attempt.
 	dupsSeen bool
 	// newPrincipals and newPartitions are what this transaction added.
-	newPrincipals map[string]int64
+	newPrincipals map[string]knownPrincipal
 	newPartitions []string
 }
 
@@ -847,11 +865,17 @@ func (b *batch) aggregate(p *pending) {
 		res.denied++
 	}
 	pk := p.pk
-	if _, ok := b.principals[pk]; !ok {
-		b.principals[pk] = principalMeta{
+	if m, ok := b.principals[pk]; !ok || m.name != rec.Principal.Name || m.account != rec.Principal.AccountID || m.typ != string(rec.Principal.Type) {
+		// Records may give one ARN different metadata (a web identity's
+		// subject): keep the least, so that what is stored does not depend
+		// on the order records were read in.
+		n := principalMeta{
 			account: clip(rec.Principal.AccountID, maxShort),
 			typ:     clip(string(rec.Principal.Type), maxShort),
 			name:    clip(rec.Principal.Name, maxName),
+		}
+		if !ok || n.less(m) {
+			b.principals[pk] = n
 		}
 	}
 	invokedBy := clip(rec.InvokedBy, maxName)
@@ -1133,14 +1157,18 @@ func (c *aggCols) add(v *agg) {
 }
 
 // principalIDs returns the ids of the batch's principals, adding the new
-// ones to usage_principal (in ARN order).
+// ones to usage_principal (in ARN order). A known principal is written
+// again only when this batch has lesser metadata for it than what is
+// stored (see aggregate), so that the stored row is the least over all
+// records whatever the order of ingestion; that is rare, and the row is
+// locked only then.
 func (b *batch) principalIDs(ctx context.Context) (map[string]int64, error) {
 	ids := make(map[string]int64, len(b.principals))
 	var missing []string
 	b.r.mu.Lock()
-	for arn := range b.principals {
-		if id, ok := b.r.principals[arn]; ok {
-			ids[arn] = id
+	for arn, m := range b.principals {
+		if p, ok := b.r.principals[arn]; ok && !m.less(p.meta) {
+			ids[arn] = p.id
 		} else {
 			missing = append(missing, arn)
 		}
@@ -1158,24 +1186,25 @@ func (b *batch) principalIDs(ctx context.Context) (map[string]int64, error) {
 		accts[i], types[i], names[i] = m.account, m.typ, m.name
 	}
 	if _, err := b.tx.Exec(ctx, `
-		INSERT INTO usage_principal (arn, account_id, type, name)
+		INSERT INTO usage_principal AS u (arn, account_id, type, name)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
 		ORDER BY 1
-		ON CONFLICT (arn) DO NOTHING`, missing, accts, types, names); err != nil {
+		ON CONFLICT (arn) DO UPDATE SET account_id = EXCLUDED.account_id, type = EXCLUDED.type, name = EXCLUDED.name
+		WHERE (EXCLUDED.account_id, EXCLUDED.type, EXCLUDED.name) < (u.account_id, u.type, u.name)`, missing, accts, types, names); err != nil {
 		return nil, fmt.Errorf("add principals: %w", err)
 	}
-	rows, err := b.tx.Query(ctx, `SELECT arn, id FROM usage_principal WHERE arn = ANY($1)`, missing)
+	rows, err := b.tx.Query(ctx, `SELECT arn, id, account_id, type, name FROM usage_principal WHERE arn = ANY($1)`, missing)
 	if err != nil {
 		return nil, fmt.Errorf("look up principals: %w", err)
 	}
 	var arn string
-	var id int64
+	var p knownPrincipal
 	if b.newPrincipals == nil {
-		b.newPrincipals = map[string]int64{}
+		b.newPrincipals = map[string]knownPrincipal{}
 	}
-	if _, err := pgx.ForEachRow(rows, []any{&arn, &id}, func() error {
-		ids[arn] = id
-		b.newPrincipals[arn] = id
+	if _, err := pgx.ForEachRow(rows, []any{&arn, &p.id, &p.meta.account, &p.meta.typ, &p.meta.name}, func() error {
+		ids[arn] = p.id
+		b.newPrincipals[arn] = p
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("look up principals: %w", err)
