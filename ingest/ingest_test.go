@@ -569,6 +569,31 @@ func TestPrincipalMetaOrderFree(t *testing.T) {
 	}
 }
 
+// TestPartitionsUTC: monthly partitions bound event times in UTC whatever
+// the session's TimeZone. Bounds written as bare dates were read in the
+// session's zone, so that under America/New_York an event in the first
+// hours of a UTC month fell in no partition (SQLSTATE 23514).
+func TestPartitionsUTC(t *testing.T) {
+	db := storetest.NewWithOptions(t, store.Options{URL: storetest.URL() + "&timezone=America/New_York"})
+	dir := t.TempDir()
+	recs := events(0, 3, 0, acctA, "us-east-1")
+	for i, r := range recs {
+		r["eventTime"] = time.Date(2026, 9, 1, i, 30, 0, 0, time.UTC).Format(time.RFC3339)
+	}
+	writeFile(t, filepath.Join(dir, "a.json"), asRecords(t, recs))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}, KeepRaw: true, Now: func() time.Time { return time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC) }})
+	if s.Events != 3 {
+		t.Errorf("events %d, want 3 (errors %q)", s.Events, s.Errors)
+	}
+	var bound string
+	if err := db.Pool.QueryRow(context.Background(), `SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'ingest_event_seen_p202609' AND relnamespace = current_schema()::regnamespace`).Scan(&bound); err != nil {
+		t.Fatal(err)
+	}
+	if want := "FOR VALUES FROM ('2026-08-31 20:00:00-04') TO ('2026-09-30 20:00:00-04')"; bound != want {
+		t.Errorf("partition bound %s, want %s (UTC months)", bound, want)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.json")

@@ -101,13 +101,21 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 	var newPrincipals map[string]knownPrincipal
 	var newPartitions []string
 	err := retryTx(ctx, func() error {
-		for {
+		for stale := 0; ; {
 			items = make([]item, len(group))
 			for i, o := range group {
 				items[i] = item{o: o}
 			}
 			var err error
 			newPrincipals, newPartitions, err = r.processOnce(ctx, w, items, wait)
+			if isNoPartition(err) && stale < 3 {
+				// A partition this process believed in is gone (dropped
+				// by hand, restored from an older dump): look again.
+				stale++
+				r.log.Info("a partition is missing; checking partitions again", "err", err)
+				r.forgetPartitions()
+				continue
+			}
 			var need *errNeedPartition
 			if !errors.As(err, &need) {
 				return err
@@ -394,6 +402,20 @@ func (r *runner) read(ctx context.Context, rd *cloudtrail.ObjectReader, b *batch
 		b.res.fatal = clip(err.Error(), maxErrorLen)
 	}
 	return version, true, nil
+}
+
+// isNoPartition recognises "no partition of relation ... found for row".
+func isNoPartition(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23514" && strings.HasPrefix(pgErr.Message, "no partition of relation")
+}
+
+// forgetPartitions drops what the process knows of existing partitions, so
+// that the next transaction checks them in the catalog again.
+func (r *runner) forgetPartitions() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.partitions)
 }
 
 // committed remembers principals and partitions once their transaction is
@@ -1026,7 +1048,12 @@ func (r *runner) createPartition(ctx context.Context, parent string, m time.Time
 	if !attached {
 		// name is built from numbers only; parent is a constant.
 		id, pid := pgx.Identifier{name}.Sanitize(), pgx.Identifier{parent}.Sanitize()
-		from, to := m.Format(time.DateOnly), m.AddDate(0, 1, 0).Format(time.DateOnly)
+		// Bounds in UTC, whatever the session's TimeZone: a bare date
+		// would be read as local midnight for a timestamptz key, and
+		// events of the first hours of a UTC month would fit no
+		// partition. (A date key takes the date part.)
+		const bound = "2006-01-02 15:04:05-07"
+		from, to := m.Format(bound), m.AddDate(0, 1, 0).Format(bound)
 		if _, err := tx.Exec(ctx, fmt.Sprintf(`
 			CREATE TABLE IF NOT EXISTS %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 			ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM ('%s') TO ('%s')`, id, pid, pid, id, from, to)); err != nil {
