@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -108,7 +107,7 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 			continue
 		}
 		if tg.Format == "policy" && len(rec.Policies) > 1 {
-			return res, fmt.Errorf("%s: %w (%d): write them with -o DIR (one %s.policy-N.json each) or use --format json", r.PrincipalARN, ErrSplitPolicy, len(rec.Policies), unsafeName.ReplaceAllString(rec.Name, "_"))
+			return res, fmt.Errorf("%s: %w (%d): write them with -o DIR (one %s.policy-N.json each) or use --format json", r.PrincipalARN, ErrSplitPolicy, len(rec.Policies), FileBase(rec.Name))
 		}
 		out, commit, err := outfile.Create(tg.Stdout, tg.Output)
 		if err != nil {
@@ -141,8 +140,6 @@ func isDir(path string) bool {
 	return err == nil && st.IsDir()
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._+=@-]+`)
-
 // WriteFile writes one recommendation into dir: NAME.<ext> when proven,
 // NAME.UNPROVEN.json (the recommendation with its failed proof) when not; a
 // split policy in format policy is one NAME.policy-N.json per document.
@@ -150,7 +147,7 @@ func WriteFile(dir string, rec *Recommendation, in Input, format string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	name := unsafeName.ReplaceAllString(rec.Name, "_")
+	name := FileBase(rec.Name)
 	ext := map[string]string{"json": ".recommendation.json", "policy": ".policy.json", "terraform": ".tf", "diff": ".diff"}[format]
 	if !rec.Proof.Proven {
 		format, ext = "json", ".UNPROVEN.json"

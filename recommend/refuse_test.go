@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"os"
 	"errors"
 	"strings"
 	"testing"
@@ -85,4 +86,38 @@ func TestProofRefusesEmptyOrThinEvidenceRemovals(t *testing.T) {
 			t.Fatalf("proven %v, evidence failures %v", rec.Proof.Proven, rec.Proof.EvidenceFailures)
 		}
 	})
+}
+
+// Role names up to AWS's 64 characters, and longer ones from hostile or
+// synthetic inventories, make file names the file system takes: a long
+// name is shortened with a hash of the whole name, the same every run.
+func TestWriteFileLongNames(t *testing.T) {
+	f := newFixture(t)
+	rec, err := Recommend(context.Background(), f.in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	long := strings.Repeat("r", 300)
+	for _, name := range []string{long, long + "x", long} {
+		rec.Name = name
+		if err := WriteFile(dir, rec, f.in, "json"); err != nil {
+			t.Fatalf("WriteFile(%d-character name): %v", len(name), err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Errorf("%d files for two distinct long names written three times, want 2", len(entries))
+	}
+	for _, e := range entries {
+		if len(e.Name()) > 200 || !strings.HasPrefix(e.Name(), "rrrr") || !strings.HasSuffix(e.Name(), ".recommendation.json") {
+			t.Errorf("file name %q (%d bytes)", e.Name(), len(e.Name()))
+		}
+	}
+	if got, want := FileBase("orders-api-lambda"), "orders-api-lambda"; got != want {
+		t.Errorf("FileBase of a short name = %q, want it unchanged", got)
+	}
 }

@@ -2,6 +2,8 @@ package recommend
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -278,4 +280,25 @@ func Summary(rec *Recommendation) string {
 		fmt.Fprintf(&b, "  %d observed calls are not granted by the identity policies and are left out (see \"excluded\")\n", len(rec.Excluded))
 	}
 	return b.String()
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._+=@-]+`)
+
+// maxFileBase bounds the NAME part of the files WriteFile writes: file
+// systems take 255 bytes per name, and the longest suffix
+// (.recommendation.json) and the temporary name outfile writes first
+// (.NAME.tmp-RANDOM) must fit beside it.
+const maxFileBase = 160
+
+// FileBase is a principal name as the NAME of its files: characters a file
+// name should not hold become _, and a name longer than maxFileBase is cut
+// and ends in 16 hex digits of the SHA-256 of the whole name, so that long
+// names stay distinct and a name maps to the same file on every run.
+func FileBase(name string) string {
+	s := unsafeName.ReplaceAllString(name, "_")
+	if len(s) <= maxFileBase {
+		return s
+	}
+	sum := sha256.Sum256([]byte(name))
+	return s[:maxFileBase-17] + "-" + hex.EncodeToString(sum[:8])
 }

@@ -4,10 +4,14 @@
 package outfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // Create returns where results go: stdout when path is "" or "-", else a
@@ -16,8 +20,7 @@ func Create(stdout io.Writer, path string) (w io.Writer, commit func() error, er
 	if path == "" || path == "-" {
 		return stdout, func() error { return nil }, nil
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := createTemp(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create output %s: %w", path, err)
 	}
@@ -36,12 +39,28 @@ func Create(stdout io.Writer, path string) (w io.Writer, commit func() error, er
 			os.Remove(f.Name())
 			return fmt.Errorf("write %s: %w", path, err)
 		}
-		if err := os.Chmod(f.Name(), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
 		return os.Rename(f.Name(), path)
 	}
 	return f, commit, nil
+}
+
+// createTemp creates .NAME.tmp-RANDOM beside path with mode 0644, which
+// the kernel narrows by the umask as for any file a program creates
+// (os.CreateTemp's 0600 followed by a chmod to 0644 ignored the umask).
+//
+// github.com/google/renameio/v2 does the same with WithPermissions, but
+// names its temporary files .NAME<digits>, which RemoveStale could not
+// tell from a user's files, and by default puts them in $TMPDIR when it is
+// on the same file system; these few lines keep the .tmp- marker.
+func createTemp(path string) (*os.File, error) {
+	prefix := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	for range 100 {
+		f, err := os.OpenFile(prefix+strconv.FormatUint(rand.Uint64(), 36), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("no unused temporary name for %s", path)
 }
 
 // RemoveStale deletes the temporary files (.NAME.tmp-*) that Create leaves
