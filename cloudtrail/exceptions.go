@@ -141,6 +141,7 @@ func exceptions() []exception {
 		{s3, "GetPublicAccessBlock", a("s3:GetBucketPublicAccessBlock"), sar + "; iam-dataset"},
 		{s3, "PutPublicAccessBlock", a("s3:PutBucketPublicAccessBlock"), sar + "; iam-dataset"},
 		{s3, "DeletePublicAccessBlock", a("s3:PutBucketPublicAccessBlock"), sar + "; iam-dataset"},
+		{s3, "DeleteBucketPublicAccessBlock", a("s3:PutBucketPublicAccessBlock"), sar + " (DeletePublicAccessBlock); the name CloudTrail logs for it"},
 		{s3, "GetObjectLockConfiguration", a("s3:GetBucketObjectLockConfiguration"), sar + "; iam-dataset"},
 		{s3, "PutObjectLockConfiguration", a("s3:PutBucketObjectLockConfiguration"), sar + "; iam-dataset"},
 		{s3, "CreateBucketMetadataConfiguration", a("s3:CreateBucketMetadataTableConfiguration"), sar},

@@ -130,6 +130,10 @@ func TestMapWithCatalog(t *testing.T) {
 	}{
 		{"s3.amazonaws.com", "ListObjects", Mapped, []string{"s3:ListBucket"}, "exception"},
 		{"s3.amazonaws.com", "GetBucketCors", Mapped, []string{"s3:GetBucketCORS"}, "exception"},
+		// CloudTrail logs the REST name, not the SDK's DeletePublicAccessBlock.
+		{"s3.amazonaws.com", "DeleteBucketPublicAccessBlock", Mapped, []string{"s3:PutBucketPublicAccessBlock"}, "exception"},
+		{"s3.amazonaws.com", "GetBucketObjectLockConfiguration", Mapped, []string{"s3:GetBucketObjectLockConfiguration"}, ""},
+		{"s3.amazonaws.com", "PutBucketObjectLockConfiguration", Mapped, []string{"s3:PutBucketObjectLockConfiguration"}, ""},
 		{"s3.amazonaws.com", "getobject", Mapped, []string{"s3:GetObject"}, "catalog action"}, // canonical casing
 		{"lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", Mapped, []string{"lambda:UpdateFunctionConfiguration"}, "catalog action"},
 		{"ec2.amazonaws.com", "DescribeInstances", Mapped, []string{"ec2:DescribeInstances"}, "catalog action"},

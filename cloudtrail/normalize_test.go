@@ -135,6 +135,15 @@ func TestClassifyError(t *testing.T) {
 		{"InvalidClientTokenId", OutcomeUnauthenticated},
 		{"Client.AuthFailure", OutcomeUnauthenticated},
 		{"SignatureDoesNotMatch", OutcomeUnauthenticated},
+		// Authentication failures some services prefix with their name.
+		{"CloudTrailInvalidClientTokenIdException", OutcomeUnauthenticated},
+		{"InvalidClientTokenIdException", OutcomeUnauthenticated},
+		{"UnrecognizedClientException", OutcomeUnauthenticated},
+		{"KinesisExpiredTokenException", OutcomeUnauthenticated},
+		{"ExpiredTokenException", OutcomeUnauthenticated},
+		{"InvalidSignatureException", OutcomeUnauthenticated},
+		{"MissingAuthenticationTokenException", OutcomeUnauthenticated},
+		{"NotAuthorizedException", OutcomeSuccess}, // Cognito: the end user's login failed, after the call was authorized
 	}
 	for _, tc := range tests {
 		t.Run(tc.code, func(t *testing.T) {

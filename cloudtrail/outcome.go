@@ -2,6 +2,15 @@ package cloudtrail
 
 import "strings"
 
+// authFailureStems end the error codes of refused credentials, whatever
+// service prefix comes before them.
+var authFailureStems = []string{
+	"invalidclienttokenidexception", "invalidclienttokenid",
+	"expiredtokenexception", "unrecognizedclientexception",
+	"invalidsignatureexception", "missingauthenticationtokenexception",
+	"incompletesignatureexception", "signaturedoesnotmatch",
+}
+
 // classifyError sorts an errorCode into an Outcome. An authorization
 // failure is a denied attempt; a rejection of the credentials happened
 // before authorization; every other error (NoSuchKey, ValidationException,
@@ -31,6 +40,14 @@ func classifyError(code string) Outcome {
 		"invalidsignatureexception", "invalidsignature", "requestexpired",
 		"tokenrefreshrequired", "invalidclienttokenidexception":
 		return OutcomeUnauthenticated
+	}
+	// Authentication failures some services name with their own prefix
+	// (CloudTrailInvalidClientTokenIdException): the credentials were
+	// refused before any authorization.
+	for _, stem := range authFailureStems {
+		if strings.HasSuffix(c, stem) {
+			return OutcomeUnauthenticated
+		}
 	}
 	// Service-specific forms: "AccessDenied..." (AccessDeniedByPolicy...).
 	// A code that only contains it, such as Lambda's

@@ -15,15 +15,58 @@ const (
 )
 
 // dataActions maps lower-case IAM actions to the data resource type whose
-// data events record them. S3 actions on objects are found by rule (see
-// DataEventType); the rest are listed from the CloudTrail documentation of
-// each service's data events.
+// data events record them, listed from the CloudTrail documentation of
+// each service's data events and reviewed against the catalog's actions.
 var dataActions = map[string]string{
 	// S3 bucket-level calls that CloudTrail logs as data events.
 	"s3:listbucket":                 S3Object,
 	"s3:listbucketversions":         S3Object,
 	"s3:listbucketmultipartuploads": S3Object,
 	"s3:listmultipartuploadparts":   S3Object,
+	// S3 object-level actions (on the object or accesspointobject resource
+	// of the catalog). Not here, because CloudTrail logs them as
+	// management events although their names hold "Object":
+	// Get/PutBucketObjectLockConfiguration (a bucket setting) and the ten
+	// *ForObjectLambda actions (S3 Control access point operations).
+	"s3:abortmultipartupload":                     S3Object,
+	"s3:deleteobject":                             S3Object,
+	"s3:deleteobjectannotation":                   S3Object,
+	"s3:deleteobjecttagging":                      S3Object,
+	"s3:deleteobjectversion":                      S3Object,
+	"s3:deleteobjectversionannotation":            S3Object,
+	"s3:deleteobjectversiontagging":               S3Object,
+	"s3:getobject":                                S3Object,
+	"s3:getobjectacl":                             S3Object,
+	"s3:getobjectannotation":                      S3Object,
+	"s3:getobjectattributes":                      S3Object,
+	"s3:getobjectlegalhold":                       S3Object,
+	"s3:getobjectretention":                       S3Object,
+	"s3:getobjecttagging":                         S3Object,
+	"s3:getobjecttorrent":                         S3Object,
+	"s3:getobjectversion":                         S3Object,
+	"s3:getobjectversionacl":                      S3Object,
+	"s3:getobjectversionannotation":               S3Object,
+	"s3:getobjectversionannotationforreplication": S3Object,
+	"s3:getobjectversionattributes":               S3Object,
+	"s3:getobjectversionforreplication":           S3Object,
+	"s3:getobjectversiontagging":                  S3Object,
+	"s3:getobjectversiontorrent":                  S3Object,
+	"s3:listobjectannotations":                    S3Object,
+	"s3:listobjectversionannotations":             S3Object,
+	"s3:objectowneroverridetobucketowner":         S3Object,
+	"s3:putobject":                                S3Object,
+	"s3:putobjectacl":                             S3Object,
+	"s3:putobjectannotation":                      S3Object,
+	"s3:putobjectlegalhold":                       S3Object,
+	"s3:putobjectretention":                       S3Object,
+	"s3:putobjecttagging":                         S3Object,
+	"s3:putobjectversionacl":                      S3Object,
+	"s3:putobjectversionannotation":               S3Object,
+	"s3:putobjectversiontagging":                  S3Object,
+	"s3:replicateobject":                          S3Object,
+	"s3:replicateobjectannotation":                S3Object,
+	"s3:restoreobject":                            S3Object,
+	"s3:updateobjectencryption":                   S3Object,
 
 	"lambda:invokefunction":    LambdaFunction,
 	"lambda:invokeasync":       LambdaFunction,
@@ -67,20 +110,9 @@ var dataActions = map[string]string{
 
 // DataEventType returns the data resource type whose data events record
 // action ("service:Action", any case), or "" when CloudTrail logs the action
-// as a management event. Every S3 action that names an object
-// (GetObject*, PutObject*, DeleteObject*, RestoreObject, AbortMultipartUpload,
-// ...) is an S3 data event.
+// as a management event.
 func DataEventType(action string) string {
-	a := strings.ToLower(action)
-	if t, ok := dataActions[a]; ok {
-		return t
-	}
-	if name, ok := strings.CutPrefix(a, "s3:"); ok {
-		if strings.Contains(name, "object") || name == "abortmultipartupload" {
-			return S3Object
-		}
-	}
-	return ""
+	return dataActions[strings.ToLower(action)]
 }
 
 // permissionOnly lists actions that no API call logs on its own: they are
