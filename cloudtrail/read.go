@@ -106,7 +106,18 @@ type ObjectReader struct {
 	buf  []byte
 	unq  []byte // unescaped lookup-events record
 	errs []RecordError
+
+	// Reserve, when set, is called with the capacity the object buffer is
+	// about to have, before it is allocated (and, at the start of each
+	// object, with the capacity kept from the last one), so that a caller
+	// can charge decompressed bytes to a memory budget shared by workers.
+	// An error refuses the object with it.
+	Reserve func(capacity int64) error
 }
+
+// keepBuffer is the largest object buffer kept for the next object; a
+// larger one (a big object, a gzip bomb stopped at the limit) is dropped.
+const keepBuffer = 16 << 20
 
 // NewObjectReader returns a reader with empty buffers.
 func NewObjectReader() *ObjectReader { return &ObjectReader{} }
@@ -143,6 +154,11 @@ func (or *ObjectReader) ReadObject(r io.Reader, name string, limits Limits, fn f
 		}
 	}
 	data, err := or.load(r, limits.MaxObjectBytes)
+	defer func() {
+		if cap(or.buf) > keepBuffer {
+			or.buf = nil
+		}
+	}()
 	if err != nil {
 		return ShapeUnknown, nil, &RecordError{File: name, Reason: err.Error(), Err: err}
 	}
@@ -157,7 +173,7 @@ func (or *ObjectReader) ReadObject(r io.Reader, name string, limits Limits, fn f
 }
 
 // load reads the whole object, decompressing gzip, up to max bytes.
-func (or *ObjectReader) load(r io.Reader, max int64) ([]byte, error) {
+func (or *ObjectReader) load(r io.Reader, limit int64) ([]byte, error) {
 	if or.br == nil {
 		or.br = bufio.NewReaderSize(r, 64<<10)
 	} else {
@@ -179,19 +195,37 @@ func (or *ObjectReader) load(r io.Reader, max int64) ([]byte, error) {
 		src = or.gz
 	}
 	buf := or.buf[:0]
+	if or.Reserve != nil && cap(buf) > 0 {
+		if err := or.Reserve(int64(cap(buf))); err != nil {
+			return nil, err
+		}
+	}
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			// Grow by doubling, never past max+1 (one byte over says the
+			// object is too large), and only once the memory is granted:
+			// what an object holds is bounded by the limit, not by what
+			// it decompresses to.
+			n := min(max(2*int64(cap(buf)), 64<<10), limit+1)
+			if or.Reserve != nil {
+				if err := or.Reserve(n); err != nil {
+					or.buf = buf[:0]
+					return nil, err
+				}
+			}
+			grown := make([]byte, len(buf), n)
+			copy(grown, buf)
+			buf = grown
 		}
 		room := cap(buf) - len(buf)
-		if over := int64(len(buf)) + int64(room) - (max + 1); over > 0 {
+		if over := int64(len(buf)) + int64(room) - (limit + 1); over > 0 {
 			room -= int(over)
 		}
 		n, err := src.Read(buf[len(buf) : len(buf)+room])
 		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > max {
+		if int64(len(buf)) > limit {
 			or.buf = buf[:0]
-			return nil, fmt.Errorf("object exceeds %d bytes: %w", max, ErrTooLarge)
+			return nil, fmt.Errorf("object exceeds %d bytes: %w", limit, ErrTooLarge)
 		}
 		if err == io.EOF {
 			break

@@ -407,3 +407,38 @@ func TestObjectReaderReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestReadObjectReservesBeforeGrowing: a gzip bomb is stopped at the limit
+// with the buffer never larger than what Reserve granted, and a Reserve
+// error refuses the object with that error.
+func TestReadObjectReservesBeforeGrowing(t *testing.T) {
+	bomb := gz(t, make([]byte, 32<<20)) // 32 MiB of zeros, ~32 KiB gzipped
+	lim := Limits{MaxObjectBytes: 4 << 20, MaxRecordBytes: 1 << 20}
+	or := NewObjectReader()
+	var granted int64
+	or.Reserve = func(n int64) error {
+		granted = max(granted, n)
+		return nil
+	}
+	_, _, err := or.ReadObject(bytes.NewReader(bomb), "bomb", lim, func(int, []byte) error { return nil })
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("bomb: err = %v, want ErrTooLarge", err)
+	}
+	if granted > lim.MaxObjectBytes+1 {
+		t.Errorf("buffer grew to %d bytes, limit %d", granted, lim.MaxObjectBytes)
+	}
+	if c := cap(or.buf); int64(c) > granted {
+		t.Errorf("buffer capacity %d beyond the %d reserved", c, granted)
+	}
+	budget := errors.New("over the memory budget")
+	or.Reserve = func(n int64) error {
+		if n > 1<<20 {
+			return budget
+		}
+		return nil
+	}
+	_, _, err = or.ReadObject(bytes.NewReader(bomb), "bomb", lim, func(int, []byte) error { return nil })
+	if !errors.Is(err, budget) || !strings.HasPrefix(err.Error(), "bomb: ") {
+		t.Fatalf("err = %v, want the Reserve error for the object", err)
+	}
+}

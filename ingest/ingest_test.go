@@ -594,6 +594,30 @@ func TestPartitionsUTC(t *testing.T) {
 	}
 }
 
+// TestGzipBombsWithinBudget: gzip bombs (32 MiB of zeros, 32 KiB gzipped,
+// each) are refused once they reach the memory budget shared by the
+// workers, below the per-object limit, and the good file beside them is
+// ingested.
+func TestGzipBombsWithinBudget(t *testing.T) {
+	db := storetest.New(t)
+	dir := t.TempDir()
+	bomb := gz(t, make([]byte, 32<<20))
+	for i := range 3 {
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("bomb%d.json.gz", i)), bomb)
+	}
+	writeFile(t, filepath.Join(dir, "good.json"), asRecords(t, events(0, 5, 0, acctA, "us-east-1")))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}, Workers: 2, MemoryBudget: 4 << 20,
+		Limits: cloudtrail.Limits{MaxObjectBytes: 64 << 20, MaxRecordBytes: 1 << 20}})
+	if s.FilesFailed != 3 || s.FilesOK != 1 || s.Events != 5 {
+		t.Fatalf("files failed %d ok %d, events %d; want 3, 1, 5 (errors %q)", s.FilesFailed, s.FilesOK, s.Events, s.Errors)
+	}
+	for _, e := range s.Errors {
+		if !strings.Contains(e, "bomb") || !strings.Contains(e, "memory budget") {
+			t.Errorf("error %q, want a bomb refused for the memory budget", e)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.json")

@@ -95,7 +95,29 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 	if err := r.mem.Acquire(ctx, weight); err != nil {
 		return err
 	}
-	defer r.mem.Release(weight)
+	held := weight
+	defer func() { r.mem.Release(held) }()
+	// What the object reader actually holds is charged as it grows, so that
+	// decompressed bytes (a gzip bomb's above all) stay within the budget
+	// shared by the workers, whatever the estimate said.
+	w.rd.Reserve = func(n int64) error {
+		if n <= held {
+			return nil
+		}
+		if n > r.opts.MemoryBudget {
+			return fmt.Errorf("object needs more than the %d-byte memory budget: %w", r.opts.MemoryBudget, cloudtrail.ErrTooLarge)
+		}
+		// Give back and take the whole anew: waiting for more while
+		// holding some could deadlock with another worker doing the same.
+		r.mem.Release(held)
+		held = 0
+		if err := r.mem.Acquire(ctx, n); err != nil {
+			return err
+		}
+		held = n
+		return nil
+	}
+	defer func() { w.rd.Reserve = nil }()
 	group = r.prefetch(ctx, group)
 	var items []item
 	var newPrincipals map[string]knownPrincipal
