@@ -2,8 +2,8 @@ package recommend
 
 import (
 	"context"
-	"os"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
