@@ -40,14 +40,60 @@ func CharCount(doc *Document) int {
 	if doc == nil {
 		return 0
 	}
-	n := 0
-	for _, r := range string(doc.appendJSON(nil, "")) {
-		if !unicode.IsSpace(r) {
-			n++
-		}
+	// The compact JSON is the document's frame with its statements in it,
+	// separated by commas: count them one at a time in one buffer rather
+	// than building the whole text (a policy of thousands of statements
+	// is counted many times while it is split).
+	frame := *doc
+	frame.Statements = nil
+	n := countNonSpace(frame.appendJSON(nil, ""))
+	if len(doc.Statements) == 0 {
+		return n
+	}
+	n += len(doc.Statements) - 1
+	w := &jw{}
+	for i := range doc.Statements {
+		n += w.statementChars(&doc.Statements[i])
 	}
 	return n
 }
+
+// StatementCharCount is what one statement adds to CharCount of a
+// document that holds it (plus one for the comma between statements):
+// CharCount(doc) is CharCount of the document without statements, plus
+// the statements' counts, plus one less than their number. It lets a
+// caller packing statements into documents count each statement once.
+func StatementCharCount(st *Statement) int {
+	return (&jw{}).statementChars(st)
+}
+
+func (w *jw) statementChars(st *Statement) int {
+	w.b = w.b[:0]
+	w.statement(st)
+	return countNonSpace(w.b)
+}
+
+// countNonSpace counts the runes of b that are not white space.
+func countNonSpace(b []byte) int {
+	n := 0
+	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if !unicode.IsSpace(r) {
+			n++
+		}
+		i += size
+	}
+	return n
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // jw writes canonical JSON with optional indentation.
 type jw struct {
@@ -185,6 +231,10 @@ const hexDigits = "0123456789abcdef"
 // str writes a JSON string, escaping only what JSON requires.
 func (w *jw) str(s string) {
 	w.b = append(w.b, '"')
+	if plainJSON(s) {
+		w.b = append(append(w.b, s...), '"')
+		return
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -214,6 +264,17 @@ func (w *jw) str(s string) {
 		i += n
 	}
 	w.b = append(w.b, '"')
+}
+
+// plainJSON reports whether s is printable ASCII without '"' or '\\':
+// written as it is.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // String returns the canonical compact JSON of the document, valid or not

@@ -290,21 +290,27 @@ func split(stmts []policy.Statement, notes []StatementNote, b budget) ([]*policy
 	}
 	var docs []*policy.Document
 	var outNotes []StatementNote
+	// Each document's size, kept as statements go in (a statement adds
+	// its own count and a comma), so that first fit does not re-count
+	// every document for every piece.
+	var sizes []int
 	for i, p := range pieces {
 		placed := false
+		ps := policy.StatementCharCount(&p)
 		for di, d := range docs {
-			d.Statements = append(d.Statements, p)
-			if policy.CharCount(d) <= b.capacity(di) {
+			if sizes[di]+1+ps <= b.capacity(di) {
+				d.Statements = append(d.Statements, p)
+				sizes[di] += 1 + ps
 				n := pieceNotes[i]
 				n.Policy = di
 				outNotes = append(outNotes, n)
 				placed = true
 				break
 			}
-			d.Statements = d.Statements[:len(d.Statements)-1]
 		}
 		if !placed {
 			docs = append(docs, &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{p}})
+			sizes = append(sizes, policy.CharCount(docs[len(docs)-1]))
 			n := pieceNotes[i]
 			n.Policy = len(docs) - 1
 			outNotes = append(outNotes, n)
