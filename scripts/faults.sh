@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# scripts/faults.sh: the fault runs of issue 10, runnable by anyone with a
+# local PostgreSQL (or IAMTRIM_FAULTS_SERVER=postgres://USER@HOST:PORT).
+#
+#  (a) kill -9 `ingest cloudtrail` at 10 moments, then one re-run: totals
+#      must equal a clean ingest's, 10/10;
+#  (b) 4 concurrent ingesters x 5 trials: no errors, totals equal one
+#      ingest's;
+#  (c) `iamtrim run` killed at 9 moments, then one re-run: its outputs must
+#      be byte-identical to a clean run's (timestamps aside).
+#
+# It builds the binary, generates a corpus with `iamtrim sample`, and uses
+# scratch databases iamtrim_faults_* of its own (dropped first and last).
+# Sizes: FAULTS_EVENTS (default 200000), FAULTS_FILES (300). Exits 1 when
+# any check fails. Only `bash`, `psql` and Go are needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$PATH
+SERVER=${IAMTRIM_FAULTS_SERVER:-postgres://postgres@127.0.0.1:5432}
+EVENTS=${FAULTS_EVENTS:-200000}
+FILES=${FAULTS_FILES:-300}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/iamtrim-faults.XXXXXX")
+BIN=$WORK/iamtrim
+say() { printf '%s\n' "$*" >&2; }
+db() { printf '%s/iamtrim_faults_%s?sslmode=disable' "$SERVER" "$1"; }
+export PGOPTIONS="-c client_min_messages=warning"
+sql() { psql -X -q -v ON_ERROR_STOP=1 "$SERVER/postgres?sslmode=disable" -Atc "$1"; }
+dropdb_() { sql "DROP DATABASE IF EXISTS iamtrim_faults_$1 WITH (FORCE)" >/dev/null; }
+dbs=()
+fresh() { dropdb_ "$1"; dbs+=("$1"); }
+cleanup() {
+	for d in "${dbs[@]}"; do dropdb_ "$d" || true; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# totals prints a digest of everything ingest wrote that must not depend on
+# how the work was split, interrupted or repeated (principal ids aside).
+totals() {
+	psql -X -q -v ON_ERROR_STOP=1 "$(db "$1")" -At <<'SQL' | md5sum | cut -c1-12
+SELECT count(*) FROM ingest_event_seen;
+SELECT arn, account_id, type, name FROM usage_principal ORDER BY arn;
+SELECT p.arn, u.day, u.action, u.resource, u.invoked_by, u.account_id, u.calls, u.denied, u.unauthenticated, u.first_seen, u.last_seen
+	FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6;
+SELECT p.arn, u.day, u.kind, u.event_source, u.event_name, u.invoked_by, u.account_id, u.calls, u.denied, u.unauthenticated, u.first_seen, u.last_seen
+	FROM usage_unmapped_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6, 7;
+SELECT p.arn, u.day, u.region, u.network, u.mfa, u.user_agent_class, u.calls
+	FROM usage_context_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4, 5, 6, 7;
+SELECT account_id, region, day, events, first_seen, last_seen FROM log_coverage_daily ORDER BY 1, 2, 3;
+SELECT source, key, status FROM ingest_object ORDER BY 1, 2;
+SQL
+}
+
+ingest() { # ingest DB [LOG]
+	"$BIN" --db "$(db "$1")" --log-level warn ingest cloudtrail --no-progress "$CORPUS/AWSLogs" >"${2:-/dev/null}" 2>&1
+}
+
+# kill_at SECONDS CMD...: start CMD, kill -9 it after SECONDS.
+kill_at() {
+	local at=$1
+	shift
+	"$@" &
+	local pid=$!
+	sleep "$at"
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# verdict AT RC WHAT GOT WANT LOG: says whether a re-run after a kill at AT
+# exited 0 with what a clean run gave; fails (and marks the run failed)
+# otherwise.
+verdict() {
+	if [ "$2" = 0 ] && [ "$4" = "$5" ]; then
+		say "  kill at ${1}s: re-run exit $2, $3 $4: same"
+		return 0
+	fi
+	fail=1
+	say "  kill at ${1}s: re-run exit $2, $3 $4: DIFFERENT"
+	tail -5 "$6" | sed 's/^/    /' >&2
+	return 1
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN{printf "%.2f", e-s}'; }
+frac() { awk -v d="$1" -v k="$2" -v n="$3" 'BEGIN{printf "%.3f", d*k/n}'; }
+
+say "== build and corpus ($EVENTS events, ~$FILES files) in $WORK"
+go build -o "$BIN" ./cmd/iamtrim
+CORPUS=$WORK/corpus
+"$BIN" sample --out "$CORPUS" --events "$EVENTS" --files "$FILES" --days 30 >/dev/null 2>&1
+"$BIN" --db "$(db x)" --help >/dev/null
+
+fail=0
+
+say "== (a) kill -9 during ingest at 10 moments, then one re-run"
+fresh ref
+"$BIN" --db "$(db ref)" catalog load testdata/catalog >/dev/null 2>&1
+t0=$(now)
+ingest ref
+clean=$(elapsed "$t0")
+want=$(totals ref)
+say "clean ingest: ${clean}s, totals $want"
+ok=0
+for k in $(seq 1 10); do
+	fresh "k$k"
+	"$BIN" --db "$(db "k$k")" catalog load testdata/catalog >/dev/null 2>&1
+	# The moments spread over the clean run, migrations included (the
+	# first kill lands early, the last near the end).
+	at=$(frac "$clean" "$k" 11)
+	kill_at "$at" ingest "k$k"
+	rc=0
+	ingest "k$k" "$WORK/rerun$k.log" || rc=$?
+	got=$(totals "k$k")
+	verdict "$at" "$rc" totals "$got" "$want" "$WORK/rerun$k.log" && ok=$((ok + 1))
+	dropdb_ "k$k"
+done
+say "(a) $ok/10 re-runs after kill -9 reach the clean totals"
+A=$ok
+
+say "== (b) 4 concurrent ingesters x 5 trials"
+errors=0
+same=0
+for trial in $(seq 1 5); do
+	fresh "c$trial"
+	"$BIN" --db "$(db "c$trial")" catalog load testdata/catalog >/dev/null 2>&1
+	"$BIN" --db "$(db "c$trial")" migrate >/dev/null 2>&1
+	pids=()
+	for w in 1 2 3 4; do
+		ingest "c$trial" "$WORK/c$trial.$w.log" &
+		pids+=($!)
+	done
+	bad=0
+	for i in "${!pids[@]}"; do
+		if ! wait "${pids[$i]}"; then
+			bad=$((bad + 1))
+			sed 's/^/    /' "$WORK/c$trial.$((i + 1)).log" | tail -3 >&2
+		fi
+	done
+	errors=$((errors + bad))
+	got=$(totals "c$trial")
+	[ "$got" = "$want" ] && same=$((same + 1))
+	say "  trial $trial: $bad of 4 exited non-zero, totals $got"
+	dropdb_ "c$trial"
+done
+say "(b) $errors errors in 20 processes; $same/5 trials with the clean totals"
+[ "$errors" = 0 ] && [ "$same" = 5 ] || fail=1
+B="$errors errors, $same/5"
+
+say "== (c) iamtrim run killed at 9 moments, then one re-run"
+config() { # config DB OUT
+	cat >"$WORK/$1.yaml" <<YAML
+out_dir: $2
+catalog:
+  source: $PWD/testdata/catalog
+authz:
+  files: [$CORPUS/authz.json]
+trails:
+  file: $CORPUS/trails.json
+cloudtrail:
+  sources: [$CORPUS/AWSLogs]
+analyze:
+  window: 30d
+recommend:
+  format: policy
+report:
+  formats: [table, html, csv]
+YAML
+	printf '%s' "$WORK/$1.yaml"
+}
+# Timestamps aside: ISO dates with a time, and durations, are masked.
+digest_out() {
+	(cd "$1" && find . -type f ! -name '.*' | sort | while read -r f; do
+		printf '%s\n' "$f"
+		sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2}| UTC)?/TIME/g; s/[0-9]+(\.[0-9]+)?(ms|s|µs)\b/DUR/g' "$f"
+	done) | md5sum | cut -c1-12
+}
+fresh rref
+cfg=$(config rref "$WORK/out-ref")
+t0=$(now)
+"$BIN" --db "$(db rref)" --log-level warn run --config "$cfg" >/dev/null 2>"$WORK/rref.log" || { say "clean run failed:"; tail -5 "$WORK/rref.log" >&2; exit 1; }
+rclean=$(elapsed "$t0")
+rwant=$(digest_out "$WORK/out-ref")
+say "clean run: ${rclean}s, outputs $rwant ($(find "$WORK/out-ref" -type f | wc -l) files)"
+rok=0
+for k in $(seq 1 9); do
+	fresh "r$k"
+	cfg=$(config "r$k" "$WORK/out-$k")
+	at=$(frac "$rclean" "$k" 10)
+	kill_at "$at" "$BIN" --db "$(db "r$k")" --log-level warn run --config "$cfg" >/dev/null 2>&1
+	rc=0
+	"$BIN" --db "$(db "r$k")" --log-level warn run --config "$cfg" >/dev/null 2>"$WORK/r$k.log" || rc=$?
+	got=$(digest_out "$WORK/out-$k")
+	if verdict "$at" "$rc" outputs "$got" "$rwant" "$WORK/r$k.log"; then
+		rok=$((rok + 1))
+	else
+		diff -r "$WORK/out-ref" "$WORK/out-$k" | head -10 | sed 's/^/    /' >&2 || true
+	fi
+	dropdb_ "r$k"
+done
+say "(c) $rok/9 runs killed and re-run give the clean outputs"
+
+say ""
+say "summary: (a) $A/10 identical totals after kill -9 + re-run; (b) 4 concurrent ingesters x 5 trials: $B; (c) $rok/9 identical run outputs"
+exit "$fail"
