@@ -476,3 +476,47 @@ func TestUnmappedCallsListed(t *testing.T) {
 		t.Errorf("last used %v: unmapped calls are uses too", r.LastUsed.Any)
 	}
 }
+
+// With a trail known to log every management event of every region (global
+// service events included), a service absent from the logs was not used:
+// its management actions are unused, not unobservable. A trail that logs
+// one region, leaves global events out, or logs only read or only write
+// management events leaves them unobservable.
+func TestServiceNotInLogsUnderKnownTrail(t *testing.T) {
+	tests := []struct {
+		name, trail string
+		want        string // "" for unused
+	}{
+		{"multi-region, global, all management", `{"trailList":[{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":true}]}`, ""},
+		{"one region", `{"trailList":[{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1","IsMultiRegionTrail":false,"IncludeGlobalServiceEvents":true}]}`, "service-not-in-logs"},
+		{"no global events", `{"trailList":[{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":false}]}`, "service-not-in-logs"},
+		{"write-only management", `{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":true,
+		  "EventSelectors":[{"ReadWriteType":"WriteOnly","IncludeManagementEvents":true}]}`, "service-not-in-logs"},
+		{"advanced, management excluding a source", `{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":true,
+		  "AdvancedEventSelectors":[{"Name":"m","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]},{"Field":"eventSource","NotEquals":["sqs.amazonaws.com"]}]}]}`, "service-not-in-logs"},
+		{"advanced, all management", `{"Name":"t","TrailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","HomeRegion":"us-east-1","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":true,
+		  "AdvancedEventSelectors":[{"Name":"m","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+			in.Seen = map[string]bool{"s3": true, "iam": true}
+			cfg, err := trails.Parse([]byte(tc.trail))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.Trails = cfg
+			r := Principal(in)
+			if got := unobservableNames(r)["sqs:ListQueues"]; got != tc.want {
+				t.Errorf("sqs:ListQueues: reason %q, want %q", got, tc.want)
+			}
+			if unused := slices.Contains(r.Unused, "sqs:ListQueues"); unused != (tc.want == "") {
+				t.Errorf("sqs:ListQueues unused %v, want %v", unused, tc.want == "")
+			}
+			// SQS data events stay unobservable: the trail selects none.
+			if got := unobservableNames(r)["sqs:SendMessage"]; got != "data-event-not-logged" {
+				t.Errorf("sqs:SendMessage: reason %q, want data-event-not-logged", got)
+			}
+		})
+	}
+}

@@ -52,9 +52,14 @@ type Trail struct {
 	Name, ARN, HomeRegion string
 	MultiRegion           bool
 	Organization          bool
-	// Management is true when the trail logs management events.
-	Management bool
-	Data       []Selector
+	// Management is true when the trail logs management events;
+	// AllManagement when it logs all of them (read and write, no event
+	// source left out). GlobalEvents: global service events (IAM, STS,
+	// CloudFront, Route 53, ...) are included.
+	Management    bool
+	AllManagement bool
+	GlobalEvents  bool
+	Data          []Selector
 }
 
 // Selector selects data events of one resource type.
@@ -119,6 +124,21 @@ func (s Selector) matches(arn string) bool {
 	return false
 }
 
+// AllManagementEverywhere says whether some trail logs every management
+// event of every region, global service events included: then a service
+// with no event in the logs was not called.
+func (c *Config) AllManagementEverywhere() bool {
+	if c == nil || !c.Known {
+		return false
+	}
+	for _, t := range c.Trails {
+		if t.AllManagement && t.MultiRegion && t.GlobalEvents {
+			return true
+		}
+	}
+	return false
+}
+
 // ManagementLogged says whether any trail logs management events.
 func (c *Config) ManagementLogged() Status {
 	if c == nil || !c.Known {
@@ -134,14 +154,17 @@ func (c *Config) ManagementLogged() Status {
 
 // wire shapes: describe-trails, get-event-selectors, and merged files.
 type wireTrail struct {
-	Name                    string
-	TrailARN                string
-	HomeRegion              string
-	IsMultiRegionTrail      bool
-	IsOrganizationTrail     bool
-	EventSelectors          []wireSelector
-	AdvancedEventSelectors  []wireAdvanced
-	HasCustomEventSelectors *bool
+	Name                string
+	TrailARN            string
+	HomeRegion          string
+	IsMultiRegionTrail  bool
+	IsOrganizationTrail bool
+	// IncludeGlobalServiceEvents nil (not in the saved output) counts as
+	// true, the CloudTrail default.
+	IncludeGlobalServiceEvents *bool
+	EventSelectors             []wireSelector
+	AdvancedEventSelectors     []wireAdvanced
+	HasCustomEventSelectors    *bool
 }
 
 type wireSelector struct {
@@ -286,15 +309,19 @@ func Parse(data []byte) (*Config, error) {
 }
 
 func convert(w *wireTrail) Trail {
-	t := Trail{Name: w.Name, ARN: w.TrailARN, HomeRegion: w.HomeRegion, MultiRegion: w.IsMultiRegionTrail, Organization: w.IsOrganizationTrail}
+	t := Trail{Name: w.Name, ARN: w.TrailARN, HomeRegion: w.HomeRegion, MultiRegion: w.IsMultiRegionTrail, Organization: w.IsOrganizationTrail,
+		GlobalEvents: w.IncludeGlobalServiceEvents == nil || *w.IncludeGlobalServiceEvents}
 	if len(w.EventSelectors) == 0 && len(w.AdvancedEventSelectors) == 0 {
-		// A trail without selectors logs management events only.
-		t.Management = true
+		// A trail without selectors logs all management events only.
+		t.Management, t.AllManagement = true, true
 		return t
 	}
 	for _, es := range w.EventSelectors {
 		if es.IncludeManagementEvents == nil || *es.IncludeManagementEvents {
 			t.Management = true
+			if es.ReadWriteType == "" || es.ReadWriteType == "All" {
+				t.AllManagement = true
+			}
 		}
 		var ro *bool
 		switch es.ReadWriteType {
@@ -320,7 +347,11 @@ func convert(w *wireTrail) Trail {
 	for _, as := range w.AdvancedEventSelectors {
 		var category, rtype string
 		s := Selector{}
+		narrowed := false // a field other than eventCategory
 		for _, fs := range as.FieldSelectors {
+			if fs.Field != "eventCategory" {
+				narrowed = true
+			}
 			switch fs.Field {
 			case "eventCategory":
 				if len(fs.Equals) > 0 {
@@ -345,6 +376,9 @@ func convert(w *wireTrail) Trail {
 		switch category {
 		case "Management":
 			t.Management = true
+			if !narrowed {
+				t.AllManagement = true
+			}
 		case "Data":
 			s.ResourceType = rtype
 			t.Data = append(t.Data, s)
@@ -383,6 +417,7 @@ func Fetch(ctx context.Context, api API) (*Config, error) {
 		w := &wireTrail{
 			Name: deref(tr.Name), TrailARN: deref(tr.TrailARN), HomeRegion: deref(tr.HomeRegion),
 			IsMultiRegionTrail: derefBool(tr.IsMultiRegionTrail), IsOrganizationTrail: derefBool(tr.IsOrganizationTrail),
+			IncludeGlobalServiceEvents: tr.IncludeGlobalServiceEvents,
 		}
 		sel, err := api.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: tr.TrailARN})
 		if err != nil {
