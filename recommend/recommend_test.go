@@ -262,6 +262,17 @@ func TestSplitWhenTooLarge(t *testing.T) {
 	if !rec.Proof.Proven {
 		t.Fatalf("split policies not proven:\n%s", Summary(rec))
 	}
+	// Terraform attaches the inline one as the role's inline policy.
+	var tf strings.Builder
+	if err := Write(&tf, rec, f.in, "terraform"); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(tf.String(), `resource "aws_iam_role_policy"`); got != 1 || !strings.Contains(tf.String(), `role   = "worker"`) {
+		t.Errorf("terraform of a split has %d aws_iam_role_policy for the inline policy, want 1 on role worker:\n%s", got, tf.String())
+	}
+	if got := strings.Count(tf.String(), `resource "aws_iam_policy"`); got != len(rec.Policies)-1 {
+		t.Errorf("terraform has %d aws_iam_policy, want %d", got, len(rec.Policies)-1)
+	}
 }
 
 // Wildcards only when the budget cannot hold the split, only over read and

@@ -85,9 +85,17 @@ func writeTerraform(w io.Writer, rec *Recommendation) error {
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\nresource \"aws_iam_policy\" %q {\n", res)
-		fmt.Fprintf(w, "  name        = %s\n", hclString(rec.Name+"-least-privilege"+suffix(i, len(rec.Policies))))
-		fmt.Fprintf(w, "  description = %s\n", hclString("Least privilege for "+rec.PrincipalARN+" from observed CloudTrail use (iamtrim)"))
+		if i < len(rec.Attach) && rec.Attach[i] == AttachInline {
+			// Larger than a managed policy may be: the principal's inline
+			// policy (aws_iam_role_policy, _user_policy or _group_policy).
+			fmt.Fprintf(w, "\nresource \"aws_iam_%s_policy\" %q {\n", rec.Type, res)
+			fmt.Fprintf(w, "  name   = %s\n", hclString(rec.Name+"-least-privilege"+suffix(i, len(rec.Policies))))
+			fmt.Fprintf(w, "  %-6s = %s\n", rec.Type, hclString(rec.Name))
+		} else {
+			fmt.Fprintf(w, "\nresource \"aws_iam_policy\" %q {\n", res)
+			fmt.Fprintf(w, "  name        = %s\n", hclString(rec.Name+"-least-privilege"+suffix(i, len(rec.Policies))))
+			fmt.Fprintf(w, "  description = %s\n", hclString("Least privilege for "+rec.PrincipalARN+" from observed CloudTrail use (iamtrim)"))
+		}
 		fmt.Fprintf(w, "  policy = jsonencode(")
 		writeHCL(w, v, "  ")
 		fmt.Fprintf(w, ")\n}\n")
