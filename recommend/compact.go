@@ -103,6 +103,9 @@ func (b budget) fit(stmts []policy.Statement, notes []StatementNote) ([]*policy.
 	if docs, n := layout(stmts, notes, b.managed); docs != nil {
 		return docs, n, []string{AttachAny}
 	}
+	if total := policy.CharCount(&policy.Document{Version: policy.Version2012, Statements: stmts}); total > b.inline+b.maxManaged*b.managed {
+		return nil, nil, nil // more than the whole budget holds, however split
+	}
 	docs, n := split(stmts, notes, b)
 	if len(docs) > b.max() {
 		return nil, nil, nil
@@ -288,6 +291,59 @@ func split(stmts []policy.Statement, notes []StatementNote, b budget) ([]*policy
 			pieceNotes = append(pieceNotes, n)
 		}
 	}
+	if docs, outNotes, ok := packFast(pieces, pieceNotes, b); ok {
+		return docs, outNotes
+	}
+	return packSlow(pieces, pieceNotes, b)
+}
+
+// packFast is first fit with each piece's size measured once: a document's
+// size is additive in its statements (the JSON of the others plus a
+// comma). The result is checked, and not used (ok false) if the sum was
+// off.
+func packFast(pieces []policy.Statement, notes []StatementNote, b budget) ([]*policy.Document, []StatementNote, bool) {
+	if len(pieces) == 0 {
+		return nil, nil, true
+	}
+	one := func(sts ...policy.Statement) int {
+		return policy.CharCount(&policy.Document{Version: policy.Version2012, Statements: sts})
+	}
+	sizes := make([]int, len(pieces))
+	for i, p := range pieces {
+		sizes[i] = one(p)
+	}
+	base := 2*sizes[0] + 1 - one(pieces[0], pieces[0]) // the document around its statements
+	var docs []*policy.Document
+	var used []int
+	var outNotes []StatementNote
+	for i, p := range pieces {
+		di := 0
+		for ; di < len(docs); di++ {
+			if used[di]+sizes[i]-base+1 <= b.capacity(di) {
+				break
+			}
+		}
+		if di == len(docs) {
+			docs = append(docs, &policy.Document{Version: policy.Version2012})
+			used = append(used, base-1)
+		}
+		docs[di].Statements = append(docs[di].Statements, p)
+		used[di] += sizes[i] - base + 1
+		n := notes[i]
+		n.Policy = di
+		outNotes = append(outNotes, n)
+	}
+	for di, d := range docs {
+		renumber(d)
+		if policy.CharCount(d) > b.capacity(di) {
+			return nil, nil, false
+		}
+	}
+	return docs, outNotes, true
+}
+
+// packSlow is first fit measuring each candidate document whole.
+func packSlow(pieces []policy.Statement, pieceNotes []StatementNote, b budget) ([]*policy.Document, []StatementNote) {
 	var docs []*policy.Document
 	var outNotes []StatementNote
 	// Each document's size, kept as statements go in (a statement adds

@@ -597,3 +597,32 @@ func mustExpand(t testing.TB, p authz.Principal, cat *catalog.Catalog) *authz.Ef
 	}
 	return eff
 }
+
+// packFast (sizes measured once) packs exactly as packSlow (every
+// candidate document measured whole).
+func TestPackFastMatchesSlow(t *testing.T) {
+	f := newFixture(t)
+	rec, err := Recommend(context.Background(), f.in, Options{MaxChars: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := rec.Policies[0].Statements
+	for _, b := range []budget{{managed: 400, maxManaged: 50}, {managed: 400, inline: 550, maxManaged: 50}, {managed: 1000, maxManaged: 5}} {
+		var pieces []policy.Statement
+		var notes []StatementNote
+		for i, st := range stmts {
+			for _, p := range splitStatement(st, b.managed) {
+				pieces = append(pieces, p)
+				notes = append(notes, rec.Statements[i])
+			}
+		}
+		fast, fastNotes, ok := packFast(pieces, notes, b)
+		if !ok {
+			t.Fatalf("%v: packFast's sizes were off", b)
+		}
+		slow, slowNotes := packSlow(pieces, notes, b)
+		if diff := cmp.Diff(slow, fast); diff != "" || !slices.Equal(slowNotes, fastNotes) {
+			t.Errorf("%v: packFast differs from packSlow (-slow +fast):\n%s", b, diff)
+		}
+	}
+}
