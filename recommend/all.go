@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,6 +41,9 @@ type Result struct {
 	Written  int
 	Proven   int
 	Unproven []string // principal ARNs whose proof failed
+	// OverBudget are the principals (with All) whose recommendation needs
+	// more policies than the budget allows (ErrOverBudget): none written.
+	OverBudget []string
 }
 
 // ForSnapshot recommends, proves, saves and writes a policy for each
@@ -69,6 +73,13 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 			}
 		}
 		rec, err := Recommend(ctx, in, o)
+		if errors.Is(err, ErrOverBudget) && tg.All {
+			// One role too large for IAM's limits does not stop the others.
+			log.Debug("recommendation", "role", r.PrincipalARN, "proven", false, "error", err)
+			log.Warn("no recommendation", "role", r.PrincipalARN, "error", err)
+			res.OverBudget = append(res.OverBudget, r.PrincipalARN)
+			continue
+		}
 		if err != nil {
 			return res, fmt.Errorf("recommend %s: %w", r.PrincipalARN, err)
 		}
@@ -122,7 +133,7 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		res.Written++
 	}
 	if tg.All {
-		log.Info("recommendations written", "dir", tg.OutDir, "roles", res.Written, "proven", res.Proven, "unproven", len(res.Unproven), "as_of", w.To.Format(time.DateOnly))
+		log.Info("recommendations written", "dir", tg.OutDir, "roles", res.Written, "proven", res.Proven, "unproven", len(res.Unproven), "over_budget", len(res.OverBudget), "as_of", w.To.Format(time.DateOnly))
 	}
 	return res, nil
 }

@@ -378,15 +378,28 @@ func packSlow(pieces []policy.Statement, pieceNotes []StatementNote, b budget) (
 	return docs, outNotes
 }
 
+// splitStatement halves a statement larger than max: its action list, or
+// when one action is left its resource list (both are unions, so the
+// halves grant exactly what the whole did). NotAction and NotResource
+// lists are never split: their halves would grant more.
 func splitStatement(st policy.Statement, max int) []policy.Statement {
 	one := &policy.Document{Version: policy.Version2012, Statements: []policy.Statement{st}}
-	if policy.CharCount(one) <= max || len(st.Action) < 2 {
+	if policy.CharCount(one) <= max {
 		return []policy.Statement{st}
 	}
-	half := len(st.Action) / 2
 	a, b := st, st
-	a.Action = slices.Clone(st.Action[:half])
-	b.Action = slices.Clone(st.Action[half:])
+	switch {
+	case len(st.Action) >= 2 && !st.HasNotAction:
+		half := len(st.Action) / 2
+		a.Action = slices.Clone(st.Action[:half])
+		b.Action = slices.Clone(st.Action[half:])
+	case len(st.Resource) >= 2 && !st.HasNotResource:
+		half := len(st.Resource) / 2
+		a.Resource = slices.Clone(st.Resource[:half])
+		b.Resource = slices.Clone(st.Resource[half:])
+	default:
+		return []policy.Statement{st}
+	}
 	a.Sid, b.Sid = st.Sid+"A", st.Sid+"B"
 	return append(splitStatement(a, max), splitStatement(b, max)...)
 }

@@ -98,6 +98,9 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if err != nil {
 				return err
 			}
+			if n := len(res.OverBudget); n > 0 {
+				return fmt.Errorf("%d principal(s) need more policies than --max-policies allows, so nothing is written for them (see the warnings): %s", n, strings.Join(res.OverBudget, ", "))
+			}
 			unproven := res.Unproven
 			if len(unproven) > 0 {
 				return fmt.Errorf("the proof failed for %d principal(s), so no policy is presented as final for them: %s", len(unproven), strings.Join(unproven, ", "))
