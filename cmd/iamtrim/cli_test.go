@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli")
+
+// A golden CLI case is a directory of testdata/cli:
+//
+//	cmd       the arguments on one line, split at spaces; $ROOT is the
+//	          repository root, $TMP a fresh directory, $CASE the case's own
+//	          directory
+//	fixture   optional: "sample" runs the case against the committed sample
+//	          organisation loaded and analyzed (shared by every such case, in
+//	          case order); absent, a fresh empty database
+//	env       optional: KEY=VALUE lines ($DATABASE_URL is the test server)
+//	chdir     optional: the directory to run in (e.g. $ROOT)
+//	exit      the expected exit code
+//	stdout, stderr   the expected output, normalised (times, durations,
+//	          paths, versions)
+//	files/    optional: the expected files under $TMP/out
+//
+// go test ./cmd/iamtrim -run TestCLI -update rewrites exit, stdout, stderr
+// and files/.
+type cliCase struct {
+	name, dir string
+	args      []string
+	fixture   string
+	env       map[string]string
+}
+
+const cliDir = "../../testdata/cli"
+
+func readCases(t *testing.T) []cliCase {
+	t.Helper()
+	entries, err := os.ReadDir(cliDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []cliCase
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir, err := filepath.Abs(filepath.Join(cliDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "cmd"))
+		if err != nil {
+			t.Fatalf("case %s: %v", e.Name(), err)
+		}
+		c := cliCase{name: e.Name(), dir: dir, args: strings.Fields(string(b)), env: map[string]string{}}
+		if b, err := os.ReadFile(filepath.Join(dir, "fixture")); err == nil {
+			c.fixture = strings.TrimSpace(string(b))
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "env")); err == nil {
+			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				if k, v, ok := strings.Cut(line, "="); ok {
+					c.env[k] = v
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+var (
+	timeRE     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
+	logTimeRE  = regexp.MustCompile(`(?m)^time=\S+ `)
+	durRE      = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b`)
+	rateRE     = regexp.MustCompile(`\d+(\.\d+)? events/s`)
+	rateJSONRE = regexp.MustCompile(`"(events_per_sec|elapsed_ns)": [0-9.e+]+`)
+	rateLogRE  = regexp.MustCompile(`\b(events_per_sec|elapsed_ns)=[0-9.e+]+`)
+	versionRE  = regexp.MustCompile(`iamtrim \S+ go\S+ \S+/\S+`)
+	schemaRE   = regexp.MustCompile(`\bt_[A-Za-z0-9_]+_[0-9a-f]{10}\b`)
+	tmpRE      = regexp.MustCompile(`/tmp/\S*?/\d{3}\b`)
+	clockRE    = regexp.MustCompile(`TODAY \d{2}:\d{2}(:\d{2})?`)
+	dbURLRE    = regexp.MustCompile(`postgres(ql)?://[^\s"]+`)
+)
+
+// normalise replaces what changes from run to run.
+func normalise(s, root, tmp string) string {
+	s = strings.ReplaceAll(s, tmp, "$TMP")
+	s = strings.ReplaceAll(s, root, "$ROOT")
+	s = tmpRE.ReplaceAllString(s, "$$TESTTMP")
+	s = logTimeRE.ReplaceAllString(s, "")
+	s = timeRE.ReplaceAllString(s, "TIME")
+	s = strings.ReplaceAll(s, time.Now().UTC().Format(time.DateOnly), "TODAY")
+	s = clockRE.ReplaceAllString(s, "TODAY CLOCK")
+	s = rateRE.ReplaceAllString(s, "N events/s")
+	s = rateJSONRE.ReplaceAllString(s, `"$1": N`)
+	s = rateLogRE.ReplaceAllString(s, `$1=N`)
+	s = durRE.ReplaceAllString(s, "DUR")
+	s = versionRE.ReplaceAllString(s, "iamtrim VERSION")
+	s = schemaRE.ReplaceAllString(s, "SCHEMA")
+	s = dbURLRE.ReplaceAllString(s, "DBURL")
+	return s
+}
+
+// sampleFixture loads and analyzes the committed sample once into a schema
+// shared by the cases that name it.
+func sampleFixture(t *testing.T) map[string]string {
+	t.Helper()
+	env := testEnv(t)
+	loadSample(t, env, "../../testdata/catalog")
+	mustRun(t, env, exitOK, "analyze", "--format", "json")
+	return env
+}
+
+func TestCLI(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample map[string]string
+	parent := t
+	for _, c := range readCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			var env map[string]string
+			if c.fixture == "sample" {
+				if sample == nil {
+					sample = sampleFixture(parent)
+				}
+				env = maps(sample)
+			} else {
+				env = testEnv(t)
+			}
+			caseDir, _ := filepath.Abs(c.dir)
+			expand := strings.NewReplacer("$ROOT", root, "$TMP", tmp, "$CASE", caseDir, "$DATABASE_URL", env["DATABASE_URL"])
+			if b, err := os.ReadFile(filepath.Join(c.dir, "chdir")); err == nil {
+				t.Chdir(expand.Replace(strings.TrimSpace(string(b))))
+			}
+			for k, v := range c.env {
+				env[k] = expand.Replace(v)
+				if strings.HasPrefix(k, "AWS_") {
+					// The AWS SDK reads the process environment.
+					t.Setenv(k, env[k])
+				}
+			}
+			args := make([]string, len(c.args))
+			for i, a := range c.args {
+				args[i] = expand.Replace(a)
+			}
+			if err := os.MkdirAll(filepath.Join(tmp, "out"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+			got := map[string]string{
+				"exit":   strconv.Itoa(code) + "\n",
+				"stdout": normalise(out.String(), root, tmp),
+				"stderr": normalise(errb.String(), root, tmp),
+			}
+			files := readTree(t, filepath.Join(tmp, "out"))
+			if *update {
+				for name, s := range got {
+					if err := os.WriteFile(filepath.Join(c.dir, name), []byte(s), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				_ = os.RemoveAll(filepath.Join(c.dir, "files"))
+				for name, s := range files {
+					p := filepath.Join(c.dir, "files", name)
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, []byte(normalise(s, root, tmp)), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			for _, name := range []string{"exit", "stdout", "stderr"} {
+				want, err := os.ReadFile(filepath.Join(c.dir, name))
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if diff := cmp.Diff(string(want), got[name]); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", name, diff)
+				}
+			}
+			wantFiles := map[string]string{}
+			if _, err := os.Stat(filepath.Join(c.dir, "files")); err == nil {
+				wantFiles = readTree(t, filepath.Join(c.dir, "files"))
+			}
+			gotFiles := map[string]string{}
+			for name, s := range files {
+				gotFiles[name] = normalise(s, root, tmp)
+			}
+			if diff := cmp.Diff(wantFiles, gotFiles); diff != "" {
+				t.Errorf("files under $TMP/out (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func maps(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Every command and every flag in --help is exercised by some golden case.
+func TestCLICasesCoverEveryFlag(t *testing.T) {
+	rootCmd := (&app{getenv: func(string) string { return "" }}).rootCmd()
+	used := map[string]map[string]bool{} // command path -> flags used
+	for _, c := range readCases(t) {
+		cmd, rest, err := rootCmd.Find(c.args)
+		if err != nil {
+			continue
+		}
+		path := cmd.CommandPath()
+		if used[path] == nil {
+			used[path] = map[string]bool{}
+		}
+		used[path][""] = true // the command itself
+		for _, a := range rest {
+			name, _, _ := strings.Cut(a, "=")
+			switch {
+			case strings.HasPrefix(name, "--"):
+				used[path][strings.TrimPrefix(name, "--")] = true
+			case strings.HasPrefix(name, "-") && len(name) == 2:
+				if f := cmd.Flags().ShorthandLookup(name[1:]); f != nil {
+					used[path][f.Name] = true
+				}
+			}
+		}
+	}
+	var missing []string
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if !c.HasSubCommands() {
+			path := c.CommandPath()
+			if !used[path][""] {
+				missing = append(missing, path)
+			}
+			c.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
+				if f.Name != "help" && !used[path][f.Name] {
+					missing = append(missing, path+" --"+f.Name)
+				}
+			})
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(rootCmd)
+	rootCmd.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		for _, flags := range used {
+			if flags[f.Name] {
+				return
+			}
+		}
+		missing = append(missing, "iamtrim --"+f.Name)
+	})
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("no golden case in testdata/cli exercises:\n  %s", strings.Join(missing, "\n  "))
+	}
+}
+
+// Every key of docs/iamtrim.example.yaml appears in some case's
+// configuration (a *.yaml file in a case directory).
+func TestCLICasesCoverEveryConfigKey(t *testing.T) {
+	keysOf := func(path string) []string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		var out []string
+		var walk func(prefix string, v any)
+		walk = func(prefix string, v any) {
+			if mm, ok := v.(map[string]any); ok {
+				for k, x := range mm {
+					walk(strings.TrimPrefix(prefix+"."+k, "."), x)
+				}
+				return
+			}
+			out = append(out, prefix)
+		}
+		walk("", m)
+		return out
+	}
+	covered := map[string]bool{}
+	for _, c := range readCases(t) {
+		matches, _ := filepath.Glob(filepath.Join(c.dir, "*.yaml"))
+		for _, m := range matches {
+			for _, k := range keysOf(m) {
+				covered[k] = true
+			}
+		}
+	}
+	var missing []string
+	for _, k := range keysOf("../../docs/iamtrim.example.yaml") {
+		if !covered[k] {
+			missing = append(missing, k)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("no golden case's configuration sets:\n  %s", strings.Join(missing, "\n  "))
+	}
+}

@@ -1,0 +1,64 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/app/app-instance-role, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 710 of 717 granted actions.
+
+resource "aws_iam_policy" "app_instance_role_least_privilege" {
+  name        = "app-instance-role-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/app/app-instance-role from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedCloudwatch"
+        "Effect" = "Allow"
+        "Action" = "cloudwatch:PutMetricData"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedEc2"
+        "Effect" = "Allow"
+        "Action" = "ec2:DescribeTags"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedKms"
+        "Effect" = "Allow"
+        "Action" = "kms:Decrypt"
+        "Resource" = [
+          "arn:aws:kms:eu-west-1:111122223333:key/0c9e8d7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f",
+          "arn:aws:kms:us-east-1:111122223333:key/6f1d2e3c-4b5a-4968-8776-a5b4c3d2e1f0",
+        ]
+      },
+      {
+        "Sid" = "UsedLogs"
+        "Effect" = "Allow"
+        "Action" = "logs:CreateLogStream"
+        "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/app/web:log-stream:*"
+      },
+      {
+        "Sid" = "UsedS3"
+        "Effect" = "Allow"
+        "Action" = "s3:GetObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/config/*"
+      },
+      {
+        "Sid" = "UsedSsm"
+        "Effect" = "Allow"
+        "Action" = "ssm:GetParameter"
+        "Resource" = [
+          "arn:aws:ssm:eu-west-1:111122223333:parameter/prod/edge/config",
+          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/db-host",
+          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/feature-flags",
+        ]
+      },
+      {
+        "Sid" = "UsedSsm2"
+        "Effect" = "Allow"
+        "Action" = "ssm:GetParameters"
+        "Resource" = [
+          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/db-host",
+          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/feature-flags",
+        ]
+      },
+    ]
+  })
+}

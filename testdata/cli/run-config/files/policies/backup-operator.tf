@@ -1,0 +1,33 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/ops/backup-operator, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 47 of 50 granted actions.
+
+resource "aws_iam_policy" "backup_operator_least_privilege" {
+  name        = "backup-operator-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/ops/backup-operator from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedDynamodb"
+        "Effect" = "Allow"
+        "Action" = "dynamodb:ListBackups"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedDynamodb2"
+        "Effect" = "Allow"
+        "Action" = "dynamodb:CreateBackup"
+        "Resource" = "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+      },
+      {
+        "Sid" = "UsedDynamodb3"
+        "Effect" = "Allow"
+        "Action" = "dynamodb:DescribeContinuousBackups"
+        "Resource" = [
+          "arn:aws:dynamodb:us-east-1:111122223333:table/sessions",
+          "arn:aws:dynamodb:us-east-1:111122223333:table/terraform-locks",
+        ]
+      },
+    ]
+  })
+}

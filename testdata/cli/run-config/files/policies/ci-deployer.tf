@@ -1,0 +1,74 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/ci/ci-deployer, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 190 of 205 granted actions.
+
+resource "aws_iam_policy" "ci_deployer_least_privilege" {
+  name        = "ci-deployer-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/ci/ci-deployer from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedCloudformation"
+        "Effect" = "Allow"
+        "Action" = [
+          "cloudformation:CreateChangeSet",
+          "cloudformation:DescribeChangeSet",
+          "cloudformation:DescribeStackEvents",
+          "cloudformation:DescribeStacks",
+          "cloudformation:ExecuteChangeSet",
+          "cloudformation:GetTemplate",
+          "cloudformation:UpdateStack",
+        ]
+        "Resource" = "arn:aws:cloudformation:us-east-1:111122223333:stack/orders-service/*"
+      },
+      {
+        "Sid" = "UsedEcs"
+        "Effect" = "Allow"
+        "Action" = [
+          "ecs:DescribeTaskDefinition",
+          "ecs:RegisterTaskDefinition",
+        ]
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedIam"
+        "Effect" = "Allow"
+        "Action" = "iam:GetRole"
+        "Resource" = "arn:aws:iam::111122223333:role/service-role/orders-api-lambda"
+      },
+      {
+        "Sid" = "UsedLambda"
+        "Effect" = "Allow"
+        "Action" = [
+          "lambda:GetFunction",
+          "lambda:ListVersionsByFunction",
+          "lambda:UpdateFunctionCode",
+          "lambda:UpdateFunctionConfiguration",
+        ]
+        "Resource" = "arn:aws:lambda:us-east-1:111122223333:function:orders-api"
+      },
+      {
+        "Sid" = "PassRoleObserved"
+        "Effect" = "Allow"
+        "Action" = "iam:PassRole"
+        "Resource" = "arn:aws:iam::111122223333:role/ecs/ecs-web-task"
+        "Condition" = {
+          "StringEquals" = {
+            "iam:PassedToService" = "ecs-tasks.amazonaws.com"
+          }
+        }
+      },
+      {
+        "Sid" = "PassRoleObserved2"
+        "Effect" = "Allow"
+        "Action" = "iam:PassRole"
+        "Resource" = "arn:aws:iam::111122223333:role/service-role/orders-api-lambda"
+        "Condition" = {
+          "StringEquals" = {
+            "iam:PassedToService" = "lambda.amazonaws.com"
+          }
+        }
+      },
+    ]
+  })
+}

@@ -1,0 +1,47 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/data/data-pipeline, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 50 of 56 granted actions.
+
+resource "aws_iam_policy" "data_pipeline_least_privilege" {
+  name        = "data-pipeline-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/data/data-pipeline from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedKms"
+        "Effect" = "Allow"
+        "Action" = [
+          "kms:Decrypt",
+          "kms:GenerateDataKey",
+        ]
+        "Resource" = "arn:aws:kms:us-east-1:111122223333:key/6f1d2e3c-4b5a-4968-8776-a5b4c3d2e1f0"
+      },
+      {
+        "Sid" = "UsedS3"
+        "Effect" = "Allow"
+        "Action" = [
+          "s3:GetObject",
+          "s3:GetObjectTagging",
+        ]
+        "Resource" = "arn:aws:s3:::acme-data-prod/incoming/*"
+      },
+      {
+        "Sid" = "UsedS32"
+        "Effect" = "Allow"
+        "Action" = "s3:PutObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/processed/*"
+        "Condition" = {
+          "StringEquals" = {
+            "s3:x-amz-server-side-encryption" = "aws:kms"
+          }
+        }
+      },
+      {
+        "Sid" = "UsedS33"
+        "Effect" = "Allow"
+        "Action" = "s3:ListBucket"
+        "Resource" = "arn:aws:s3:::acme-data-prod"
+      },
+    ]
+  })
+}

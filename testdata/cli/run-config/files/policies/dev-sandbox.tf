@@ -1,0 +1,67 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/sandbox/dev-sandbox, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 304 of 312 granted actions.
+
+resource "aws_iam_policy" "dev_sandbox_least_privilege" {
+  name        = "dev-sandbox-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/sandbox/dev-sandbox from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedDynamodb"
+        "Effect" = "Allow"
+        "Action" = "dynamodb:DescribeTable"
+        "Resource" = "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+      },
+      {
+        "Sid" = "UsedLambda"
+        "Effect" = "Allow"
+        "Action" = "lambda:ListFunctions"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedLambda2"
+        "Effect" = "Allow"
+        "Action" = "lambda:GetFunction"
+        "Resource" = [
+          "arn:aws:lambda:eu-west-1:111122223333:function:edge-router",
+          "arn:aws:lambda:us-east-1:111122223333:function:nightly-report",
+          "arn:aws:lambda:us-east-1:111122223333:function:thumbnailer",
+        ]
+      },
+      {
+        "Sid" = "UsedLambda3"
+        "Effect" = "Allow"
+        "Action" = "lambda:InvokeFunction"
+        "Resource" = "arn:aws:lambda:us-east-1:111122223333:function:orders-api"
+      },
+      {
+        "Sid" = "UsedLogs"
+        "Effect" = "Allow"
+        "Action" = "logs:FilterLogEvents"
+        "Resource" = [
+          "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/edge-router",
+          "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/*",
+        ]
+      },
+      {
+        "Sid" = "UsedS3"
+        "Effect" = "Allow"
+        "Action" = "s3:ListAllMyBuckets"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedS32"
+        "Effect" = "Allow"
+        "Action" = "s3:GetObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/reports/*"
+      },
+      {
+        "Sid" = "UsedS33"
+        "Effect" = "Allow"
+        "Action" = "s3:ListBucket"
+        "Resource" = "arn:aws:s3:::acme-data-prod"
+      },
+    ]
+  })
+}

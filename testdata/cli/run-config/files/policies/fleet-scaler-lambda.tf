@@ -1,0 +1,33 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/service-role/fleet-scaler-lambda, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 11 of 15 granted actions.
+
+resource "aws_iam_policy" "fleet_scaler_lambda_least_privilege" {
+  name        = "fleet-scaler-lambda-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/service-role/fleet-scaler-lambda from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedEc2"
+        "Effect" = "Allow"
+        "Action" = [
+          "ec2:DescribeInstances",
+          "ec2:RunInstances",
+        ]
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedEc22"
+        "Effect" = "Allow"
+        "Action" = "ec2:TerminateInstances"
+        "Resource" = "arn:aws:ec2:us-east-1:111122223333:instance/*"
+      },
+      {
+        "Sid" = "UsedLogs"
+        "Effect" = "Allow"
+        "Action" = "logs:CreateLogStream"
+        "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/fleet-scaler:log-stream:*"
+      },
+    ]
+  })
+}

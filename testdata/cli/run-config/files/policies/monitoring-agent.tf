@@ -1,0 +1,43 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/monitoring/monitoring-agent, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 10 of 15 granted actions.
+
+resource "aws_iam_policy" "monitoring_agent_least_privilege" {
+  name        = "monitoring-agent-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/monitoring/monitoring-agent from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedCloudwatch"
+        "Effect" = "Allow"
+        "Action" = "cloudwatch:PutMetricData"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedEc2"
+        "Effect" = "Allow"
+        "Action" = [
+          "ec2:DescribeTags",
+          "ec2:DescribeVolumes",
+        ]
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedLogs"
+        "Effect" = "Allow"
+        "Action" = "logs:DescribeLogStreams"
+        "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/app/web"
+      },
+      {
+        "Sid" = "UsedSsm"
+        "Effect" = "Allow"
+        "Action" = "ssm:GetParameter"
+        "Resource" = [
+          "arn:aws:ssm:eu-west-1:111122223333:parameter/AmazonCloudWatch-linux",
+          "arn:aws:ssm:us-east-1:111122223333:parameter/AmazonCloudWatch-linux",
+          "arn:aws:ssm:us-west-2:111122223333:parameter/AmazonCloudWatch-linux",
+        ]
+      },
+    ]
+  })
+}

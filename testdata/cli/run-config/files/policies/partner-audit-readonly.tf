@@ -1,0 +1,36 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/partner-audit-readonly, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 319 of 323 granted actions.
+
+resource "aws_iam_policy" "partner_audit_readonly_least_privilege" {
+  name        = "partner-audit-readonly-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/partner-audit-readonly from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedEc2"
+        "Effect" = "Allow"
+        "Action" = "ec2:DescribeInstances"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedIam"
+        "Effect" = "Allow"
+        "Action" = "iam:ListRoles"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedS3"
+        "Effect" = "Allow"
+        "Action" = "s3:ListAllMyBuckets"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedS32"
+        "Effect" = "Allow"
+        "Action" = "s3:GetBucketPolicy"
+        "Resource" = "arn:aws:s3:::acme-data-prod"
+      },
+    ]
+  })
+}

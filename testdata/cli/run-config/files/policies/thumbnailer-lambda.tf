@@ -1,0 +1,36 @@
+# Least-privilege policy for arn:aws:iam::111122223333:role/service-role/thumbnailer-lambda, written by iamtrim.
+# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 96 of 100 granted actions.
+
+resource "aws_iam_policy" "thumbnailer_lambda_least_privilege" {
+  name        = "thumbnailer-lambda-least-privilege"
+  description = "Least privilege for arn:aws:iam::111122223333:role/service-role/thumbnailer-lambda from observed CloudTrail use (iamtrim)"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid" = "UsedLogs"
+        "Effect" = "Allow"
+        "Action" = "logs:CreateLogStream"
+        "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/thumbnailer:log-stream:*"
+      },
+      {
+        "Sid" = "UsedS3"
+        "Effect" = "Allow"
+        "Action" = "s3:GetObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/images/*"
+      },
+      {
+        "Sid" = "UsedS32"
+        "Effect" = "Allow"
+        "Action" = "s3:PutObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/thumbnails/*"
+      },
+      {
+        "Sid" = "UsedS33"
+        "Effect" = "Allow"
+        "Action" = "s3:ListBucket"
+        "Resource" = "arn:aws:s3:::acme-data-prod"
+      },
+    ]
+  })
+}
