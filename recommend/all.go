@@ -163,6 +163,11 @@ func WriteFile(dir string, rec *Recommendation, in Input, format string) error {
 	if !rec.Proof.Proven {
 		format, ext = "json", ".UNPROVEN.json"
 	}
+	if format == "policy" && len(rec.Policies) == 0 {
+		// Nothing to keep (a principal to delete): no policy document
+		// exists to write; the recommendation says why.
+		format, ext = "json", ".recommendation.json"
+	}
 	if format == "policy" && len(rec.Policies) > 1 {
 		for i, d := range rec.Policies {
 			w, commit, err := outfile.Create(nil, filepath.Join(dir, fmt.Sprintf("%s.policy-%d.json", name, i+1)))
