@@ -25,6 +25,7 @@ type Mapper struct {
 	// canonical spellings of actions added by code
 	passRoleAction  string
 	s3GetObject     string
+	ec2CreateTags   string
 	partiQL         [4]string // select, insert, update, delete
 	transactActions [4]string // ConditionCheckItem, PutItem, UpdateItem, DeleteItem
 	s3Version       map[string]string
@@ -84,6 +85,7 @@ func NewMapper(cat Catalog) *Mapper {
 	}
 	m.passRoleAction = m.canonical("iam:PassRole")
 	m.s3GetObject = m.canonical("s3:GetObject")
+	m.ec2CreateTags = m.canonical("ec2:CreateTags")
 	for i, v := range []string{"Select", "Insert", "Update", "Delete"} {
 		m.partiQL[i] = m.canonical("dynamodb:PartiQL" + v)
 	}

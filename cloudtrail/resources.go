@@ -96,6 +96,7 @@ type params struct {
 	nInstances                                               int
 	names, statements, transactItems                         []byte
 	instanceProfile                                          bool
+	tagSpecs                                                 bool // EC2 tagSpecificationSet: tags what it creates
 	profileARN, profileName                                  jstr
 	passRole                                                 [4]jstr
 	nPassRole                                                int
@@ -199,6 +200,9 @@ func (p *params) parseIter(it *objIter, passKeys []string) {
 			p.transactItems = arraySpan(it)
 		case "iamInstanceProfile":
 			p.parseInstanceProfile(it)
+		case "tagSpecificationSet":
+			p.tagSpecs = true
+			it.skip()
 		default:
 			it.skip()
 		}
@@ -428,6 +432,13 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 			rec.Access = append(rec.Access, Access{Action: m.passRoleAction, Via: m.instanceProfileARN(c, p)})
 			addUnique(&rec.Actions, m.passRoleAction)
 		}
+	}
+	if e.prefix == "ec2" && p.tagSpecs && m.ec2CreateTags != "" && !contains(actions, m.ec2CreateTags) {
+		// Tag-on-create (RunInstances, CreateVolume, ... with a
+		// tagSpecificationSet) also needs ec2:CreateTags, which CloudTrail
+		// does not log as a call of its own. The resources created are not
+		// named here: the recommendation keeps CreateTags' current scope.
+		m.grant(rec, []string{m.ec2CreateTags}, nil)
 	}
 	if e.prefix == "s3" && !p.copySource.empty() && m.s3GetObject != "" {
 		if src := m.s3CopySource(c, p.copySource); src != "" {
