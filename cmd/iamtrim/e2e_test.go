@@ -57,6 +57,11 @@ func truthUsed(p sample.TruthPrincipal) []string {
 	for _, u := range p.UsedViaService {
 		set[u.Action] = true
 	}
+	// Implied actions (ec2:CreateTags for a tagged launch) are what the
+	// calls needed: the analysis finds them from the calls' requests.
+	for _, u := range p.Implied {
+		set[u.Action] = true
+	}
 	return sortedKeys(set)
 }
 
@@ -190,7 +195,7 @@ func TestSampleAgainstTruth(t *testing.T) {
 				for _, d := range rec.Policies {
 					recSet.Identity = append(recSet.Identity, policy.NamedPolicy{Name: "recommended", Kind: policy.KindManaged, Doc: d})
 				}
-				for _, u := range append(append([]sample.TruthUse{}, p.Used...), p.UsedViaService...) {
+				for _, u := range append(append(append([]sample.TruthUse{}, p.Used...), p.UsedViaService...), p.Implied...) {
 					for _, res := range u.Resources {
 						r := res
 						if r == "*" {
