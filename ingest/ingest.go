@@ -597,7 +597,7 @@ func (r *runner) awsConfig(ctx context.Context) (*awsSetup, error) {
 		sts = r.opts.APIEndpoint
 	}
 	cfg, err := awsconf.Load(ctx, awsconf.Options{
-		Profile: r.opts.Profile, AssumeRole: r.opts.AssumeRole, STSEndpoint: sts, MaxBackoff: r.opts.AWSMaxBackoff,
+		Profile: r.opts.Profile, AssumeRole: r.opts.AssumeRole, STSEndpoint: sts, MaxBackoff: r.opts.AWSMaxBackoff, Log: r.log,
 	})
 	if err != nil {
 		return nil, err

@@ -150,3 +150,25 @@ func TestJobEmptyAuthzFileRejected(t *testing.T) {
 		t.Fatalf("exit %d, want 3 naming the empty file with status=partial; stderr:\n%s", code, errOut)
 	}
 }
+
+// Every AWS path ends in the same one line when no credentials are found.
+func TestAWSWithoutCredentials(t *testing.T) {
+	env := testEnv(t)
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	for _, args := range [][]string{
+		{"ingest", "trails", "aws", "--endpoint-url", "http://127.0.0.1:1"},
+		{"ingest", "cloudtrail", "api", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1"},
+	} {
+		code, _, errOut := runCLI(t, env, args...)
+		if code == exitOK || !strings.Contains(errOut, "iamtrim: no AWS credentials found") || strings.Contains(errOut, "iamtrim: failed to refresh") {
+			t.Errorf("%v: exit %d, stderr:\n%s", args, code, errOut)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -106,7 +107,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintln(stderr, "iamtrim: interrupted")
 		return exitError
 	}
-	fmt.Fprintf(stderr, "iamtrim: %v\n", err)
+	// AWS failures a user can act on (no credentials, AccessDenied) in one
+	// line, whichever command met them.
+	fmt.Fprintf(stderr, "iamtrim: %v\n", awsconf.Explain(err))
 	if code == exitUsage {
 		fmt.Fprintln(stderr, "run 'iamtrim --help' for usage")
 	}

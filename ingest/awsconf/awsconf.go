@@ -8,6 +8,7 @@ package awsconf
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -41,6 +42,8 @@ type Options struct {
 	MaxBackoff time.Duration
 	// HTTPClient replaces the SDK's default client when set.
 	HTTPClient *http.Client
+	// Log receives a line at info for each retry; nil logs nothing.
+	Log *slog.Logger
 }
 
 // Load returns the configuration for opts.
@@ -55,13 +58,17 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	}
 	lo := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
+			r := retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = attempts
 				o.MaxBackoff = maxBackoff
 				// The client-side retry quota would turn a long run of
 				// throttling into hard failures; backing off is enough.
 				o.RateLimiter = ratelimit.None
 			})
+			if opts.Log == nil {
+				return r
+			}
+			return loggingRetryer{RetryerV2: r, log: opts.Log}
 		}),
 	}
 	if opts.Profile != "" {
@@ -75,7 +82,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("load AWS configuration (check --profile and AWS_PROFILE): %w", err)
 	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
