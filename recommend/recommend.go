@@ -492,6 +492,12 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 		// current scope of every way it is granted, with its conditions.
 		return wholeScope(parts, noResourceLevel)
 	}
+	if keepsGrantScope(cat, u.Action) {
+		// A configuration read: the current grant's scope (configread.go).
+		if kept := grantScopeParts(allow, u.Action, parts); kept != nil {
+			return kept
+		}
+	}
 	byPart := make([][]string, len(parts))
 	for _, r := range u.Resources {
 		placed := false

@@ -77,11 +77,15 @@ func TestSampleBacktest(t *testing.T) {
 	}
 
 	// Done when: the backtest denies no test call of an action used in
-	// training. Denials on minted resources (lifecycle), on resources seen
-	// in training (logging, mapping) or on calls naming no resource fail
-	// the test; see the skip below for the one class left.
+	// training: minted resources (lifecycle), resources seen in training
+	// (logging, mapping), calls naming no resource and configuration reads
+	// of stable resources not touched in training (they keep the current
+	// grant's scope, recommend/configread.go) all fail the test. The one
+	// class left is by design: data reads (recommend.DataRead: log events,
+	// objects, items, secrets) of a stable resource not touched in
+	// training stay scoped to the resources seen.
 	t.Run("no denied calls of actions used in training", func(t *testing.T) {
-		var defects, newResource []string
+		var dataReads []string
 		var listed int64
 		for _, r := range rep.Principals {
 			for _, d := range r.Denials {
@@ -89,23 +93,19 @@ func TestSampleBacktest(t *testing.T) {
 					continue
 				}
 				listed += d.Calls
-				s := fmt.Sprintf("%s %s on %s (%d calls)", r.Name, d.Action, d.Resource, d.Calls)
-				if d.Cause == backtest.CauseNewResource {
-					newResource = append(newResource, s)
-				} else {
-					defects = append(defects, d.Cause+": "+s)
+				s := fmt.Sprintf("%s: %s %s on %s (%d calls)", d.Cause, r.Name, d.Action, d.Resource, d.Calls)
+				if d.Cause == backtest.CauseNewResource && recommend.DataRead(d.Action) {
+					dataReads = append(dataReads, s)
+					continue
 				}
+				t.Errorf("denied, used in training: %s", s)
 			}
 		}
 		if listed != rep.Totals.DeniedTrained {
 			t.Fatalf("denials listed cover %d calls of actions used in training, totals say %d", listed, rep.Totals.DeniedTrained)
 		}
-		for _, s := range defects {
-			t.Errorf("denied, used in training: %s", s)
-		}
-		if len(defects) == 0 && len(newResource) > 0 {
-			t.Skipf("KNOWN FAILURE, not fixed by the lifecycle or evidence changes: %d test calls of actions used in training are denied on stable resources the role did not touch in training (recommend keeps the exact ARNs it saw when fewer than --collapse-at; these are roles, policies, buckets, keys, parameters, log groups and functions that existed all along):\n%s",
-				rep.Totals.DeniedTrained, strings.Join(newResource, "\n"))
+		if !t.Failed() && len(dataReads) > 0 {
+			t.Skipf("KNOWN FAILURE, by design of the data-read rule (recommend/configread.go): reads of data on stable resources not touched in training stay scoped to the resources seen:\n%s", strings.Join(dataReads, "\n"))
 		}
 	})
 
