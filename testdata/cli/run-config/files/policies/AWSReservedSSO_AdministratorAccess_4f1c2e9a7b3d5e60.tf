@@ -10,14 +10,11 @@ resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_l
       {
         "Sid" = "UsedCloudtrail"
         "Effect" = "Allow"
-        "Action" = "cloudtrail:LookupEvents"
+        "Action" = [
+          "cloudtrail:GetTrailStatus",
+          "cloudtrail:LookupEvents",
+        ]
         "Resource" = "*"
-      },
-      {
-        "Sid" = "UsedCloudtrail2"
-        "Effect" = "Allow"
-        "Action" = "cloudtrail:GetTrailStatus"
-        "Resource" = "arn:aws:cloudtrail:us-east-1:111122223333:trail/acme-org-trail"
       },
       {
         "Sid" = "UsedEc2"
@@ -41,53 +38,26 @@ resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_l
       {
         "Sid" = "UsedIam"
         "Effect" = "Allow"
-        "Action" = "iam:ListRoles"
-        "Resource" = "*"
-      },
-      {
-        "Sid" = "UsedIam2"
-        "Effect" = "Allow"
-        "Action" = "iam:GetPolicyVersion"
-        "Resource" = [
-          "arn:aws:iam::111122223333:policy/*",
-          "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-          "arn:aws:iam::aws:policy/ReadOnlyAccess",
-          "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-        ]
-      },
-      {
-        "Sid" = "UsedIam3"
-        "Effect" = "Allow"
-        "Action" = "iam:ListPolicyVersions"
-        "Resource" = "arn:aws:iam::111122223333:policy/data/DataPipelineAccess"
-      },
-      {
-        "Sid" = "UsedIam4"
-        "Effect" = "Allow"
         "Action" = [
+          "iam:GetPolicyVersion",
           "iam:GetRole",
           "iam:ListAttachedRolePolicies",
+          "iam:ListPolicyVersions",
+          "iam:ListRoles",
         ]
-        "Resource" = "arn:aws:iam::111122223333:role/*"
+        "Resource" = "*"
       },
       {
         "Sid" = "UsedKms"
         "Effect" = "Allow"
         "Action" = "kms:DescribeKey"
-        "Resource" = [
-          "arn:aws:kms:eu-west-1:111122223333:key/0c9e8d7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f",
-          "arn:aws:kms:us-east-1:111122223333:key/6f1d2e3c-4b5a-4968-8776-a5b4c3d2e1f0",
-        ]
+        "Resource" = "*"
       },
       {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
         "Action" = "s3:GetBucketPolicy"
-        "Resource" = [
-          "arn:aws:s3:::acme-cloudtrail-111122223333",
-          "arn:aws:s3:::acme-data-prod",
-          "arn:aws:s3:::acme-logs-archive",
-        ]
+        "Resource" = "*"
       },
     ]
   })

@@ -20,34 +20,20 @@ resource "aws_iam_policy" "awsserviceroleforconfig_least_privilege" {
       {
         "Sid" = "UsedIam"
         "Effect" = "Allow"
-        "Action" = "iam:ListRoles"
+        "Action" = [
+          "iam:GetRole",
+          "iam:ListRoles",
+        ]
         "Resource" = "*"
-      },
-      {
-        "Sid" = "UsedIam2"
-        "Effect" = "Allow"
-        "Action" = "iam:GetRole"
-        "Resource" = "arn:aws:iam::111122223333:role/*"
       },
       {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
-        "Action" = "s3:GetEncryptionConfiguration"
-        "Resource" = [
-          "arn:aws:s3:::acme-build-artifacts",
-          "arn:aws:s3:::acme-cloudtrail-111122223333",
-          "arn:aws:s3:::acme-logs-archive",
+        "Action" = [
+          "s3:GetBucketAcl",
+          "s3:GetEncryptionConfiguration",
         ]
-      },
-      {
-        "Sid" = "UsedS32"
-        "Effect" = "Allow"
-        "Action" = "s3:GetBucketAcl"
-        "Resource" = [
-          "arn:aws:s3:::acme-cloudtrail-111122223333",
-          "arn:aws:s3:::acme-data-prod",
-          "arn:aws:s3:::acme-logs-archive",
-        ]
+        "Resource" = "*"
       },
     ]
   })

@@ -10,7 +10,10 @@ resource "aws_iam_policy" "backup_operator_least_privilege" {
       {
         "Sid" = "UsedDynamodb"
         "Effect" = "Allow"
-        "Action" = "dynamodb:ListBackups"
+        "Action" = [
+          "dynamodb:DescribeContinuousBackups",
+          "dynamodb:ListBackups",
+        ]
         "Resource" = "*"
       },
       {
@@ -18,15 +21,6 @@ resource "aws_iam_policy" "backup_operator_least_privilege" {
         "Effect" = "Allow"
         "Action" = "dynamodb:CreateBackup"
         "Resource" = "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
-      },
-      {
-        "Sid" = "UsedDynamodb3"
-        "Effect" = "Allow"
-        "Action" = "dynamodb:DescribeContinuousBackups"
-        "Resource" = [
-          "arn:aws:dynamodb:us-east-1:111122223333:table/sessions",
-          "arn:aws:dynamodb:us-east-1:111122223333:table/terraform-locks",
-        ]
       },
     ]
   })

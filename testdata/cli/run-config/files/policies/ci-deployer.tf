@@ -11,12 +11,19 @@ resource "aws_iam_policy" "ci_deployer_least_privilege" {
         "Sid" = "UsedCloudformation"
         "Effect" = "Allow"
         "Action" = [
-          "cloudformation:CreateChangeSet",
           "cloudformation:DescribeChangeSet",
           "cloudformation:DescribeStackEvents",
           "cloudformation:DescribeStacks",
-          "cloudformation:ExecuteChangeSet",
           "cloudformation:GetTemplate",
+        ]
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedCloudformation2"
+        "Effect" = "Allow"
+        "Action" = [
+          "cloudformation:CreateChangeSet",
+          "cloudformation:ExecuteChangeSet",
           "cloudformation:UpdateStack",
         ]
         "Resource" = "arn:aws:cloudformation:us-east-1:111122223333:stack/orders-service/*"
@@ -34,14 +41,19 @@ resource "aws_iam_policy" "ci_deployer_least_privilege" {
         "Sid" = "UsedIam"
         "Effect" = "Allow"
         "Action" = "iam:GetRole"
-        "Resource" = "arn:aws:iam::111122223333:role/service-role/orders-api-lambda"
+        "Resource" = "arn:aws:iam::111122223333:role/service-role/*"
       },
       {
         "Sid" = "UsedLambda"
         "Effect" = "Allow"
+        "Action" = "lambda:ListVersionsByFunction"
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedLambda2"
+        "Effect" = "Allow"
         "Action" = [
           "lambda:GetFunction",
-          "lambda:ListVersionsByFunction",
           "lambda:UpdateFunctionCode",
           "lambda:UpdateFunctionConfiguration",
         ]

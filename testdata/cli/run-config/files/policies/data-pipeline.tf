@@ -20,13 +20,22 @@ resource "aws_iam_policy" "data_pipeline_least_privilege" {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
         "Action" = [
-          "s3:GetObject",
           "s3:GetObjectTagging",
+          "s3:ListBucket",
         ]
-        "Resource" = "arn:aws:s3:::acme-data-prod/incoming/*"
+        "Resource" = [
+          "arn:aws:s3:::acme-data-prod",
+          "arn:aws:s3:::acme-data-prod/*",
+        ]
       },
       {
         "Sid" = "UsedS32"
+        "Effect" = "Allow"
+        "Action" = "s3:GetObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/incoming/*"
+      },
+      {
+        "Sid" = "UsedS33"
         "Effect" = "Allow"
         "Action" = "s3:PutObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/processed/*"
@@ -35,12 +44,6 @@ resource "aws_iam_policy" "data_pipeline_least_privilege" {
             "s3:x-amz-server-side-encryption" = "aws:kms"
           }
         }
-      },
-      {
-        "Sid" = "UsedS33"
-        "Effect" = "Allow"
-        "Action" = "s3:ListBucket"
-        "Resource" = "arn:aws:s3:::acme-data-prod"
       },
     ]
   })

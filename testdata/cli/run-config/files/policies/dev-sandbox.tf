@@ -11,7 +11,7 @@ resource "aws_iam_policy" "dev_sandbox_least_privilege" {
         "Sid" = "UsedDynamodb"
         "Effect" = "Allow"
         "Action" = "dynamodb:DescribeTable"
-        "Resource" = "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
+        "Resource" = "*"
       },
       {
         "Sid" = "UsedLambda"
@@ -47,7 +47,10 @@ resource "aws_iam_policy" "dev_sandbox_least_privilege" {
       {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
-        "Action" = "s3:ListAllMyBuckets"
+        "Action" = [
+          "s3:ListAllMyBuckets",
+          "s3:ListBucket",
+        ]
         "Resource" = "*"
       },
       {
@@ -55,12 +58,6 @@ resource "aws_iam_policy" "dev_sandbox_least_privilege" {
         "Effect" = "Allow"
         "Action" = "s3:GetObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/reports/*"
-      },
-      {
-        "Sid" = "UsedS33"
-        "Effect" = "Allow"
-        "Action" = "s3:ListBucket"
-        "Resource" = "arn:aws:s3:::acme-data-prod"
       },
     ]
   })

@@ -20,42 +20,26 @@ resource "aws_iam_policy" "github_actions_plan_least_privilege" {
       {
         "Sid" = "UsedIam"
         "Effect" = "Allow"
-        "Action" = "iam:GetPolicy"
-        "Resource" = [
-          "arn:aws:iam::111122223333:policy/app/OrdersDataAccess",
-          "arn:aws:iam::111122223333:policy/boundaries/DeveloperBoundary",
-          "arn:aws:iam::aws:policy/*",
-        ]
-      },
-      {
-        "Sid" = "UsedIam2"
-        "Effect" = "Allow"
-        "Action" = "iam:GetPolicyVersion"
-        "Resource" = [
-          "arn:aws:iam::111122223333:policy/app/OrdersDataAccess",
-          "arn:aws:iam::aws:policy/*",
-        ]
-      },
-      {
-        "Sid" = "UsedIam3"
-        "Effect" = "Allow"
         "Action" = [
+          "iam:GetPolicy",
+          "iam:GetPolicyVersion",
           "iam:GetRole",
           "iam:ListAttachedRolePolicies",
+          "iam:ListRolePolicies",
         ]
-        "Resource" = "arn:aws:iam::111122223333:role/*"
-      },
-      {
-        "Sid" = "UsedIam4"
-        "Effect" = "Allow"
-        "Action" = "iam:ListRolePolicies"
-        "Resource" = [
-          "arn:aws:iam::111122223333:role/service-role/fleet-scaler-lambda",
-          "arn:aws:iam::111122223333:role/service-role/invoice-pdf-lambda",
-        ]
+        "Resource" = "*"
       },
       {
         "Sid" = "UsedLambda"
+        "Effect" = "Allow"
+        "Action" = [
+          "lambda:GetPolicy",
+          "lambda:ListVersionsByFunction",
+        ]
+        "Resource" = "*"
+      },
+      {
+        "Sid" = "UsedLambda2"
         "Effect" = "Allow"
         "Action" = "lambda:GetFunction"
         "Resource" = [
@@ -66,33 +50,10 @@ resource "aws_iam_policy" "github_actions_plan_least_privilege" {
         ]
       },
       {
-        "Sid" = "UsedLambda2"
-        "Effect" = "Allow"
-        "Action" = "lambda:GetPolicy"
-        "Resource" = [
-          "arn:aws:lambda:eu-west-1:111122223333:function:edge-router",
-          "arn:aws:lambda:us-east-1:111122223333:function:nightly-report",
-          "arn:aws:lambda:us-east-1:111122223333:function:orders-api",
-        ]
-      },
-      {
-        "Sid" = "UsedLambda3"
-        "Effect" = "Allow"
-        "Action" = "lambda:ListVersionsByFunction"
-        "Resource" = [
-          "arn:aws:lambda:eu-west-1:111122223333:function:edge-router",
-          "arn:aws:lambda:us-east-1:111122223333:function:nightly-report",
-          "arn:aws:lambda:us-east-1:111122223333:function:thumbnailer",
-        ]
-      },
-      {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
         "Action" = "s3:GetBucketPolicy"
-        "Resource" = [
-          "arn:aws:s3:::acme-cloudtrail-111122223333",
-          "arn:aws:s3:::acme-logs-archive",
-        ]
+        "Resource" = "*"
       },
     ]
   })

@@ -26,7 +26,7 @@ resource "aws_iam_policy" "monitoring_agent_least_privilege" {
         "Sid" = "UsedLogs"
         "Effect" = "Allow"
         "Action" = "logs:DescribeLogStreams"
-        "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/app/web"
+        "Resource" = "*"
       },
       {
         "Sid" = "UsedSsm"

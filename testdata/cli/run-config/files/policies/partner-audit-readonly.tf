@@ -22,14 +22,11 @@ resource "aws_iam_policy" "partner_audit_readonly_least_privilege" {
       {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
-        "Action" = "s3:ListAllMyBuckets"
+        "Action" = [
+          "s3:GetBucketPolicy",
+          "s3:ListAllMyBuckets",
+        ]
         "Resource" = "*"
-      },
-      {
-        "Sid" = "UsedS32"
-        "Effect" = "Allow"
-        "Action" = "s3:GetBucketPolicy"
-        "Resource" = "arn:aws:s3:::acme-data-prod"
       },
     ]
   })

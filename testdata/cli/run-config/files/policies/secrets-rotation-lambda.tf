@@ -22,8 +22,13 @@ resource "aws_iam_policy" "secrets_rotation_lambda_least_privilege" {
       {
         "Sid" = "UsedSecretsmanager2"
         "Effect" = "Allow"
+        "Action" = "secretsmanager:DescribeSecret"
+        "Resource" = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/orders/*"
+      },
+      {
+        "Sid" = "UsedSecretsmanager3"
+        "Effect" = "Allow"
         "Action" = [
-          "secretsmanager:DescribeSecret",
           "secretsmanager:GetSecretValue",
           "secretsmanager:PutSecretValue",
           "secretsmanager:UpdateSecretVersionStage",

@@ -10,14 +10,11 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
       {
         "Sid" = "UsedCloudtrail"
         "Effect" = "Allow"
-        "Action" = "cloudtrail:DescribeTrails"
+        "Action" = [
+          "cloudtrail:DescribeTrails",
+          "cloudtrail:GetEventSelectors",
+        ]
         "Resource" = "*"
-      },
-      {
-        "Sid" = "UsedCloudtrail2"
-        "Effect" = "Allow"
-        "Action" = "cloudtrail:GetEventSelectors"
-        "Resource" = "arn:aws:cloudtrail:us-east-1:111122223333:trail/acme-org-trail"
       },
       {
         "Sid" = "UsedEc2"
@@ -45,14 +42,11 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
       {
         "Sid" = "UsedKms"
         "Effect" = "Allow"
-        "Action" = "kms:ListKeys"
+        "Action" = [
+          "kms:DescribeKey",
+          "kms:ListKeys",
+        ]
         "Resource" = "*"
-      },
-      {
-        "Sid" = "UsedKms2"
-        "Effect" = "Allow"
-        "Action" = "kms:DescribeKey"
-        "Resource" = "arn:aws:kms:eu-west-1:111122223333:key/0c9e8d7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f"
       },
       {
         "Sid" = "UsedLambda"
@@ -69,46 +63,15 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
       {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
-        "Action" = "s3:ListAllMyBuckets"
-        "Resource" = "*"
-      },
-      {
-        "Sid" = "UsedS32"
-        "Effect" = "Allow"
         "Action" = [
+          "s3:GetBucketAcl",
           "s3:GetBucketPolicy",
           "s3:GetBucketPublicAccessBlock",
+          "s3:GetBucketVersioning",
+          "s3:GetEncryptionConfiguration",
+          "s3:ListAllMyBuckets",
         ]
-        "Resource" = "arn:aws:s3:::acme-*"
-      },
-      {
-        "Sid" = "UsedS33"
-        "Effect" = "Allow"
-        "Action" = "s3:GetBucketAcl"
-        "Resource" = [
-          "arn:aws:s3:::acme-build-artifacts",
-          "arn:aws:s3:::acme-data-prod",
-          "arn:aws:s3:::acme-logs-archive",
-        ]
-      },
-      {
-        "Sid" = "UsedS34"
-        "Effect" = "Allow"
-        "Action" = "s3:GetEncryptionConfiguration"
-        "Resource" = [
-          "arn:aws:s3:::acme-cloudtrail-111122223333",
-          "arn:aws:s3:::acme-data-prod",
-          "arn:aws:s3:::acme-logs-archive",
-        ]
-      },
-      {
-        "Sid" = "UsedS35"
-        "Effect" = "Allow"
-        "Action" = "s3:GetBucketVersioning"
-        "Resource" = [
-          "arn:aws:s3:::acme-cloudtrail-111122223333",
-          "arn:aws:s3:::acme-data-prod",
-        ]
+        "Resource" = "*"
       },
       {
         "Sid" = "UsedSecretsmanager"

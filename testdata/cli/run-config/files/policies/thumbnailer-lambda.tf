@@ -16,20 +16,20 @@ resource "aws_iam_policy" "thumbnailer_lambda_least_privilege" {
       {
         "Sid" = "UsedS3"
         "Effect" = "Allow"
-        "Action" = "s3:GetObject"
-        "Resource" = "arn:aws:s3:::acme-data-prod/images/*"
+        "Action" = "s3:ListBucket"
+        "Resource" = "*"
       },
       {
         "Sid" = "UsedS32"
         "Effect" = "Allow"
-        "Action" = "s3:PutObject"
-        "Resource" = "arn:aws:s3:::acme-data-prod/thumbnails/*"
+        "Action" = "s3:GetObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/images/*"
       },
       {
         "Sid" = "UsedS33"
         "Effect" = "Allow"
-        "Action" = "s3:ListBucket"
-        "Resource" = "arn:aws:s3:::acme-data-prod"
+        "Action" = "s3:PutObject"
+        "Resource" = "arn:aws:s3:::acme-data-prod/thumbnails/*"
       },
     ]
   })
