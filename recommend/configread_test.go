@@ -23,18 +23,24 @@ func resourcesOf(rec *Recommendation, action string) []string {
 	return out
 }
 
-// TestConfigReadsKeepGrantScope: a configuration read (iam:GetRole, Read in
-// the catalog) granted on "*" and used on one role keeps "*"; a data read
-// (s3:GetObject) and a write (s3:PutObject) stay scoped to what was seen.
-func TestConfigReadsKeepGrantScope(t *testing.T) {
-	f := newFixture(t)
-	rec, err := Recommend(context.Background(), f.in, Options{})
+// recommendProven recommends for in and fails unless the result is proven.
+func recommendProven(t *testing.T, in Input, opts Options) *Recommendation {
+	t.Helper()
+	rec, err := Recommend(context.Background(), in, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rec.Proof.Proven {
 		t.Fatalf("not proven:\n%s", Summary(rec))
 	}
+	return rec
+}
+
+// TestConfigReadsKeepGrantScope: a configuration read (iam:GetRole, Read in
+// the catalog) granted on "*" and used on one role keeps "*"; a data read
+// (s3:GetObject) and a write (s3:PutObject) stay scoped to what was seen.
+func TestConfigReadsKeepGrantScope(t *testing.T) {
+	rec := recommendProven(t, newFixture(t).in, Options{})
 	for _, tc := range []struct {
 		action string
 		want   []string
