@@ -338,6 +338,10 @@ func Principal(in Input) Result {
 		}
 		r.Unused = append(r.Unused, a)
 		lvl := in.Catalog.AccessLevel(a)
+		if r.unusedByLevel == nil {
+			r.unusedByLevel = map[string][]string{}
+		}
+		r.unusedByLevel[string(lvl)] = append(r.unusedByLevel[string(lvl)], a)
 		w := levelWeight[lvl]
 		if w == 0 {
 			w = 1

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -310,6 +311,37 @@ func TestTableDetailForOnePrincipal(t *testing.T) {
 	}
 	if strings.Contains(out, "\x1b") {
 		t.Errorf("table carries a raw escape character")
+	}
+	// The unused actions themselves are listed under their access level,
+	// not only counted.
+	if !strings.Contains(out, "  Permissions management (1): iam:AttachRolePolicy") {
+		t.Errorf("table does not list the unused permissions-management action:\n%s", out)
+	}
+	for _, a := range r.Unused {
+		if !strings.Contains(out, a) {
+			t.Errorf("unused action %s not listed:\n%s", a, out)
+		}
+	}
+}
+
+func TestWriteWrappedFitsWidth(t *testing.T) {
+	var items []string
+	for i := range 40 {
+		items = append(items, fmt.Sprintf("service:SomeLongActionName%02d", i))
+	}
+	var b strings.Builder
+	writeWrapped(&b, "  Read (40): ", items, 100)
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("40 long actions on one line:\n%s", b.String())
+	}
+	for _, l := range lines {
+		if len(l) > 100 {
+			t.Errorf("line of %d columns, want at most 100: %q", len(l), l)
+		}
+	}
+	if got := strings.Count(b.String(), "service:"); got != 40 {
+		t.Errorf("%d actions written, want 40", got)
 	}
 }
 

@@ -77,6 +77,27 @@ func short(digest string) string {
 	return digest
 }
 
+// detailWidth is where the one-principal view wraps its action lists.
+const detailWidth = 100
+
+// writeWrapped writes prefix and the comma-separated items, wrapped at
+// width with continuation lines indented under the first item.
+func writeWrapped(w io.Writer, prefix string, items []string, width int) {
+	line, indent := prefix, strings.Repeat(" ", 4)
+	for i, it := range items {
+		it = Clean(it)
+		if i < len(items)-1 {
+			it += ","
+		}
+		if len(line) > len(indent) && len(line)+len(it)+1 > width && line != prefix {
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
+			line = indent
+		}
+		line += it + " "
+	}
+	fmt.Fprintln(w, strings.TrimRight(line, " "))
+}
+
 // Clean makes an untrusted string safe for a terminal (package untrusted).
 func Clean(s string) string { return untrusted.Terminal(s) }
 
@@ -119,6 +140,17 @@ func writeDetail(w io.Writer, r Result) error {
 			}
 		}
 		fmt.Fprintln(w)
+		for _, lvl := range []string{"Permissions management", "Write", "Tagging", "List", "Read", ""} {
+			acts := r.unusedByLevel[lvl]
+			if len(acts) == 0 {
+				continue
+			}
+			name := lvl
+			if name == "" {
+				name = "unknown level"
+			}
+			writeWrapped(w, fmt.Sprintf("  %s (%d): ", name, len(acts)), acts, detailWidth)
+		}
 		if len(r.Risk.HighRiskUnused) > 0 {
 			fmt.Fprintf(w, "high-risk unused: %s\n", Clean(strings.Join(r.Risk.HighRiskUnused, ", ")))
 		}

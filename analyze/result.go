@@ -28,6 +28,9 @@ type Result struct {
 	// Unused are granted actions with no successful call in the window,
 	// that CloudTrail could have shown.
 	Unused []string `json:"unused"`
+	// unusedByLevel groups Unused by catalog access level for the
+	// one-principal table (the JSON keeps the flat list and the counts).
+	unusedByLevel map[string][]string
 	// Unobservable are granted actions CloudTrail could not have shown in
 	// the window; they are never reported as unused.
 	Unobservable []Unobservable `json:"unobservable"`
