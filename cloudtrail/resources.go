@@ -97,6 +97,7 @@ type params struct {
 	names, statements, transactItems                         []byte
 	instanceProfile                                          bool
 	tagSpecs                                                 bool // EC2 tagSpecificationSet: tags what it creates
+	tags                                                     bool // other services: non-empty tags in the request
 	profileARN, profileName                                  jstr
 	passRole                                                 [4]jstr
 	nPassRole                                                int
@@ -203,6 +204,12 @@ func (p *params) parseIter(it *objIter, passKeys []string) {
 		case "tagSpecificationSet":
 			p.tagSpecs = true
 			it.skip()
+		case "tags", "Tags", "tagList", "TagList", "tagSpecifications", "TagSpecifications":
+			switch v := it.span(); string(v) {
+			case "", "{}", "[]", "null":
+			default:
+				p.tags = true
+			}
 		default:
 			it.skip()
 		}
@@ -439,6 +446,15 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 		// does not log as a call of its own. The resources created are not
 		// named here: the recommendation keeps CreateTags' current scope.
 		m.grant(rec, []string{m.ec2CreateTags}, nil)
+	}
+	if e.prefix != "ec2" && p.tags {
+		// Tag-on-create elsewhere: CreateRole, CreateQueue, CreateFunction,
+		// CreateTable, ... with tags also need the service's tagging
+		// action, which CloudTrail does not log on its own. As for EC2 the
+		// resource is left unnamed: the recommendation keeps its scope.
+		if tag := m.tagOnCreate(e.prefix, e.event); tag != "" && !contains(actions, tag) {
+			m.grant(rec, []string{tag}, nil)
+		}
 	}
 	if e.prefix == "s3" && !p.copySource.empty() && m.s3GetObject != "" {
 		if src := m.s3CopySource(c, p.copySource); src != "" {
@@ -937,4 +953,26 @@ func (m *Mapper) transactActionsOf(items []byte, out []string) []string {
 		it.i, it.err = in.i, in.err
 	}
 	return out
+}
+
+// tagOnCreate names the tagging action a create call with tags needs:
+// Tag<Thing> for Create<Thing> when the catalog has it (iam:TagRole,
+// sqs:TagQueue), else the service's generic TagResource or
+// AddTagsToResource; "" for a call that creates nothing or a service
+// without one. Versioned event names (CreateFunction20150331) lose their
+// date suffix.
+func (m *Mapper) tagOnCreate(prefix, event string) string {
+	if m.cat == nil {
+		return ""
+	}
+	thing, ok := strings.CutPrefix(strings.TrimRight(event, "0123456789"), "Create")
+	if !ok || thing == "" {
+		return ""
+	}
+	for _, name := range []string{"Tag" + thing, "TagResource", "AddTagsToResource", "TagResources"} {
+		if c, ok := m.cat.Action(prefix + ":" + name); ok {
+			return c
+		}
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,6 +34,49 @@ func TestTagOnCreateImpliesCreateTags(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, rec.Actions); diff != "" {
 				t.Errorf("actions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Other services tag on create too: a create call that carries tags needs
+// the service's tagging action for what it creates (iam:TagRole for
+// CreateRole, sqs:TagQueue for CreateQueue), else its TagResource.
+func TestTagOnCreateOtherServices(t *testing.T) {
+	m := NewMapper(testCatalog(t))
+	const tmpl = `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA1","arn":"arn:aws:iam::111122223333:user/ci","accountId":"111122223333","userName":"ci"},
+	 "eventTime":"2026-10-01T10:00:00Z","eventSource":"%s","eventName":"%s","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9",
+	 "requestParameters":%s,"eventID":"e1","eventType":"AwsApiCall","recipientAccountId":"111122223333"}`
+	tests := []struct {
+		name, source, event, params string
+		want                        string // the implied tagging action, "" for none
+	}{
+		{"iam role", "iam.amazonaws.com", "CreateRole", `{"roleName":"r","assumeRolePolicyDocument":"{}","tags":[{"key":"team","value":"a"}]}`, "iam:TagRole"},
+		{"sqs queue", "sqs.amazonaws.com", "CreateQueue", `{"queueName":"q","tags":{"team":"a"}}`, "sqs:TagQueue"},
+		{"lambda function", "lambda.amazonaws.com", "CreateFunction20150331", `{"functionName":"f","tags":{"team":"a"}}`, "lambda:TagResource"},
+		{"dynamodb table", "dynamodb.amazonaws.com", "CreateTable", `{"tableName":"t","tags":[{"key":"team","value":"a"}]}`, "dynamodb:TagResource"},
+		{"empty tags", "sqs.amazonaws.com", "CreateQueue", `{"queueName":"q","tags":{}}`, ""},
+		{"no tags", "iam.amazonaws.com", "CreateRole", `{"roleName":"r","assumeRolePolicyDocument":"{}"}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := fmt.Sprintf(tmpl, tc.source, tc.event, tc.params)
+			var rec Record
+			if err := m.Normalize([]byte(raw), &rec); err != nil {
+				t.Fatal(err)
+			}
+			var tagging []string
+			for _, a := range rec.Actions {
+				if _, name, _ := strings.Cut(a, ":"); strings.HasPrefix(name, "Tag") {
+					tagging = append(tagging, a)
+				}
+			}
+			var want []string
+			if tc.want != "" {
+				want = []string{tc.want}
+			}
+			if diff := cmp.Diff(want, tagging); diff != "" {
+				t.Errorf("tagging actions of %v (-want +got):\n%s", rec.Actions, diff)
 			}
 		})
 	}
