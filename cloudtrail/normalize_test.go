@@ -204,7 +204,7 @@ func TestNormalizeAccess(t *testing.T) {
 		{"iam-user", Mapped, []Access{{Action: "iam:CreateRole", Resource: role("new-role")}}},
 		{"monitoring", Mapped, []Access{{Action: "cloudwatch:PutMetricData", Resource: ""}}},
 		{"cloudfront-versioned", Mapped, []Access{{Action: "cloudfront:UpdateDistribution", Resource: ""}}},
-		{"apigateway", Mapped, []Access{{Action: "apigateway:POST", Resource: ""}}},
+		{"apigateway", Mapped, []Access{{Action: "apigateway:POST", Resource: "arn:aws:apigateway:us-east-1::/restapis"}}},
 		{"unmapped-service", Mapped, []Access{{Action: "madeup:DoThing", Resource: ""}}}, // naming rule without a catalog
 		{"permissionless-gci", Permissionless, nil},
 		{"federated", Permissionless, nil},

@@ -99,6 +99,7 @@ type params struct {
 	tagSpecs                                                 bool // EC2 tagSpecificationSet: tags what it creates
 	tags                                                     bool // other services: non-empty tags in the request
 	profileARN, profileName                                  jstr
+	restAPIID, apiID                                         jstr // API Gateway
 	passRole                                                 [4]jstr
 	nPassRole                                                int
 }
@@ -201,6 +202,10 @@ func (p *params) parseIter(it *objIter, passKeys []string) {
 			p.transactItems = arraySpan(it)
 		case "iamInstanceProfile":
 			p.parseInstanceProfile(it)
+		case "restApiId":
+			p.restAPIID, _ = it.str()
+		case "apiId":
+			p.apiID, _ = it.str()
 		case "tagSpecificationSet":
 			p.tagSpecs = true
 			it.skip()
@@ -328,10 +333,11 @@ func needsParams(e *mapping) bool {
 		return true
 	}
 	switch e.prefix {
-	case "s3", "dynamodb", "sqs", "sns", "kms", "lambda", "secretsmanager", "ssm", "logs", "sts", "iam", "cloudformation", "ec2", "cloudtrail":
+	case "s3", "dynamodb", "sqs", "sns", "kms", "lambda", "secretsmanager", "ssm", "logs", "sts", "iam", "cloudformation", "ec2", "cloudtrail", "apigateway":
 		return true
 	}
-	return false
+	// A create call may carry tags (tag-on-create).
+	return strings.HasPrefix(e.event, "Create")
 }
 
 // access fills Actions, Resources and Access.
@@ -556,6 +562,10 @@ func (m *Mapper) paramResources(e *mapping, p *params, c arnCtx, out []string) [
 			return out // object action without a key (DeleteObjects): unknown
 		}
 		return appendUnique(out, m.build(c, "s3", "bucket", bucket))
+	case "apigateway":
+		if path := apigatewayPath(e.event, p, str); path != "" {
+			return appendUnique(out, "arn:"+c.part+":apigateway:"+c.region+"::"+path)
+		}
 	case "dynamodb":
 		if t := str(p.tableName); t != "" {
 			if strings.HasPrefix(t, "arn:") {
@@ -975,4 +985,40 @@ func (m *Mapper) tagOnCreate(prefix, event string) string {
 		}
 	}
 	return ""
+}
+
+// apigatewayPath is the resource path an API Gateway control-plane call
+// is authorized on (apigateway:GET on arn:aws:apigateway:REGION::PATH):
+// the API collection (/restapis, /apis) for listing and creating APIs, the
+// API itself (/restapis/ID) for calls on it, and everything under it
+// (/restapis/ID/*) for calls on its stages, deployments, resources,
+// methods, integrations and so on. The sub-path is not rebuilt from the
+// operation name: getting it wrong (a method's integration lives at
+// .../methods/GET/integration) would make a recommendation deny the next
+// call, and the API is the scope that matters. Calls on neither (domain
+// names, usage plans, API keys, ...) return "", and the recommendation
+// keeps their current scope.
+func apigatewayPath(op string, p *params, str func(jstr) string) string {
+	noun := ""
+	if apigatewayMethod(op) != "" {
+		for _, pre := range []string{"Get", "Create", "Import", "Generate", "Test", "Update", "Put", "Tag", "Delete", "Untag", "Flush"} {
+			if n, ok := strings.CutPrefix(op, pre); ok && n != "" && n[0] >= 'A' && n[0] <= 'Z' {
+				noun = n
+				break
+			}
+		}
+	}
+	root, id, single, plural := "/restapis", str(p.restAPIID), "RestApi", "RestApis"
+	if id == "" && (str(p.apiID) != "" || noun == "Api" || noun == "Apis") {
+		root, id, single, plural = "/apis", str(p.apiID), "Api", "Apis"
+	}
+	switch {
+	case id == "" && (noun == single || noun == plural):
+		return root
+	case id == "" || strings.ContainsAny(id, "/*?"):
+		return ""
+	case noun == single:
+		return root + "/" + id
+	}
+	return root + "/" + id + "/*"
 }
