@@ -100,40 +100,31 @@ func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principa
 	x := newExpansion(e)
 	var touched []int32 // granted actions, in the order first granted
 	var unknown []string
-	for _, np := range p.Policies.Identity {
-		if np.Doc == nil {
-			continue
-		}
-		for i := range np.Doc.Statements {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			st := &np.Doc.Statements[i]
-			if st.Effect != policy.EffectAllow {
-				continue
-			}
-			si := e.info(st)
-			for _, u := range si.unknown {
-				if !slices.Contains(unknown, u) {
-					unknown = append(unknown, u)
-				}
-			}
-			if len(si.actions) == 0 {
-				continue
-			}
-			x.sources = append(x.sources, source{ref(np, st), st})
-			src := int32(len(x.sources) - 1)
-			x.round++
-			add := func(c *class) *class {
-				return &class{srcs: append(slices.Clip(c.srcs), src)}
-			}
-			for _, a := range si.actions {
-				if x.of[a] == 0 {
-					touched = append(touched, a)
-				}
-				x.of[a] = x.move(x.of[a], add)
+	err := eachAllow(ctx, p, func(np policy.NamedPolicy, st *policy.Statement) {
+		si := e.info(st)
+		for _, u := range si.unknown {
+			if !slices.Contains(unknown, u) {
+				unknown = append(unknown, u)
 			}
 		}
+		if len(si.actions) == 0 {
+			return
+		}
+		x.sources = append(x.sources, source{ref(np, st), st})
+		src := int32(len(x.sources) - 1)
+		x.round++
+		add := func(c *class) *class {
+			return &class{srcs: append(slices.Clip(c.srcs), src)}
+		}
+		for _, a := range si.actions {
+			if x.of[a] == 0 {
+				touched = append(touched, a)
+			}
+			x.of[a] = x.move(x.of[a], add)
+		}
+	})
+	if err != nil {
+		return err
 	}
 	slices.Sort(unknown)
 	eff.Unknown = unknown

@@ -229,6 +229,25 @@ func (e *Expander) Expand(ctx context.Context, p Principal) (*Effective, error) 
 	return eff, nil
 }
 
+// eachAllow calls fn for every Allow statement of p's identity policies, in
+// order, checking ctx before each (a principal may hold thousands).
+func eachAllow(ctx context.Context, p Principal, fn func(np policy.NamedPolicy, st *policy.Statement)) error {
+	for _, np := range p.Policies.Identity {
+		if np.Doc == nil {
+			continue
+		}
+		for i := range np.Doc.Statements {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if st := &np.Doc.Statements[i]; st.Effect == policy.EffectAllow {
+				fn(np, st)
+			}
+		}
+	}
+	return nil
+}
+
 func ref(np policy.NamedPolicy, st *policy.Statement) policy.StatementRef {
 	return policy.StatementRef{Policy: np.Name, PolicyKind: np.Kind, Sid: st.Sid, Index: st.Index}
 }

@@ -29,30 +29,21 @@ func (e *Expander) expandPatterns(ctx context.Context, eff *Effective, p Princip
 			b.srcs = append(b.srcs, src)
 		}
 	}
-	for _, np := range p.Policies.Identity {
-		if np.Doc == nil {
-			continue
+	err := eachAllow(ctx, p, func(np policy.NamedPolicy, st *policy.Statement) {
+		src := source{ref(np, st), st}
+		if st.HasNotAction {
+			not := slices.Clone(st.NotAction)
+			slices.SortFunc(not, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+			key := "NotAction(" + strings.Join(not, ",") + ")"
+			add(key, func() *building { return &building{not: not, isNot: true} }, src)
+			return
 		}
-		for i := range np.Doc.Statements {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			st := &np.Doc.Statements[i]
-			if st.Effect != policy.EffectAllow {
-				continue
-			}
-			src := source{ref(np, st), st}
-			if st.HasNotAction {
-				not := slices.Clone(st.NotAction)
-				slices.SortFunc(not, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
-				key := "NotAction(" + strings.Join(not, ",") + ")"
-				add(key, func() *building { return &building{not: not, isNot: true} }, src)
-				continue
-			}
-			for _, pat := range st.Action {
-				add(pat, func() *building { return &building{pat: pat} }, src)
-			}
+		for _, pat := range st.Action {
+			add(pat, func() *building { return &building{pat: pat} }, src)
 		}
+	})
+	if err != nil {
+		return err
 	}
 
 	alive := order[:0:0]
