@@ -208,10 +208,10 @@ func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence
 	var id int64
 	var created time.Time
 	err = tx.QueryRow(ctx, `
-		INSERT INTO analysis_snapshot (as_of, window_days, catalog_version, authz_snapshot_id, trail_config_id, scope, params, digest)
-		VALUES ($1, $2, $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7, $8)
+		INSERT INTO analysis_snapshot (as_of, window_days, catalog_version, authz_snapshot_id, trail_config_id, scope, params, digest, created_at)
+		VALUES ($1, $2, $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7, $8, COALESCE($9, now()))
 		ON CONFLICT (digest) DO NOTHING RETURNING id, created_at`,
-		snap.AsOf, snap.WindowDays, catID, ev.AuthzSnapshot, ev.TrailsID, opts.Principal, params, digest).Scan(&id, &created)
+		snap.AsOf, snap.WindowDays, catID, ev.AuthzSnapshot, ev.TrailsID, opts.Principal, params, digest, nowOrNil(opts.Now)).Scan(&id, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if err := tx.QueryRow(ctx, `SELECT id, created_at FROM analysis_snapshot WHERE digest = $1`, digest).Scan(&snap.ID, &snap.CreatedAt); err != nil {
 			return fmt.Errorf("find analysis snapshot: %w", err)
@@ -242,4 +242,13 @@ func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence
 		return fmt.Errorf("save analysis: %w", err)
 	}
 	return nil
+}
+
+// nowOrNil is t for a timestamp column, or nil (the server's now()) when
+// no clock was given.
+func nowOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }

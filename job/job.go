@@ -207,7 +207,8 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 		if evidence, err = analyze.LoadEvidence(ctx, db, analyze.EvidenceOptions{SCPFiles: cfg.Analyze.SCPs}, r.Log); err != nil {
 			return err
 		}
-		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, r.now()); err != nil {
+		opts.Now = r.now().UTC()
+		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, opts.Now); err != nil {
 			return err
 		}
 		snap, err = analyze.Run(ctx, db, evidence, opts, r.Log)

@@ -38,8 +38,8 @@ func (f *evidenceFlags) registerSources(c *cobra.Command) {
 
 // options checks the flags and builds the analysis options; as-of is left
 // zero when not given (the newest log day, known only from the database).
-func (f *evidenceFlags) options() (analyze.Options, error) {
-	var opts analyze.Options
+func (f *evidenceFlags) options(now time.Time) (analyze.Options, error) {
+	opts := analyze.Options{Now: now.UTC()}
 	days, err := period.Days(f.window)
 	if err != nil {
 		return opts, usageErr("--window %v", err)
@@ -57,7 +57,7 @@ func (f *evidenceFlags) options() (analyze.Options, error) {
 		if err != nil {
 			return opts, usageErr("--as-of %q: want YYYY-MM-DD", f.asOf)
 		}
-		opts.AsOf, opts.Now = t, time.Now().UTC()
+		opts.AsOf = t
 		if err := opts.Validate(); err != nil {
 			return opts, usageErr("--%v", err)
 		}
@@ -68,7 +68,7 @@ func (f *evidenceFlags) options() (analyze.Options, error) {
 // load checks the flags and reads the evidence and options an analysis
 // needs.
 func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze.Evidence, analyze.Options, error) {
-	opts, err := f.options()
+	opts, err := f.options(a.now())
 	if err != nil {
 		return analyze.Evidence{}, opts, err
 	}
@@ -84,7 +84,7 @@ func (f *evidenceFlags) evidence(ctx context.Context, a *app, db *store.DB, opts
 		return evidence, err
 	}
 	if opts.AsOf.IsZero() {
-		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, time.Now()); err != nil {
+		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, a.now()); err != nil {
 			return evidence, err
 		}
 	}
@@ -141,7 +141,7 @@ analyze/result.go).`,
 			if format != "table" && format != "json" {
 				return usageErr("--format %q: want table or json", format)
 			}
-			opts, err := ev.options()
+			opts, err := ev.options(a.now())
 			if err != nil {
 				return err
 			}

@@ -65,7 +65,7 @@ retried by the next run, and makes the exit code 3.`,
 		Args: minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			now := time.Now()
+			now := a.now()
 			var err error
 			if opts.Since, err = parseSince("since", since, now); err != nil {
 				return err
@@ -170,7 +170,7 @@ accounts.`,
 				return err
 			}
 			defer db.Close()
-			id, created, err := authz.SaveSnapshot(ctx, db, inv, source, time.Now().UTC())
+			id, created, err := authz.SaveSnapshot(ctx, db, inv, source, a.now().UTC())
 			if err != nil {
 				return err
 			}

@@ -72,7 +72,7 @@ IAMTRIM_OUT_DIR override the file, and flags override those.`,
 			if a.dbURL == "" {
 				a.dbURL = cfg.Database
 			}
-			r := &job.Runner{Open: a.openDB, Log: a.log, Stdout: a.stdout, Version: buildVersion()}
+			r := &job.Runner{Open: a.openDB, Log: a.log, Stdout: a.stdout, Version: buildVersion(), Now: a.now}
 			_, err = r.Run(cmd.Context(), cfg)
 			var rejected *job.RejectedError
 			var findings *job.FindingsError

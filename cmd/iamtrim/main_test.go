@@ -191,3 +191,18 @@ func tableCounts(t *testing.T, env map[string]string) map[string]int64 {
 	}
 	return out
 }
+
+// IAMTRIM_NOW pins the clock: a future --as-of is judged against it, and a
+// bad value is a usage error.
+func TestPinnedClock(t *testing.T) {
+	env := testEnv(t)
+	env["IAMTRIM_NOW"] = "2026-01-15"
+	code, _, errOut := runCLI(t, env, "analyze", "--as-of", "2026-02-01")
+	if code != exitUsage || !strings.Contains(errOut, "after today (2026-01-15)") {
+		t.Errorf("exit %d, stderr %q: want the pinned day as today", code, errOut)
+	}
+	env["IAMTRIM_NOW"] = "yesterday"
+	if code, _, errOut := runCLI(t, env, "version"); code != exitUsage || !strings.Contains(errOut, "IAMTRIM_NOW") {
+		t.Errorf("bad IAMTRIM_NOW: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -73,7 +73,7 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			if err := ropts.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
-			opts, err := ev.options()
+			opts, err := ev.options(a.now())
 			if err != nil {
 				return err
 			}

@@ -43,7 +43,7 @@ are escaped for each format.`,
 				return err
 			}
 			if opts.Now.IsZero() {
-				opts.Now = time.Now().UTC()
+				opts.Now = a.now().UTC()
 			}
 			if err := opts.Validate(); err != nil {
 				return usageErr("--%v", err)

@@ -82,10 +82,33 @@ type app struct {
 	stmtTO    time.Duration
 
 	log *slog.Logger
+	// clock is IAMTRIM_NOW when set: the time every command takes as now.
+	clock time.Time
+}
+
+// now is the current time, or IAMTRIM_NOW's: a run pinned to one day
+// gives the same quarter-to-date report and date checks whatever day it
+// is repeated on (reproducible audits, and the golden CLI cases).
+func (a *app) now() time.Time {
+	if !a.clock.IsZero() {
+		return a.clock
+	}
+	return time.Now()
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if v := getenv("IAMTRIM_NOW"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			t, err = time.Parse(time.DateOnly, v)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "iamtrim: IAMTRIM_NOW %q: want RFC 3339 (2026-12-02T12:00:00Z) or YYYY-MM-DD\n", v)
+			return exitUsage
+		}
+		a.clock = t.UTC()
+	}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
