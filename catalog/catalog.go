@@ -126,7 +126,10 @@ type action struct {
 	level         AccessLevel
 	resources     []string // resource type names, published order
 	conditionKeys []string
-	svc           *service
+	// lastAccessed: IAM tracks this action's last access one by one
+	// (SupportedBy "IAM Action Last Accessed").
+	lastAccessed bool
+	svc          *service
 }
 
 type resource struct {
@@ -218,6 +221,15 @@ func (c *Catalog) AccessLevel(action string) AccessLevel {
 		return ""
 	}
 	return a.level
+}
+
+// LastAccessTracked reports whether IAM's last-accessed data reports this
+// action's last access on its own (the Service Reference's SupportedBy
+// "IAM Action Last Accessed"); false for unknown actions and for services
+// IAM tracks at service level only.
+func (c *Catalog) LastAccessTracked(action string) bool {
+	a := c.lookup(action)
+	return a != nil && a.lastAccessed
 }
 
 // ActionInfo describes an action, matched case-insensitively.

@@ -416,8 +416,11 @@ func TestDigest(t *testing.T) {
 			d["sqs.json"] = []byte(strings.ReplaceAll(string(d["sqs.json"]), "\n", "\n    "))
 		}, true},
 		{"fields we do not keep", func(d map[string][]byte) {
-			d["sqs.json"] = []byte(strings.Replace(string(d["sqs.json"]), `"Name": "ListQueues",`, `"Name": "ListQueues", "SupportedBy": {"IAM Action Last Accessed": true},`, 1))
+			d["sqs.json"] = []byte(strings.Replace(string(d["sqs.json"]), `"Name": "ListQueues",`, `"Name": "ListQueues", "SupportedBy": {"IAM Access Analyzer Policy Generation": true},`, 1))
 		}, true},
+		{"last-accessed tracking changed", func(d map[string][]byte) {
+			d["sqs.json"] = []byte(strings.Replace(string(d["sqs.json"]), `"Name": "ListQueues",`, `"Name": "ListQueues", "SupportedBy": {"IAM Action Last Accessed": true},`, 1))
+		}, false},
 		{"every list reversed", func(d map[string][]byte) {
 			for k, v := range d {
 				d[k] = reverseLists(t, v)

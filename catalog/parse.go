@@ -51,6 +51,9 @@ type serviceDoc struct {
 			Name string `json:"Name"`
 		} `json:"Resources"`
 		ActionConditionKeys []string `json:"ActionConditionKeys"`
+		SupportedBy         struct {
+			LastAccessed bool `json:"IAM Action Last Accessed"`
+		} `json:"SupportedBy"`
 	} `json:"Actions"`
 	Resources []struct {
 		Name          string   `json:"Name"`
@@ -137,6 +140,7 @@ func decodeService(data []byte) (*service, error) {
 			name:          a.Name,
 			level:         accessLevel(p.IsList, p.IsWrite, p.IsPermissionManagement, p.IsTaggingOnly),
 			conditionKeys: a.ActionConditionKeys,
+			lastAccessed:  a.SupportedBy.LastAccessed,
 		}
 		for j, r := range a.Resources {
 			if r.Name == "" {
@@ -318,6 +322,11 @@ func (c *Catalog) digest() string {
 			d.str(string(a.level))
 			d.strs(a.resources)
 			d.strs(a.conditionKeys)
+			if a.lastAccessed {
+				// Only when set, so catalogs without the field keep
+				// their digest; no action is named so.
+				d.str("+last-accessed")
+			}
 		}
 		d.num(len(s.resources))
 		for _, r := range s.resources {

@@ -84,7 +84,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, id int64, c *Catalog) error {
 	for _, s := range c.services {
 		svcRows = append(svcRows, []any{id, s.name, s.docVersion})
 		for _, a := range s.actions {
-			actRows = append(actRows, []any{id, s.name, a.name, string(a.level), nonNil(a.resources), nonNil(a.conditionKeys)})
+			actRows = append(actRows, []any{id, s.name, a.name, string(a.level), nonNil(a.resources), nonNil(a.conditionKeys), a.lastAccessed})
 		}
 		for _, r := range s.resources {
 			resRows = append(resRows, []any{id, s.name, r.name, nonNil(r.arnFormats), nonNil(r.conditionKeys)})
@@ -102,7 +102,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, id int64, c *Catalog) error {
 		rows  [][]any
 	}{
 		{"catalog_service", []string{"version_id", "service", "doc_version"}, svcRows},
-		{"catalog_action", []string{"version_id", "service", "action", "access_level", "resource_types", "condition_keys"}, actRows},
+		{"catalog_action", []string{"version_id", "service", "action", "access_level", "resource_types", "condition_keys", "last_accessed_tracked"}, actRows},
 		{"catalog_resource", []string{"version_id", "service", "resource_type", "arn_formats", "condition_keys"}, resRows},
 		{"catalog_condition_key", []string{"version_id", "service", "key", "types"}, keyRows},
 		{"catalog_operation", []string{"version_id", "service", "operation", "authorized_actions"}, opRows},
@@ -241,10 +241,10 @@ func load(ctx context.Context, pool *pgxpool.Pool, v Version) (*Catalog, error) 
 			svcs = append(svcs, s)
 			return nil
 		}},
-		{`SELECT service, action, access_level, resource_types, condition_keys FROM catalog_action WHERE version_id = $1`, func(r pgx.Rows) error {
+		{`SELECT service, action, access_level, resource_types, condition_keys, last_accessed_tracked FROM catalog_action WHERE version_id = $1`, func(r pgx.Rows) error {
 			var name, level string
 			a := &action{}
-			if err := r.Scan(&name, &a.name, &level, &a.resources, &a.conditionKeys); err != nil {
+			if err := r.Scan(&name, &a.name, &level, &a.resources, &a.conditionKeys, &a.lastAccessed); err != nil {
 				return err
 			}
 			a.level = AccessLevel(level)

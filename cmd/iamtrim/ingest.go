@@ -23,9 +23,10 @@ func (a *app) ingestCmd() *cobra.Command {
 		Short: "Load CloudTrail events, authorization details or trail configuration into the database",
 		Example: `  iamtrim ingest cloudtrail ./AWSLogs s3://trail-bucket/prefix --since 2026-09-01
   iamtrim ingest authz authz.json
-  iamtrim ingest trails trails.json`,
+  iamtrim ingest trails trails.json
+  iamtrim ingest lastaccessed lastaccessed/*.json`,
 	}
-	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd())
+	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd(), a.ingestLastAccessedCmd())
 	return c
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -79,6 +80,9 @@ func NewClient(ctx context.Context, opts Options) (*iam.Client, error) {
 	lo = append(lo, config.WithRetryer(func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = attempts
+			// The client-side retry quota would turn a long run of
+			// throttling into hard failures; backing off is enough.
+			o.RateLimiter = ratelimit.None
 			if opts.MaxBackoff > 0 {
 				o.MaxBackoff = opts.MaxBackoff
 			}

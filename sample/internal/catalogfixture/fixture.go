@@ -47,6 +47,13 @@ type Action struct {
 	Annotations         Annotations   `json:"Annotations"`
 	Resources           []ResourceRef `json:"Resources,omitempty"`
 	ActionConditionKeys []string      `json:"ActionConditionKeys,omitempty"`
+	SupportedBy         *SupportedBy  `json:"SupportedBy,omitempty"`
+}
+
+// SupportedBy says which AWS features cover an action; iamtrim reads "IAM
+// Action Last Accessed" (action-level last-accessed data).
+type SupportedBy struct {
+	IAMActionLastAccessed bool `json:"IAM Action Last Accessed"`
 }
 
 // Annotations carry the access level: all false means Read.
@@ -104,6 +111,10 @@ func lines(s string) [][]string {
 func (s service) build() (Service, error) {
 	out := Service{Name: s.name, Version: Version, Actions: []Action{}, Resources: []Resource{}, ConditionKeys: []ConditionKey{}}
 	known := map[string]bool{}
+	tracked := map[string]bool{}
+	for _, n := range strings.Fields(lastAccessTracked[s.name]) {
+		tracked[n] = true
+	}
 	for _, f := range lines(s.resources) {
 		out.Resources = append(out.Resources, Resource{Name: f[0], ARNFormats: f[1:]})
 		known[f[0]] = true
@@ -140,7 +151,14 @@ func (s service) build() (Service, error) {
 				a.Resources = append(a.Resources, ResourceRef{Name: r})
 			}
 		}
+		if tracked[a.Name] {
+			a.SupportedBy = &SupportedBy{IAMActionLastAccessed: true}
+			delete(tracked, a.Name)
+		}
 		out.Actions = append(out.Actions, a)
+	}
+	if len(tracked) > 0 {
+		return out, fmt.Errorf("%s: last-accessed tracked actions not in the fixture: %v", s.name, tracked)
 	}
 	for _, f := range lines(s.ops) {
 		op := Operation{Name: f[0]}
