@@ -365,7 +365,9 @@ func (u *userIdentity) parseOnBehalf(outer *objIter) {
 }
 
 // parseTime parses CloudTrail's "2006-01-02T15:04:05Z" quickly, and any
-// other RFC 3339 time the slow way.
+// other RFC 3339 time the slow way. Athena and CloudTrail Lake results
+// write the time without a zone, a space for the T and often milliseconds
+// ("2025-01-21 17:49:47.000"): that is UTC, as every CloudTrail time is.
 func parseTime(b []byte) (time.Time, error) {
 	if len(b) == 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' && b[19] == 'Z' {
 		num := func(s []byte) (int, bool) {
@@ -387,6 +389,14 @@ func parseTime(b []byte) (time.Time, error) {
 		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(mo, y) && h < 24 && mi < 60 && s < 60 {
 			return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC), nil
 		}
+	}
+	if len(b) >= 19 && b[10] == ' ' {
+		// Zone-less "2006-01-02 15:04:05[.fff]": no zone means UTC.
+		t, err := time.Parse("2006-01-02 15:04:05.999999999", string(truncate(b, 64)))
+		if err != nil {
+			return time.Time{}, fmt.Errorf("not an RFC 3339 time nor Athena's \"2006-01-02 15:04:05.000\": %q", truncate(b, 64))
+		}
+		return t, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(truncate(b, 64)))
 	if err != nil {

@@ -493,3 +493,49 @@ func TestNormalizeConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// Athena and CloudTrail Lake results write eventTime without a zone, with
+// a space and milliseconds; it is UTC. Other forms stay refused.
+func TestParseTimeForms(t *testing.T) {
+	tests := []struct {
+		in, want, err string
+	}{
+		{"2025-01-21T17:49:47Z", "2025-01-21T17:49:47Z", ""},
+		{"2025-01-21T17:49:47.250+01:00", "2025-01-21T16:49:47.25Z", ""},
+		{"2025-01-21 17:49:47.000", "2025-01-21T17:49:47Z", ""},
+		{"2025-01-21 17:49:47.123", "2025-01-21T17:49:47.123Z", ""},
+		{"2025-01-21 17:49:47", "2025-01-21T17:49:47Z", ""},
+		{"2025-02-30 17:49:47.000", "", "Athena"},
+		{"2025-01-21 17:49", "", "RFC 3339"},
+		{"2025-01-21 17:49:47 +0100", "", "Athena"},
+		{"yesterday", "", "RFC 3339"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := parseTime([]byte(tc.in))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("parseTime(%q) = %v, %v; want an error with %q", tc.in, got, err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseTime(%q): %v", tc.in, err)
+			}
+			if s := got.Format(time.RFC3339Nano); s != tc.want || got.Location() != time.UTC {
+				t.Errorf("parseTime(%q) = %s (%v); want %s UTC", tc.in, s, got.Location(), tc.want)
+			}
+		})
+	}
+}
+
+func TestIsLogName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"a.json": true, "a.json.gz": true, "a.jsonl": true, "a.jsonl.gz": true, "a.ndjson": true, "a.ndjson.gz": true,
+		"a.csv": false, "a.gz": false, "a.json.bz2": false, "jsonl": false, "a.txt": false,
+	} {
+		if got := IsLogName(name); got != want {
+			t.Errorf("IsLogName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

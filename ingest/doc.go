@@ -5,7 +5,7 @@
 // # Sources
 //
 // Each outside system has its own package: ingest/filesrc walks files and
-// directories (.json, .json.gz), ingest/s3src lists a trail's bucket (only
+// directories (.json, .jsonl, .ndjson, each also .gz), ingest/s3src lists a trail's bucket (only
 // the day prefixes inside --since/--until, for the accounts and regions
 // asked for), and ingest/apisrc pages through CloudTrail LookupEvents per
 // region at the API's 2 requests/s, with backoff on throttling. All three

@@ -362,7 +362,7 @@ func (r *runner) list(ctx context.Context, fn func(object) error) error {
 			r.sum.FilesIgnored += st.Ignored
 			r.sum.Ignored = append(r.sum.Ignored, st.IgnoredNames[:min(len(st.IgnoredNames), max(0, filesrc.MaxIgnoredNames-len(r.sum.Ignored)))]...)
 			r.mu.Unlock()
-			what = strings.Join(filesrc.LogExtensions, ", ")
+			what = cloudtrail.LogNames
 			ignored = st.Ignored
 		}
 		if found == 0 && src != SourceAPI {

@@ -466,11 +466,11 @@ func TestEmptySource(t *testing.T) {
 	if s.Rejected() != 1 {
 		t.Errorf("Rejected() = %d, want 1", s.Rejected())
 	}
-	wantErr := empty + ": no log files (looked for .json, .json.gz)"
+	wantErr := empty + ": no log files (looked for .json, .jsonl or .ndjson, optionally .gz)"
 	if len(s.Errors) != 1 || !strings.HasPrefix(s.Errors[0], wantErr) {
 		t.Errorf("errors %q, want one starting %q", s.Errors, wantErr)
 	}
-	wantIgnored := []string{filepath.Join(empty, "notes.csv") + " (not .json or .json.gz)", filepath.Join(mixed, "readme.txt") + " (not .json or .json.gz)"}
+	wantIgnored := []string{filepath.Join(empty, "notes.csv") + " (not .json, .jsonl or .ndjson, optionally .gz)", filepath.Join(mixed, "readme.txt") + " (not .json, .jsonl or .ndjson, optionally .gz)"}
 	if diff := cmp.Diff(wantIgnored, s.Ignored); diff != "" || s.FilesIgnored != 2 {
 		t.Errorf("ignored %d (-want +got):\n%s", s.FilesIgnored, diff)
 	}

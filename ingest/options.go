@@ -25,7 +25,7 @@ const SourceAPI = "api"
 
 // Options configure Run; they mirror `iamtrim ingest cloudtrail` flags.
 type Options struct {
-	// Sources are directories (walked recursively for .json and .json.gz),
+	// Sources are directories (walked recursively for cloudtrail.LogExtensions),
 	// files, s3://bucket/prefix URIs (the trail's prefix, above or at
 	// AWSLogs/), or "api" for CloudTrail LookupEvents (the last 90 days, or
 	// from --since; later runs resume where the previous one stopped).

@@ -52,8 +52,10 @@ func (a *app) ingestCloudTrailCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "cloudtrail SOURCE...",
 		Short: "Ingest CloudTrail from files, directories, s3://bucket/prefix or the CloudTrail API (api)",
-		Long: `Reads CloudTrail log objects (.json and .json.gz in S3 delivery format, bare
-arrays, JSON Lines, or lookup-events output), maps every event to its
+		Long: `Reads CloudTrail log objects (.json, .jsonl or .ndjson, each also gzipped,
+in S3 delivery format, bare arrays, JSON Lines such as Athena and CloudTrail
+Lake exports, or lookup-events output; eventTime in RFC 3339 or Athena's
+"2025-01-21 17:49:47.000", read as UTC), maps every event to its
 principal, IAM action(s) and resources, and adds it to the daily usage
 rollup. Every source object is recorded in a ledger in the same transaction
 as its rows, and events are de-duplicated by eventID, so re-running, running

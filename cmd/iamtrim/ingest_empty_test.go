@@ -13,7 +13,7 @@ func TestIngestEmptySource(t *testing.T) {
 	env := testEnv(t)
 	empty := t.TempDir()
 	code, out, errOut := runCLI(t, env, "ingest", "cloudtrail", "--no-progress", empty)
-	if code != exitRejected || !strings.Contains(out+errOut, empty+": no log files (looked for .json, .json.gz)") {
+	if code != exitRejected || !strings.Contains(out+errOut, empty+": no log files (looked for .json, .jsonl or .ndjson, optionally .gz)") {
 		t.Fatalf("ingest of an empty directory: exit %d, want 3 naming it; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	cfg, _ := jobConfigFor(t, filepath.Join(empty), "")

@@ -1,6 +1,7 @@
 // Package filesrc finds CloudTrail log files on the local file system for
 // package ingest: a named file is taken as is, a directory is walked
-// recursively for .json and .json.gz files, in lexical order. What a walk
+// recursively for log files (.json, .jsonl, .ndjson, each also gzipped), in
+// lexical order. What a walk
 // leaves out (files of other kinds, special files) is counted and named,
 // and special files (FIFOs, devices, sockets) are never opened: reading a
 // FIFO would block forever.
@@ -12,9 +13,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/iamtrim/iamtrim/cloudtrail"
 )
 
 // File is one log file found.
@@ -25,13 +27,12 @@ type File struct {
 	ModTime time.Time
 }
 
-// LogExtensions are the names a directory walk takes.
-var LogExtensions = []string{".json", ".json.gz"}
+// LogExtensions are the names a directory walk takes
+// (cloudtrail.LogExtensions).
+var LogExtensions = cloudtrail.LogExtensions
 
 // IsLogName reports whether a name looks like a CloudTrail log file.
-func IsLogName(name string) bool {
-	return strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".json")
-}
+func IsLogName(name string) bool { return cloudtrail.IsLogName(name) }
 
 // Stats is what a walk found.
 type Stats struct {
@@ -100,7 +101,7 @@ func Walk(ctx context.Context, root string, fn func(File) error) (Stats, error) 
 			return nil
 		}
 		if !IsLogName(d.Name()) {
-			st.ignore(p, "not "+strings.Join(LogExtensions, " or "))
+			st.ignore(p, "not "+cloudtrail.LogNames)
 			return nil
 		}
 		info, err := d.Info()

@@ -75,7 +75,8 @@ func TestWalk(t *testing.T) {
 // special file named as the root is refused at once instead of blocking.
 func TestWalkReportsWhatItLeavesOut(t *testing.T) {
 	dir := t.TempDir()
-	for name, body := range map[string]string{"logs/a.json": "{}", "logs/notes.txt": "x", "logs/b.json.bz2": "x"} {
+	for name, body := range map[string]string{"logs/a.json": "{}", "logs/notes.txt": "x", "logs/b.json.bz2": "x",
+		"logs/c.jsonl": "{}", "logs/d.ndjson.gz": "x", "logs/e.jsonl.gz": "x", "logs/f.ndjson": "{}"} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -98,12 +99,12 @@ func TestWalkReportsWhatItLeavesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"a.json"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"a.json", "c.jsonl", "d.ndjson.gz", "e.jsonl.gz", "f.ndjson"}, got); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	want := filesrc.Stats{Files: 1, Ignored: 3, IgnoredNames: []string{
-		filepath.Join(dir, "logs", "b.json.bz2") + " (not .json or .json.gz)",
-		filepath.Join(dir, "logs", "notes.txt") + " (not .json or .json.gz)",
+	want := filesrc.Stats{Files: 5, Ignored: 3, IgnoredNames: []string{
+		filepath.Join(dir, "logs", "b.json.bz2") + " (not .json, .jsonl or .ndjson, optionally .gz)",
+		filepath.Join(dir, "logs", "notes.txt") + " (not .json, .jsonl or .ndjson, optionally .gz)",
 		fifo + " (named pipe, not a regular file)",
 	}}
 	if diff := cmp.Diff(want, st); diff != "" {

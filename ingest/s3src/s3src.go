@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/iamtrim/iamtrim/cloudtrail"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -154,7 +155,7 @@ var (
 	regionRE  = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
 )
 
-// List calls fn for every CloudTrail log object (.json, .json.gz) under the
+// List calls fn for every CloudTrail log object (cloudtrail.LogExtensions) under the
 // source's prefix that f admits. fn is called from one goroutine at a time.
 func (s *Source) List(ctx context.Context, f Filter, fn func(Object) error) error {
 	s.locate(ctx)
@@ -466,8 +467,6 @@ func (w *walker) listObjects(ctx context.Context, p, account, region string, day
 	return nil
 }
 
-// IsLogName reports whether a file or key name looks like a CloudTrail log:
-// .json or .json.gz.
-func IsLogName(name string) bool {
-	return strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".json")
-}
+// IsLogName reports whether a file or key name looks like a CloudTrail log
+// (cloudtrail.LogExtensions).
+func IsLogName(name string) bool { return cloudtrail.IsLogName(name) }
