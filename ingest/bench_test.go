@@ -2,9 +2,12 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -13,17 +16,72 @@ import (
 	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/sample"
+	"github.com/iamtrim/iamtrim/sample/churn"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/storetest"
 )
 
-// BenchmarkIngest measures end-to-end ingest into PostgreSQL of a corpus
-// made by the sample generator: 30 days, about 1,000 events a file.
+// BenchmarkIngest measures end-to-end ingest into PostgreSQL of two
+// corpora of 30 days, about 1,000 events a file:
+//
+//   - friendly: made by the sample generator, whose resources repeat;
+//   - churn: made by package sample/churn, where instances, S3 keys,
+//     DynamoDB items and log streams are new in nearly every event, half
+//     the events are data events, and callers come from across 10.0.0.0/8.
+//
 // IAMTRIM_BENCH_EVENTS sets the corpus size (default 50,000; `make bench`
-// uses 1,000,000); IAMTRIM_BENCH_DIR reuses a generated corpus between
-// runs. Each iteration ingests into a fresh schema. Reported: events/s and
-// the process's peak RSS (ru_maxrss, which includes generating the corpus
-// when it is made in the same process).
+// uses 1,000,000); IAMTRIM_BENCH_DIR keeps generated corpora between runs;
+// IAMTRIM_BENCH_WORKERS sets Options.Workers. Each iteration ingests into
+// a fresh schema. Reported per corpus: events/s; peak-RSS-MB, the
+// process's peak resident set during the ingests (VmHWM, reset after the
+// corpus is generated); rows/event, the rollup rows left (usage, context,
+// unmapped, coverage) per event; usage-rows/event alone; and the CPU
+// seconds per million events of this process (go-cpu-s/Mev) and of the
+// PostgreSQL backends serving it (pg-cpu-s/Mev), which stay meaningful on
+// a loaded machine when wall time does not.
 func BenchmarkIngest(b *testing.B) {
+	for _, kind := range []string{"friendly", "churn"} {
+		b.Run(kind, func(b *testing.B) {
+			dir := benchCorpus(b, kind)
+			cat := benchCatalog(b)
+			defer ingest.TuneGC()()
+			resetPeakRSS()
+			var m benchMetrics
+			for b.Loop() {
+				b.StopTimer()
+				db := benchDB(b)
+				b.StartTimer()
+				m.add(b, runBench(b, db, cat, dir, 1))
+			}
+			m.report(b)
+		})
+	}
+}
+
+// BenchmarkIngestConcurrent ingests the churn corpus with 1 and with 4
+// concurrent ingesters (each its own Run and connection pool, as separate
+// processes would have) sharing one database and claiming objects with
+// SKIP LOCKED; events/s is for the whole corpus.
+func BenchmarkIngestConcurrent(b *testing.B) {
+	dir := benchCorpus(b, "churn")
+	cat := benchCatalog(b)
+	defer ingest.TuneGC()()
+	for _, n := range []int{1, 4} {
+		b.Run(fmt.Sprintf("ingesters-%d", n), func(b *testing.B) {
+			resetPeakRSS()
+			var m benchMetrics
+			for b.Loop() {
+				b.StopTimer()
+				db := benchDB(b)
+				b.StartTimer()
+				m.add(b, runBench(b, db, cat, dir, n))
+			}
+			m.report(b)
+		})
+	}
+}
+
+func benchEvents(b *testing.B) int {
 	n := 50_000
 	if v := os.Getenv("IAMTRIM_BENCH_EVENTS"); v != "" {
 		var err error
@@ -31,60 +89,215 @@ func BenchmarkIngest(b *testing.B) {
 			b.Fatalf("IAMTRIM_BENCH_EVENTS=%q: want a positive number", v)
 		}
 	}
+	return n
+}
+
+// benchCorpus generates (once, when IAMTRIM_BENCH_DIR is set) the corpus
+// of the given kind and returns its AWSLogs directory.
+func benchCorpus(b *testing.B, kind string) string {
+	n := benchEvents(b)
+	dir := os.Getenv("IAMTRIM_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	} else if kind == "friendly" {
+		dir = filepath.Join(dir, strconv.Itoa(n)) // where earlier runs kept it
+	} else {
+		dir = filepath.Join(dir, kind+"-"+strconv.Itoa(n))
+	}
+	done := filepath.Join(dir, ".complete")
+	if kind == "friendly" {
+		done = filepath.Join(dir, "truth.json")
+	}
+	if _, err := os.Stat(done); err != nil {
+		start := time.Now()
+		var events, files int
+		var size int64
+		switch kind {
+		case "friendly":
+			st, err := sample.Generate(context.Background(), sample.Options{Out: dir, Events: n, Seed: 1, Days: 30, Files: max(n/1000, 1)}, nil)
+			if err != nil {
+				b.Fatalf("generate corpus: %v", err)
+			}
+			events, files, size = st.Events, st.Files, st.Bytes
+		case "churn":
+			st, err := churn.Generate(context.Background(), churn.Options{Out: dir, Events: n, Seed: 1, Days: 30, Files: max(n/1000, 1)})
+			if err != nil {
+				b.Fatalf("generate corpus: %v", err)
+			}
+			if err := os.WriteFile(done, nil, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			events, files, size = st.Events, st.Files, st.Bytes
+		}
+		b.Logf("generated the %s corpus: %d events in %d files (%d bytes) in %s", kind, events, files, size, time.Since(start).Round(time.Millisecond))
+	}
+	return filepath.Join(dir, "AWSLogs")
+}
+
+// benchCatalog is the full catalog when IAMTRIM_CATALOG names one, as the
+// command line would load it.
+func benchCatalog(b *testing.B) cloudtrail.Catalog {
+	c := os.Getenv("IAMTRIM_CATALOG")
+	if c == "" {
+		return nil
+	}
+	if !filepath.IsAbs(c) {
+		c = filepath.Join("..", c)
+	}
+	full, err := catalog.LoadDir(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return full
+}
+
+// benchDB is a fresh schema whose connections carry an application_name
+// of their own, so that their backends can be found for CPU accounting.
+func benchDB(b *testing.B) *store.DB {
+	return storetest.NewWithOptions(b, store.Options{AppName: "iamtrim-bench-" + strconv.Itoa(os.Getpid())})
+}
+
+type benchRun struct {
+	events, rows, usageRows int64
+	elapsed                 time.Duration
+	goCPU, pgCPU            time.Duration
+}
+
+// runBench ingests dir with n concurrent ingesters into db.
+func runBench(b *testing.B, db *store.DB, cat cloudtrail.Catalog, dir string, n int) benchRun {
 	workers := 0
 	if v := os.Getenv("IAMTRIM_BENCH_WORKERS"); v != "" {
 		workers, _ = strconv.Atoi(v)
 	}
-	dir := os.Getenv("IAMTRIM_BENCH_DIR")
-	if dir == "" {
-		dir = b.TempDir()
-	} else {
-		dir = filepath.Join(dir, strconv.Itoa(n))
+	ctx := context.Background()
+	dbs := []*store.DB{db}
+	for len(dbs) < n {
+		dbs = append(dbs, storetest.NewWithOptions(b, store.Options{Schema: db.Schema, AppName: "iamtrim-bench-" + strconv.Itoa(os.Getpid())}))
 	}
-	if _, err := os.Stat(filepath.Join(dir, "truth.json")); err != nil {
-		start := time.Now()
-		st, err := sample.Generate(context.Background(), sample.Options{Out: dir, Events: n, Seed: 1, Days: 30, Files: max(n/1000, 1)}, nil)
-		if err != nil {
-			b.Fatalf("generate corpus: %v", err)
-		}
-		b.Logf("generated %d events in %d files (%d bytes) in %s", st.Events, st.Files, st.Bytes, time.Since(start).Round(time.Millisecond))
+	cpu0 := processCPU()
+	start := time.Now()
+	sums := make([]ingest.Summary, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sums[i], errs[i] = ingest.Run(ctx, dbs[i], cat, ingest.Options{Sources: []string{dir}, Workers: workers}, nil)
+		}()
 	}
-	// As the command line runs it: the collector tuned for bulk ingest,
-	// and the full catalog when IAMTRIM_CATALOG names one.
-	defer ingest.TuneGC()()
-	var cat cloudtrail.Catalog
-	if c := os.Getenv("IAMTRIM_CATALOG"); c != "" {
-		if !filepath.IsAbs(c) {
-			c = filepath.Join("..", c)
-		}
-		full, err := catalog.LoadDir(c)
-		if err != nil {
-			b.Fatal(err)
-		}
-		cat = full
+	wg.Wait()
+	var r benchRun
+	r.elapsed = time.Since(start)
+	r.goCPU = processCPU() - cpu0
+	for _, d := range dbs {
+		r.pgCPU += backendCPU(b, d)
 	}
-	b.ResetTimer()
-	var events int64
-	var elapsed time.Duration
-	for b.Loop() {
-		b.StopTimer()
-		db := storetest.New(b)
-		b.StartTimer()
-		s, err := ingest.Run(context.Background(), db, cat, ingest.Options{Sources: []string{filepath.Join(dir, "AWSLogs")}, Workers: workers}, nil)
-		if err != nil {
-			b.Fatal(err)
+	for i, s := range sums {
+		if errs[i] != nil {
+			b.Fatal(errs[i])
 		}
 		if s.FilesFailed > 0 {
 			b.Fatalf("%d files failed: %q", s.FilesFailed, s.Errors[:min(len(s.Errors), 5)])
 		}
-		events += s.Events + s.Duplicates
-		elapsed += s.Elapsed
-		b.Logf("%d events (%d duplicates, %d unmapped) in %d files, %s: %.0f events/s",
-			s.Events+s.Duplicates, s.Duplicates, s.Unmapped, s.FilesOK, s.Elapsed.Round(time.Millisecond), float64(s.Events+s.Duplicates)/s.Elapsed.Seconds())
+		r.events += s.Events + s.Duplicates
 	}
-	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+	if err := db.Pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM usage_daily),
+		(SELECT count(*) FROM usage_daily) + (SELECT count(*) FROM usage_context_daily)
+		+ (SELECT count(*) FROM usage_unmapped_daily) + (SELECT count(*) FROM log_coverage_daily)`).Scan(&r.usageRows, &r.rows); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d events, %d ingesters, %s: %.0f events/s; %d rollup rows (%d usage); CPU %s Go, %s PostgreSQL",
+		r.events, n, r.elapsed.Round(time.Millisecond), float64(r.events)/r.elapsed.Seconds(), r.rows, r.usageRows,
+		r.goCPU.Round(10*time.Millisecond), r.pgCPU.Round(10*time.Millisecond))
+	return r
+}
+
+type benchMetrics struct{ sum benchRun }
+
+func (m *benchMetrics) add(b *testing.B, r benchRun) {
+	m.sum.events += r.events
+	m.sum.rows += r.rows
+	m.sum.usageRows += r.usageRows
+	m.sum.elapsed += r.elapsed
+	m.sum.goCPU += r.goCPU
+	m.sum.pgCPU += r.pgCPU
+}
+
+func (m *benchMetrics) report(b *testing.B) {
+	s := m.sum
+	if s.events == 0 {
+		return
+	}
+	b.ReportMetric(float64(s.events)/s.elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(s.rows)/float64(s.events), "rows/event")
+	b.ReportMetric(float64(s.usageRows)/float64(s.events), "usage-rows/event")
+	b.ReportMetric(s.goCPU.Seconds()*1e6/float64(s.events), "go-cpu-s/Mev")
+	b.ReportMetric(s.pgCPU.Seconds()*1e6/float64(s.events), "pg-cpu-s/Mev")
+	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+}
+
+// processCPU is this process's user + system time.
+func processCPU() time.Duration {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendCPU is the user + system time of the PostgreSQL backends serving
+// db's pool, read from /proc (the server runs on this machine in
+// development; elsewhere it is 0).
+func backendCPU(b *testing.B, db *store.DB) time.Duration {
+	rows, err := db.Pool.Query(context.Background(),
+		`SELECT pid FROM pg_stat_activity WHERE application_name = current_setting('application_name') AND datname = current_database()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var total time.Duration
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			b.Fatal(err)
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command (which is in parentheses): utime and
+		// stime are the 14th and 15th of the whole line, in clock ticks
+		// (100 a second on Linux).
+		s := string(stat)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(u+st) * 10 * time.Millisecond
+	}
+	return total
+}
+
+// resetPeakRSS resets the process's peak resident set (Linux: writing 5 to
+// clear_refs), so that the peak measured is the ingest's, not that of
+// generating the corpus or of an earlier sub-benchmark.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSSMB is VmHWM, the peak resident set since the last reset, in MB.
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
