@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 			risk = fmt.Sprintf("%s %.0f", r.Risk.Level, r.Risk.Score)
 		}
 		if err := t.Append(r.Type+"/"+Clean(r.Name), granted, fmt.Sprint(len(r.Used)), fmt.Sprint(len(r.Unused)),
-			fmt.Sprint(len(r.Unobservable)), fmt.Sprint(denied), last, cov, risk, strings.Join(r.Flags, " ")); err != nil {
+			fmt.Sprint(len(r.Unobservable)), fmt.Sprint(denied), last, cov, risk, flagsText(r)); err != nil {
 			return err
 		}
 	}
@@ -68,6 +69,20 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 	_, err := fmt.Fprintf(w, "window %s..%s (%d days) · catalog %s · trails: %s · snapshot %d\n",
 		s.From, s.To, s.WindowDays, short(cat), Clean(s.Trails), s.ID)
 	return err
+}
+
+// flagsText is the flags, then "excepted:KIND,..." for findings an
+// exception accepts and "exception-expired" for an exception past its
+// expiry.
+func flagsText(r Result) string {
+	parts := slices.Clone(r.Flags)
+	if len(r.Excepted) > 0 {
+		parts = append(parts, "excepted:"+strings.Join(ExceptedKinds(r.Excepted), ","))
+	}
+	if len(r.ExpiredExceptions) > 0 {
+		parts = append(parts, "exception-expired")
+	}
+	return strings.Join(parts, " ")
 }
 
 func short(digest string) string {

@@ -55,6 +55,33 @@ type Result struct {
 	// Caveats explain what limits the result (conditional Deny statements,
 	// unknown trail configuration, missing catalog, ...).
 	Caveats []string `json:"caveats,omitempty"`
+
+	// Excepted are the findings an active exception accepts, and
+	// ExpiredExceptions the exceptions of the principal that have expired
+	// (a finding of their own). Both are set when an exceptions file is
+	// applied (package exception), never stored with the snapshot.
+	Excepted          []ExceptedFinding `json:"excepted,omitempty"`
+	ExpiredExceptions []ExceptionRef    `json:"expired_exceptions,omitempty"`
+}
+
+// ExceptionRef names one entry of an exceptions file.
+type ExceptionRef struct {
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Principal string   `json:"principal"`
+	Actions   []string `json:"actions,omitempty"`
+	Reason    string   `json:"reason"`
+	Owner     string   `json:"owner"`
+	Ticket    string   `json:"ticket,omitempty"`
+	Created   string   `json:"created"`
+	Expires   string   `json:"expires"`
+}
+
+// ExceptedFinding is a finding an active exception accepts: still shown,
+// never counted toward --fail-on.
+type ExceptedFinding struct {
+	Kind      string       `json:"kind"`
+	Exception ExceptionRef `json:"exception"`
 }
 
 // UsedAction is one action with successful calls.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/recommend"
@@ -96,7 +97,18 @@ type Config struct {
 	FailOn string `yaml:"fail_on"`
 	// Lock is "fail" (a second run exits at once) or "wait".
 	Lock string `yaml:"lock"`
+	// Exceptions is the register of accepted risks (package exception),
+	// read with its line numbers by Load; --exceptions FILE replaces it.
+	// Its values are not ${VAR}-expanded.
+	Exceptions any `yaml:"exceptions"`
+	exceptions *exception.Set
 }
+
+// UseExceptions replaces the configuration's exceptions register.
+func (c *Config) UseExceptions(set *exception.Set) { c.exceptions = set }
+
+// ExceptionSet is the register the run applies (nil: none).
+func (c *Config) ExceptionSet() *exception.Set { return c.exceptions }
 
 // Load reads the configuration at path, expands ${VAR} in its string values
 // with getenv (a variable not set is an error), and fills in defaults. It
@@ -122,6 +134,11 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	})
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%s: environment variables not set: %s", path, strings.Join(missing, ", "))
+	}
+	if cfg.Exceptions != nil {
+		if cfg.exceptions, err = exception.Parse(path, raw); err != nil {
+			return nil, err
+		}
 	}
 	cfg.defaults()
 	return cfg, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/internal/period"
@@ -218,6 +219,7 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 	}
 	sum.Principals = len(snap.Principals)
 	sum.HighRisk = analyze.HighRiskPrincipals(snap)
+	r.applyExceptions(cfg.exceptions, snap, sum)
 	kinds, _ := analyze.ParseFailOn(cfg.FailOn)
 	sum.Findings = analyze.Findings(snap, kinds)
 	ropts := cfg.recommendOptions()
@@ -242,7 +244,7 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 func (r *Runner) report(ctx context.Context, db *store.DB, cfg *Config, snap *analyze.Snapshot, sum *Summary) error {
 	// The report's clock is the analysis's: a rerun on the same evidence
 	// writes the same bytes.
-	d, err := report.Build(ctx, db, report.Options{Now: snap.CreatedAt.UTC()})
+	d, err := report.Build(ctx, db, report.Options{Now: snap.CreatedAt.UTC(), Exceptions: cfg.exceptions, ExceptionsDay: r.now()})
 	if err != nil {
 		return err
 	}
@@ -271,6 +273,29 @@ func (r *Runner) report(ctx context.Context, db *store.DB, cfg *Config, snap *an
 		r.Log.Info("report written", "file", path)
 	}
 	return nil
+}
+
+// applyExceptions marks the findings the register accepts as of the run's
+// clock; an entry naming no principal is a rejected input (exit 3), the
+// rest applied.
+func (r *Runner) applyExceptions(set *exception.Set, snap *analyze.Snapshot, sum *Summary) {
+	if set == nil {
+		return
+	}
+	reg, probs := exception.Apply(snap, set, r.now())
+	active, excepted := 0, 0
+	for _, e := range reg {
+		if e.Status == exception.Active {
+			active++
+		}
+		excepted += e.Excepted
+	}
+	r.Log.Info("exceptions applied", "file", set.File, "active", active, "expired", len(reg)-active, "excepted_findings", excepted)
+	for _, p := range probs {
+		r.Log.Warn("rejected exception", "error", p.String())
+		sum.Rejected++
+		sum.Warnings++
+	}
 }
 
 // catalog refreshes the catalog when the current one is older than

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,5 +250,63 @@ func TestStaleCatalogGoesOn(t *testing.T) {
 	r.Now = time.Now
 	if sum, err := r.Run(ctx, cfg); err != nil || sum.Warnings != 0 {
 		t.Fatalf("fresh catalog: %v, %d warnings", err, sum.Warnings)
+	}
+}
+
+// TestExceptionsExpire runs the sample twice with break-glass excepted
+// in the configuration: --fail-on critical passes while the exception
+// holds and fails again (exit 4's FindingsError) once the job's clock is
+// past its expiry.
+func TestExceptionsExpire(t *testing.T) {
+	path, _ := sampleConfig(t, "fail_on: critical,expired-exception\n"+
+		"exceptions:\n"+
+		"  - principal: arn:aws:iam::111122223333:role/break-glass\n"+
+		"    reason: emergency access\n"+
+		"    owner: security@example.com\n"+
+		"    created: 2026-07-01\n"+
+		"    expires: 2027-06-30\n")
+	cfg, err := Load(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := testRunner(t, nil)
+	tests := []struct {
+		day  string
+		want map[string]int // nil: no FindingsError
+	}{
+		{"2027-06-30", nil}, // the last day it holds
+		{"2027-07-01", map[string]int{"critical": 1, "expired-exception": 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.day, func(t *testing.T) {
+			now, _ := time.Parse(time.DateOnly, tc.day)
+			r.Now = func() time.Time { return now }
+			_, err := r.Run(context.Background(), cfg)
+			var fe *FindingsError
+			switch {
+			case tc.want == nil && err != nil:
+				t.Fatalf("run: %v, want no error", err)
+			case tc.want != nil && !errors.As(err, &fe):
+				t.Fatalf("run: %v, want findings %v", err, tc.want)
+			case tc.want != nil && !maps.Equal(fe.Counts, tc.want):
+				t.Errorf("findings = %v, want %v", fe.Counts, tc.want)
+			}
+		})
+	}
+}
+
+// TestExceptionsRefusedByLine: a bad entry in the configuration stops the
+// job before anything runs, naming its line.
+func TestExceptionsRefusedByLine(t *testing.T) {
+	path, _ := sampleConfig(t, "exceptions:\n"+
+		"  - principal: arn:aws:iam::111122223333:role/break-glass\n"+
+		"    reason: emergency access\n"+
+		"    owner: security@example.com\n"+
+		"    created: 2026-07-01\n"+
+		"    expires: 2026-06-30\n")
+	_, err := Load(path, noEnv)
+	// The register starts on line 12 of the generated configuration.
+	if err == nil || !strings.Contains(err.Error(), path+":13: expires 2026-06-30 is not after created 2026-07-01") {
+		t.Fatalf("Load: %v, want the entry refused on line 13", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/backtest"
+	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
 )
@@ -51,7 +52,10 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Data, error) {
 		return nil, err
 	}
 	b := &builder{db: db, acct: opts.Account, now: opts.Now.UTC(), per: per,
-		from: parseDate(per.From), to: parseDate(per.To)}
+		from: parseDate(per.From), to: parseDate(per.To), exceptions: opts.Exceptions, exceptionsDay: opts.ExceptionsDay}
+	if b.exceptionsDay.IsZero() {
+		b.exceptionsDay = b.now
+	}
 	b.d = &Data{Period: per, Account: opts.Account, GeneratedAt: b.now}
 	if err := b.build(ctx); err != nil {
 		return nil, fmt.Errorf("build report for %s: %w", per.Label, err)
@@ -69,6 +73,9 @@ type builder struct {
 	// cur and prev are the principals of the two snapshots.
 	cur  []row
 	prev map[string]row
+
+	exceptions    *exception.Set
+	exceptionsDay time.Time
 }
 
 // row is one analysis_principal row with the parts of its result the
@@ -80,6 +87,7 @@ type row struct {
 	unmapped []analyze.UnmappedCall
 	coverage *analyze.Coverage
 	caveats  []string
+	unused   []string
 }
 
 func (b *builder) build(ctx context.Context) error {
@@ -133,6 +141,7 @@ func (b *builder) build(ctx context.Context) error {
 			b.prev[r.ARN] = r
 		}
 	}
+	b.applyExceptions()
 	b.principalsAndSummary()
 	b.unmappedCalls()
 	if err := b.trend(ctx); err != nil {
@@ -169,6 +178,40 @@ func (b *builder) build(ctx context.Context) error {
 	b.finishSummary()
 	b.resultCaveats()
 	return nil
+}
+
+// applyExceptions marks the findings the register's active entries accept
+// and the principals whose exceptions have expired, and fills the
+// register.
+func (b *builder) applyExceptions() {
+	if b.exceptions == nil {
+		return
+	}
+	snap := &analyze.Snapshot{Principals: make([]analyze.Result, len(b.cur))}
+	for i, r := range b.cur {
+		snap.Principals[i] = analyze.Result{PrincipalARN: r.ARN, Type: r.Kind, Name: r.Name, Unused: r.unused,
+			Flags: r.Flags, Risk: r.risk}
+	}
+	reg, probs := exception.Apply(snap, b.exceptions, b.exceptionsDay)
+	for i := range b.cur {
+		b.cur[i].Excepted = snap.Principals[i].Excepted
+		b.cur[i].ExpiredExceptions = snap.Principals[i].ExpiredExceptions
+		b.d.Summary.ExceptedFindings += len(b.cur[i].Excepted)
+		if len(b.cur[i].ExpiredExceptions) > 0 {
+			b.d.Summary.ExpiredExceptions++
+		}
+	}
+	b.d.Exceptions = reg
+	if b.d.Exceptions == nil {
+		b.d.Exceptions = []exception.Registered{}
+	}
+	if b.acct != "" {
+		probs = nil // the other accounts' principals are not read
+	}
+	for _, p := range probs {
+		b.d.ExceptionProblems = append(b.d.ExceptionProblems, p.String())
+		b.caveat("exception " + p.String())
+	}
 }
 
 func (b *builder) acctText() string {
@@ -236,7 +279,7 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 		       `+usedGrantedSQL+`,
 		       CASE jsonb_typeof(result->'used_not_granted') WHEN 'array' THEN jsonb_array_length(result->'used_not_granted') ELSE 0 END,
 		       coalesce(result->'workload', 'false'), result->'recommendation_proven',
-		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped'
+		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped', result->'unused'
 		FROM analysis_principal
 		WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)
 		ORDER BY principal_arn`, snapshot, b.acct)
@@ -247,10 +290,10 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 	for rows.Next() {
 		var r row
 		var used int64
-		var workload, proven, risk, denied, coverage, caveats, unmapped []byte
+		var workload, proven, risk, denied, coverage, caveats, unmapped, unused []byte
 		if err := rows.Scan(&r.ARN, &r.Kind, &r.Account, &r.Name, &r.Granted, &r.Unused, &r.Unobservable, &r.Denied,
 			&r.RiskScore, &r.HighRiskUnused, &r.Flags, &r.LastActivity, &used, &r.UsedNotGranted,
-			&workload, &proven, &risk, &denied, &coverage, &caveats, &unmapped); err != nil {
+			&workload, &proven, &risk, &denied, &coverage, &caveats, &unmapped, &unused); err != nil {
 			return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
 		}
 		r.Used = int(used)
@@ -280,6 +323,7 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 			{"coverage", coverage, &cov},
 			{"caveats", caveats, &r.caveats},
 			{"unmapped", unmapped, &r.unmapped},
+			{"unused", unused, &r.unused},
 		} {
 			if err := dec(f.what, f.b, f.v); err != nil {
 				rows.Close()

@@ -17,6 +17,7 @@ var csvHeader = []string{
 	"denied", "last_activity", "recommendation_proven", "flags",
 	"change", "granted_change", "used_change", "unused_change", "risk_change",
 	"backtest_test_calls", "backtest_denied", "backtest_denied_trained",
+	"excepted", "expired_exceptions",
 }
 
 // renderCSV writes one row per principal, in risk order. Strings from AWS
@@ -59,6 +60,7 @@ func renderCSV(w io.Writer, d *Data) error {
 			strconv.FormatFloat(p.RiskScore, 'f', -1, 64), csvSafe(p.RiskLevel),
 			strconv.FormatInt(p.Denied, 10), last, proven, csvSafe(strings.Join(p.Flags, ";")),
 			change, dg, du, dn, dr, bc, bd, bt,
+			csvSafe(exceptedText(p)), csvSafe(expiredText(p)),
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -66,4 +68,22 @@ func renderCSV(w io.Writer, d *Data) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// exceptedText is "kind@file:line" per excepted finding; expiredText
+// "file:line" per expired exception, ";"-separated.
+func exceptedText(p Principal) string {
+	var parts []string
+	for _, e := range p.Excepted {
+		parts = append(parts, e.Kind+"@"+e.Exception.File+":"+itoa(e.Exception.Line))
+	}
+	return strings.Join(parts, ";")
+}
+
+func expiredText(p Principal) string {
+	var parts []string
+	for _, e := range p.ExpiredExceptions {
+		parts = append(parts, e.File+":"+itoa(e.Line))
+	}
+	return strings.Join(parts, ";")
 }

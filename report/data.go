@@ -1,6 +1,11 @@
 package report
 
-import "time"
+import (
+	"time"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/exception"
+)
 
 // Data is everything a report shows, already computed, so that every format
 // renders the same facts. It is also the JSON format's schema: field names
@@ -43,6 +48,11 @@ type Data struct {
 	Trend []TrendPoint `json:"trend"`
 	// Caveats say what limits the report's evidence.
 	Caveats []string `json:"caveats"`
+	// Exceptions is the register of accepted risks with each entry's
+	// status on the report's day; nil when no register was given.
+	Exceptions []exception.Registered `json:"exceptions,omitempty"`
+	// ExceptionProblems are entries naming no principal of the analysis.
+	ExceptionProblems []string `json:"exception_problems,omitempty"`
 }
 
 // Period is the reported span of days.
@@ -114,6 +124,10 @@ type Summary struct {
 	// LogCoverage is the smallest share of the period's days with logs
 	// over the accounts reported (0 to 1).
 	LogCoverage float64 `json:"log_coverage"`
+	// ExceptedFindings counts the findings active exceptions accept, and
+	// ExpiredExceptions the principals with an exception past its expiry.
+	ExceptedFindings  int `json:"excepted_findings"`
+	ExpiredExceptions int `json:"expired_exceptions"`
 }
 
 // PrincipalRef names a principal.
@@ -271,6 +285,11 @@ type Principal struct {
 	Backtest *Backtest `json:"backtest"`
 	// Change is nil when there is no previous snapshot.
 	Change *Change `json:"change"`
+	// Excepted are the findings an active exception accepts (still shown,
+	// not counted toward --fail-on); ExpiredExceptions the principal's
+	// exceptions past their expiry.
+	Excepted          []analyze.ExceptedFinding `json:"excepted,omitempty"`
+	ExpiredExceptions []analyze.ExceptionRef    `json:"expired_exceptions,omitempty"`
 }
 
 // Change is a principal's change since the previous snapshot.

@@ -106,6 +106,9 @@ type htmlView struct {
 	Trend       trendChart
 	Coverage    [][]string
 	CoverageTtl string
+
+	ExceptionsText  string
+	ExceptionHeader []string
 }
 
 func renderHTML(w io.Writer, d *Data) error {
@@ -121,17 +124,19 @@ func renderHTML(w io.Writer, d *Data) error {
 			}
 			return strconv.FormatInt(b.DeniedTrained, 10) + "." + strconv.FormatInt(b.Denied, 10)
 		},
-		"change":       changeText,
-		"changeKey":    changeKey,
-		"granted":      grantedText,
-		"flags":        flagsText,
-		"yesno":        yesNo,
-		"kindName":     kindName,
-		"riskClass":    riskClass,
-		"join":         strings.Join,
-		"deniedSource": deniedSourceText,
-		"firstSource":  firstUsedSourceText,
-		"date":         dateString,
+		"change":         changeText,
+		"changeKey":      changeKey,
+		"granted":        grantedText,
+		"flags":          flagsText,
+		"principalFlags": principalFlags,
+		"exceptionRow":   exceptionRow,
+		"yesno":          yesNo,
+		"kindName":       kindName,
+		"riskClass":      riskClass,
+		"join":           strings.Join,
+		"deniedSource":   deniedSourceText,
+		"firstSource":    firstUsedSourceText,
+		"date":           dateString,
 		"lastKey": func(p Principal) string {
 			if p.LastActivity == nil {
 				return ""
@@ -168,6 +173,9 @@ func renderHTML(w io.Writer, d *Data) error {
 		Trend:       newTrendChart(d.Trend),
 		Coverage:    coverageRows(d.Coverage, 0),
 		CoverageTtl: coverageTitle(d.Coverage),
+
+		ExceptionsText:  exceptionsText,
+		ExceptionHeader: exceptionHeader,
 	}
 	return t.Execute(w, v)
 }

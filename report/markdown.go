@@ -126,6 +126,19 @@ func renderMarkdown(w io.Writer, d *Data) error {
 		m.table(append(principalHeader[:len(principalHeader):len(principalHeader)], "ARN"), "rllrrrrrllllll", rows)
 	}
 
+	if d.Exceptions != nil {
+		m.section("Exceptions register")
+		m.line(exceptionsText + ".")
+		if len(d.Exceptions) > 0 {
+			m.line("")
+			rows = rows[:0]
+			for _, e := range d.Exceptions {
+				rows = append(rows, exceptionRow(e))
+			}
+			m.table(exceptionHeader, "llllllllllr", rows)
+		}
+	}
+
 	if len(d.Removed) > 0 {
 		m.section("Removed since the previous snapshot")
 		for _, p := range d.Removed {

@@ -2,7 +2,9 @@ package report
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/iamtrim/iamtrim/exception"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,6 +38,10 @@ type Options struct {
 	// Now is the report's clock: the generated-at time and the end of log
 	// coverage for a period still running. Required.
 	Now time.Time
+	// Exceptions is the register of accepted risks (nil: none), applied as
+	// of ExceptionsDay (zero: Now's day).
+	Exceptions    *exception.Set
+	ExceptionsDay time.Time
 }
 
 var accountRe = regexp.MustCompile(`^[0-9]{12}$`)

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/exception"
 )
 
 // Render writes d in format: "table" (a terminal table), "md" (Markdown),
@@ -268,7 +272,7 @@ func summaryLines(d *Data) [][2]string {
 	if len(d.Coverage.Accounts) > 0 {
 		cov = pct(s.LogCoverage) + " of days (least-covered account)"
 	}
-	return [][2]string{
+	out := [][2]string{
 		{"Accounts", itoa(s.Accounts)},
 		{"Principals", fmt.Sprintf("%d (%s, %s)", s.Principals, plural(s.Roles, "role"), plural(s.Users, "user"))},
 		{"Actions granted", itoa(s.Granted)},
@@ -283,6 +287,49 @@ func summaryLines(d *Data) [][2]string {
 		{"Proven recommendations", rec},
 		{"Log coverage", cov},
 	}
+	if d.Exceptions != nil {
+		active := 0
+		for _, e := range d.Exceptions {
+			if e.Status == exception.Active {
+				active++
+			}
+		}
+		out = append(out, [2]string{"Exceptions", fmt.Sprintf("%d active, %d expired; %s accepted; %s with an expired exception",
+			active, len(d.Exceptions)-active, plural(s.ExceptedFindings, "finding"), plural(s.ExpiredExceptions, "principal"))})
+	}
+	return out
+}
+
+// exceptionsText explains the register.
+const exceptionsText = "Accepted risks: an active entry's findings stay listed, marked excepted, and do not count toward --fail-on; an expired entry accepts nothing and is a finding of its own (expired-exception)"
+
+// exceptionHeader and exceptionRow are the exceptions register's table.
+var exceptionHeader = []string{"Entry", "Principal pattern", "Actions", "Reason", "Owner", "Ticket", "Created", "Expires", "Status", "Principals", "Findings accepted"}
+
+func exceptionRow(e exception.Registered) []string {
+	acts := "all findings"
+	if len(e.Actions) > 0 {
+		acts = strings.Join(e.Actions, ", ")
+	}
+	ticket := e.Ticket
+	if ticket == "" {
+		ticket = dash
+	}
+	return []string{fmt.Sprintf("%s:%d", e.File, e.Line), e.Principal, acts, e.Reason, e.Owner, ticket, e.Created, e.Expires,
+		e.Status, strings.Join(e.Principals, ", "), itoa(e.Excepted)}
+}
+
+// principalFlags are the flags, then the excepted findings and expired
+// exceptions.
+func principalFlags(p Principal) string {
+	parts := slices.Clone(p.Flags)
+	if len(p.Excepted) > 0 {
+		parts = append(parts, "excepted ("+strings.Join(analyze.ExceptedKinds(p.Excepted), ", ")+")")
+	}
+	if len(p.ExpiredExceptions) > 0 {
+		parts = append(parts, "exception expired")
+	}
+	return flagsText(parts)
 }
 
 // principalRow is the detail table's cells, in order, for the text
@@ -294,7 +341,7 @@ func principalRow(i int, p Principal) []string {
 		itoa(i + 1), kindName(p.PrincipalRef), p.Account,
 		itoa(p.Granted), itoa(p.Used), itoa(p.Unused), itoa(p.Unobservable), itoa(p.HighRiskUnused),
 		riskText(p), lastActivity(p.LastActivity), provenText(p.RecommendationProven), backtestText(p.Backtest),
-		changeText(p.Change), flagsText(p.Flags),
+		changeText(p.Change), principalFlags(p),
 	}
 }
 

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/exception"
+
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -46,7 +49,7 @@ func testData() *Data {
 	formula := ref("user", "444455556666", hostileFormula)
 	ansi := ref("role", "111122223333", hostileANSI)
 	md := ref("role", "444455556666", hostileMD+hostileNewline)
-	return &Data{
+	d := &Data{
 		Period: Period{
 			Label: "2026Q4", Quarter: "2026Q4", From: "2026-10-01", To: "2026-12-31", Days: 92,
 			PreviousLabel: "2026Q3", PreviousFrom: "2026-07-01", PreviousTo: "2026-09-30",
@@ -127,8 +130,21 @@ func testData() *Data {
 			{Quarter: "2026Q4", SnapshotID: 12, AsOf: "2026-12-30", Principals: 5, Granted: 15172, Used: 54, Unused: 15018},
 		},
 		Caveats: []string{"log object s3://bucket/" + hostileScript + " was unreadable", hostileANSI + hostileNewline},
+		// The register's strings are written by people: escaped like AWS's.
+		Exceptions: []exception.Registered{
+			{ExceptionRef: adminException, Status: exception.Active, Principals: []string{admin.ARN}, Excepted: 2},
+			{ExceptionRef: analyze.ExceptionRef{File: "exceptions.yaml", Line: 9, Principal: "arn:aws:iam::*:role/" + hostileMD, Actions: []string{"s3:*", hostileFormula},
+				Reason: hostileScript, Owner: hostileANSI, Created: "2026-01-01", Expires: "2026-06-30"}, Status: exception.Expired, Principals: []string{formula.ARN}},
+		},
 	}
+	d.Summary.ExceptedFindings, d.Summary.ExpiredExceptions = 2, 1
+	d.Principals[0].Excepted = []analyze.ExceptedFinding{{Kind: "critical", Exception: adminException}, {Kind: "admin", Exception: adminException}}
+	d.Principals[2].ExpiredExceptions = []analyze.ExceptionRef{d.Exceptions[1].ExceptionRef}
+	return d
 }
+
+var adminException = analyze.ExceptionRef{File: "exceptions.yaml", Line: 3, Principal: "arn:aws:iam::111122223333:role/admin",
+	Reason: "break-glass", Owner: "security@example.com", Ticket: "SEC-1", Created: "2026-07-01", Expires: "2027-06-30"}
 
 var goldenExt = map[string]string{"table": "txt", "md": "md", "html": "html", "csv": "csv", "json": "json"}
 

@@ -122,6 +122,19 @@ func renderTable(w io.Writer, d *Data) error {
 		t.table(principalHeader, "rllrrrrrlllll", rows)
 	}
 
+	if d.Exceptions != nil {
+		t.section("Exceptions register")
+		if len(d.Exceptions) == 0 {
+			t.line("  no entries")
+		} else {
+			rows = rows[:0]
+			for _, e := range d.Exceptions {
+				rows = append(rows, exceptionRow(e))
+			}
+			t.table(exceptionHeader, "llllllllllr", rows)
+		}
+	}
+
 	if len(d.Removed) > 0 {
 		t.section("Removed since the previous snapshot")
 		for _, p := range d.Removed {

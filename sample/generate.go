@@ -31,7 +31,7 @@ const (
 )
 
 // Generate writes a synthetic account into opts.Out: authz.json,
-// trails.json, truth.json and CloudTrail log files under AWSLogs/ in S3
+// trails.json, truth.json, exceptions.yaml and CloudTrail log files under AWSLogs/ in S3
 // delivery layout. Memory stays bounded whatever opts.Events: files are
 // produced one at a time and truth is accumulated per principal over a
 // finite set of actions and resources.
@@ -62,6 +62,9 @@ func Generate(ctx context.Context, opts Options, log *slog.Logger) (Stats, error
 		return g.stats(), err
 	}
 	if err := g.writeJSON("truth.json", g.truth()); err != nil {
+		return g.stats(), err
+	}
+	if err := g.writeExceptions(); err != nil {
 		return g.stats(), err
 	}
 	st := g.stats()
@@ -492,6 +495,38 @@ func (g *generator) truth() Truth {
 	slices.SortFunc(t.Principals, func(a, b TruthPrincipal) int { return cmpStr(a.ARN, b.ARN) })
 	slices.SortFunc(t.OtherCallers, func(a, b TruthPrincipal) int { return cmpStr(a.Type+a.Name, b.Type+b.Name) })
 	return t
+}
+
+// writeExceptions writes exceptions.yaml, the sample's register of
+// accepted risks (package exception): break-glass, rated critical every
+// night, accepted until a year after the window ends; legacy-etl's
+// exception expired a month before it ends.
+func (g *generator) writeExceptions() error {
+	end := g.opts.Start.AddDate(0, 0, g.opts.Days-1)
+	d := func(days int) string { return end.AddDate(0, 0, days).Format(time.DateOnly) }
+	doc := `# Accepted risks: iamtrim analyze|report|run --exceptions exceptions.yaml
+# (or the exceptions: key of the job configuration). See README: Exceptions.
+exceptions:
+  - principal: arn:aws:iam::` + Account + `:role/break-glass
+    reason: Emergency administrator access, used only during incidents under the break-glass procedure
+    owner: security-oncall@example.com
+    ticket: SEC-1042
+    created: ` + d(-120) + `
+    expires: ` + d(365) + `
+  - principal: arn:aws:iam::` + Account + `:role/legacy-etl
+    actions: ["s3:*", "glue:*", "iam:PassRole"]
+    reason: Kept for the ETL migration; to be deleted after cut-over
+    owner: data-platform@example.com
+    ticket: DATA-311
+    created: ` + d(-210) + `
+    expires: ` + d(-30) + `
+`
+	path := filepath.Join(g.opts.Out, "exceptions.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	g.bytes.Add(int64(len(doc)))
+	return nil
 }
 
 func (g *generator) writeJSON(name string, v any) error {

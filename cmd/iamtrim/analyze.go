@@ -7,6 +7,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
@@ -112,6 +113,7 @@ func (a *app) analyzeCmd() *cobra.Command {
 		principal string
 		format    string
 		output    string
+		excFile   string
 	)
 	c := &cobra.Command{
 		Use:   "analyze",
@@ -145,6 +147,10 @@ analyze/result.go).`,
 			if err != nil {
 				return err
 			}
+			excs, err := readExceptions(excFile)
+			if err != nil {
+				return err
+			}
 			db, err := a.openDB(ctx)
 			if err != nil {
 				return err
@@ -153,6 +159,10 @@ analyze/result.go).`,
 			_, _, snap, err := ev.analyze(ctx, a, db, opts, principal, false)
 			if err != nil {
 				return err
+			}
+			_, probs := exception.Apply(snap, excs, a.now())
+			if principal != "" {
+				probs = nil // the other principals were not analysed
 			}
 			w, commit, err := a.output(output)
 			if err != nil {
@@ -166,10 +176,18 @@ analyze/result.go).`,
 			if err != nil {
 				return err
 			}
-			return commit()
+			if err := commit(); err != nil {
+				return err
+			}
+			var msgs []string
+			for _, p := range probs {
+				msgs = append(msgs, p.String())
+			}
+			return a.exceptionProblems(msgs)
 		},
 	}
 	ev.register(c)
+	c.Flags().StringVar(&excFile, "exceptions", "", "exceptions register (YAML, `exceptions:` list): mark the findings it accepts (see README: Exceptions)")
 	c.Flags().StringVar(&principal, "principal", "", "only this principal (ARN or name)")
 	c.Flags().StringVar(&format, "format", "table", "table or json")
 	c.Flags().StringVarP(&output, "output", "o", "", "write results to FILE instead of stdout")

@@ -15,6 +15,7 @@ func (a *app) jobCmd() *cobra.Command {
 		failOn     string
 		outDir     string
 		wait       bool
+		excFile    string
 	)
 	c := &cobra.Command{
 		Use:   "run",
@@ -66,6 +67,13 @@ IAMTRIM_OUT_DIR override the file, and flags override those.`,
 			if wait {
 				cfg.Lock = "wait"
 			}
+			if excFile != "" {
+				set, err := readExceptions(excFile)
+				if err != nil {
+					return err
+				}
+				cfg.UseExceptions(set)
+			}
 			if err := cfg.Validate(); err != nil {
 				return usageErr("%s: %v", configPath, err)
 			}
@@ -89,5 +97,6 @@ IAMTRIM_OUT_DIR override the file, and flags override those.`,
 	c.Flags().StringVar(&failOn, "fail-on", "", "exit 4 when any principal has one of: "+strings.Join(analyze.FailOnKinds, ", ")+" (comma-separated; a risk level means that level or above)")
 	c.Flags().StringVar(&outDir, "out-dir", "", "output directory (overrides out_dir)")
 	c.Flags().BoolVar(&wait, "wait", false, "wait for a running job instead of exiting")
+	c.Flags().StringVar(&excFile, "exceptions", "", "exceptions register (YAML): replaces the configuration's exceptions: list")
 	return c
 }

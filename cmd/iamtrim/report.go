@@ -14,6 +14,7 @@ func (a *app) reportCmd() *cobra.Command {
 		opts     report.Options
 		from, to string
 		output   string
+		excFile  string
 	)
 	c := &cobra.Command{
 		Use:   "report",
@@ -48,6 +49,10 @@ are escaped for each format.`,
 			if err := opts.Validate(); err != nil {
 				return usageErr("--%v", err)
 			}
+			if opts.Exceptions, err = readExceptions(excFile); err != nil {
+				return err
+			}
+			opts.ExceptionsDay = opts.Now
 			db, err := a.openDB(ctx)
 			if err != nil {
 				return err
@@ -67,7 +72,10 @@ are escaped for each format.`,
 			if err := report.Render(w, d, opts.Format); err != nil {
 				return err
 			}
-			return commit()
+			if err := commit(); err != nil {
+				return err
+			}
+			return a.exceptionProblems(d.ExceptionProblems)
 		},
 	}
 	f := c.Flags()
@@ -77,6 +85,7 @@ are escaped for each format.`,
 	f.StringVar(&opts.Account, "account", "", "only this account")
 	f.StringVar(&opts.Format, "format", "table", strings.Join(report.Formats(), ", "))
 	f.StringVarP(&output, "output", "o", "", "write the report to FILE instead of stdout")
+	f.StringVar(&excFile, "exceptions", "", "exceptions register (YAML): the report's exceptions register and the findings it accepts (see README: Exceptions)")
 	return c
 }
 

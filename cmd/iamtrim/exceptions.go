@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/exception"
+)
+
+// readExceptions reads the --exceptions register; a file that cannot be
+// read or has bad entries (each named by line) is a usage error.
+func readExceptions(path string) (*exception.Set, error) {
+	if path == "" {
+		return nil, nil
+	}
+	set, err := exception.ReadFile(path)
+	if err != nil {
+		return nil, usageErr("--exceptions: %v", err)
+	}
+	return set, nil
+}
+
+// exceptionProblems reports entries that name no principal: the rest was
+// applied and the output written, so the exit code says some input was
+// rejected.
+func (a *app) exceptionProblems(probs []string) error {
+	if len(probs) == 0 {
+		return nil
+	}
+	return &exitErr{code: exitRejected, err: fmt.Errorf("%d exception(s) name no principal of the analysis: %s", len(probs), strings.Join(probs, "; "))}
+}
