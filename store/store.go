@@ -46,6 +46,11 @@ type Options struct {
 	// NoMigrate skips applying migrations on open.
 	NoMigrate bool
 	Logger    *slog.Logger
+	// Fallback starts a server when no server is named (no URL,
+	// DATABASE_URL, PGHOST, PGHOSTADDR, PGPORT or PGSERVICE) and none
+	// answers at the local defaults: iamtrim's private store. It returns
+	// the target for database and a release func that Close calls.
+	Fallback func(ctx context.Context, database string) (Target, func(), error)
 }
 
 // DB is an open, migrated database.
@@ -54,10 +59,19 @@ type DB struct {
 	Schema string
 	Target Target
 	log    *slog.Logger
+	// release ends the use of a server Fallback started.
+	release func()
 }
 
-// Close closes the pool.
-func (db *DB) Close() { db.Pool.Close() }
+// Close closes the pool and, for the private store, ends this process's
+// use of it (stopping it when no other process uses it).
+func (db *DB) Close() {
+	db.Pool.Close()
+	if db.release != nil {
+		db.release()
+		db.release = nil
+	}
+}
 
 // Target is one place to try, with how it was chosen.
 type Target struct {
@@ -68,11 +82,20 @@ type Target struct {
 	Origin string
 	// Display is the target without its password, for messages.
 	Display string
+	// Local is set when no server was named, so a server of iamtrim's own
+	// (Options.Fallback) may stand in when this one does not answer.
+	Local bool
+	// release ends the use of the private store (Options.Fallback).
+	release func()
 }
 
 // Candidates lists, in order, the places Open tries: the --db URL, else
 // DATABASE_URL, else the libpq variables when any is set, else the local
 // server's Unix socket and then 127.0.0.1:5432, each with database iamtrim.
+// PGDATABASE, PGUSER and PGPASSWORD alone name no server: those targets are
+// Local, so the private store may stand in. IAMTRIM_DEFAULT_PGHOST, when
+// set, replaces the local server's places (a host or socket directory,
+// port 5432): tests point it at a closed port to act out "no server".
 func Candidates(flagURL string, getenv func(string) string) []Target {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -83,19 +106,38 @@ func Candidates(flagURL string, getenv func(string) string) []Target {
 	if u := getenv("DATABASE_URL"); u != "" {
 		return []Target{{ConnString: u, Origin: "DATABASE_URL", Display: redact(u)}}
 	}
+	local := true
+	for _, k := range []string{"PGHOST", "PGHOSTADDR", "PGPORT", "PGSERVICE"} {
+		if getenv(k) != "" {
+			local = false
+		}
+	}
+	hook := getenv("IAMTRIM_DEFAULT_PGHOST")
 	for _, k := range []string{"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE", "PGPASSWORD"} {
 		if getenv(k) != "" {
 			cs := ""
 			if getenv("PGDATABASE") == "" && getenv("PGSERVICE") == "" {
 				cs = "dbname=" + DefaultDatabase
 			}
-			return []Target{{ConnString: cs, Origin: "libpq environment", Display: libpqDisplay(getenv)}}
+			if local && hook != "" {
+				cs = strings.TrimSpace(cs + " host=" + quoteValue(hook) + " port=5432")
+			}
+			return []Target{{ConnString: cs, Origin: "libpq environment", Display: libpqDisplay(getenv), Local: local}}
 		}
 	}
-	return []Target{
-		{ConnString: "host=/var/run/postgresql port=5432 dbname=" + DefaultDatabase, Origin: "local socket", Display: "/var/run/postgresql/.s.PGSQL.5432 database " + DefaultDatabase},
-		{ConnString: "host=127.0.0.1 port=5432 dbname=" + DefaultDatabase, Origin: "local TCP", Display: "127.0.0.1:5432 database " + DefaultDatabase},
+	if hook != "" {
+		cs := "host=" + quoteValue(hook) + " port=5432 dbname=" + DefaultDatabase
+		return []Target{{ConnString: cs, Origin: "IAMTRIM_DEFAULT_PGHOST", Display: redact(cs), Local: true}}
 	}
+	return []Target{
+		{ConnString: "host=/var/run/postgresql port=5432 dbname=" + DefaultDatabase, Origin: "local socket", Display: "/var/run/postgresql/.s.PGSQL.5432 database " + DefaultDatabase, Local: true},
+		{ConnString: "host=127.0.0.1 port=5432 dbname=" + DefaultDatabase, Origin: "local TCP", Display: "127.0.0.1:5432 database " + DefaultDatabase, Local: true},
+	}
+}
+
+// quoteValue quotes a keyword/value connection string value.
+func quoteValue(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 func libpqDisplay(getenv func(string) string) string {
@@ -150,47 +192,110 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	var tried []string
 	var lastErr error
-	for _, t := range Candidates(opts.URL, opts.Getenv) {
-		cfg, err := poolConfig(t, opts)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s connection string: %w", t.Origin, err)
+	cands := Candidates(opts.URL, opts.Getenv)
+	fellBack := false
+	for i := 0; i < len(cands); i++ {
+		t := cands[i]
+		db, err := open(ctx, t, opts, log)
+		if err == nil {
+			return db, nil
 		}
-		pool, err := connect(ctx, cfg, log)
-		if err != nil && isMissingDatabase(err) {
-			log.Info("creating database", "database", cfg.ConnConfig.Database, "origin", t.Origin)
-			if cerr := createDatabase(ctx, cfg.ConnConfig); cerr != nil {
-				return nil, fmt.Errorf("database %q does not exist and could not be created (create it, or name another with --db): %w", cfg.ConnConfig.Database, cerr)
+		var pe *phaseError
+		if errors.As(err, &pe) {
+			return nil, pe.err
+		}
+		tried = append(tried, fmt.Sprintf("%s (%s): %v", t.Display, t.Origin, shortErr(err)))
+		lastErr = err
+		if isAuthOrFatal(err) {
+			return nil, &ConnectError{Tried: tried, Err: err}
+		}
+		if i == len(cands)-1 && !fellBack && opts.Fallback != nil && allLocal(cands) {
+			fellBack = true
+			database := DefaultDatabase
+			if d := getenvOr(opts.Getenv)("PGDATABASE"); d != "" {
+				database = d
 			}
-			pool, err = connect(ctx, cfg, log)
-		}
-		if err != nil {
-			tried = append(tried, fmt.Sprintf("%s (%s): %v", t.Display, t.Origin, shortErr(err)))
-			lastErr = err
-			if isAuthOrFatal(err) {
-				return nil, &ConnectError{Tried: tried, Err: err}
+			ft, release, err := opts.Fallback(ctx, database)
+			if err != nil {
+				return nil, &ConnectError{Tried: tried, Err: fmt.Errorf("%w, and the private store cannot start: %w", ErrNoServer, err)}
 			}
-			continue
+			ft.release = release
+			cands = append(cands, ft)
 		}
-		db := &DB{Pool: pool, Schema: opts.Schema, Target: t, log: log}
-		if opts.Schema != "" {
-			if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize()); err != nil && !isDuplicate(err) {
-				pool.Close()
-				return nil, fmt.Errorf("create schema %s: %w", opts.Schema, err)
-			}
-		}
-		log.Debug("connected", "target", t.Display, "origin", t.Origin)
-		if !opts.NoMigrate {
-			if err := db.Migrate(ctx); err != nil {
-				pool.Close()
-				return nil, err
-			}
-		}
-		return db, nil
 	}
 	if lastErr == nil {
 		lastErr = ErrNoServer
 	}
 	return nil, &ConnectError{Tried: tried, Err: fmt.Errorf("%w: %v", ErrNoServer, shortErr(lastErr))}
+}
+
+// phaseError is a failure after the connection succeeded (creating the
+// database, the schema, migrating): trying another target will not help.
+type phaseError struct{ err error }
+
+func (e *phaseError) Error() string { return e.err.Error() }
+
+func allLocal(ts []Target) bool {
+	for _, t := range ts {
+		if !t.Local {
+			return false
+		}
+	}
+	return true
+}
+
+func getenvOr(getenv func(string) string) func(string) string {
+	if getenv == nil {
+		return os.Getenv
+	}
+	return getenv
+}
+
+// open connects to one target, creating its database when missing, and
+// migrates. A target with a release func (the private store) has it called
+// when open fails, or by Close.
+func open(ctx context.Context, t Target, opts Options, log *slog.Logger) (db *DB, err error) {
+	if t.release != nil {
+		defer func() {
+			if err != nil {
+				t.release()
+			}
+		}()
+	}
+	cfg, err := poolConfig(t, opts)
+	if err != nil {
+		return nil, &phaseError{fmt.Errorf("parse %s connection string: %w", t.Origin, err)}
+	}
+	pool, err := connect(ctx, cfg, log)
+	if err != nil && isMissingDatabase(err) {
+		log.Info("creating database", "database", cfg.ConnConfig.Database, "origin", t.Origin)
+		if cerr := createDatabase(ctx, cfg.ConnConfig); cerr != nil {
+			return nil, &phaseError{fmt.Errorf("database %q does not exist and could not be created (create it, or name another with --db): %w", cfg.ConnConfig.Database, cerr)}
+		}
+		pool, err = connect(ctx, cfg, log)
+	}
+	if err != nil {
+		return nil, err
+	}
+	db = &DB{Pool: pool, Schema: opts.Schema, Target: t, log: log, release: t.release}
+	if opts.Schema != "" {
+		if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize()); err != nil && !isDuplicate(err) {
+			pool.Close()
+			return nil, &phaseError{fmt.Errorf("create schema %s: %w", opts.Schema, err)}
+		}
+	}
+	if t.Local || t.release != nil {
+		log.Info("using PostgreSQL", "store", t.Display, "origin", t.Origin)
+	} else {
+		log.Debug("connected", "target", t.Display, "origin", t.Origin)
+	}
+	if !opts.NoMigrate {
+		if err := db.Migrate(ctx); err != nil {
+			pool.Close()
+			return nil, &phaseError{err}
+		}
+	}
+	return db, nil
 }
 
 func shortErr(err error) string {
