@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/ingest/iamsrc/iamtest"
 )
 
 // fakeIAM speaks the IAM (and STS AssumeRole) query protocol: form-encoded
@@ -196,22 +197,8 @@ type xmlVersion struct {
 type xmlInline struct{ PolicyName, PolicyDocument string }
 type xmlAttached struct{ PolicyName, PolicyArn string }
 
-// encodeDoc URL-encodes a JSON document as IAM does (RFC 3986: every byte
-// but the unreserved ones), so '+' becomes %2B and ' ' %20.
-func encodeDoc(raw json.RawMessage) string {
-	if raw == nil {
-		return ""
-	}
-	var b strings.Builder
-	for _, c := range []byte(raw) {
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
+// encodeDoc URL-encodes a JSON document as IAM does.
+var encodeDoc = iamtest.EncodeDoc
 
 func inlineXML(list []authz.InlinePolicy) []xmlInline {
 	var out []xmlInline

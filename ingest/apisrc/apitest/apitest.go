@@ -23,7 +23,8 @@ import (
 	"time"
 )
 
-// Server is a fake CloudTrail + STS endpoint.
+// Server is a fake CloudTrail + STS endpoint: LookupEvents, and
+// DescribeTrails and GetEventSelectors from SetTrails.
 type Server struct {
 	URL     string
 	Account string
@@ -39,6 +40,54 @@ type Server struct {
 	events map[string][]event // by region
 	calls  map[string][]time.Time
 	keyIDs map[string]bool
+	trails trailsFile
+}
+
+// trailsFile is `aws cloudtrail describe-trails` output with each trail's
+// get-event-selectors output beside it, as testdata/sample/trails.json.
+type trailsFile struct {
+	TrailList      []json.RawMessage `json:"trailList"`
+	EventSelectors []json.RawMessage `json:"eventSelectors"`
+}
+
+// SetTrails makes DescribeTrails and GetEventSelectors answer from raw, a
+// trails file ({"trailList": [...], "eventSelectors": [...]}).
+func (s *Server) SetTrails(raw []byte) error {
+	var f trailsFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return fmt.Errorf("apitest: trails: %w", err)
+	}
+	s.mu.Lock()
+	s.trails = f
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) describeTrails(w http.ResponseWriter) {
+	s.mu.Lock()
+	list := s.trails.TrailList
+	s.mu.Unlock()
+	if list == nil {
+		list = []json.RawMessage{}
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(map[string]any{"trailList": list})
+}
+
+func (s *Server) getEventSelectors(w http.ResponseWriter, body []byte) {
+	var in struct{ TrailName string }
+	_ = json.Unmarshal(body, &in)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, raw := range s.trails.EventSelectors {
+		var sel struct{ TrailARN string }
+		if json.Unmarshal(raw, &sel) == nil && sel.TrailARN == in.TrailName {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			_, _ = w.Write(raw)
+			return
+		}
+	}
+	jsonError(w, http.StatusBadRequest, "TrailNotFoundException", "unknown trail "+in.TrailName)
 }
 
 type event struct {
@@ -89,6 +138,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch target := r.Header.Get("X-Amz-Target"); {
 	case target == "CloudTrail_20131101.LookupEvents":
 		s.lookupEvents(w, r, body)
+	case target == "CloudTrail_20131101.DescribeTrails":
+		s.describeTrails(w)
+	case target == "CloudTrail_20131101.GetEventSelectors":
+		s.getEventSelectors(w, body)
 	case target != "":
 		jsonError(w, http.StatusBadRequest, "UnknownOperationException", target)
 	default:
