@@ -3,8 +3,10 @@
 # It finds a PostgreSQL server (DATABASE_URL, the PG* variables, or the local
 # server) and always uses its own database, iamtrim_demo, there: a
 # DATABASE_URL or PGDATABASE that names your database is used for its
-# server and credentials only, so your data is never touched. It starts the
-# local Debian cluster when nothing answers and it can.
+# server and credentials only, so your data is never touched. When no
+# server is named and none answers, iamtrim's private store stands in
+# (started from the machine's PostgreSQL binaries, socket only), kept up for
+# the demo's commands and stopped at the end.
 #
 # scripts/demo.sh --print-database prints the connection string the demo
 # would use (for tests) and exits.
@@ -50,12 +52,12 @@ fi
 mkdir -p "$OUT"
 
 if [ -z "${DATABASE_URL:-}" ]; then
-	if ! "$BIN" migrate >/dev/null 2>"$OUT/migrate.err"; then
-		if command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then
-			step "no PostgreSQL answered; starting the local cluster"
-			pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
-			sleep 2
-		fi
+	# With no server named and none answering, iamtrim starts its private
+	# store (README: The private store); keep it up across the demo's
+	# commands and stop it at the end unless it was running before.
+	export IAMTRIM_KEEP_SERVER=1
+	if ! "$BIN" server status 2>/dev/null | grep -q '^state: *running'; then
+		trap '"$BIN" server stop >/dev/null 2>&1 || true' EXIT
 	fi
 	# Without PGUSER, libpq uses the OS user; fall back to postgres when that role does not exist.
 	if ! "$BIN" migrate >/dev/null 2>"$OUT/migrate.err" && grep -q 'role .* does not exist' "$OUT/migrate.err"; then
@@ -98,6 +100,11 @@ step "the nightly job (iamtrim run): every stage again (nothing new to ingest), 
 echo
 echo "policies: $(ls "$OUT/policies" | wc -l) files in $OUT/policies"
 echo "report:   $OUT/$(cd "$OUT" && ls report-*.html | tail -1) (self-contained HTML)"
+
+step "the one-command path: iamtrim trim $ROLE (reuses what is stored; nothing new to ingest)"
+"$BIN" trim "$ROLE" --logs "$SAMPLE/AWSLogs" --authz "$SAMPLE/authz.json" --catalog "$CATALOG" --trails "$SAMPLE/trails.json" \
+	--format policy -o "$OUT/$ROLE.trim.json"
+echo "policy: $OUT/$ROLE.trim.json"
 
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN{printf "\ndemo finished in %.1fs\n", e-s}' >&2

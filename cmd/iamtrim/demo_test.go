@@ -109,3 +109,43 @@ func TestDemoLeavesTheUsersDatabaseAlone(t *testing.T) {
 		t.Errorf("the user's database now holds %v, want only public.audit_data", tables)
 	}
 }
+
+// make demo on a machine where no server answers: the private store
+// stands in (started from the machine's binaries, kept up for the demo's
+// commands) and is stopped at the end. IAMTRIM_DEFAULT_PGHOST points the
+// local defaults at a directory with no socket, as a stopped server would
+// leave them.
+func TestDemoPrivateStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole demo")
+	}
+	needPGBinaries(t)
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "iamtrim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	env := demoEnv("IAMTRIM_BIN="+bin, "IAMTRIM_DEFAULT_PGHOST="+filepath.Join(tmp, "no-server"), "XDG_DATA_HOME="+filepath.Join(tmp, "data"))
+	t.Cleanup(func() {
+		stop := exec.Command(bin, "server", "stop")
+		stop.Env = env
+		_ = stop.Run()
+	})
+	cmd := exec.Command("bash", "../../scripts/demo.sh")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	for _, want := range []string{`msg="started the private store"`, `origin="private store"`, "orders-api-lambda: PROVEN", "demo finished"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	status := exec.Command(bin, "server", "status")
+	status.Env = env
+	st, err := status.CombinedOutput()
+	if err != nil || !strings.Contains(string(st), "state:     stopped") || strings.Contains(string(st), "kept:") {
+		t.Errorf("after the demo the private store should be stopped and not kept: %v\n%s", err, st)
+	}
+}

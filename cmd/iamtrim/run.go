@@ -80,6 +80,8 @@ type app struct {
 	logFormat string
 	logLevel  string
 	stmtTO    time.Duration
+	// keepServer leaves the private store running when the command ends.
+	keepServer bool
 
 	log *slog.Logger
 	// clock is IAMTRIM_NOW when set: the time every command takes as now.
@@ -194,10 +196,11 @@ Results go to stdout (or -o FILE); logs and progress go to stderr.`,
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.dbURL, "db", "", "PostgreSQL URL (default: $DATABASE_URL, the libpq PG* variables, then the local server, database iamtrim)")
+	pf.StringVar(&a.dbURL, "db", "", "PostgreSQL URL (default: $DATABASE_URL, the libpq PG* variables, then the local server, then the private store; database iamtrim)")
 	pf.StringVar(&a.logFormat, "log-format", a.envOr("IAMTRIM_LOG_FORMAT", "text"), "log format on stderr: text or json")
 	pf.StringVar(&a.logLevel, "log-level", a.envOr("IAMTRIM_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	pf.DurationVar(&a.stmtTO, "statement-timeout", 10*time.Minute, "PostgreSQL statement_timeout for every statement")
+	pf.BoolVar(&a.keepServer, "keep-server", a.envOr("IAMTRIM_KEEP_SERVER", "") != "" && a.envOr("IAMTRIM_KEEP_SERVER", "") != "0", "leave the private store running when the command ends ('iamtrim server stop' stops it; env IAMTRIM_KEEP_SERVER=1)")
 
 	root.AddCommand(
 		a.versionCmd(),
@@ -211,6 +214,8 @@ Results go to stdout (or -o FILE); logs and progress go to stderr.`,
 		a.reportCmd(),
 		a.jobCmd(),
 		a.sampleCmd(),
+		a.trimCmd(),
+		a.serverCmd(),
 	)
 	// Every command validates its arguments with a typed error (cobra's
 	// fallback returns a plain one).
@@ -276,6 +281,7 @@ func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 		StatementTimeout: a.stmtTO,
 		Schema:           a.getenv("IAMTRIM_SCHEMA"),
 		Logger:           a.log,
+		Fallback:         a.privateStore,
 	})
 }
 

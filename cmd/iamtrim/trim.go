@@ -1,0 +1,100 @@
+package main
+
+import (
+	"errors"
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/job"
+	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/trim"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) trimCmd() *cobra.Command {
+	var (
+		ev   evidenceFlags
+		o    trim.Options
+		gen  = recommend.DefaultGeneralize
+		maxA string
+	)
+	c := &cobra.Command{
+		Use:   "trim ROLE",
+		Short: "One role trimmed in one command: its policies, its logs, its proven recommendation",
+		Long: `Runs the whole pipeline for one role (or user), named by name or ARN, each
+stage on one log line with its time:
+
+  catalog    refreshed from AWS's Service Reference when older than
+             --catalog-max-age (cached, conditional requests; offline, the last
+             cached copy with a warning), or loaded from --catalog DIR
+  authz      the role's policies read live (iam:GetRole, ListRolePolicies,
+             GetRolePolicy, ListAttachedRolePolicies, GetPolicy,
+             GetPolicyVersion, its boundary; a user's groups too), not the
+             whole account; or the file --authz FILE
+  trails     which data events are logged: --trails FILE, else read live
+             (DescribeTrails, GetEventSelectors) when the logs come from AWS
+  logs       --logs DIR, s3://BUCKET/PREFIX or api (LookupEvents); default the
+             bucket of the account's trail (DescribeTrails). S3 and the API are
+             read for the window's days only; objects already ingested are
+             skipped, so a re-run reads only what is new
+  recommend  the analysis of the window and the recommendation, proven; the
+             proof on stderr, the recommendation as --format (default diff) on
+             stdout or -o FILE
+
+Everything is stored (in the private store when no server is configured), so
+analyze, report and a second trim reuse it. Exit codes as recommend's, and 3
+when some inputs were rejected (the recommendation is still written).`,
+		Example: `  iamtrim trim orders-api-lambda
+  iamtrim trim orders-api-lambda --logs s3://org-trail/AWSLogs --format policy -o orders-api-lambda.json
+  iamtrim trim orders-api-lambda --logs testdata/sample/AWSLogs --authz testdata/sample/authz.json --catalog testdata/catalog`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			opts, err := ev.options()
+			if err != nil {
+				return err
+			}
+			o.Principal = args[0]
+			o.Analyze = opts
+			o.SCPFiles = ev.scpFiles
+			o.TrailsFile = ev.trailsFile
+			o.Recommend.Generalize = &gen
+			o.Stdout, o.Stderr = a.stdout, a.stderr
+			if o.CatalogMaxAge, err = period.Parse(maxA); err != nil {
+				return usageErr("--catalog-max-age %v", err)
+			}
+			if err := o.Validate(); err != nil {
+				return usageErr("--%v", err)
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			_, err = trim.Run(ctx, db, o, a.log)
+			var rejected *job.RejectedError
+			switch {
+			case errors.Is(err, analyze.ErrNoPrincipal), errors.Is(err, authz.ErrNoPrincipal), errors.Is(err, authz.ErrAmbiguousPrincipal), errors.Is(err, recommend.ErrSplitPolicy):
+				return usageErr("%v", err)
+			case errors.As(err, &rejected):
+				return &exitErr{code: exitRejected, err: err}
+			}
+			return err
+		},
+	}
+	ev.register(c)
+	f := c.Flags()
+	f.StringVar(&o.AuthzFile, "authz", "", "authorization-details file (aws iam get-account-authorization-details) instead of reading the role live")
+	f.StringVar(&o.Logs, "logs", "", "CloudTrail logs: a directory, s3://BUCKET/PREFIX or api (default: the bucket of the account's trail)")
+	f.StringVar(&o.Catalog, "catalog", trim.CatalogUpdate, "action catalog: update (AWS's Service Reference, cached) or a directory in its layout")
+	f.StringVar(&o.CatalogURL, "catalog-url", "", "Service Reference endpoint for --catalog update (default AWS's)")
+	f.StringVar(&o.CatalogCacheDir, "catalog-cache-dir", "", "cache of --catalog update (default: the user cache directory/iamtrim/service-reference)")
+	f.StringVar(&maxA, "catalog-max-age", "7d", "refresh the stored catalog when older than this")
+	f.StringVar(&o.Format, "format", "diff", "json, policy, terraform or diff")
+	f.StringVarP(&o.Output, "output", "o", "", "write the recommendation to FILE instead of stdout")
+	f.StringVar(&o.Recommend.Unobservable, "unobservable", recommend.UnobservableKeep, "unobservable actions: keep, list or drop (as recommend)")
+	f.StringVar(&o.AWS.Profile, "profile", "", "AWS shared-config profile")
+	f.StringVar(&o.AWS.Region, "region", "", "AWS region (the API's region for --logs api)")
+	f.StringVar(&o.AWS.Endpoint, "endpoint-url", "", "one endpoint for IAM, STS, S3 and CloudTrail (local stacks, tests)")
+	return c
+}
