@@ -50,7 +50,7 @@ when some inputs were rejected (the recommendation is still written).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			opts, err := ev.options()
+			opts, err := ev.options(a.now())
 			if err != nil {
 				return err
 			}
@@ -60,6 +60,7 @@ when some inputs were rejected (the recommendation is still written).`,
 			o.TrailsFile = ev.trailsFile
 			o.Recommend.Generalize = &gen
 			o.Stdout, o.Stderr = a.stdout, a.stderr
+			o.Now = a.now
 			if o.CatalogMaxAge, err = period.Parse(maxA); err != nil {
 				return usageErr("--catalog-max-age %v", err)
 			}
