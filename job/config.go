@@ -85,6 +85,9 @@ type Config struct {
 		CollapseAt        *int   `yaml:"collapse_at"`
 		MaxChars          int    `yaml:"max_chars"`
 		SuggestConditions bool   `yaml:"suggest_conditions"`
+		// TerraformStyle and TerraformRoleRef shape format terraform.
+		TerraformStyle   string `yaml:"terraform_style"`
+		TerraformRoleRef string `yaml:"terraform_role_ref"`
 	} `yaml:"recommend"`
 	// Backtest, when enabled, backtests every role after recommend.
 	Backtest Backtest `yaml:"backtest"`
@@ -235,6 +238,9 @@ func (c *Config) Validate() error {
 	if !recommend.ValidFormat(c.Recommend.Format) {
 		bad("recommend.format", "%q: want one of %s", c.Recommend.Format, strings.Join(recommend.Formats, ", "))
 	}
+	if err := c.renderOptions().Validate(); err != nil {
+		bad("recommend", "%v", err)
+	}
 	if err := c.recommendOptions().Validate(); err != nil {
 		bad("recommend", "%v", err)
 	}
@@ -289,6 +295,11 @@ func (c *Config) analyzeOptions() (analyze.Options, error) {
 		return o, fmt.Errorf("min_days: want 0..%d (the window), got %d", days, th.MinDays)
 	}
 	return o, nil
+}
+
+// renderOptions shape the recommend stage's terraform files.
+func (c *Config) renderOptions() recommend.RenderOptions {
+	return recommend.RenderOptions{TerraformStyle: c.Recommend.TerraformStyle, TerraformRoleRef: c.Recommend.TerraformRoleRef}
 }
 
 // recommendOptions are the recommend stage's options.

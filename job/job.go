@@ -225,8 +225,11 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 	ropts := cfg.recommendOptions()
 	if err := r.stage("recommend", func() error {
 		res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, ropts,
-			recommend.Target{All: true, SuggestConditions: cfg.Recommend.SuggestConditions, OutDir: filepath.Join(cfg.OutDir, "policies"), Format: cfg.Recommend.Format, Stderr: io.Discard}, r.Log)
+			recommend.Target{All: true, SuggestConditions: cfg.Recommend.SuggestConditions, OutDir: filepath.Join(cfg.OutDir, "policies"), Format: cfg.Recommend.Format, Render: cfg.renderOptions(), Stderr: io.Discard}, r.Log)
 		sum.Proven, sum.Unproven = res.Proven, len(res.Unproven)
+		if err == nil && len(res.Clashes) > 0 {
+			err = fmt.Errorf("%d principal(s) would overwrite a file written for another principal in this run: %s", len(res.Clashes), strings.Join(res.Clashes, ", "))
+		}
 		return err
 	}); err != nil {
 		return err

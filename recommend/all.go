@@ -29,6 +29,8 @@ type Target struct {
 	OutDir string
 	Output string
 	Format string
+	// Render shapes the terraform, cloudformation and cli formats.
+	Render RenderOptions
 	// SuggestConditions loads the call context of each principal.
 	SuggestConditions bool
 	// Stdout receives a single recommendation when Output is empty;
@@ -44,18 +46,46 @@ type Result struct {
 	// OverBudget are the principals (with All) whose recommendation needs
 	// more policies than the budget allows (ErrOverBudget): none written.
 	OverBudget []string
+	// Clashes are the principals whose file another principal of the same
+	// run had written already (names that differ only in characters a file
+	// name cannot hold): refused, never overwritten.
+	Clashes []string
 }
+
+// Extensions are the file name endings WriteFile uses per format.
+var Extensions = map[string]string{"json": ".recommendation.json", "policy": ".policy.json", "terraform": ".tf", "cloudformation": ".cfn.json", "cli": ".sh", "diff": ".diff"}
 
 // ForSnapshot recommends, proves, saves and writes a policy for each
 // principal of snap (roles only with All).
 func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts analyze.Options, snap *analyze.Snapshot, ropts Options, tg Target, log *slog.Logger) (Result, error) {
 	var res Result
+	if err := tg.Render.Validate(); err != nil {
+		return res, err
+	}
+	if tg.Format == "terraform" && tg.Render.TerraformStyle == TerraformManaged {
+		// Every document becomes an aws_iam_policy: none may use the
+		// larger inline size.
+		if ropts.MaxChars == 0 {
+			ropts.MaxChars = ManagedPolicyLimit
+		}
+		ropts.InlineChars = ropts.MaxChars
+	}
 	w := analyze.NewWindow(opts.AsOf, opts.WindowDays)
 	exp := authz.NewExpander(ev.Catalog, ev.SCPs)
 	byARN := map[string]authz.Principal{}
 	for _, p := range ev.Inventory.Principals() {
 		byARN[p.ARN] = p
 	}
+	// Files go under one directory per account whenever the principals
+	// written come from more than one, so that two accounts' roles of the
+	// same name never share a file.
+	accounts := map[string]bool{}
+	for _, r := range snap.Principals {
+		if !tg.All || r.Type == authz.TypeRole {
+			accounts[accountOf(r.PrincipalARN)] = true
+		}
+	}
+	files := &fileSet{perAccount: len(accounts) > 1, owner: map[string]string{}}
 	for _, r := range snap.Principals {
 		if tg.All && r.Type != authz.TypeRole {
 			continue
@@ -100,7 +130,11 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 			}
 		}
 		if tg.All {
-			if err := WriteFile(tg.OutDir, rec, in, tg.Format); err != nil {
+			if err := files.write(tg.OutDir, rec, in, tg.Format, tg.Render); errors.Is(err, errClash) {
+				log.Error("no file written", "principal", r.PrincipalARN, "error", err)
+				res.Clashes = append(res.Clashes, r.PrincipalARN)
+				continue
+			} else if err != nil {
 				return res, err
 			}
 			res.Written++
@@ -111,7 +145,11 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		}
 		if isDir(tg.Output) {
 			// -o DIR: the files --all would write for this principal.
-			if err := WriteFile(tg.Output, rec, in, tg.Format); err != nil {
+			if err := files.write(tg.Output, rec, in, tg.Format, tg.Render); errors.Is(err, errClash) {
+				log.Error("no file written", "principal", r.PrincipalARN, "error", err)
+				res.Clashes = append(res.Clashes, r.PrincipalARN)
+				continue
+			} else if err != nil {
 				return res, err
 			}
 			res.Written++
@@ -124,7 +162,7 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		if err != nil {
 			return res, err
 		}
-		if err := Write(out, rec, in, tg.Format); err != nil {
+		if err := WriteWith(out, rec, in, tg.Format, tg.Render); err != nil {
 			return res, err
 		}
 		if err := commit(); err != nil {
@@ -133,7 +171,7 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		res.Written++
 	}
 	if tg.All {
-		log.Info("recommendations written", "dir", tg.OutDir, "roles", res.Written, "proven", res.Proven, "unproven", len(res.Unproven), "over_budget", len(res.OverBudget), "as_of", w.To.Format(time.DateOnly))
+		log.Info("recommendations written", "dir", tg.OutDir, "per_account", files.perAccount, "roles", res.Written, "clashes", len(res.Clashes), "proven", res.Proven, "unproven", len(res.Unproven), "over_budget", len(res.OverBudget), "as_of", w.To.Format(time.DateOnly))
 	}
 	return res, nil
 }
@@ -151,26 +189,95 @@ func isDir(path string) bool {
 	return err == nil && st.IsDir()
 }
 
-// WriteFile writes one recommendation into dir: NAME.<ext> when proven,
-// NAME.UNPROVEN.json (the recommendation with its failed proof) when not; a
-// split policy in format policy is one NAME.policy-N.json per document.
-func WriteFile(dir string, rec *Recommendation, in Input, format string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+// accountOf is the account id of an ARN ("" when it has none).
+func accountOf(arn string) string {
+	if p := strings.SplitN(arn, ":", 6); len(p) == 6 {
+		return p[4]
 	}
-	name := FileBase(rec.Name)
-	ext := map[string]string{"json": ".recommendation.json", "policy": ".policy.json", "terraform": ".tf", "diff": ".diff"}[format]
+	return ""
+}
+
+var errClash = errors.New("refused to overwrite")
+
+// fileSet remembers which principal each file of a run was written for.
+type fileSet struct {
+	perAccount bool
+	owner      map[string]string // path -> principal ARN
+}
+
+// write writes rec's files into dir (dir/ACCOUNT when perAccount), refusing
+// (errClash) a file this run wrote for another principal.
+func (fs *fileSet) write(dir string, rec *Recommendation, in Input, format string, ro RenderOptions) error {
+	if fs.perAccount {
+		acct := accountOf(rec.PrincipalARN)
+		if acct == "" {
+			acct = "unknown-account"
+		}
+		dir = filepath.Join(dir, acct)
+	}
+	paths := FilePaths(dir, rec, format)
+	for _, p := range paths {
+		if o, ok := fs.owner[p]; ok && o != rec.PrincipalARN {
+			return fmt.Errorf("%w %s, written for %s in this run", errClash, p, o)
+		}
+	}
+	for _, p := range paths {
+		fs.owner[p] = rec.PrincipalARN
+	}
+	return WriteFileWith(dir, rec, in, format, ro)
+}
+
+// fileLayout is the format WriteFile really writes and the file name
+// ending: NAME.UNPROVEN.json for an unproven recommendation, the
+// recommendation (json) for a principal with nothing to keep in format
+// policy, and one NAME.policy-N.json per document of a split (ext "").
+func fileLayout(rec *Recommendation, format string) (string, string) {
+	ext := Extensions[format]
 	if !rec.Proof.Proven {
-		format, ext = "json", ".UNPROVEN.json"
+		return "json", ".UNPROVEN.json"
 	}
 	if format == "policy" && len(rec.Policies) == 0 {
 		// Nothing to keep (a principal to delete): no policy document
 		// exists to write; the recommendation says why.
-		format, ext = "json", ".recommendation.json"
+		return "json", Extensions["json"]
 	}
 	if format == "policy" && len(rec.Policies) > 1 {
+		return format, ""
+	}
+	return format, ext
+}
+
+// FilePaths are the files WriteFile writes for rec into dir.
+func FilePaths(dir string, rec *Recommendation, format string) []string {
+	name := FileBase(rec.Name)
+	format, ext := fileLayout(rec, format)
+	if ext != "" {
+		return []string{filepath.Join(dir, name+ext)}
+	}
+	var out []string
+	for i := range rec.Policies {
+		out = append(out, filepath.Join(dir, fmt.Sprintf("%s.policy-%d.json", name, i+1)))
+	}
+	return out
+}
+
+// WriteFile writes one recommendation into dir: NAME.<ext> when proven,
+// NAME.UNPROVEN.json (the recommendation with its failed proof) when not; a
+// split policy in format policy is one NAME.policy-N.json per document.
+func WriteFile(dir string, rec *Recommendation, in Input, format string) error {
+	return WriteFileWith(dir, rec, in, format, RenderOptions{})
+}
+
+// WriteFileWith is WriteFile with the infrastructure-as-code options.
+func WriteFileWith(dir string, rec *Recommendation, in Input, format string, ro RenderOptions) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	paths := FilePaths(dir, rec, format)
+	format, ext := fileLayout(rec, format)
+	if ext == "" {
 		for i, d := range rec.Policies {
-			w, commit, err := outfile.Create(nil, filepath.Join(dir, fmt.Sprintf("%s.policy-%d.json", name, i+1)))
+			w, commit, err := outfile.Create(nil, paths[i])
 			if err != nil {
 				return err
 			}
@@ -187,11 +294,11 @@ func WriteFile(dir string, rec *Recommendation, in Input, format string) error {
 		}
 		return nil
 	}
-	w, commit, err := outfile.Create(nil, filepath.Join(dir, name+ext))
+	w, commit, err := outfile.Create(nil, paths[0])
 	if err != nil {
 		return err
 	}
-	if err := Write(w, rec, in, format); err != nil {
+	if err := WriteWith(w, rec, in, format, ro); err != nil {
 		return err
 	}
 	return commit()

@@ -261,7 +261,7 @@ func TestSplitWhenTooLarge(t *testing.T) {
 	if err := Write(&tf, rec, f.in, "terraform"); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Count(tf.String(), `resource "aws_iam_role_policy"`); got != 1 || !strings.Contains(tf.String(), `role   = "worker"`) {
+	if got := strings.Count(tf.String(), `resource "aws_iam_role_policy"`); got != 1 || !strings.Contains(tf.String(), `role = "worker"`) {
 		t.Errorf("terraform of a split has %d aws_iam_role_policy for the inline policy, want 1 on role worker:\n%s", got, tf.String())
 	}
 	if got := strings.Count(tf.String(), `resource "aws_iam_policy"`); got != len(rec.Policies)-1 {

@@ -14,11 +14,10 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/policy"
-	"github.com/iamtrim/iamtrim/untrusted"
 )
 
 // Formats Write accepts.
-var Formats = []string{"json", "policy", "terraform", "diff"}
+var Formats = []string{"json", "policy", "terraform", "cloudformation", "cli", "diff"}
 
 // ErrSplitPolicy: format "policy" is one document, and the recommendation
 // is several (write each to its own file, or use format "json").
@@ -27,10 +26,19 @@ var ErrSplitPolicy = errors.New("the recommendation is split into several polici
 // Write renders rec: "json" (the recommendation with its policies, proof
 // and notes), "policy" (the IAM policy document alone, ready for
 // aws iam put-role-policy or create-policy; ErrSplitPolicy when the
-// recommendation is split), "terraform" (aws_iam_policy
-// resources with jsonencode) or "diff" (what changes against the current
-// policies, for people).
+// recommendation is split), "terraform" (the principal's inline policy, or
+// aws_iam_policy with its attachment, through hclwrite so terraform fmt
+// accepts it), "cloudformation" (an AWS::IAM::RolePolicy template
+// fragment), "cli" (the aws iam commands that apply it) or "diff" (what
+// changes against the current policies, for people). Each of the three
+// infrastructure-as-code formats starts with the proof and every warning.
 func Write(w io.Writer, rec *Recommendation, in Input, format string) error {
+	return WriteWith(w, rec, in, format, RenderOptions{})
+}
+
+// WriteWith is Write with the options of the infrastructure-as-code
+// formats.
+func WriteWith(w io.Writer, rec *Recommendation, in Input, format string, ro RenderOptions) error {
 	switch format {
 	case "json":
 		var buf bytes.Buffer
@@ -55,52 +63,15 @@ func Write(w io.Writer, rec *Recommendation, in Input, format string) error {
 		_, err = w.Write(b)
 		return err
 	case "terraform":
-		return writeTerraform(w, rec)
+		return writeTerraform(w, rec, ro)
+	case "cloudformation":
+		return writeCloudFormation(w, rec)
+	case "cli":
+		return writeCLI(w, rec)
 	case "diff":
 		return writeDiff(w, rec, in)
 	}
 	return fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
-}
-
-var tfIdent = regexp.MustCompile(`[^a-zA-Z0-9_]+`)
-
-func writeTerraform(w io.Writer, rec *Recommendation) error {
-	name := strings.Trim(tfIdent.ReplaceAllString(strings.ToLower(rec.Name), "_"), "_")
-	if name == "" || (name[0] >= '0' && name[0] <= '9') {
-		name = "p_" + name
-	}
-	fmt.Fprintf(w, "# Least-privilege policy for %s, written by iamtrim.\n", hclComment(rec.PrincipalARN))
-	fmt.Fprintf(w, "# Proof: observed calls allowed = %v, nothing broader than the current policies = %v; removes %d of %d granted actions.\n",
-		rec.Proof.ObservedAllowed, rec.Proof.NoBroader, rec.Proof.Removed, rec.Proof.Removed+rec.Proof.Kept)
-	for i, d := range rec.Policies {
-		res := name + "_least_privilege"
-		if len(rec.Policies) > 1 {
-			res = fmt.Sprintf("%s_%d", res, i+1)
-		}
-		b, err := d.MarshalIndent()
-		if err != nil {
-			return err
-		}
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		if i < len(rec.Attach) && rec.Attach[i] == AttachInline {
-			// Larger than a managed policy may be: the principal's inline
-			// policy (aws_iam_role_policy, _user_policy or _group_policy).
-			fmt.Fprintf(w, "\nresource \"aws_iam_%s_policy\" %q {\n", rec.Type, res)
-			fmt.Fprintf(w, "  name   = %s\n", hclString(rec.Name+"-least-privilege"+suffix(i, len(rec.Policies))))
-			fmt.Fprintf(w, "  %-6s = %s\n", rec.Type, hclString(rec.Name))
-		} else {
-			fmt.Fprintf(w, "\nresource \"aws_iam_policy\" %q {\n", res)
-			fmt.Fprintf(w, "  name        = %s\n", hclString(rec.Name+"-least-privilege"+suffix(i, len(rec.Policies))))
-			fmt.Fprintf(w, "  description = %s\n", hclString("Least privilege for "+rec.PrincipalARN+" from observed CloudTrail use (iamtrim)"))
-		}
-		fmt.Fprintf(w, "  policy = jsonencode(")
-		writeHCL(w, v, "  ")
-		fmt.Fprintf(w, ")\n}\n")
-	}
-	return nil
 }
 
 func suffix(i, n int) string {
@@ -108,69 +79,6 @@ func suffix(i, n int) string {
 		return ""
 	}
 	return fmt.Sprintf("-%d", i+1)
-}
-
-// hclComment makes s one inert line: newlines and escape sequences are
-// shown escaped, as on every other output.
-func hclComment(s string) string { return untrusted.Terminal(s) }
-
-// hclString quotes s for HCL, escaping template sequences too, and writes
-// the runes a terminal would act on (DEL, C1 controls, bidirectional
-// overrides) as \uNNNN escapes, which HCL decodes to the same string.
-func hclString(s string) string {
-	b, _ := json.Marshal(s)
-	var q strings.Builder
-	for _, r := range string(b) {
-		if untrusted.Unsafe(r) {
-			fmt.Fprintf(&q, `\u%04x`, r)
-			continue
-		}
-		q.WriteRune(r)
-	}
-	out := strings.ReplaceAll(q.String(), "${", "$${")
-	return strings.ReplaceAll(out, "%{", "%%{")
-}
-
-func writeHCL(w io.Writer, v any, indent string) {
-	switch x := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			return keyRank(keys[i]) < keyRank(keys[j]) || keyRank(keys[i]) == keyRank(keys[j]) && keys[i] < keys[j]
-		})
-		fmt.Fprintln(w, "{")
-		for _, k := range keys {
-			fmt.Fprintf(w, "%s  %s = ", indent, hclString(k))
-			writeHCL(w, x[k], indent+"  ")
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "%s}", indent)
-	case []any:
-		fmt.Fprintln(w, "[")
-		for _, e := range x {
-			fmt.Fprintf(w, "%s  ", indent)
-			writeHCL(w, e, indent+"  ")
-			fmt.Fprintln(w, ",")
-		}
-		fmt.Fprintf(w, "%s]", indent)
-	case string:
-		fmt.Fprint(w, hclString(x))
-	default:
-		b, _ := json.Marshal(x)
-		w.Write(b)
-	}
-}
-
-var rank = map[string]int{"Version": 0, "Id": 1, "Statement": 2, "Sid": 3, "Effect": 4, "Action": 5, "NotAction": 5, "Resource": 6, "NotResource": 6, "Condition": 7}
-
-func keyRank(k string) int {
-	if r, ok := rank[k]; ok {
-		return r
-	}
-	return 8
 }
 
 // writeDiff shows, per service, what the recommendation keeps (and on

@@ -23,6 +23,7 @@ func (a *app) recommendCmd() *cobra.Command {
 		maxChars     int
 		inlineChars  int
 		maxPolicies  int
+		render       recommend.RenderOptions
 	)
 	c := &cobra.Command{
 		Use:   "recommend ROLE",
@@ -51,12 +52,23 @@ allow; (3) what is removed, by access level. When a proof fails, nothing is
 written and the exit code is 1.
 
 Formats: json (the recommendation: policies, proof, notes), policy (the
-policy document alone), terraform (aws_iam_policy with jsonencode), diff
-(what changes, per service).`,
+policy document alone), terraform (the role's inline policy,
+aws_iam_role_policy, or with --terraform-style managed an aws_iam_policy and
+its aws_iam_role_policy_attachment; formatted as terraform fmt writes it),
+cloudformation (an AWS::IAM::RolePolicy template fragment), cli (the aws iam
+commands that apply it), diff (what changes, per service). The terraform,
+cloudformation and cli outputs start with the proof summary and every
+warning (service-linked role, Identity Center role, split, wildcards).
+
+With --all, files go into one directory per account (OUT_DIR/ACCOUNT/) when
+the roles come from more than one account; a file this run wrote for one
+principal is never overwritten for another (that principal fails, exit 1).`,
 		Example: `  iamtrim recommend billing-api
   iamtrim recommend arn:aws:iam::111122223333:role/app/billing-api --format policy -o billing-api.json
   iamtrim recommend billing-api --format diff --suggest-conditions
-  iamtrim recommend --all --out-dir policies/ --format terraform`,
+  iamtrim recommend --all --out-dir policies/ --format terraform
+  iamtrim recommend billing-api --format terraform --terraform-style managed --terraform-role-ref aws_iam_role.billing_api
+  iamtrim recommend --all --out-dir tf/ --format terraform --terraform-role-ref 'module.iam.aws_iam_role.{name}'`,
 		Args: maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -68,6 +80,12 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			}
 			if !recommend.ValidFormat(format) {
 				return usageErr("--format %q: want one of %s", format, strings.Join(recommend.Formats, ", "))
+			}
+			if err := render.Validate(); err != nil {
+				return usageErr("%v", err)
+			}
+			if (render.TerraformStyle != "" || render.TerraformRoleRef != "") && format != "terraform" {
+				return usageErr("--terraform-style and --terraform-role-ref apply to --format terraform")
 			}
 			ropts := recommend.Options{Unobservable: unobservable, Unmapped: unmapped, Generalize: &gen, MaxChars: maxChars, InlineChars: inlineChars, MaxPolicies: maxPolicies}
 			if err := ropts.Validate(); err != nil {
@@ -91,7 +109,7 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 				return err
 			}
 			res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, ropts,
-				recommend.Target{All: all, SuggestConditions: suggest, OutDir: outDir, Output: output, Format: format, Stdout: a.stdout, Stderr: a.stderr}, a.log)
+				recommend.Target{All: all, SuggestConditions: suggest, OutDir: outDir, Output: output, Format: format, Render: render, Stdout: a.stdout, Stderr: a.stderr}, a.log)
 			if errors.Is(err, recommend.ErrSplitPolicy) {
 				return usageErr("%v", err)
 			}
@@ -100,6 +118,9 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 			}
 			if n := len(res.OverBudget); n > 0 {
 				return fmt.Errorf("%d principal(s) need more policies than --max-policies allows, so nothing is written for them (see the warnings): %s", n, strings.Join(res.OverBudget, ", "))
+			}
+			if n := len(res.Clashes); n > 0 {
+				return fmt.Errorf("%d principal(s) would overwrite a file written for another principal in this run, so nothing is written for them: %s", n, strings.Join(res.Clashes, ", "))
 			}
 			unproven := res.Unproven
 			if len(unproven) > 0 {
@@ -110,7 +131,9 @@ policy document alone), terraform (aws_iam_policy with jsonencode), diff
 	}
 	ev.register(c)
 	f := c.Flags()
-	f.StringVar(&format, "format", "json", "json, policy, terraform or diff")
+	f.StringVar(&format, "format", "json", "json, policy, terraform, cloudformation, cli or diff")
+	f.StringVar(&render.TerraformStyle, "terraform-style", "", "terraform: inline (the principal's inline policy; default) or managed (aws_iam_policy plus its attachment)")
+	f.StringVar(&render.TerraformRoleRef, "terraform-role-ref", "", "terraform: the address of the principal's existing resource (aws_iam_role.app); {name} is replaced by the principal's name as an identifier")
 	f.StringVarP(&output, "output", "o", "", "write the recommendation to FILE instead of stdout, or into DIR (an existing directory or one ending in /) as --all would")
 	f.BoolVar(&all, "all", false, "every role, one file each into --out-dir")
 	f.StringVar(&outDir, "out-dir", "", "directory for --all")
