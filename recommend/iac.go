@@ -98,17 +98,22 @@ func header(rec *Recommendation) []string {
 	if rec.Window != "" {
 		lines = append(lines, "Window: "+rec.Window+".")
 	}
-	lines = append(lines, "It replaces the principal's current policies: detach or delete them once this is applied.")
+	var warnings, notes []string
+	for _, n := range rec.Notes {
+		if strings.Contains(n, "cannot be edited") || strings.Contains(n, "Identity Center") {
+			warnings = append(warnings, "WARNING: "+n)
+		} else {
+			notes = append(notes, "Note: "+n)
+		}
+	}
+	lines = append(lines, warnings...)
+	if len(warnings) == 0 {
+		lines = append(lines, "It replaces the principal's current policies: detach or delete them once this is applied.")
+	}
 	for _, w := range rec.Proof.Wildcards {
 		lines = append(lines, fmt.Sprintf("Wildcard %s (policy %d) matches actions AWS may add later.", w.Pattern, w.Policy+1))
 	}
-	for _, n := range rec.Notes {
-		prefix := "Note: "
-		if strings.Contains(n, "cannot be edited") || strings.Contains(n, "Identity Center") {
-			prefix = "WARNING: "
-		}
-		lines = append(lines, prefix+n)
-	}
+	lines = append(lines, notes...)
 	for i, l := range lines {
 		lines[i] = untrusted.Terminal(l)
 	}
@@ -261,16 +266,11 @@ func jsonValueTokens(dec *json.Decoder) (hclwrite.Tokens, error) {
 	return nil, fmt.Errorf("policy JSON: unexpected %v", t)
 }
 
-// tupleTokens is TokensForTuple, but a tuple of objects (a statement list)
-// has one element per line, as people write them.
+// tupleTokens is TokensForTuple, but a list of several elements (actions,
+// resources, statements) has one element per line, as people write them
+// and as a reviewer reads a diff of them.
 func tupleTokens(elems []hclwrite.Tokens) hclwrite.Tokens {
-	multi := false
-	for _, e := range elems {
-		if len(e) > 0 && e[0].Type == hclsyntax.TokenOBrace {
-			multi = true
-		}
-	}
-	if !multi {
+	if len(elems) < 2 && (len(elems) == 0 || elems[0][0].Type != hclsyntax.TokenOBrace) {
 		return hclwrite.TokensForTuple(elems)
 	}
 	nl := &hclwrite.Token{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")}
@@ -343,7 +343,7 @@ func writeCloudFormation(w io.Writer, rec *Recommendation) error {
 	}
 	tmpl := map[string]any{
 		"AWSTemplateFormatVersion": "2010-09-09",
-		"Description":              truncate(hdr[0]+" "+hdr[1], 1024),
+		"Description":              truncate(strings.Join(cfnDescription(hdr), " "), 1024),
 		"Metadata":                 map[string]any{"iamtrim": map[string]any{"principal": rec.PrincipalARN, "proven": rec.Proof.Proven, "notes": hdr[2:]}},
 		"Resources":                res,
 	}
@@ -384,6 +384,18 @@ func jsonSafe(js []byte) []byte {
 		fmt.Fprintf(&b, `\u%04x`, r)
 	}
 	return []byte(b.String())
+}
+
+// cfnDescription is what of the header goes into the template's
+// Description, the text the console shows: whose, the proof, warnings.
+func cfnDescription(hdr []string) []string {
+	out := hdr[:2:2]
+	for _, l := range hdr[2:] {
+		if strings.HasPrefix(l, "WARNING: ") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // truncate cuts s to at most n bytes (CloudFormation's Description limit)

@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_4f1c2e9a7b3d5e60, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 824 of 836 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (111 calls); nothing broader than the current policies = true; removes 824 of 836 granted actions.
+# Window: 90 days.
+# WARNING: an IAM Identity Center role: apply the change to its permission set, not to the role, which Identity Center overwrites
 
 resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_least_privilege" {
   name        = "AWSReservedSSO_AdministratorAccess_4f1c2e9a7b3d5e60-least-privilege"
@@ -8,7 +10,7 @@ resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_l
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedCloudtrail"
+        "Sid"    = "UsedCloudtrail"
         "Effect" = "Allow"
         "Action" = [
           "cloudtrail:GetTrailStatus",
@@ -17,7 +19,7 @@ resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_l
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedEc2"
+        "Sid"    = "UsedEc2"
         "Effect" = "Allow"
         "Action" = [
           "ec2:DescribeInstances",
@@ -26,7 +28,7 @@ resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_l
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedEc22"
+        "Sid"    = "UsedEc22"
         "Effect" = "Allow"
         "Action" = "ec2:StopInstances"
         "Resource" = [
@@ -36,7 +38,7 @@ resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_l
         ]
       },
       {
-        "Sid" = "UsedIam"
+        "Sid"    = "UsedIam"
         "Effect" = "Allow"
         "Action" = [
           "iam:GetPolicyVersion",
@@ -48,17 +50,22 @@ resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_l
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedKms"
-        "Effect" = "Allow"
-        "Action" = "kms:DescribeKey"
+        "Sid"      = "UsedKms"
+        "Effect"   = "Allow"
+        "Action"   = "kms:DescribeKey"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedS3"
-        "Effect" = "Allow"
-        "Action" = "s3:GetBucketPolicy"
+        "Sid"      = "UsedS3"
+        "Effect"   = "Allow"
+        "Action"   = "s3:GetBucketPolicy"
         "Resource" = "*"
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_least_privilege" {
+  role       = module.iam.aws_iam_role.awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60.name
+  policy_arn = aws_iam_policy.awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_least_privilege.arn
 }

@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 57 of 64 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (112 calls); nothing broader than the current policies = true; removes 57 of 64 granted actions.
+# Window: 90 days.
+# WARNING: a service-linked role: AWS manages its policies and they cannot be edited; this recommendation is for review only
 
 resource "aws_iam_policy" "awsserviceroleforconfig_least_privilege" {
   name        = "AWSServiceRoleForConfig-least-privilege"
@@ -8,7 +10,7 @@ resource "aws_iam_policy" "awsserviceroleforconfig_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedEc2"
+        "Sid"    = "UsedEc2"
         "Effect" = "Allow"
         "Action" = [
           "ec2:DescribeInstances",
@@ -18,7 +20,7 @@ resource "aws_iam_policy" "awsserviceroleforconfig_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedIam"
+        "Sid"    = "UsedIam"
         "Effect" = "Allow"
         "Action" = [
           "iam:GetRole",
@@ -27,7 +29,7 @@ resource "aws_iam_policy" "awsserviceroleforconfig_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedS3"
+        "Sid"    = "UsedS3"
         "Effect" = "Allow"
         "Action" = [
           "s3:GetBucketAcl",
@@ -37,4 +39,9 @@ resource "aws_iam_policy" "awsserviceroleforconfig_least_privilege" {
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "awsserviceroleforconfig_least_privilege" {
+  role       = module.iam.aws_iam_role.awsserviceroleforconfig.name
+  policy_arn = aws_iam_policy.awsserviceroleforconfig_least_privilege.arn
 }

@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/app/app-instance-role, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 710 of 717 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (185 calls); nothing broader than the current policies = true; removes 710 of 717 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "app_instance_role_least_privilege" {
   name        = "app-instance-role-least-privilege"
@@ -8,19 +10,19 @@ resource "aws_iam_policy" "app_instance_role_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedCloudwatch"
-        "Effect" = "Allow"
-        "Action" = "cloudwatch:PutMetricData"
+        "Sid"      = "UsedCloudwatch"
+        "Effect"   = "Allow"
+        "Action"   = "cloudwatch:PutMetricData"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedEc2"
-        "Effect" = "Allow"
-        "Action" = "ec2:DescribeTags"
+        "Sid"      = "UsedEc2"
+        "Effect"   = "Allow"
+        "Action"   = "ec2:DescribeTags"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedKms"
+        "Sid"    = "UsedKms"
         "Effect" = "Allow"
         "Action" = "kms:Decrypt"
         "Resource" = [
@@ -29,19 +31,19 @@ resource "aws_iam_policy" "app_instance_role_least_privilege" {
         ]
       },
       {
-        "Sid" = "UsedLogs"
-        "Effect" = "Allow"
-        "Action" = "logs:CreateLogStream"
+        "Sid"      = "UsedLogs"
+        "Effect"   = "Allow"
+        "Action"   = "logs:CreateLogStream"
         "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/app/web:log-stream:*"
       },
       {
-        "Sid" = "UsedS3"
-        "Effect" = "Allow"
-        "Action" = "s3:GetObject"
+        "Sid"      = "UsedS3"
+        "Effect"   = "Allow"
+        "Action"   = "s3:GetObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/config/*"
       },
       {
-        "Sid" = "UsedSsm"
+        "Sid"    = "UsedSsm"
         "Effect" = "Allow"
         "Action" = "ssm:GetParameter"
         "Resource" = [
@@ -51,7 +53,7 @@ resource "aws_iam_policy" "app_instance_role_least_privilege" {
         ]
       },
       {
-        "Sid" = "UsedSsm2"
+        "Sid"    = "UsedSsm2"
         "Effect" = "Allow"
         "Action" = "ssm:GetParameters"
         "Resource" = [
@@ -61,4 +63,9 @@ resource "aws_iam_policy" "app_instance_role_least_privilege" {
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "app_instance_role_least_privilege" {
+  role       = module.iam.aws_iam_role.app_instance_role.name
+  policy_arn = aws_iam_policy.app_instance_role_least_privilege.arn
 }

@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/service-role/batch-scheduler, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 2 of 10 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (73 calls); nothing broader than the current policies = true; removes 2 of 10 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "batch_scheduler_least_privilege" {
   name        = "batch-scheduler-least-privilege"
@@ -8,7 +10,7 @@ resource "aws_iam_policy" "batch_scheduler_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedCodebuild"
+        "Sid"    = "UsedCodebuild"
         "Effect" = "Allow"
         "Action" = [
           "codebuild:BatchGetBuilds",
@@ -17,41 +19,46 @@ resource "aws_iam_policy" "batch_scheduler_least_privilege" {
         "Resource" = "arn:aws:codebuild:us-east-1:111122223333:project/nightly-images"
       },
       {
-        "Sid" = "UsedDynamodb"
-        "Effect" = "Allow"
-        "Action" = "dynamodb:ExportTableToPointInTime"
+        "Sid"      = "UsedDynamodb"
+        "Effect"   = "Allow"
+        "Action"   = "dynamodb:ExportTableToPointInTime"
         "Resource" = "arn:aws:dynamodb:us-east-1:111122223333:table/orders"
       },
       {
-        "Sid" = "UsedEcs"
-        "Effect" = "Allow"
-        "Action" = "ecs:RunTask"
+        "Sid"      = "UsedEcs"
+        "Effect"   = "Allow"
+        "Action"   = "ecs:RunTask"
         "Resource" = "arn:aws:ecs:us-east-1:111122223333:task-definition/nightly-batch:*"
       },
       {
-        "Sid" = "UsedEcs2"
-        "Effect" = "Allow"
-        "Action" = "ecs:DescribeTasks"
+        "Sid"      = "UsedEcs2"
+        "Effect"   = "Allow"
+        "Action"   = "ecs:DescribeTasks"
         "Resource" = "arn:aws:ecs:us-east-1:111122223333:task/batch/*"
       },
       {
-        "Sid" = "UsedS3"
-        "Effect" = "Allow"
-        "Action" = "s3:PutObject"
+        "Sid"      = "UsedS3"
+        "Effect"   = "Allow"
+        "Action"   = "s3:PutObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/events/*"
       },
       {
-        "Sid" = "UsedStates"
-        "Effect" = "Allow"
-        "Action" = "states:DescribeExecution"
+        "Sid"      = "UsedStates"
+        "Effect"   = "Allow"
+        "Action"   = "states:DescribeExecution"
         "Resource" = "arn:aws:states:us-east-1:111122223333:execution:nightly-etl:*"
       },
       {
-        "Sid" = "UsedStates2"
-        "Effect" = "Allow"
-        "Action" = "states:StartExecution"
+        "Sid"      = "UsedStates2"
+        "Effect"   = "Allow"
+        "Action"   = "states:StartExecution"
         "Resource" = "arn:aws:states:us-east-1:111122223333:stateMachine:nightly-etl"
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "batch_scheduler_least_privilege" {
+  role       = module.iam.aws_iam_role.batch_scheduler.name
+  policy_arn = aws_iam_policy.batch_scheduler_least_privilege.arn
 }

@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/sandbox/dev-sandbox, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 304 of 312 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (95 calls); nothing broader than the current policies = true; removes 304 of 312 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "dev_sandbox_least_privilege" {
   name        = "dev-sandbox-least-privilege"
@@ -8,19 +10,19 @@ resource "aws_iam_policy" "dev_sandbox_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedDynamodb"
-        "Effect" = "Allow"
-        "Action" = "dynamodb:DescribeTable"
+        "Sid"      = "UsedDynamodb"
+        "Effect"   = "Allow"
+        "Action"   = "dynamodb:DescribeTable"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedLambda"
-        "Effect" = "Allow"
-        "Action" = "lambda:ListFunctions"
+        "Sid"      = "UsedLambda"
+        "Effect"   = "Allow"
+        "Action"   = "lambda:ListFunctions"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedLambda2"
+        "Sid"    = "UsedLambda2"
         "Effect" = "Allow"
         "Action" = "lambda:GetFunction"
         "Resource" = [
@@ -30,13 +32,13 @@ resource "aws_iam_policy" "dev_sandbox_least_privilege" {
         ]
       },
       {
-        "Sid" = "UsedLambda3"
-        "Effect" = "Allow"
-        "Action" = "lambda:InvokeFunction"
+        "Sid"      = "UsedLambda3"
+        "Effect"   = "Allow"
+        "Action"   = "lambda:InvokeFunction"
         "Resource" = "arn:aws:lambda:us-east-1:111122223333:function:orders-api"
       },
       {
-        "Sid" = "UsedLogs"
+        "Sid"    = "UsedLogs"
         "Effect" = "Allow"
         "Action" = "logs:FilterLogEvents"
         "Resource" = [
@@ -45,7 +47,7 @@ resource "aws_iam_policy" "dev_sandbox_least_privilege" {
         ]
       },
       {
-        "Sid" = "UsedS3"
+        "Sid"    = "UsedS3"
         "Effect" = "Allow"
         "Action" = [
           "s3:ListAllMyBuckets",
@@ -54,11 +56,16 @@ resource "aws_iam_policy" "dev_sandbox_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedS32"
-        "Effect" = "Allow"
-        "Action" = "s3:GetObject"
+        "Sid"      = "UsedS32"
+        "Effect"   = "Allow"
+        "Action"   = "s3:GetObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/reports/*"
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "dev_sandbox_least_privilege" {
+  role       = module.iam.aws_iam_role.dev_sandbox.name
+  policy_arn = aws_iam_policy.dev_sandbox_least_privilege.arn
 }

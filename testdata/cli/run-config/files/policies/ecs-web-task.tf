@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/ecs/ecs-web-task, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 50 of 54 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (27 calls); nothing broader than the current policies = true; removes 50 of 54 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "ecs_web_task_least_privilege" {
   name        = "ecs-web-task-least-privilege"
@@ -8,25 +10,25 @@ resource "aws_iam_policy" "ecs_web_task_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedLogs"
-        "Effect" = "Allow"
-        "Action" = "logs:CreateLogStream"
+        "Sid"      = "UsedLogs"
+        "Effect"   = "Allow"
+        "Action"   = "logs:CreateLogStream"
         "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/app/web:log-stream:*"
       },
       {
-        "Sid" = "UsedS3"
-        "Effect" = "Allow"
-        "Action" = "s3:GetObject"
+        "Sid"      = "UsedS3"
+        "Effect"   = "Allow"
+        "Action"   = "s3:GetObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/config/*"
       },
       {
-        "Sid" = "UsedSecretsmanager"
-        "Effect" = "Allow"
-        "Action" = "secretsmanager:GetSecretValue"
+        "Sid"      = "UsedSecretsmanager"
+        "Effect"   = "Allow"
+        "Action"   = "secretsmanager:GetSecretValue"
         "Resource" = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/orders/db-password-??????"
       },
       {
-        "Sid" = "UsedSsm"
+        "Sid"    = "UsedSsm"
         "Effect" = "Allow"
         "Action" = "ssm:GetParameters"
         "Resource" = [
@@ -36,4 +38,9 @@ resource "aws_iam_policy" "ecs_web_task_least_privilege" {
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "ecs_web_task_least_privilege" {
+  role       = module.iam.aws_iam_role.ecs_web_task.name
+  policy_arn = aws_iam_policy.ecs_web_task_least_privilege.arn
 }

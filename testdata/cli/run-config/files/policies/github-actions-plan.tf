@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/ci/github-actions-plan, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 314 of 326 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (131 calls); nothing broader than the current policies = true; removes 314 of 326 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "github_actions_plan_least_privilege" {
   name        = "github-actions-plan-least-privilege"
@@ -8,7 +10,7 @@ resource "aws_iam_policy" "github_actions_plan_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedEc2"
+        "Sid"    = "UsedEc2"
         "Effect" = "Allow"
         "Action" = [
           "ec2:DescribeSecurityGroups",
@@ -18,7 +20,7 @@ resource "aws_iam_policy" "github_actions_plan_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedIam"
+        "Sid"    = "UsedIam"
         "Effect" = "Allow"
         "Action" = [
           "iam:GetPolicy",
@@ -30,7 +32,7 @@ resource "aws_iam_policy" "github_actions_plan_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedLambda"
+        "Sid"    = "UsedLambda"
         "Effect" = "Allow"
         "Action" = [
           "lambda:GetPolicy",
@@ -39,7 +41,7 @@ resource "aws_iam_policy" "github_actions_plan_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedLambda2"
+        "Sid"    = "UsedLambda2"
         "Effect" = "Allow"
         "Action" = "lambda:GetFunction"
         "Resource" = [
@@ -50,11 +52,16 @@ resource "aws_iam_policy" "github_actions_plan_least_privilege" {
         ]
       },
       {
-        "Sid" = "UsedS3"
-        "Effect" = "Allow"
-        "Action" = "s3:GetBucketPolicy"
+        "Sid"      = "UsedS3"
+        "Effect"   = "Allow"
+        "Action"   = "s3:GetBucketPolicy"
         "Resource" = "*"
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "github_actions_plan_least_privilege" {
+  role       = module.iam.aws_iam_role.github_actions_plan.name
+  policy_arn = aws_iam_policy.github_actions_plan_least_privilege.arn
 }

@@ -1,2 +1,6 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/legacy/legacy-etl, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 117 of 117 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (0 calls); nothing broader than the current policies = true; removes 117 of 117 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
+# Note: nothing to grant: no call was observed and nothing is kept; consider deleting the principal
+# Note: no successful call in the 90-day window: consider deleting the principal rather than keeping a trimmed policy

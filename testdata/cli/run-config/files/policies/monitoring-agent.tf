@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/monitoring/monitoring-agent, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 10 of 15 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (484 calls); nothing broader than the current policies = true; removes 10 of 15 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "monitoring_agent_least_privilege" {
   name        = "monitoring-agent-least-privilege"
@@ -8,13 +10,13 @@ resource "aws_iam_policy" "monitoring_agent_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedCloudwatch"
-        "Effect" = "Allow"
-        "Action" = "cloudwatch:PutMetricData"
+        "Sid"      = "UsedCloudwatch"
+        "Effect"   = "Allow"
+        "Action"   = "cloudwatch:PutMetricData"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedEc2"
+        "Sid"    = "UsedEc2"
         "Effect" = "Allow"
         "Action" = [
           "ec2:DescribeTags",
@@ -23,13 +25,13 @@ resource "aws_iam_policy" "monitoring_agent_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedLogs"
-        "Effect" = "Allow"
-        "Action" = "logs:DescribeLogStreams"
+        "Sid"      = "UsedLogs"
+        "Effect"   = "Allow"
+        "Action"   = "logs:DescribeLogStreams"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedSsm"
+        "Sid"    = "UsedSsm"
         "Effect" = "Allow"
         "Action" = "ssm:GetParameter"
         "Resource" = [
@@ -40,4 +42,9 @@ resource "aws_iam_policy" "monitoring_agent_least_privilege" {
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "monitoring_agent_least_privilege" {
+  role       = module.iam.aws_iam_role.monitoring_agent.name
+  policy_arn = aws_iam_policy.monitoring_agent_least_privilege.arn
 }

@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/security-auditor, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 301 of 323 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (501 calls); nothing broader than the current policies = true; removes 301 of 323 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "security_auditor_least_privilege" {
   name        = "security-auditor-least-privilege"
@@ -8,7 +10,7 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedCloudtrail"
+        "Sid"    = "UsedCloudtrail"
         "Effect" = "Allow"
         "Action" = [
           "cloudtrail:DescribeTrails",
@@ -17,7 +19,7 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedEc2"
+        "Sid"    = "UsedEc2"
         "Effect" = "Allow"
         "Action" = [
           "ec2:DescribeInstances",
@@ -29,7 +31,7 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedIam"
+        "Sid"    = "UsedIam"
         "Effect" = "Allow"
         "Action" = [
           "iam:GetAccountAuthorizationDetails",
@@ -40,7 +42,7 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedKms"
+        "Sid"    = "UsedKms"
         "Effect" = "Allow"
         "Action" = [
           "kms:DescribeKey",
@@ -49,19 +51,19 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedLambda"
-        "Effect" = "Allow"
-        "Action" = "lambda:ListFunctions"
+        "Sid"      = "UsedLambda"
+        "Effect"   = "Allow"
+        "Action"   = "lambda:ListFunctions"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedLogs"
-        "Effect" = "Allow"
-        "Action" = "logs:DescribeLogGroups"
+        "Sid"      = "UsedLogs"
+        "Effect"   = "Allow"
+        "Action"   = "logs:DescribeLogGroups"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedS3"
+        "Sid"    = "UsedS3"
         "Effect" = "Allow"
         "Action" = [
           "s3:GetBucketAcl",
@@ -74,11 +76,16 @@ resource "aws_iam_policy" "security_auditor_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedSecretsmanager"
-        "Effect" = "Allow"
-        "Action" = "secretsmanager:ListSecrets"
+        "Sid"      = "UsedSecretsmanager"
+        "Effect"   = "Allow"
+        "Action"   = "secretsmanager:ListSecrets"
         "Resource" = "*"
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "security_auditor_least_privilege" {
+  role       = module.iam.aws_iam_role.security_auditor.name
+  policy_arn = aws_iam_policy.security_auditor_least_privilege.arn
 }

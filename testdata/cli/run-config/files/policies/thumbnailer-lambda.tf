@@ -1,5 +1,7 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/service-role/thumbnailer-lambda, written by iamtrim.
-# Proof: observed calls allowed = true, nothing broader than the current policies = true; removes 96 of 100 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (164 calls); nothing broader than the current policies = true; removes 96 of 100 granted actions.
+# Window: 90 days.
+# It replaces the principal's current policies: detach or delete them once this is applied.
 
 resource "aws_iam_policy" "thumbnailer_lambda_least_privilege" {
   name        = "thumbnailer-lambda-least-privilege"
@@ -8,29 +10,34 @@ resource "aws_iam_policy" "thumbnailer_lambda_least_privilege" {
     "Version" = "2012-10-17"
     "Statement" = [
       {
-        "Sid" = "UsedLogs"
-        "Effect" = "Allow"
-        "Action" = "logs:CreateLogStream"
+        "Sid"      = "UsedLogs"
+        "Effect"   = "Allow"
+        "Action"   = "logs:CreateLogStream"
         "Resource" = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/thumbnailer:log-stream:*"
       },
       {
-        "Sid" = "UsedS3"
-        "Effect" = "Allow"
-        "Action" = "s3:ListBucket"
+        "Sid"      = "UsedS3"
+        "Effect"   = "Allow"
+        "Action"   = "s3:ListBucket"
         "Resource" = "*"
       },
       {
-        "Sid" = "UsedS32"
-        "Effect" = "Allow"
-        "Action" = "s3:GetObject"
+        "Sid"      = "UsedS32"
+        "Effect"   = "Allow"
+        "Action"   = "s3:GetObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/images/*"
       },
       {
-        "Sid" = "UsedS33"
-        "Effect" = "Allow"
-        "Action" = "s3:PutObject"
+        "Sid"      = "UsedS33"
+        "Effect"   = "Allow"
+        "Action"   = "s3:PutObject"
         "Resource" = "arn:aws:s3:::acme-data-prod/thumbnails/*"
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "thumbnailer_lambda_least_privilege" {
+  role       = module.iam.aws_iam_role.thumbnailer_lambda.name
+  policy_arn = aws_iam_policy.thumbnailer_lambda_least_privilege.arn
 }
