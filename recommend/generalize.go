@@ -30,6 +30,11 @@ type Generalize struct {
 	// become one pattern: their longest common prefix followed by "*".
 	// 0 never collapses.
 	CollapseAt int
+
+	// siblings is set for data reads (DataRead): two or more resources
+	// read under one named parent path become that parent (see
+	// siblingParents). Not an option: recommend sets it per action.
+	siblings bool
 }
 
 // DefaultGeneralize is the documented default rule.
@@ -63,6 +68,9 @@ func (g Generalize) generalize(arns []string) []candidate {
 	cands := make([]candidate, 0, len(order))
 	for _, p := range order {
 		cands = append(cands, candidate{pattern: p, members: byPattern[p]})
+	}
+	if g.siblings {
+		cands = siblingParents(cands)
 	}
 	if g.CollapseAt <= 0 {
 		return cands
@@ -98,6 +106,83 @@ func (g Generalize) generalize(arns []string) []candidate {
 		out = append(out, candidate{pattern: lcp + "*", members: members})
 	}
 	return out
+}
+
+// siblingParents is the read-family step of data reads. A data read of
+// two or more resources with the same named parent path (log groups
+// /aws/lambda/orders-api and /aws/lambda/thumbnailer, secrets prod/db and
+// prod/api) is a principal browsing that family (an engineer reading the
+// logs of the functions it debugs, a job reading the objects of a folder),
+// not a fixed dependency: the next read names a sibling not read yet, and
+// a policy listing the ones seen denies it (the backtest showed it). Such
+// candidates become the parent followed by "*". The parent must be a path
+// of the resource's own name with at least one named segment (the type
+// prefix alone, "table/", is never a parent: two tables read are two
+// dependencies) and no minted-looking token (lifecycle.CommonPrefix would
+// cut it). One resource read stays exact, and the caller checks the
+// pattern against the current grant like any other (falling back to the
+// exact resources). Patterns (already generalised) are left alone.
+func siblingParents(cands []candidate) []candidate {
+	byParent := map[string][]int{}
+	for i, c := range cands {
+		if p := siblingParent(c.pattern); p != "" {
+			byParent[p] = append(byParent[p], i)
+		}
+	}
+	merged := map[int]string{} // first member index -> parent
+	skip := map[int]bool{}
+	for p, idx := range byParent {
+		if len(idx) < 2 {
+			continue
+		}
+		merged[idx[0]] = p
+		for _, i := range idx[1:] {
+			skip[i] = true
+		}
+	}
+	if len(merged) == 0 {
+		return cands
+	}
+	out := make([]candidate, 0, len(cands))
+	for i, c := range cands {
+		if skip[i] {
+			continue
+		}
+		p, ok := merged[i]
+		if !ok {
+			out = append(out, c)
+			continue
+		}
+		var members []string
+		for _, j := range byParent[p] {
+			members = append(members, cands[j].members...)
+		}
+		out = append(out, candidate{pattern: p + "*", members: members})
+	}
+	return out
+}
+
+// siblingParent is the named parent path of an exact ARN's resource name,
+// ending in "/" ("arn:aws:logs:r:a:log-group:/aws/lambda/" for the group
+// /aws/lambda/f), or "" when it has none that qualifies.
+func siblingParent(arn string) string {
+	if strings.ContainsAny(arn, "*?") {
+		return ""
+	}
+	k := kindPrefix(arn)
+	if k == "" {
+		return ""
+	}
+	name := arn[len(k):]
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 || strings.Trim(name[:i], "/") == "" {
+		return ""
+	}
+	p := k + name[:i+1]
+	if lifecycle.CommonPrefix([]string{p}) != p {
+		return "" // a minted-looking token in the parent
+	}
+	return p
 }
 
 // objectPrefix maps arn:aws:s3:::bucket/a/b/c to arn:aws:s3:::bucket/a/*

@@ -36,6 +36,21 @@ func TestGeneralize(t *testing.T) {
 		{"collapse never crosses the type", Generalize{CollapseAt: 2},
 			[]string{"arn:aws:sqs:us-east-1:1:a", "arn:aws:sqs:us-east-1:1:b"},
 			[]string{"arn:aws:sqs:us-east-1:1:a", "arn:aws:sqs:us-east-1:1:b"}},
+		{"data reads: siblings under a named parent become the parent", Generalize{siblings: true},
+			[]string{"arn:aws:logs:us-east-1:1:log-group:/aws/lambda/orders-api", "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/thumbnailer", "arn:aws:logs:us-east-1:1:log-group:/ecs/web"},
+			[]string{"arn:aws:logs:us-east-1:1:log-group:/aws/lambda/*", "arn:aws:logs:us-east-1:1:log-group:/ecs/web"}},
+		{"data reads: one resource under a parent stays exact", Generalize{siblings: true},
+			[]string{"arn:aws:logs:us-east-1:1:log-group:/aws/lambda/orders-api", "arn:aws:logs:eu-west-1:1:log-group:/aws/lambda/edge-router"},
+			[]string{"arn:aws:logs:eu-west-1:1:log-group:/aws/lambda/edge-router", "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/orders-api"}},
+		{"data reads: the type prefix is no parent", Generalize{siblings: true},
+			[]string{"arn:aws:dynamodb:us-east-1:1:table/orders", "arn:aws:dynamodb:us-east-1:1:table/users", "arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf", "arn:aws:secretsmanager:us-east-1:1:secret:prod/api-GhIjKl"},
+			[]string{"arn:aws:dynamodb:us-east-1:1:table/orders", "arn:aws:dynamodb:us-east-1:1:table/users", "arn:aws:secretsmanager:us-east-1:1:secret:prod/*"}},
+		{"data reads: no parent with a minted token", Generalize{siblings: true},
+			[]string{"arn:aws:ssm:us-east-1:1:parameter/run-20260102/a", "arn:aws:ssm:us-east-1:1:parameter/run-20260102/b"},
+			[]string{"arn:aws:ssm:us-east-1:1:parameter/run-20260102/a", "arn:aws:ssm:us-east-1:1:parameter/run-20260102/b"}},
+		{"siblings are not merged outside data reads", Generalize{},
+			[]string{"arn:aws:logs:us-east-1:1:log-group:/aws/lambda/orders-api", "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/thumbnailer"},
+			[]string{"arn:aws:logs:us-east-1:1:log-group:/aws/lambda/orders-api", "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/thumbnailer"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

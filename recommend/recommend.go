@@ -525,7 +525,9 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 			continue
 		}
 		var res []string
-		for _, c := range rule.generalize(byPart[i]) {
+		r := rule
+		r.siblings = DataRead(u.Action)
+		for _, c := range r.generalize(byPart[i]) {
 			if ok, _ := policy.AllowsAllWhen(allow, u.Action, c.pattern, pt.conds); ok {
 				res = append(res, c.pattern)
 				continue

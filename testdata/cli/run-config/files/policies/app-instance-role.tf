@@ -48,18 +48,14 @@ resource "aws_iam_policy" "app_instance_role_least_privilege" {
         "Action" = "ssm:GetParameter"
         "Resource" = [
           "arn:aws:ssm:eu-west-1:111122223333:parameter/prod/edge/config",
-          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/db-host",
-          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/feature-flags",
+          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/*",
         ]
       },
       {
         "Sid"    = "UsedSsm2"
         "Effect" = "Allow"
         "Action" = "ssm:GetParameters"
-        "Resource" = [
-          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/db-host",
-          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/feature-flags",
-        ]
+        "Resource" = "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/*"
       },
     ]
   })

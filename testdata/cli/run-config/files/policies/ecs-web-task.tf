@@ -31,10 +31,7 @@ resource "aws_iam_policy" "ecs_web_task_least_privilege" {
         "Sid"    = "UsedSsm"
         "Effect" = "Allow"
         "Action" = "ssm:GetParameters"
-        "Resource" = [
-          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/db-host",
-          "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/feature-flags",
-        ]
+        "Resource" = "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/*"
       },
     ]
   })
