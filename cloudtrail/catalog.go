@@ -17,4 +17,7 @@ type Catalog interface {
 	// ResourceARNFormats returns the ARN formats of a resource type
 	// ("arn:${Partition}:s3:::${BucketName}"), or nil.
 	ResourceARNFormats(service, resourceType string) []string
+	// TagOnCreate names the tagging action a call of action also needs
+	// when it carries tags (iam:TagRole for iam:CreateRole), or "".
+	TagOnCreate(action string) string
 }

@@ -159,6 +159,9 @@ type mapping struct {
 	dyn             dynRule
 	passRoleKeys    []string
 	instanceProfile bool
+	// tagging lists the tagging actions a call of actions needs when it
+	// carries tags (catalog.TagOnCreate), not already among actions.
+	tagging []string
 }
 
 // lookup returns the cached mapping, computing it on first use.
@@ -172,6 +175,13 @@ func (m *Mapper) lookup(src, name []byte) *mapping {
 		return e
 	}
 	e = m.compute(string(src), string(name))
+	if m.cat != nil && e.prefix != "ec2" {
+		for _, a := range e.actions {
+			if tag := m.cat.TagOnCreate(a); tag != "" && !contains(e.actions, tag) && !contains(e.tagging, tag) {
+				e.tagging = append(e.tagging, tag)
+			}
+		}
+	}
 	m.mu.Lock()
 	if old := m.cache[string(k)]; old != nil {
 		e = old

@@ -336,8 +336,9 @@ func needsParams(e *mapping) bool {
 	case "s3", "dynamodb", "sqs", "sns", "kms", "lambda", "secretsmanager", "ssm", "logs", "sts", "iam", "cloudformation", "ec2", "cloudtrail", "apigateway":
 		return true
 	}
-	// A create call may carry tags (tag-on-create).
-	return strings.HasPrefix(e.event, "Create")
+	// A call of an action that takes request tags may carry them
+	// (tag-on-create).
+	return len(e.tagging) > 0
 }
 
 // access fills Actions, Resources and Access.
@@ -447,20 +448,24 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 		}
 	}
 	if e.prefix == "ec2" && p.tagSpecs && m.ec2CreateTags != "" && !contains(actions, m.ec2CreateTags) {
-		// Tag-on-create (RunInstances, CreateVolume, ... with a
+		// Tag-on-create in EC2 (RunInstances, CreateVolume, ... with a
 		// tagSpecificationSet) also needs ec2:CreateTags, which CloudTrail
-		// does not log as a call of its own. The resources created are not
-		// named here: the recommendation keeps CreateTags' current scope.
+		// does not log as a call of its own. EC2 publishes its request-tag
+		// condition keys per resource type of each action, not per action,
+		// so the catalog rule below does not see them. The resources
+		// created are not named here: the recommendation keeps CreateTags'
+		// current scope.
 		m.grant(rec, []string{m.ec2CreateTags}, nil)
 	}
-	if e.prefix != "ec2" && p.tags {
-		// Tag-on-create elsewhere: CreateRole, CreateQueue, CreateFunction,
-		// CreateTable, ... with tags also need the service's tagging
-		// action, which CloudTrail does not log on its own. As for EC2 the
+	if p.tags && len(e.tagging) > 0 && e.dyn == dynNone {
+		// Tag-on-create elsewhere: a call that carries tags (CreateRole,
+		// CreateQueue, PutParameter, RunTask, ...) also needs the service's
+		// tagging action, which CloudTrail does not log on its own. The
+		// catalog says which actions take request tags (aws:RequestTag,
+		// aws:TagKeys) and which tagging action goes with them
+		// (catalog.TagOnCreate, in mapping.tagging). As for EC2 the
 		// resource is left unnamed: the recommendation keeps its scope.
-		if tag := m.tagOnCreate(e.prefix, e.event); tag != "" && !contains(actions, tag) {
-			m.grant(rec, []string{tag}, nil)
-		}
+		m.grant(rec, e.tagging, nil)
 	}
 	if e.prefix == "s3" && !p.copySource.empty() && m.s3GetObject != "" {
 		if src := m.s3CopySource(c, p.copySource); src != "" {
@@ -963,28 +968,6 @@ func (m *Mapper) transactActionsOf(items []byte, out []string) []string {
 		it.i, it.err = in.i, in.err
 	}
 	return out
-}
-
-// tagOnCreate names the tagging action a create call with tags needs:
-// Tag<Thing> for Create<Thing> when the catalog has it (iam:TagRole,
-// sqs:TagQueue), else the service's generic TagResource or
-// AddTagsToResource; "" for a call that creates nothing or a service
-// without one. Versioned event names (CreateFunction20150331) lose their
-// date suffix.
-func (m *Mapper) tagOnCreate(prefix, event string) string {
-	if m.cat == nil {
-		return ""
-	}
-	thing, ok := strings.CutPrefix(strings.TrimRight(event, "0123456789"), "Create")
-	if !ok || thing == "" {
-		return ""
-	}
-	for _, name := range []string{"Tag" + thing, "TagResource", "AddTagsToResource", "TagResources"} {
-		if c, ok := m.cat.Action(prefix + ":" + name); ok {
-			return c
-		}
-	}
-	return ""
 }
 
 // apigatewayPath is the resource path an API Gateway control-plane call

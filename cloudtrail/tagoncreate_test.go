@@ -39,9 +39,11 @@ func TestTagOnCreateImpliesCreateTags(t *testing.T) {
 	}
 }
 
-// Other services tag on create too: a create call that carries tags needs
-// the service's tagging action for what it creates (iam:TagRole for
-// CreateRole, sqs:TagQueue for CreateQueue), else its TagResource.
+// Other services tag on create too: a call that carries tags, of an action
+// the catalog marks with aws:RequestTag / aws:TagKeys, needs the service's
+// tagging action for what it creates (iam:TagRole for CreateRole,
+// sqs:TagQueue for CreateQueue), else its TagResource or
+// AddTagsToResource (catalog.TagOnCreate).
 func TestTagOnCreateOtherServices(t *testing.T) {
 	m := NewMapper(testCatalog(t))
 	const tmpl = `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA1","arn":"arn:aws:iam::111122223333:user/ci","accountId":"111122223333","userName":"ci"},
@@ -55,6 +57,8 @@ func TestTagOnCreateOtherServices(t *testing.T) {
 		{"sqs queue", "sqs.amazonaws.com", "CreateQueue", `{"queueName":"q","tags":{"team":"a"}}`, "sqs:TagQueue"},
 		{"lambda function", "lambda.amazonaws.com", "CreateFunction20150331", `{"functionName":"f","tags":{"team":"a"}}`, "lambda:TagResource"},
 		{"dynamodb table", "dynamodb.amazonaws.com", "CreateTable", `{"tableName":"t","tags":[{"key":"team","value":"a"}]}`, "dynamodb:TagResource"},
+		{"ssm parameter (no Create in its name)", "ssm.amazonaws.com", "PutParameter", `{"name":"/app/x","type":"String","tags":[{"key":"team","value":"a"}]}`, "ssm:AddTagsToResource"},
+		{"ecs task", "ecs.amazonaws.com", "RunTask", `{"cluster":"web","taskDefinition":"web:3","tags":[{"key":"team","value":"a"}]}`, "ecs:TagResource"},
 		{"empty tags", "sqs.amazonaws.com", "CreateQueue", `{"queueName":"q","tags":{}}`, ""},
 		{"no tags", "iam.amazonaws.com", "CreateRole", `{"roleName":"r","assumeRolePolicyDocument":"{}"}`, ""},
 	}
@@ -67,7 +71,7 @@ func TestTagOnCreateOtherServices(t *testing.T) {
 			}
 			var tagging []string
 			for _, a := range rec.Actions {
-				if _, name, _ := strings.Cut(a, ":"); strings.HasPrefix(name, "Tag") {
+				if _, name, _ := strings.Cut(a, ":"); strings.Contains(name, "Tag") {
 					tagging = append(tagging, a)
 				}
 			}

@@ -29,6 +29,7 @@ func (testCatalog) Action(name string) (string, bool) {
 func (testCatalog) HasService(prefix string) bool                       { return testServices[prefix] }
 func (testCatalog) OperationActions(service, operation string) []string { return nil }
 func (testCatalog) ResourceARNFormats(service, rt string) []string      { return nil }
+func (testCatalog) TagOnCreate(action string) string                    { return "" }
 
 const (
 	acctA = "111111111111"

@@ -29,9 +29,9 @@ s3:x-amz-server-side-encryption-aws-kms-key-id ARN
 		actions: `
 AbortMultipartUpload W accesspointobject,object
 BypassGovernanceRetention P accesspointobject,object
-CreateAccessPoint W accesspoint
-CreateBucket W bucket |s3:x-amz-acl
-CreateJob W
+CreateAccessPoint W accesspoint |aws:RequestTag/${TagKey},aws:TagKeys
+CreateBucket W bucket |s3:x-amz-acl,aws:RequestTag/${TagKey},aws:TagKeys
+CreateJob W |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteAccessPoint W accesspoint
 DeleteAccessPointPolicy P accesspoint
 DeleteBucket W bucket
@@ -106,7 +106,7 @@ PutBucketVersioning W bucket
 PutBucketWebsite W bucket
 PutEncryptionConfiguration W bucket
 PutInventoryConfiguration W bucket
-PutJobTagging T job
+PutJobTagging T job |aws:RequestTag/${TagKey},aws:TagKeys
 PutLifecycleConfiguration W bucket
 PutMetricsConfiguration W bucket
 PutObject W accesspointobject,object |s3:x-amz-acl,s3:x-amz-server-side-encryption,s3:x-amz-server-side-encryption-aws-kms-key-id,s3:TlsVersion
@@ -121,8 +121,8 @@ ReplicateDelete W object
 ReplicateObject W object
 ReplicateTags T object
 RestoreObject W accesspointobject,object
-TagResource T accesspoint,bucket
-UntagResource T accesspoint,bucket
+TagResource T accesspoint,bucket |aws:RequestTag/${TagKey},aws:TagKeys
+UntagResource T accesspoint,bucket |aws:TagKeys
 UpdateJobPriority W job
 UpdateJobStatus W job
 `,
@@ -177,16 +177,16 @@ AttachUserPolicy P user |iam:PermissionsBoundary,iam:PolicyARN
 ChangePassword W user
 CreateAccessKey W user
 CreateGroup W group
-CreateInstanceProfile W instance-profile
+CreateInstanceProfile W instance-profile |aws:RequestTag/${TagKey},aws:TagKeys
 CreateLoginProfile W user
-CreateOpenIDConnectProvider W oidc-provider
-CreatePolicy P policy
+CreateOpenIDConnectProvider W oidc-provider |aws:RequestTag/${TagKey},aws:TagKeys
+CreatePolicy P policy |aws:RequestTag/${TagKey},aws:TagKeys
 CreatePolicyVersion P policy
-CreateRole W role |iam:PermissionsBoundary
-CreateSAMLProvider W saml-provider
+CreateRole W role |iam:PermissionsBoundary,aws:RequestTag/${TagKey},aws:TagKeys
+CreateSAMLProvider W saml-provider |aws:RequestTag/${TagKey},aws:TagKeys
 CreateServiceLinkedRole W role |iam:AWSServiceName
-CreateUser W user |iam:PermissionsBoundary
-CreateVirtualMFADevice W mfa
+CreateUser W user |iam:PermissionsBoundary,aws:RequestTag/${TagKey},aws:TagKeys
+CreateVirtualMFADevice W mfa |aws:RequestTag/${TagKey},aws:TagKeys
 DeactivateMFADevice W user
 DeleteAccessKey W user
 DeleteGroup W group
@@ -258,12 +258,12 @@ RemoveUserFromGroup W group
 SetDefaultPolicyVersion P policy
 SimulateCustomPolicy R
 SimulatePrincipalPolicy R group,role,user
-TagPolicy T policy
-TagRole T role
-TagUser T user
-UntagPolicy T policy
-UntagRole T role
-UntagUser T user
+TagPolicy T policy |aws:RequestTag/${TagKey},aws:TagKeys
+TagRole T role |aws:RequestTag/${TagKey},aws:TagKeys
+TagUser T user |aws:RequestTag/${TagKey},aws:TagKeys
+UntagPolicy T policy |aws:TagKeys
+UntagRole T role |aws:TagKeys
+UntagUser T user |aws:TagKeys
 UpdateAccessKey W user
 UpdateAccountPasswordPolicy W
 UpdateAssumeRolePolicy P role
@@ -290,14 +290,14 @@ token.actions.githubusercontent.com:aud String
 token.actions.githubusercontent.com:sub String
 `,
 		actions: `
-AssumeRole W role |sts:ExternalId,sts:RoleSessionName,sts:SourceIdentity
-AssumeRoleWithSAML W role |saml:aud,sts:SourceIdentity
-AssumeRoleWithWebIdentity W role |token.actions.githubusercontent.com:aud,token.actions.githubusercontent.com:sub
+AssumeRole W role |sts:ExternalId,sts:RoleSessionName,sts:SourceIdentity,aws:RequestTag/${TagKey},aws:TagKeys
+AssumeRoleWithSAML W role |saml:aud,sts:SourceIdentity,aws:RequestTag/${TagKey},aws:TagKeys
+AssumeRoleWithWebIdentity W role |token.actions.githubusercontent.com:aud,token.actions.githubusercontent.com:sub,aws:RequestTag/${TagKey},aws:TagKeys
 AssumeRoot W root-user
 DecodeAuthorizationMessage W
 GetAccessKeyInfo R
 GetCallerIdentity R
-GetFederationToken W federated-user
+GetFederationToken W federated-user |aws:RequestTag/${TagKey},aws:TagKeys
 GetServiceBearerToken R
 GetSessionToken R
 SetContext W role,self-session
@@ -324,8 +324,8 @@ lambda:SubnetIds ArrayOfString
 AddLayerVersionPermission P layerVersion
 AddPermission P function |lambda:FunctionUrlAuthType,lambda:Principal
 CreateAlias W function
-CreateEventSourceMapping W |lambda:FunctionArn
-CreateFunction W function |lambda:Layer,lambda:SecurityGroupIds,lambda:SubnetIds
+CreateEventSourceMapping W |lambda:FunctionArn,aws:RequestTag/${TagKey},aws:TagKeys
+CreateFunction W function |lambda:Layer,lambda:SecurityGroupIds,lambda:SubnetIds,aws:RequestTag/${TagKey},aws:TagKeys
 CreateFunctionUrlConfig W function |lambda:FunctionUrlAuthType
 DeleteAlias W function
 DeleteEventSourceMapping W eventSourceMapping
@@ -367,8 +367,8 @@ PutFunctionEventInvokeConfig W function
 PutRuntimeManagementConfig W function
 RemoveLayerVersionPermission P layerVersion
 RemovePermission P function
-TagResource T function
-UntagResource T function
+TagResource T function |aws:RequestTag/${TagKey},aws:TagKeys
+UntagResource T function |aws:TagKeys
 UpdateAlias W function
 UpdateEventSourceMapping W eventSourceMapping |lambda:FunctionArn
 UpdateFunctionCode W function
@@ -413,7 +413,7 @@ BatchWriteItem W table |dynamodb:Attributes,dynamodb:LeadingKeys
 ConditionCheckItem R table |dynamodb:Attributes,dynamodb:LeadingKeys
 CreateBackup W table
 CreateGlobalTable W global-table,table
-CreateTable W table
+CreateTable W table |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteBackup W backup
 DeleteItem W table |dynamodb:Attributes,dynamodb:LeadingKeys,dynamodb:ReturnValues
 DeleteTable W table
@@ -452,8 +452,8 @@ Query R index,table |dynamodb:Attributes,dynamodb:LeadingKeys,dynamodb:Select
 RestoreTableFromBackup W backup,table
 RestoreTableToPointInTime W table
 Scan R index,table |dynamodb:Attributes,dynamodb:Select
-TagResource T stream,table
-UntagResource T stream,table
+TagResource T stream,table |aws:RequestTag/${TagKey},aws:TagKeys
+UntagResource T stream,table |aws:TagKeys
 UpdateContinuousBackups W table
 UpdateContributorInsights W index,table
 UpdateGlobalTable W global-table,table
@@ -508,7 +508,7 @@ DeleteKeyPair W key-pair
 DeleteNetworkInterface W network-interface
 DeleteSecurityGroup W security-group
 DeleteSnapshot W snapshot
-DeleteTags T elastic-ip,image,instance,internet-gateway,key-pair,launch-template,network-interface,route-table,security-group,snapshot,subnet,volume,vpc
+DeleteTags T elastic-ip,image,instance,internet-gateway,key-pair,launch-template,network-interface,route-table,security-group,snapshot,subnet,volume,vpc |aws:TagKeys
 DeleteVolume W volume
 DeregisterImage W image
 DescribeAccountAttributes L
@@ -569,7 +569,7 @@ ConnectCustomKeyStore W
 CreateAlias W alias,key
 CreateCustomKeyStore W
 CreateGrant P key |kms:CallerAccount,kms:ViaService
-CreateKey W
+CreateKey W |aws:RequestTag/${TagKey},aws:TagKeys
 Decrypt W key |kms:CallerAccount,kms:EncryptionContext:${EncryptionContextKey},kms:ViaService
 DeleteAlias W alias,key
 DeleteCustomKeyStore W
@@ -609,8 +609,8 @@ RevokeGrant P key
 RotateKeyOnDemand W key
 ScheduleKeyDeletion W key
 Sign W key
-TagResource T key
-UntagResource T key
+TagResource T key |aws:RequestTag/${TagKey},aws:TagKeys
+UntagResource T key |aws:TagKeys
 UpdateAlias W alias,key
 UpdateCustomKeyStore W
 UpdateKeyDescription W key
@@ -630,7 +630,7 @@ log-stream arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:
 AssociateKmsKey W log-group
 CancelExportTask W
 CreateExportTask W log-group
-CreateLogGroup W log-group
+CreateLogGroup W log-group |aws:RequestTag/${TagKey},aws:TagKeys
 CreateLogStream W log-stream
 DeleteDataProtectionPolicy W log-group
 DeleteDestination W destination
@@ -660,7 +660,7 @@ GetQueryResults R log-group
 ListTagsForResource L destination,log-group
 ListTagsLogGroup L log-group
 PutDataProtectionPolicy W log-group
-PutDestination W destination
+PutDestination W destination |aws:RequestTag/${TagKey},aws:TagKeys
 PutDestinationPolicy W destination
 PutLogEvents W log-stream
 PutMetricFilter W log-group
@@ -672,11 +672,11 @@ StartLiveTail R log-group
 StartQuery R log-group
 StopLiveTail R
 StopQuery R
-TagLogGroup T log-group
-TagResource T destination,log-group
+TagLogGroup T log-group |aws:RequestTag/${TagKey},aws:TagKeys
+TagResource T destination,log-group |aws:RequestTag/${TagKey},aws:TagKeys
 TestMetricFilter R
-UntagLogGroup T log-group
-UntagResource T destination,log-group
+UntagLogGroup T log-group |aws:TagKeys
+UntagResource T destination,log-group |aws:TagKeys
 `},
 
 	{name: "cloudwatch",
@@ -713,23 +713,23 @@ GetMetricStatistics R
 GetMetricStream R metric-stream
 GetMetricWidgetImage R
 ListDashboards L
-ListManagedInsightRules R
+ListManagedInsightRules R |aws:RequestTag/${TagKey},aws:TagKeys
 ListMetricStreams L
 ListMetrics L dataset
 ListTagsForResource L alarm,dashboard,insight-rule,metric-stream
 PutAnomalyDetector W
-PutCompositeAlarm W alarm |cloudwatch:AlarmActions
-PutDashboard W dashboard
-PutInsightRule W insight-rule
-PutManagedInsightRules W
-PutMetricAlarm W alarm |cloudwatch:AlarmActions
+PutCompositeAlarm W alarm |cloudwatch:AlarmActions,aws:RequestTag/${TagKey},aws:TagKeys
+PutDashboard W dashboard |aws:RequestTag/${TagKey},aws:TagKeys
+PutInsightRule W insight-rule |aws:RequestTag/${TagKey},aws:TagKeys
+PutManagedInsightRules W |aws:RequestTag/${TagKey},aws:TagKeys
+PutMetricAlarm W alarm |cloudwatch:AlarmActions,aws:RequestTag/${TagKey},aws:TagKeys
 PutMetricData W dataset |cloudwatch:namespace
-PutMetricStream W metric-stream
+PutMetricStream W metric-stream |aws:RequestTag/${TagKey},aws:TagKeys
 SetAlarmState W alarm
 StartMetricStreams W metric-stream
 StopMetricStreams W metric-stream
-TagResource T alarm,dashboard,insight-rule,metric-stream
-UntagResource T alarm,dashboard,insight-rule,metric-stream
+TagResource T alarm,dashboard,insight-rule,metric-stream |aws:RequestTag/${TagKey},aws:TagKeys
+UntagResource T alarm,dashboard,insight-rule,metric-stream |aws:TagKeys
 `},
 
 	{name: "sqs",
@@ -741,7 +741,7 @@ queue arn:${Partition}:sqs:${Region}:${Account}:${QueueName}
 AddPermission P queue
 CancelMessageMoveTask W queue
 ChangeMessageVisibility W queue
-CreateQueue W queue
+CreateQueue W queue |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteMessage W queue
 DeleteQueue W queue
 GetQueueAttributes R queue
@@ -756,8 +756,8 @@ RemovePermission P queue
 SendMessage W queue
 SetQueueAttributes P queue
 StartMessageMoveTask W queue
-TagQueue T queue
-UntagQueue T queue
+TagQueue T queue |aws:RequestTag/${TagKey},aws:TagKeys
+UntagQueue T queue |aws:TagKeys
 `},
 
 	{name: "sns",
@@ -774,7 +774,7 @@ CheckIfPhoneNumberIsOptedOut R
 ConfirmSubscription W topic
 CreatePlatformApplication W
 CreatePlatformEndpoint W
-CreateTopic W topic
+CreateTopic W topic |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteEndpoint W
 DeletePlatformApplication W
 DeleteTopic W topic
@@ -802,9 +802,9 @@ SetSMSAttributes W
 SetSubscriptionAttributes W topic
 SetTopicAttributes P topic
 Subscribe W topic |sns:Endpoint,sns:Protocol
-TagResource T topic
+TagResource T topic |aws:RequestTag/${TagKey},aws:TagKeys
 Unsubscribe W topic
-UntagResource T topic
+UntagResource T topic |aws:TagKeys
 `},
 
 	{name: "ssm",
@@ -829,13 +829,13 @@ ssm:Recursive String
 ssm:SessionDocumentAccessCheck Bool
 `,
 		actions: `
-AddTagsToResource T document,instance,maintenancewindow,managed-instance,opsitem,parameter,patchbaseline
+AddTagsToResource T document,instance,maintenancewindow,managed-instance,opsitem,parameter,patchbaseline |aws:RequestTag/${TagKey},aws:TagKeys
 CancelCommand W
-CreateAssociation W association,document,instance,managed-instance
-CreateDocument W document
-CreateMaintenanceWindow W
-CreateOpsItem W
-CreatePatchBaseline W
+CreateAssociation W association,document,instance,managed-instance |aws:RequestTag/${TagKey},aws:TagKeys
+CreateDocument W document |aws:RequestTag/${TagKey},aws:TagKeys
+CreateMaintenanceWindow W |aws:RequestTag/${TagKey},aws:TagKeys
+CreateOpsItem W |aws:RequestTag/${TagKey},aws:TagKeys
+CreatePatchBaseline W |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteAssociation W association,document,instance,managed-instance
 DeleteDocument W document
 DeleteMaintenanceWindow W maintenancewindow
@@ -876,11 +876,11 @@ ListTagsForResource L association,automation-execution,document,maintenancewindo
 ModifyDocumentPermission P document
 PutComplianceItems W instance,managed-instance
 PutInventory W
-PutParameter W parameter |ssm:Overwrite
-RemoveTagsFromResource T document,instance,maintenancewindow,managed-instance,opsitem,parameter,patchbaseline
+PutParameter W parameter |ssm:Overwrite,aws:RequestTag/${TagKey},aws:TagKeys
+RemoveTagsFromResource T document,instance,maintenancewindow,managed-instance,opsitem,parameter,patchbaseline |aws:TagKeys
 ResumeSession W session
 SendCommand W bucket,document,instance,managed-instance
-StartAutomationExecution W automation-definition,automation-execution,document
+StartAutomationExecution W automation-definition,automation-execution,document |aws:RequestTag/${TagKey},aws:TagKeys
 StartSession W document,instance,managed-instance |ssm:SessionDocumentAccessCheck
 StopAutomationExecution W automation-execution
 TerminateSession W session
@@ -904,7 +904,7 @@ secretsmanager:VersionStage String
 		actions: `
 BatchGetSecretValue R
 CancelRotateSecret W Secret
-CreateSecret W Secret
+CreateSecret W Secret |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteResourcePolicy P Secret
 DeleteSecret W Secret
 DescribeSecret R Secret
@@ -920,8 +920,8 @@ ReplicateSecretToRegions W Secret
 RestoreSecret W Secret
 RotateSecret W Secret
 StopReplicationToReplica W Secret
-TagResource T Secret
-UntagResource T Secret
+TagResource T Secret |aws:RequestTag/${TagKey},aws:TagKeys
+UntagResource T Secret |aws:TagKeys
 UpdateSecret W Secret
 UpdateSecretVersionStage W Secret |secretsmanager:VersionStage
 ValidateResourcePolicy P Secret
@@ -997,10 +997,10 @@ cloudformation:TemplateUrl String
 		actions: `
 CancelUpdateStack W stack
 ContinueUpdateRollback W stack |cloudformation:RoleArn
-CreateChangeSet W stack |cloudformation:ChangeSetName,cloudformation:RoleArn,cloudformation:TemplateUrl
-CreateStack W stack |cloudformation:RoleArn,cloudformation:TemplateUrl
-CreateStackInstances W stackset,stackset-target,type
-CreateStackSet W
+CreateChangeSet W stack |cloudformation:ChangeSetName,cloudformation:RoleArn,cloudformation:TemplateUrl,aws:RequestTag/${TagKey},aws:TagKeys
+CreateStack W stack |cloudformation:RoleArn,cloudformation:TemplateUrl,aws:RequestTag/${TagKey},aws:TagKeys
+CreateStackInstances W stackset,stackset-target,type |aws:TagKeys
+CreateStackSet W |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteChangeSet W stack
 DeleteStack W stack |cloudformation:RoleArn
 DeleteStackInstances W stackset,stackset-target,type
@@ -1036,11 +1036,11 @@ ListTypes L
 RollbackStack W stack
 SetStackPolicy P stack
 SignalResource W stack
-TagResource T changeset,stack,stackset
-UntagResource T changeset,stack,stackset
-UpdateStack W stack |cloudformation:RoleArn,cloudformation:TemplateUrl
+TagResource T changeset,stack,stackset |aws:RequestTag/${TagKey},aws:TagKeys
+UntagResource T changeset,stack,stackset |aws:TagKeys
+UpdateStack W stack |cloudformation:RoleArn,cloudformation:TemplateUrl,aws:RequestTag/${TagKey},aws:TagKeys
 UpdateStackInstances W stackset,stackset-target,type
-UpdateStackSet W stackset,stackset-target,type
+UpdateStackSet W stackset,stackset-target,type |aws:RequestTag/${TagKey},aws:TagKeys
 UpdateTerminationProtection W stack
 ValidateTemplate R
 `},
@@ -1053,11 +1053,11 @@ trail arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}
 `,
 		conds: tagConds,
 		actions: `
-AddTags T channel,eventdatastore,trail
+AddTags T channel,eventdatastore,trail |aws:RequestTag/${TagKey},aws:TagKeys
 CancelQuery W eventdatastore
-CreateChannel W channel,eventdatastore
-CreateEventDataStore W eventdatastore
-CreateTrail W trail
+CreateChannel W channel,eventdatastore |aws:RequestTag/${TagKey},aws:TagKeys
+CreateEventDataStore W eventdatastore |aws:RequestTag/${TagKey},aws:TagKeys
+CreateTrail W trail |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteChannel W channel
 DeleteEventDataStore W eventdatastore
 DeleteResourcePolicy W channel,eventdatastore
@@ -1084,7 +1084,7 @@ LookupEvents R
 PutEventSelectors W trail
 PutInsightSelectors W eventdatastore,trail
 PutResourcePolicy W channel,eventdatastore
-RemoveTags T channel,eventdatastore,trail
+RemoveTags T channel,eventdatastore,trail |aws:TagKeys
 RestoreEventDataStore W eventdatastore
 StartEventDataStoreIngestion W eventdatastore
 StartImport W
@@ -1107,8 +1107,8 @@ sampling-rule arn:${Partition}:xray:${Region}:${Account}:sampling-rule/${Samplin
 		conds: tagConds,
 		actions: `
 BatchGetTraces L
-CreateGroup W group
-CreateSamplingRule W sampling-rule
+CreateGroup W group |aws:RequestTag/${TagKey},aws:TagKeys
+CreateSamplingRule W sampling-rule |aws:RequestTag/${TagKey},aws:TagKeys
 DeleteGroup W group
 DeleteSamplingRule W sampling-rule
 GetGroup R group
@@ -1166,7 +1166,7 @@ ListExecutions L statemachine
 ListStateMachines L
 StartExecution W statemachine
 StopExecution W execution
-UpdateStateMachine W statemachine
+UpdateStateMachine W statemachine |aws:RequestTag/${TagKey},aws:TagKeys
 `},
 
 	{name: "codebuild",
@@ -1186,7 +1186,7 @@ ListProjects L
 RetryBuild W project
 StartBuild W project
 StopBuild W project
-UpdateProject W project
+UpdateProject W project |aws:RequestTag/${TagKey},aws:TagKeys
 `},
 
 	{name: "route53",
