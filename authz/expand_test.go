@@ -236,6 +236,27 @@ func TestExpandCatalog(t *testing.T) {
 			},
 		},
 		{
+			// Issue 10 item 20: an operator the evaluator does not know
+			// used to reject the whole document, its Deny statements
+			// included. The statements stay, as conditional ones: the
+			// Allow still grants (conditionally), the Deny is a caveat.
+			name: "unknown condition operator: statements kept as conditional",
+			inv: roleJSON("/", map[string]string{"p": doc(
+				`{"Sid":"Get","Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsFuture":{"aws:PrincipalTag/team":"a"}}}`,
+				`{"Sid":"S3","Effect":"Allow","Action":["s3:PutObject","s3:DeleteObject"],"Resource":"*"}`,
+				`{"Sid":"Locked","Effect":"Deny","Action":"s3:DeleteObject","Resource":"*","Condition":{"ForSomeValues:StringEquals":{"aws:TagKeys":"x"}}}`,
+			)}, nil, ""),
+			wantKeys: []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+			wantGrants: map[string]grantView{
+				"s3:GetObject": {Resources: []string{"*"}, Conditional: true, Provenance: []string{"statement 1 (Sid Get) of inline policy p"}},
+				"s3:DeleteObject": {
+					Resources:       []string{"*"},
+					Provenance:      []string{"statement 2 (Sid S3) of inline policy p"},
+					ConditionalDeny: []string{"statement 3 (Sid Locked) of inline policy p"},
+				},
+			},
+		},
+		{
 			name: "deny on part of the resources is partial, on all of them removes",
 			inv: roleJSON("/", map[string]string{"p": doc(
 				`{"Sid":"Any","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}`,

@@ -293,6 +293,12 @@ func hasVariable(vals []string) bool {
 
 // implies reports whether a request satisfying have surely satisfies want.
 func implies(have, want Condition) bool {
+	if have.Unknown() || want.Unknown() {
+		// Nothing is known of an unknown operator but that the very same
+		// condition holds whenever it holds.
+		return have.Unknown() && want.Unknown() && strings.EqualFold(have.OperatorName(), want.OperatorName()) &&
+			strings.EqualFold(have.Key, want.Key) && subset(have.Values, want.Values) && subset(want.Values, have.Values)
+	}
 	hs, hb, hi, err1 := have.parts()
 	ws, wb, wi, err2 := want.parts()
 	if err1 != nil || err2 != nil || hs != ws || hb != wb || hi != wi || !strings.EqualFold(have.Key, want.Key) {

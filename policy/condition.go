@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -84,12 +85,25 @@ var operators = func() map[string]opInfo {
 	return m
 }()
 
+// ErrUnknownOperator is returned (wrapped) by ParseOperator for an
+// operator or set qualifier missing from AWS's documented list: one AWS
+// added after this table, or a typo AWS would have refused. Parse keeps a
+// condition with such an operator (Condition.Unknown) instead of rejecting
+// the document: the evaluator treats it as undecidable, so the statement
+// stays a conditional statement (an Allow that may apply, a Deny that may
+// apply) rather than vanishing with the rest of its policy.
+var ErrUnknownOperator = errors.New("unknown condition operator")
+
 // ParseOperator splits a condition operator such as
 // "ForAnyValue:StringLikeIfExists" into its set qualifier ("",
 // "ForAllValues" or "ForAnyValue"), its base operator in AWS's spelling
 // ("StringLike") and whether it ends in IfExists. Names are matched
 // case-insensitively.
 func ParseOperator(op string) (set, base string, ifExists bool, err error) {
+	if op == "" {
+		// No operator at all is malformed, not one AWS added later.
+		return "", "", false, fmt.Errorf("unknown condition operator %q", op)
+	}
 	rest := op
 	if prefix, after, ok := strings.Cut(rest, ":"); ok {
 		switch strings.ToLower(prefix) {
@@ -98,7 +112,7 @@ func ParseOperator(op string) (set, base string, ifExists bool, err error) {
 		case "foranyvalue":
 			set = SetForAnyValue
 		default:
-			return "", "", false, fmt.Errorf("unknown condition set operator %q in %q (want ForAllValues or ForAnyValue)", prefix, op)
+			return "", "", false, fmt.Errorf("%w %q: unknown set qualifier %q (want ForAllValues or ForAnyValue)", ErrUnknownOperator, op, prefix)
 		}
 		rest = after
 	}
@@ -111,7 +125,7 @@ func ParseOperator(op string) (set, base string, ifExists bool, err error) {
 	}
 	info, ok := operators[lower]
 	if !ok {
-		return "", "", false, fmt.Errorf("unknown condition operator %q", op)
+		return "", "", false, fmt.Errorf("%w %q", ErrUnknownOperator, op)
 	}
 	name := info.name
 	if name == "Null" && ifExists {
@@ -135,6 +149,16 @@ func (c Condition) OperatorName() string {
 		name = c.Set + ":" + name
 	}
 	return name
+}
+
+// Unknown reports whether the condition's operator is not one AWS
+// documents (ErrUnknownOperator). Such a condition is never decided: the
+// evaluator counts it as resting on information it lacks (a possible
+// Allow, a possible Deny), and the prover lets it be implied only by the
+// very same condition.
+func (c Condition) Unknown() bool {
+	_, _, _, err := c.parts()
+	return errors.Is(err, ErrUnknownOperator)
 }
 
 // parts returns the set qualifier, canonical base operator and IfExists
@@ -212,9 +236,13 @@ func checkValue(kind opKind, v string) error {
 //   - Policy variables in values are substituted from ctx (2012-10-17
 //     semantics); a value whose variable has no value matches nothing.
 //
-// It returns an error only for a policy value the operator cannot read
-// (Parse rejects those up front).
+// It returns an error for a policy value the operator cannot read (Parse
+// rejects those up front) and for an unknown operator (ErrUnknownOperator;
+// Parse keeps those, and Evaluate counts them as undecided).
 func EvaluateCondition(c Condition, ctx map[string][]string) (bool, error) {
+	if _, _, _, err := c.parts(); errors.Is(err, ErrUnknownOperator) {
+		return false, err // Evaluate counts it as undecided instead
+	}
 	ok, _, err := evalCondition(c, ctxView{m: ctx}, true)
 	return ok, err
 }
@@ -223,6 +251,11 @@ func EvaluateCondition(c Condition, ctx map[string][]string) (bool, error) {
 // so that Evaluate can flag decisions that rest on missing information.
 func evalCondition(c Condition, ctx ctxView, vars bool) (result, missing bool, err error) {
 	set, base, ifExists, err := c.parts()
+	if errors.Is(err, ErrUnknownOperator) {
+		// Undecidable, as if the key were missing: the statement may or
+		// may not apply (Decision.Conditional).
+		return false, true, nil
+	}
 	if err != nil {
 		return false, false, err
 	}

@@ -424,10 +424,12 @@ func (p *parser) conditions(i int, sid string, v json.RawMessage) []Condition {
 			p.add(i, sid, "Condition %q has no keys", op)
 		}
 		set, base, ifExists, err := ParseOperator(op)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrUnknownOperator) {
 			p.add(i, sid, "Condition: %v", err)
 			continue
 		}
+		// An unknown operator is kept as written (Condition.Unknown):
+		// the statement stays, as a conditional one.
 		for _, k := range keys {
 			vals, ok := conditionValues(km[k])
 			if !ok {
@@ -562,7 +564,8 @@ func (d *Document) validate() []Problem {
 		for _, c := range st.Conditions {
 			op := c.OperatorName()
 			set, base, ifExists, err := c.parts()
-			if err != nil {
+			unknown := errors.Is(err, ErrUnknownOperator)
+			if err != nil && !unknown {
 				add(i, sid, "Condition: %v", err)
 				continue
 			}
@@ -579,6 +582,9 @@ func (d *Document) validate() []Problem {
 			seen[k] = true
 			if len(c.Values) == 0 {
 				add(i, sid, "Condition %q key %q has no values", op, c.Key)
+			}
+			if unknown {
+				continue // values of an unknown operator cannot be checked
 			}
 			if err := (Condition{Base: base, Values: c.Values}).validateValues(); err != nil {
 				add(i, sid, "Condition %q key %q: %v", op, c.Key, err)

@@ -101,9 +101,11 @@ type Decision struct {
 	Reason    string
 	// Conditional is true when a statement that matched the action and
 	// resource used a context key (in a condition or a policy variable)
-	// that the request's Context lacks. The decision then follows AWS's
-	// rules for an absent key, which is right only if the key really is
-	// absent from the real request.
+	// that the request's Context lacks, or a condition operator the
+	// evaluator does not know (Condition.Unknown: such a statement may or
+	// may not apply). The decision then follows AWS's rules for an absent
+	// key, which is right only if the key really is absent from the real
+	// request.
 	Conditional bool
 }
 
