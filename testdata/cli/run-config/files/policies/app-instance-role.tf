@@ -52,9 +52,9 @@ resource "aws_iam_policy" "app_instance_role_least_privilege" {
         ]
       },
       {
-        "Sid"    = "UsedSsm2"
-        "Effect" = "Allow"
-        "Action" = "ssm:GetParameters"
+        "Sid"      = "UsedSsm2"
+        "Effect"   = "Allow"
+        "Action"   = "ssm:GetParameters"
         "Resource" = "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/*"
       },
     ]

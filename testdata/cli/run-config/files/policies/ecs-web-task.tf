@@ -28,9 +28,9 @@ resource "aws_iam_policy" "ecs_web_task_least_privilege" {
         "Resource" = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/orders/db-password-??????"
       },
       {
-        "Sid"    = "UsedSsm"
-        "Effect" = "Allow"
-        "Action" = "ssm:GetParameters"
+        "Sid"      = "UsedSsm"
+        "Effect"   = "Allow"
+        "Action"   = "ssm:GetParameters"
         "Resource" = "arn:aws:ssm:us-east-1:111122223333:parameter/prod/orders/*"
       },
     ]
