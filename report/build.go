@@ -14,6 +14,7 @@ import (
 	"github.com/iamtrim/iamtrim/backtest"
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -345,23 +346,9 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 // recommendations marks principals with a recommendation made for the
 // snapshot's own window.
 func (b *builder) recommendations(ctx context.Context, snap *SnapshotInfo) error {
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT principal_arn, proven FROM recommendation WHERE as_of = $1 AND window_days = $2`,
-		parseDate(snap.AsOf), snap.WindowDays)
+	proven, err := queries.RecommendationsProven(ctx, b.db, parseDate(snap.AsOf), snap.WindowDays)
 	if err != nil {
-		return fmt.Errorf("read recommendations: %w", err)
-	}
-	proven := map[string]bool{}
-	for rows.Next() {
-		var arn string
-		var p bool
-		if err := rows.Scan(&arn, &p); err != nil {
-			return fmt.Errorf("read recommendations: %w", err)
-		}
-		proven[arn] = p
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read recommendations: %w", err)
+		return err
 	}
 	for i := range b.cur {
 		if p, ok := proven[b.cur[i].ARN]; ok {

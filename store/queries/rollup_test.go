@@ -3,10 +3,14 @@ package queries_test
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
@@ -19,12 +23,28 @@ import (
 func ingested(t *testing.T) *store.DB {
 	t.Helper()
 	db := storetest.New(t)
-	s, err := ingest.Run(context.Background(), db, nil, ingest.Options{Sources: []string{"../../testdata/sample/AWSLogs"}}, slog.New(slog.DiscardHandler))
+	// The sample's calls all map to an action; one that maps to none (a
+	// service the catalog does not know).
+	extra := filepath.Join(t.TempDir(), "unmapped.json")
+	if err := os.WriteFile(extra, []byte(unmappedEvent), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.LoadDir("../../testdata/catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ingest.Run(context.Background(), db, cat, ingest.Options{Sources: []string{"../../testdata/sample/AWSLogs", extra}}, slog.New(slog.DiscardHandler))
 	if err != nil || s.Events == 0 {
 		t.Fatalf("ingest the sample: %d events, %v", s.Events, err)
 	}
 	return db
 }
+
+const unmappedEvent = `{"Records": [{"eventVersion": "1.11", "eventTime": "2026-08-23T00:35:00Z",
+  "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/worker/s", "accountId": "111122223333",
+    "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::111122223333:role/worker", "accountId": "111122223333", "userName": "worker"}}},
+  "eventSource": "example.amazonaws.com", "eventName": "DoSomethingNew", "awsRegion": "us-east-1", "sourceIPAddress": "10.0.0.1",
+  "eventID": "9f1d7a0e-0000-4000-8000-000000000001", "eventType": "AwsApiCall", "recipientAccountId": "111122223333"}]}`
 
 // all covers the sample's days.
 var from, to = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -103,6 +123,54 @@ func TestRollupQueries(t *testing.T) {
 		if r.Network != "" && r.VPCEndpoint != "" || r.Calls <= 0 || r.Region == "" {
 			t.Errorf("CallContext: implausible row %+v", r)
 		}
+	}
+
+	// SuccessfulCalls and UnmappedCalls are Usage and Unmapped summed over
+	// invoked_by, successful calls only.
+	type key struct{ arn, action, resource string }
+	want := map[key]int64{}
+	for _, r := range rows {
+		if r.Used != 0 {
+			want[key{r.ARN, r.Action, r.Resource}] += r.Used
+		}
+	}
+	arns := []string{}
+	for k := range want {
+		arns = append(arns, k.arn)
+	}
+	calls, err := queries.SuccessfulCalls(ctx, db, from, to, arns)
+	if err != nil {
+		t.Fatalf("SuccessfulCalls: %v", err)
+	}
+	got := map[key]int64{}
+	for _, c := range calls {
+		got[key{c.ARN, c.Action, c.Resource}] = c.Calls
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(key{})); diff != "" {
+		t.Errorf("SuccessfulCalls (-Usage +got):\n%s", diff)
+	}
+	unmapped, err := queries.Unmapped(ctx, db, from, to, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantU := map[key]int64{}
+	for _, u := range unmapped {
+		wantU[key{u.ARN, u.EventSource, u.EventName}] = u.Calls
+		arns = append(arns, u.ARN)
+	}
+	if len(wantU) == 0 {
+		t.Fatal("Unmapped: the unmapped event was not read")
+	}
+	ucalls, err := queries.UnmappedCalls(ctx, db, from, to, arns)
+	if err != nil {
+		t.Fatalf("UnmappedCalls: %v", err)
+	}
+	gotU := map[key]int64{}
+	for _, u := range ucalls {
+		gotU[key{u.ARN, u.EventSource, u.EventName}] = u.Calls
+	}
+	if diff := cmp.Diff(wantU, gotU, cmp.AllowUnexported(key{})); diff != "" {
+		t.Errorf("UnmappedCalls (-Unmapped +got):\n%s", diff)
 	}
 }
 

@@ -1,0 +1,86 @@
+package queries_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/store/queries"
+	"github.com/iamtrim/iamtrim/store/storetest"
+)
+
+func date(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestRecommendationQueries(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	asOf := date(t, "2026-10-30")
+	r := queries.Recommendation{PrincipalARN: "arn:aws:iam::1:role/a", AsOf: asOf, WindowDays: 90, Proven: false, Kept: 3, Removed: 7, Digest: "d1", Body: []byte(`{"a":1}`)}
+	for range 2 {
+		if err := queries.SaveRecommendation(ctx, db, r); err != nil {
+			t.Fatalf("SaveRecommendation: %v", err)
+		}
+	}
+	r.Proven, r.Digest = true, "d2" // a different recommendation replaces
+	if err := queries.SaveRecommendation(ctx, db, r); err != nil {
+		t.Fatal(err)
+	}
+	other := r
+	other.PrincipalARN, other.Proven = "arn:aws:iam::1:role/b", false
+	if err := queries.SaveRecommendation(ctx, db, other); err != nil {
+		t.Fatal(err)
+	}
+	other.WindowDays = 30 // another window: not read below
+	other.Proven = true
+	if err := queries.SaveRecommendation(ctx, db, other); err != nil {
+		t.Fatal(err)
+	}
+	got, err := queries.RecommendationsProven(ctx, db, asOf, 90)
+	if err != nil {
+		t.Fatalf("RecommendationsProven: %v", err)
+	}
+	if diff := cmp.Diff(map[string]bool{"arn:aws:iam::1:role/a": true, "arn:aws:iam::1:role/b": false}, got); diff != "" {
+		t.Errorf("RecommendationsProven (-want +got):\n%s", diff)
+	}
+}
+
+func TestBacktestQueries(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	const a, b = "arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b"
+	bt := func(arn, asOf string, calls int64) queries.Backtest {
+		return queries.Backtest{
+			BacktestKey:    queries.BacktestKey{PrincipalARN: arn, AsOf: date(t, asOf), TrainDays: 60, TestDays: 30},
+			BacktestCounts: queries.BacktestCounts{TestCalls: calls, Denied: 3, DeniedTrained: 1, DeniedUntrained: 2, Unmapped: 4},
+			Proven:         true, Granted: 10, Removed: 6, Body: []byte(`{}`),
+		}
+	}
+	if err := queries.SaveBacktests(ctx, db, []queries.Backtest{bt(a, "2026-09-30", 1), bt(a, "2026-10-30", 9), bt(b, "2026-10-30", 5)}); err != nil {
+		t.Fatalf("SaveBacktests: %v", err)
+	}
+	again := bt(a, "2026-10-30", 11)
+	again.Body = []byte(`{"x":1}`) // a changed body replaces the row
+	if err := queries.SaveBacktests(ctx, db, []queries.Backtest{again}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := queries.LatestBacktests(ctx, db, date(t, "2026-10-30"))
+	if err != nil {
+		t.Fatalf("LatestBacktests: %v", err)
+	}
+	want := []queries.BacktestSummary{{BacktestKey: again.BacktestKey, BacktestCounts: again.BacktestCounts}, {BacktestKey: bt(b, "2026-10-30", 5).BacktestKey, BacktestCounts: bt(b, "2026-10-30", 5).BacktestCounts}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("LatestBacktests (-want +got):\n%s", diff)
+	}
+	before, err := queries.LatestBacktests(ctx, db, date(t, "2026-10-29"))
+	if err != nil || len(before) != 1 || before[0].TestCalls != 1 {
+		t.Errorf("LatestBacktests before the newest: %+v, %v; want a's 2026-09-30 backtest only", before, err)
+	}
+}
