@@ -43,7 +43,7 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 		if ev.Trails, err = trails.ParseFile(o.TrailsFile); err != nil {
 			return ev, err
 		}
-	} else if ev.Trails, ev.TrailsID, err = trails.LoadLatestPerAccount(ctx, db.Pool); err != nil {
+	} else if ev.Trails, ev.TrailsID, err = trails.LoadLatestPerAccount(ctx, db); err != nil {
 		return ev, err
 	}
 	if !ev.Trails.Known {

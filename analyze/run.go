@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
@@ -16,8 +15,8 @@ import (
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/trails"
-	"github.com/jackc/pgx/v5"
 )
 
 // ErrNoPrincipal is returned (in an *authz.NameError that suggests the
@@ -195,60 +194,28 @@ func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence
 	}
 	digest := hex.EncodeToString(h.Sum(nil))
 
-	tx, err := db.Pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("save analysis: %w", err)
-	}
-	defer tx.Rollback(ctx)
 	var catID *int64
 	if ev.Catalog != nil && ev.Catalog.Version().ID != 0 {
 		id := ev.Catalog.Version().ID
 		catID = &id
 	}
-	var id int64
-	var created time.Time
-	err = tx.QueryRow(ctx, `
-		INSERT INTO analysis_snapshot (as_of, window_days, catalog_version, authz_snapshot_id, trail_config_id, scope, params, digest, created_at)
-		VALUES ($1, $2, $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7, $8, COALESCE($9, now()))
-		ON CONFLICT (digest) DO NOTHING RETURNING id, created_at`,
-		snap.AsOf, snap.WindowDays, catID, ev.AuthzSnapshot, ev.TrailsID, opts.Principal, params, digest, nowOrNil(opts.Now)).Scan(&id, &created)
-	if errors.Is(err, pgx.ErrNoRows) {
-		if err := tx.QueryRow(ctx, `SELECT id, created_at FROM analysis_snapshot WHERE digest = $1`, digest).Scan(&snap.ID, &snap.CreatedAt); err != nil {
-			return fmt.Errorf("find analysis snapshot: %w", err)
-		}
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("save analysis snapshot: %w", err)
-	}
-	snap.ID, snap.CreatedAt = id, created
-	rows := make([][]any, 0, len(snap.Principals))
+	rows := make([]queries.AnalysisPrincipal, 0, len(snap.Principals))
 	for i, r := range snap.Principals {
 		var denied int64
 		for _, d := range r.Denied {
 			denied += d.Count
 		}
-		rows = append(rows, []any{id, r.PrincipalARN, r.Type, r.AccountID, r.Name, len(r.Granted), len(r.Used), len(r.Unused),
-			len(r.Unobservable), denied, r.Risk.Score, len(r.Risk.HighRiskUnused), r.Flags, r.LastUsed.Any, bodies[i]})
+		rows = append(rows, queries.AnalysisPrincipal{ARN: r.PrincipalARN, Kind: r.Type, Account: r.AccountID, Name: r.Name,
+			Granted: len(r.Granted), Used: len(r.Used), Unused: len(r.Unused), Unobservable: len(r.Unobservable), Denied: denied,
+			Risk: r.Risk.Score, HighRiskUnused: len(r.Risk.HighRiskUnused), Flags: r.Flags, LastUsed: r.LastUsed.Any, Result: bodies[i]})
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i][1].(string) < rows[j][1].(string) })
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"analysis_principal"},
-		[]string{"snapshot_id", "principal_arn", "kind", "account_id", "name", "granted", "used", "unused", "unobservable", "denied", "risk", "high_risk_unused", "flags", "last_used", "result"},
-		pgx.CopyFromRows(rows))
+	asOf, err := time.Parse(time.DateOnly, snap.AsOf)
 	if err != nil {
-		return fmt.Errorf("save analysis principals: %w", err)
+		return fmt.Errorf("save analysis: as_of %q: %w", snap.AsOf, err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("save analysis: %w", err)
-	}
-	return nil
-}
-
-// nowOrNil is t for a timestamp column, or nil (the server's now()) when
-// no clock was given.
-func nowOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
+	snap.ID, snap.CreatedAt, _, err = queries.SaveAnalysis(ctx, db, queries.AnalysisSnapshot{
+		AsOf: asOf, WindowDays: snap.WindowDays, CatalogVersion: catID, AuthzSnapshot: ev.AuthzSnapshot,
+		TrailConfig: ev.TrailsID, Scope: opts.Principal, Params: params, Digest: digest, CreatedAt: opts.Now,
+	}, rows)
+	return err
 }

@@ -382,7 +382,7 @@ func (r *Runner) trails(ctx context.Context, db *store.DB, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	id, created, err := trails.Save(ctx, db.Pool, tc)
+	id, created, err := trails.Save(ctx, db, tc)
 	if err != nil {
 		return err
 	}

@@ -5,39 +5,22 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // Save stores cfg unless the same configuration is already stored; it
-// returns the row's id and whether it was new.
-func Save(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (id int64, created bool, err error) {
+// returns the row's id and whether it was new. An older configuration
+// loaded anew becomes the latest again.
+func Save(ctx context.Context, db *store.DB, cfg *Config) (id int64, created bool, err error) {
 	body, err := json.Marshal(cfg.Trails)
 	if err != nil {
 		return 0, false, fmt.Errorf("encode trail configuration: %w", err)
 	}
 	sum := sha256.Sum256(body)
-	digest := hex.EncodeToString(sum[:])
-	err = pool.QueryRow(ctx, `
-		INSERT INTO trail_config (source, digest, config) VALUES ($1, $2, $3)
-		ON CONFLICT (digest) DO NOTHING RETURNING id`, cfg.Source, digest, body).Scan(&id)
-	if err == nil {
-		return id, true, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, fmt.Errorf("save trail configuration: %w", err)
-	}
-	if err := pool.QueryRow(ctx, `SELECT id FROM trail_config WHERE digest = $1`, digest).Scan(&id); err != nil {
-		return 0, false, fmt.Errorf("find trail configuration: %w", err)
-	}
-	// Make an older configuration the latest again when it is loaded anew.
-	if _, err := pool.Exec(ctx, `UPDATE trail_config SET taken_at = now() WHERE id = $1`, id); err != nil {
-		return 0, false, fmt.Errorf("touch trail configuration: %w", err)
-	}
-	return id, false, nil
+	return queries.SaveTrailConfig(ctx, db, cfg.Source, hex.EncodeToString(sum[:]), body)
 }
 
 // LoadLatestPerAccount merges, for every account a stored configuration's
@@ -46,25 +29,17 @@ func Save(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (id int64, creat
 // Configurations loaded one account at a time thus all count, each as last
 // loaded. The id returned is the newest configuration used; UnknownConfig
 // and 0 when none is stored.
-func LoadLatestPerAccount(ctx context.Context, pool *pgxpool.Pool) (*Config, int64, error) {
-	rows, err := pool.Query(ctx, `SELECT id, source, config FROM trail_config ORDER BY taken_at DESC, id DESC`)
+func LoadLatestPerAccount(ctx context.Context, db *store.DB) (*Config, int64, error) {
+	stored, err := queries.TrailConfigs(ctx, db)
 	if err != nil {
-		return nil, 0, fmt.Errorf("load trail configurations: %w", err)
+		return nil, 0, err
 	}
-	defer rows.Close()
 	out := &Config{Known: true}
 	var newest int64
 	claimed := map[string]bool{}
 	seenARN := map[string]bool{}
-	for rows.Next() {
-		var (
-			id     int64
-			source string
-			body   []byte
-		)
-		if err := rows.Scan(&id, &source, &body); err != nil {
-			return nil, 0, fmt.Errorf("load trail configurations: %w", err)
-		}
+	for _, row := range stored {
+		id, source, body := row.ID, row.Source, row.Config
 		cfg := &Config{Known: true, Source: source}
 		if err := json.Unmarshal(body, &cfg.Trails); err != nil {
 			return nil, 0, fmt.Errorf("decode trail configuration %d: %w", id, err)
@@ -91,9 +66,6 @@ func LoadLatestPerAccount(ctx context.Context, pool *pgxpool.Pool) (*Config, int
 			seenARN[t.ARN] = true
 			out.Trails = append(out.Trails, t)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("load trail configurations: %w", err)
 	}
 	if newest == 0 {
 		return UnknownConfig(), 0, nil

@@ -11,7 +11,7 @@ import (
 func TestSaveLoadIdempotent(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
-	cfg, id0, err := trails.LoadLatestPerAccount(ctx, db.Pool)
+	cfg, id0, err := trails.LoadLatestPerAccount(ctx, db)
 	if err != nil || id0 != 0 || cfg.Known {
 		t.Fatalf("empty store: got known=%v id=%d err=%v, want unknown", cfg.Known, id0, err)
 	}
@@ -21,15 +21,15 @@ func TestSaveLoadIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Source = "test"
-	id1, created1, err := trails.Save(ctx, db.Pool, in)
+	id1, created1, err := trails.Save(ctx, db, in)
 	if err != nil || !created1 {
 		t.Fatalf("first save: id %d created %v err %v", id1, created1, err)
 	}
-	id2, created2, err := trails.Save(ctx, db.Pool, in)
+	id2, created2, err := trails.Save(ctx, db, in)
 	if err != nil || created2 || id2 != id1 {
 		t.Fatalf("second save: id %d created %v err %v, want id %d not created", id2, created2, err, id1)
 	}
-	got, id, err := trails.LoadLatestPerAccount(ctx, db.Pool)
+	got, id, err := trails.LoadLatestPerAccount(ctx, db)
 	if err != nil || id != id1 {
 		t.Fatalf("load: id %d err %v", id, err)
 	}
@@ -50,7 +50,7 @@ func TestLoadLatestPerAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg.Source = "test"
-		if _, _, err := trails.Save(ctx, db.Pool, cfg); err != nil {
+		if _, _, err := trails.Save(ctx, db, cfg); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -65,7 +65,7 @@ func TestLoadLatestPerAccount(t *testing.T) {
 	save(`[` + trail("111111111111", "a", "arn:aws:s3:::a-old/") + `]`)
 	save(`[` + trail("222222222222", "b", "arn:aws:s3:::b/") + `]`)
 	save(`[` + trail("111111111111", "a", "arn:aws:s3:::a-new/") + `]`) // account 1 reloaded
-	cfg, id, err := trails.LoadLatestPerAccount(ctx, db.Pool)
+	cfg, id, err := trails.LoadLatestPerAccount(ctx, db)
 	if err != nil || id == 0 {
 		t.Fatalf("id %d err %v", id, err)
 	}

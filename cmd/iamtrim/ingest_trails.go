@@ -38,7 +38,7 @@ both, or an object holding both). 'aws' reads them live.`,
 				return err
 			}
 			defer db.Close()
-			id, created, err := trails.Save(ctx, db.Pool, cfg)
+			id, created, err := trails.Save(ctx, db, cfg)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,8 @@
 //
 // One file per group of tables: rollup.go (the usage rollup:
 // usage_principal, usage_daily, usage_unmapped_daily, usage_context_daily,
-// log_coverage_daily), recommendation.go, backtest.go.
+// log_coverage_daily), analysis.go, recommendation.go, backtest.go,
+// trails.go.
 //
 // Functions return plain rows; the stages (analyze, recommend, backtest,
 // report) turn them into their own types. Each takes the *store.DB and,
@@ -13,7 +14,6 @@
 //
 // Not yet here (still next to their stage, each tested against the
 // migrated schema by its own package): the rollup writes in ingest, the
-// authorization snapshot tables (authz/snapshot.go), the analysis tables
-// (analyze/run.go), the trail configuration (trails/store.go), the catalog
+// authorization snapshot tables (authz/snapshot.go), the catalog
 // (catalog/store.go) and most of the report's reads (report/build.go).
 package queries

@@ -84,3 +84,64 @@ func TestBacktestQueries(t *testing.T) {
 		t.Errorf("LatestBacktests before the newest: %+v, %v; want a's 2026-09-30 backtest only", before, err)
 	}
 }
+
+func TestSaveAnalysis(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	cat := int64(7)
+	used := time.Date(2026, 10, 2, 3, 4, 5, 0, time.UTC)
+	snap := queries.AnalysisSnapshot{AsOf: date(t, "2026-10-30"), WindowDays: 90, CatalogVersion: &cat, AuthzSnapshot: 3,
+		Scope: "", Params: []byte(`{"min_days": 7}`), Digest: "d1"}
+	ps := []queries.AnalysisPrincipal{
+		{ARN: "arn:aws:iam::1:role/b", Kind: "role", Account: "1", Name: "b", Granted: 10, Used: 2, Unused: 8, Unobservable: 1, Denied: 4,
+			Risk: 2.5, HighRiskUnused: 1, Flags: []string{"admin"}, LastUsed: &used, Result: []byte(`{}`)},
+		{ARN: "arn:aws:iam::1:role/a", Kind: "role", Account: "1", Name: "a", Flags: []string{}, Result: []byte(`{}`)},
+	}
+	id, at, created, err := queries.SaveAnalysis(ctx, db, snap, ps)
+	if err != nil || !created || id == 0 || at.IsZero() {
+		t.Fatalf("SaveAnalysis: %d, %v, %v, %v; want a new snapshot", id, at, created, err)
+	}
+	// The run's clock, when given, is the snapshot's time.
+	snapAt := snap
+	snapAt.Digest, snapAt.CreatedAt = "d2", used
+	if _, at, _, err := queries.SaveAnalysis(ctx, db, snapAt, nil); err != nil || !at.Equal(used) {
+		t.Errorf("SaveAnalysis with CreatedAt %v: created_at %v, %v", used, at, err)
+	}
+	id2, at2, created, err := queries.SaveAnalysis(ctx, db, snap, ps[:1])
+	if err != nil || created || id2 != id || !at2.Equal(at) {
+		t.Fatalf("SaveAnalysis again: %d, %v, %v, %v; want snapshot %d unchanged", id2, at2, created, err, id)
+	}
+	var n int
+	var trail *int64
+	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM analysis_principal WHERE snapshot_id = $1), trail_config_id FROM analysis_snapshot WHERE id = $1`, id).Scan(&n, &trail); err != nil || n != 2 || trail != nil {
+		t.Errorf("stored %d principals, trail %v (%v); want 2 and NULL", n, trail, err)
+	}
+}
+
+func TestTrailConfigQueries(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	if got, err := queries.TrailConfigs(ctx, db); err != nil || len(got) != 0 {
+		t.Fatalf("TrailConfigs of an empty schema: %v, %v", got, err)
+	}
+	a, created, err := queries.SaveTrailConfig(ctx, db, "a.json", "da", []byte(`[{"Name": "a"}]`))
+	if err != nil || !created {
+		t.Fatalf("SaveTrailConfig: %d, %v, %v", a, created, err)
+	}
+	b, _, err := queries.SaveTrailConfig(ctx, db, "b.json", "db", []byte(`[]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, created, err := queries.SaveTrailConfig(ctx, db, "a-again.json", "da", []byte(`[{"Name": "a"}]`))
+	if err != nil || created || again != a {
+		t.Fatalf("SaveTrailConfig again: %d, %v, %v; want %d, not created", again, created, err, a)
+	}
+	got, err := queries.TrailConfigs(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []queries.TrailConfig{{ID: a, Source: "a.json", Config: []byte(`[{"Name": "a"}]`)}, {ID: b, Source: "b.json", Config: []byte(`[]`)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("TrailConfigs, newest first (-want +got):\n%s", diff)
+	}
+}
