@@ -12,7 +12,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/store"
-	"github.com/jackc/pgx/v5"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // ErrNoSnapshot is returned by LoadSnapshot when the database holds no
@@ -66,84 +66,52 @@ func SaveSnapshot(ctx context.Context, db *store.DB, inv *Inventory, source stri
 	if err != nil {
 		return 0, false, err
 	}
-	warnings := inv.Warnings
-	if warnings == nil {
-		warnings = []string{}
-	}
-	warnJSON, err := json.Marshal(warnings)
-	if err != nil {
-		return 0, false, fmt.Errorf("save authorization snapshot: %w", err)
-	}
-	accounts := inv.Accounts
-	if accounts == nil {
-		accounts = []string{}
-	}
-	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		// xmax = 0 only for a row this statement inserted.
-		row := tx.QueryRow(ctx, `
-			INSERT INTO authz_snapshot (source, digest, taken_at, accounts, warnings)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (digest) DO UPDATE SET taken_at = GREATEST(authz_snapshot.taken_at, EXCLUDED.taken_at)
-			RETURNING id, xmax = 0`,
-			source, digest, takenAt.UTC(), accounts, json.RawMessage(warnJSON))
-		if err := row.Scan(&snapshotID, &created); err != nil {
-			return fmt.Errorf("insert snapshot: %w", err)
-		}
-		if !created {
-			return nil
-		}
-		return copySnapshot(ctx, tx, snapshotID, inv)
-	})
-	if err != nil {
-		return 0, false, fmt.Errorf("save authorization snapshot: %w", err)
-	}
-	return snapshotID, created, nil
+	return queries.SaveAuthzSnapshot(ctx, db, queries.AuthzSnapshot{Source: source, Digest: digest, TakenAt: takenAt, Accounts: inv.Accounts, Warnings: inv.Warnings},
+		func() (*queries.AuthzContent, error) { return snapshotRows(inv) })
 }
 
-func copySnapshot(ctx context.Context, tx pgx.Tx, id int64, inv *Inventory) error {
-	var principals, groups, members, policies, attachments [][]any
+// snapshotRows turns inv into the rows of its snapshot tables.
+func snapshotRows(inv *Inventory) (*queries.AuthzContent, error) {
+	c := &queries.AuthzContent{}
 	inline := func(owner string, list []policy.NamedPolicy) error {
 		for i, np := range list {
 			docJSON, err := docJSON(np.Doc)
 			if err != nil {
 				return fmt.Errorf("%s inline policy %s: %w", owner, np.Name, err)
 			}
-			policies = append(policies, []any{id, "inline", owner, "", np.Name, i, "", "", "", false, docJSON})
+			c.Policies = append(c.Policies, queries.AuthzPolicy{Kind: "inline", OwnerARN: owner, Name: np.Name, Ord: i, Document: docJSON})
 		}
 		return nil
 	}
 	attach := func(owner string, arns []string) {
 		for i, a := range arns {
-			attachments = append(attachments, []any{id, owner, a, i})
+			c.Attachments = append(c.Attachments, queries.AuthzAttachment{OwnerARN: owner, PolicyARN: a, Ord: i})
 		}
 	}
 	for _, r := range inv.Roles {
-		var trust any
-		if r.Trust != nil {
-			trust = r.Trust
-		}
-		principals = append(principals, []any{id, r.ARN, TypeRole, r.AccountID, r.Name, r.Path, r.RoleID,
-			nullTime(r.CreateDate), trust, tagsJSON(r.Tags), r.LastUsed, r.LastUsedRegion, r.Boundary, nonNil(r.InstanceProfiles)})
+		c.Principals = append(c.Principals, queries.AuthzPrincipal{ARN: r.ARN, Kind: TypeRole, AccountID: r.AccountID, Name: r.Name, Path: r.Path,
+			PrincipalID: r.RoleID, CreateDate: nullTime(r.CreateDate), TrustPolicy: r.Trust, Tags: tagsJSON(r.Tags), LastUsed: r.LastUsed,
+			LastUsedRegion: r.LastUsedRegion, BoundaryARN: r.Boundary, InstanceProfiles: r.InstanceProfiles})
 		if err := inline(r.ARN, r.Inline); err != nil {
-			return err
+			return nil, err
 		}
 		attach(r.ARN, r.Attached)
 	}
 	for _, u := range inv.Users {
-		principals = append(principals, []any{id, u.ARN, TypeUser, u.AccountID, u.Name, u.Path, u.UserID,
-			nullTime(u.CreateDate), nil, tagsJSON(u.Tags), nil, "", u.Boundary, []string{}})
+		c.Principals = append(c.Principals, queries.AuthzPrincipal{ARN: u.ARN, Kind: TypeUser, AccountID: u.AccountID, Name: u.Name, Path: u.Path,
+			PrincipalID: u.UserID, CreateDate: nullTime(u.CreateDate), Tags: tagsJSON(u.Tags), BoundaryARN: u.Boundary})
 		if err := inline(u.ARN, u.Inline); err != nil {
-			return err
+			return nil, err
 		}
 		attach(u.ARN, u.Attached)
 		for i, g := range u.Groups {
-			members = append(members, []any{id, u.ARN, g, i})
+			c.Memberships = append(c.Memberships, queries.AuthzMembership{UserARN: u.ARN, GroupName: g, Ord: i})
 		}
 	}
 	for _, g := range inv.Groups {
-		groups = append(groups, []any{id, g.ARN, g.AccountID, g.Name, g.Path, g.GroupID, nullTime(g.CreateDate)})
+		c.Groups = append(c.Groups, queries.AuthzGroup{ARN: g.ARN, AccountID: g.AccountID, Name: g.Name, Path: g.Path, GroupID: g.GroupID, CreateDate: nullTime(g.CreateDate)})
 		if err := inline(g.ARN, g.Inline); err != nil {
-			return err
+			return nil, err
 		}
 		attach(g.ARN, g.Attached)
 	}
@@ -151,35 +119,17 @@ func copySnapshot(ctx context.Context, tx pgx.Tx, id int64, inv *Inventory) erro
 		mp := inv.Policies[arn]
 		docJSON, err := docJSON(mp.Doc)
 		if err != nil {
-			return fmt.Errorf("managed policy %s: %w", arn, err)
+			return nil, fmt.Errorf("managed policy %s: %w", arn, err)
 		}
-		policies = append(policies, []any{id, "managed", "", arn, mp.Name, 0, mp.Path, mp.PolicyID, mp.DefaultVersion, mp.AWSManaged, docJSON})
+		c.Policies = append(c.Policies, queries.AuthzPolicy{Kind: "managed", ARN: arn, Name: mp.Name, Path: mp.Path, PolicyID: mp.PolicyID,
+			DefaultVersion: mp.DefaultVersion, AWSManaged: mp.AWSManaged, Document: docJSON})
 	}
-	copies := []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"authz_principal", []string{"snapshot_id", "arn", "kind", "account_id", "name", "path", "principal_id", "create_date", "trust_policy", "tags", "last_used", "last_used_region", "boundary_arn", "instance_profiles"}, principals},
-		{"authz_group", []string{"snapshot_id", "arn", "account_id", "name", "path", "group_id", "create_date"}, groups},
-		{"authz_membership", []string{"snapshot_id", "user_arn", "group_name", "ord"}, members},
-		{"authz_policy", []string{"snapshot_id", "kind", "owner_arn", "arn", "name", "ord", "path", "policy_id", "default_version", "aws_managed", "document"}, policies},
-		{"authz_attachment", []string{"snapshot_id", "owner_arn", "policy_arn", "ord"}, attachments},
-	}
-	for _, c := range copies {
-		if len(c.rows) == 0 {
-			continue
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
-			return fmt.Errorf("copy %s: %w", c.table, err)
-		}
-	}
-	return nil
+	return c, nil
 }
 
 // docJSON is a document's canonical JSON for a jsonb column; nil (SQL NULL)
 // for a missing document.
-func docJSON(d *policy.Document) (any, error) {
+func docJSON(d *policy.Document) (json.RawMessage, error) {
 	if d == nil {
 		return nil, nil
 	}
@@ -205,81 +155,47 @@ func nullTime(t time.Time) *time.Time {
 	return &t
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // ListSnapshots returns every stored snapshot, newest first, with counts.
 func ListSnapshots(ctx context.Context, db *store.DB) ([]SnapshotInfo, error) {
-	rows, err := db.Pool.Query(ctx, snapshotQuery+` ORDER BY s.taken_at DESC, s.id DESC`)
+	rows, err := queries.AuthzSnapshots(ctx, db)
 	if err != nil {
-		return nil, fmt.Errorf("list authorization snapshots: %w", err)
+		return nil, err
 	}
-	infos, err := pgx.CollectRows(rows, scanInfo)
-	if err != nil {
-		return nil, fmt.Errorf("list authorization snapshots: %w", err)
+	infos := make([]SnapshotInfo, len(rows))
+	for i, r := range rows {
+		infos[i] = snapshotInfo(r)
 	}
 	return infos, nil
 }
 
-const snapshotQuery = `
-	SELECT s.id, s.source, s.digest, s.taken_at, s.created_at, s.accounts, s.warnings,
-	       (SELECT count(*) FROM authz_principal p WHERE p.snapshot_id = s.id AND p.kind = 'role'),
-	       (SELECT count(*) FROM authz_principal p WHERE p.snapshot_id = s.id AND p.kind = 'user'),
-	       (SELECT count(*) FROM authz_group g WHERE g.snapshot_id = s.id),
-	       (SELECT count(*) FROM authz_policy p WHERE p.snapshot_id = s.id AND p.kind = 'managed')
-	FROM authz_snapshot s`
-
-func scanInfo(row pgx.CollectableRow) (SnapshotInfo, error) {
-	var si SnapshotInfo
-	var warnings []byte
-	err := row.Scan(&si.ID, &si.Source, &si.Digest, &si.TakenAt, &si.CreatedAt, &si.Accounts, &warnings,
-		&si.Roles, &si.Users, &si.Groups, &si.Policies)
-	if err != nil {
-		return si, err
-	}
-	si.TakenAt, si.CreatedAt = si.TakenAt.UTC(), si.CreatedAt.UTC()
-	if err := json.Unmarshal(warnings, &si.Warnings); err != nil {
-		return si, fmt.Errorf("snapshot %d warnings: %w", si.ID, err)
-	}
-	return si, nil
+func snapshotInfo(r queries.AuthzSnapshot) SnapshotInfo {
+	return SnapshotInfo{ID: r.ID, Source: r.Source, Digest: r.Digest, TakenAt: r.TakenAt, CreatedAt: r.CreatedAt, Accounts: r.Accounts,
+		Warnings: r.Warnings, Roles: r.Roles, Users: r.Users, Groups: r.Groups, Policies: r.Policies}
 }
 
 // LoadSnapshot reads snapshot id back into an Inventory (0 means the latest
 // by TakenAt). Documents are re-parsed from their stored canonical JSON.
 func LoadSnapshot(ctx context.Context, db *store.DB, id int64) (*Inventory, SnapshotInfo, error) {
-	q := snapshotQuery + ` WHERE s.id = $1`
-	args := []any{id}
-	if id == 0 {
-		q = snapshotQuery + ` ORDER BY s.taken_at DESC, s.id DESC LIMIT 1`
-		args = nil
-	}
-	rows, err := db.Pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, SnapshotInfo{}, fmt.Errorf("load authorization snapshot: %w", err)
-	}
-	info, err := pgx.CollectExactlyOneRow(rows, scanInfo)
-	if errors.Is(err, pgx.ErrNoRows) {
+	row, c, err := queries.LoadAuthzSnapshot(ctx, db, id)
+	if errors.Is(err, queries.ErrNotFound) {
 		if id != 0 {
 			return nil, SnapshotInfo{}, fmt.Errorf("snapshot %d: %w", id, ErrNoSnapshot)
 		}
 		return nil, SnapshotInfo{}, ErrNoSnapshot
 	}
 	if err != nil {
-		return nil, SnapshotInfo{}, fmt.Errorf("load authorization snapshot: %w", err)
+		return nil, SnapshotInfo{}, err
 	}
-	inv, err := loadInventory(ctx, db, info)
+	info := snapshotInfo(row)
+	inv, err := inventory(info, c)
 	if err != nil {
 		return nil, SnapshotInfo{}, fmt.Errorf("load authorization snapshot %d: %w", info.ID, err)
 	}
 	return inv, info, nil
 }
 
-func loadInventory(ctx context.Context, db *store.DB, info SnapshotInfo) (*Inventory, error) {
-	id := info.ID
+// inventory rebuilds the Inventory a snapshot's rows hold.
+func inventory(info SnapshotInfo, c *queries.AuthzContent) (*Inventory, error) {
 	inv := &Inventory{Accounts: info.Accounts, Warnings: info.Warnings, Policies: map[string]*ManagedPolicy{}}
 	if len(inv.Accounts) == 0 {
 		inv.Accounts = nil
@@ -287,128 +203,64 @@ func loadInventory(ctx context.Context, db *store.DB, info SnapshotInfo) (*Inven
 	if len(inv.Warnings) == 0 {
 		inv.Warnings = nil
 	}
-	// Everything of the snapshot is read in one repeatable-read
-	// transaction; snapshots are immutable, but the read should not
-	// straddle a concurrent delete.
-	return inv, pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		inline := map[string][]policy.NamedPolicy{}
-		attached := map[string][]string{}
-		members := map[string][]string{}
-
-		rows, err := tx.Query(ctx, `SELECT kind, owner_arn, arn, name, path, policy_id, default_version, aws_managed, document
-			FROM authz_policy WHERE snapshot_id = $1 ORDER BY kind, owner_arn, ord, arn`, id)
-		if err != nil {
-			return fmt.Errorf("policies: %w", err)
-		}
-		var kind, owner, arn, name, path, policyID, defVersion string
-		var awsManaged bool
-		var document []byte
-		_, err = pgx.ForEachRow(rows, []any{&kind, &owner, &arn, &name, &path, &policyID, &defVersion, &awsManaged, &document}, func() error {
-			var doc *policy.Document
-			if document != nil {
-				d, err := policy.ParseNamed(name, document)
-				if err != nil {
-					return fmt.Errorf("stored document of %s %s: %w", owner, name, err)
-				}
-				doc = d
-			}
-			if kind == "managed" {
-				inv.Policies[arn] = &ManagedPolicy{ARN: arn, Name: name, Path: path, PolicyID: policyID, DefaultVersion: defVersion, Doc: doc, AWSManaged: awsManaged}
-				return nil
-			}
-			inline[owner] = append(inline[owner], policy.NamedPolicy{Name: name, Kind: policy.KindInline, Doc: doc})
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("policies: %w", err)
-		}
-
-		rows, err = tx.Query(ctx, `SELECT owner_arn, policy_arn FROM authz_attachment WHERE snapshot_id = $1 ORDER BY owner_arn, ord`, id)
-		if err != nil {
-			return fmt.Errorf("attachments: %w", err)
-		}
-		var policyARN string
-		if _, err := pgx.ForEachRow(rows, []any{&owner, &policyARN}, func() error {
-			attached[owner] = append(attached[owner], policyARN)
-			return nil
-		}); err != nil {
-			return fmt.Errorf("attachments: %w", err)
-		}
-
-		rows, err = tx.Query(ctx, `SELECT user_arn, group_name FROM authz_membership WHERE snapshot_id = $1 ORDER BY user_arn, ord`, id)
-		if err != nil {
-			return fmt.Errorf("memberships: %w", err)
-		}
-		var group string
-		if _, err := pgx.ForEachRow(rows, []any{&owner, &group}, func() error {
-			members[owner] = append(members[owner], group)
-			return nil
-		}); err != nil {
-			return fmt.Errorf("memberships: %w", err)
-		}
-
-		rows, err = tx.Query(ctx, `SELECT arn, account_id, name, path, group_id, create_date
-			FROM authz_group WHERE snapshot_id = $1 ORDER BY arn`, id)
-		if err != nil {
-			return fmt.Errorf("groups: %w", err)
-		}
-		var g Group
-		var created *time.Time
-		if _, err := pgx.ForEachRow(rows, []any{&g.ARN, &g.AccountID, &g.Name, &g.Path, &g.GroupID, &created}, func() error {
-			g.CreateDate = utc(created)
-			g.Inline, g.Attached = inline[g.ARN], attached[g.ARN]
-			inv.Groups = append(inv.Groups, g)
-			return nil
-		}); err != nil {
-			return fmt.Errorf("groups: %w", err)
-		}
-
-		rows, err = tx.Query(ctx, `SELECT arn, kind, account_id, name, path, principal_id, create_date, trust_policy,
-			tags, last_used, last_used_region, boundary_arn, instance_profiles
-			FROM authz_principal WHERE snapshot_id = $1 ORDER BY arn`, id)
-		if err != nil {
-			return fmt.Errorf("principals: %w", err)
-		}
-		var accountID, principalID, region, boundary string
-		var trust, tags []byte
-		var lastUsed *time.Time
-		var profiles []string
-		_, err = pgx.ForEachRow(rows, []any{&arn, &kind, &accountID, &name, &path, &principalID, &created, &trust,
-			&tags, &lastUsed, &region, &boundary, &profiles}, func() error {
-			tagMap, err := decodeTags(tags)
+	inline := map[string][]policy.NamedPolicy{}
+	attached := map[string][]string{}
+	members := map[string][]string{}
+	for _, p := range c.Policies {
+		var doc *policy.Document
+		if p.Document != nil {
+			d, err := policy.ParseNamed(p.Name, p.Document)
 			if err != nil {
-				return fmt.Errorf("%s tags: %w", arn, err)
+				return nil, fmt.Errorf("policies: stored document of %s %s: %w", p.OwnerARN, p.Name, err)
 			}
-			switch kind {
-			case TypeRole:
-				r := Role{AccountID: accountID, ARN: arn, Name: name, Path: path, RoleID: principalID,
-					CreateDate: utc(created), Tags: tagMap, LastUsedRegion: region, Boundary: boundary,
-					Inline: inline[arn], Attached: attached[arn]}
-				if len(profiles) > 0 {
-					r.InstanceProfiles = slices.Clone(profiles)
-				}
-				if lastUsed != nil {
-					t := lastUsed.UTC()
-					r.LastUsed = &t
-				}
-				if trust != nil {
-					if r.Trust, err = canonicalObject(trust); err != nil {
-						return fmt.Errorf("%s trust policy: %w", arn, err)
-					}
-				}
-				inv.Roles = append(inv.Roles, r)
-			case TypeUser:
-				inv.Users = append(inv.Users, User{AccountID: accountID, ARN: arn, Name: name, Path: path, UserID: principalID,
-					CreateDate: utc(created), Tags: tagMap, Boundary: boundary,
-					Inline: inline[arn], Attached: attached[arn], Groups: members[arn]})
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("principals: %w", err)
+			doc = d
 		}
-		return nil
-	})
+		if p.Kind == "managed" {
+			inv.Policies[p.ARN] = &ManagedPolicy{ARN: p.ARN, Name: p.Name, Path: p.Path, PolicyID: p.PolicyID, DefaultVersion: p.DefaultVersion, Doc: doc, AWSManaged: p.AWSManaged}
+			continue
+		}
+		inline[p.OwnerARN] = append(inline[p.OwnerARN], policy.NamedPolicy{Name: p.Name, Kind: policy.KindInline, Doc: doc})
+	}
+	for _, a := range c.Attachments {
+		attached[a.OwnerARN] = append(attached[a.OwnerARN], a.PolicyARN)
+	}
+	for _, m := range c.Memberships {
+		members[m.UserARN] = append(members[m.UserARN], m.GroupName)
+	}
+	for _, g := range c.Groups {
+		inv.Groups = append(inv.Groups, Group{ARN: g.ARN, AccountID: g.AccountID, Name: g.Name, Path: g.Path, GroupID: g.GroupID,
+			CreateDate: utc(g.CreateDate), Inline: inline[g.ARN], Attached: attached[g.ARN]})
+	}
+	for _, p := range c.Principals {
+		tagMap, err := decodeTags(p.Tags)
+		if err != nil {
+			return nil, fmt.Errorf("principals: %s tags: %w", p.ARN, err)
+		}
+		switch p.Kind {
+		case TypeRole:
+			r := Role{AccountID: p.AccountID, ARN: p.ARN, Name: p.Name, Path: p.Path, RoleID: p.PrincipalID,
+				CreateDate: utc(p.CreateDate), Tags: tagMap, LastUsedRegion: p.LastUsedRegion, Boundary: p.BoundaryARN,
+				Inline: inline[p.ARN], Attached: attached[p.ARN]}
+			if len(p.InstanceProfiles) > 0 {
+				r.InstanceProfiles = slices.Clone(p.InstanceProfiles)
+			}
+			if p.LastUsed != nil {
+				t := p.LastUsed.UTC()
+				r.LastUsed = &t
+			}
+			if p.TrustPolicy != nil {
+				if r.Trust, err = canonicalObject(p.TrustPolicy); err != nil {
+					return nil, fmt.Errorf("principals: %s trust policy: %w", p.ARN, err)
+				}
+			}
+			inv.Roles = append(inv.Roles, r)
+		case TypeUser:
+			inv.Users = append(inv.Users, User{AccountID: p.AccountID, ARN: p.ARN, Name: p.Name, Path: p.Path, UserID: p.PrincipalID,
+				CreateDate: utc(p.CreateDate), Tags: tagMap, Boundary: p.BoundaryARN,
+				Inline: inline[p.ARN], Attached: attached[p.ARN], Groups: members[p.ARN]})
+		}
+	}
+	return inv, nil
 }
 
 func utc(t *time.Time) time.Time {

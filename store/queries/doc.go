@@ -5,15 +5,14 @@
 //
 // One file per group of tables: rollup.go (the usage rollup:
 // usage_principal, usage_daily, usage_unmapped_daily, usage_context_daily,
-// log_coverage_daily), analysis.go, recommendation.go, backtest.go,
-// trails.go.
+// log_coverage_daily), authz.go (the authorization snapshots),
+// analysis.go, recommendation.go, backtest.go, trails.go.
 //
 // Functions return plain rows; the stages (analyze, recommend, backtest,
 // report) turn them into their own types. Each takes the *store.DB and,
 // for windows, the bounds as days.
 //
 // Not yet here (still next to their stage, each tested against the
-// migrated schema by its own package): the rollup writes in ingest, the
-// authorization snapshot tables (authz/snapshot.go), the catalog
+// migrated schema by its own package): the rollup writes in ingest, the catalog
 // (catalog/store.go) and most of the report's reads (report/build.go).
 package queries
