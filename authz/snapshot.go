@@ -19,24 +19,11 @@ import (
 // authorization snapshot (or not the one asked for).
 var ErrNoSnapshot = errors.New("no authorization inventory snapshot (run `iamtrim ingest authz FILE...` or `iamtrim ingest authz aws`)")
 
-// SnapshotInfo describes a stored snapshot.
-type SnapshotInfo struct {
-	ID     int64
-	Source string
-	// Digest is "sha256:<hex>" over the inventory's content (not its
-	// source, time or warnings): the snapshot's identity.
-	Digest string
-	// TakenAt is when the content was last observed: a re-load of the same
-	// content moves it forward.
-	TakenAt   time.Time
-	CreatedAt time.Time
-	Accounts  []string
-	Warnings  []string
-	Roles     int
-	Users     int
-	Groups    int
-	Policies  int
-}
+// SnapshotInfo describes a stored snapshot: its Digest is
+// "sha256:<hex>" over the inventory's content (not its source, time or
+// warnings), its identity; TakenAt is when the content was last observed
+// (a re-load of the same content moves it forward).
+type SnapshotInfo = queries.AuthzSnapshot
 
 // Digest returns "sha256:<hex>" of the inventory's content: accounts,
 // roles, users, groups and managed policies with their documents in
@@ -161,22 +148,13 @@ func ListSnapshots(ctx context.Context, db *store.DB) ([]SnapshotInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos := make([]SnapshotInfo, len(rows))
-	for i, r := range rows {
-		infos[i] = snapshotInfo(r)
-	}
-	return infos, nil
-}
-
-func snapshotInfo(r queries.AuthzSnapshot) SnapshotInfo {
-	return SnapshotInfo{ID: r.ID, Source: r.Source, Digest: r.Digest, TakenAt: r.TakenAt, CreatedAt: r.CreatedAt, Accounts: r.Accounts,
-		Warnings: r.Warnings, Roles: r.Roles, Users: r.Users, Groups: r.Groups, Policies: r.Policies}
+	return rows, nil
 }
 
 // LoadSnapshot reads snapshot id back into an Inventory (0 means the latest
 // by TakenAt). Documents are re-parsed from their stored canonical JSON.
 func LoadSnapshot(ctx context.Context, db *store.DB, id int64) (*Inventory, SnapshotInfo, error) {
-	row, c, err := queries.LoadAuthzSnapshot(ctx, db, id)
+	info, c, err := queries.LoadAuthzSnapshot(ctx, db, id)
 	if errors.Is(err, queries.ErrNotFound) {
 		if id != 0 {
 			return nil, SnapshotInfo{}, fmt.Errorf("snapshot %d: %w", id, ErrNoSnapshot)
@@ -186,7 +164,6 @@ func LoadSnapshot(ctx context.Context, db *store.DB, id int64) (*Inventory, Snap
 	if err != nil {
 		return nil, SnapshotInfo{}, err
 	}
-	info := snapshotInfo(row)
 	inv, err := inventory(info, c)
 	if err != nil {
 		return nil, SnapshotInfo{}, fmt.Errorf("load authorization snapshot %d: %w", info.ID, err)

@@ -17,9 +17,10 @@ var ErrNotFound = errors.New("not found")
 // AuthzSnapshot is one row of authz_snapshot: one stored authorization
 // inventory, identified by the digest of its content.
 type AuthzSnapshot struct {
-	ID        int64
-	Source    string
-	Digest    string
+	ID     int64
+	Source string
+	Digest string
+	// TakenAt is when the content was last observed.
 	TakenAt   time.Time
 	CreatedAt time.Time
 	Accounts  []string
