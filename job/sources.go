@@ -93,7 +93,7 @@ func (s TrailsSource) Read(ctx context.Context) (*trails.Config, error) {
 	if !s.AWS {
 		return trails.ParseFile(s.File)
 	}
-	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: s.Profile, AssumeRole: s.AssumeRole, Region: s.Region})
+	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: s.Profile, AssumeRole: s.AssumeRole, Region: s.Region, STSEndpoint: s.EndpointURL})
 	if err != nil {
 		return nil, err
 	}

@@ -398,7 +398,7 @@ func (r *runner) trails(ctx context.Context) error {
 		r.log.Info("trail configuration: none given; the stored one is used if any (--trails FILE names one)")
 		return nil
 	}
-	id, created, err := trails.Save(ctx, r.db.Pool, tc)
+	id, created, err := trails.Save(ctx, r.db, tc)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/internal/awstest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -31,6 +32,9 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/cl
 //	          organisation loaded and analyzed (shared by every such case, in
 //	          case order); absent, a fresh empty database
 //	env       optional: KEY=VALUE lines ($DATABASE_URL is the test server)
+//	          $AWS_ENDPOINT in cmd or env: a local endpoint speaking S3,
+//	          CloudTrail, STS and IAM, serving the committed sample
+//	          (aws_test.go)
 //	chdir     optional: the directory to run in (e.g. $ROOT)
 //	exit      the expected exit code
 //	stdout, stderr   the expected output, normalised (times, durations,
@@ -164,6 +168,7 @@ func TestCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sample map[string]string
+	var localAWS *awstest.Server
 	parent := t
 	for _, c := range readCases(t) {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,7 +184,14 @@ func TestCLI(t *testing.T) {
 				env["IAMTRIM_NOW"] = goldenNow
 			}
 			caseDir, _ := filepath.Abs(c.dir)
-			expand := strings.NewReplacer("$ROOT", root, "$TMP", tmp, "$CASE", caseDir, "$DATABASE_URL", env["DATABASE_URL"])
+			awsURL := ""
+			if c.usesAWS() {
+				if localAWS == nil {
+					localAWS = startLocalAWS(parent)
+				}
+				awsURL = localAWS.URL
+			}
+			expand := strings.NewReplacer("$ROOT", root, "$TMP", tmp, "$CASE", caseDir, "$DATABASE_URL", env["DATABASE_URL"], "$AWS_ENDPOINT", awsURL)
 			if b, err := os.ReadFile(filepath.Join(c.dir, "chdir")); err == nil {
 				t.Chdir(expand.Replace(strings.TrimSpace(string(b))))
 			}
@@ -251,6 +263,19 @@ func TestCLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// usesAWS says whether the case calls the local AWS endpoint.
+func (c cliCase) usesAWS() bool {
+	if slices.Contains(c.args, "$AWS_ENDPOINT") {
+		return true
+	}
+	for _, v := range c.env {
+		if strings.Contains(v, "$AWS_ENDPOINT") {
+			return true
+		}
+	}
+	return false
 }
 
 func maps(m map[string]string) map[string]string {

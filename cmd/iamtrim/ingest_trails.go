@@ -54,6 +54,6 @@ both, or an object holding both). 'aws' reads them live.`,
 	c.Flags().StringVar(&profile, "profile", "", "AWS shared-config profile (for 'aws')")
 	c.Flags().StringVar(&assumeRole, "assume-role", "", "role ARN to assume first (for 'aws')")
 	c.Flags().StringVar(&region, "region", "", "region to call (for 'aws')")
-	c.Flags().StringVar(&endpoint, "endpoint-url", "", "CloudTrail endpoint URL (for 'aws')")
+	c.Flags().StringVar(&endpoint, "endpoint-url", "", "CloudTrail and STS endpoint URL (for 'aws')")
 	return c
 }

@@ -129,6 +129,10 @@ func (s *Server) Calls(region string) []time.Time {
 	return append([]time.Time(nil), s.calls[region]...)
 }
 
+// ServeHTTP answers one CloudTrail or STS request, so that the server can
+// be mounted behind another endpoint (internal/awstest).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r) }
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {

@@ -1,0 +1,263 @@
+// Package awstest is one local endpoint that speaks the wire formats of
+// every AWS API iamtrim calls, for end-to-end tests that drive the real SDK
+// clients through the CLI's --endpoint-url: S3 (gofakes3, path style),
+// CloudTrail (LookupEvents through apitest; DescribeTrails and
+// GetEventSelectors from a trails file), STS (AssumeRole,
+// GetCallerIdentity through apitest) and IAM
+// (GetAccountAuthorizationDetails from an authorization-details file).
+// Every request must be SigV4-signed; the access key ids seen are kept so
+// that a test can tell which credentials were used.
+package awstest
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/ingest/apisrc/apitest"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+)
+
+// Server is a running local AWS endpoint.
+type Server struct {
+	URL string
+
+	srv     *httptest.Server
+	s3      *s3mem.Backend
+	s3h     http.Handler
+	api     *apitest.Server
+	mu      sync.Mutex
+	trails  *trailsFile
+	details *authz.Details
+	keys    map[string]bool
+	calls   []string
+}
+
+type trailsFile struct {
+	TrailList      []json.RawMessage `json:"trailList"`
+	EventSelectors []json.RawMessage `json:"eventSelectors"`
+}
+
+// New starts a server; account is the one GetCallerIdentity answers.
+func New(account string) *Server {
+	s := &Server{s3: s3mem.New(), api: apitest.New(account), keys: map[string]bool{}}
+	s.s3h = gofakes3.New(s.s3).Server()
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() {
+	s.srv.Close()
+	s.api.Close()
+}
+
+// PutDir stores every file under dir in bucket (created if needed), keyed
+// by prefix joined with its path relative to dir.
+func (s *Server) PutDir(bucket, prefix, dir string) error {
+	if err := s.s3.CreateBucket(bucket); err != nil && !gofakes3.IsAlreadyExists(err) {
+		return fmt.Errorf("awstest: create bucket %s: %w", bucket, err)
+	}
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		key := path.Join(prefix, filepath.ToSlash(rel))
+		if _, err := s.s3.PutObject(bucket, key, map[string]string{}, bytes.NewReader(b), int64(len(b)), nil); err != nil {
+			return fmt.Errorf("awstest: put %s: %w", key, err)
+		}
+		return nil
+	})
+}
+
+// AddEvents serves the records of a CloudTrail log file (S3 delivery
+// format, gzipped or not) to LookupEvents in region.
+func (s *Server) AddEvents(region string, records []json.RawMessage) error {
+	for _, r := range records {
+		if err := s.api.Add(region, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetTrails serves a trails file ({"trailList": [...], "eventSelectors":
+// [...]}, as `iamtrim sample` writes it) to DescribeTrails and
+// GetEventSelectors.
+func (s *Server) SetTrails(file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var t trailsFile
+	if err := json.Unmarshal(b, &t); err != nil {
+		return fmt.Errorf("awstest: %s: %w", file, err)
+	}
+	s.mu.Lock()
+	s.trails = &t
+	s.mu.Unlock()
+	return nil
+}
+
+// SetAuthorizationDetails serves a get-account-authorization-details file
+// to GetAccountAuthorizationDetails, as one page.
+func (s *Server) SetAuthorizationDetails(file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var d authz.Details
+	if err := json.Unmarshal(b, &d); err != nil {
+		return fmt.Errorf("awstest: %s: %w", file, err)
+	}
+	s.mu.Lock()
+	s.details = &d
+	s.mu.Unlock()
+	return nil
+}
+
+// AccessKeys returns the access key ids requests were signed with, sorted.
+func (s *Server) AccessKeys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for k := range s.keys {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Calls returns the API operations called, in order (S3 as "s3:METHOD").
+func (s *Server) Calls() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.calls...)
+}
+
+func (s *Server) record(op, auth string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, op)
+	if _, after, ok := strings.Cut(auth, "Credential="); ok {
+		id, _, _ := strings.Cut(after, "/")
+		s.keys[id] = true
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message><RequestId>1</RequestId></Error>`)
+		return
+	}
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		op := target[strings.LastIndex(target, ".")+1:]
+		s.record("cloudtrail:"+op, auth)
+		switch op {
+		case "DescribeTrails", "GetEventSelectors":
+			s.cloudTrail(w, r, op)
+		default:
+			s.api.ServeHTTP(w, r)
+		}
+		return
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		action := form.Get("Action")
+		if action == "GetAccountAuthorizationDetails" {
+			s.record("iam:"+action, auth)
+			s.authorizationDetails(w)
+			return
+		}
+		s.record("sts:"+action, auth)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		s.api.ServeHTTP(w, r)
+		return
+	}
+	s.record("s3:"+r.Method, auth)
+	s.s3h.ServeHTTP(w, r)
+}
+
+func (s *Server) cloudTrail(w http.ResponseWriter, r *http.Request, op string) {
+	s.mu.Lock()
+	t := s.trails
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if t == nil {
+		t = &trailsFile{}
+	}
+	if op == "DescribeTrails" {
+		list := t.TrailList
+		if list == nil {
+			list = []json.RawMessage{}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"trailList": list})
+		return
+	}
+	var in struct{ TrailName string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"__type":"InvalidParameterException","message":%q}`, err.Error())
+		return
+	}
+	for _, raw := range t.EventSelectors {
+		var sel struct{ TrailARN string }
+		if json.Unmarshal(raw, &sel) == nil && (sel.TrailARN == in.TrailName || strings.HasSuffix(sel.TrailARN, "/"+in.TrailName)) {
+			_, _ = w.Write(raw)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusBadRequest)
+	fmt.Fprintf(w, `{"__type":"TrailNotFoundException","message":"Unknown trail: %s"}`, strings.ReplaceAll(in.TrailName, `"`, ""))
+}
+
+func (s *Server) authorizationDetails(w http.ResponseWriter) {
+	s.mu.Lock()
+	d := s.details
+	s.mu.Unlock()
+	if d == nil {
+		d = &authz.Details{}
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	WriteXML(w, AuthorizationDetailsResponse(d, ""))
+}
+
+// WriteXML writes v as an XML document.
+func WriteXML(w io.Writer, v any) {
+	_, _ = io.WriteString(w, xml.Header)
+	_ = xml.NewEncoder(w).Encode(v)
+}
