@@ -41,7 +41,11 @@ func startLocalAWS(t *testing.T) *awstest.Server {
 	if err := s.SetAuthorizationDetails(filepath.Join(sample, "authz.json")); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := recentRecords(filepath.Join(sample, "AWSLogs", sampleAccount, "CloudTrail", "us-east-1"), apiEvents, time.Now().Add(-24*time.Hour))
+	now, err := time.Parse(time.RFC3339, goldenNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := recentRecords(filepath.Join(sample, "AWSLogs", sampleAccount, "CloudTrail", "us-east-1"), apiEvents, now.Add(-24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +57,8 @@ func startLocalAWS(t *testing.T) *awstest.Server {
 
 // recentRecords reads the first n records of the log files under dir and
 // moves them to one second apart from start: LookupEvents serves only the
-// last 90 days, so the sample's own times would age out of it.
+// last 90 days, so the sample's own times would age out of it (the cases'
+// clock is goldenNow; within 90 days of it the real clock finds them too).
 func recentRecords(dir string, n int, start time.Time) ([]json.RawMessage, error) {
 	var out []json.RawMessage
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
