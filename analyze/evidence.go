@@ -49,12 +49,27 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 	if !ev.Trails.Known {
 		log.Warn("trail configuration unknown: data events are assumed not logged; load it with 'iamtrim ingest trails'")
 	}
-	for _, path := range o.SCPFiles {
-		scps, err := authz.ParseSCPFile(path)
-		if err != nil {
+	if ev.SCPs, err = authz.ParseSCPFiles(o.SCPFiles); err != nil {
+		return ev, err
+	}
+	return ev, nil
+}
+
+// Prepare loads the evidence, and sets opts.AsOf to the newest day with
+// logs (opts.Now when there are none) unless it is set.
+func Prepare(ctx context.Context, db *store.DB, o EvidenceOptions, opts *Options, log *slog.Logger) (Evidence, error) {
+	ev, err := LoadEvidence(ctx, db, o, log)
+	if err != nil {
+		return ev, err
+	}
+	if opts.AsOf.IsZero() {
+		now := opts.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		if opts.AsOf, err = NewestLogDay(ctx, db, now); err != nil {
 			return ev, err
 		}
-		ev.SCPs = append(ev.SCPs, scps...)
 	}
 	return ev, nil
 }

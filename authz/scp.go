@@ -19,6 +19,19 @@ func ParseSCPFile(path string) ([]policy.NamedPolicy, error) {
 	return ParseSCPs(data, path)
 }
 
+// ParseSCPFiles reads the SCPs of every file, in order.
+func ParseSCPFiles(paths []string) ([]policy.NamedPolicy, error) {
+	var out []policy.NamedPolicy
+	for _, p := range paths {
+		scps, err := ParseSCPFile(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, scps...)
+	}
+	return out, nil
+}
+
 // ParseSCPs reads service control policies named name: a policy document,
 // the output of `aws organizations describe-policy` ({"Policy":
 // {"PolicySummary": …, "Content": "…"}}), or a JSON array of either. Each

@@ -90,7 +90,8 @@ type Updater struct {
 	Client *http.Client
 	// BaseURL is the list's URL; empty means DefaultBaseURL.
 	BaseURL string
-	// CacheDir holds the documents; it is created if missing.
+	// CacheDir holds the documents; it is created if missing. Empty means
+	// DefaultCacheDir.
 	CacheDir string
 	Log      *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -144,7 +145,13 @@ func (u *Updater) Run(ctx context.Context) (*Catalog, UpdateStats, error) {
 		return nil, stats, fmt.Errorf("update catalog: base URL %q is not an http(s) URL", base)
 	}
 	if u.CacheDir == "" {
-		return nil, stats, errors.New("update catalog: no cache directory")
+		dir, err := DefaultCacheDir()
+		if err != nil {
+			return nil, stats, fmt.Errorf("update catalog: %w", err)
+		}
+		withDir := *u
+		withDir.CacheDir = dir
+		return withDir.Run(ctx)
 	}
 	if err := os.MkdirAll(u.CacheDir, 0o755); err != nil {
 		return nil, stats, fmt.Errorf("update catalog: %w", err)

@@ -399,3 +399,25 @@ func TestUpdateFullCatalog(t *testing.T) {
 		t.Errorf("second update stats %+v, want all %d not modified", stats, n)
 	}
 }
+
+// An empty CacheDir is the user cache directory's iamtrim/service-reference.
+func TestUpdateDefaultCacheDir(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", home)
+	t.Setenv("HOME", home)
+	srv := newRefServer(t, copyDir(t, fixtureDir), true, false, false)
+	u := Updater{Client: srv.Client(), BaseURL: srv.URL + "/"}
+	if _, _, err := u.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want, err := DefaultCacheDir()
+	if err != nil || !strings.HasPrefix(want, home) {
+		t.Fatalf("DefaultCacheDir: %q, %v; want it under %s", want, err, home)
+	}
+	if _, err := os.Stat(filepath.Join(want, ServiceListFile)); err != nil {
+		t.Errorf("the service list is not in the default cache directory: %v", err)
+	}
+	if u.CacheDir != "" {
+		t.Errorf("Run changed the Updater's CacheDir to %q", u.CacheDir)
+	}
+}

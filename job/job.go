@@ -205,11 +205,8 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 		if opts, err = cfg.analyzeOptions(); err != nil {
 			return err
 		}
-		if evidence, err = analyze.LoadEvidence(ctx, db, analyze.EvidenceOptions{SCPFiles: cfg.Analyze.SCPs}, r.Log); err != nil {
-			return err
-		}
 		opts.Now = r.now().UTC()
-		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, opts.Now); err != nil {
+		if evidence, err = analyze.Prepare(ctx, db, analyze.EvidenceOptions{SCPFiles: cfg.Analyze.SCPs}, &opts, r.Log); err != nil {
 			return err
 		}
 		snap, err = analyze.Run(ctx, db, evidence, opts, r.Log)
@@ -318,21 +315,7 @@ func (r *Runner) catalog(ctx context.Context, db *store.DB, cfg *Config) error {
 	}
 	var cat *catalog.Catalog
 	if cfg.Catalog.Source == "update" {
-		dir := cfg.Catalog.CacheDir
-		if dir == "" {
-			if dir, err = catalog.DefaultCacheDir(); err != nil {
-				return err
-			}
-		}
-		base := cfg.Catalog.BaseURL
-		if base == "" {
-			base = catalog.DefaultBaseURL
-		}
-		client := r.HTTP
-		if client == nil {
-			client = &http.Client{Timeout: time.Minute}
-		}
-		if cat, _, err = catalog.Update(ctx, client, base, dir, r.Log); err != nil {
+		if cat, _, err = catalog.Update(ctx, r.HTTP, cfg.Catalog.BaseURL, cfg.Catalog.CacheDir, r.Log); err != nil {
 			return err
 		}
 	} else if cat, err = catalog.LoadDir(cfg.Catalog.Source); err != nil {

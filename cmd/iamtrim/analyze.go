@@ -80,16 +80,7 @@ func (f *evidenceFlags) load(ctx context.Context, a *app, db *store.DB) (analyze
 // evidence reads the evidence, and the newest log day into opts when
 // --as-of was not given.
 func (f *evidenceFlags) evidence(ctx context.Context, a *app, db *store.DB, opts *analyze.Options) (analyze.Evidence, error) {
-	evidence, err := analyze.LoadEvidence(ctx, db, analyze.EvidenceOptions{SCPFiles: f.scpFiles, TrailsFile: f.trailsFile}, a.log)
-	if err != nil {
-		return evidence, err
-	}
-	if opts.AsOf.IsZero() {
-		if opts.AsOf, err = analyze.NewestLogDay(ctx, db, a.now()); err != nil {
-			return evidence, err
-		}
-	}
-	return evidence, nil
+	return analyze.Prepare(ctx, db, analyze.EvidenceOptions{SCPFiles: f.scpFiles, TrailsFile: f.trailsFile}, opts, a.log)
 }
 
 // analyze loads the evidence and analyzes every principal, or the one

@@ -5,7 +5,6 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
-	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
 )
@@ -44,7 +43,7 @@ SCP limits.`,
 			if err != nil {
 				return err
 			}
-			policies, err := loadSCPs(scpFiles)
+			policies, err := authz.ParseSCPFiles(scpFiles)
 			if err != nil {
 				return err
 			}
@@ -87,16 +86,4 @@ SCP limits.`,
 	list.Flags().StringArrayVar(&scpFiles, "scp", nil, "service control policy file (repeatable)")
 	c.AddCommand(list)
 	return c
-}
-
-func loadSCPs(paths []string) ([]policy.NamedPolicy, error) {
-	var out []policy.NamedPolicy
-	for _, p := range paths {
-		scps, err := authz.ParseSCPFile(p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, scps...)
-	}
-	return out, nil
 }

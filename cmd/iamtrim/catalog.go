@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/catalog"
-	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/cobra"
 )
 
@@ -62,15 +61,7 @@ transfers almost nothing, then stores the result as the current version.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			dir := cacheDir
-			if dir == "" {
-				d, err := catalog.DefaultCacheDir()
-				if err != nil {
-					return err
-				}
-				dir = d
-			}
-			cat, st, err := catalog.Update(ctx, &http.Client{Timeout: timeout}, baseURL, dir, a.log)
+			cat, st, err := catalog.Update(ctx, &http.Client{Timeout: timeout}, baseURL, cacheDir, a.log)
 			if err != nil {
 				return err
 			}
@@ -112,18 +103,7 @@ transfers almost nothing, then stores the result as the current version.`,
 				fmt.Fprintln(a.stdout, "no catalog loaded: run 'iamtrim catalog load DIR' or 'iamtrim catalog update'")
 				return errors.New("no catalog loaded")
 			}
-			tw := tablewriter.NewWriter(a.stdout)
-			tw.Header("version", "current", "services", "actions", "fetched", "source", "digest")
-			for _, v := range vs {
-				mark := ""
-				if v.ID == cur {
-					mark = "*"
-				}
-				if err := tw.Append(fmt.Sprint(v.ID), mark, fmt.Sprint(v.Services), fmt.Sprint(v.Actions), v.FetchedAt.UTC().Format(time.RFC3339), v.Source, v.Digest); err != nil {
-					return err
-				}
-			}
-			return tw.Render()
+			return catalog.WriteVersions(a.stdout, vs, cur)
 		},
 	})
 	return c
