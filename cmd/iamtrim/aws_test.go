@@ -22,7 +22,8 @@ const (
 	sampleBucket  = "acme-cloudtrail-111122223333"
 	sampleAccount = "111122223333"
 	// apiEvents is how many events LookupEvents serves: two pages of 50 at
-	// the API's 2 requests per second.
+	// the API's 2 requests per second (one day window of the --since 2d of
+	// the case).
 	apiEvents = 100
 )
 
@@ -97,4 +98,69 @@ func recentRecords(dir string, n int, start time.Time) ([]json.RawMessage, error
 		err = fmt.Errorf("%s: %d records, want %d", dir, len(out), n)
 	}
 	return out, err
+}
+
+// The AWS flags reach AWS as documented: --profile's credentials sign the
+// calls, or the STS AssumeRole call when --assume-role is given, whose
+// credentials then sign the rest; --region is the signing region of the
+// CloudTrail API calls. The golden cases show the output; this shows who
+// called what.
+func TestAWSSourceFlags(t *testing.T) {
+	srv := startLocalAWS(t)
+	cfg, err := filepath.Abs("../../testdata/cli/ingest-cloudtrail-s3/aws-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"AWS_CONFIG_FILE": cfg, "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_REGION": ""} {
+		t.Setenv(k, v)
+	}
+	const (
+		profileKey = "AKIAGOLDENPROFILE" // aws-config's profile golden
+		assumedKey = "ASIAASSUMED"       // what the endpoint's AssumeRole hands out
+		role       = "arn:aws:iam::111122223333:role/audit"
+	)
+	tests := []struct {
+		name string
+		args []string
+		// want: operation prefix -> access key (and region, when not "")
+		want map[string][2]string
+	}{
+		{"s3 with assume-role", []string{"ingest", "cloudtrail", "--no-progress", "s3://" + sampleBucket + "/AWSLogs", "--profile", "golden",
+			"--assume-role", role, "--account", sampleAccount, "--region", "eu-west-1", "--endpoint-url", srv.URL},
+			map[string][2]string{"sts:AssumeRole": {profileKey, ""}, "s3:": {assumedKey, ""}}},
+		{"api with profile and region", []string{"ingest", "cloudtrail", "--no-progress", "api", "--since", "1d", "--profile", "golden", "--region", "eu-west-1", "--endpoint-url", srv.URL},
+			map[string][2]string{"sts:GetCallerIdentity": {profileKey, ""}, "cloudtrail:LookupEvents": {profileKey, "eu-west-1"}}},
+		{"authz with assume-role", []string{"ingest", "authz", "aws", "--profile", "golden", "--region", "eu-west-1", "--assume-role", role, "--external-id", "x", "--endpoint-url", srv.URL},
+			map[string][2]string{"sts:AssumeRole": {profileKey, ""}, "iam:GetAccountAuthorizationDetails": {assumedKey, ""}}},
+		{"trails with assume-role and region", []string{"ingest", "trails", "aws", "--profile", "golden", "--assume-role", role, "--region", "eu-west-1", "--endpoint-url", srv.URL},
+			map[string][2]string{"sts:AssumeRole": {profileKey, "eu-west-1"}, "cloudtrail:": {assumedKey, "eu-west-1"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.Reset()
+			mustRun(t, testEnv(t), exitOK, tc.args...)
+			seen := map[string]bool{}
+			for _, r := range srv.Requests() {
+				matched := false
+				for prefix, want := range tc.want {
+					if !strings.HasPrefix(r.Op, prefix) {
+						continue
+					}
+					matched, seen[prefix] = true, true
+					if r.AccessKey != want[0] || want[1] != "" && r.Region != want[1] {
+						t.Errorf("%s signed by %s in %s, want %s in %q", r.Op, r.AccessKey, r.Region, want[0], want[1])
+					}
+				}
+				if !matched {
+					t.Errorf("unexpected call %+v", r)
+				}
+			}
+			for prefix := range tc.want {
+				if !seen[prefix] {
+					t.Errorf("no %s call", prefix)
+				}
+			}
+		})
+	}
 }

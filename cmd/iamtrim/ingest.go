@@ -69,6 +69,7 @@ retried by the next run, and makes the exit code 3.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			now := a.now()
+			opts.Now = a.now // the API's day windows end now
 			var err error
 			if opts.Since, err = parseSince("since", since, now); err != nil {
 				return err

@@ -5,8 +5,8 @@
 // GetEventSelectors from a trails file), STS (AssumeRole,
 // GetCallerIdentity through apitest) and IAM
 // (GetAccountAuthorizationDetails from an authorization-details file).
-// Every request must be SigV4-signed; the access key ids seen are kept so
-// that a test can tell which credentials were used.
+// Every request must be SigV4-signed; each is recorded with its key id and
+// region, so that a test can tell which credentials and region were used.
 package awstest
 
 import (
@@ -22,7 +22,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
@@ -43,8 +42,7 @@ type Server struct {
 	mu      sync.Mutex
 	trails  *trailsFile
 	details *authz.Details
-	keys    map[string]bool
-	calls   []string
+	reqs    []Request
 }
 
 type trailsFile struct {
@@ -54,7 +52,7 @@ type trailsFile struct {
 
 // New starts a server; account is the one GetCallerIdentity answers.
 func New(account string) *Server {
-	s := &Server{s3: s3mem.New(), api: apitest.New(account), keys: map[string]bool{}}
+	s := &Server{s3: s3mem.New(), api: apitest.New(account)}
 	s.s3h = gofakes3.New(s.s3).Server()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -139,33 +137,41 @@ func (s *Server) SetAuthorizationDetails(file string) error {
 	return nil
 }
 
-// AccessKeys returns the access key ids requests were signed with, sorted.
-func (s *Server) AccessKeys() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for k := range s.keys {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+// Request is one API call the server answered: its operation
+// ("s3:GET", "sts:AssumeRole", "cloudtrail:LookupEvents",
+// "iam:GetAccountAuthorizationDetails") and the access key id and region
+// of its SigV4 signature.
+type Request struct {
+	Op, AccessKey, Region string
 }
 
-// Calls returns the API operations called, in order (S3 as "s3:METHOD").
-func (s *Server) Calls() []string {
+// Requests returns the calls answered so far, in order.
+func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.calls...)
+	return append([]Request(nil), s.reqs...)
+}
+
+// Reset forgets the calls answered so far.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqs = nil
 }
 
 func (s *Server) record(op, auth string) {
+	req := Request{Op: op}
+	if _, after, ok := strings.Cut(auth, "Credential="); ok {
+		// Credential=KEY/DATE/REGION/SERVICE/aws4_request
+		parts := strings.Split(after, "/")
+		req.AccessKey = parts[0]
+		if len(parts) > 2 {
+			req.Region = parts[2]
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, op)
-	if _, after, ok := strings.Cut(auth, "Credential="); ok {
-		id, _, _ := strings.Cut(after, "/")
-		s.keys[id] = true
-	}
+	s.reqs = append(s.reqs, req)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
