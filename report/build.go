@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -15,7 +14,6 @@ import (
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
-	"github.com/jackc/pgx/v5"
 )
 
 // Limits of the lists Data carries; totals are always complete.
@@ -92,7 +90,7 @@ type row struct {
 }
 
 func (b *builder) build(ctx context.Context) error {
-	snap, err := b.snapshot(ctx, `s.as_of <= $1`, b.to)
+	snap, err := b.snapshot(ctx, b.to, time.Time{}, 0)
 	if err != nil {
 		return err
 	}
@@ -106,7 +104,7 @@ func (b *builder) build(ctx context.Context) error {
 	}
 
 	prevTo := parseDate(b.per.PreviousTo)
-	prev, err := b.snapshot(ctx, `s.as_of <= $1 AND (s.as_of, s.id) < ($2::date, $3::bigint)`, prevTo, parseDate(snap.AsOf), snap.ID)
+	prev, err := b.snapshot(ctx, prevTo, parseDate(snap.AsOf), snap.ID)
 	if err != nil {
 		return err
 	}
@@ -224,47 +222,31 @@ func (b *builder) acctText() string {
 
 func (b *builder) caveat(s string) { b.d.Caveats = append(b.d.Caveats, s) }
 
-// snapshot finds the latest organisation-wide snapshot matching cond
-// (over s, with args from $1) that has principals of the account asked
-// for.
-func (b *builder) snapshot(ctx context.Context, cond string, args ...any) (*SnapshotInfo, error) {
-	n := len(args) + 1
-	q := `SELECT s.id, s.created_at, s.as_of, s.window_days, s.scope
-		FROM analysis_snapshot s
-		WHERE s.scope = '' AND ` + cond + fmt.Sprintf(`
-		  AND ($%d = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $%d))
-		ORDER BY s.as_of DESC, s.id DESC LIMIT 1`, n, n)
-	var s SnapshotInfo
-	var asOf time.Time
-	err := b.db.Pool.QueryRow(ctx, q, append(args, b.acct)...).Scan(&s.ID, &s.CreatedAt, &asOf, &s.WindowDays, &s.Scope)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+// snapshot finds the latest organisation-wide snapshot as of through,
+// before (beforeAsOf, beforeID) when beforeID is not 0, that has
+// principals of the account asked for.
+func (b *builder) snapshot(ctx context.Context, through, beforeAsOf time.Time, beforeID int64) (*SnapshotInfo, error) {
+	r, err := queries.LatestAnalysis(ctx, b.db, through, beforeAsOf, beforeID, b.acct)
+	if r == nil || err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("find analysis snapshot: %w", err)
-	}
-	s.CreatedAt = s.CreatedAt.UTC()
-	s.AsOf = dateString(asOf)
-	s.WindowFrom = dateString(asOf.AddDate(0, 0, -(s.WindowDays - 1)))
-	s.Quarter = QuarterOf(asOf)
+	s := SnapshotInfo{ID: r.ID, CreatedAt: r.CreatedAt, WindowDays: r.WindowDays, Scope: r.Scope}
+	s.AsOf = dateString(r.AsOf)
+	s.WindowFrom = dateString(r.AsOf.AddDate(0, 0, -(s.WindowDays - 1)))
+	s.Quarter = QuarterOf(r.AsOf)
 	return &s, nil
 }
 
 func (b *builder) catalog(ctx context.Context) error {
-	var c CatalogInfo
-	err := b.db.Pool.QueryRow(ctx, `
-		SELECT v.id, v.source, v.fetched_at, v.digest, v.services, v.actions
-		FROM analysis_snapshot s JOIN catalog_version v ON v.id = s.catalog_version
-		WHERE s.id = $1`, b.d.Snapshot.ID).Scan(&c.Version, &c.Source, &c.FetchedAt, &c.Digest, &c.Services, &c.Actions)
-	if errors.Is(err, pgx.ErrNoRows) {
+	c, err := queries.AnalysisCatalog(ctx, b.db, b.d.Snapshot.ID)
+	if err != nil {
+		return err
+	}
+	if c == nil {
 		b.caveat("the analysis used no action catalog: wildcards were not expanded into counts")
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("read catalog version: %w", err)
-	}
-	c.FetchedAt = c.FetchedAt.UTC()
-	b.d.Catalog = &c
+	b.d.Catalog = &CatalogInfo{Version: c.ID, Source: c.Source, FetchedAt: c.FetchedAt, Digest: c.Digest, Services: c.Services, Actions: c.Actions}
 	return nil
 }
 
@@ -514,36 +496,29 @@ func (b *builder) trend(ctx context.Context) error {
 // usageCoverage reads which days of from..end have logs, per account and
 // region, and reports whether there were any.
 func (b *builder) usageCoverage(ctx context.Context, end time.Time) (bool, error) {
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT account_id, region, day FROM log_coverage_daily
-		WHERE day BETWEEN $1 AND $2 AND ($3 = '' OR account_id = $3)
-		ORDER BY account_id, region, day`, b.from, end, b.acct)
+	cov, err := queries.Coverage(ctx, b.db, b.from, end)
 	if err != nil {
-		return false, fmt.Errorf("read log coverage: %w", err)
+		return false, err
 	}
 	type key struct{ acct, region string }
 	byRegion := map[key]map[string]bool{}
 	byAcct := map[string]map[string]bool{}
 	var regions []key
-	for rows.Next() {
-		var k key
-		var dy time.Time
-		if err := rows.Scan(&k.acct, &k.region, &dy); err != nil {
-			return false, fmt.Errorf("read log coverage: %w", err)
+	for _, r := range cov {
+		if b.acct != "" && r.Account != b.acct {
+			continue
 		}
-		ds := dateString(dy)
-		if byRegion[k] == nil {
-			byRegion[k] = map[string]bool{}
-			regions = append(regions, k)
-		}
-		byRegion[k][ds] = true
+		k := key{r.Account, r.Region}
+		byRegion[k] = map[string]bool{}
+		regions = append(regions, k)
 		if byAcct[k.acct] == nil {
 			byAcct[k.acct] = map[string]bool{}
 		}
-		byAcct[k.acct][ds] = true
-	}
-	if err := rows.Err(); err != nil {
-		return false, fmt.Errorf("read log coverage: %w", err)
+		for _, dy := range r.Days {
+			ds := dateString(dy)
+			byRegion[k][ds] = true
+			byAcct[k.acct][ds] = true
+		}
 	}
 	if len(regions) == 0 {
 		return false, nil
@@ -605,29 +580,13 @@ func gaps(have map[string]bool, from, to time.Time) []DateRange {
 // usageDenied totals authorization failures in from..end by principal and
 // action, counting events with no IAM action by their event name.
 func (b *builder) usageDenied(ctx context.Context, end time.Time) error {
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT p.arn, u.action, sum(u.denied)
-		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
-		WHERE u.day BETWEEN $1 AND $2 AND u.denied > 0 AND ($3 = '' OR p.account_id = $3)
-		GROUP BY p.arn, u.action
-		UNION ALL
-		SELECT p.arn, $4 || x.event_source || ' ' || x.event_name, sum(x.denied)
-		FROM usage_unmapped_daily x JOIN usage_principal p ON p.id = x.principal_id
-		WHERE x.day BETWEEN $1 AND $2 AND x.denied > 0 AND ($3 = '' OR p.account_id = $3)
-		GROUP BY p.arn, x.event_source, x.event_name`, b.from, end, b.acct, unmappedLabel)
+	denied, err := queries.DeniedCalls(ctx, b.db, b.from, end, b.acct, unmappedLabel)
 	if err != nil {
-		return fmt.Errorf("read denied attempts: %w", err)
+		return err
 	}
-	var pairs []deniedPair
-	for rows.Next() {
-		var p deniedPair
-		if err := rows.Scan(&p.arn, &p.action, &p.n); err != nil {
-			return fmt.Errorf("read denied attempts: %w", err)
-		}
-		pairs = append(pairs, p)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read denied attempts: %w", err)
+	pairs := make([]deniedPair, len(denied))
+	for i, d := range denied {
+		pairs[i] = deniedPair{arn: d.ARN, action: d.Action, n: d.Denied}
 	}
 	b.d.Denied = topDeniedOf("usage", pairs)
 	return nil
@@ -683,46 +642,24 @@ func topDeniedOf(source string, pairs []deniedPair) Denied {
 func (b *builder) usageFirstUsed(ctx context.Context, end time.Time) error {
 	f := &b.d.FirstUsed
 	f.Source, f.Items = "usage", []FirstUse{}
-	var before *time.Time
-	err := b.db.Pool.QueryRow(ctx, `
-		SELECT min(day) FROM log_coverage_daily WHERE day < $1 AND ($2 = '' OR account_id = $2)`,
-		b.from, b.acct).Scan(&before)
+	before, err := queries.FirstLogDayBefore(ctx, b.db, b.from, b.acct)
 	if err != nil {
-		return fmt.Errorf("read log coverage before the period: %w", err)
+		return err
 	}
 	if before == nil {
 		f.Reason = "no logs before " + b.per.From + " to compare with"
 		return nil
 	}
 	f.Available = true
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT p.arn, u.action, min(u.day), sum(u.calls - u.denied - u.unauthenticated)
-		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
-		WHERE u.day BETWEEN $1 AND $2 AND u.invoked_by = '' AND u.calls > u.denied + u.unauthenticated
-		  AND ($3 = '' OR p.account_id = $3) AND p.type <> 'AWSService'
-		  AND NOT EXISTS (
-			SELECT 1 FROM usage_daily e
-			WHERE e.principal_id = u.principal_id AND e.day < $1 AND e.action = u.action
-			  AND e.invoked_by = '' AND e.calls > e.denied + e.unauthenticated)
-		GROUP BY p.arn, u.action
-		ORDER BY p.arn, u.action`, b.from, end, b.acct)
+	firsts, err := queries.FirstUses(ctx, b.db, b.from, end, b.acct)
 	if err != nil {
-		return fmt.Errorf("read first use: %w", err)
+		return err
 	}
-	for rows.Next() {
-		var u FirstUse
-		var first time.Time
-		if err := rows.Scan(&u.ARN, &u.Action, &first, &u.Calls); err != nil {
-			return fmt.Errorf("read first use: %w", err)
-		}
-		u.FirstDay = dateString(first)
+	for _, r := range firsts {
 		f.Total++
 		if len(f.Items) < maxFirstUsed {
-			f.Items = append(f.Items, u)
+			f.Items = append(f.Items, FirstUse{ARN: r.ARN, Action: r.Action, FirstDay: dateString(r.FirstDay), Calls: r.Calls})
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read first use: %w", err)
 	}
 	if f.Total > 0 && dateString(*before) > b.per.PreviousFrom {
 		b.caveat(fmt.Sprintf("the logs begin on %s: an action last used before that day counts as first used in %s", dateString(*before), b.per.Label))
@@ -741,24 +678,13 @@ func (b *builder) markGranted(ctx context.Context) error {
 	for _, it := range f.Items {
 		arns = append(arns, it.ARN)
 	}
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT a.principal_arn, lower(u->>'action'), u->>'granted' = 'true'
-		FROM analysis_principal a, jsonb_array_elements(CASE jsonb_typeof(a.result->'used') WHEN 'array' THEN a.result->'used' ELSE '[]' END) u
-		WHERE a.snapshot_id = $1 AND a.principal_arn = ANY($2)`, b.d.Snapshot.ID, arns)
+	used, err := queries.UsedActions(ctx, b.db, b.d.Snapshot.ID, "", arns)
 	if err != nil {
-		return fmt.Errorf("read used actions: %w", err)
+		return err
 	}
 	granted := map[[2]string]bool{}
-	for rows.Next() {
-		var arn, action string
-		var g bool
-		if err := rows.Scan(&arn, &action, &g); err != nil {
-			return fmt.Errorf("read used actions: %w", err)
-		}
-		granted[[2]string{arn, action}] = g
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read used actions: %w", err)
+	for _, u := range used {
+		granted[[2]string{u.ARN, strings.ToLower(u.Action)}] = u.Granted
 	}
 	for i, it := range f.Items {
 		if g, ok := granted[[2]string{it.ARN, strings.ToLower(it.Action)}]; ok {
@@ -846,50 +772,26 @@ func (b *builder) snapshotFirstUsed(ctx context.Context) error {
 		return nil
 	}
 	f.Available = true
-	type used struct {
-		arn, action string
-		first       time.Time
-		calls       int64
-		granted     bool
-	}
-	read := func(id int64) ([]used, error) {
-		rows, err := b.db.Pool.Query(ctx, `
-			SELECT a.principal_arn, u->>'action', coalesce((u->>'first_used')::timestamptz, 'epoch'),
-			       coalesce((u->>'calls')::bigint, 0), u->>'granted' = 'true'
-			FROM analysis_principal a, jsonb_array_elements(CASE jsonb_typeof(a.result->'used') WHEN 'array' THEN a.result->'used' ELSE '[]' END) u
-			WHERE a.snapshot_id = $1 AND ($2 = '' OR a.account_id = $2)
-			ORDER BY 1, 2`, id, b.acct)
-		if err != nil {
-			return nil, fmt.Errorf("read used actions of analysis %d: %w", id, err)
-		}
-		return pgx.CollectRows(rows, func(r pgx.CollectableRow) (used, error) {
-			var u used
-			var g *bool
-			err := r.Scan(&u.arn, &u.action, &u.first, &u.calls, &g)
-			u.granted = g != nil && *g
-			return u, err
-		})
-	}
-	cur, err := read(b.d.Snapshot.ID)
+	cur, err := queries.UsedActions(ctx, b.db, b.d.Snapshot.ID, b.acct, nil)
 	if err != nil {
 		return err
 	}
-	old, err := read(b.d.Previous.ID)
+	old, err := queries.UsedActions(ctx, b.db, b.d.Previous.ID, b.acct, nil)
 	if err != nil {
 		return err
 	}
 	before := make(map[[2]string]bool, len(old))
 	for _, u := range old {
-		before[[2]string{u.arn, strings.ToLower(u.action)}] = true
+		before[[2]string{u.ARN, strings.ToLower(u.Action)}] = true
 	}
 	for _, u := range cur {
-		if before[[2]string{u.arn, strings.ToLower(u.action)}] || u.first.Before(b.from) || day(u.first).After(b.to) {
+		if before[[2]string{u.ARN, strings.ToLower(u.Action)}] || u.FirstUsed.Before(b.from) || day(u.FirstUsed).After(b.to) {
 			continue
 		}
 		f.Total++
 		if len(f.Items) < maxFirstUsed {
-			g := u.granted
-			f.Items = append(f.Items, FirstUse{ARN: u.arn, Action: u.action, FirstDay: dateString(u.first), Calls: u.calls, Granted: &g})
+			g := u.Granted
+			f.Items = append(f.Items, FirstUse{ARN: u.ARN, Action: u.Action, FirstDay: dateString(u.FirstUsed), Calls: u.Calls, Granted: &g})
 		}
 	}
 	return nil

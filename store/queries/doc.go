@@ -6,7 +6,8 @@
 // One file per group of tables: rollup.go (the usage rollup:
 // usage_principal, usage_daily, usage_unmapped_daily, usage_context_daily,
 // log_coverage_daily), authz.go (the authorization snapshots),
-// analysis.go, recommendation.go, backtest.go, trails.go.
+// analysis.go, recommendation.go, backtest.go, trails.go, report.go (the
+// quarterly report's reads).
 //
 // Functions return plain rows; the stages (analyze, recommend, backtest,
 // report) turn them into their own types. Each takes the *store.DB and,
@@ -14,5 +15,6 @@
 //
 // Not yet here (still next to their stage, each tested against the
 // migrated schema by its own package): the rollup writes in ingest, the catalog
-// (catalog/store.go) and most of the report's reads (report/build.go).
+// (catalog/store.go) and two of the report's reads (its principals and
+// trend, report/build.go).
 package queries

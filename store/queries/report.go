@@ -1,0 +1,174 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// AnalysisRun is a stored analysis snapshot as the report finds it.
+type AnalysisRun struct {
+	ID         int64
+	CreatedAt  time.Time
+	AsOf       time.Time
+	WindowDays int
+	Scope      string
+}
+
+// LatestAnalysis returns the newest organisation-wide analysis snapshot
+// (of every principal, not one) as of through or earlier, ordered by
+// (as_of, id) and before (beforeAsOf, beforeID) when beforeID is not 0,
+// with principals of account when it is not empty; nil when there is none.
+func LatestAnalysis(ctx context.Context, db *store.DB, through time.Time, beforeAsOf time.Time, beforeID int64, account string) (*AnalysisRun, error) {
+	var s AnalysisRun
+	err := db.Pool.QueryRow(ctx, `
+		SELECT s.id, s.created_at, s.as_of, s.window_days, s.scope
+		  FROM analysis_snapshot s
+		 WHERE s.scope = '' AND s.as_of <= $1
+		   AND ($3::bigint = 0 OR (s.as_of, s.id) < ($2::date, $3::bigint))
+		   AND ($4 = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $4))
+		 ORDER BY s.as_of DESC, s.id DESC LIMIT 1`, through, beforeAsOf, beforeID, account).Scan(&s.ID, &s.CreatedAt, &s.AsOf, &s.WindowDays, &s.Scope)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find analysis snapshot: %w", err)
+	}
+	s.CreatedAt = s.CreatedAt.UTC()
+	return &s, nil
+}
+
+// CatalogVersionRow is a stored catalog version's identity and size.
+type CatalogVersionRow struct {
+	ID                int64
+	Source            string
+	FetchedAt         time.Time
+	Digest            string
+	Services, Actions int
+}
+
+// AnalysisCatalog returns the catalog version analysis snapshot id used;
+// nil when it used none.
+func AnalysisCatalog(ctx context.Context, db *store.DB, snapshot int64) (*CatalogVersionRow, error) {
+	var c CatalogVersionRow
+	err := db.Pool.QueryRow(ctx, `
+		SELECT v.id, v.source, v.fetched_at, v.digest, v.services, v.actions
+		  FROM analysis_snapshot s JOIN catalog_version v ON v.id = s.catalog_version
+		 WHERE s.id = $1`, snapshot).Scan(&c.ID, &c.Source, &c.FetchedAt, &c.Digest, &c.Services, &c.Actions)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read catalog version: %w", err)
+	}
+	c.FetchedAt = c.FetchedAt.UTC()
+	return &c, nil
+}
+
+// DeniedRow is a principal's denied calls of one action over a window.
+type DeniedRow struct {
+	ARN, Action string
+	Denied      int64
+}
+
+// DeniedCalls totals the denied calls of [from, to] by principal and
+// action, of account's principals when it is not empty; calls that map to
+// no action count under unmappedLabel + "event-source event-name".
+func DeniedCalls(ctx context.Context, db *store.DB, from, to time.Time, account, unmappedLabel string) ([]DeniedRow, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT p.arn, u.action, sum(u.denied)::bigint
+		  FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
+		 WHERE u.day BETWEEN $1 AND $2 AND u.denied > 0 AND ($3 = '' OR p.account_id = $3)
+		 GROUP BY p.arn, u.action
+		UNION ALL
+		SELECT p.arn, $4 || x.event_source || ' ' || x.event_name, sum(x.denied)::bigint
+		  FROM usage_unmapped_daily x JOIN usage_principal p ON p.id = x.principal_id
+		 WHERE x.day BETWEEN $1 AND $2 AND x.denied > 0 AND ($3 = '' OR p.account_id = $3)
+		 GROUP BY p.arn, x.event_source, x.event_name`, from, to, account, unmappedLabel)
+	if err != nil {
+		return nil, fmt.Errorf("read denied attempts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[DeniedRow])
+	if err != nil {
+		return nil, fmt.Errorf("read denied attempts: %w", err)
+	}
+	return out, nil
+}
+
+// FirstLogDayBefore returns the first day with logs before day, of
+// account when it is not empty; nil when there is none.
+func FirstLogDayBefore(ctx context.Context, db *store.DB, day time.Time, account string) (*time.Time, error) {
+	var first *time.Time
+	if err := db.Pool.QueryRow(ctx, `
+		SELECT min(day) FROM log_coverage_daily WHERE day < $1 AND ($2 = '' OR account_id = $2)`, day, account).Scan(&first); err != nil {
+		return nil, fmt.Errorf("read log coverage before %s: %w", day.Format(time.DateOnly), err)
+	}
+	return first, nil
+}
+
+// FirstUseRow is an action a principal first called in a window.
+type FirstUseRow struct {
+	ARN, Action string
+	FirstDay    time.Time
+	Calls       int64
+}
+
+// FirstUses lists the principal and action pairs with a successful call
+// of the principal's own (not a service's on its behalf) in [from, to]
+// and none before from, of account when it is not empty, ordered.
+func FirstUses(ctx context.Context, db *store.DB, from, to time.Time, account string) ([]FirstUseRow, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT p.arn, u.action, min(u.day), sum(u.calls - u.denied - u.unauthenticated)::bigint
+		  FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
+		 WHERE u.day BETWEEN $1 AND $2 AND u.invoked_by = '' AND u.calls > u.denied + u.unauthenticated
+		   AND ($3 = '' OR p.account_id = $3) AND p.type <> 'AWSService'
+		   AND NOT EXISTS (
+			SELECT 1 FROM usage_daily e
+			 WHERE e.principal_id = u.principal_id AND e.day < $1 AND e.action = u.action
+			   AND e.invoked_by = '' AND e.calls > e.denied + e.unauthenticated)
+		 GROUP BY p.arn, u.action
+		 ORDER BY p.arn, u.action`, from, to, account)
+	if err != nil {
+		return nil, fmt.Errorf("read first use: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[FirstUseRow])
+	if err != nil {
+		return nil, fmt.Errorf("read first use: %w", err)
+	}
+	return out, nil
+}
+
+// UsedActionRow is an action an analysis found a principal used: when
+// first (the epoch when not recorded), how often, and whether its policies
+// granted it.
+type UsedActionRow struct {
+	ARN, Action string
+	FirstUsed   time.Time
+	Calls       int64
+	Granted     bool
+}
+
+// UsedActions returns the used actions analysis snapshot recorded, of
+// account's principals when it is not empty and of arns when not nil,
+// ordered by principal and action.
+func UsedActions(ctx context.Context, db *store.DB, snapshot int64, account string, arns []string) ([]UsedActionRow, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT a.principal_arn, u->>'action', coalesce((u->>'first_used')::timestamptz, 'epoch'),
+		       coalesce((u->>'calls')::bigint, 0), coalesce(u->>'granted' = 'true', false)
+		  FROM analysis_principal a,
+		       jsonb_array_elements(CASE jsonb_typeof(a.result->'used') WHEN 'array' THEN a.result->'used' ELSE '[]' END) u
+		 WHERE a.snapshot_id = $1 AND ($2 = '' OR a.account_id = $2) AND ($3::text[] IS NULL OR a.principal_arn = ANY($3))
+		 ORDER BY 1, 2`, snapshot, account, arns)
+	if err != nil {
+		return nil, fmt.Errorf("read used actions of analysis %d: %w", snapshot, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[UsedActionRow])
+	if err != nil {
+		return nil, fmt.Errorf("read used actions of analysis %d: %w", snapshot, err)
+	}
+	return out, nil
+}
