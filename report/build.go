@@ -250,77 +250,45 @@ func (b *builder) catalog(ctx context.Context) error {
 	return nil
 }
 
-// usedGrantedSQL counts the granted actions among an analysis_principal
-// row's used actions (the used column counts all of them).
-const usedGrantedSQL = `(SELECT count(*) FROM jsonb_array_elements(CASE jsonb_typeof(result->'used') WHEN 'array' THEN result->'used' ELSE '[]' END) u WHERE u->>'granted' = 'true')`
-
 // principals reads a snapshot's principals. Used counts only granted
 // actions (the used column also counts used actions no policy grants).
 func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error) {
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT principal_arn, kind, account_id, name, granted, unused, unobservable, denied, risk, high_risk_unused, flags, last_used,
-		       `+usedGrantedSQL+`,
-		       CASE jsonb_typeof(result->'used_not_granted') WHEN 'array' THEN jsonb_array_length(result->'used_not_granted') ELSE 0 END,
-		       coalesce(result->'workload', 'false'), result->'recommendation_proven',
-		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped', result->'unused'
-		FROM analysis_principal
-		WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)
-		ORDER BY principal_arn`, snapshot, b.acct)
+	stored, err := queries.ReportPrincipals(ctx, b.db, snapshot, b.acct)
 	if err != nil {
-		return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
+		return nil, err
 	}
-	var out []row
-	for rows.Next() {
-		var r row
-		var used int64
-		var workload, proven, risk, denied, coverage, caveats, unmapped, unused []byte
-		if err := rows.Scan(&r.ARN, &r.Kind, &r.Account, &r.Name, &r.Granted, &r.Unused, &r.Unobservable, &r.Denied,
-			&r.RiskScore, &r.HighRiskUnused, &r.Flags, &r.LastActivity, &used, &r.UsedNotGranted,
-			&workload, &proven, &risk, &denied, &coverage, &caveats, &unmapped, &unused); err != nil {
-			return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
-		}
-		r.Used = int(used)
-		if r.LastActivity != nil {
-			t := r.LastActivity.UTC()
-			r.LastActivity = &t
-		}
-		dec := func(what string, b []byte, v any) error {
-			if len(b) == 0 || string(b) == "null" {
-				return nil
-			}
-			if err := json.Unmarshal(b, v); err != nil {
-				return fmt.Errorf("read analysis %d: %s of %s: %w", snapshot, what, r.ARN, err)
-			}
-			return nil
-		}
+	out := make([]row, 0, len(stored))
+	for _, p := range stored {
+		r := row{Principal: Principal{PrincipalRef: PrincipalRef{ARN: p.ARN, Kind: p.Kind, Account: p.Account, Name: p.Name}, Granted: p.Granted, Used: int(p.UsedGranted),
+			Unused: p.Unused, Unobservable: p.Unobservable, Denied: p.Denied, RiskScore: p.Risk, HighRiskUnused: p.HighRiskUnused,
+			Flags: p.Flags, LastActivity: p.LastUsed, UsedNotGranted: p.UsedNotGranted}}
 		var cov analyze.Coverage
 		for _, f := range []struct {
 			what string
 			b    []byte
 			v    any
 		}{
-			{"workload", workload, &r.Workload},
-			{"recommendation_proven", proven, &r.RecommendationProven},
-			{"risk", risk, &r.risk},
-			{"denied", denied, &r.denied},
-			{"coverage", coverage, &cov},
-			{"caveats", caveats, &r.caveats},
-			{"unmapped", unmapped, &r.unmapped},
-			{"unused", unused, &r.unused},
+			{"workload", p.Workload, &r.Workload},
+			{"recommendation_proven", p.RecommendationProven, &r.RecommendationProven},
+			{"risk", p.RiskDetail, &r.risk},
+			{"denied", p.DeniedDetail, &r.denied},
+			{"coverage", p.Coverage, &cov},
+			{"caveats", p.Caveats, &r.caveats},
+			{"unmapped", p.Unmapped, &r.unmapped},
+			{"unused", p.UnusedDetail, &r.unused},
 		} {
-			if err := dec(f.what, f.b, f.v); err != nil {
-				rows.Close()
-				return nil, err
+			if len(f.b) == 0 || string(f.b) == "null" {
+				continue
+			}
+			if err := json.Unmarshal(f.b, f.v); err != nil {
+				return nil, fmt.Errorf("read analysis %d: %s of %s: %w", snapshot, f.what, r.ARN, err)
 			}
 		}
-		if len(coverage) > 0 && string(coverage) != "null" {
+		if len(p.Coverage) > 0 && string(p.Coverage) != "null" {
 			r.coverage = &cov
 		}
 		r.RiskLevel = r.risk.Level
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
 	}
 	return out, nil
 }
@@ -458,37 +426,14 @@ func nonNil(s []string) []string {
 
 // trend totals each quarter's latest snapshot up to the reported one.
 func (b *builder) trend(ctx context.Context) error {
-	rows, err := b.db.Pool.Query(ctx, `
-		WITH s AS (
-			SELECT DISTINCT ON (date_trunc('quarter', s.as_of)) s.id, s.as_of
-			FROM analysis_snapshot s
-			WHERE s.scope = '' AND (s.as_of, s.id) <= ($1::date, $2::bigint)
-			  AND ($3 = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $3))
-			ORDER BY date_trunc('quarter', s.as_of) DESC, s.as_of DESC, s.id DESC
-			LIMIT $4
-		)
-		SELECT s.id, s.as_of, count(p.principal_arn), coalesce(sum(p.granted), 0),
-		       coalesce(sum(`+usedGrantedSQL+`), 0), coalesce(sum(p.unused), 0)
-		FROM s LEFT JOIN analysis_principal p ON p.snapshot_id = s.id AND ($3 = '' OR p.account_id = $3)
-		GROUP BY s.id, s.as_of
-		ORDER BY s.as_of, s.id`, parseDate(b.d.Snapshot.AsOf), b.d.Snapshot.ID, b.acct, maxTrend)
+	rows, err := queries.AnalysisTrend(ctx, b.db, parseDate(b.d.Snapshot.AsOf), b.d.Snapshot.ID, b.acct, maxTrend)
 	if err != nil {
-		return fmt.Errorf("read trend: %w", err)
+		return err
 	}
 	b.d.Trend = []TrendPoint{}
-	for rows.Next() {
-		var t TrendPoint
-		var asOf time.Time
-		var n, g, u, x int64
-		if err := rows.Scan(&t.SnapshotID, &asOf, &n, &g, &u, &x); err != nil {
-			return fmt.Errorf("read trend: %w", err)
-		}
-		t.AsOf, t.Quarter = dateString(asOf), QuarterOf(asOf)
-		t.Principals, t.Granted, t.Used, t.Unused = int(n), int(g), int(u), int(x)
-		b.d.Trend = append(b.d.Trend, t)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read trend: %w", err)
+	for _, r := range rows {
+		b.d.Trend = append(b.d.Trend, TrendPoint{SnapshotID: r.SnapshotID, AsOf: dateString(r.AsOf), Quarter: QuarterOf(r.AsOf),
+			Principals: int(r.Principals), Granted: int(r.Granted), Used: int(r.Used), Unused: int(r.Unused)})
 	}
 	return nil
 }

@@ -14,7 +14,6 @@
 // for windows, the bounds as days.
 //
 // Not yet here (still next to their stage, each tested against the
-// migrated schema by its own package): the rollup writes in ingest, the catalog
-// (catalog/store.go) and two of the report's reads (its principals and
-// trend, report/build.go).
+// migrated schema by its own package): the rollup writes in ingest and the catalog
+// (catalog/store.go).
 package queries

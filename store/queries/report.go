@@ -172,3 +172,90 @@ func UsedActions(ctx context.Context, db *store.DB, snapshot int64, account stri
 	}
 	return out, nil
 }
+
+// usedGrantedSQL counts the granted actions among an analysis_principal
+// row's used actions (the used column counts all of them).
+const usedGrantedSQL = `(SELECT count(*) FROM jsonb_array_elements(CASE jsonb_typeof(result->'used') WHEN 'array' THEN result->'used' ELSE '[]' END) u WHERE u->>'granted' = 'true')`
+
+// ReportPrincipal is a principal of an analysis snapshot as the report
+// reads it: the stored counts, and parts of the stored result as raw JSON
+// (nil when absent).
+type ReportPrincipal struct {
+	ARN, Kind, Account, Name      string
+	Granted, Unused, Unobservable int
+	Denied                        int64
+	Risk                          float64
+	HighRiskUnused                int
+	Flags                         []string
+	LastUsed                      *time.Time
+	// UsedGranted counts the used actions a policy grants (the used
+	// column counts them all); UsedNotGranted the others.
+	UsedGranted    int64
+	UsedNotGranted int
+	// Result's workload (false when absent), recommendation_proven, risk,
+	// denied, coverage, caveats, unmapped and unused.
+	Workload, RecommendationProven, RiskDetail, DeniedDetail, Coverage, Caveats, Unmapped, UnusedDetail []byte
+}
+
+// ReportPrincipals returns the principals of analysis snapshot, of
+// account when it is not empty, by ARN.
+func ReportPrincipals(ctx context.Context, db *store.DB, snapshot int64, account string) ([]ReportPrincipal, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT principal_arn, kind, account_id, name, granted, unused, unobservable, denied, risk, high_risk_unused, flags, last_used,
+		       `+usedGrantedSQL+`,
+		       CASE jsonb_typeof(result->'used_not_granted') WHEN 'array' THEN jsonb_array_length(result->'used_not_granted') ELSE 0 END,
+		       coalesce(result->'workload', 'false'), result->'recommendation_proven',
+		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped', result->'unused'
+		  FROM analysis_principal
+		 WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)
+		 ORDER BY principal_arn`, snapshot, account)
+	if err != nil {
+		return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ReportPrincipal])
+	if err != nil {
+		return nil, fmt.Errorf("read analysis %d: %w", snapshot, err)
+	}
+	for i := range out {
+		if out[i].LastUsed != nil {
+			t := out[i].LastUsed.UTC()
+			out[i].LastUsed = &t
+		}
+	}
+	return out, nil
+}
+
+// TrendRow totals one quarter's latest analysis snapshot.
+type TrendRow struct {
+	SnapshotID                        int64
+	AsOf                              time.Time
+	Principals, Granted, Used, Unused int64
+}
+
+// AnalysisTrend totals each quarter's latest organisation-wide snapshot up
+// to (asOf, id), at most limit quarters, oldest first, over account's
+// principals when it is not empty. Used counts granted used actions.
+func AnalysisTrend(ctx context.Context, db *store.DB, asOf time.Time, id int64, account string, limit int) ([]TrendRow, error) {
+	rows, err := db.Pool.Query(ctx, `
+		WITH s AS (
+			SELECT DISTINCT ON (date_trunc('quarter', s.as_of)) s.id, s.as_of
+			  FROM analysis_snapshot s
+			 WHERE s.scope = '' AND (s.as_of, s.id) <= ($1::date, $2::bigint)
+			   AND ($3 = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $3))
+			 ORDER BY date_trunc('quarter', s.as_of) DESC, s.as_of DESC, s.id DESC
+			 LIMIT $4
+		)
+		SELECT s.id, s.as_of, count(p.principal_arn), coalesce(sum(p.granted), 0)::bigint,
+		       coalesce(sum(`+usedGrantedSQL+`), 0)::bigint, coalesce(sum(p.unused), 0)::bigint
+		  FROM s LEFT JOIN analysis_principal p ON p.snapshot_id = s.id AND ($3 = '' OR p.account_id = $3)
+		 GROUP BY s.id, s.as_of
+		 ORDER BY s.as_of, s.id`, asOf, id, account, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read trend: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[TrendRow])
+	if err != nil {
+		return nil, fmt.Errorf("read trend: %w", err)
+	}
+	return out, nil
+}

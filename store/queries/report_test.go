@@ -132,4 +132,27 @@ func TestReportQueries(t *testing.T) {
 	if u, err := queries.UsedActions(ctx, db, s2, "", []string{b}); err != nil || len(u) != 0 {
 		t.Errorf("UsedActions of b: %v, %v; want none", u, err)
 	}
+
+	ps, err := queries.ReportPrincipals(ctx, db, s2, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].ARN != a || ps[0].UsedGranted != 1 || string(ps[0].Workload) != "false" || ps[0].RecommendationProven != nil ||
+		ps[1].ARN != b || ps[1].UsedGranted != 0 || ps[1].Account != "2" {
+		t.Errorf("ReportPrincipals(%d): %+v; want a (1 granted used action, no workload flag) then b (none)", s2, ps)
+	}
+	if ps, err := queries.ReportPrincipals(ctx, db, s2, "2"); err != nil || len(ps) != 1 || ps[0].ARN != b {
+		t.Errorf("ReportPrincipals of account 2: %+v, %v; want b only", ps, err)
+	}
+	trend, err := queries.AnalysisTrend(ctx, db, latest.AsOf, latest.ID, "", 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTrend := []queries.TrendRow{{SnapshotID: s1, AsOf: date(t, "2026-09-30"), Principals: 1}, {SnapshotID: s2, AsOf: date(t, "2026-10-30"), Principals: 2, Used: 1}}
+	if diff := cmp.Diff(wantTrend, trend); diff != "" {
+		t.Errorf("AnalysisTrend: one organisation-wide snapshot per quarter, oldest first (-want +got):\n%s", diff)
+	}
+	if tr, err := queries.AnalysisTrend(ctx, db, latest.AsOf, latest.ID, "2", 8); err != nil || len(tr) != 1 || tr[0].SnapshotID != s2 || tr[0].Principals != 1 {
+		t.Errorf("AnalysisTrend of account 2: %+v, %v; want snapshot %d with b only", tr, err, s2)
+	}
 }
