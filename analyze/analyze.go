@@ -257,6 +257,8 @@ func Principal(in Input) Result {
 		r.Caveats = append(r.Caveats, "managed policy "+m+" is not in the inventory: what it grants is not counted")
 	}
 
+	blocked := blockedBySCP(eff)
+	r.BlockedBySCP = blocked
 	granted := eff.Actions()
 	grantedKey := make(map[string]string, len(granted)) // lower -> canonical
 	for _, a := range granted {
@@ -281,6 +283,11 @@ func Principal(in Input) Result {
 			_, isGranted := grantedKey[strings.ToLower(action)]
 			if !eff.Expanded {
 				isGranted = patternGranted(eff, action)
+			}
+			if u.Used > 0 && !isGranted {
+				if b, ok := eff.BlockedBySCP[action]; ok {
+					r.Caveats = append(r.Caveats, fmt.Sprintf("%s succeeded %d times in the window, yet the SCPs take it away (%s): is the stored organisation current?", action, u.Used, b))
+				}
 			}
 			if u.Used > 0 {
 				ua := UsedAction{Action: action, Calls: u.Used, FirstUsed: u.FirstUsed, LastUsed: u.LastUsed, Granted: isGranted}
@@ -370,7 +377,10 @@ func Principal(in Input) Result {
 	slices.SortStableFunc(r.Unobservable, func(a, b Unobservable) int { return strings.Compare(a.Action, b.Action) })
 	r.Risk.UnusedByAccessLevel = levelCount
 	r.Risk.Score = math.Round(r.Risk.Score*10) / 10
-	r.Risk.Admin = eff.AllActions || grantsStarOnStar(eff)
+	r.Risk.Admin = eff.AllActions || eff.AdminBeforeSCP || grantsStarOnStar(eff)
+	if eff.AdminBeforeSCP {
+		r.Caveats = append(r.Caveats, fmt.Sprintf("the identity policies grant every action; the SCPs take %d away: an administrator wherever they are detached", len(eff.BlockedBySCP)))
+	}
 	r.Risk.ServiceWildcards = serviceWildcards(p)
 
 	if r.Risk.Admin {
@@ -409,6 +419,23 @@ func Principal(in Input) Result {
 	r.Risk.Level = riskLevel(r)
 	sort.Strings(r.Flags)
 	return r
+}
+
+// blockedBySCP lists eff's actions the SCPs take away, sorted.
+func blockedBySCP(eff *authz.Effective) []BlockedAction {
+	if len(eff.BlockedBySCP) == 0 {
+		return nil
+	}
+	out := make([]BlockedAction, 0, len(eff.BlockedBySCP))
+	for a, b := range eff.BlockedBySCP {
+		ba := BlockedAction{Action: a, Level: b.Level, Reason: b.String()}
+		if b.Deny != nil {
+			ba.Policy, ba.Sid, ba.Statement = b.Deny.Policy, b.Deny.Sid, b.Deny.Index+1
+		}
+		out = append(out, ba)
+	}
+	slices.SortFunc(out, func(a, b BlockedAction) int { return strings.Compare(a.Action, b.Action) })
+	return out
 }
 
 // unmapped lists the principal's successful calls that map to no IAM

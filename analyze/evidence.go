@@ -2,11 +2,13 @@ package analyze
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/trails"
@@ -16,7 +18,7 @@ import (
 // from.
 type EvidenceOptions struct {
 	// SCPFiles are service control policy files that apply to every
-	// principal.
+	// principal, on top of the stored organisation's SCP chain.
 	SCPFiles []string
 	// TrailsFile is a trail configuration file; empty means the newest
 	// stored per account.
@@ -49,6 +51,18 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 	if !ev.Trails.Known {
 		log.Warn("trail configuration unknown: data events are assumed not logged; load it with 'iamtrim ingest trails'")
 	}
+	switch ev.Org, ev.OrgID, err = org.LoadLatest(ctx, db.Pool); {
+	case errors.Is(err, org.ErrNone):
+		err = nil
+	case err != nil:
+		return ev, err
+	default:
+		for _, p := range ev.Org.Problems {
+			log.Warn("stored organisation: "+p, "org", ev.OrgID)
+		}
+		c := ev.Org.Counts()
+		log.Info("organisation: SCP chains applied per account", "org", ev.OrgID, "accounts", c.Accounts, "scps", c.SCPs, "rcps", c.RCPs)
+	}
 	if ev.SCPs, err = authz.ParseSCPFiles(o.SCPFiles); err != nil {
 		return ev, err
 	}
@@ -72,6 +86,17 @@ func Prepare(ctx context.Context, db *store.DB, o EvidenceOptions, opts *Options
 		}
 	}
 	return ev, nil
+}
+
+// NewExpander returns an authz.Expander for ev: its catalog, the stored
+// organisation's SCP chain of each principal's account, and the SCP files
+// on top for every principal.
+func (ev Evidence) NewExpander() *authz.Expander {
+	x := authz.NewExpander(ev.Catalog, ev.SCPs)
+	if ev.Org != nil {
+		x.WithChains(ev.Org)
+	}
+	return x
 }
 
 // NewestLogDay is the last day with ingested logs, or now when there are

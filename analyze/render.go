@@ -30,7 +30,21 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft}}),
 	)
-	t.Header("principal", "granted", "used", "unused", "unobserv.", "denied", "last used", "logs", "risk", "flags")
+	blockedCol := false
+	for _, r := range s.Principals {
+		blockedCol = blockedCol || len(r.BlockedBySCP) > 0
+	}
+	if blockedCol {
+		// Only when an SCP blocks something, so that tables of accounts
+		// without an organisation stay as they were.
+		t = tablewriter.NewTable(w,
+			tablewriter.WithHeaderAutoFormat(tw.Off),
+			tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft}}),
+		)
+		t.Header("principal", "granted", "used", "unused", "unobserv.", "SCP-blocked", "denied", "last used", "logs", "risk", "flags")
+	} else {
+		t.Header("principal", "granted", "used", "unused", "unobserv.", "denied", "last used", "logs", "risk", "flags")
+	}
 	for _, r := range s.Principals {
 		last := "never"
 		if r.LastUsed.Any != nil {
@@ -49,8 +63,12 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 		if r.Risk.Score > 0 {
 			risk = fmt.Sprintf("%s %.0f", r.Risk.Level, r.Risk.Score)
 		}
-		if err := t.Append(r.Type+"/"+Clean(r.Name), granted, fmt.Sprint(len(r.Used)), fmt.Sprint(len(r.Unused)),
-			fmt.Sprint(len(r.Unobservable)), fmt.Sprint(denied), last, cov, risk, flagsText(r)); err != nil {
+		row := []any{r.Type + "/" + Clean(r.Name), granted, fmt.Sprint(len(r.Used)), fmt.Sprint(len(r.Unused)), fmt.Sprint(len(r.Unobservable))}
+		if blockedCol {
+			row = append(row, fmt.Sprint(len(r.BlockedBySCP)))
+		}
+		row = append(row, fmt.Sprint(denied), last, cov, risk, flagsText(r))
+		if err := t.Append(row...); err != nil {
 			return err
 		}
 	}
@@ -168,6 +186,21 @@ func writeDetail(w io.Writer, r Result) error {
 		}
 		if len(r.Risk.HighRiskUnused) > 0 {
 			fmt.Fprintf(w, "high-risk unused: %s\n", Clean(strings.Join(r.Risk.HighRiskUnused, ", ")))
+		}
+	}
+	if len(r.BlockedBySCP) > 0 {
+		fmt.Fprintf(w, "blocked by SCP (%d, not effective, so not counted unused):\n", len(r.BlockedBySCP))
+		byReason := map[string][]string{}
+		var reasons []string
+		for _, b := range r.BlockedBySCP {
+			if byReason[b.Reason] == nil {
+				reasons = append(reasons, b.Reason)
+			}
+			byReason[b.Reason] = append(byReason[b.Reason], b.Action)
+		}
+		sort.Strings(reasons)
+		for _, why := range reasons {
+			writeWrapped(w, fmt.Sprintf("  %s (%d): ", Clean(why), len(byReason[why])), byReason[why], detailWidth)
 		}
 	}
 	if len(r.Unobservable) > 0 {

@@ -36,6 +36,11 @@ type Result struct {
 	Unobservable []Unobservable `json:"unobservable"`
 	// Denied are authorization failures, by action.
 	Denied []DeniedAction `json:"denied"`
+	// BlockedBySCP are actions the identity policies grant that the
+	// organisation's service control policies take away (an SCP Deny, or
+	// an SCP level that allows none of them): not effective grants, so
+	// never counted used, unused or unobservable. Sorted by action.
+	BlockedBySCP []BlockedAction `json:"blocked_by_scp,omitempty"`
 	// UsedNotGranted are actions used successfully that the identity
 	// policies do not grant (allowed by a resource policy, or by a grant
 	// since removed).
@@ -124,6 +129,23 @@ type UnmappedCall struct {
 	Service  string    `json:"service,omitempty"`
 	Calls    int64     `json:"calls"`
 	LastSeen time.Time `json:"last_seen"`
+}
+
+// BlockedAction is a granted action the SCPs take away, and which SCP
+// statement or level does.
+type BlockedAction struct {
+	Action string `json:"action"`
+	// Level is where the deciding SCPs are attached ("root r-ab12",
+	// "OU Workloads (ou-…)", "account prod (111122223333)", or a --scp
+	// file).
+	Level string `json:"level"`
+	// Policy and Sid name the SCP Deny statement that denies the action;
+	// Policy is empty when no SCP at Level allows it.
+	Policy    string `json:"policy,omitempty"`
+	Sid       string `json:"sid,omitempty"`
+	Statement int    `json:"statement,omitempty"` // 1-based, with Policy
+	// Reason says it in words.
+	Reason string `json:"reason"`
 }
 
 // DeniedAction is a set of authorization failures of one action.

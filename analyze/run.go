@@ -13,6 +13,7 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
@@ -32,6 +33,10 @@ type Evidence struct {
 	Trails        *trails.Config
 	TrailsID      int64
 	SCPs          []policy.NamedPolicy
+	// Org is the latest stored organisation (nil when none), OrgID its
+	// snapshot.
+	Org   *org.Org
+	OrgID int64
 }
 
 // Options configure Run.
@@ -111,7 +116,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 	}
 	log.Debug("evidence loaded", "principals", len(principals), "with_usage", len(usage), "elapsed", time.Since(started))
 
-	exp := authz.NewExpander(ev.Catalog, ev.SCPs)
+	exp := ev.NewExpander()
 	pathless := PathlessARNs(ev.Inventory)
 	profiles := ProfileRoles(ev.Inventory)
 	snap := &Snapshot{
@@ -184,6 +189,9 @@ func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence
 	params, _ := json.Marshal(map[string]any{"min_coverage": opts.Thresholds.OrDefault().MinCoverage, "min_days": opts.Thresholds.OrDefault().MinDays})
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%d|%s|%s|%d|%d|%s|", snap.AsOf, snap.WindowDays, opts.Principal, snap.CatalogVersion, ev.AuthzSnapshot, ev.TrailsID, params)
+	if ev.OrgID != 0 {
+		fmt.Fprintf(h, "org %d|", ev.OrgID)
+	}
 	for i, r := range snap.Principals {
 		b, err := storedJSON(r)
 		if err != nil {

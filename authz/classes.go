@@ -94,7 +94,7 @@ func (x *expansion) grant(c int32) *Grant {
 	return cl.scope
 }
 
-func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) error {
+func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principal, scps *gate, denies []denyStmt) error {
 	eff.Expanded = true
 	eff.CatalogVersion = e.catVer
 	x := newExpansion(e)
@@ -156,10 +156,7 @@ func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principa
 			})
 			if t == c && len(d.st.Conditions) == 0 && x.rel(c, d.st) == relAll {
 				t = 0
-				if eff.Denied == nil {
-					eff.Denied = map[string]policy.StatementRef{}
-				}
-				eff.Denied[e.actions[a]] = d.ref
+				eff.deny(e.actions[a], d)
 			}
 			x.of[a] = t
 		}
@@ -169,7 +166,7 @@ func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principa
 	if bd := p.Policies.Boundary; bd != nil {
 		g := e.gate(bd)
 		for _, a := range touched {
-			if x.of[a] != 0 && !x.admit(g, a, limits) {
+			if x.of[a] != 0 && x.admit(g, a, limits) >= 0 {
 				x.of[a] = 0
 				eff.OutsideBoundary++
 			}
@@ -177,12 +174,15 @@ func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principa
 	} else if p.Role != nil && p.Role.Boundary != "" || p.User != nil && p.User.Boundary != "" {
 		eff.Notes = append(eff.Notes, "permissions boundary not in the inventory: not applied")
 	}
-	if len(scps) > 0 {
-		g := e.scpGateFor(scps)
+	if scps != nil {
 		for _, a := range touched {
-			if x.of[a] != 0 && !x.admit(g, a, limits) {
+			if x.of[a] == 0 {
+				continue
+			}
+			if l := x.admit(scps, a, limits); l >= 0 {
 				x.of[a] = 0
 				eff.OutsideSCP++
+				eff.block(e.actions[a], scps.levels[l])
 			}
 		}
 	}
@@ -206,15 +206,16 @@ func (e *Expander) expandCatalog(ctx context.Context, eff *Effective, p Principa
 		eff.Grants[g.Action] = g
 	}
 	eff.AllActions = len(eff.Grants) == len(e.actions)
+	eff.AdminBeforeSCP = !eff.AllActions && len(eff.BlockedBySCP) > 0 && len(eff.Grants)+len(eff.BlockedBySCP) == len(e.actions)
 	return nil
 }
 
-// admit reports whether every layer allows action a (of its class) at
-// least in part, adding to limits[a] the statements of layers that allow
-// it only in part.
-func (x *expansion) admit(g *gate, a int32, limits map[int32][]policy.StatementRef) bool {
+// admit reports the first layer that does not allow action a (of its
+// class), -1 when every layer allows it at least in part, adding to
+// limits[a] the statements of layers that allow it only in part.
+func (x *expansion) admit(g *gate, a int32, limits map[int32][]policy.StatementRef) int {
 	c := x.of[a]
-	for _, l := range g.layers {
+	for li, l := range g.layers {
 		if l.star[a] {
 			continue
 		}
@@ -235,9 +236,9 @@ func (x *expansion) admit(g *gate, a int32, limits map[int32][]policy.StatementR
 			continue
 		}
 		if len(lim) == 0 {
-			return false
+			return li
 		}
 		limits[a] = append(limits[a], lim...)
 	}
-	return true
+	return -1
 }

@@ -66,6 +66,10 @@ type Effective struct {
 	// administrator); without a catalog, when "*" is granted on "*"
 	// unconditionally with no Deny or limit.
 	AllActions bool
+	// AdminBeforeSCP is true when the identity policies grant every
+	// catalog action and only the SCPs take some away: an administrator
+	// on paper, who becomes one wherever the SCPs are detached.
+	AdminBeforeSCP bool
 	// Unknown are Allow action patterns that match no catalog action
 	// (unknown services, misspelt or newer actions): granted on paper,
 	// not counted.
@@ -78,6 +82,11 @@ type Effective struct {
 	// OutsideBoundary and OutsideSCP count grants removed because the
 	// permissions boundary or an SCP does not allow them.
 	OutsideBoundary, OutsideSCP int
+	// BlockedBySCP maps each granted action the SCPs take away (an SCP
+	// Deny, or a level that does not allow it) to why. The principal's
+	// identity policies grant it on paper; it is not an effective grant,
+	// so never a used or unused one.
+	BlockedBySCP map[string]SCPBlock
 	// Notes say what limits the result ("no catalog: …").
 	Notes []string
 }
@@ -116,7 +125,13 @@ type Expander struct {
 	pats    map[string][]int32
 	stmts   map[*policy.Statement]*stmtInfo
 	gates   map[*policy.Document]*gate
-	scpGate *gate
+	// chains gives each account's SCP chain (WithChains); scpGates
+	// caches the gate of each account's levels.
+	chains   SCPChains
+	scpGates map[string]*gate
+	// unconditional caches the condition-free copy of an SCP Deny whose
+	// principal-key conditions hold (resolveDeny).
+	unconditional map[*policy.Statement]*policy.Statement
 	// rels caches sourceResourceRel: the same granting and denying (or
 	// boundary) statements meet for many actions and principals.
 	rels map[[2]*policy.Statement]rel
@@ -133,7 +148,8 @@ type stmtInfo struct {
 // NewExpander prepares expansion against cat (nil for pattern level) with
 // the given SCPs (each must allow, as in policy.PolicySet).
 func NewExpander(cat *catalog.Catalog, scps []policy.NamedPolicy) *Expander {
-	e := &Expander{cat: cat, scps: scps, rels: map[[2]*policy.Statement]rel{}, chars: map[*policy.Document]int{}}
+	e := &Expander{cat: cat, scps: scps, rels: map[[2]*policy.Statement]rel{}, chars: map[*policy.Document]int{},
+		scpGates: map[string]*gate{}, unconditional: map[*policy.Statement]*policy.Statement{}}
 	if cat != nil {
 		e.actions = cat.Actions()
 		if len(e.actions) == 0 {
@@ -169,10 +185,12 @@ type building struct {
 	isNot bool
 }
 
-// denyStmt is a Deny statement with where it came from.
+// denyStmt is a Deny statement with where it came from; level names the
+// SCP level of an SCP's.
 type denyStmt struct {
-	ref policy.StatementRef
-	st  *policy.Statement
+	ref   policy.StatementRef
+	st    *policy.Statement
+	level string
 }
 
 // Expand computes one principal's effective permissions. It checks ctx
@@ -191,10 +209,12 @@ func (e *Expander) Expand(ctx context.Context, p Principal) (*Effective, error) 
 	if len(p.Missing) > 0 {
 		eff.Notes = append(eff.Notes, "not in the inventory, so what they grant is not counted: "+summarize(p.Missing))
 	}
-	scps := e.scps
-	if len(scps) > 0 && p.ServiceLinked() {
-		scps = nil
+	key, levels, note := e.scpLevels(p)
+	if len(levels) > 0 && p.ServiceLinked() {
+		levels = nil
 		eff.Notes = append(eff.Notes, "service-linked role: SCPs do not apply")
+	} else if note != "" {
+		eff.Notes = append(eff.Notes, note)
 	}
 	var denies []denyStmt
 	collectDenies := func(np policy.NamedPolicy) {
@@ -204,7 +224,7 @@ func (e *Expander) Expand(ctx context.Context, p Principal) (*Effective, error) 
 		for i := range np.Doc.Statements {
 			st := &np.Doc.Statements[i]
 			if st.Effect == policy.EffectDeny {
-				denies = append(denies, denyStmt{ref(np, st), st})
+				denies = append(denies, denyStmt{ref: ref(np, st), st: st})
 			}
 		}
 	}
@@ -214,9 +234,26 @@ func (e *Expander) Expand(ctx context.Context, p Principal) (*Effective, error) 
 	if p.Policies.Boundary != nil {
 		collectDenies(*p.Policies.Boundary)
 	}
-	for _, np := range scps {
-		collectDenies(np)
+	for _, lv := range levels {
+		if lv.Unread {
+			eff.Notes = append(eff.Notes, "a policy attached at "+lv.Name+" could not be read: that level's Allows are not applied, its other policies' Denies are")
+		}
+		for _, np := range lv.Policies {
+			if np.Doc == nil {
+				continue
+			}
+			for i := range np.Doc.Statements {
+				st := &np.Doc.Statements[i]
+				if st.Effect != policy.EffectDeny {
+					continue
+				}
+				if r := e.resolveDeny(p, st); r != nil {
+					denies = append(denies, denyStmt{ref: ref(np, st), st: r, level: lv.Name})
+				}
+			}
+		}
 	}
+	scps := e.scpGateFor(key, levels)
 	var err error
 	if e.cat != nil {
 		err = e.expandCatalog(ctx, eff, p, scps, denies)
@@ -531,6 +568,9 @@ func (e *Expander) applyDeny(b *building, d denyStmt, actions rel) denyEffect {
 // it (scoped).
 type gate struct {
 	layers []*gateLayer // each must allow (SCPs); one for a boundary
+	// levels are the SCP levels of the layers (catalog) or to relate by
+	// pattern (no catalog); empty for a boundary.
+	levels []SCPLevel
 }
 
 type gateLayer struct {
@@ -547,34 +587,77 @@ func (e *Expander) gate(np *policy.NamedPolicy) *gate {
 	return g
 }
 
-func (e *Expander) scpGateFor(scps []policy.NamedPolicy) *gate {
-	if e.scpGate == nil {
-		e.scpGate = &gate{}
-		for _, np := range scps {
-			e.scpGate.layers = append(e.scpGate.layers, e.layer(np))
-		}
+// scpGateFor returns the gate of the SCP levels that apply to an account
+// (key), cached per account: nil when none applies. Levels whose policies
+// could not all be read have no layer (their Allows are unknown).
+func (e *Expander) scpGateFor(key string, levels []SCPLevel) *gate {
+	if len(levels) == 0 {
+		return nil
 	}
-	return e.scpGate
-}
-
-func (e *Expander) layer(np policy.NamedPolicy) *gateLayer {
-	l := &gateLayer{star: make([]bool, len(e.actions)), scoped: map[int32][]denyStmt{}}
-	if np.Doc == nil {
-		return l
+	if g, ok := e.scpGates[key]; ok {
+		return g
 	}
-	for i := range np.Doc.Statements {
-		st := &np.Doc.Statements[i]
-		if st.Effect != policy.EffectAllow {
+	g := &gate{}
+	for _, lv := range levels {
+		if lv.Unread {
 			continue
 		}
-		full := len(st.Conditions) == 0 && !st.HasNotResource && slices.Contains(st.Resource, "*")
-		for _, a := range e.info(st).actions {
-			if full {
-				l.star[a] = true
-			} else {
-				l.scoped[a] = append(l.scoped[a], denyStmt{ref(np, st), st})
+		g.levels = append(g.levels, lv)
+		if e.cat != nil {
+			g.layers = append(g.layers, e.layer(lv.Policies...))
+		}
+	}
+	e.scpGates[key] = g
+	return g
+}
+
+func (e *Expander) layer(nps ...policy.NamedPolicy) *gateLayer {
+	l := &gateLayer{star: make([]bool, len(e.actions)), scoped: map[int32][]denyStmt{}}
+	for _, np := range nps {
+		if np.Doc == nil {
+			continue
+		}
+		for i := range np.Doc.Statements {
+			st := &np.Doc.Statements[i]
+			if st.Effect != policy.EffectAllow {
+				continue
+			}
+			full := len(st.Conditions) == 0 && !st.HasNotResource && slices.Contains(st.Resource, "*")
+			for _, a := range e.info(st).actions {
+				if full {
+					l.star[a] = true
+				} else {
+					l.scoped[a] = append(l.scoped[a], denyStmt{ref: ref(np, st), st: st})
+				}
 			}
 		}
 	}
 	return l
+}
+
+// block records that the SCP level lv takes action away from eff.
+func (eff *Effective) block(action string, lv SCPLevel) {
+	if eff.BlockedBySCP == nil {
+		eff.BlockedBySCP = map[string]SCPBlock{}
+	}
+	names := make([]string, 0, len(lv.Policies))
+	for _, np := range lv.Policies {
+		names = append(names, np.Name)
+	}
+	eff.BlockedBySCP[action] = SCPBlock{Level: lv.Name, Policies: names}
+}
+
+// deny records that Deny d removes action from eff.
+func (eff *Effective) deny(action string, d denyStmt) {
+	if eff.Denied == nil {
+		eff.Denied = map[string]policy.StatementRef{}
+	}
+	eff.Denied[action] = d.ref
+	if d.level != "" {
+		if eff.BlockedBySCP == nil {
+			eff.BlockedBySCP = map[string]SCPBlock{}
+		}
+		r := d.ref
+		eff.BlockedBySCP[action] = SCPBlock{Level: d.level, Deny: &r}
+	}
 }

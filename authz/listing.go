@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/iamtrim/iamtrim/policy"
@@ -47,6 +48,16 @@ func writeEffective(w *bufio.Writer, e *Effective) {
 	}
 	if len(e.Denied) > 0 || e.OutsideBoundary > 0 || e.OutsideSCP > 0 {
 		fmt.Fprintf(w, "  removed: %d by explicit deny, %d outside the boundary, %d outside the SCPs\n", len(e.Denied), e.OutsideBoundary, e.OutsideSCP)
+	}
+	if len(e.BlockedBySCP) > 0 {
+		blocked := make([]string, 0, len(e.BlockedBySCP))
+		for a := range e.BlockedBySCP {
+			blocked = append(blocked, a)
+		}
+		slices.Sort(blocked)
+		for _, a := range blocked {
+			fmt.Fprintf(w, "  blocked by SCP: %s  %s\n", a, e.BlockedBySCP[a])
+		}
 	}
 	for _, a := range e.Actions() {
 		g := e.Grants[a]

@@ -12,7 +12,7 @@ import (
 // policies' action patterns, and Denies, boundaries and SCPs are related to
 // them by pattern inclusion and overlap (policy.Covers, policy.Overlaps),
 // which is exact for patterns but cannot count actions.
-func (e *Expander) expandPatterns(ctx context.Context, eff *Effective, p Principal, scps []policy.NamedPolicy, denies []denyStmt) error {
+func (e *Expander) expandPatterns(ctx context.Context, eff *Effective, p Principal, scps *gate, denies []denyStmt) error {
 	eff.Notes = append(eff.Notes, NoCatalogNote)
 	byKey := map[string]*building{}
 	var order []*building
@@ -58,10 +58,7 @@ func (e *Expander) expandPatterns(ctx context.Context, eff *Effective, p Princip
 				continue
 			}
 			if e.applyDeny(b, d, r) == denyRemoves {
-				if eff.Denied == nil {
-					eff.Denied = map[string]policy.StatementRef{}
-				}
-				eff.Denied[b.g.Action] = d.ref
+				eff.deny(b.g.Action, d)
 				removed = true
 				break
 			}
@@ -70,14 +67,17 @@ func (e *Expander) expandPatterns(ctx context.Context, eff *Effective, p Princip
 			continue
 		}
 		if bd := p.Policies.Boundary; bd != nil {
-			if !e.admitPatterns(b, []policy.NamedPolicy{*bd}) {
+			if e.admitPatterns(b, []SCPLevel{{Policies: []policy.NamedPolicy{*bd}}}) >= 0 {
 				eff.OutsideBoundary++
 				continue
 			}
 		}
-		if len(scps) > 0 && !e.admitPatterns(b, scps) {
-			eff.OutsideSCP++
-			continue
+		if scps != nil {
+			if l := e.admitPatterns(b, scps.levels); l >= 0 {
+				eff.OutsideSCP++
+				eff.block(b.g.Action, scps.levels[l])
+				continue
+			}
 		}
 		alive = append(alive, b)
 	}
@@ -98,39 +98,46 @@ func (e *Expander) expandPatterns(ctx context.Context, eff *Effective, p Princip
 	return nil
 }
 
-// admitPatterns reports whether every layer (one policy each) allows the
-// grant at least in part, adding Limits where one allows it only in part.
-func (e *Expander) admitPatterns(b *building, layers []policy.NamedPolicy) bool {
-	for _, np := range layers {
-		if np.Doc == nil {
-			continue
-		}
+// admitPatterns returns the first level (any of whose policies may allow)
+// that does not allow the grant, -1 when each allows it at least in part,
+// adding Limits where one allows it only in part.
+func (e *Expander) admitPatterns(b *building, levels []SCPLevel) int {
+	for li, lv := range levels {
 		var limits []policy.StatementRef
-		full := false
-		for i := range np.Doc.Statements {
-			st := &np.Doc.Statements[i]
-			if st.Effect != policy.EffectAllow {
+		full, read := false, false
+		for _, np := range lv.Policies {
+			if np.Doc == nil {
 				continue
 			}
-			r := minRel(actionRel(b, st), e.resourceRel(b.srcs, st))
-			if r == relNone {
-				continue
+			read = true
+			for i := range np.Doc.Statements {
+				st := &np.Doc.Statements[i]
+				if st.Effect != policy.EffectAllow {
+					continue
+				}
+				r := minRel(actionRel(b, st), e.resourceRel(b.srcs, st))
+				if r == relNone {
+					continue
+				}
+				if r == relAll && len(st.Conditions) == 0 {
+					full = true
+					break
+				}
+				limits = append(limits, ref(np, st))
 			}
-			if r == relAll && len(st.Conditions) == 0 {
-				full = true
+			if full {
 				break
 			}
-			limits = append(limits, ref(np, st))
 		}
-		if full {
+		if full || !read {
 			continue
 		}
 		if len(limits) == 0 {
-			return false
+			return li
 		}
 		b.g.Limits = append(b.g.Limits, limits...)
 	}
-	return true
+	return -1
 }
 
 // actionRel relates the actions of a pattern-level grant to a statement's

@@ -225,7 +225,7 @@ func Run(ctx context.Context, db *store.DB, ev analyze.Evidence, opts Options, l
 		return nil, err
 	}
 
-	exp := authz.NewExpander(ev.Catalog, ev.SCPs)
+	exp := ev.NewExpander()
 	byARN := map[string]authz.Principal{}
 	for _, p := range ev.Inventory.Principals() {
 		byARN[p.ARN] = p

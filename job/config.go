@@ -57,6 +57,16 @@ type Config struct {
 		EndpointURL string `yaml:"endpoint_url"`
 		OldEndpoint string `yaml:"endpoint"` // renamed to endpoint_url
 	} `yaml:"trails"`
+	// Org is the AWS Organizations organisation (`ingest org`): a file
+	// (README "Organisation file") or aws.
+	Org struct {
+		File        string `yaml:"file"`
+		AWS         bool   `yaml:"aws"`
+		Profile     string `yaml:"profile"`
+		Region      string `yaml:"region"`
+		AssumeRole  string `yaml:"assume_role"`
+		EndpointURL string `yaml:"endpoint_url"`
+	} `yaml:"org"`
 	CloudTrail struct {
 		Sources    []string `yaml:"sources"`
 		Since      string   `yaml:"since"`
@@ -226,6 +236,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Trails.File != "" && c.Trails.AWS {
 		bad("trails", "name a file or aws, not both")
+	}
+	if c.Org.File != "" && c.Org.AWS {
+		bad("org", "name a file or aws, not both")
 	}
 	if len(c.CloudTrail.Sources) > 0 {
 		if _, err := c.ingestOptions(time.Now()); err != nil {

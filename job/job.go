@@ -18,8 +18,10 @@ import (
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/ingest/orgsrc"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/report"
 	"github.com/iamtrim/iamtrim/store"
@@ -187,6 +189,11 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 	}
 	if cfg.Trails.File != "" || cfg.Trails.AWS {
 		if err := r.stage("trails", func() error { return r.trails(ctx, db, cfg) }); err != nil {
+			return err
+		}
+	}
+	if cfg.Org.File != "" || cfg.Org.AWS {
+		if err := r.stage("org", func() error { return r.org(ctx, db, cfg, sum) }); err != nil {
 			return err
 		}
 	}
@@ -370,6 +377,33 @@ func (r *Runner) trails(ctx context.Context, db *store.DB, cfg *Config) error {
 		return err
 	}
 	r.Log.Info("trail configuration", "id", id, "new", created)
+	return nil
+}
+
+func (r *Runner) org(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
+	c := cfg.Org
+	src := OrgSource{File: c.File, AWS: c.AWS, API: orgsrc.Options{Profile: c.Profile, Region: c.Region, AssumeRole: c.AssumeRole, EndpointURL: c.EndpointURL}}
+	o, id, created, err := LoadOrg(ctx, db, src, r.Log)
+	var rej *org.RejectedError
+	if errors.As(err, &rej) {
+		// Nothing readable: the analysis goes on with the organisation
+		// stored before, and the run reports the rejected input.
+		r.Log.Warn("the organisation file was rejected; keeping the previous organisation", "err", err)
+		sum.Rejected += len(rej.Problems)
+		sum.Warnings++
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, p := range o.Problems {
+		r.Log.Warn("rejected organisation entry", "error", p)
+	}
+	if len(o.Problems) > 0 {
+		sum.Rejected += len(o.Problems)
+		sum.Warnings++
+	}
+	r.Log.Info("organisation", "id", id, "new", created, "accounts", o.Counts().Accounts)
 	return nil
 }
 

@@ -14,6 +14,8 @@ import (
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/ingest/orgsrc"
+	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/trails"
 )
@@ -119,4 +121,45 @@ func IngestCloudTrail(ctx context.Context, db *store.DB, opts ingest.Options, lo
 	}
 	defer ingest.TuneGC()()
 	return ingest.Run(ctx, db, mapperCat, opts, log)
+}
+
+// OrgSource is where `ingest org` and the nightly job read the
+// organisation from: a file (layout org.File), or live AWS Organizations.
+type OrgSource struct {
+	File string
+	AWS  bool
+	API  orgsrc.Options
+}
+
+// Read returns the organisation; its Problems name the entries that were
+// rejected while the rest was read. A *org.RejectedError means nothing
+// usable was read.
+func (s OrgSource) Read(ctx context.Context, log *slog.Logger) (*org.Org, error) {
+	if !s.AWS {
+		return org.ParseFile(s.File)
+	}
+	client, err := orgsrc.New(ctx, s.API, log)
+	if err != nil {
+		return nil, err
+	}
+	f, err := orgsrc.Fetch(ctx, client, log)
+	if err != nil {
+		return nil, err
+	}
+	return org.Build(*f, "organizations:ListRoots"), nil
+}
+
+// LoadOrg reads the organisation from src and stores it (nothing new when
+// it is already stored). It returns the snapshot id, whether it was new,
+// and the organisation.
+func LoadOrg(ctx context.Context, db *store.DB, src OrgSource, log *slog.Logger) (*org.Org, int64, bool, error) {
+	o, err := src.Read(ctx, log)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	id, created, err := org.Save(ctx, db.Pool, o)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return o, id, created, nil
 }

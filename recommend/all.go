@@ -71,7 +71,7 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		ropts.InlineChars = ropts.MaxChars
 	}
 	w := analyze.NewWindow(opts.AsOf, opts.WindowDays)
-	exp := authz.NewExpander(ev.Catalog, ev.SCPs)
+	exp := ev.NewExpander()
 	byARN := map[string]authz.Principal{}
 	for _, p := range ev.Inventory.Principals() {
 		byARN[p.ARN] = p

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/backtest"
 	"github.com/iamtrim/iamtrim/exception"
+	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 )
@@ -69,6 +71,8 @@ type builder struct {
 	per      Period
 	from, to time.Time
 	d        *Data
+	// names are the accounts' names in the stored organisation.
+	names map[string]string
 	// cur and prev are the principals of the two snapshots.
 	cur  []row
 	prev map[string]row
@@ -90,6 +94,16 @@ type row struct {
 }
 
 func (b *builder) build(ctx context.Context) error {
+	b.names = map[string]string{}
+	switch o, _, err := org.LoadLatest(ctx, b.db.Pool); {
+	case errors.Is(err, org.ErrNone):
+	case err != nil:
+		return err
+	default:
+		for _, a := range o.Accounts() {
+			b.names[a.ID] = a.Name
+		}
+	}
 	snap, err := b.snapshot(ctx, b.to, time.Time{}, 0)
 	if err != nil {
 		return err
@@ -259,9 +273,9 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 	}
 	out := make([]row, 0, len(stored))
 	for _, p := range stored {
-		r := row{Principal: Principal{PrincipalRef: PrincipalRef{ARN: p.ARN, Kind: p.Kind, Account: p.Account, Name: p.Name}, Granted: p.Granted, Used: int(p.UsedGranted),
+		r := row{Principal: Principal{PrincipalRef: PrincipalRef{ARN: p.ARN, Kind: p.Kind, Account: p.Account, AccountName: b.names[p.Account], Name: p.Name}, Granted: p.Granted, Used: int(p.UsedGranted),
 			Unused: p.Unused, Unobservable: p.Unobservable, Denied: p.Denied, RiskScore: p.Risk, HighRiskUnused: p.HighRiskUnused,
-			Flags: p.Flags, LastActivity: p.LastUsed, UsedNotGranted: p.UsedNotGranted}}
+			Flags: p.Flags, LastActivity: p.LastUsed, UsedNotGranted: p.UsedNotGranted, BlockedBySCP: p.BlockedBySCP}}
 		var cov analyze.Coverage
 		for _, f := range []struct {
 			what string
@@ -349,6 +363,7 @@ func (b *builder) principalsAndSummary() {
 		s.Used += p.Used
 		s.Unused += p.Unused
 		s.Unobservable += p.Unobservable
+		s.BlockedBySCP += p.BlockedBySCP
 		s.HighRiskUnused += p.HighRiskUnused
 		if slices.Contains(p.Flags, "unused-principal") {
 			s.UnusedPrincipals++
@@ -482,7 +497,7 @@ func (b *builder) usageCoverage(ctx context.Context, end time.Time) (bool, error
 	}
 	sort.Strings(accts)
 	for _, a := range accts {
-		ac := AccountCoverage{Account: a, DaysWithLogs: len(byAcct[a]), Gaps: gaps(byAcct[a], b.from, end), Regions: []RegionCoverage{}}
+		ac := AccountCoverage{Account: a, AccountName: b.names[a], DaysWithLogs: len(byAcct[a]), Gaps: gaps(byAcct[a], b.from, end), Regions: []RegionCoverage{}}
 		ac.Ratio = float64(ac.DaysWithLogs) / float64(c.Days)
 		for _, k := range regions {
 			if k.acct != a {
@@ -653,7 +668,7 @@ func (b *builder) snapshotCoverage() {
 		if c.Source == "" {
 			c.Source, c.From, c.To, c.Days = "snapshot", b.d.Snapshot.WindowFrom, b.d.Snapshot.AsOf, b.d.Snapshot.WindowDays
 		}
-		ac := AccountCoverage{Account: r.Account, DaysWithLogs: cv.DaysWithLogs, Ratio: cv.Ratio, Gaps: []DateRange{}, Regions: []RegionCoverage{}}
+		ac := AccountCoverage{Account: r.Account, AccountName: b.names[r.Account], DaysWithLogs: cv.DaysWithLogs, Ratio: cv.Ratio, Gaps: []DateRange{}, Regions: []RegionCoverage{}}
 		for _, g := range cv.Gaps {
 			ac.Gaps = append(ac.Gaps, DateRange{From: g.From, To: g.To})
 		}

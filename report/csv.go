@@ -18,6 +18,7 @@ var csvHeader = []string{
 	"change", "granted_change", "used_change", "unused_change", "risk_change",
 	"backtest_test_calls", "backtest_denied", "backtest_denied_trained",
 	"excepted", "expired_exceptions",
+	"account_name", "blocked_by_scp",
 }
 
 // renderCSV writes one row per principal, in risk order. Strings from AWS
@@ -61,6 +62,7 @@ func renderCSV(w io.Writer, d *Data) error {
 			strconv.FormatInt(p.Denied, 10), last, proven, csvSafe(strings.Join(p.Flags, ";")),
 			change, dg, du, dn, dr, bc, bd, bt,
 			csvSafe(exceptedText(p)), csvSafe(expiredText(p)),
+			csvSafe(p.AccountName), itoa(p.BlockedBySCP),
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

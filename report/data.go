@@ -107,6 +107,9 @@ type Summary struct {
 	Used         int `json:"used"`
 	Unused       int `json:"unused"`
 	Unobservable int `json:"unobservable"`
+	// BlockedBySCP counts actions the identity policies grant that the
+	// organisation's SCPs take away (not in Granted).
+	BlockedBySCP int `json:"blocked_by_scp"`
 	// UnusedShare is Unused / Granted (0 when nothing is granted).
 	UnusedShare float64 `json:"unused_share"`
 
@@ -135,7 +138,11 @@ type PrincipalRef struct {
 	ARN     string `json:"arn"`
 	Kind    string `json:"kind"`
 	Account string `json:"account_id"`
-	Name    string `json:"name"`
+	// AccountName is the account's name in the stored organisation
+	// (iamtrim ingest org); empty when none is stored or it lacks the
+	// account.
+	AccountName string `json:"account_name,omitempty"`
+	Name        string `json:"name"`
 }
 
 // Privileged is a principal allowed "*" on "*" or a whole service.
@@ -236,6 +243,7 @@ type Coverage struct {
 // AccountCoverage is one account's logs: any region, then each region.
 type AccountCoverage struct {
 	Account      string           `json:"account_id"`
+	AccountName  string           `json:"account_name,omitempty"`
 	DaysWithLogs int              `json:"days_with_logs"`
 	Ratio        float64          `json:"ratio"`
 	Gaps         []DateRange      `json:"gaps"`
@@ -271,6 +279,7 @@ type Principal struct {
 	UsedNotGranted int     `json:"used_not_granted"`
 	Unused         int     `json:"unused"`
 	Unobservable   int     `json:"unobservable"`
+	BlockedBySCP   int     `json:"blocked_by_scp"`
 	HighRiskUnused int     `json:"high_risk_unused"`
 	RiskScore      float64 `json:"risk_score"`
 	RiskLevel      string  `json:"risk_level"`

@@ -132,6 +132,7 @@ func renderHTML(w io.Writer, d *Data) error {
 		"exceptionRow":   exceptionRow,
 		"yesno":          yesNo,
 		"kindName":       kindName,
+		"account":        accountText,
 		"riskClass":      riskClass,
 		"join":           strings.Join,
 		"deniedSource":   deniedSourceText,

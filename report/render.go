@@ -187,7 +187,7 @@ func listText(items []string, limit int) string {
 }
 
 func highRiskRow(h HighRisk, limit int) []string {
-	return []string{kindName(h.PrincipalRef), h.Account, itoa(len(h.Actions)), listText(h.Actions, limit)}
+	return []string{kindName(h.PrincipalRef), accountText(h.Account, h.AccountName), itoa(len(h.Actions)), listText(h.Actions, limit)}
 }
 
 var highRiskHeader = []string{"Principal", "Account", "Count", "Unused escalation permissions"}
@@ -218,6 +218,15 @@ func plural(n int, word string) string {
 }
 
 func kindName(p PrincipalRef) string { return p.Kind + "/" + p.Name }
+
+// accountText names an account by its name in the stored organisation,
+// with its id: "acme-prod (111122223333)"; the id alone without a name.
+func accountText(id, name string) string {
+	if name == "" {
+		return id
+	}
+	return name + " (" + id + ")"
+}
 
 // header lines shared by the text formats: label, value.
 func headerLines(d *Data) [][2]string {
@@ -287,6 +296,10 @@ func summaryLines(d *Data) [][2]string {
 		{"Proven recommendations", rec},
 		{"Log coverage", cov},
 	}
+	if s.BlockedBySCP > 0 {
+		// After the unobservable line: granted on paper, not effective.
+		out = slices.Insert(out, 6, [2]string{"Blocked by SCPs", fmt.Sprintf("%d (granted by identity policies, taken away by the organisation's SCPs; not counted above)", s.BlockedBySCP)})
+	}
 	if d.Exceptions != nil {
 		active := 0
 		for _, e := range d.Exceptions {
@@ -338,7 +351,7 @@ var principalHeader = []string{"#", "Principal", "Account", "Granted", "Used", "
 
 func principalRow(i int, p Principal) []string {
 	return []string{
-		itoa(i + 1), kindName(p.PrincipalRef), p.Account,
+		itoa(i + 1), kindName(p.PrincipalRef), accountText(p.Account, p.AccountName),
 		itoa(p.Granted), itoa(p.Used), itoa(p.Unused), itoa(p.Unobservable), itoa(p.HighRiskUnused),
 		riskText(p), lastActivity(p.LastActivity), provenText(p.RecommendationProven), backtestText(p.Backtest),
 		changeText(p.Change), principalFlags(p),
@@ -350,13 +363,13 @@ func principalRow(i int, p Principal) []string {
 func coverageRows(c Coverage, limit int) [][]string {
 	var rows [][]string
 	for _, a := range c.Accounts {
-		rows = append(rows, []string{a.Account, "all regions", itoa(a.DaysWithLogs) + "/" + itoa(c.Days), pct(a.Ratio), gapsText(a.Gaps, limit)})
+		rows = append(rows, []string{accountText(a.Account, a.AccountName), "all regions", itoa(a.DaysWithLogs) + "/" + itoa(c.Days), pct(a.Ratio), gapsText(a.Gaps, limit)})
 		for _, r := range a.Regions {
 			g := gapsText(r.Gaps, limit)
 			if r.GapsUnknown {
 				g = "not recorded per region"
 			}
-			rows = append(rows, []string{a.Account, r.Region, itoa(r.DaysWithLogs) + "/" + itoa(c.Days), pct(r.Ratio), g})
+			rows = append(rows, []string{accountText(a.Account, a.AccountName), r.Region, itoa(r.DaysWithLogs) + "/" + itoa(c.Days), pct(r.Ratio), g})
 		}
 	}
 	return rows
@@ -381,7 +394,7 @@ func privilegedRow(p Privileged) []string {
 	if wild == "" {
 		wild = dash
 	}
-	return []string{kindName(p.PrincipalRef), p.Account, yesNo(p.Admin), wild, yesNo(p.Workload)}
+	return []string{kindName(p.PrincipalRef), accountText(p.Account, p.AccountName), yesNo(p.Admin), wild, yesNo(p.Workload)}
 }
 
 func deniedSourceText(src string) string {

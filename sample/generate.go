@@ -31,7 +31,7 @@ const (
 )
 
 // Generate writes a synthetic account into opts.Out: authz.json,
-// trails.json, truth.json, exceptions.yaml and CloudTrail log files under AWSLogs/ in S3
+// trails.json, org.json (its AWS Organizations organisation), truth.json, exceptions.yaml and CloudTrail log files under AWSLogs/ in S3
 // delivery layout. Memory stays bounded whatever opts.Events: files are
 // produced one at a time and truth is accumulated per principal over a
 // finite set of actions and resources.
@@ -59,6 +59,9 @@ func Generate(ctx context.Context, opts Options, log *slog.Logger) (Stats, error
 		return g.stats(), err
 	}
 	if err := g.writeJSON("authz.json", g.org.authz(g.lastUsed())); err != nil {
+		return g.stats(), err
+	}
+	if err := g.writeJSON("org.json", g.org.organization()); err != nil {
 		return g.stats(), err
 	}
 	if err := g.writeJSON("truth.json", g.truth()); err != nil {
@@ -477,6 +480,7 @@ func (g *generator) truth() Truth {
 		Window: TruthWindow{Start: fmtTime(o.Start), End: fmtTime(o.Start.AddDate(0, 0, o.Days))},
 		Rules:  TruthRules, Totals: g.totals, DuplicateEventIDs: slices.Clone(g.dupIDs),
 		Principals: []TruthPrincipal{}, OtherCallers: []TruthPrincipal{},
+		Organization: g.org.truthOrg(),
 	}
 	if t.DuplicateEventIDs == nil {
 		t.DuplicateEventIDs = []string{}

@@ -18,6 +18,8 @@ type Truth struct {
 	DuplicateEventIDs []string         `json:"duplicateEventIDs"`
 	Principals        []TruthPrincipal `json:"principals"`
 	OtherCallers      []TruthPrincipal `json:"otherCallers"`
+	// Organization is what org.json's SCPs make ineffective.
+	Organization *TruthOrg `json:"organization"`
 }
 
 // TruthOptions records the options the sample was generated with.

@@ -78,6 +78,9 @@ step "load the authorization details ($SAMPLE/authz.json)"
 step "load what the trail logs ($SAMPLE/trails.json)"
 "$BIN" ingest trails "$SAMPLE/trails.json"
 
+step "load the organisation and its SCPs ($SAMPLE/org.json)"
+"$BIN" ingest org "$SAMPLE/org.json"
+
 step "ingest CloudTrail ($SAMPLE/AWSLogs)"
 "$BIN" ingest cloudtrail --no-progress "$SAMPLE/AWSLogs"
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
 )
@@ -24,7 +26,10 @@ func (a *app) authzCmd() *cobra.Command {
 by ARN or name): every granted action (expanded against the current catalog)
 with its resource scope, the statements that grant it, its conditions, and
 caveats such as conditional Deny statements, partial Denies and boundary or
-SCP limits.`,
+SCP limits. The SCP chain of each principal's account (root, each OU, the
+account) applies when an organisation is stored ('iamtrim ingest org'), and
+each action it takes away is listed with the SCP statement or level that
+does; --scp files apply on top, to every principal.`,
 		Example: `  iamtrim authz list
   iamtrim authz list billing-api alice`,
 		Args: cobra.ArbitraryArgs,
@@ -48,6 +53,13 @@ SCP limits.`,
 				return err
 			}
 			exp := authz.NewExpander(cat, policies)
+			o, orgID, err := org.LoadLatest(ctx, db.Pool)
+			if err == nil {
+				a.log.Info("organisation: SCP chains applied per account", "org", orgID)
+				exp.WithChains(o)
+			} else if !errors.Is(err, org.ErrNone) {
+				return err
+			}
 			principals := inv.Principals()
 			if len(args) > 0 {
 				var named []authz.Principal
@@ -77,13 +89,16 @@ SCP limits.`,
 				if err != nil {
 					return err
 				}
+				if rcps := o.RCPs(eff.AccountID); len(rcps) > 0 {
+					eff.Notes = append(eff.Notes, "resource control policies on this account's resources (not applied): "+strings.Join(rcps, ", "))
+				}
 				effs = append(effs, eff)
 			}
 			// Policy text (condition values, Sids) is untrusted.
 			return authz.WriteListing(untrusted.TerminalWriter{W: a.stdout}, effs)
 		},
 	}
-	list.Flags().StringArrayVar(&scpFiles, "scp", nil, "service control policy file (repeatable)")
+	list.Flags().StringArrayVar(&scpFiles, "scp", nil, "service control policy file applied to every principal, on top of the stored organisation's (repeatable)")
 	c.AddCommand(list)
 	return c
 }

@@ -34,6 +34,7 @@ func loadSample(t *testing.T, env map[string]string, catalogDir string) {
 	mustRun(t, env, exitOK, "catalog", "load", catalogDir)
 	mustRun(t, env, exitOK, "ingest", "authz", filepath.Join(sampleDir, "authz.json"))
 	mustRun(t, env, exitOK, "ingest", "trails", filepath.Join(sampleDir, "trails.json"))
+	mustRun(t, env, exitOK, "ingest", "org", filepath.Join(sampleDir, "org.json"))
 	mustRun(t, env, exitOK, "ingest", "cloudtrail", "--no-progress", filepath.Join(sampleDir, "AWSLogs"))
 }
 
@@ -138,6 +139,7 @@ func TestSampleAgainstTruth(t *testing.T) {
 						t.Errorf("%s: %s was used but not logged (%s), yet reported unused", p.Name, u.Action, u.Reason)
 					}
 				}
+				checkSCPTruth(t, tr.Organization, p, r)
 			}
 
 			// Recommendations for every role.
@@ -283,4 +285,51 @@ func TestReportAndListing(t *testing.T) {
 		t.Fatalf("listing lacks provenance:\n%s", list)
 	}
 	mustRun(t, env, exitUsage, "authz", "list", "nobody")
+}
+
+// checkSCPTruth checks one principal's analysis against what truth.json
+// says the sample organisation's SCPs make ineffective: every granted
+// action the Deny names is blocked by that statement (for a principal it
+// binds) and reported neither used nor unused; nothing else is blocked;
+// nothing the principal used is.
+func checkSCPTruth(t *testing.T, o *sample.TruthOrg, p sample.TruthPrincipal, r analyze.Result) {
+	t.Helper()
+	if o == nil {
+		t.Fatal("truth.json has no organization")
+	}
+	b := o.BlockedBySCP
+	matches := func(action string) bool {
+		for _, pat := range b.Actions {
+			if policy.Covers(pat, action, true) {
+				return true
+			}
+		}
+		return false
+	}
+	exempt := slices.Contains(b.Exempt, p.ARN)
+	blocked := map[string]analyze.BlockedAction{}
+	for _, x := range r.BlockedBySCP {
+		blocked[x.Action] = x
+		switch {
+		case exempt:
+			t.Errorf("%s: %s blocked by SCP (%s), but the SCPs do not bind this principal", p.Name, x.Action, x.Reason)
+		case !matches(x.Action) || x.Policy != b.Policy || x.Sid != b.Sid || x.Level != b.Level:
+			t.Errorf("%s: %s blocked as %+v, want only %v by %s Sid %s at %s", p.Name, x.Action, x, b.Actions, b.Policy, b.Sid, b.Level)
+		}
+		if slices.Contains(r.Unused, x.Action) || slices.Contains(r.Granted, x.Action) {
+			t.Errorf("%s: %s is blocked by SCP, yet reported granted or unused", p.Name, x.Action)
+		}
+	}
+	if !exempt {
+		for _, a := range r.Granted {
+			if matches(a) {
+				t.Errorf("%s: %s is effective, but %s denies it to this principal", p.Name, a, b.Policy)
+			}
+		}
+	}
+	for _, a := range truthUsed(p) {
+		if _, ok := blocked[a]; ok {
+			t.Errorf("%s: %s was used, yet reported blocked by SCP", p.Name, a)
+		}
+	}
 }

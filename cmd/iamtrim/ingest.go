@@ -20,13 +20,14 @@ import (
 func (a *app) ingestCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "ingest",
-		Short: "Load CloudTrail events, authorization details or trail configuration into the database",
+		Short: "Load CloudTrail events, authorization details, trail configuration or the organisation into the database",
 		Example: `  iamtrim ingest cloudtrail ./AWSLogs s3://trail-bucket/prefix --since 2026-09-01
   iamtrim ingest authz authz.json
   iamtrim ingest trails trails.json
-  iamtrim ingest lastaccessed lastaccessed/*.json`,
+  iamtrim ingest lastaccessed lastaccessed/*.json
+  iamtrim ingest org org.json`,
 	}
-	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd(), a.ingestLastAccessedCmd())
+	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd(), a.ingestLastAccessedCmd(), a.ingestOrgCmd())
 	return c
 }
 

@@ -192,6 +192,8 @@ type ReportPrincipal struct {
 	// column counts them all); UsedNotGranted the others.
 	UsedGranted    int64
 	UsedNotGranted int
+	// BlockedBySCP counts the result's blocked_by_scp actions.
+	BlockedBySCP int
 	// Result's workload (false when absent), recommendation_proven, risk,
 	// denied, coverage, caveats, unmapped and unused.
 	Workload, RecommendationProven, RiskDetail, DeniedDetail, Coverage, Caveats, Unmapped, UnusedDetail []byte
@@ -204,6 +206,7 @@ func ReportPrincipals(ctx context.Context, db *store.DB, snapshot int64, account
 		SELECT principal_arn, kind, account_id, name, granted, unused, unobservable, denied, risk, high_risk_unused, flags, last_used,
 		       `+usedGrantedSQL+`,
 		       CASE jsonb_typeof(result->'used_not_granted') WHEN 'array' THEN jsonb_array_length(result->'used_not_granted') ELSE 0 END,
+		       CASE jsonb_typeof(result->'blocked_by_scp') WHEN 'array' THEN jsonb_array_length(result->'blocked_by_scp') ELSE 0 END,
 		       coalesce(result->'workload', 'false'), result->'recommendation_proven',
 		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped', result->'unused'
 		  FROM analysis_principal

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/ingest/orgsrc"
+	"github.com/iamtrim/iamtrim/job"
+	"github.com/iamtrim/iamtrim/org"
+	"github.com/iamtrim/iamtrim/untrusted"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) ingestOrgCmd() *cobra.Command {
+	var opts orgsrc.Options
+	c := &cobra.Command{
+		Use:   "org FILE | aws",
+		Short: "Load the AWS Organizations organisation (accounts, OUs, SCPs and RCPs), so analyze applies each account's SCP chain",
+		Long: `Stores the organisation as a dated snapshot: accounts (id, name, status),
+the OU tree, and the service control and resource control policies attached
+at the root, each OU and each account. Loading the same organisation again
+stores nothing new. From then on authz list, analyze, recommend, backtest
+and run apply to each principal the SCPs of its account's chain (root, each
+OU on the path, the account; the management account is exempt), and say
+which SCP statement takes an action away.
+
+FILE is the JSON layout of README "Organisation file", assembled from the
+AWS CLI (scripts/org-export.sh does it). 'aws' reads it live from
+Organizations with the management account's or a delegated administrator's
+credentials.
+
+A rejected entry (an OU or account in a parent cycle or under an unknown
+parent, an attachment of an unknown policy, a policy that does not parse) is
+named as FILE: Entry[i] (id): reason; the rest is stored and the exit code
+is 3.`,
+		Example: `  iamtrim ingest org org.json
+  iamtrim ingest org aws --profile management`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			src := job.OrgSource{File: args[0], AWS: args[0] == "aws", API: opts}
+			o, err := src.Read(ctx, a.log)
+			var rej *org.RejectedError
+			if errors.As(err, &rej) {
+				return &exitErr{code: exitRejected, err: fmt.Errorf("no organisation was read, nothing was stored:\n%w", err)}
+			}
+			if err != nil {
+				return err
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			id, created, err := org.Save(ctx, db.Pool, o)
+			if err != nil {
+				return err
+			}
+			state := "unchanged"
+			if created {
+				state = "new"
+			}
+			n := o.Counts()
+			a.log.Info("organisation loaded", "org", id, "state", state, "accounts", n.Accounts)
+			fmt.Fprintf(a.stdout, "organisation %d (%s): %s, management account %s, %d accounts, %d OUs, %d SCPs, %d RCPs, %d attachments, %d rejected\n",
+				id, state, untrusted.Terminal(o.File.Organization.ID), untrusted.Terminal(o.Management()), n.Accounts, n.Units, n.SCPs, n.RCPs, n.Attachments, len(o.Problems))
+			if len(o.Problems) > 0 {
+				lines := make([]string, len(o.Problems))
+				for i, p := range o.Problems {
+					lines[i] = untrusted.Terminal(p)
+				}
+				return &exitErr{code: exitRejected, err: fmt.Errorf("some entries were rejected, the rest is stored:\n%s", strings.Join(lines, "\n"))}
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
+	f.StringVar(&opts.AssumeRole, "assume-role", "", "role ARN to assume first, in the management or delegated administrator account (for 'aws')")
+	f.StringVar(&opts.Region, "region", "", "region for signing (for 'aws'; Organizations answers in us-east-1)")
+	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "Organizations and STS endpoint URL (for 'aws')")
+	return c
+}
