@@ -40,6 +40,10 @@ type ActionUsage struct {
 	// DeniedResources those of denied calls.
 	Resources       map[string]int64
 	DeniedResources map[string]int64
+	// MoreResources counts the successful calls on resources the rollup
+	// did not keep (beyond ingest's --max-resources in a day): Resources
+	// is then incomplete.
+	MoreResources int64
 	// Via are services that called on the principal's behalf; Own counts
 	// the principal's own successful calls.
 	Via map[string]int64
@@ -292,6 +296,10 @@ func Principal(in Input) Result {
 			if u.Used > 0 {
 				ua := UsedAction{Action: action, Calls: u.Used, FirstUsed: u.FirstUsed, LastUsed: u.LastUsed, Granted: isGranted}
 				resolved, ok := resolveResources(in, action, u.Resources)
+				ua.MoreResourceCalls = u.MoreResources
+				if u.MoreResources > 0 {
+					r.Caveats = append(r.Caveats, fmt.Sprintf("%s: %d calls named more distinct resources in a day than the rollup keeps (ingest --max-resources), so its resource list is incomplete", action, u.MoreResources))
+				}
 				if ok {
 					ua.Resources = resolved
 				} else {

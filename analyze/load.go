@@ -38,7 +38,11 @@ func LoadUsage(ctx context.Context, db *store.DB, w Window, arns []string) (map[
 			if r.Last.After(au.LastUsed) {
 				au.LastUsed = r.Last
 			}
-			if r.Resource != "" {
+			switch r.Resource {
+			case "":
+			case queries.MoreResources:
+				au.MoreResources += r.Used
+			default:
 				au.Resources[r.Resource] += r.Used
 			}
 			if r.InvokedBy != "" {
@@ -52,7 +56,7 @@ func LoadUsage(ctx context.Context, db *store.DB, w Window, arns []string) (map[
 			if r.LastDenied != nil && r.LastDenied.After(au.LastDenied) {
 				au.LastDenied = *r.LastDenied
 			}
-			if r.Resource != "" {
+			if r.Resource != "" && r.Resource != queries.MoreResources {
 				au.DeniedResources[r.Resource] += r.Denied
 			}
 		}

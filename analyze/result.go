@@ -98,6 +98,11 @@ type UsedAction struct {
 	// Resources are the ARNs the calls named (empty when the events name
 	// none), sorted.
 	Resources []string `json:"resources,omitempty"`
+	// MoreResourceCalls counts successful calls on resources the rollup
+	// did not keep (more distinct resources in a day than ingest's
+	// --max-resources): Resources is incomplete, and a recommendation
+	// keeps the action's current scope.
+	MoreResourceCalls int64 `json:"more_resource_calls,omitempty"`
 	// ViaService lists AWS services that made calls on the principal's
 	// behalf (invokedBy), when some calls were made so.
 	ViaService []string `json:"via_service,omitempty"`

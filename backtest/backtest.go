@@ -15,6 +15,7 @@ import (
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // Default window lengths, in days.
@@ -207,6 +208,10 @@ func Run(ctx context.Context, db *store.DB, ev analyze.Evidence, opts Options, l
 		log = slog.New(slog.DiscardHandler)
 	}
 	started := time.Now()
+	var err error
+	if opts.Recommend, err = opts.Recommend.AtStoredDepth(ctx, db, log); err != nil {
+		return nil, err
+	}
 	train, test := opts.Windows()
 	results, err := trainingResults(ctx, db, ev, opts, train, log)
 	if err != nil {
@@ -369,7 +374,9 @@ func replay(in recommend.Input, rec *recommend.Recommendation, calls []Call, res
 	denials := map[[2]string]*Denial{}
 	for _, c := range calls {
 		resources := []string{""}
-		if c.Resource != "" {
+		// The rollup's overflow row (calls beyond the cap of distinct
+		// resources) names no resource: replayed as such.
+		if c.Resource != "" && c.Resource != queries.MoreResources {
 			resolved, ok := analyze.ResolveResource(resolve, c.Action, c.Resource)
 			if ok && len(resolved) > 0 {
 				resources = resolved

@@ -59,6 +59,19 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxResources == 0 {
+		opts.MaxResources = DefaultMaxResources
+	}
+	if opts.MaxNetworks == 0 {
+		opts.MaxNetworks = DefaultMaxNetworks
+	}
+	depth := opts.ObjectPrefixDepth
+	switch {
+	case depth == 0:
+		depth = DefaultObjectPrefixDepth
+	case depth < 0:
+		depth = 0
+	}
 	host, _ := os.Hostname()
 	r := &runner{
 		db: db, opts: opts, log: log,
@@ -71,6 +84,9 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 		partitions: map[string]bool{},
 		who:        fmt.Sprintf("%s:%d", clip(host, 64), os.Getpid()),
 		lockWait:   2 * time.Minute,
+		depth:      depth,
+		resCap:     newCapTracker[resourceGroup](opts.MaxResources, moreResources),
+		netCap:     newCapTracker[networkGroup](opts.MaxNetworks, moreNetworks),
 	}
 	if opts.Progress != nil {
 		r.bar = progressbar.NewOptions64(-1,
@@ -123,6 +139,10 @@ type runner struct {
 	partitions  map[string]bool // partition names known to exist
 	busy        []object        // objects another ingester held
 	lockWait    time.Duration   // how long to wait for them at the end
+
+	depth  int // S3 key depth stored, 0 for whole keys
+	resCap *capTracker[resourceGroup]
+	netCap *capTracker[networkGroup]
 }
 
 func (r *runner) summary(elapsed time.Duration) Summary {
@@ -182,6 +202,9 @@ func splitErrorLine(s string) (path string, n int) {
 }
 
 func (r *runner) run(ctx context.Context) error {
+	if err := r.recordBounds(ctx); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	listed := make(chan object, 256)
 	todo := make(chan object, 4*maxGroupObjects)
@@ -543,6 +566,7 @@ func (r *runner) finishObject(o object, oc outcome, res *objectResult) {
 	r.sum.Permissionless += res.permissionless
 	r.sum.Filtered += res.filtered
 	r.sum.BadRecords += res.badRecords
+	r.sum.OverResourceCap += res.overflowed
 	// Keep the first MaxErrors lines; count the rest.
 	keep := min(len(res.errors), max(0, MaxErrors-len(r.errs)))
 	r.errs = append(r.errs, res.errors[:keep]...)

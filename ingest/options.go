@@ -68,6 +68,20 @@ type Options struct {
 	AWSMaxBackoff time.Duration
 	// Now is the clock for API windows; nil means time.Now.
 	Now func() time.Time
+	// ObjectPrefixDepth: S3 object ARNs are stored with this many leading
+	// key segments, then "/*" (after the lifecycle rules, which already
+	// cut keys at dated or minted segments). 0 means
+	// DefaultObjectPrefixDepth; negative keeps keys whole.
+	ObjectPrefixDepth int
+	// MaxResources caps the distinct resources stored per principal, day,
+	// action, invoking service and account; the calls on others go to one
+	// overflow row (resource queries.MoreResources). 0 means
+	// DefaultMaxResources.
+	MaxResources int
+	// MaxNetworks caps the distinct source networks stored per principal
+	// and day in the context rollup (the rest under queries.MoreNetworks).
+	// 0 means DefaultMaxNetworks.
+	MaxNetworks int
 }
 
 // DefaultLimits are the size limits ingest applies: CloudTrail writes
@@ -115,6 +129,15 @@ func (o *Options) Validate() error {
 	}
 	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
 		return fmt.Errorf("until: %s is not after since %s", o.Until.Format(time.RFC3339), o.Since.Format(time.RFC3339))
+	}
+	if o.ObjectPrefixDepth > 64 {
+		return fmt.Errorf("object prefix depth: %d is more than 64", o.ObjectPrefixDepth)
+	}
+	if o.MaxResources < 0 || o.MaxResources > 100_000 {
+		return fmt.Errorf("max resources: %d is not between 1 and 100000", o.MaxResources)
+	}
+	if o.MaxNetworks < 0 || o.MaxNetworks > 100_000 {
+		return fmt.Errorf("max networks: %d is not between 1 and 100000", o.MaxNetworks)
 	}
 	if o.Workers < 0 || o.Workers > 256 {
 		return fmt.Errorf("workers: %d is not between 1 and 256", o.Workers)
@@ -168,6 +191,10 @@ type Summary struct {
 	// BadRecords are records reported in Errors (objects that could not be
 	// read at all count in FilesFailed, not here).
 	BadRecords int64 `json:"bad_records"`
+	// OverResourceCap counts the events that named a resource beyond
+	// MaxResources for their principal, action and day: counted in the
+	// day's overflow row, their resource not kept.
+	OverResourceCap int64 `json:"over_resource_cap"`
 	// EmptySources are sources in which no log file was found (each also
 	// has a line in Errors): a rejected input, not a success.
 	EmptySources []string `json:"empty_sources"`
@@ -227,6 +254,9 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 	}
 	if s.BadRecords > 0 {
 		fmt.Fprintf(tw, ", %d bad records", s.BadRecords)
+	}
+	if s.OverResourceCap > 0 {
+		fmt.Fprintf(tw, ", %d over the resource cap (counted, resource not kept)", s.OverResourceCap)
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "principals\t%d\n", s.Principals)

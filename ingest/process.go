@@ -41,6 +41,7 @@ type objectResult struct {
 	permissionless int64
 	filtered       int64
 	badRecords     int64
+	overflowed     int64 // events with a resource beyond the cap
 	fatal          string
 	errors         []string
 	moreErrors     int
@@ -566,6 +567,7 @@ type worker struct {
 	ids      [][16]byte
 	aggs     []agg             // preallocated aggregates, handed out by newAgg
 	nets     map[string]string // sourceNet results
+	bounded  map[string]string // boundResource results
 	usage    map[usageKey]*agg
 	unmapped map[unmappedKey]*agg
 	context  map[contextKey]int64
@@ -581,6 +583,7 @@ func newWorker() *worker {
 		context:  map[contextKey]int64{},
 		coverage: map[coverageKey]*agg{},
 		nets:     map[string]string{},
+		bounded:  map[string]string{},
 	}
 }
 
@@ -927,7 +930,7 @@ func (b *batch) aggregate(p *pending) {
 	region := clip(rec.Region, maxShort)
 	t := rec.EventTime
 
-	mapped := false
+	mapped, overflowed := false, false
 	if rec.Mapping == cloudtrail.Mapped {
 		acc := rec.Access
 		if len(acc) == 0 {
@@ -942,9 +945,21 @@ func (b *batch) aggregate(p *pending) {
 				// iam:PassRole through an instance profile: the role is not
 				// logged, the profile is; the analyzer resolves it.
 				resource = a.Via
+			} else {
+				resource = b.w.boundResource(resource, b.r.depth)
 			}
 			k := usageKey{principal: pk, day: p.day, action: clip(a.Action, maxName), resource: clip(resource, maxARN), invokedBy: invokedBy, account: account}
 			v := b.usage[k]
+			if v == nil && k.resource != "" {
+				// New to this group: within the cap, or counted in the
+				// day's overflow row.
+				k.resource = b.r.resCap.admit(resourceGroup{principal: pk, day: p.day, action: k.action, invokedBy: invokedBy, account: account}, k.resource)
+				v = b.usage[k]
+			}
+			if k.resource == moreResources && !overflowed {
+				overflowed = true
+				res.overflowed++
+			}
 			if v == nil {
 				v = b.w.newAgg()
 				b.usage[k] = v
@@ -976,6 +991,9 @@ func (b *batch) aggregate(p *pending) {
 	}
 	ck := contextKey{principal: pk, day: p.day, region: region, network: network,
 		uaClass: clip(rec.Context.UserAgentClass, maxShort), mfa: rec.Context.MFA}
+	if _, ok := b.context[ck]; !ok && network != "" {
+		ck.network = b.r.netCap.admit(networkGroup{principal: pk, day: p.day}, network)
+	}
 	b.context[ck]++
 	cov := coverageKey{account: account, region: region, day: p.day}
 	v := b.coverage[cov]

@@ -345,6 +345,32 @@ func Minted(tok string) bool {
 	return false
 }
 
+// ObjectPrefix maps arn:aws:s3:::bucket/a/b/c to arn:aws:s3:::bucket/a/*
+// (depth 1): S3 object ARNs keep depth leading key segments, then "/*". A
+// key with no more segments than that, and any other ARN, is returned
+// unchanged. recommend scopes object ARNs with it (--object-prefix-depth),
+// and ingest stores them cut with it, so that unique keys do not make one
+// rollup row each.
+func ObjectPrefix(arn string, depth int) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return arn
+	}
+	parts := strings.SplitN(rest, ":", 5)
+	if len(parts) != 5 || parts[1] != "s3" || parts[2] != "" || parts[3] != "" {
+		return arn
+	}
+	bucket, key, ok := strings.Cut(parts[4], "/")
+	if !ok || key == "" {
+		return arn
+	}
+	segs := strings.Split(key, "/")
+	if len(segs) <= depth {
+		return arn
+	}
+	return "arn:" + strings.Join(parts[:4], ":") + ":" + bucket + "/" + strings.Join(segs[:depth], "/") + "/*"
+}
+
 // CommonPrefix is the longest common prefix of arns, cut back so that its
 // resource part (after the fifth ":") never ends in a minted-looking or
 // partial numeric token: "…:log-stream:2025/12/3" becomes "…:log-stream:"

@@ -15,6 +15,7 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // Target says which analyzed principals get a recommendation and where it
@@ -69,6 +70,10 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 			ropts.MaxChars = ManagedPolicyLimit
 		}
 		ropts.InlineChars = ropts.MaxChars
+	}
+	ropts, err := ropts.AtStoredDepth(ctx, db, log)
+	if err != nil {
+		return res, err
 	}
 	w := analyze.NewWindow(opts.AsOf, opts.WindowDays)
 	exp := ev.NewExpander()
@@ -174,6 +179,30 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		log.Info("recommendations written", "dir", tg.OutDir, "per_account", files.perAccount, "roles", res.Written, "clashes", len(res.Clashes), "proven", res.Proven, "unproven", len(res.Unproven), "over_budget", len(res.OverBudget), "as_of", w.To.Format(time.DateOnly))
 	}
 	return res, nil
+}
+
+// AtStoredDepth returns o with the S3 object depth no deeper than the one
+// ingest kept keys at (queries.Bounds), saying so in log when it had to
+// change it: keys cut at ingest cannot be scoped deeper afterwards.
+func (o Options) AtStoredDepth(ctx context.Context, db *store.DB, log *slog.Logger) (Options, error) {
+	b, err := queries.Bounds(ctx, db)
+	if err != nil || b.ObjectPrefixDepth == 0 {
+		return o, err // keys stored whole (or nothing recorded)
+	}
+	g := DefaultGeneralize
+	if o.Generalize != nil {
+		g = *o.Generalize
+	}
+	if g.ObjectPrefixDepth != 0 && g.ObjectPrefixDepth <= b.ObjectPrefixDepth {
+		return o, nil
+	}
+	if log != nil {
+		log.Warn("S3 object keys were stored cut to fewer segments than asked (ingest --object-prefix-depth): objects are scoped at the stored depth",
+			"object_prefix_depth", g.ObjectPrefixDepth, "stored_depth", b.ObjectPrefixDepth)
+	}
+	g.ObjectPrefixDepth = b.ObjectPrefixDepth
+	o.Generalize = &g
+	return o, nil
 }
 
 // isDir reports whether path names a directory: an existing one, or one

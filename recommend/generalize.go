@@ -58,7 +58,7 @@ func (g Generalize) generalize(arns []string) []candidate {
 	for _, a := range sorted {
 		p, _, _ := lifecycle.Generalize(a)
 		if g.ObjectPrefixDepth > 0 {
-			p = objectPrefix(p, g.ObjectPrefixDepth)
+			p = lifecycle.ObjectPrefix(p, g.ObjectPrefixDepth)
 		}
 		if _, ok := byPattern[p]; !ok {
 			order = append(order, p)
@@ -183,28 +183,6 @@ func siblingParent(arn string) string {
 		return "" // a minted-looking token in the parent
 	}
 	return p
-}
-
-// objectPrefix maps arn:aws:s3:::bucket/a/b/c to arn:aws:s3:::bucket/a/*
-// (depth 1). Other ARNs are returned unchanged.
-func objectPrefix(arn string, depth int) string {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
-		return arn
-	}
-	parts := strings.SplitN(rest, ":", 5)
-	if len(parts) != 5 || parts[1] != "s3" || parts[2] != "" || parts[3] != "" {
-		return arn
-	}
-	bucket, key, ok := strings.Cut(parts[4], "/")
-	if !ok || key == "" {
-		return arn
-	}
-	segs := strings.Split(key, "/")
-	if len(segs) <= depth {
-		return arn
-	}
-	return "arn:" + strings.Join(parts[:4], ":") + ":" + bucket + "/" + strings.Join(segs[:depth], "/") + "/*"
 }
 
 // kindPrefix is the part of an ARN that names its resource type:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/policy"
@@ -49,6 +50,31 @@ type Proof struct {
 
 const maxFailures = 20
 
+// patternCovered says why the recommended set does not cover a stored
+// resource pattern ("" when it does): it must allow the whole pattern, or
+// each current grant pattern that overlaps it (one matching the other).
+func patternCovered(newSet policy.PolicySet, parts []part, action, pattern string) string {
+	if ok, _ := policy.AllowsAllWhen(newSet, action, pattern, nil); ok {
+		return ""
+	}
+	overlapping := 0
+	for _, pt := range parts {
+		for _, g := range pt.resources {
+			if !policy.MatchResource(g, pattern) && !policy.MatchResource(pattern, g) {
+				continue
+			}
+			overlapping++
+			if ok, _ := policy.AllowsAllWhen(newSet, action, g, pt.conds); !ok {
+				return "the recommendation allows neither the pattern nor the current grant's " + g
+			}
+		}
+	}
+	if overlapping == 0 {
+		return "no current grant pattern overlaps it"
+	}
+	return ""
+}
+
 // Prove checks rec against the current policies and the observed calls.
 // It checks ctx per observed action and per recommended statement, and
 // returns its error once ctx is done.
@@ -79,6 +105,7 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 			p.ObservedFailures = append(p.ObservedFailures, s)
 		}
 	}
+	var newAllow *policy.PolicySet // newSet's Allow statements, when needed
 	for _, u := range in.Result.Used {
 		if err := ctx.Err(); err != nil {
 			return Proof{}, err
@@ -88,9 +115,10 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 		}
 		p.ObservedCalls += u.Calls
 		resources := u.Resources
-		if len(resources) == 0 {
-			// The events named no resource: the action must be allowed on
-			// the whole scope the current policy grants it on.
+		if len(resources) == 0 || u.MoreResourceCalls > 0 {
+			// The events named no resource (or more than the rollup
+			// kept): the action must be allowed on the whole scope the
+			// current policy grants it on.
 			_, known := in.Catalog.Action(u.Action)
 			noRL := known && !in.Catalog.SupportsResourceLevel(u.Action)
 			for _, pt := range wholeScope(grantParts(gi, in.Effective.Grants[u.Action], u.Action), noRL) {
@@ -115,7 +143,9 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 					fail1(fmt.Sprintf("%s on %s: %s", u.Action, s, d.Reason))
 				}
 			}
-			continue
+			if len(resources) == 0 {
+				continue
+			}
 		}
 		for _, res := range resources {
 			if err := ctx.Err(); err != nil {
@@ -125,6 +155,22 @@ func Prove(ctx context.Context, in Input, rec *Recommendation) (Proof, error) {
 				continue
 			}
 			p.ObservedChecked++
+			if strings.ContainsAny(res, "*?") {
+				// Stored generalised by ingest: the calls were on some
+				// resources of the pattern that the current policy
+				// allowed, so the recommendation must allow the whole
+				// pattern, or every current grant pattern overlapping it.
+				// Allow statements only: the current Denies are carried
+				// as they are, so they take the same away from both.
+				if newAllow == nil {
+					a := allowOnlySet(newSet)
+					newAllow = &a
+				}
+				if why := patternCovered(*newAllow, grantParts(gi, in.Effective.Grants[u.Action], u.Action), u.Action, res); why != "" {
+					fail1(fmt.Sprintf("%s on %s: %s", u.Action, res, why))
+				}
+				continue
+			}
 			req := policy.Request{Action: u.Action, Resource: res}
 			d := policy.Evaluate(newSet, req)
 			if d.Effect == policy.Allow {

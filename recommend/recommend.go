@@ -487,7 +487,9 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 			noResourceLevel = true
 		}
 	}
-	if noResourceLevel || len(u.Resources) == 0 {
+	if noResourceLevel || len(u.Resources) == 0 || u.MoreResourceCalls > 0 {
+		// (With MoreResourceCalls, the rollup did not keep every resource
+		// the calls named: the list cannot scope the action.)
 		// The events name no resource (or the action takes none): keep the
 		// current scope of every way it is granted, with its conditions.
 		return wholeScope(parts, noResourceLevel)
@@ -533,6 +535,14 @@ func scope(cat *catalog.Catalog, rule Generalize, allow policy.PolicySet, u anal
 				continue
 			}
 			for _, m := range c.members {
+				if strings.ContainsAny(m, "*?") {
+					// Stored already generalised by ingest (a lifecycle
+					// pattern, a cut S3 key) and not allowed whole: the
+					// part's own patterns that overlap it, else all of
+					// them; never the pattern itself.
+					res = append(res, overlappingGrant(allow, u.Action, pt, m)...)
+					continue
+				}
 				if lp, _, minted := lifecycle.Generalize(m); minted {
 					// Never the minted identifier itself: its lifecycle
 					// pattern, else the current grant's own patterns
@@ -585,6 +595,27 @@ func coveringGrant(allow policy.PolicySet, action string, pt part, arn string) [
 		}
 	}
 	return out
+}
+
+// overlappingGrant is the part's own resource patterns that the current
+// policies allow whole for action and that overlap pattern (one matches
+// the other), else every such pattern of the part: the current grant's
+// scope, for a stored pattern that cannot be kept as it is.
+func overlappingGrant(allow policy.PolicySet, action string, pt part, pattern string) []string {
+	var over, all []string
+	for _, pat := range pt.resources {
+		if ok, _ := policy.AllowsAllWhen(allow, action, pat, pt.conds); !ok {
+			continue
+		}
+		all = append(all, pat)
+		if policy.MatchResource(pat, pattern) || policy.MatchResource(pattern, pat) {
+			over = append(over, pat)
+		}
+	}
+	if len(over) > 0 {
+		return over
+	}
+	return all
 }
 
 // carriedDenies returns the Deny statements of the identity policies that

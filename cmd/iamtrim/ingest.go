@@ -49,6 +49,7 @@ func (a *app) ingestCloudTrailCmd() *cobra.Command {
 		output       string
 		endpointURL  string
 		noProgress   bool
+		objectDepth  int
 	)
 	c := &cobra.Command{
 		Use:   "cloudtrail SOURCE...",
@@ -83,6 +84,17 @@ retried by the next run, and makes the exit code 3.`,
 			}
 			opts.Sources = args
 			opts.S3Endpoint, opts.APIEndpoint = endpointURL, endpointURL
+			switch {
+			case objectDepth < 0:
+				return usageErr("--object-prefix-depth %d: want 0 (whole keys) or more", objectDepth)
+			case objectDepth == 0:
+				opts.ObjectPrefixDepth = -1 // whole keys
+			default:
+				opts.ObjectPrefixDepth = objectDepth
+			}
+			if opts.MaxResources <= 0 {
+				return usageErr("--max-resources %d: want 1 or more", opts.MaxResources)
+			}
 			if err := opts.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
@@ -129,6 +141,8 @@ retried by the next run, and makes the exit code 3.`,
 	f.StringVar(&format, "format", "text", "summary format: text or json")
 	f.StringVarP(&output, "output", "o", "", "write the summary to FILE instead of stdout")
 	f.BoolVar(&noProgress, "no-progress", false, "no progress bar even on a terminal")
+	f.IntVar(&objectDepth, "object-prefix-depth", ingest.DefaultObjectPrefixDepth, "S3 object keys are stored with this many leading segments, then /* (0: whole keys); recommend cannot scope objects deeper")
+	f.IntVar(&opts.MaxResources, "max-resources", ingest.DefaultMaxResources, "distinct resources stored per principal, action and day; calls on more are counted in one overflow row")
 	return c
 }
 

@@ -2,11 +2,47 @@ package queries
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5"
 )
+
+// MoreResources is the resource of a usage rollup row that counts the
+// calls beyond the cap of distinct resources stored per principal, day,
+// action, invoking service and account (ingest --max-resources): the
+// resources those calls named are not known.
+const MoreResources = "*"
+
+// MoreNetworks is the network of a context rollup row that counts the
+// calls beyond the cap of distinct networks stored per principal and day.
+const MoreNetworks = "*"
+
+// RollupBounds says how ingest bounded the rollup; zero values when
+// nothing was recorded (a database ingested before bounds existed).
+type RollupBounds struct {
+	// ObjectPrefixDepth is the shallowest depth S3 object keys were cut
+	// to (0: kept whole).
+	ObjectPrefixDepth int
+	MaxResources      int
+	MaxNetworks       int
+}
+
+// Bounds reads how ingest bounded the rollup.
+func Bounds(ctx context.Context, db *store.DB) (RollupBounds, error) {
+	var b RollupBounds
+	err := db.Pool.QueryRow(ctx, `SELECT object_prefix_depth, max_resources, max_networks FROM ingest_rollup_bounds`).
+		Scan(&b.ObjectPrefixDepth, &b.MaxResources, &b.MaxNetworks)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return RollupBounds{}, nil
+	}
+	if err != nil {
+		return b, fmt.Errorf("read rollup bounds: %w", err)
+	}
+	return b, nil
+}
 
 // UsageRow is one principal's use of one action on one resource (through
 // one service, or its own call when InvokedBy is empty) over a window.

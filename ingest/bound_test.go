@@ -1,0 +1,119 @@
+package ingest_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/sample/churn"
+	"github.com/iamtrim/iamtrim/store/queries"
+	"github.com/iamtrim/iamtrim/store/storetest"
+)
+
+// TestBoundedRollup ingests a churning corpus with small caps: minted
+// identifiers never reach the rollup, S3 keys keep at most the prefix
+// depth, no (principal, day, action, invoker, account) holds more than the
+// cap plus one overflow row, no principal's day more networks than its
+// cap plus one, and the calls add up to those of an uncapped ingest.
+func TestBoundedRollup(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := churn.Generate(ctx, churn.Options{Out: dir, Events: 4000, Files: 4, Days: 2, Roles: 3, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	capped := storetest.New(t)
+	s, err := ingest.Run(ctx, capped, nil, ingest.Options{Sources: []string{dir}, MaxResources: 8, MaxNetworks: 4}, testLogger(t))
+	if err != nil || s.Rejected() > 0 || s.Events != 4000 {
+		t.Fatalf("capped ingest: %v, %+v", err, s)
+	}
+	wide := storetest.New(t)
+	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, MaxResources: 100_000, MaxNetworks: 100_000, ObjectPrefixDepth: -1}, testLogger(t)); err != nil {
+		t.Fatal(err)
+	}
+
+	minted := regexp.MustCompile(`instance/i-0|log-stream:task/|uploads/[0-9a-f]{8}-|raw/2026/`)
+	var overflow int
+	rows, err := capped.Pool.Query(ctx, `SELECT resource FROM usage_daily`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		if minted.MatchString(r) {
+			t.Errorf("minted identifier stored: %s", r)
+		}
+		if key, ok := strings.CutPrefix(r, "arn:aws:s3:::"); ok {
+			if _, k, _ := strings.Cut(key, "/"); strings.Count(strings.TrimSuffix(k, "/*"), "/") > 1 {
+				t.Errorf("S3 key deeper than 2 segments stored: %s", r)
+			}
+		}
+		if r == queries.MoreResources {
+			overflow++
+		}
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	if overflow == 0 {
+		t.Errorf("no overflow row: the corpus should exceed a cap of 8 resources (customers/* folders)")
+	}
+	var worst, worstNets int
+	if err := capped.Pool.QueryRow(ctx, `SELECT max(n) FROM (SELECT count(*) n FROM usage_daily GROUP BY principal_id, day, action, invoked_by, account_id) x`).Scan(&worst); err != nil {
+		t.Fatal(err)
+	}
+	if worst > 9 {
+		t.Errorf("a group holds %d resources, want at most 8 + the overflow row", worst)
+	}
+	if err := capped.Pool.QueryRow(ctx, `SELECT max(n) FROM (SELECT count(DISTINCT network) n FROM usage_context_daily GROUP BY principal_id, day) x`).Scan(&worstNets); err != nil {
+		t.Fatal(err)
+	}
+	if worstNets > 5 {
+		t.Errorf("a principal's day has %d networks, want at most 4 + the overflow", worstNets)
+	}
+	const perAction = `SELECT coalesce(string_agg(x, E'\n' ORDER BY x), '') FROM (
+		SELECT format('%s %s %s %s %s %s', principal_id, day, action, sum(calls), sum(denied), sum(unauthenticated)) x
+		FROM usage_daily GROUP BY principal_id, day, action) y`
+	const perContext = `SELECT coalesce(string_agg(x, E'\n' ORDER BY x), '') FROM (
+		SELECT format('%s %s %s %s %s %s', principal_id, day, region, mfa, user_agent_class, sum(calls)) x
+		FROM usage_context_daily GROUP BY principal_id, day, region, mfa, user_agent_class) y`
+	for _, q := range []string{perAction, perContext} {
+		var a, b string
+		if err := capped.Pool.QueryRow(ctx, q).Scan(&a); err != nil {
+			t.Fatal(err)
+		}
+		if err := wide.Pool.QueryRow(ctx, q).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		if a != b || a == "" {
+			t.Errorf("capped and uncapped rollups count different calls:\n%s\nvs\n%s", a, b)
+		}
+	}
+	var nCapped, nWide int
+	_ = capped.Pool.QueryRow(ctx, `SELECT count(*) FROM usage_daily`).Scan(&nCapped)
+	_ = wide.Pool.QueryRow(ctx, `SELECT count(*) FROM usage_daily`).Scan(&nWide)
+	if nCapped >= nWide {
+		t.Errorf("capped rollup has %d rows, uncapped %d: the caps bound nothing", nCapped, nWide)
+	}
+	t.Logf("usage rows: %d capped, %d with whole keys and no cap", nCapped, nWide)
+
+	b, err := queries.Bounds(ctx, capped)
+	if err != nil || b != (queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 8, MaxNetworks: 4}) {
+		t.Errorf("bounds = %+v, %v", b, err)
+	}
+	b, err = queries.Bounds(ctx, wide)
+	if err != nil || b != (queries.RollupBounds{ObjectPrefixDepth: 0, MaxResources: 100_000, MaxNetworks: 100_000}) {
+		t.Errorf("bounds of the uncapped run = %+v, %v", b, err)
+	}
+	// A later run with a shallower depth lowers what recommend may use.
+	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, ObjectPrefixDepth: 1}, testLogger(t)); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ = queries.Bounds(ctx, wide); b.ObjectPrefixDepth != 1 {
+		t.Errorf("depth after a run at depth 1 over whole keys = %d, want 1", b.ObjectPrefixDepth)
+	}
+}
