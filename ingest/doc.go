@@ -89,6 +89,15 @@
 // and "per account, all principals over a window" joins usage_principal on
 // account_id (indexed) with the same day range.
 //
+// Resources are stored bounded (bound.go): generalised by the lifecycle
+// rules, S3 keys cut to Options.ObjectPrefixDepth, at most
+// Options.MaxResources per principal, day, action, invoker and account,
+// the calls on others in one row whose resource is queries.MoreResources
+// ("*"); the context rollup keeps at most Options.MaxNetworks networks
+// per principal and day (the rest under queries.MoreNetworks). The caps
+// are remembered per run; ingest_rollup_bounds records how the rollup was
+// bounded.
+//
 // usage_unmapped_daily, PRIMARY KEY (principal_id, day, kind,
 // event_source, event_name, invoked_by, account_id): events with no IAM
 // action. kind 'unmapped' (a proof gap to report: the principal did
