@@ -55,6 +55,9 @@ func (b SCPBlock) String() string {
 		} else {
 			s += fmt.Sprintf(" statement %d", b.Deny.Index+1)
 		}
+		if b.Level == b.Deny.Policy {
+			return s // a --scp file: its own level
+		}
 		return s + " at " + b.Level
 	}
 	return "not allowed by any SCP at " + b.Level + " (" + strings.Join(b.Policies, ", ") + ")"

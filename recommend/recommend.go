@@ -134,6 +134,11 @@ type Recommendation struct {
 	Proof          Proof        `json:"proof"`
 	Notes          []string     `json:"notes,omitempty"`
 	CatalogVersion string       `json:"catalog_version,omitempty"`
+	// BlockedBySCP are the granted actions the organisation's SCPs take
+	// away, with the SCP statement or level that does: not effective
+	// grants, so not kept. The policy is proven against the identity
+	// policies alone and relies on no SCP.
+	BlockedBySCP []analyze.BlockedAction `json:"blocked_by_scp,omitempty"`
 }
 
 // group is the actions that share a statement.
@@ -300,6 +305,14 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 	}
 	if !r.Coverage.Sufficient {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("insufficient evidence: the logs cover %d of %d days, so nothing was called unused and the recommendation keeps every granted action", r.Coverage.DaysWithLogs, r.Coverage.WindowDays))
+	}
+	if n := len(r.BlockedBySCP); n > 0 {
+		rec.BlockedBySCP = r.BlockedBySCP
+		first := r.BlockedBySCP[0].Action + ": " + r.BlockedBySCP[0].Reason
+		if n > 1 {
+			first += ", ... (blocked_by_scp lists them)"
+		}
+		rec.Notes = append(rec.Notes, fmt.Sprintf("granted actions blocked by SCPs: %d (%s): not effective, so not kept; the policy relies on no SCP", n, first))
 	}
 	if in.Principal.ServiceLinked() {
 		rec.Notes = append(rec.Notes, "a service-linked role: AWS manages its policies and they cannot be edited; this recommendation is for review only")
