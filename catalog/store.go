@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -32,48 +33,48 @@ func Store(ctx context.Context, pool *pgxpool.Pool, c *Catalog, source string) (
 	}
 	v.FetchedAt = v.FetchedAt.UTC().Truncate(time.Microsecond)
 
-	tx, err := pool.Begin(ctx)
+	given := v
+	err := store.InTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		v = given // a retry starts again from what was given
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('iamtrim.catalog:' || current_schema(), 0))`); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+
+		existing, err := scanVersion(tx.QueryRow(ctx, versionSelect+` WHERE digest = $1`, v.Digest))
+		switch {
+		case err == nil:
+			v = existing
+		case errors.Is(err, pgx.ErrNoRows):
+			// The id is the next after the highest stored, not the identity
+			// sequence's: a Store killed after its INSERT rolls back but keeps
+			// the sequence value it used, and the same catalog would then be
+			// "version 2" in reports. The advisory lock above makes max+1 safe.
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO catalog_version (id, source, fetched_at, digest, services, actions)
+				OVERRIDING SYSTEM VALUE
+				SELECT COALESCE(max(id), 0) + 1, $1, $2, $3, $4, $5 FROM catalog_version
+				RETURNING id`,
+				v.Source, v.FetchedAt, v.Digest, v.Services, v.Actions).Scan(&v.ID); err != nil {
+				return fmt.Errorf("insert version: %w", err)
+			}
+			if err := copyRows(ctx, tx, v.ID, c); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("find version: %w", err)
+		}
+
+		// Two statements: the one-current unique index is checked row by row.
+		if _, err := tx.Exec(ctx, `UPDATE catalog_version SET is_current = false WHERE is_current AND id <> $1`, v.ID); err != nil {
+			return fmt.Errorf("clear current: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE catalog_version SET is_current = true WHERE id = $1 AND NOT is_current`, v.ID); err != nil {
+			return fmt.Errorf("set current: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return Version{}, fmt.Errorf("store catalog: begin: %w", err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('iamtrim.catalog:' || current_schema(), 0))`); err != nil {
-		return Version{}, fmt.Errorf("store catalog: lock: %w", err)
-	}
-
-	existing, err := scanVersion(tx.QueryRow(ctx, versionSelect+` WHERE digest = $1`, v.Digest))
-	switch {
-	case err == nil:
-		v = existing
-	case errors.Is(err, pgx.ErrNoRows):
-		// The id is the next after the highest stored, not the identity
-		// sequence's: a Store killed after its INSERT rolls back but keeps
-		// the sequence value it used, and the same catalog would then be
-		// "version 2" in reports. The advisory lock above makes max+1 safe.
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO catalog_version (id, source, fetched_at, digest, services, actions)
-			OVERRIDING SYSTEM VALUE
-			SELECT COALESCE(max(id), 0) + 1, $1, $2, $3, $4, $5 FROM catalog_version
-			RETURNING id`,
-			v.Source, v.FetchedAt, v.Digest, v.Services, v.Actions).Scan(&v.ID); err != nil {
-			return Version{}, fmt.Errorf("store catalog: insert version: %w", err)
-		}
-		if err := copyRows(ctx, tx, v.ID, c); err != nil {
-			return Version{}, fmt.Errorf("store catalog: %w", err)
-		}
-	default:
-		return Version{}, fmt.Errorf("store catalog: find version: %w", err)
-	}
-
-	// Two statements: the one-current unique index is checked row by row.
-	if _, err := tx.Exec(ctx, `UPDATE catalog_version SET is_current = false WHERE is_current AND id <> $1`, v.ID); err != nil {
-		return Version{}, fmt.Errorf("store catalog: clear current: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE catalog_version SET is_current = true WHERE id = $1 AND NOT is_current`, v.ID); err != nil {
-		return Version{}, fmt.Errorf("store catalog: set current: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return Version{}, fmt.Errorf("store catalog: commit: %w", err)
+		return Version{}, fmt.Errorf("store catalog: %w", err)
 	}
 	return v, nil
 }

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,7 +20,6 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/s3src"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
@@ -478,7 +476,7 @@ func (r *runner) registerBatch(ctx context.Context, batch []object) ([]object, e
 		version, status string
 	}
 	states := map[[2]string]state{}
-	err := retryTx(ctx, func() error {
+	err := store.Retry(ctx, func() error {
 		clear(states)
 		_, err := r.db.Pool.Exec(ctx, `
 			INSERT INTO ingest_object (source, key, size)
@@ -580,34 +578,6 @@ func (r *runner) finishObject(o object, oc outcome, res *objectResult) {
 	for arn := range res.principalsSeen {
 		r.seen[arn] = struct{}{}
 	}
-}
-
-// retryTx runs fn again after a deadlock or serialization failure (which
-// concurrent ingesters can cause on shared rollup rows), with backoff.
-func retryTx(ctx context.Context, fn func() error) error {
-	var err error
-	for attempt := range 8 {
-		if err = fn(); err == nil || !retryable(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(10<<attempt) * time.Millisecond):
-		}
-	}
-	return err
-}
-
-func retryable(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "40P01", "40001": // deadlock_detected, serialization_failure
-			return true
-		}
-	}
-	return false
 }
 
 // awsSetup is the AWS configuration shared by the S3 and API sources.

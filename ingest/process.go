@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -123,7 +124,7 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 	var items []item
 	var newPrincipals map[string]knownPrincipal
 	var newPartitions []string
-	err := retryTx(ctx, func() error {
+	err := store.Retry(ctx, func() error {
 		for stale := 0; ; {
 			items = make([]item, len(group))
 			for i, o := range group {

@@ -86,7 +86,9 @@ func (db *DB) Waiters(ctx context.Context, name string) (int, error) {
 // StartRun records the start of a command in the run table.
 func (db *DB) StartRun(ctx context.Context, command, version string) (int64, error) {
 	var id int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO run (command, version) VALUES ($1, $2) RETURNING id`, command, version).Scan(&id); err != nil {
+	if err := Retry(ctx, func() error {
+		return db.Pool.QueryRow(ctx, `INSERT INTO run (command, version) VALUES ($1, $2) RETURNING id`, command, version).Scan(&id)
+	}); err != nil {
 		return 0, fmt.Errorf("record run: %w", err)
 	}
 	return id, nil
@@ -94,6 +96,10 @@ func (db *DB) StartRun(ctx context.Context, command, version string) (int64, err
 
 // FinishRun records how run id ended. It runs even when ctx is cancelled.
 func (db *DB) FinishRun(ctx context.Context, id int64, status string) error {
-	_, err := db.Pool.Exec(context.WithoutCancel(ctx), `UPDATE run SET finished_at = now(), status = $2 WHERE id = $1`, id, status)
+	ctx = context.WithoutCancel(ctx)
+	err := Retry(ctx, func() error {
+		_, err := db.Pool.Exec(ctx, `UPDATE run SET finished_at = now(), status = $2 WHERE id = $1`, id, status)
+		return err
+	})
 	return err
 }

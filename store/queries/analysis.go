@@ -47,41 +47,41 @@ type AnalysisPrincipal struct {
 // When a snapshot with the same digest is stored already, nothing is
 // written and that one's id and time are returned with created false.
 func SaveAnalysis(ctx context.Context, db *store.DB, snap AnalysisSnapshot, principals []AnalysisPrincipal) (id int64, at time.Time, created bool, err error) {
-	tx, err := db.Pool.Begin(ctx)
-	if err != nil {
-		return 0, at, false, fmt.Errorf("save analysis: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	err = tx.QueryRow(ctx, `
-		INSERT INTO analysis_snapshot (as_of, window_days, catalog_version, authz_snapshot_id, trail_config_id, scope, params, digest, created_at)
-		VALUES ($1, $2, $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7, $8, COALESCE($9, now()))
-		ON CONFLICT (digest) DO NOTHING RETURNING id, created_at`,
-		snap.AsOf, snap.WindowDays, snap.CatalogVersion, snap.AuthzSnapshot, snap.TrailConfig, snap.Scope, snap.Params, snap.Digest, nowOrNil(snap.CreatedAt)).Scan(&id, &at)
-	if errors.Is(err, pgx.ErrNoRows) {
-		if err := tx.QueryRow(ctx, `SELECT id, created_at FROM analysis_snapshot WHERE digest = $1`, snap.Digest).Scan(&id, &at); err != nil {
-			return 0, at, false, fmt.Errorf("find analysis snapshot: %w", err)
+	err = store.InTx(ctx, db.Pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		created = false // a retry starts again
+		err := tx.QueryRow(ctx, `
+			INSERT INTO analysis_snapshot (as_of, window_days, catalog_version, authz_snapshot_id, trail_config_id, scope, params, digest, created_at)
+			VALUES ($1, $2, $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7, $8, COALESCE($9, now()))
+			ON CONFLICT (digest) DO NOTHING RETURNING id, created_at`,
+			snap.AsOf, snap.WindowDays, snap.CatalogVersion, snap.AuthzSnapshot, snap.TrailConfig, snap.Scope, snap.Params, snap.Digest, nowOrNil(snap.CreatedAt)).Scan(&id, &at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			if err := tx.QueryRow(ctx, `SELECT id, created_at FROM analysis_snapshot WHERE digest = $1`, snap.Digest).Scan(&id, &at); err != nil {
+				return fmt.Errorf("find snapshot: %w", err)
+			}
+			return nil
 		}
-		return id, at, false, nil
-	}
+		if err != nil {
+			return fmt.Errorf("insert snapshot: %w", err)
+		}
+		rows := make([][]any, 0, len(principals))
+		for _, p := range principals {
+			rows = append(rows, []any{id, p.ARN, p.Kind, p.Account, p.Name, p.Granted, p.Used, p.Unused,
+				p.Unobservable, p.Denied, p.Risk, p.HighRiskUnused, p.Flags, p.LastUsed, p.Result})
+		}
+		sort.Slice(rows, func(i, j int) bool { return rows[i][1].(string) < rows[j][1].(string) })
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"analysis_principal"},
+			[]string{"snapshot_id", "principal_arn", "kind", "account_id", "name", "granted", "used", "unused", "unobservable", "denied", "risk", "high_risk_unused", "flags", "last_used", "result"},
+			pgx.CopyFromRows(rows))
+		if err != nil {
+			return fmt.Errorf("save principals: %w", err)
+		}
+		created = true
+		return nil
+	})
 	if err != nil {
-		return 0, at, false, fmt.Errorf("save analysis snapshot: %w", err)
+		return 0, time.Time{}, false, fmt.Errorf("save analysis: %w", err)
 	}
-	rows := make([][]any, 0, len(principals))
-	for _, p := range principals {
-		rows = append(rows, []any{id, p.ARN, p.Kind, p.Account, p.Name, p.Granted, p.Used, p.Unused,
-			p.Unobservable, p.Denied, p.Risk, p.HighRiskUnused, p.Flags, p.LastUsed, p.Result})
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i][1].(string) < rows[j][1].(string) })
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"analysis_principal"},
-		[]string{"snapshot_id", "principal_arn", "kind", "account_id", "name", "granted", "used", "unused", "unobservable", "denied", "risk", "high_risk_unused", "flags", "last_used", "result"},
-		pgx.CopyFromRows(rows))
-	if err != nil {
-		return 0, at, false, fmt.Errorf("save analysis principals: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, at, false, fmt.Errorf("save analysis: %w", err)
-	}
-	return id, at, true, nil
+	return id, at, created, nil
 }
 
 // nowOrNil is t for a timestamp column, or nil (the server's now()) when

@@ -96,7 +96,7 @@ func SaveAuthzSnapshot(ctx context.Context, db *store.DB, snap AuthzSnapshot, co
 	if err != nil {
 		return 0, false, fmt.Errorf("save authorization snapshot: %w", err)
 	}
-	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	err = store.InTx(ctx, db.Pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		// xmax = 0 only for a row this statement inserted.
 		row := tx.QueryRow(ctx, `
 			INSERT INTO authz_snapshot (source, digest, taken_at, accounts, warnings)

@@ -90,6 +90,18 @@ type Backtest struct {
 // SaveBacktests inserts each backtest, replacing a stored one with the same
 // key when its body differs, in one round trip.
 func SaveBacktests(ctx context.Context, db *store.DB, bts []Backtest) error {
+	// A batch without BEGIN runs as one implicit transaction: all or
+	// nothing, so a retry sends it whole again.
+	err := store.Retry(ctx, func() error {
+		return db.Pool.SendBatch(ctx, backtestBatch(bts)).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("save backtest: %w", err)
+	}
+	return nil
+}
+
+func backtestBatch(bts []Backtest) *pgx.Batch {
 	b := &pgx.Batch{}
 	for _, r := range bts {
 		b.Queue(`
@@ -105,10 +117,7 @@ func SaveBacktests(ctx context.Context, db *store.DB, bts []Backtest) error {
 			r.PrincipalARN, r.AsOf, r.TrainDays, r.TestDays, r.Proven, r.TestCalls, r.Denied,
 			r.DeniedTrained, r.DeniedUntrained, r.Unmapped, r.Granted, r.Removed, r.Body)
 	}
-	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("save backtest: %w", err)
-	}
-	return nil
+	return b
 }
 
 // BacktestSummary is the newest stored backtest of a principal, without

@@ -24,14 +24,17 @@ type Recommendation struct {
 // SaveRecommendation inserts r, or replaces the principal's row for the
 // same window when its digest differs.
 func SaveRecommendation(ctx context.Context, db *store.DB, r Recommendation) error {
-	_, err := db.Pool.Exec(ctx, `
-		INSERT INTO recommendation (principal_arn, as_of, window_days, proven, kept, removed, digest, body)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (principal_arn, as_of, window_days) DO UPDATE
-		   SET proven = EXCLUDED.proven, kept = EXCLUDED.kept, removed = EXCLUDED.removed,
-		       digest = EXCLUDED.digest, body = EXCLUDED.body, created_at = now()
-		 WHERE recommendation.digest <> EXCLUDED.digest`,
-		r.PrincipalARN, r.AsOf, r.WindowDays, r.Proven, r.Kept, r.Removed, r.Digest, r.Body)
+	err := store.Retry(ctx, func() error {
+		_, err := db.Pool.Exec(ctx, `
+			INSERT INTO recommendation (principal_arn, as_of, window_days, proven, kept, removed, digest, body)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (principal_arn, as_of, window_days) DO UPDATE
+			   SET proven = EXCLUDED.proven, kept = EXCLUDED.kept, removed = EXCLUDED.removed,
+			       digest = EXCLUDED.digest, body = EXCLUDED.body, created_at = now()
+			 WHERE recommendation.digest <> EXCLUDED.digest`,
+			r.PrincipalARN, r.AsOf, r.WindowDays, r.Proven, r.Kept, r.Removed, r.Digest, r.Body)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("save recommendation of %s: %w", r.PrincipalARN, err)
 	}

@@ -13,22 +13,26 @@ import (
 // unless one with that digest is stored; it returns the row's id and
 // whether it was new. A configuration loaded again becomes the newest.
 func SaveTrailConfig(ctx context.Context, db *store.DB, source, digest string, config []byte) (id int64, created bool, err error) {
-	err = db.Pool.QueryRow(ctx, `
-		INSERT INTO trail_config (source, digest, config) VALUES ($1, $2, $3)
-		ON CONFLICT (digest) DO NOTHING RETURNING id`, source, digest, config).Scan(&id)
-	if err == nil {
-		return id, true, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
+	err = store.InTx(ctx, db.Pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO trail_config (source, digest, config) VALUES ($1, $2, $3)
+			ON CONFLICT (digest) DO NOTHING RETURNING id`, source, digest, config).Scan(&id)
+		created = err == nil
+		if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT id FROM trail_config WHERE digest = $1`, digest).Scan(&id); err != nil {
+			return fmt.Errorf("find: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE trail_config SET taken_at = now() WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("touch: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return 0, false, fmt.Errorf("save trail configuration: %w", err)
 	}
-	if err := db.Pool.QueryRow(ctx, `SELECT id FROM trail_config WHERE digest = $1`, digest).Scan(&id); err != nil {
-		return 0, false, fmt.Errorf("find trail configuration: %w", err)
-	}
-	if _, err := db.Pool.Exec(ctx, `UPDATE trail_config SET taken_at = now() WHERE id = $1`, id); err != nil {
-		return 0, false, fmt.Errorf("touch trail configuration: %w", err)
-	}
-	return id, false, nil
+	return id, created, nil
 }
 
 // TrailConfig is one stored trail configuration.

@@ -1,0 +1,109 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Deadlock makes the next transaction that inserts into or updates table
+// (in schema) deadlock with a second, real transaction, so that PostgreSQL
+// aborts it with deadlock_detected (40P01). It is how tests show a write
+// path retries: no error is faked, the server's deadlock detector chooses.
+//
+// A statement trigger on table takes advisory lock (k,1) then (k,2) in the
+// writer's transaction; a helper connection holds (k,2) and, once the writer
+// waits for it, asks for (k,1). The writer has the shorter deadlock_timeout
+// (50 ms against a minute), so it is the one aborted; the helper then gets
+// (k,1) and releases both at once, and a retry of the writer goes through.
+//
+// The returned function waits for the fault to have fired, removes the
+// trigger, and fails the test when no transaction wrote table (the helper
+// gives up once the function is called, or after two minutes).
+func Deadlock(t testing.TB, schema, table string) (done func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, URL())
+	if err != nil {
+		t.Fatalf("deadlock fault: connect: %v", err)
+	}
+	key := rand.Int32N(1<<30) + 1
+	fn := pgx.Identifier{schema, "iamtrim_fault_" + table}.Sanitize()
+	tbl := pgx.Identifier{schema, table}.Sanitize()
+	for _, q := range []string{
+		fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	BEGIN
+		PERFORM set_config('deadlock_timeout', '50ms', true);
+	EXCEPTION WHEN insufficient_privilege THEN
+		NULL; -- not a superuser: both sides keep the server's timeout
+	END;
+	PERFORM pg_advisory_xact_lock(%d, 1);
+	PERFORM pg_advisory_xact_lock(%d, 2);
+	RETURN NULL;
+END $$`, fn, key, key),
+		fmt.Sprintf(`CREATE TRIGGER iamtrim_fault AFTER INSERT OR UPDATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()`, tbl, fn),
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			conn.Close(ctx)
+			t.Fatalf("deadlock fault on %s: %v", table, err)
+		}
+	}
+	_, _ = conn.Exec(ctx, `SET deadlock_timeout = '1min'`) // superuser only; see above
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, 2)`, key); err != nil {
+		conn.Close(ctx)
+		t.Fatalf("deadlock fault: lock: %v", err)
+	}
+	stop, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- func() error {
+			for {
+				var waiting bool
+				if err := conn.QueryRow(stop, `
+					SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+					   AND classid = $1::bigint::oid AND objid = 2 AND objsubid = 2 AND NOT granted)`, key).Scan(&waiting); err != nil {
+					if stop.Err() != nil {
+						return fmt.Errorf("no transaction wrote %s", table)
+					}
+					return err
+				}
+				if waiting {
+					break
+				}
+				select {
+				case <-stop.Done():
+					return fmt.Errorf("no transaction wrote %s", table)
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+			// The writer holds (k,1) and waits for (k,2): close the cycle.
+			// This returns once the writer's transaction is gone, which,
+			// blocked as it is, only the deadlock detector can end.
+			if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, 1)`, key); err != nil {
+				return err
+			}
+			_, err := conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`) // let a retry through
+			return err
+		}()
+	}()
+	return func() {
+		t.Helper()
+		cancel()
+		err := <-errc
+		if err != nil {
+			_, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+		}
+		_, _ = conn.Exec(ctx, fmt.Sprintf(`DROP TRIGGER IF EXISTS iamtrim_fault ON %s`, tbl))
+		_, _ = conn.Exec(ctx, fmt.Sprintf(`DROP FUNCTION IF EXISTS %s()`, fn))
+		conn.Close(ctx)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("deadlock fault on %s: %v", table, err)
+		}
+	}
+}
