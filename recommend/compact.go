@@ -120,6 +120,22 @@ func (b budget) fit(stmts []policy.Statement, notes []StatementNote) ([]*policy.
 	return docs, n, attach
 }
 
+// tooLarge reports whether the groups' action names alone, each with its
+// quotes and a comma, hold more characters than the whole budget: fit
+// would fail, after laying out and splitting every statement.
+func (b budget) tooLarge(groups []*group) bool {
+	limit := b.inline + b.maxManaged*b.managed
+	n := 0
+	for _, g := range groups {
+		for _, a := range g.actions {
+			if n += len(a) + 3; n > limit {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // needed is how many policies the split takes.
 func (b budget) needed(stmts []policy.Statement, notes []StatementNote) int {
 	docs, _ := split(stmts, notes, b)
@@ -144,6 +160,7 @@ func (b budget) note(attach []string) string {
 type compactor struct {
 	cat   *catalog.Catalog
 	allow policy.PolicySet // the current identity policies' Allow statements
+	every []string         // every catalog action, sorted; set on first use
 }
 
 // actions replaces runs of actions by "svc:*" or "svc:Verb*" when every
@@ -157,6 +174,17 @@ func (cp *compactor) actions(actions, resources []string, conds []policy.Conditi
 	cat := cp.cat
 	if cat == nil {
 		return actions
+	}
+	// Every action the catalog has (an administrator's grant kept whole):
+	// "*", when the current policies grant "*" there too. Checked first,
+	// in one pass, since the per-service walk below costs a lookup per
+	// action and statement.
+	if cp.every == nil {
+		cp.every = cat.Expand("*")
+		slices.Sort(cp.every)
+	}
+	if len(actions) == len(cp.every) && slices.Equal(actions, cp.every) && grants(cp.allow, "*", resources, conds) {
+		return []string{"*"}
 	}
 	have := map[string]bool{}
 	bySvc := map[string][]string{}

@@ -147,8 +147,8 @@ type group struct {
 	service   string
 	resources []string
 	conds     []policy.Condition
-	ckey      string // JSON of conds, when known
-	actions   map[string]bool
+	ckey      string   // JSON of conds, when known
+	actions   []string // sorted and without duplicates once sortActions ran
 	evidence  string // for kinds whose evidence is per group (unmapped)
 }
 
@@ -163,6 +163,14 @@ func (g *group) key() string {
 		svc = ""
 	}
 	return g.kind + "|" + svc + "|" + strings.Join(g.resources, ",") + "|" + ck
+}
+
+// sortActions sorts g's actions and drops duplicates.
+func (g *group) sortActions() {
+	if !slices.IsSorted(g.actions) { // added in the catalog's order, mostly
+		slices.Sort(g.actions)
+	}
+	g.actions = slices.Compact(g.actions)
 }
 
 var kindOrder = map[string]int{"used": 0, "passrole": 1, "unobservable": 2, "unmapped": 3, "deny": 4}
@@ -202,15 +210,20 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 	allowOnly := allowOnlySet(in.Principal.Policies)
 	gi := newGrantIndex(allowOnly)
 	groups := map[string]*group{}
-	add := func(g *group, action string) {
+	add := func(g *group, action string) *group {
 		k := g.key()
 		if have, ok := groups[k]; ok {
-			have.actions[action] = true
-			return
+			have.actions = append(have.actions, action)
+			return have
 		}
-		g.actions = map[string]bool{action: true}
+		g.actions = []string{action}
 		groups[k] = g
+		return g
 	}
+	// The group of a shared part (grantParts' memo), so that the thousands
+	// of unobservable actions of a wildcard grant do not each build the
+	// same group key.
+	partGroup := map[*part]*group{}
 
 	for _, u := range r.Used {
 		if err := ctx.Err(); err != nil {
@@ -241,8 +254,17 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 			if !r.Coverage.Sufficient {
 				u.Resources = nil // the whole grant: nothing is unused
 			}
-			for _, pt := range unobservableParts(gi, eff.Grants[u.Action], u) {
-				add(&group{kind: "unobservable", resources: pt.resources, conds: pt.conds, ckey: pt.ckey}, u.Action)
+			pts := unobservableParts(gi, eff.Grants[u.Action], u)
+			for i := range pts {
+				pt := &pts[i]
+				if g, ok := partGroup[pt]; ok {
+					g.actions = append(g.actions, u.Action)
+					continue
+				}
+				g := add(&group{kind: "unobservable", resources: pt.resources, conds: pt.conds, ckey: pt.ckey}, u.Action)
+				if len(u.Resources) == 0 { // pts is grantParts' shared slice
+					partGroup[pt] = g
+				}
 			}
 			continue
 		}
@@ -255,7 +277,8 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 
 	kept := map[string]bool{}
 	for _, g := range groups {
-		for a := range g.actions {
+		g.sortActions()
+		for _, a := range g.actions {
 			kept[a] = true
 		}
 	}
@@ -281,7 +304,12 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 		rec.Notes = append(rec.Notes, "nothing to grant: no call was observed and nothing is kept; consider deleting the principal")
 	} else {
 		b := opts.budget(in.Principal.Type)
-		docs, docNotes, attach := b.fit(stmts, notes)
+		var docs []*policy.Document
+		var docNotes []StatementNote
+		var attach []string
+		if !b.tooLarge(ordered) {
+			docs, docNotes, attach = b.fit(stmts, notes)
+		}
 		if docs == nil {
 			// The budget cannot hold the exact actions: compact read and
 			// list actions, and only then give up.
@@ -698,11 +726,7 @@ func buildStatements(groups []*group, denies []policy.Statement, cp *compactor) 
 		return fmt.Sprintf("%s%d", base, sids[base])
 	}
 	for _, g := range groups {
-		actions := make([]string, 0, len(g.actions))
-		for a := range g.actions {
-			actions = append(actions, a)
-		}
-		sort.Strings(actions)
+		actions := g.actions
 		n := len(actions)
 		if cp != nil {
 			actions = cp.actions(actions, g.resources, g.conds)
