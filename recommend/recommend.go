@@ -149,7 +149,7 @@ type group struct {
 	conds     []policy.Condition
 	ckey      string   // JSON of conds, when known
 	actions   []string // sorted and without duplicates once sortActions ran
-	evidence  string // for kinds whose evidence is per group (unmapped)
+	evidence  string   // for kinds whose evidence is per group (unmapped)
 }
 
 func (g *group) key() string {
