@@ -1,6 +1,10 @@
 package analyze
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // The JSON written by `iamtrim analyze --format json` and stored in
 // analysis_principal.result. Field names are part of iamtrim's stable
@@ -229,4 +233,28 @@ type Snapshot struct {
 type Refused struct {
 	PrincipalARN string `json:"principal_arn"`
 	Reason       string `json:"reason"`
+}
+
+// RefusedError says an analysis finished without some principals, each
+// refused by the limits and named; the others were analyzed. Commands exit
+// with the code for rejected input (3).
+type RefusedError struct {
+	Refused []Refused
+}
+
+func (e *RefusedError) Error() string {
+	names := make([]string, len(e.Refused))
+	for i, r := range e.Refused {
+		names[i] = r.PrincipalARN
+	}
+	return fmt.Sprintf("%d principal(s) refused, their policies exceed the limits (see README: Limits); the others were analyzed: %s",
+		len(e.Refused), strings.Join(names, ", "))
+}
+
+// RefusedErr is a *RefusedError naming s.Refused, or nil when none was.
+func (s *Snapshot) RefusedErr() error {
+	if len(s.Refused) == 0 {
+		return nil
+	}
+	return &RefusedError{Refused: s.Refused}
 }

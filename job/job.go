@@ -38,11 +38,23 @@ const LockGrace = 5 * time.Second
 // ErrRunning is returned when another run holds the job lock.
 var ErrRunning = errors.New("another iamtrim run is in progress on this database; this one did nothing (use --wait or lock: wait to queue behind it)")
 
-// RejectedError says the run finished but some inputs were rejected.
-type RejectedError struct{ N int }
+// RejectedError says the run finished but some inputs were rejected, or
+// some principals refused (their policies beyond the limits, or their
+// recommendation beyond the policy budget).
+type RejectedError struct {
+	N       int
+	Refused []string // principal ARNs
+}
 
 func (e *RejectedError) Error() string {
-	return fmt.Sprintf("%d input objects or records were rejected; they are recorded and will be retried by the next run", e.N)
+	var parts []string
+	if e.N > 0 {
+		parts = append(parts, fmt.Sprintf("%d input objects or records were rejected; they are recorded and will be retried by the next run", e.N))
+	}
+	if len(e.Refused) > 0 {
+		parts = append(parts, fmt.Sprintf("%d principal(s) refused, with no analysis or no recommendation (see the errors above): %s", len(e.Refused), strings.Join(e.Refused, ", ")))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // FindingsError says the run finished with findings above --fail-on.
@@ -81,6 +93,7 @@ type Summary struct {
 	Status                         string
 	Events, Duplicates             int64
 	FilesOK, FilesFailed, Rejected int
+	Refused                        []string // principals refused by the limits or the policy budget
 	Principals, HighRisk           int
 	Proven, Unproven               int
 	Report                         string
@@ -134,13 +147,13 @@ func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
 	switch {
 	case jobErr != nil:
 		sum.Status = "failed"
-	case sum.Rejected > 0:
+	case sum.Rejected > 0 || len(sum.Refused) > 0:
 		sum.Status = "partial"
 	}
 	_ = db.FinishRun(ctx, runID, sum.Status)
 	r.Log.Info("run finished", "status", sum.Status, "elapsed", time.Since(began).Round(time.Millisecond),
 		"events", sum.Events, "duplicates", sum.Duplicates, "files_ok", sum.FilesOK, "files_failed", sum.FilesFailed,
-		"principals", sum.Principals, "high_risk_principals", sum.HighRisk,
+		"principals", sum.Principals, "refused", len(sum.Refused), "high_risk_principals", sum.HighRisk,
 		"recommendations_proven", sum.Proven, "recommendations_unproven", sum.Unproven,
 		"findings", strings.Join(findingParts(sum.Findings), ","), "warnings", sum.Warnings, "report", sum.Report)
 	if jobErr != nil {
@@ -149,8 +162,8 @@ func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
 	if sum.Unproven > 0 {
 		return sum, fmt.Errorf("%d recommendation(s) could not be proven; they are written as *.UNPROVEN.json for review", sum.Unproven)
 	}
-	if sum.Rejected > 0 {
-		return sum, &RejectedError{N: sum.Rejected}
+	if sum.Rejected > 0 || len(sum.Refused) > 0 {
+		return sum, &RejectedError{N: sum.Rejected, Refused: sum.Refused}
 	}
 	if len(sum.Findings) > 0 {
 		return sum, &FindingsError{Counts: sum.Findings}
@@ -222,6 +235,9 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 		return err
 	}
 	sum.Principals = len(snap.Principals)
+	for _, rf := range snap.Refused {
+		sum.Refused = append(sum.Refused, rf.PrincipalARN)
+	}
 	sum.HighRisk = analyze.HighRiskPrincipals(snap)
 	r.applyExceptions(cfg.exceptions, snap, sum)
 	kinds, _ := analyze.ParseFailOn(cfg.FailOn)
@@ -234,6 +250,7 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 		if err == nil && len(res.Clashes) > 0 {
 			err = fmt.Errorf("%d principal(s) would overwrite a file written for another principal in this run: %s", len(res.Clashes), strings.Join(res.Clashes, ", "))
 		}
+		sum.Refused = append(sum.Refused, res.OverBudget...)
 		return err
 	}); err != nil {
 		return err

@@ -174,6 +174,12 @@ analyze/result.go).`,
 			for _, p := range probs {
 				msgs = append(msgs, p.String())
 			}
+			if err := snap.RefusedErr(); err != nil {
+				if exc := a.exceptionProblems(msgs); exc != nil {
+					err = errors.Join(err, exc)
+				}
+				return &exitErr{code: exitRejected, err: err}
+			}
 			return a.exceptionProblems(msgs)
 		},
 	}
