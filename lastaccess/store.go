@@ -16,7 +16,8 @@ import (
 // the commit does not fetch the job again, and one killed before it does.
 func Save(ctx context.Context, db *store.DB, r *Report) (id int64, created bool, err error) {
 	digest := r.Digest()
-	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	err = store.InTx(ctx, db.Pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		created = false // a retry starts again
 		if _, err := tx.Exec(ctx, `DELETE FROM lastaccess_job WHERE principal_arn = $1`, r.PrincipalARN); err != nil {
 			return fmt.Errorf("clear job: %w", err)
 		}
@@ -177,10 +178,13 @@ func PendingJob(ctx context.Context, db *store.DB, principal string, notBefore t
 
 // RecordJob remembers a started job, replacing an older one.
 func RecordJob(ctx context.Context, db *store.DB, j Job) error {
-	_, err := db.Pool.Exec(ctx, `
-		INSERT INTO lastaccess_job (principal_arn, job_id, granularity, started_at) VALUES ($1, $2, $3, now())
-		ON CONFLICT (principal_arn) DO UPDATE SET job_id = EXCLUDED.job_id, granularity = EXCLUDED.granularity, started_at = EXCLUDED.started_at`,
-		j.PrincipalARN, j.JobID, j.Granularity)
+	err := store.Retry(ctx, func() error {
+		_, err := db.Pool.Exec(ctx, `
+			INSERT INTO lastaccess_job (principal_arn, job_id, granularity, started_at) VALUES ($1, $2, $3, now())
+			ON CONFLICT (principal_arn) DO UPDATE SET job_id = EXCLUDED.job_id, granularity = EXCLUDED.granularity, started_at = EXCLUDED.started_at`,
+			j.PrincipalARN, j.JobID, j.Granularity)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("record last-accessed job of %s: %w", j.PrincipalARN, err)
 	}
@@ -190,7 +194,10 @@ func RecordJob(ctx context.Context, db *store.DB, j Job) error {
 // ForgetJob drops a principal's pending job (it FAILED or IAM no longer
 // knows it).
 func ForgetJob(ctx context.Context, db *store.DB, principal string) error {
-	if _, err := db.Pool.Exec(ctx, `DELETE FROM lastaccess_job WHERE principal_arn = $1`, principal); err != nil {
+	if err := store.Retry(ctx, func() error {
+		_, err := db.Pool.Exec(ctx, `DELETE FROM lastaccess_job WHERE principal_arn = $1`, principal)
+		return err
+	}); err != nil {
 		return fmt.Errorf("forget last-accessed job of %s: %w", principal, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -17,6 +18,15 @@ func TestEveryWriteRetriesDeadlocks(t *testing.T) {
 	mustRun(t, env, exitOK, "migrate")
 	cfg, _ := jobConfigFor(t, "", "")
 	logs := filepath.Join(sampleDir, "AWSLogs")
+	// A completed last-accessed job, named after a principal of the sample.
+	job, err := os.ReadFile("../../testdata/cli/ingest-lastaccessed-rejected/nobody.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastAccessed := filepath.Join(t.TempDir(), "111122223333.orders-api-lambda.json")
+	if err := os.WriteFile(lastAccessed, job, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	steps := []struct {
 		name  string
 		table string
@@ -28,6 +38,7 @@ func TestEveryWriteRetriesDeadlocks(t *testing.T) {
 		// The ledger registration, then the per-object transactions.
 		{"ingest cloudtrail ledger", "ingest_object", []string{"ingest", "cloudtrail", "--no-progress", filepath.Join(logs, "111122223333/CloudTrail/eu-west-1")}},
 		{"ingest cloudtrail rollup", "usage_daily", []string{"ingest", "cloudtrail", "--no-progress", logs}},
+		{"ingest lastaccessed", "lastaccess_snapshot", []string{"ingest", "lastaccessed", lastAccessed}},
 		{"analyze save", "analysis_snapshot", []string{"analyze", "--format", "json"}},
 		{"recommendation save", "recommendation", []string{"recommend", "--all", "--out-dir", t.TempDir(), "--format", "json"}},
 		{"backtest save", "backtest_result", []string{"backtest", "--all", "--format", "json"}},
