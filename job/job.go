@@ -385,7 +385,7 @@ func (r *Runner) authz(ctx context.Context, db *store.DB, cfg *Config, sum *Summ
 
 func (r *Runner) trails(ctx context.Context, db *store.DB, cfg *Config) error {
 	t := cfg.Trails
-	tc, err := TrailsSource{File: t.File, AWS: t.AWS, Profile: t.Profile, AssumeRole: t.AssumeRole, Region: t.Region, EndpointURL: t.EndpointURL}.Read(ctx)
+	tc, err := TrailsSource{File: t.File, AWS: t.AWS, Profile: t.Profile, AssumeRole: t.AssumeRole, Region: t.Region, EndpointURL: t.EndpointURL, Log: r.Log}.Read(ctx)
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,7 @@ type TrailsSource struct {
 	File                                     string
 	AWS                                      bool
 	Profile, AssumeRole, Region, EndpointURL string
+	Log                                      *slog.Logger // retries at info; nil logs nothing
 }
 
 // Read returns the trail configuration.
@@ -95,7 +96,7 @@ func (s TrailsSource) Read(ctx context.Context) (*trails.Config, error) {
 	if !s.AWS {
 		return trails.ParseFile(s.File)
 	}
-	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: s.Profile, AssumeRole: s.AssumeRole, Region: s.Region, STSEndpoint: s.EndpointURL})
+	cfg, err := awsconf.Load(ctx, awsconf.Options{Profile: s.Profile, AssumeRole: s.AssumeRole, Region: s.Region, STSEndpoint: s.EndpointURL, Log: s.Log})
 	if err != nil {
 		return nil, err
 	}

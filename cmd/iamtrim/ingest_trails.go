@@ -28,7 +28,7 @@ both, or an object holding both). 'aws' reads them live.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			src := job.TrailsSource{File: args[0], AWS: args[0] == "aws", Profile: profile, AssumeRole: assumeRole, Region: region, EndpointURL: endpoint}
+			src := job.TrailsSource{File: args[0], AWS: args[0] == "aws", Profile: profile, AssumeRole: assumeRole, Region: region, EndpointURL: endpoint, Log: a.log}
 			cfg, err := src.Read(ctx)
 			if err != nil {
 				return err

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -56,21 +54,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if maxBackoff <= 0 {
 		maxBackoff = 20 * time.Second
 	}
-	lo := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			r := retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = attempts
-				o.MaxBackoff = maxBackoff
-				// The client-side retry quota would turn a long run of
-				// throttling into hard failures; backing off is enough.
-				o.RateLimiter = ratelimit.None
-			})
-			if opts.Log == nil {
-				return r
-			}
-			return loggingRetryer{RetryerV2: r, log: opts.Log}
-		}),
-	}
+	lo := RetryOptions(attempts, maxBackoff, opts.Log)
 	if opts.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
 	}

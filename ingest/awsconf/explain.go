@@ -3,10 +3,7 @@ package awsconf
 import (
 	"errors"
 	"fmt"
-	"log/slog"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 )
 
@@ -70,17 +67,3 @@ func noCredentials(err error) bool {
 	return false
 }
 
-// loggingRetryer logs each retry at info, so a slow or unreachable
-// endpoint shows why the command waits.
-type loggingRetryer struct {
-	aws.RetryerV2
-	log *slog.Logger
-}
-
-func (r loggingRetryer) RetryDelay(attempt int, err error) (time.Duration, error) {
-	d, derr := r.RetryerV2.RetryDelay(attempt, err)
-	if derr == nil {
-		r.log.Info("AWS call failed, retrying", "attempt", attempt, "of", r.MaxAttempts(), "delay", d.Round(time.Millisecond), "err", err)
-	}
-	return d, derr
-}

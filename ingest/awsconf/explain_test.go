@@ -88,4 +88,9 @@ func TestRetriesLogged(t *testing.T) {
 	if got := strings.Count(logs.String(), "AWS call failed, retrying"); got != 2 || n.Load() != 3 {
 		t.Errorf("%d requests, %d retry lines, want 3 and 2:\n%s", n.Load(), got, logs.String())
 	}
+	for _, want := range []string{"service=CloudTrail operation=DescribeTrails attempt=1 of=3", "attempt=2 of=3"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("retry lines lack %q:\n%s", want, logs.String())
+		}
+	}
 }

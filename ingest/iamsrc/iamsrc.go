@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/ingest/awsconf"
 )
 
 // DefaultMaxAttempts is how many times one page request is tried before a
@@ -51,6 +50,9 @@ type Options struct {
 	Credentials aws.CredentialsProvider
 	// HTTPClient replaces the SDK's HTTP client.
 	HTTPClient *http.Client
+	// Log receives a line at info for each retry (throttling, an
+	// unreachable endpoint); nil logs nothing. FetchAccounts sets it.
+	Log *slog.Logger
 }
 
 // NewClient returns an IAM client configured from opts: profile, region,
@@ -77,17 +79,7 @@ func NewClient(ctx context.Context, opts Options) (*iam.Client, error) {
 	if attempts <= 0 {
 		attempts = DefaultMaxAttempts
 	}
-	lo = append(lo, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			// The client-side retry quota would turn a long run of
-			// throttling into hard failures; backing off is enough.
-			o.RateLimiter = ratelimit.None
-			if opts.MaxBackoff > 0 {
-				o.MaxBackoff = opts.MaxBackoff
-			}
-		})
-	}))
+	lo = append(lo, awsconf.RetryOptions(attempts, opts.MaxBackoff, opts.Log)...)
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
@@ -179,6 +171,9 @@ func FetchAccounts(ctx context.Context, base Options, accounts []Account, log *s
 		who := a.AssumeRole
 		if who == "" {
 			who = "base credentials"
+		}
+		if opts.Log == nil {
+			opts.Log = log.With("role", who)
 		}
 		client, err := NewClient(ctx, opts)
 		if err == nil {

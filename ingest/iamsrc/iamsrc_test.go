@@ -1,11 +1,13 @@
 package iamsrc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -202,6 +204,7 @@ func TestFetch(t *testing.T) {
 		wantErr      string
 		wantCalls    int // GetAccountAuthorizationDetails requests
 		wantKeys     []string
+		wantRetries  int // retry lines logged at info
 	}{
 		{
 			name:         "pages after a throttled first request",
@@ -209,6 +212,7 @@ func TestFetch(t *testing.T) {
 			wantAccounts: []string{"111122223333"},
 			wantCalls:    4, // 1 throttled + 3 pages
 			wantKeys:     []string{"AKIDBASE"},
+			wantRetries:  1,
 		},
 		{
 			name:         "two accounts through assumed roles",
@@ -217,6 +221,7 @@ func TestFetch(t *testing.T) {
 			wantAccounts: []string{"222233334444", "555566667777"},
 			wantCalls:    8,
 			wantKeys:     []string{"ASIA222233334444", "ASIA555566667777"},
+			wantRetries:  2,
 		},
 		{
 			name:        "throttled on every attempt gives up",
@@ -225,6 +230,7 @@ func TestFetch(t *testing.T) {
 			wantErr:     "Throttling",
 			wantCalls:   3,
 			wantKeys:    []string{"AKIDBASE"},
+			wantRetries: 2, // the third attempt is the last: no retry follows it
 		},
 	}
 	for _, tc := range tests {
@@ -238,7 +244,15 @@ func TestFetch(t *testing.T) {
 			defer srv.Close()
 			opts := Options{Region: "us-east-1", BaseEndpoint: srv.URL, Credentials: base, MaxAttempts: tc.maxAttempts, MaxBackoff: 5 * time.Millisecond}
 			ctx := context.Background()
-			inv, err := FetchAccounts(ctx, opts, tc.accounts, nil)
+			var logs bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			inv, err := FetchAccounts(ctx, opts, tc.accounts, log)
+			// Every retry is logged at info with the service, operation
+			// and attempt (issue 10, item 9: they were silent).
+			retries := strings.Count(logs.String(), `msg="AWS call failed, retrying"`)
+			if retries != tc.wantRetries || retries != strings.Count(logs.String(), "service=IAM operation=GetAccountAuthorizationDetails attempt=") {
+				t.Errorf("%d retry lines, want %d, each naming IAM GetAccountAuthorizationDetails and the attempt:\n%s", retries, tc.wantRetries, logs.String())
+			}
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error = %v, want one mentioning %q", err, tc.wantErr)

@@ -117,6 +117,9 @@ func Fetch(ctx context.Context, db *store.DB, principals []authz.Principal, opts
 		if !ok {
 			o := opts.IAM
 			o.AssumeRole, o.ExternalID = role, opts.ExternalID
+			if o.Log == nil {
+				o.Log = log
+			}
 			var err error
 			if c, err = iamsrc.NewClient(ctx, o); err != nil {
 				return res, err
