@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/untrusted"
 
 	"github.com/olekukonko/tablewriter"
@@ -25,7 +26,11 @@ func WriteJSON(w io.Writer, s *Snapshot) error {
 
 // WriteTable writes a table for people: one row per principal, riskiest
 // first, then the evidence the analysis stands on.
-func WriteTable(w io.Writer, s *Snapshot) error {
+func WriteTable(w io.Writer, s *Snapshot) error { return WriteTableFit(w, s, 0) }
+
+// WriteTableFit is WriteTable with the principals' table wrapped to width
+// columns (termwidth.Fit; 0: full width).
+func WriteTableFit(w io.Writer, s *Snapshot, width int) error {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft}}),
@@ -41,10 +46,12 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 			tablewriter.WithHeaderAutoFormat(tw.Off),
 			tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft}}),
 		)
-		t.Header("principal", "granted", "used", "unused", "unobserv.", "SCP-blocked", "denied", "last used", "logs", "risk", "flags")
-	} else {
-		t.Header("principal", "granted", "used", "unused", "unobserv.", "denied", "last used", "logs", "risk", "flags")
 	}
+	header := []string{"principal", "granted", "used", "unused", "unobserv.", "denied", "last used", "logs", "risk", "flags"}
+	if blockedCol {
+		header = slices.Insert(header, 5, "SCP-blocked")
+	}
+	rows := make([][]string, 0, len(s.Principals))
 	for _, r := range s.Principals {
 		last := "never"
 		if r.LastUsed.Any != nil {
@@ -63,17 +70,30 @@ func WriteTable(w io.Writer, s *Snapshot) error {
 		if r.Risk.Score > 0 {
 			risk = fmt.Sprintf("%s %.0f", r.Risk.Level, r.Risk.Score)
 		}
-		row := []any{r.Type + "/" + Clean(r.Name), granted, fmt.Sprint(len(r.Used)), fmt.Sprint(len(r.Unused)), fmt.Sprint(len(r.Unobservable))}
+		row := []string{r.Type + "/" + Clean(r.Name), granted, fmt.Sprint(len(r.Used)), fmt.Sprint(len(r.Unused)), fmt.Sprint(len(r.Unobservable))}
 		if blockedCol {
 			row = append(row, fmt.Sprint(len(r.BlockedBySCP)))
 		}
-		row = append(row, fmt.Sprint(denied), last, cov, risk, flagsText(r))
-		if err := t.Append(row...); err != nil {
+		rows = append(rows, append(row, fmt.Sprint(denied), last, cov, risk, flagsText(r)))
+	}
+	header, rows, dropped := termwidth.Fit(width, header, rows)
+	h := make([]any, len(header))
+	for i, c := range header {
+		h[i] = c
+	}
+	t.Header(h...)
+	for _, r := range rows {
+		if err := t.Append(r); err != nil {
 			return err
 		}
 	}
 	if err := t.Render(); err != nil {
 		return err
+	}
+	if note := termwidth.Note(dropped, width); note != "" {
+		if _, err := fmt.Fprintln(w, note); err != nil {
+			return err
+		}
 	}
 	if len(s.Principals) == 1 {
 		if err := writeDetail(w, s.Principals[0]); err != nil {

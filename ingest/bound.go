@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/lifecycle"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 )
 
@@ -117,7 +118,7 @@ func (w *worker) boundResource(arn string, depth int) string {
 // that recommend knows how deep S3 keys were kept.
 func (r *runner) recordBounds(ctx context.Context) error {
 	depth := r.depth
-	return retryTx(ctx, func() error {
+	return store.Retry(ctx, func() error {
 		_, err := r.db.Pool.Exec(ctx, `
 			INSERT INTO ingest_rollup_bounds AS b (object_prefix_depth, max_resources, max_networks) VALUES ($1, $2, $3)
 			ON CONFLICT (id) DO UPDATE SET

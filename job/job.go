@@ -76,10 +76,13 @@ func findingParts(counts map[string]int) []string {
 // Runner runs the nightly job.
 type Runner struct {
 	// Open connects to the database and migrates it.
-	Open    func(context.Context) (*store.DB, error)
-	Log     *slog.Logger
-	Stdout  io.Writer // the report's table format
-	Version string    // recorded in the run table
+	Open   func(context.Context) (*store.DB, error)
+	Log    *slog.Logger
+	Stdout io.Writer // the report's table format
+	// Columns fits the table on Stdout to this width (termwidth.Fit); 0
+	// is full width.
+	Columns int
+	Version string // recorded in the run table
 	// Now is the clock (catalog freshness, --since ages); nil means
 	// time.Now.
 	Now func() time.Time
@@ -274,7 +277,7 @@ func (r *Runner) report(ctx context.Context, db *store.DB, cfg *Config, snap *an
 	}
 	for _, f := range cfg.Report.Formats {
 		if f == "table" {
-			if err := report.Render(r.Stdout, d, "table"); err != nil {
+			if err := report.RenderFit(r.Stdout, d, "table", r.Columns); err != nil {
 				return err
 			}
 			continue

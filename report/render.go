@@ -17,11 +17,15 @@ import (
 // Render writes d in format: "table" (a terminal table), "md" (Markdown),
 // "html" (one self-contained page), "csv" (one row per principal) or
 // "json" (all of Data).
-func Render(w io.Writer, d *Data, format string) error {
+func Render(w io.Writer, d *Data, format string) error { return RenderFit(w, d, format, 0) }
+
+// RenderFit is Render with the table format's tables wrapped to width
+// columns (termwidth.Fit; 0: full width). Other formats ignore width.
+func RenderFit(w io.Writer, d *Data, format string, width int) error {
 	var err error
 	switch format {
 	case "table":
-		err = renderTable(w, d)
+		err = renderTable(w, d, width)
 	case "md":
 		err = renderMarkdown(w, d)
 	case "html":

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -14,9 +15,9 @@ import (
 // renderTable writes the report for a terminal: headed sections of
 // tables. Every cell goes through termSafe, so nothing from AWS or the
 // logs reaches the terminal as a control sequence.
-func renderTable(w io.Writer, d *Data) error {
+func renderTable(w io.Writer, d *Data, width int) error {
 	bw := bufio.NewWriter(w)
-	t := &termWriter{w: bw}
+	t := &termWriter{w: bw, width: width}
 
 	t.title("IAM permission audit: " + termSafe(d.Period.Label))
 	for _, l := range headerLines(d) {
@@ -165,8 +166,9 @@ func renderTable(w io.Writer, d *Data) error {
 
 // termWriter writes sections and tables, keeping the first error.
 type termWriter struct {
-	w   io.Writer
-	err error
+	w     io.Writer
+	width int // fit tables to this many columns; 0: full width
+	err   error
 }
 
 func (t *termWriter) line(s string) {
@@ -208,20 +210,32 @@ func (t *termWriter) table(header []string, align string, rows [][]string) {
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 	)
-	h := make([]any, len(header))
+	safe := make([][]string, len(rows))
+	for j, r := range rows {
+		safe[j] = make([]string, len(r))
+		for i, s := range r {
+			safe[j][i] = termSafe(s)
+		}
+	}
+	hs := make([]string, len(header))
 	for i, s := range header {
-		h[i] = termSafe(s)
+		hs[i] = termSafe(s)
+	}
+	hs, safe, dropped := termwidth.Fit(t.width, hs, safe)
+	h := make([]any, len(hs))
+	for i, s := range hs {
+		h[i] = s
 	}
 	tb.Header(h...)
-	for _, r := range rows {
-		cells := make([]string, len(r))
-		for i, s := range r {
-			cells[i] = termSafe(s)
-		}
+	for _, cells := range safe {
 		if err := tb.Append(cells); err != nil {
 			t.err = err
 			return
 		}
 	}
-	t.err = tb.Render()
+	if t.err = tb.Render(); t.err == nil {
+		if note := termwidth.Note(dropped, t.width); note != "" {
+			t.line(note)
+		}
+	}
 }

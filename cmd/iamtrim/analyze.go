@@ -9,6 +9,7 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
@@ -162,7 +163,7 @@ analyze/result.go).`,
 			if format == "json" {
 				err = analyze.WriteJSON(w, snap)
 			} else {
-				err = analyze.WriteTable(w, snap)
+				err = analyze.WriteTableFit(w, snap, termwidth.Of(w, a.getenv))
 			}
 			if err != nil {
 				return err

@@ -121,7 +121,8 @@ func TestRecommendSplitOutput(t *testing.T) {
 	}
 
 	code, _, errOut = runCLI(t, env, append(small, "--max-policies", "1")...)
-	if code != exitError || !strings.Contains(errOut, "--max-policies") {
-		t.Fatalf("over the budget: exit %d, stderr %q; want exit %d naming --max-policies", code, errOut, exitError)
+	// Refused, the principal named: the exit code of rejected input.
+	if code != exitRejected || !strings.Contains(errOut, "--max-policies") {
+		t.Fatalf("over the budget: exit %d, stderr %q; want exit %d naming --max-policies", code, errOut, exitRejected)
 	}
 }

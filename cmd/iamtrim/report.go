@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/report"
 	"github.com/spf13/cobra"
 )
@@ -69,7 +70,7 @@ are escaped for each format.`,
 			if err != nil {
 				return err
 			}
-			if err := report.Render(w, d, opts.Format); err != nil {
+			if err := report.RenderFit(w, d, opts.Format, termwidth.Of(w, a.getenv)); err != nil {
 				return err
 			}
 			if err := commit(); err != nil {

@@ -66,4 +66,3 @@ func noCredentials(err error) bool {
 	}
 	return false
 }
-

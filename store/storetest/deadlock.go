@@ -17,7 +17,7 @@ import (
 // path retries: no error is faked, the server's deadlock detector chooses.
 //
 // A statement trigger on table takes advisory lock (k,1) then (k,2) in the
-// writer's transaction; a helper connection holds (k,2) and, once the writer
+// first writer's transaction (later writes pass untouched); a helper connection holds (k,2) and, once the writer
 // waits for it, asks for (k,1). The writer has the shorter deadlock_timeout
 // (50 ms against a minute), so it is the one aborted; the helper then gets
 // (k,1) and releases both at once, and a retry of the writer goes through.
@@ -34,10 +34,17 @@ func Deadlock(t testing.TB, schema, table string) (done func()) {
 	}
 	key := rand.Int32N(1<<30) + 1
 	fn := pgx.Identifier{schema, "iamtrim_fault_" + table}.Sanitize()
+	seq := pgx.Identifier{schema, "iamtrim_fault_" + table + "_n"}.Sanitize()
 	tbl := pgx.Identifier{schema, table}.Sanitize()
 	for _, q := range []string{
+		fmt.Sprintf(`CREATE SEQUENCE %s`, seq),
 		fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+	-- Only the first write takes part (a sequence ignores rollbacks):
+	-- other workers' writes and the retry go through untouched.
+	IF nextval('%s') > 1 THEN
+		RETURN NULL;
+	END IF;
 	BEGIN
 		PERFORM set_config('deadlock_timeout', '50ms', true);
 	EXCEPTION WHEN insufficient_privilege THEN
@@ -46,7 +53,7 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(%d, 1);
 	PERFORM pg_advisory_xact_lock(%d, 2);
 	RETURN NULL;
-END $$`, fn, key, key),
+END $$`, fn, seq, key, key),
 		fmt.Sprintf(`CREATE TRIGGER iamtrim_fault AFTER INSERT OR UPDATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()`, tbl, fn),
 	} {
 		if _, err := conn.Exec(ctx, q); err != nil {
@@ -101,6 +108,7 @@ END $$`, fn, key, key),
 		}
 		_, _ = conn.Exec(ctx, fmt.Sprintf(`DROP TRIGGER IF EXISTS iamtrim_fault ON %s`, tbl))
 		_, _ = conn.Exec(ctx, fmt.Sprintf(`DROP FUNCTION IF EXISTS %s()`, fn))
+		_, _ = conn.Exec(ctx, fmt.Sprintf(`DROP SEQUENCE IF EXISTS %s`, seq))
 		conn.Close(ctx)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			t.Fatalf("deadlock fault on %s: %v", table, err)
