@@ -16,11 +16,13 @@ import (
 // aborts it with deadlock_detected (40P01). It is how tests show a write
 // path retries: no error is faked, the server's deadlock detector chooses.
 //
-// A statement trigger on table takes advisory lock (k,1) then (k,2) in the
-// first writer's transaction (later writes pass untouched); a helper connection holds (k,2) and, once the writer
-// waits for it, asks for (k,1). The writer has the shorter deadlock_timeout
-// (50 ms against a minute), so it is the one aborted; the helper then gets
-// (k,1) and releases both at once, and a retry of the writer goes through.
+// A statement trigger on table takes advisory lock (k,1) in the first
+// writer's transaction (later writes pass untouched); a helper connection
+// that holds (k,2) queues for (k,1); the trigger, once it sees the helper
+// waiting, asks for (k,2). The writer has the shorter deadlock_timeout (50
+// ms against a minute) and began waiting last, so its deadlock check finds
+// the cycle and aborts it; the helper then gets (k,1) and releases both at
+// once, and a retry of the writer goes through.
 //
 // The returned function waits for the fault to have fired, removes the
 // trigger, and fails the test when no transaction wrote table (the helper
@@ -50,10 +52,18 @@ BEGIN
 	EXCEPTION WHEN insufficient_privilege THEN
 		NULL; -- not a superuser: both sides keep the server's timeout
 	END;
-	PERFORM pg_advisory_xact_lock(%d, 1);
-	PERFORM pg_advisory_xact_lock(%d, 2);
+	PERFORM pg_advisory_xact_lock(%[3]d, 1);
+	-- Wait (a minute at most) for the helper to queue for (k,1) before
+	-- asking for (k,2): the cycle is then closed when this transaction's
+	-- one deadlock check runs, however loaded the machine.
+	FOR i IN 1..12000 LOOP
+		EXIT WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+			AND classid = %[3]d::bigint::oid AND objid = 1 AND objsubid = 2 AND NOT granted);
+		PERFORM pg_sleep(0.005);
+	END LOOP;
+	PERFORM pg_advisory_xact_lock(%[3]d, 2);
 	RETURN NULL;
-END $$`, fn, seq, key, key),
+END $$`, fn, seq, key),
 		fmt.Sprintf(`CREATE TRIGGER iamtrim_fault AFTER INSERT OR UPDATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()`, tbl, fn),
 	} {
 		if _, err := conn.Exec(ctx, q); err != nil {
@@ -71,16 +81,16 @@ END $$`, fn, seq, key, key),
 	go func() {
 		errc <- func() error {
 			for {
-				var waiting bool
+				var held bool
 				if err := conn.QueryRow(stop, `
 					SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
-					   AND classid = $1::bigint::oid AND objid = 2 AND objsubid = 2 AND NOT granted)`, key).Scan(&waiting); err != nil {
+					   AND classid = $1::bigint::oid AND objid = 1 AND objsubid = 2 AND granted)`, key).Scan(&held); err != nil {
 					if stop.Err() != nil {
 						return fmt.Errorf("no transaction wrote %s", table)
 					}
 					return err
 				}
-				if waiting {
+				if held {
 					break
 				}
 				select {
@@ -89,11 +99,13 @@ END $$`, fn, seq, key, key),
 				case <-time.After(5 * time.Millisecond):
 				}
 			}
-			// The writer holds (k,1) and waits for (k,2): close the cycle.
-			// This returns once the writer's transaction is gone, which,
-			// blocked as it is, only the deadlock detector can end.
+			// The writer holds (k,1): queue for it. The writer sees that,
+			// asks for (k,2), and the cycle is closed. This returns once the
+			// writer's transaction is gone, which, blocked as it is, only
+			// the deadlock detector can end.
 			if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, 1)`, key); err != nil {
-				return err
+				_, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`) // never leave the writer blocked
+				return fmt.Errorf("the helper, not the writer, was aborted: %w", err)
 			}
 			_, err := conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`) // let a retry through
 			return err
