@@ -85,7 +85,8 @@ type Options struct {
 	Analyze   analyze.Options
 	Recommend recommend.Options
 	// Format and Output are recommend's: json, policy, terraform or diff
-	// (default), to Output or Stdout. The proof goes to Stderr.
+	// (default), to Output or Stdout; with Output, the diff also goes to
+	// Stdout. The proof goes to Stderr.
 	Format, Output string
 	Stdout, Stderr io.Writer
 	HTTP           *http.Client
@@ -510,5 +511,12 @@ func (r *runner) recommend(ctx context.Context) error {
 		return fmt.Errorf("the proof failed for %s, so no policy is presented as final", strings.Join(res.Unproven, ", "))
 	}
 	r.res.Proven = res.Proven > 0
-	return nil
+	if r.res.Proven && r.o.Output != "" && r.o.Format != "diff" {
+		// The recommendation went to a file: the diff still goes to stdout,
+		// so the engineer sees what changes. The same recommendation is
+		// built again (its save is a no-op: same digest).
+		_, err = recommend.ForSnapshot(ctx, r.db, ev, opts, snap, r.o.Recommend,
+			recommend.Target{Format: "diff", Stdout: r.o.Stdout, Stderr: io.Discard}, r.log)
+	}
+	return err
 }

@@ -291,3 +291,26 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// -o FILE gets the format asked for; the diff still goes to stdout.
+func TestOutputFileAndDiff(t *testing.T) {
+	f := newFakes(t)
+	var out bytes.Buffer
+	o := f.options(t, t.TempDir(), &out)
+	o.Catalog, o.Logs, o.AuthzFile = catalogDir, filepath.Join(sampleDir, "AWSLogs"), filepath.Join(sampleDir, "authz.json")
+	o.Format, o.Output = "policy", filepath.Join(t.TempDir(), "policy.json")
+	if _, err := trim.Run(context.Background(), storetest.New(t), o, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(o.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Version string }
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Version != "2012-10-17" {
+		t.Errorf("%s is not a policy document: %v\n%s", o.Output, err, b)
+	}
+	if !strings.Contains(out.String(), "+++ recommended:") {
+		t.Errorf("stdout lacks the diff:\n%s", out.String())
+	}
+}

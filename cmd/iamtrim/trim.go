@@ -39,7 +39,7 @@ stage on one log line with its time:
              skipped, so a re-run reads only what is new
   recommend  the analysis of the window and the recommendation, proven; the
              proof on stderr, the recommendation as --format (default diff) on
-             stdout or -o FILE
+             stdout, or in -o FILE with the diff on stdout
 
 Everything is stored (in the private store when no server is configured), so
 analyze, report and a second trim reuse it. Exit codes as recommend's, and 3
@@ -92,7 +92,7 @@ when some inputs were rejected (the recommendation is still written).`,
 	f.StringVar(&o.CatalogCacheDir, "catalog-cache-dir", "", "cache of --catalog update (default: the user cache directory/iamtrim/service-reference)")
 	f.StringVar(&maxA, "catalog-max-age", "7d", "refresh the stored catalog when older than this")
 	f.StringVar(&o.Format, "format", "diff", "json, policy, terraform or diff")
-	f.StringVarP(&o.Output, "output", "o", "", "write the recommendation to FILE instead of stdout")
+	f.StringVarP(&o.Output, "output", "o", "", "write the recommendation to FILE (the diff still goes to stdout)")
 	f.StringVar(&o.Recommend.Unobservable, "unobservable", recommend.UnobservableKeep, "unobservable actions: keep, list or drop (as recommend)")
 	f.StringVar(&o.AWS.Profile, "profile", "", "AWS shared-config profile")
 	f.StringVar(&o.AWS.Region, "region", "", "AWS region (the API's region for --logs api)")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -237,6 +238,39 @@ func TestStaleLockAfterKill9(t *testing.T) {
 	query(t, s, "SELECT 1")
 	if stopped, err := s.Release(ctx); err != nil || !stopped {
 		t.Fatalf("Release: stopped %v err %v, want the orphaned server stopped", stopped, err)
+	}
+}
+
+// Two processes starting at once on a store that does not exist yet: one
+// creates and starts it while the other waits, then reuses it.
+func TestColdStartRace(t *testing.T) {
+	needBinaries(t)
+	o := storeDir(t)
+	type ready struct {
+		h    *helper
+		line string
+	}
+	done := make(chan ready, 2)
+	for range 2 {
+		go func() {
+			h, line := startHelper(t, o.Dir)
+			done <- ready{h, line}
+		}()
+	}
+	a, b := <-done, <-done
+	lines := []string{a.line, b.line}
+	slices.Sort(lines)
+	if lines[0] != "ready started=false" || lines[1] != "ready started=true" {
+		t.Fatalf("two cold starts: %q, want one start and one reuse", lines)
+	}
+	a.h.stdin.Close()
+	b.h.stdin.Close()
+	a.h.out.ReadString('\n')
+	b.h.out.ReadString('\n')
+	_ = a.h.cmd.Wait()
+	_ = b.h.cmd.Wait()
+	if st, _ := localpg.GetStatus(context.Background(), o); st.Running || st.InUse {
+		t.Fatalf("after both ended: %+v, want stopped", st)
 	}
 }
 
