@@ -380,6 +380,32 @@ func LoadDir(dir string) (*Catalog, error) {
 	return loadDir(dir, nil)
 }
 
+// LoadFS reads the service documents (*.json) in directory dir of fsys, as
+// LoadDir does a directory without a service list; the version's Source is
+// source and FetchedAt the Unix epoch (a bundled copy is never fresh).
+func LoadFS(fsys fs.FS, dir, source string) (*Catalog, error) {
+	matches, err := fs.Glob(fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return nil, fmt.Errorf("load catalog %s: %w", source, err)
+	}
+	docs := make(map[string][]byte, len(matches))
+	for _, m := range matches {
+		data, err := fs.ReadFile(fsys, m)
+		if err != nil {
+			return nil, fmt.Errorf("load catalog %s: %w", source, err)
+		}
+		docs[m] = data
+	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("load catalog %s: no service documents", source)
+	}
+	c, err := parse(docs, map[string]string{}, Version{Source: source, FetchedAt: time.Unix(0, 0).UTC()})
+	if err != nil {
+		return nil, fmt.Errorf("load catalog %s:\n%w", source, err)
+	}
+	return c, nil
+}
+
 // loadDir is LoadDir with the version's Source and FetchedAt given (when v
 // is not nil).
 func loadDir(dir string, v *Version) (*Catalog, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 
+	"github.com/iamtrim/iamtrim"
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
@@ -34,6 +35,9 @@ const DefaultCatalogMaxAge = 7 * 24 * time.Hour
 // CatalogUpdate is the Catalog value that refreshes from AWS's Service
 // Reference (cached, conditional requests).
 const CatalogUpdate = "update"
+
+// BundledCatalogSource is the Source of the catalog bundled in the binary.
+const BundledCatalogSource = "bundled with iamtrim (the sample's services)"
 
 // LogsTrail is the Logs value that finds the trail's bucket with
 // cloudtrail:DescribeTrails (the default).
@@ -270,14 +274,24 @@ func (r *runner) catalog(ctx context.Context) error {
 			r.log.Warn("catalog refresh failed and nothing is cached; going on with the stored catalog", "version", cur.ID, "fetched", cur.FetchedAt.Format(time.RFC3339), "err", err)
 			return nil
 		default:
-			return fmt.Errorf("no action catalog: refreshing it failed and none is cached or stored (give a Service Reference directory with --catalog DIR): %w", err)
+			// Last resort: the catalog bundled in the binary, the sample's
+			// services only. The recommendation stays proven (the proof
+			// uses the evaluator), but actions of other services are
+			// unknown to it; the next run tries to refresh again.
+			bundled, berr := catalog.LoadFS(iamtrim.BundledCatalog, "testdata/catalog", BundledCatalogSource)
+			if berr != nil {
+				return fmt.Errorf("no action catalog: refreshing it failed and none is cached or stored (give a Service Reference directory with --catalog DIR): %w", err)
+			}
+			r.log.Warn("catalog refresh failed and nothing is cached or stored; using the catalog bundled with iamtrim, which knows only the sample organisation's services: actions of other services are not expanded (refresh when online, or give --catalog DIR)",
+				"services", len(bundled.Services()), "err", err)
+			cat = bundled
 		}
 	}
 	v, err := catalog.Store(ctx, r.db.Pool, cat, "")
 	if err != nil {
 		return err
 	}
-	r.log.Info("catalog refreshed", "version", v.ID, "actions", v.Actions)
+	r.log.Info("catalog stored", "version", v.ID, "actions", v.Actions, "source", v.Source)
 	return nil
 }
 

@@ -224,7 +224,7 @@ func TestLive(t *testing.T) {
 }
 
 // Offline, the catalog comes from the last cached copy, with a warning;
-// with nothing cached or stored, the run stops and says how to give one.
+// with nothing cached or stored, from the copy bundled in the binary.
 func TestCatalogOffline(t *testing.T) {
 	f := newFakes(t)
 	ctx := context.Background()
@@ -249,10 +249,19 @@ func TestCatalogOffline(t *testing.T) {
 		t.Fatalf("catalog from the cache: %+v %v", v, err)
 	}
 
+	// Nothing cached or stored: the bundled catalog, with a warning.
 	o.CatalogCacheDir = t.TempDir()
-	_, err := trim.Run(ctx, storetest.New(t), o, slog.New(slog.DiscardHandler))
-	if err == nil || !strings.Contains(err.Error(), "--catalog DIR") {
-		t.Fatalf("offline with nothing cached: %v, want an error naming --catalog DIR", err)
+	logs.Reset()
+	db = storetest.New(t)
+	res, err := trim.Run(ctx, db, o, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil || !res.Proven {
+		t.Fatalf("offline with nothing cached: %+v %v, want a proven recommendation from the bundled catalog", res, err)
+	}
+	if !strings.Contains(logs.String(), "using the catalog bundled with iamtrim") {
+		t.Errorf("no warning about the bundled catalog:\n%s", logs.String())
+	}
+	if v, err := catalog.CurrentVersion(ctx, db.Pool); err != nil || v.Source != trim.BundledCatalogSource || !v.FetchedAt.Before(asOf) {
+		t.Fatalf("stored catalog %+v %v, want the bundled one, never fresh", v, err)
 	}
 }
 
