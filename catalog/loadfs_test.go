@@ -16,8 +16,10 @@ func TestLoadFSBundled(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, load := range map[string]func() (*catalog.Catalog, error){
-		"bundled": func() (*catalog.Catalog, error) { return catalog.LoadFS(iamtrim.BundledCatalog, "testdata/catalog", "bundled") },
-		"dirfs":   func() (*catalog.Catalog, error) { return catalog.LoadFS(os.DirFS("../testdata/catalog"), ".", "dirfs") },
+		"bundled": func() (*catalog.Catalog, error) {
+			return catalog.LoadFS(iamtrim.BundledCatalog, "testdata/catalog", "bundled")
+		},
+		"dirfs": func() (*catalog.Catalog, error) { return catalog.LoadFS(os.DirFS("../testdata/catalog"), ".", "dirfs") },
 	} {
 		c, err := load()
 		if err != nil {
