@@ -60,7 +60,14 @@ type activity struct {
 	// creates says the call creates the minted resource without naming it
 	// (RunInstances): used lists "*", implied actions the new resource.
 	creates bool
+	// unmapped, when set, says why no IAM action is known for the event
+	// name (an API newer than the action catalog): action is the one AWS
+	// authorizes the call with, which truth lists under unmapped, not used.
+	unmapped string
 }
+
+// unmappedAs marks a call whose event name maps to no IAM action.
+func unmappedAs(why string) actOpt { return func(a *activity) { a.unmapped = why } }
 
 // creates marks a minting call that creates its resource unnamed.
 func creates() actOpt { return func(a *activity) { a.creates = true } }
@@ -345,7 +352,12 @@ func (o *org) buildActivities() {
 	// monitoring-agent: CloudWatchAgentServerPolicy.
 	o.act("monitoring", "cloudwatch:PutMetricData", "PutMetricData", "*", 20)
 	o.act("monitoring", "ec2:DescribeTags", "DescribeTags", "*", 6)
-	o.act("monitoring", "ec2:DescribeVolumes", "DescribeVolumes", "*", 2)
+	// The agent's X-Ray sampling client calls GetSamplingTargetsV2, an API
+	// version newer than the action catalog: no IAM action is known for
+	// the event name (an unmapped call). AWS authorizes it with
+	// xray:GetSamplingTargets, which the role holds.
+	o.act("monitoring", "xray:GetSamplingTargets", "GetSamplingTargetsV2", "*", 2,
+		unmappedAs("an API version newer than the action catalog: no IAM action is known for the event name"))
 	o.act("monitoring", "ssm:GetParameter", "GetParameter", "parameter:AmazonCloudWatch-", 2)
 	o.act("monitoring", "logs:DescribeLogStreams", "DescribeLogStreams", "loggroup:/app/web", 3)
 	o.act("monitoring", "logs:PutLogEvents", "PutLogEvents", "logstream:/app/web/", 10)

@@ -43,7 +43,9 @@
 //     (batch-scheduler). There are monthly (the 1st) and quarterly jobs,
 //     buckets whose data events are logged and not, and a service granted
 //     and never used under a trail known to log every management event
-//     (fleet-scaler-lambda's route53:*).
+//     (fleet-scaler-lambda's route53:*). monitoring-agent's X-Ray client
+//     calls GetSamplingTargetsV2, an API newer than the action catalog:
+//     a successful call no IAM action is known for (unmapped).
 //   - trails.json: the trail, as `aws cloudtrail describe-trails`
 //     (trailList) and `get-event-selectors` (eventSelectors) print it. It
 //     logs management events, S3 data events for bucket acme-data-prod,
@@ -54,7 +56,8 @@
 //   - truth.json: per role and user, the exact actions (with resources) its
 //     successful calls needed, the calls AWS services made with its
 //     credentials, its denied attempts, its permissionless calls, its
-//     unlogged calls, the actions its calls imply (tag-on-create), what a
+//     unlogged calls, its unmapped calls (with the action AWS authorizes
+//     them with), the actions its calls imply (tag-on-create), what a
 //     correct recommendation must allow next month (nextMonth: the calls
 //     of the 30 days after the window on freshly minted resources, and the
 //     next run of its monthly jobs) and its event count; globally the
@@ -82,6 +85,9 @@
 //   - permissionless: sts:GetCallerIdentity and console sign-in. Counted as
 //     events, no action.
 //   - unlogged: calls the trail does not record.
+//   - unmapped: successful calls whose event name maps to no IAM action,
+//     with the action AWS authorizes them with; not under used, since no
+//     analysis of the logs can name it.
 //   - events: distinct eventIDs, so a duplicate delivery counts once.
 //   - A service's AssumeRole of a role (lambda.amazonaws.com assuming an
 //     execution role), web identity and SAML sessions and the partner

@@ -85,6 +85,12 @@ type TruthPrincipal struct {
 	// does not log as calls (ec2:CreateTags for a launch that tags the
 	// instances it creates), on the resources they created.
 	Implied []TruthUse `json:"implied"`
+	// Unmapped: successful calls whose event name maps to no IAM action
+	// (an API newer than the action catalog), with the action AWS
+	// authorizes them with: the analysis cannot name it, so a correct
+	// recommendation keeps the principal's grant of that service, and it
+	// must allow Action on Resources. Not listed under used.
+	Unmapped []TruthUnmapped `json:"unmapped"`
 	// NextMonth: calls of the 30 days after the window, on the fresh
 	// resources the workload mints then (log streams, dated S3 keys,
 	// instances, tasks, task definition revisions, executions) and the
@@ -136,6 +142,16 @@ type TruthUnlogged struct {
 	Reason    string   `json:"reason"`
 }
 
+// TruthUnmapped is a successful call no IAM action is known for.
+type TruthUnmapped struct {
+	EventSource string   `json:"eventSource"`
+	EventName   string   `json:"eventName"`
+	Action      string   `json:"action"` // what AWS authorizes it with
+	Resources   []string `json:"resources"`
+	Events      int64    `json:"events"`
+	Reason      string   `json:"reason"`
+}
+
 // TruthRules documents how truth.json is computed; it is written into the
 // file so the file explains itself.
 var TruthRules = []string{
@@ -151,6 +167,7 @@ var TruthRules = []string{
 	"events counts distinct eventIDs attributed to the principal: a record delivered twice counts once. totals.records counts every record in every file.",
 	"Event names map to IAM actions where they differ: ListObjects -> s3:ListBucket, ListBuckets -> s3:ListAllMyBuckets, HeadObject -> s3:GetObject, CreateMultipartUpload/UploadPart/CompleteMultipartUpload -> s3:PutObject, GetBucketEncryption -> s3:GetEncryptionConfiguration, Invoke -> lambda:InvokeFunction, GetFunction20150331v2 -> lambda:GetFunction (Lambda's versioned names drop the date suffix), monitoring.amazonaws.com -> cloudwatch.",
 	"iam:PassRole: a call that hands a role to a service also needs iam:PassRole on that role, and truth lists it alongside the call's own action, under used (or usedViaService), with the passed roles' ARNs as resources and one event per call however many roles it passes. The records name the roles in requestParameters; in this sample: lambda UpdateFunctionConfiguration role, ecs RegisterTaskDefinition taskRoleArn and executionRoleArn. A refused call that passes a role lists iam:PassRole on it under denied as well: the sample's callers that are refused such calls are granted neither the call's action nor iam:PassRole.",
+	"unmapped: successful calls whose event name maps to no IAM action (in this sample monitoring-agent's xray GetSamplingTargetsV2, an API version newer than the action catalog) are listed under unmapped with the action AWS authorizes them with (xray:GetSamplingTargets), not under used: no analysis of the logs can name that action, and a correct recommendation keeps the principal's grant of the service so that the call is still allowed.",
 	"sts:AssumeRole*, made by the caller, are the caller's use (resource: the role assumed); a service's AssumeRole of a role is listed under otherCallers.",
 }
 
@@ -161,6 +178,8 @@ type deniedKey struct{ action, source, name, code string }
 type unlogKey struct{ action, name, reason string }
 
 type callKey struct{ source, name string }
+
+type unmappedKey struct{ source, name, action, reason string }
 
 // acc accumulates truth for one principal. Every map is keyed by values
 // from the finite organisation, so memory does not grow with the number of
@@ -175,6 +194,7 @@ type acc struct {
 	permissionless map[callKey]int64
 	unlogged       map[unlogKey]map[string]int64
 	implied        map[useKey]*useAcc
+	unmapped       map[unmappedKey]*useAcc
 	// acts are the activities with successful calls, logged or not.
 	acts map[*activity]bool
 }
@@ -188,7 +208,7 @@ type useAcc struct {
 func newAcc(p *principal) *acc {
 	return &acc{p: p, used: map[useKey]*useAcc{}, denied: map[deniedKey]map[string]int64{},
 		permissionless: map[callKey]int64{}, unlogged: map[unlogKey]map[string]int64{},
-		implied: map[useKey]*useAcc{}, acts: map[*activity]bool{}}
+		implied: map[useKey]*useAcc{}, unmapped: map[unmappedKey]*useAcc{}, acts: map[*activity]bool{}}
 }
 
 func resName(r *res) string {
@@ -210,6 +230,14 @@ func (t *acc) record(e *event) {
 	switch {
 	case a.action == "":
 		t.permissionless[callKey{a.source, a.name}]++
+	case a.unmapped != "" && a.deny == "":
+		u := t.unmapped[unmappedKey{a.source, a.name, a.action, a.unmapped}]
+		if u == nil {
+			u = &useAcc{resources: map[string]bool{}}
+			t.unmapped[unmappedKey{a.source, a.name, a.action, a.unmapped}] = u
+		}
+		u.resources[resName(e.r)] = true
+		u.events++
 	case a.deny != "":
 		t.deny(deniedKey{a.action, a.source, a.name, e.errCode}, resName(e.r))
 		// The sample's refused calls that pass a role are refused
@@ -418,6 +446,14 @@ func (t *acc) export() TruthPrincipal {
 	}
 	slices.SortFunc(out.Unlogged, func(a, b TruthUnlogged) int {
 		return strings.Compare(a.Action+"\x00"+a.EventName, b.Action+"\x00"+b.EventName)
+	})
+	out.Unmapped = []TruthUnmapped{}
+	for k, u := range t.unmapped {
+		out.Unmapped = append(out.Unmapped, TruthUnmapped{EventSource: k.source, EventName: k.name, Action: k.action,
+			Resources: sortedKeys(u.resources), Events: u.events, Reason: k.reason})
+	}
+	slices.SortFunc(out.Unmapped, func(a, b TruthUnmapped) int {
+		return strings.Compare(a.EventSource+"\x00"+a.EventName, b.EventSource+"\x00"+b.EventName)
 	})
 	return out
 }

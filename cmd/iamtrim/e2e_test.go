@@ -133,6 +133,20 @@ func TestSampleAgainstTruth(t *testing.T) {
 				if unusedPrincipal := slices.Contains(r.Flags, "unused-principal"); unusedPrincipal != (p.Events == 0) {
 					t.Errorf("%s: unused-principal flag %v, truth has %d events", p.Name, unusedPrincipal, p.Events)
 				}
+				// Successful calls no IAM action is known for are listed
+				// as unmapped, with their exact counts (issue 9: no
+				// silent holes).
+				wantUnmapped := map[string]int64{}
+				for _, u := range p.Unmapped {
+					wantUnmapped[u.EventSource+" "+u.EventName] += u.Events
+				}
+				gotUnmapped := map[string]int64{}
+				for _, u := range r.Unmapped {
+					gotUnmapped[u.EventSource+" "+u.EventName] += u.Calls
+				}
+				if diff := cmp.Diff(wantUnmapped, gotUnmapped); diff != "" {
+					t.Errorf("%s unmapped calls (-truth +got):\n%s", p.Name, diff)
+				}
 				// Calls the trail did not log must never be called unused.
 				for _, u := range p.Unlogged {
 					if slices.Contains(r.Unused, u.Action) {
@@ -206,6 +220,23 @@ func TestSampleAgainstTruth(t *testing.T) {
 						d := policy.Evaluate(recSet, policy.Request{Action: u.Action, Resource: r})
 						if d.Effect != policy.Allow && !d.Conditional {
 							t.Errorf("%s: truth call %s on %s is not allowed by the recommendation: %s", p.Name, u.Action, res, d.Reason)
+						}
+					}
+				}
+				// Unmapped calls are allowed too, with the action AWS
+				// authorizes them with, on their exact resources: kept
+				// with the service's grant (KeptUnmapped), never a hole.
+				for _, u := range p.Unmapped {
+					if !rec.Proof.UnmappedKept || !slices.ContainsFunc(rec.Proof.Unmapped, func(c string) bool { return strings.Contains(c, u.EventName) }) {
+						t.Errorf("%s: unmapped call %s %s is not named by the proof: %+v", p.Name, u.EventSource, u.EventName, rec.Proof.Unmapped)
+					}
+					for _, res := range u.Resources {
+						r := res
+						if r == "*" {
+							r = ""
+						}
+						if d := policy.Evaluate(recSet, policy.Request{Action: u.Action, Resource: r}); d.Effect != policy.Allow && !d.Conditional {
+							t.Errorf("%s: unmapped call %s (%s %s) on %s is not allowed by the recommendation: %s", p.Name, u.Action, u.EventSource, u.EventName, res, d.Reason)
 						}
 					}
 				}
