@@ -1,5 +1,5 @@
 # Least-privilege policy for arn:aws:iam::111122223333:role/monitoring/monitoring-agent, written by iamtrim.
-# Proof: PROVEN. Observed calls allowed = true (484 calls); nothing broader than the current policies = true; removes 10 of 15 granted actions.
+# Proof: PROVEN. Observed calls allowed = true (452 calls); nothing broader than the current policies = true; removes 6 of 15 granted actions.
 # Window: 90 days.
 # It replaces the principal's current policies: detach or delete them once this is applied.
 
@@ -16,12 +16,9 @@ resource "aws_iam_policy" "monitoring_agent_least_privilege" {
         "Resource" = "*"
       },
       {
-        "Sid"    = "UsedEc2"
-        "Effect" = "Allow"
-        "Action" = [
-          "ec2:DescribeTags",
-          "ec2:DescribeVolumes",
-        ]
+        "Sid"      = "UsedEc2"
+        "Effect"   = "Allow"
+        "Action"   = "ec2:DescribeTags"
         "Resource" = "*"
       },
       {
@@ -39,6 +36,18 @@ resource "aws_iam_policy" "monitoring_agent_least_privilege" {
           "arn:aws:ssm:us-east-1:111122223333:parameter/AmazonCloudWatch-linux",
           "arn:aws:ssm:us-west-2:111122223333:parameter/AmazonCloudWatch-linux",
         ]
+      },
+      {
+        "Sid"    = "KeptUnmapped"
+        "Effect" = "Allow"
+        "Action" = [
+          "xray:GetSamplingRules",
+          "xray:GetSamplingStatisticSummaries",
+          "xray:GetSamplingTargets",
+          "xray:PutTelemetryRecords",
+          "xray:PutTraceSegments",
+        ]
+        "Resource" = "*"
       },
     ]
   })
