@@ -123,19 +123,27 @@ func TestRateLimit(t *testing.T) {
 	srv := apitest.New("123456789012")
 	defer srv.Close()
 	addEvents(t, srv, "us-east-1", 25)
-	srv.ThrottleEvery.Store(2)
-	c := newClient(t, srv, apisrc.Options{PageSize: 10}, awsconf.Options{})
-	if got := lookup(t, c, "us-east-1", base, base.Add(time.Hour)); len(got) != 25 {
-		t.Fatalf("got %d events, want 25", len(got))
-	}
-	calls := srv.Calls("us-east-1")
-	if len(calls) < 4 {
-		t.Fatalf("%d calls, want 3 pages plus throttled retries", len(calls))
-	}
-	for i := 1; i < len(calls); i++ {
-		// rate.Limiter spaces calls 500ms apart; allow for timer slack.
-		if gap := calls[i].Sub(calls[i-1]); gap < 450*time.Millisecond {
-			t.Errorf("calls %d and %d were %v apart, want >= 500ms", i-1, i, gap)
+	for _, throttle := range []int64{0, 2} {
+		srv.ThrottleEvery.Store(throttle)
+		before := len(srv.Calls("us-east-1"))
+		c := newClient(t, srv, apisrc.Options{PageSize: 10}, awsconf.Options{})
+		start := time.Now()
+		if got := lookup(t, c, "us-east-1", base, base.Add(time.Hour)); len(got) != 25 {
+			t.Fatalf("throttle every %d: got %d events, want 25", throttle, len(got))
+		}
+		calls := srv.Calls("us-east-1")[before:]
+		if min := 3 + int(throttle); len(calls) < min {
+			t.Fatalf("throttle every %d: %d calls, want 3 pages plus throttled retries", throttle, len(calls))
+		}
+		// rate.Limiter admits the i-th request no sooner than i × 500ms
+		// after the first. Arrival times are measured from before the
+		// first request: a loaded machine only delays arrivals, so this
+		// bound holds however busy it is (gaps between two arrivals do
+		// not: a late request shortens the gap to the next one).
+		for i, at := range calls {
+			if min := time.Duration(i)*500*time.Millisecond - 10*time.Millisecond; at.Sub(start) < min {
+				t.Errorf("throttle every %d: call %d arrived %v after the start, want >= %v", throttle, i, at.Sub(start), min)
+			}
 		}
 	}
 }
