@@ -215,6 +215,25 @@ var escalation = map[string]bool{
 // IsEscalation reports whether action can grant its caller more power.
 func IsEscalation(action string) bool { return escalation[strings.ToLower(action)] }
 
+// The risk score's rule, also shown in the report's methodology: each
+// unused action weighs LevelWeight of its access level (1 when the catalog
+// does not say), times EscalationFactor for a privilege-escalation action;
+// HighScore and MediumScore are the levels' thresholds (see riskLevel).
+const (
+	EscalationFactor = 5
+	HighScore        = 200
+	MediumScore      = 40
+)
+
+// LevelWeight returns the risk weight of an unused action of access level
+// lvl.
+func LevelWeight(lvl catalog.AccessLevel) float64 {
+	if w := levelWeight[lvl]; w != 0 {
+		return w
+	}
+	return 1
+}
+
 var levelWeight = map[catalog.AccessLevel]float64{
 	catalog.PermissionsManagement: 8,
 	catalog.Write:                 4,
@@ -357,12 +376,9 @@ func Principal(in Input) Result {
 			r.unusedByLevel = map[string][]string{}
 		}
 		r.unusedByLevel[string(lvl)] = append(r.unusedByLevel[string(lvl)], a)
-		w := levelWeight[lvl]
-		if w == 0 {
-			w = 1
-		}
+		w := LevelWeight(lvl)
 		if IsEscalation(a) {
-			w *= 5
+			w *= EscalationFactor
 			r.Risk.HighRiskUnused = append(r.Risk.HighRiskUnused, a)
 		}
 		r.Risk.Score += w
@@ -645,9 +661,9 @@ func riskLevel(r Result) string {
 	switch {
 	case r.Risk.Admin && r.Workload, r.Risk.Admin && len(r.Risk.HighRiskUnused) > 0 && r.LastUsed.Any == nil:
 		return "critical"
-	case r.Risk.Admin || len(r.Risk.HighRiskUnused) > 0 || r.Risk.Score >= 200:
+	case r.Risk.Admin || len(r.Risk.HighRiskUnused) > 0 || r.Risk.Score >= HighScore:
 		return "high"
-	case r.Risk.Score >= 40:
+	case r.Risk.Score >= MediumScore:
 		return "medium"
 	case r.Risk.Score > 0:
 		return "low"

@@ -105,6 +105,11 @@ type Config struct {
 		// Formats are written as report-<quarter>.<ext> into out_dir;
 		// "table" is printed on stdout.
 		Formats []string `yaml:"formats"`
+		// PreparedBy, ReviewedBy and SignoffDate fill the report's
+		// sign-off block (blank: signed by hand).
+		PreparedBy  string `yaml:"prepared_by"`
+		ReviewedBy  string `yaml:"reviewed_by"`
+		SignoffDate string `yaml:"signoff_date"`
 	} `yaml:"report"`
 	// FailOn lists findings that make the job exit 4 (see --fail-on).
 	FailOn string `yaml:"fail_on"`
@@ -260,6 +265,11 @@ func (c *Config) Validate() error {
 	for _, f := range c.Report.Formats {
 		if !slices.Contains(report.Formats(), f) {
 			bad("report.formats", "%q: want %s", f, strings.Join(report.Formats(), ", "))
+		}
+	}
+	if c.Report.SignoffDate != "" {
+		if _, err := time.Parse(time.DateOnly, c.Report.SignoffDate); err != nil {
+			bad("report.signoff_date", "%q: want YYYY-MM-DD", c.Report.SignoffDate)
 		}
 	}
 	kinds, err := analyze.ParseFailOn(c.FailOn)

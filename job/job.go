@@ -24,6 +24,7 @@ import (
 	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/report"
+	"github.com/iamtrim/iamtrim/snapdiff"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/trails"
 )
@@ -265,13 +266,51 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 			return err
 		}
 	}
-	return r.stage("report", func() error { return r.report(ctx, db, cfg, snap, sum) })
+	if err := r.stage("report", func() error { return r.report(ctx, db, cfg, snap, sum) }); err != nil {
+		return err
+	}
+	return r.stage("diff", func() error { return r.diff(ctx, db, cfg, snap) })
+}
+
+// diff records what changed since the analysis before this one as
+// OUT_DIR/diff.json (package snapdiff); the first run has nothing to
+// compare with.
+func (r *Runner) diff(ctx context.Context, db *store.DB, cfg *Config, snap *analyze.Snapshot) error {
+	res, err := snapdiff.Compare(ctx, db, 0, snap.ID)
+	if errors.Is(err, snapdiff.ErrTooFew) {
+		r.Log.Info("no earlier analysis to compare with")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", cfg.OutDir, err)
+	}
+	path := filepath.Join(cfg.OutDir, "diff.json")
+	w, commit, err := outfile.Create(nil, path)
+	if err != nil {
+		return err
+	}
+	if err := snapdiff.WriteJSON(w, res); err != nil {
+		return err
+	}
+	if err := commit(); err != nil {
+		return err
+	}
+	t := res.Totals
+	r.Log.Info("changes since the previous analysis", "from", res.From.ID, "to", res.To.ID, "new_principals", t.NewPrincipals,
+		"removed_principals", t.RemovedPrincipals, "grants_added", t.GrantsAdded, "grants_removed", t.GrantsRemoved,
+		"newly_used", t.NewlyUsed, "newly_unused", t.NewlyUnused, "risk_changes", t.RiskChanges, "file", path)
+	return nil
 }
 
 func (r *Runner) report(ctx context.Context, db *store.DB, cfg *Config, snap *analyze.Snapshot, sum *Summary) error {
 	// The report's clock is the analysis's: a rerun on the same evidence
 	// writes the same bytes.
-	d, err := report.Build(ctx, db, report.Options{Now: snap.CreatedAt.UTC(), Exceptions: cfg.exceptions, ExceptionsDay: r.now()})
+	d, err := report.Build(ctx, db, report.Options{Now: snap.CreatedAt.UTC(), Exceptions: cfg.exceptions, ExceptionsDay: r.now(),
+		PoliciesDir: "policies", PoliciesFormat: cfg.Recommend.Format,
+		SignOff: report.SignOff{PreparedBy: cfg.Report.PreparedBy, ReviewedBy: cfg.Report.ReviewedBy, Date: cfg.Report.SignoffDate}})
 	if err != nil {
 		return err
 	}

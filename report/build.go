@@ -53,11 +53,12 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Data, error) {
 		return nil, err
 	}
 	b := &builder{db: db, acct: opts.Account, now: opts.Now.UTC(), per: per,
-		from: parseDate(per.From), to: parseDate(per.To), exceptions: opts.Exceptions, exceptionsDay: opts.ExceptionsDay}
+		from: parseDate(per.From), to: parseDate(per.To), exceptions: opts.Exceptions, exceptionsDay: opts.ExceptionsDay,
+		policiesDir: strings.TrimSuffix(opts.PoliciesDir, "/"), policiesFormat: opts.PoliciesFormat}
 	if b.exceptionsDay.IsZero() {
 		b.exceptionsDay = b.now
 	}
-	b.d = &Data{Period: per, Account: opts.Account, GeneratedAt: b.now}
+	b.d = &Data{Period: per, Account: opts.Account, GeneratedAt: b.now, SignOff: opts.SignOff, Methodology: methodology()}
 	if err := b.build(ctx); err != nil {
 		return nil, fmt.Errorf("build report for %s: %w", per.Label, err)
 	}
@@ -79,6 +80,8 @@ type builder struct {
 
 	exceptions    *exception.Set
 	exceptionsDay time.Time
+
+	policiesDir, policiesFormat string
 }
 
 // row is one analysis_principal row with the parts of its result the
@@ -156,6 +159,12 @@ func (b *builder) build(ctx context.Context) error {
 	}
 	b.applyExceptions()
 	b.principalsAndSummary()
+	if err := b.details(ctx, snap.ID); err != nil {
+		return err
+	}
+	if err := b.evidence(ctx); err != nil {
+		return err
+	}
 	b.unmappedCalls()
 	if err := b.trend(ctx); err != nil {
 		return err

@@ -141,3 +141,84 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 	})
 }
+
+// TestHTMLSectionsOpenInChromium: a principal's name links to its
+// section, and following the link opens it (the page's script, under its
+// CSP); a screenshot of the page opened on that link differs from one of
+// the page as loaded, so the section is really drawn open.
+func TestHTMLSectionsOpenInChromium(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	d := testData()
+	var buf bytes.Buffer
+	if err := Render(&buf, d, "html"); err != nil {
+		t.Fatalf("Render(html): %v", err)
+	}
+	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	target := d.Details[0].Anchor
+	if !strings.Contains(buf.String(), `href="#`+target+`"`) {
+		t.Fatalf("no link to #%s in the page", target)
+	}
+	url := "file://" + page
+	dom, _ := runChromium(t, bin, "--dump-dom", url+"#"+target)
+	open := regexp.MustCompile(`<details class="principal" open="">\s*<summary id="([^"]+)"`).FindAllSubmatch(dom, -1)
+	if len(open) != 1 || string(open[0][1]) != target {
+		var got []string
+		for _, m := range open {
+			got = append(got, string(m[1]))
+		}
+		t.Errorf("open sections after #%s = %v, want exactly that one", target, got)
+	}
+	closed, _ := runChromium(t, bin, "--dump-dom", url)
+	if bytes.Contains(closed, []byte(`<details class="principal" open`)) {
+		t.Error("a section is open on a page loaded without a fragment")
+	}
+	// The window is taller than the page, so opening scrolls nothing and
+	// the two screenshots differ only by what the open section draws.
+	shots := map[string][]byte{}
+	for name, u := range map[string]string{"closed": url, "open": url + "#" + target} {
+		shot := filepath.Join(dir, name+".png")
+		runChromium(t, bin, "--screenshot="+shot, "--window-size=1280,12000", "--hide-scrollbars", u)
+		png, err := os.ReadFile(shot)
+		if err != nil {
+			t.Fatalf("no %s screenshot: %v", name, err)
+		}
+		shots[name] = png
+	}
+	if bytes.Equal(shots["closed"], shots["open"]) {
+		t.Error("the screenshot with the section opened is the same as the closed page's")
+	}
+}
+
+// TestHTMLPrintsToPDF prints the report to PDF as a reader would and counts
+// its pages: A4 landscape, a handful of pages for testData, not one page
+// per row.
+func TestHTMLPrintsToPDF(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	var buf bytes.Buffer
+	if err := Render(&buf, testData(), "html"); err != nil {
+		t.Fatalf("Render(html): %v", err)
+	}
+	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(dir, "report.pdf")
+	runChromium(t, bin, "--print-to-pdf="+pdf, "--no-pdf-header-footer", "file://"+page)
+	b, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatalf("no PDF: %v", err)
+	}
+	if !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %q", b[:min(len(b), 16)])
+	}
+	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(b, -1))
+	if pages < 2 || pages > 12 {
+		t.Errorf("the PDF has %d pages, want 2 to 12 for the test report", pages)
+	}
+	t.Logf("printed %d pages, %d bytes", pages, len(b))
+}

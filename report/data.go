@@ -53,6 +53,14 @@ type Data struct {
 	Exceptions []exception.Registered `json:"exceptions,omitempty"`
 	// ExceptionProblems are entries naming no principal of the analysis.
 	ExceptionProblems []string `json:"exception_problems,omitempty"`
+
+	// Details are the principals' evidence sections, in Principals order.
+	Details []Detail `json:"details"`
+	// Methodology states the rules, Evidence what the report stands on,
+	// SignOff who prepared and reviewed it.
+	Methodology Methodology `json:"methodology"`
+	Evidence    Evidence    `json:"evidence"`
+	SignOff     SignOff     `json:"sign_off"`
 }
 
 // Period is the reported span of days.

@@ -36,7 +36,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 	// sortScript makes every table.sortable sortable by clicking (or
 	// pressing Enter on) a header; th[data-num] columns sort as numbers,
 	// td[data-sort] gives a cell's key. "#sort=TABLE:COLUMN:asc|desc" in
-	// the URL sorts on load. It marks <body data-sort-ready> when done.
+	// the URL sorts on load; "#p-HEX" opens that principal's section. It
+	// marks <body data-sort-ready> when done.
 	sortScript = `(function () {
   "use strict";
   function key(row, col) {
@@ -84,6 +85,16 @@ document.addEventListener("securitypolicyviolation", function (e) {
     var t = document.getElementById(m[1]);
     if (t && t.classList.contains("sortable")) { sortTable(t, parseInt(m[2], 10), m[3]); }
   }
+  // "#p-HEX" (a principal's name anywhere in the report) opens that
+  // principal's section and scrolls to it, on load and on every click.
+  function reveal() {
+    if (!/^#p-[0-9a-f]{12}$/.test(window.location.hash)) { return; }
+    var s = document.getElementById(window.location.hash.slice(1));
+    var d = s && s.closest("details");
+    if (d) { d.open = true; s.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", reveal);
+  reveal();
   document.body.setAttribute("data-sort-ready", String(tables.length));
 })();`
 )
@@ -109,6 +120,10 @@ type htmlView struct {
 
 	ExceptionsText  string
 	ExceptionHeader []string
+
+	MaxItems    int
+	Methodology []string
+	Evidence    [][2]string
 }
 
 func renderHTML(w io.Writer, d *Data) error {
@@ -129,6 +144,9 @@ func renderHTML(w io.Writer, d *Data) error {
 		"granted":        grantedText,
 		"flags":          flagsText,
 		"principalFlags": principalFlags,
+		"removedText":    removedText,
+		"sub":            func(a, b int) int { return a - b },
+		"who":            whoHTML(d),
 		"exceptionRow":   exceptionRow,
 		"yesno":          yesNo,
 		"kindName":       kindName,
@@ -177,6 +195,10 @@ func renderHTML(w io.Writer, d *Data) error {
 
 		ExceptionsText:  exceptionsText,
 		ExceptionHeader: exceptionHeader,
+
+		MaxItems:    maxDetailItems,
+		Methodology: methodologyText(d.Methodology),
+		Evidence:    evidenceLines(d),
 	}
 	return t.Execute(w, v)
 }
@@ -375,4 +397,22 @@ func niceCeil(n int) int {
 		}
 	}
 	return 10 * p
+}
+
+// whoHTML returns the template function that names a principal the same
+// way in every table: kind/name, linked to its section when the report has
+// one, and the full ARN under it. The ARN has been made safe already; it
+// is escaped here for HTML.
+func whoHTML(d *Data) func(string) template.HTML {
+	sections := make(map[string]string, len(d.Details))
+	for _, x := range d.Details {
+		sections[x.ARN] = x.Anchor
+	}
+	return func(arn string) template.HTML {
+		name := template.HTMLEscapeString(arnName(termSafe(arn)))
+		if a, ok := sections[arn]; ok {
+			name = `<a href="#` + a + `">` + name + `</a>`
+		}
+		return template.HTML(name + `<span class="arn">` + template.HTMLEscapeString(termSafe(arn)) + `</span>`)
+	}
 }

@@ -126,6 +126,66 @@ func renderMarkdown(w io.Writer, d *Data) error {
 		m.table(append(principalHeader[:len(principalHeader):len(principalHeader)], "ARN"), "rllrrrrrllllll", rows)
 	}
 
+	if len(d.Details) > 0 {
+		m.section("Principal evidence")
+		m.line(fmt.Sprintf("One section per principal, in the order of the table above. Lists show at most %d items each; the totals are complete.", maxDetailItems))
+		for i, x := range d.Details {
+			p := d.Principals[i]
+			m.line("")
+			m.line(fmt.Sprintf(`### <a id="%s"></a>%s`, x.Anchor, mdEscape(kindName(p.PrincipalRef))))
+			m.line("")
+			m.line("- **ARN:** " + mdEscape(p.ARN))
+			m.line("- **Risk:** " + mdEscape(riskText(p)))
+			m.line("- **Recommendation:** " + mdEscape(recommendationText(x.Recommendation)))
+			if p.Backtest != nil {
+				m.line("- **Backtest:** " + mdEscape(backtestText(p.Backtest)) + " denied/test calls (trained)")
+			}
+			m.line(fmt.Sprintf("- **Used actions:** %d", x.UsedTotal))
+			if len(x.Used) > 0 {
+				m.line("")
+				rows = rows[:0]
+				for _, u := range x.Used {
+					rows = append(rows, []string{u.Action, strconv.FormatInt(u.Calls, 10), u.LastUsed, yesNo(u.Granted), resourcesText(u)})
+				}
+				m.table([]string{"Action", "Calls", "Last used", "Granted", "Resources"}, "lrlll", rows)
+				m.line("")
+			}
+			m.line(fmt.Sprintf("- **Unused, by access level:** %d", p.Unused))
+			for _, g := range x.Unused {
+				m.line("  - " + mdEscape(groupText(g)))
+			}
+			m.line(fmt.Sprintf("- **Unobservable, by reason:** %d", p.Unobservable))
+			for _, g := range x.Unobservable {
+				m.line("  - " + mdEscape(groupText(g)))
+			}
+			m.line(fmt.Sprintf("- **Denied attempts:** %d", p.Denied))
+			for _, dn := range x.Denied {
+				m.line(fmt.Sprintf("  - %s: %d, last %s", mdEscape(dn.Action), dn.Count, dateString(dn.LastSeen)))
+			}
+			for _, u := range x.Unmapped {
+				m.line(fmt.Sprintf("- **Unmapped:** %s %s: %d calls, last %s", mdEscape(u.EventSource), mdEscape(u.EventName), u.Calls, dateString(u.LastSeen)))
+			}
+		}
+	}
+
+	m.section("Methodology")
+	for _, l := range methodologyText(d.Methodology) {
+		m.line("- " + l)
+	}
+
+	m.section("Evidence")
+	for _, l := range evidenceLines(d) {
+		m.line("- **" + l[0] + ":** " + mdEscape(l[1]))
+	}
+	if len(d.Evidence.Sources) > 0 {
+		m.line("")
+		rows = rows[:0]
+		for _, s := range d.Evidence.Sources {
+			rows = append(rows, ledgerRow(s))
+		}
+		m.table(ledgerHeader, "llrrrr", rows)
+	}
+
 	if d.Exceptions != nil {
 		m.section("Exceptions register")
 		m.line(exceptionsText + ".")
@@ -160,6 +220,11 @@ func renderMarkdown(w io.Writer, d *Data) error {
 		for _, c := range d.Caveats {
 			m.line("- " + mdEscape(c))
 		}
+	}
+
+	m.section("Sign-off")
+	for _, l := range signOffLines(d.SignOff) {
+		m.line("- **" + l[0] + ":** " + mdEscape(l[1]))
 	}
 	if m.err != nil {
 		return m.err

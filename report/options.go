@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"github.com/iamtrim/iamtrim/exception"
+	"github.com/iamtrim/iamtrim/recommend"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,6 +43,14 @@ type Options struct {
 	// of ExceptionsDay (zero: Now's day).
 	Exceptions    *exception.Set
 	ExceptionsDay time.Time
+	// PoliciesDir, when set, is where the recommendations were written
+	// (relative to the report, as `run` lays them out: "policies") in
+	// PoliciesFormat (recommend's --format, default policy): each
+	// principal's section links to its file.
+	PoliciesDir, PoliciesFormat string
+	// SignOff fills the sign-off block (empty fields are left blank to be
+	// signed by hand).
+	SignOff SignOff
 }
 
 var accountRe = regexp.MustCompile(`^[0-9]{12}$`)
@@ -67,6 +76,9 @@ func (o Options) Validate() error {
 	}
 	if o.Now.IsZero() {
 		return errors.New("now: the report clock is not set")
+	}
+	if o.PoliciesFormat != "" && !recommend.ValidFormat(o.PoliciesFormat) {
+		return fmt.Errorf("policies-format: %q is not one of %s", o.PoliciesFormat, strings.Join(recommend.Formats, ", "))
 	}
 	// A period in the future has no logs yet: its report would call
 	// everything unused.

@@ -232,6 +232,67 @@ func accountText(id, name string) string {
 	return name + " (" + id + ")"
 }
 
+// arnName is kind/name of an IAM principal ARN (the path left out), as
+// kindName writes it; other ARNs (an account root, a service) are their
+// resource part.
+func arnName(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return arn
+	}
+	res := parts[5]
+	if i := strings.IndexByte(res, '/'); i > 0 {
+		kind := res[:i]
+		if kind == "role" || kind == "user" {
+			return kind + "/" + res[strings.LastIndexByte(res, '/')+1:]
+		}
+	}
+	return res
+}
+
+// removedText is "N permissions management, N write, ..." in level order.
+func removedText(by map[string]int) string {
+	var parts []string
+	for _, l := range levelOrder {
+		if n := by[l]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(l)))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing removed"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// evidenceLines are the evidence identifiers as label, value pairs.
+func evidenceLines(d *Data) [][2]string {
+	ev := d.Evidence
+	authzLine := "none: the analysis read no authorization snapshot"
+	if a := ev.AuthzSnapshot; a != nil {
+		authzLine = fmt.Sprintf("snapshot %d, %s, accounts %s, from %s", a.ID, a.Digest, strings.Join(a.Accounts, ", "), a.Source)
+	}
+	trailsLine := "unknown: no trail configuration was loaded, so data events are assumed not logged"
+	if t := ev.TrailConfig; t != nil {
+		trailsLine = fmt.Sprintf("configuration %d, %s, from %s", t.ID, t.Digest, t.Source)
+	}
+	cat := "none: wildcards were not expanded"
+	if c := d.Catalog; c != nil {
+		cat = fmt.Sprintf("version %d, %s, fetched %s, %d services, %d actions", c.Version, c.Digest, dateString(c.FetchedAt), c.Services, c.Actions)
+	}
+	var objects, events int64
+	for _, s := range ev.Sources {
+		objects += s.Objects
+		events += s.Events
+	}
+	return [][2]string{
+		{"Authorization details", authzLine},
+		{"What the trails log", trailsLine},
+		{"Action catalog", cat},
+		{"Analysis", fmt.Sprintf("snapshot %d, window %s to %s (%d days)", d.Snapshot.ID, d.Snapshot.WindowFrom, d.Snapshot.AsOf, d.Snapshot.WindowDays)},
+		{"Log sources (ingest ledger)", fmt.Sprintf("%d objects, %d events ingested; by source and status below", objects, events)},
+	}
+}
+
 // header lines shared by the text formats: label, value.
 func headerLines(d *Data) [][2]string {
 	acct := "all"
@@ -252,7 +313,7 @@ func headerLines(d *Data) [][2]string {
 	}
 	cat := "unknown"
 	if c := d.Catalog; c != nil {
-		cat = fmt.Sprintf("version %d, %s, fetched %s, %d services, %d actions", c.Version, c.Source, dateString(c.FetchedAt), c.Services, c.Actions)
+		cat = fmt.Sprintf("version %d, %s, fetched %s, %d services, %d actions", c.Version, c.Digest, dateString(c.FetchedAt), c.Services, c.Actions)
 	}
 	return [][2]string{
 		{"Period", d.Period.Label + " (" + d.Period.From + " to " + d.Period.To + ")"},
@@ -426,3 +487,62 @@ func trendRow(t TrendPoint) []string {
 }
 
 var trendHeader = []string{"Quarter", "Snapshot", "As of", "Principals", "Granted", "Used", "Unused"}
+
+// recommendationText is a principal's proof summary in one sentence.
+func recommendationText(r *RecommendationInfo) string {
+	if r == nil {
+		return "none stored for this analysis window (run iamtrim recommend)"
+	}
+	proven := "proven"
+	if !r.Proven {
+		proven = "NOT PROVEN"
+	}
+	s := fmt.Sprintf("%s: keeps %d of the granted actions and removes %d (%s); %d observed calls checked; %d wildcard(s) that may match future actions; digest %s",
+		proven, r.Kept, r.Removed, removedText(r.RemovedByAccessLevel), r.ObservedCalls, r.Wildcards, r.Digest)
+	if r.Link != "" {
+		s += "; policy " + r.Link
+	}
+	return s
+}
+
+// groupText is "Name (N): a, b and M more".
+func groupText(g ActionGroup) string {
+	s := fmt.Sprintf("%s (%d)", g.Name, g.Total)
+	if len(g.Actions) == 0 {
+		return s
+	}
+	s += ": " + strings.Join(g.Actions, ", ")
+	if more := g.Total - len(g.Actions); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+func resourcesText(u DetailUsed) string {
+	s := strings.Join(u.Resources, ", ")
+	if more := u.ResourcesTotal - len(u.Resources); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	if s == "" {
+		return dash
+	}
+	return s
+}
+
+// signOffLines are the sign-off block's fields; blank ones are to be
+// filled by hand.
+func signOffLines(s SignOff) [][2]string {
+	blank := func(v string) string {
+		if v == "" {
+			return "________________"
+		}
+		return v
+	}
+	return [][2]string{{"Prepared by", blank(s.PreparedBy)}, {"Reviewed by", blank(s.ReviewedBy)}, {"Date", blank(s.Date)}}
+}
+
+var ledgerHeader = []string{"Log source", "Status", "Objects", "Records", "Events", "Bad records"}
+
+func ledgerRow(s SourceLedger) []string {
+	return []string{s.Source, s.Status, strconv.FormatInt(s.Objects, 10), strconv.FormatInt(s.Records, 10), strconv.FormatInt(s.Events, 10), strconv.FormatInt(s.Errors, 10)}
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/exception"
+	"regexp"
 
 	"bytes"
 	"encoding/csv"
@@ -137,6 +138,23 @@ func testData() *Data {
 				Reason: hostileScript, Owner: hostileANSI, Created: "2026-01-01", Expires: "2026-06-30"}, Status: exception.Expired, Principals: []string{formula.ARN}},
 		},
 	}
+	d.Details = []Detail{
+		{ARN: admin.ARN, Anchor: anchor(admin.ARN), UsedTotal: 1,
+			Used:         []DetailUsed{{Action: "s3:GetObject", Calls: 3, LastUsed: "2026-12-01", Granted: true, Resources: []string{"arn:aws:s3:::b/" + hostileScript}, ResourcesTotal: 7}},
+			Unused:       []ActionGroup{{Name: "Permissions management", Total: 300, Actions: []string{"iam:AttachRolePolicy", "iam:" + hostileMD}}},
+			Unobservable: []ActionGroup{{Name: "permission-only", Total: 1, Actions: []string{"iam:PassRole"}}},
+			Denied:       []analyze.DeniedAction{}, Unmapped: []analyze.UnmappedCall{},
+			Recommendation: &RecommendationInfo{Proven: true, Kept: 12, Removed: 14988, Digest: "sha256:rec", RemovedByAccessLevel: map[string]int{"Write": 9000, "Read": 5988},
+				ObservedCalls: 40, Link: "policies/admin.policy.json"}},
+		{ARN: script.ARN, Anchor: anchor(script.ARN), Used: []DetailUsed{}, Unused: []ActionGroup{}, Unobservable: []ActionGroup{},
+			Denied:         []analyze.DeniedAction{{Action: "s3:" + hostileScript, Count: 2, LastSeen: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)}},
+			Unmapped:       []analyze.UnmappedCall{{EventSource: "x" + hostileANSI, EventName: hostileMD, Calls: 1}},
+			Recommendation: &RecommendationInfo{Proven: false, Failures: []string{hostileScript}, Link: "policies/" + hostileScript + ".UNPROVEN.json"}},
+	}
+	d.Evidence = Evidence{AuthzSnapshot: &AuthzEvidence{ID: 3, Digest: "sha256:authz", Source: hostileScript, Accounts: []string{"111122223333"}},
+		Sources: []SourceLedger{{Source: "s3", Status: "done", Objects: 1000, Records: 50000, Events: 49000}}}
+	d.SignOff = SignOff{PreparedBy: hostileScript, Date: "2026-12-31"}
+	d.Methodology = methodology()
 	d.Summary.ExceptedFindings, d.Summary.ExpiredExceptions = 2, 1
 	d.Principals[0].Excepted = []analyze.ExceptedFinding{{Kind: "critical", Exception: adminException}, {Kind: "admin", Exception: adminException}}
 	d.Principals[2].ExpiredExceptions = []analyze.ExceptionRef{d.Exceptions[1].ExceptionRef}
@@ -223,11 +241,23 @@ func TestHTMLEscapesUntrustedStrings(t *testing.T) {
 	if strings.Contains(out, "\x1b") {
 		t.Errorf("HTML output contains a raw ESC")
 	}
-	// Self-contained: nothing to fetch (the page has no links or sources;
-	// the catalog's URL is shown as text).
-	for _, ref := range []string{"href=", "src=", "@import", "url("} {
+	// Self-contained: nothing to fetch (no sources; the catalog's URL is
+	// shown as text). Links go to a principal's section or, relative to
+	// the report, to its recommendation file: never to another site, and a
+	// hostile name cannot make one (its scheme's colon is escaped).
+	for _, ref := range []string{"src=", "@import", "url("} {
 		if strings.Contains(out, ref) {
 			t.Errorf("HTML output references an external resource (%q)", ref)
+		}
+	}
+	hrefs := regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(out, -1)
+	if len(hrefs) == 0 {
+		t.Error("HTML output has no links to the principals' sections")
+	}
+	for _, h := range hrefs {
+		v := h[1]
+		if !regexp.MustCompile(`^(#p-[0-9a-f]{12}|policies/[^:]+)$`).MatchString(v) {
+			t.Errorf("HTML output links to %q: want #p-HEX or a relative path under policies/", v)
 		}
 	}
 	if !strings.Contains(out, "@media print") {

@@ -123,6 +123,18 @@ func renderTable(w io.Writer, d *Data, width int) error {
 		t.table(principalHeader, "rllrrrrrlllll", rows)
 	}
 
+	t.section("Evidence")
+	for _, l := range evidenceLines(d) {
+		t.linef("  %s: %s", l[0], termSafe(l[1]))
+	}
+	if len(d.Evidence.Sources) > 0 {
+		rows = rows[:0]
+		for _, s := range d.Evidence.Sources {
+			rows = append(rows, ledgerRow(s))
+		}
+		t.table(ledgerHeader, "llrrrr", rows)
+	}
+
 	if d.Exceptions != nil {
 		t.section("Exceptions register")
 		if len(d.Exceptions) == 0 {
@@ -158,6 +170,12 @@ func renderTable(w io.Writer, d *Data, width int) error {
 			t.linef("  - %s", termSafe(c))
 		}
 	}
+
+	t.section("Sign-off")
+	for _, l := range signOffLines(d.SignOff) {
+		t.linef("  %s: %s", l[0], termSafe(l[1]))
+	}
+	t.line("  (per-principal evidence and the methodology: --format html, md or json)")
 	if t.err != nil {
 		return t.err
 	}

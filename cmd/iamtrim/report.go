@@ -50,6 +50,9 @@ are escaped for each format.`,
 			if err := opts.Validate(); err != nil {
 				return usageErr("--%v", err)
 			}
+			if _, err := parseDate("signoff-date", opts.SignOff.Date); err != nil {
+				return err
+			}
 			if opts.Exceptions, err = readExceptions(excFile); err != nil {
 				return err
 			}
@@ -86,6 +89,11 @@ are escaped for each format.`,
 	f.StringVar(&opts.Account, "account", "", "only this account")
 	f.StringVar(&opts.Format, "format", "table", strings.Join(report.Formats(), ", "))
 	f.StringVarP(&output, "output", "o", "", "write the report to FILE instead of stdout")
+	f.StringVar(&opts.SignOff.PreparedBy, "prepared-by", "", "sign-off: who prepared the report")
+	f.StringVar(&opts.SignOff.ReviewedBy, "reviewed-by", "", "sign-off: who reviewed it")
+	f.StringVar(&opts.SignOff.Date, "signoff-date", "", "sign-off date, YYYY-MM-DD (blank lines to sign by hand when not given)")
+	f.StringVar(&opts.PoliciesDir, "policies-dir", "", "where the recommendations were written, relative to the report (e.g. policies): each principal's section links to its file")
+	f.StringVar(&opts.PoliciesFormat, "policies-format", "policy", "the --format they were written in: policy, json, terraform or diff")
 	f.StringVar(&excFile, "exceptions", "", "exceptions register (YAML): the report's exceptions register and the findings it accepts (see README: Exceptions)")
 	return c
 }

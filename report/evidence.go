@@ -1,0 +1,428 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/recommend"
+)
+
+// maxDetailItems bounds each list of a principal's section (used actions,
+// each access level's unused actions, each reason's unobservable ones,
+// denied, unmapped) and maxDetailResources the resources named per used
+// action: a full catalog grants an administrator 20,000 actions, and a
+// section per principal must stay readable and bounded. Totals are always
+// complete; the analysis JSON has every item.
+const (
+	maxDetailItems     = 200
+	maxDetailResources = 5
+)
+
+// Detail is one principal's evidence section.
+type Detail struct {
+	ARN    string `json:"arn"`
+	Anchor string `json:"anchor"`
+	// Used are the actions with successful calls (granted or not).
+	Used      []DetailUsed `json:"used"`
+	UsedTotal int          `json:"used_total"`
+	// Unused groups the unused actions by access level; Unobservable
+	// counts the unobservable ones by reason (the snapshot does not keep
+	// their list: iamtrim analyze --principal shows it).
+	Unused       []ActionGroup          `json:"unused"`
+	Unobservable []ActionGroup          `json:"unobservable"`
+	Denied       []analyze.DeniedAction `json:"denied"`
+	DeniedTotal  int                    `json:"denied_total"`
+	Unmapped     []analyze.UnmappedCall `json:"unmapped"`
+	// Recommendation is the principal's recommendation for the snapshot's
+	// window (nil: none stored).
+	Recommendation *RecommendationInfo `json:"recommendation"`
+}
+
+// DetailUsed is one used action.
+type DetailUsed struct {
+	Action         string   `json:"action"`
+	Calls          int64    `json:"calls"`
+	LastUsed       string   `json:"last_used"`
+	Granted        bool     `json:"granted"`
+	Resources      []string `json:"resources"`
+	ResourcesTotal int      `json:"resources_total"`
+}
+
+// ActionGroup is a named group of actions, at most maxDetailItems of
+// Total.
+type ActionGroup struct {
+	Name    string   `json:"name"`
+	Total   int      `json:"total"`
+	Actions []string `json:"actions"`
+}
+
+// RecommendationInfo is the proof summary of a stored recommendation and
+// where its file is.
+type RecommendationInfo struct {
+	Proven  bool   `json:"proven"`
+	Kept    int    `json:"kept"`
+	Removed int    `json:"removed"`
+	Digest  string `json:"digest"`
+	// RemovedByAccessLevel counts the removed actions per access level.
+	RemovedByAccessLevel map[string]int `json:"removed_by_access_level"`
+	Wildcards            int            `json:"wildcards"`
+	ObservedCalls        int64          `json:"observed_calls"`
+	Failures             []string       `json:"failures,omitempty"`
+	// Link is the file's path relative to the report (Options.PoliciesDir),
+	// "" when not known.
+	Link string `json:"link,omitempty"`
+}
+
+// anchor is the stable id of a principal's section.
+func anchor(arn string) string {
+	h := sha256.Sum256([]byte(arn))
+	return "p-" + hex.EncodeToString(h[:6])
+}
+
+// details reads each principal's section from the snapshot (and the
+// catalog for access levels, the recommendation table for the proof).
+func (b *builder) details(ctx context.Context, snapID int64) error {
+	byARN := map[string]*Detail{}
+	b.d.Details = make([]Detail, 0, len(b.d.Principals))
+	for _, p := range b.d.Principals {
+		b.d.Details = append(b.d.Details, Detail{ARN: p.ARN, Anchor: anchor(p.ARN), Used: []DetailUsed{}, Unused: []ActionGroup{},
+			Unobservable: []ActionGroup{}, Denied: []analyze.DeniedAction{}, Unmapped: []analyze.UnmappedCall{}})
+	}
+	for i := range b.d.Details {
+		byARN[b.d.Details[i].ARN] = &b.d.Details[i]
+	}
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT principal_arn, result->'used', result->'unobservable_by_reason', result->'denied', result->'unmapped'
+		FROM analysis_principal WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)`, snapID, b.acct)
+	if err != nil {
+		return fmt.Errorf("read analysis %d: %w", snapID, err)
+	}
+	for rows.Next() {
+		var arn string
+		var used, unobs, denied, unmapped []byte
+		if err := rows.Scan(&arn, &used, &unobs, &denied, &unmapped); err != nil {
+			rows.Close()
+			return fmt.Errorf("read analysis %d: %w", snapID, err)
+		}
+		d := byARN[arn]
+		if d == nil {
+			continue
+		}
+		var u []analyze.UsedAction
+		var o map[string]int
+		var den []analyze.DeniedAction
+		var un []analyze.UnmappedCall
+		for _, f := range []struct {
+			b []byte
+			v any
+		}{{used, &u}, {unobs, &o}, {denied, &den}, {unmapped, &un}} {
+			if len(f.b) > 0 && string(f.b) != "null" {
+				if err := json.Unmarshal(f.b, f.v); err != nil {
+					rows.Close()
+					return fmt.Errorf("read analysis %d of %s: %w", snapID, arn, err)
+				}
+			}
+		}
+		sort.SliceStable(u, func(i, j int) bool { return u[i].Calls > u[j].Calls })
+		d.UsedTotal = len(u)
+		for i, x := range u {
+			if i == maxDetailItems {
+				break
+			}
+			du := DetailUsed{Action: x.Action, Calls: x.Calls, LastUsed: dateString(x.LastUsed), Granted: x.Granted,
+				ResourcesTotal: len(x.Resources), Resources: x.Resources}
+			if len(du.Resources) > maxDetailResources {
+				du.Resources = du.Resources[:maxDetailResources]
+			}
+			if du.Resources == nil {
+				du.Resources = []string{}
+			}
+			d.Used = append(d.Used, du)
+		}
+		// The snapshot keeps unobservable actions as counts by reason
+		// (the list follows from the evidence it names).
+		var reasons []string
+		for r := range o {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		for _, r := range reasons {
+			d.Unobservable = append(d.Unobservable, ActionGroup{Name: r, Total: o[r], Actions: []string{}})
+		}
+		sort.SliceStable(den, func(i, j int) bool { return den[i].Count > den[j].Count })
+		d.DeniedTotal = len(den)
+		if len(den) > maxDetailItems {
+			den = den[:maxDetailItems]
+		}
+		if den != nil {
+			d.Denied = den
+		}
+		if len(un) > maxDetailItems {
+			un = un[:maxDetailItems]
+		}
+		if un != nil {
+			d.Unmapped = un
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read analysis %d: %w", snapID, err)
+	}
+	if err := b.unusedByLevel(ctx, snapID, byARN); err != nil {
+		return err
+	}
+	return b.recommendationDetails(ctx, byARN)
+}
+
+func group(name string, acts []string) ActionGroup {
+	g := ActionGroup{Name: name, Total: len(acts), Actions: acts}
+	if len(acts) > maxDetailItems {
+		g.Actions = acts[:maxDetailItems]
+	}
+	return g
+}
+
+// levelOrder lists access levels most dangerous first.
+var levelOrder = []string{string(catalog.PermissionsManagement), string(catalog.Write), string(catalog.Tagging), string(catalog.Read), string(catalog.List), "Unknown"}
+
+// unusedByLevel groups each principal's unused actions by the access level
+// the snapshot's catalog gives them.
+func (b *builder) unusedByLevel(ctx context.Context, snapID int64, byARN map[string]*Detail) error {
+	var version int64
+	if b.d.Catalog != nil {
+		version = b.d.Catalog.Version
+	}
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT p.principal_arn, coalesce(ca.access_level, 'Unknown'), u.action
+		FROM analysis_principal p
+		CROSS JOIN LATERAL jsonb_array_elements_text(CASE jsonb_typeof(p.result->'unused') WHEN 'array' THEN p.result->'unused' ELSE '[]' END) AS u(action)
+		LEFT JOIN catalog_action ca ON ca.version_id = $3 AND ca.action_key = lower(u.action)
+		WHERE p.snapshot_id = $1 AND ($2 = '' OR p.account_id = $2)
+		ORDER BY 1, 3`, snapID, b.acct, version)
+	if err != nil {
+		return fmt.Errorf("read unused actions of analysis %d: %w", snapID, err)
+	}
+	defer rows.Close()
+	type key struct{ arn, level string }
+	acts := map[key][]string{}
+	for rows.Next() {
+		var k key
+		var a string
+		if err := rows.Scan(&k.arn, &k.level, &a); err != nil {
+			return fmt.Errorf("read unused actions of analysis %d: %w", snapID, err)
+		}
+		acts[k] = append(acts[k], a)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read unused actions of analysis %d: %w", snapID, err)
+	}
+	for arn, d := range byARN {
+		for _, lvl := range levelOrder {
+			if a := acts[key{arn, lvl}]; len(a) > 0 {
+				d.Unused = append(d.Unused, group(lvl, a))
+			}
+		}
+	}
+	return nil
+}
+
+// recommendationDetails reads the proof of each principal's
+// recommendation for the snapshot's window, and names its file as
+// recommend wrote it (recommend.FilePaths, per account when the snapshot
+// has several).
+func (b *builder) recommendationDetails(ctx context.Context, byARN map[string]*Detail) error {
+	var accounts int
+	if err := b.db.Pool.QueryRow(ctx, `SELECT count(DISTINCT account_id) FROM analysis_principal WHERE snapshot_id = $1`, b.d.Snapshot.ID).Scan(&accounts); err != nil {
+		return fmt.Errorf("count the analysis's accounts: %w", err)
+	}
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT principal_arn, proven, kept, removed, digest, body
+		FROM recommendation WHERE as_of = $1 AND window_days = $2`, parseDate(b.d.Snapshot.AsOf), b.d.Snapshot.WindowDays)
+	if err != nil {
+		return fmt.Errorf("read recommendations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var arn, digest string
+		var proven bool
+		var kept, removed int
+		var body []byte
+		if err := rows.Scan(&arn, &proven, &kept, &removed, &digest, &body); err != nil {
+			return fmt.Errorf("read recommendations: %w", err)
+		}
+		d := byARN[arn]
+		if d == nil {
+			continue
+		}
+		var rec recommend.Recommendation
+		if err := json.Unmarshal(body, &rec); err != nil {
+			return fmt.Errorf("read the recommendation of %s: %w", arn, err)
+		}
+		p := rec.Proof
+		ri := RecommendationInfo{Proven: proven, Kept: kept, Removed: removed, Digest: digest,
+			RemovedByAccessLevel: map[string]int{}, Wildcards: len(p.Wildcards), ObservedCalls: p.ObservedCalls}
+		for lvl, a := range p.RemovedByAccessLevel {
+			ri.RemovedByAccessLevel[lvl] = len(a)
+		}
+		for _, f := range [][]string{p.ObservedFailures, p.BroaderFailures, p.EvidenceFailures, p.UnmappedFailures} {
+			ri.Failures = append(ri.Failures, f...)
+		}
+		if len(ri.Failures) > maxDetailResources {
+			ri.Failures = ri.Failures[:maxDetailResources]
+		}
+		if b.policiesDir != "" && rec.Name != "" {
+			dir := b.policiesDir
+			if acct := accountOf(arn); accounts > 1 && acct != "" {
+				dir = path.Join(dir, acct)
+			}
+			format := b.policiesFormat
+			if format == "" {
+				format = "policy"
+			}
+			if files := recommend.FilePaths(dir, &rec, format); len(files) > 0 {
+				ri.Link = filepath.ToSlash(files[0])
+			}
+		}
+		d.Recommendation = &ri
+	}
+	return rows.Err()
+}
+
+// accountOf is the account field of an ARN.
+func accountOf(arn string) string {
+	if p := strings.SplitN(arn, ":", 6); len(p) == 6 {
+		return p[4]
+	}
+	return ""
+}
+
+// Methodology states the rules the report's figures follow, rendered from
+// the analyzer's own constants.
+type Methodology struct {
+	LevelWeights     map[string]float64 `json:"level_weights"`
+	EscalationFactor float64            `json:"escalation_factor"`
+	HighScore        float64            `json:"high_score"`
+	MediumScore      float64            `json:"medium_score"`
+	MinCoverage      float64            `json:"min_coverage"`
+	MinDays          int                `json:"min_days"`
+}
+
+func methodology() Methodology {
+	m := Methodology{LevelWeights: map[string]float64{}, EscalationFactor: analyze.EscalationFactor,
+		HighScore: analyze.HighScore, MediumScore: analyze.MediumScore,
+		MinCoverage: analyze.DefaultThresholds.MinCoverage, MinDays: analyze.DefaultThresholds.MinDays}
+	for _, l := range levelOrder[:5] {
+		m.LevelWeights[l] = analyze.LevelWeight(catalog.AccessLevel(l))
+	}
+	return m
+}
+
+// methodologyText is the methodology in sentences, for every format.
+func methodologyText(m Methodology) []string {
+	return []string{
+		"Granted: every action the principal's identity policies (inline, attached, group) allow after permissions boundaries, SCPs given with --scp and Deny statements, expanded against the action catalog named under Evidence.",
+		"Used: a granted action with at least one successful call in the analysis window in the CloudTrail usage rollup (errors raised after authorization count as use; denied calls do not). Calls made by AWS services on the principal's behalf count.",
+		"Unobservable: a granted action whose use CloudTrail could not have shown in the window: data events the trails did not log (or logged for some resources only), permission-only actions, services with no events in the account's logs (unless every management event is known to be logged), and everything of a principal whose account's logs cover too little of the window. Unobservable actions are never called unused.",
+		"Unused: granted, observable, and not used in the window.",
+		fmt.Sprintf("Window and coverage: the window ends on the newest day with logs (or --as-of). A principal whose account has logs on fewer than %.0f%% of the window's days, or on fewer than %d days (defaults; --min-coverage, --min-days), is insufficient-evidence: nothing of it is called unused and no risk is scored.", m.MinCoverage*100, m.MinDays),
+		fmt.Sprintf("Risk score: the sum over unused actions of their access level's weight (Permissions management %g, Write %g, Tagging %g, Read %g, List %g), times %g for privilege-escalation actions.",
+			m.LevelWeights["Permissions management"], m.LevelWeights["Write"], m.LevelWeights["Tagging"], m.LevelWeights["Read"], m.LevelWeights["List"], m.EscalationFactor),
+		fmt.Sprintf("Risk level: critical for an administrator (* on *) that is a workload role, or that holds unused escalation actions and made no call in the window; high for any other administrator, any principal with unused escalation actions, or a score of %g or more; medium from %g; low above 0; none at 0. A level is not a ranking of scores: a principal with one unused escalation action is high with a low score.", m.HighScore, m.MediumScore),
+		"Recommendation: a least-privilege policy per role, proven with the policy evaluator to allow every successful call of the window and to grant nothing the current policies do not; the proof summary and the policy file are linked from each principal's section.",
+	}
+}
+
+// Evidence identifies what the report stands on: the authorization
+// snapshot and trail configuration the analysis read (nil when it had
+// none), and the ingest ledger. The catalog is Data.Catalog.
+type Evidence struct {
+	AuthzSnapshot *AuthzEvidence  `json:"authz_snapshot"`
+	TrailConfig   *TrailsEvidence `json:"trail_config"`
+	Sources       []SourceLedger  `json:"sources"`
+}
+
+// TrailsEvidence is the stored trail configuration the analysis read, by
+// content digest.
+type TrailsEvidence struct {
+	ID     int64  `json:"id"`
+	Digest string `json:"digest"`
+	Source string `json:"source"`
+}
+
+// AuthzEvidence is the authorization snapshot the analysis used, by its
+// content digest (its load time is left out: loading the same content
+// again updates it, and a re-run must write the same report).
+type AuthzEvidence struct {
+	ID       int64    `json:"id"`
+	Digest   string   `json:"digest"`
+	Source   string   `json:"source"`
+	Accounts []string `json:"accounts"`
+}
+
+// SourceLedger counts the ingest ledger's objects per kind of source and
+// status.
+type SourceLedger struct {
+	Source  string `json:"source"`
+	Status  string `json:"status"`
+	Objects int64  `json:"objects"`
+	Records int64  `json:"records"`
+	Events  int64  `json:"events"`
+	Errors  int64  `json:"errors"`
+}
+
+func (b *builder) evidence(ctx context.Context) error {
+	ev := &b.d.Evidence
+	ev.Sources = []SourceLedger{}
+	var aid, tid *int64
+	var a AuthzEvidence
+	var t TrailsEvidence
+	var aDigest, aSource, tDigest, tSource *string
+	err := b.db.Pool.QueryRow(ctx, `
+		SELECT a.id, a.digest, a.source, coalesce(a.accounts, '{}'), t.id, t.digest, t.source
+		FROM analysis_snapshot s
+		LEFT JOIN authz_snapshot a ON a.id = s.authz_snapshot_id
+		LEFT JOIN trail_config t ON t.id = s.trail_config_id
+		WHERE s.id = $1`, b.d.Snapshot.ID).Scan(&aid, &aDigest, &aSource, &a.Accounts, &tid, &tDigest, &tSource)
+	if err != nil {
+		return fmt.Errorf("read the analysis's evidence: %w", err)
+	}
+	if aid != nil {
+		a.ID, a.Digest, a.Source = *aid, *aDigest, *aSource
+		ev.AuthzSnapshot = &a
+	}
+	if tid != nil {
+		t.ID, t.Digest, t.Source = *tid, *tDigest, *tSource
+		ev.TrailConfig = &t
+	}
+	rows, err := b.db.Pool.Query(ctx, `
+		SELECT source, status, count(*), sum(records)::bigint, sum(events)::bigint, sum(errors)::bigint
+		FROM ingest_object GROUP BY 1, 2 ORDER BY 1, 2`)
+	if err != nil {
+		return fmt.Errorf("read the ingest ledger: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s SourceLedger
+		if err := rows.Scan(&s.Source, &s.Status, &s.Objects, &s.Records, &s.Events, &s.Errors); err != nil {
+			return fmt.Errorf("read the ingest ledger: %w", err)
+		}
+		ev.Sources = append(ev.Sources, s)
+	}
+	return rows.Err()
+}
+
+// SignOff is the report's sign-off block.
+type SignOff struct {
+	PreparedBy string `json:"prepared_by"`
+	ReviewedBy string `json:"reviewed_by"`
+	Date       string `json:"date"`
+}
