@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/lastaccess"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/trails"
 )
@@ -98,6 +99,9 @@ type Input struct {
 	// (arn:aws:iam::1:role/NAME, as events that name a role by name yield)
 	// to the real ARN with its path, from the inventory.
 	PathlessARNs map[string]string
+	// LastAccessed is the principal's IAM last-accessed data, nil when
+	// none is stored.
+	LastAccessed *lastaccess.Report
 	// ProfileRoles maps "ACCOUNT/NAME" of an instance profile to the ARNs
 	// of its roles: an iam:PassRole through an instance profile (EC2
 	// RunInstances) logs the profile, not the role.
@@ -294,6 +298,7 @@ func Principal(in Input) Result {
 	// Used and denied actions, in catalog casing.
 	var lastAny time.Time
 	usedKey := map[string]bool{}
+	deniedOnly := map[string]bool{}
 	if in.Usage != nil {
 		names := make([]string, 0, len(in.Usage.Actions))
 		for a := range in.Usage.Actions {
@@ -346,6 +351,9 @@ func Principal(in Input) Result {
 			}
 			if u.Denied > 0 {
 				r.Denied = append(r.Denied, DeniedAction{Action: action, Count: u.Denied, LastSeen: u.LastDenied, Granted: isGranted})
+				if u.Used == 0 {
+					deniedOnly[strings.ToLower(action)] = true
+				}
 			}
 		}
 	}
@@ -358,7 +366,6 @@ func Principal(in Input) Result {
 	r.Used = mergeUsed(r.Used)
 
 	// Each granted action not used is unused or unobservable.
-	levelCount := map[string]int{}
 	for _, a := range granted {
 		if !eff.Expanded {
 			break
@@ -371,18 +378,6 @@ func Principal(in Input) Result {
 			continue
 		}
 		r.Unused = append(r.Unused, a)
-		lvl := in.Catalog.AccessLevel(a)
-		if r.unusedByLevel == nil {
-			r.unusedByLevel = map[string][]string{}
-		}
-		r.unusedByLevel[string(lvl)] = append(r.unusedByLevel[string(lvl)], a)
-		w := LevelWeight(lvl)
-		if IsEscalation(a) {
-			w *= EscalationFactor
-			r.Risk.HighRiskUnused = append(r.Risk.HighRiskUnused, a)
-		}
-		r.Risk.Score += w
-		levelCount[string(lvl)]++
 	}
 	// Used actions whose data events the trail logs for some resources
 	// only: their use of the others could not have shown.
@@ -399,6 +394,27 @@ func Principal(in Input) Result {
 		}
 	}
 	slices.SortStableFunc(r.Unobservable, func(a, b Unobservable) int { return strings.Compare(a.Action, b.Action) })
+	// IAM's last-accessed data, where there is some, decides what
+	// CloudTrail cannot, and keeps what was used before the window.
+	var laUnused map[string]bool
+	if eff.Expanded {
+		laUnused = applyLastAccessed(&r, in, usedKey, deniedOnly)
+	}
+	levelCount := map[string]int{}
+	for _, a := range r.Unused {
+		lvl := in.Catalog.AccessLevel(a)
+		if r.unusedByLevel == nil {
+			r.unusedByLevel = map[string][]string{}
+		}
+		r.unusedByLevel[string(lvl)] = append(r.unusedByLevel[string(lvl)], a)
+		w := LevelWeight(lvl)
+		if IsEscalation(a) {
+			w *= EscalationFactor
+			r.Risk.HighRiskUnused = append(r.Risk.HighRiskUnused, a)
+		}
+		r.Risk.Score += w
+		levelCount[string(lvl)]++
+	}
 	r.Risk.UnusedByAccessLevel = levelCount
 	r.Risk.Score = math.Round(r.Risk.Score*10) / 10
 	r.Risk.Admin = eff.AllActions || eff.AdminBeforeSCP || grantsStarOnStar(eff)
@@ -423,7 +439,7 @@ func Principal(in Input) Result {
 			break
 		}
 	}
-	if r.LastUsed.Any == nil && olderThanWindow(p, in.Window) && r.Coverage.Sufficient {
+	if r.LastUsed.Any == nil && olderThanWindow(p, in.Window) && r.Coverage.Sufficient && len(r.LastAccessedUsed) == 0 && len(r.Seasonal) == 0 {
 		r.Flags = append(r.Flags, "unused-principal")
 	}
 	if !r.Coverage.Sufficient {
@@ -434,10 +450,22 @@ func Principal(in Input) Result {
 		for i := range r.Unobservable {
 			r.Unobservable[i].Resources = nil
 		}
+		// What IAM's last-accessed data called unused does not depend on
+		// the logs: it stays unused (not scored, like the rest).
+		kept := []string{}
 		for _, a := range r.Unused {
+			if laUnused[a] {
+				kept = append(kept, a)
+				continue
+			}
 			r.Unobservable = append(r.Unobservable, Unobservable{Action: a, Reason: "insufficient-evidence"})
 		}
-		r.Unused = []string{}
+		r.Unused = kept
+		for i, ev := range r.Evidence {
+			if ev.Class == "unused" && !laUnused[ev.Action] {
+				r.Evidence[i].Class, r.Evidence[i].Source, r.Evidence[i].Reason = "unobservable", SourceNone, "insufficient-evidence"
+			}
+		}
 		slices.SortFunc(r.Unobservable, func(a, b Unobservable) int { return strings.Compare(a.Action, b.Action) })
 	}
 	r.Risk.Level = riskLevel(r)

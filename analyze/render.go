@@ -156,6 +156,22 @@ func Clean(s string) string { return untrusted.Terminal(s) }
 
 // writeDetail lists, for one principal, what it used, what it denied, what
 // is unused (by access level) and why the rest is unobservable.
+// writeUses lists last-accessed uses, one per line with the date and
+// whether it is the action's own or its service's.
+func writeUses(w io.Writer, title string, uses []LastAccessedUse) {
+	if len(uses) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s (%d):\n", title, len(uses))
+	for _, u := range uses {
+		level := "service-level"
+		if u.ActionLevel {
+			level = "action-level"
+		}
+		fmt.Fprintf(w, "  %s  %s  %s\n", Clean(u.Action), u.LastAccessed.UTC().Format(time.DateOnly), level)
+	}
+}
+
 func writeDetail(w io.Writer, r Result) error {
 	fmt.Fprintf(w, "\n%s\n", Clean(r.PrincipalARN))
 	if len(r.Used) > 0 {
@@ -184,6 +200,14 @@ func writeDetail(w io.Writer, r Result) error {
 	}
 	for _, d := range r.Denied {
 		fmt.Fprintf(w, "denied: %s ×%d, last %s\n", Clean(d.Action), d.Count, d.LastSeen.UTC().Format(time.DateOnly))
+	}
+	if la := r.LastAccessed; la != nil {
+		fmt.Fprintf(w, "last-accessed data: %s report of %s, tracking since %s\n", la.Granularity, la.TakenAt.UTC().Format(time.DateOnly), la.TrackingStart.UTC().Format(time.DateOnly))
+	}
+	writeUses(w, "used (last-accessed, not in CloudTrail)", r.LastAccessedUsed)
+	writeUses(w, "seasonal (last accessed before the window, kept)", r.Seasonal)
+	for _, c := range r.Conflicts {
+		fmt.Fprintf(w, "evidence conflict: %s (%s): %s\n", Clean(c.Action), c.Kind, Clean(c.Detail))
 	}
 	if len(r.Unused) > 0 {
 		fmt.Fprintf(w, "unused (%d):", len(r.Unused))

@@ -55,11 +55,28 @@ type Result struct {
 	// analysis cannot attribute: never a silent hole in a recommendation.
 	Unmapped []UnmappedCall `json:"unmapped,omitempty"`
 
+	// LastAccessedUsed are granted actions CloudTrail shows no call of in
+	// the window that IAM's last-accessed data reports accessed in it
+	// (action-level data): used, source last-accessed.
+	LastAccessedUsed []LastAccessedUse `json:"last_accessed_used,omitempty"`
+	// Seasonal are granted actions IAM last saw accessed before the window
+	// and inside its tracking period (a quarterly job): kept by default.
+	Seasonal []LastAccessedUse `json:"seasonal,omitempty"`
+	// Conflicts are the disagreements between CloudTrail and the
+	// last-accessed data.
+	Conflicts []EvidenceConflict `json:"evidence_conflicts,omitempty"`
+	// LastAccessed names the last-accessed snapshot used, if any.
+	LastAccessed *LastAccessedInfo `json:"last_accessed,omitempty"`
+	// Evidence says, for every granted action, its class and which source
+	// decided it (cloudtrail, last-accessed or none).
+	Evidence []ActionEvidence `json:"evidence,omitempty"`
+
 	LastUsed LastUsed `json:"last_used"`
 	Coverage Coverage `json:"coverage"`
 	Risk     Risk     `json:"risk"`
 	// Flags: "unused-principal", "insufficient-evidence", "admin",
-	// "workload-admin", "service-wildcard", "conditional-deny".
+	// "workload-admin", "service-wildcard", "conditional-deny", "seasonal",
+	// "evidence-conflict".
 	Flags []string `json:"flags"`
 	// Caveats explain what limits the result (conditional Deny statements,
 	// unknown trail configuration, missing catalog, ...).
@@ -118,7 +135,9 @@ type Unobservable struct {
 	Action string `json:"action"`
 	// Reason is one of "data-event-not-logged", "data-event-logging-unknown",
 	// "data-event-partly-logged", "management-events-not-logged",
-	// "permission-only", "service-not-in-logs", "insufficient-evidence".
+	// "permission-only", "service-not-in-logs", "insufficient-evidence",
+	// "evidence-conflict" (IAM's last-accessed data shows the service used
+	// in the window, CloudTrail shows nothing of it: kept).
 	Reason string `json:"reason"`
 	// Resources, for "data-event-partly-logged", are the resource patterns
 	// of the current grant the trail's data event selectors do not cover

@@ -24,6 +24,13 @@ const (
 	UnobservableList = "list" // left out of the policy, listed for review
 )
 
+// How seasonal actions (last accessed before the window, inside IAM's
+// tracking period) are treated.
+const (
+	SeasonalKeep = "keep" // with their current scope (default)
+	SeasonalDrop = "drop" // removed, and listed as removed
+)
+
 // Size limits IAM applies, in characters without white space.
 const (
 	ManagedPolicyLimit = 6144
@@ -57,6 +64,8 @@ type Options struct {
 	Context *ContextEvidence
 	// Unmapped is keep or fail; "" means keep.
 	Unmapped string
+	// Seasonal is keep or drop; "" means keep.
+	Seasonal string
 }
 
 // Validate names the first bad field.
@@ -65,6 +74,11 @@ func (o Options) Validate() error {
 	case "", UnobservableKeep, UnobservableDrop, UnobservableList:
 	default:
 		return fmt.Errorf("unobservable: %q is not keep, drop or list", o.Unobservable)
+	}
+	switch o.Seasonal {
+	case "", SeasonalKeep, SeasonalDrop:
+	default:
+		return fmt.Errorf("seasonal: %q is not keep or drop", o.Seasonal)
 	}
 	switch o.Unmapped {
 	case "", UnmappedKeep, UnmappedFail:
@@ -128,12 +142,16 @@ type Recommendation struct {
 	UnobservablePolicy string                 `json:"unobservable_policy"`
 	// UnmappedPolicy is how successful calls that map to no IAM action
 	// were treated: keep (KeptUnmapped statements) or fail.
-	UnmappedPolicy string       `json:"unmapped_policy"`
-	Excluded       []Excluded   `json:"excluded,omitempty"`
-	Suggestions    []Suggestion `json:"suggested_conditions,omitempty"`
-	Proof          Proof        `json:"proof"`
-	Notes          []string     `json:"notes,omitempty"`
-	CatalogVersion string       `json:"catalog_version,omitempty"`
+	UnmappedPolicy string `json:"unmapped_policy"`
+	// SeasonalPolicy is how seasonal actions were treated: keep (Seasonal
+	// statements, current scope) or drop (listed in SeasonalDropped).
+	SeasonalPolicy  string                    `json:"seasonal_policy"`
+	SeasonalDropped []analyze.LastAccessedUse `json:"seasonal_dropped,omitempty"`
+	Excluded        []Excluded                `json:"excluded,omitempty"`
+	Suggestions     []Suggestion              `json:"suggested_conditions,omitempty"`
+	Proof           Proof                     `json:"proof"`
+	Notes           []string                  `json:"notes,omitempty"`
+	CatalogVersion  string                    `json:"catalog_version,omitempty"`
 	// BlockedBySCP are the granted actions the organisation's SCPs take
 	// away, with the SCP statement or level that does: not effective
 	// grants, so not kept. The policy is proven against the identity
@@ -159,7 +177,7 @@ func (g *group) key() string {
 		ck = string(b)
 	}
 	svc := g.service
-	if g.kind == "unobservable" {
+	if g.kind == "unobservable" || g.kind == "seasonal" {
 		svc = ""
 	}
 	return g.kind + "|" + svc + "|" + strings.Join(g.resources, ",") + "|" + ck
@@ -173,7 +191,7 @@ func (g *group) sortActions() {
 	g.actions = slices.Compact(g.actions)
 }
 
-var kindOrder = map[string]int{"used": 0, "passrole": 1, "unobservable": 2, "unmapped": 3, "deny": 4}
+var kindOrder = map[string]int{"used": 0, "passrole": 1, "lastaccessed": 2, "seasonal": 3, "unobservable": 4, "unmapped": 5, "deny": 6}
 
 // Recommend builds and proves the policy for one principal. It checks ctx
 // per action and per proof step, and returns its error once ctx is done.
@@ -190,6 +208,9 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 	if opts.Unmapped == "" {
 		opts.Unmapped = UnmappedKeep
 	}
+	if opts.Seasonal == "" {
+		opts.Seasonal = SeasonalKeep
+	}
 	rule := DefaultGeneralize
 	if opts.Generalize != nil {
 		rule = *opts.Generalize
@@ -205,7 +226,7 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 	rec := &Recommendation{
 		PrincipalARN: r.PrincipalARN, Name: r.Name, Type: r.Type,
 		Window:             fmt.Sprintf("%d days", r.Coverage.WindowDays),
-		UnobservablePolicy: opts.Unobservable, UnmappedPolicy: opts.Unmapped, CatalogVersion: eff.CatalogVersion,
+		UnobservablePolicy: opts.Unobservable, UnmappedPolicy: opts.Unmapped, SeasonalPolicy: opts.Seasonal, CatalogVersion: eff.CatalogVersion,
 	}
 	allowOnly := allowOnlySet(in.Principal.Policies)
 	gi := newGrantIndex(allowOnly)
@@ -269,6 +290,24 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 			continue
 		}
 		rec.Unobservable = append(rec.Unobservable, u)
+	}
+
+	// IAM's last-accessed data: used in the window though CloudTrail does
+	// not show it, or before it (seasonal). Both keep the current grant's
+	// scope: the data names no resource.
+	for _, u := range r.LastAccessedUsed {
+		for _, pt := range grantParts(gi, eff.Grants[u.Action], u.Action) {
+			add(&group{kind: "lastaccessed", service: service(u.Action), resources: pt.resources, conds: pt.conds, ckey: pt.ckey}, u.Action)
+		}
+	}
+	for _, u := range r.Seasonal {
+		if opts.Seasonal == SeasonalDrop {
+			rec.SeasonalDropped = append(rec.SeasonalDropped, u)
+			continue
+		}
+		for _, pt := range grantParts(gi, eff.Grants[u.Action], u.Action) {
+			add(&group{kind: "seasonal", resources: pt.resources, conds: pt.conds, ckey: pt.ckey}, u.Action)
+		}
 	}
 
 	for _, k := range unmappedKeeps(in, gi, opts.Unmapped) {
@@ -739,6 +778,12 @@ func buildStatements(groups []*group, denies []policy.Statement, cp *compactor) 
 		case "passrole":
 			base = "PassRoleObserved"
 			evidence = "roles passed by calls in the window"
+		case "lastaccessed":
+			base = "UsedLastAccessed" + title(g.service)
+			evidence = "IAM last-accessed data: accessed in the window, not in CloudTrail (current scope kept)"
+		case "seasonal":
+			base = "KeptSeasonal"
+			evidence = "IAM last-accessed data: last accessed before the window, inside the tracking period (a periodic job; current scope kept)"
 		case "unobservable":
 			base = "KeptUnobservable"
 			evidence = "granted now; CloudTrail could not have shown their use in the window (kept, review before removing)"

@@ -91,6 +91,9 @@ type row struct {
 	risk     analyze.Risk
 	denied   []analyze.DeniedAction
 	unmapped []analyze.UnmappedCall
+	seasonal []analyze.LastAccessedUse
+	conflict []analyze.EvidenceConflict
+	laInfo   *analyze.LastAccessedInfo
 	coverage *analyze.Coverage
 	caveats  []string
 	unused   []string
@@ -166,6 +169,7 @@ func (b *builder) build(ctx context.Context) error {
 		return err
 	}
 	b.unmappedCalls()
+	b.lastAccessed()
 	if err := b.trend(ctx); err != nil {
 		return err
 	}
@@ -299,6 +303,9 @@ func (b *builder) principals(ctx context.Context, snapshot int64) ([]row, error)
 			{"caveats", p.Caveats, &r.caveats},
 			{"unmapped", p.Unmapped, &r.unmapped},
 			{"unused", p.UnusedDetail, &r.unused},
+			{"seasonal", p.Seasonal, &r.seasonal},
+			{"evidence_conflicts", p.Conflicts, &r.conflict},
+			{"last_accessed", p.LastAccessed, &r.laInfo},
 		} {
 			if len(f.b) == 0 || string(f.b) == "null" {
 				continue
@@ -715,6 +722,33 @@ func (b *builder) unmappedCalls() {
 		}
 	}
 	b.d.Unmapped = u
+}
+
+// maxLastAccessedItems bounds the seasonal actions and conflicts listed.
+const maxLastAccessedItems = 100
+
+// lastAccessed lists the snapshot's seasonal actions and evidence
+// conflicts, by principal.
+func (b *builder) lastAccessed() {
+	la := LastAccessedEvidence{SeasonalItems: []SeasonalAction{}, ConflictItems: []EvidenceConflict{}}
+	for _, r := range b.cur {
+		if r.laInfo != nil {
+			la.PrincipalsWith++
+		}
+		for _, s := range r.seasonal {
+			la.Seasonal++
+			if len(la.SeasonalItems) < maxLastAccessedItems {
+				la.SeasonalItems = append(la.SeasonalItems, SeasonalAction{ARN: r.ARN, Action: s.Action, LastAccessed: s.LastAccessed.UTC(), ActionLevel: s.ActionLevel})
+			}
+		}
+		for _, c := range r.conflict {
+			la.Conflicts++
+			if len(la.ConflictItems) < maxLastAccessedItems {
+				la.ConflictItems = append(la.ConflictItems, EvidenceConflict{ARN: r.ARN, Action: c.Action, Kind: c.Kind, Detail: c.Detail})
+			}
+		}
+	}
+	b.d.LastAccessed = la
 }
 
 func (b *builder) snapshotDenied() {

@@ -36,9 +36,12 @@ type Data struct {
 	Denied         Denied     `json:"denied"`
 	// Unmapped are the successful calls of the analysis window that map to
 	// no IAM action: uses no action list shows, by principal.
-	Unmapped  Unmapped  `json:"unmapped"`
-	FirstUsed FirstUsed `json:"first_used"`
-	Coverage  Coverage  `json:"coverage"`
+	Unmapped Unmapped `json:"unmapped"`
+	// LastAccessed lists what IAM's last-accessed data changed: seasonal
+	// actions (kept by default) and conflicts with CloudTrail.
+	LastAccessed LastAccessedEvidence `json:"last_accessed"`
+	FirstUsed    FirstUsed            `json:"first_used"`
+	Coverage     Coverage             `json:"coverage"`
 	// Principals are sorted by risk, highest first.
 	Principals []Principal `json:"principals"`
 	// Removed are principals of the previous snapshot that are gone.
@@ -198,6 +201,33 @@ type DeniedAction struct {
 type Unmapped struct {
 	Total int64          `json:"total"`
 	Items []UnmappedCall `json:"items"`
+}
+
+// LastAccessedEvidence is the seasonal actions and evidence conflicts of
+// the snapshot, at most maxLastAccessedItems of each listed.
+type LastAccessedEvidence struct {
+	Seasonal       int                `json:"seasonal"`
+	Conflicts      int                `json:"conflicts"`
+	SeasonalItems  []SeasonalAction   `json:"seasonal_items"`
+	ConflictItems  []EvidenceConflict `json:"conflict_items"`
+	PrincipalsWith int                `json:"principals_with_data"`
+}
+
+// SeasonalAction is a granted action last accessed before the window.
+type SeasonalAction struct {
+	ARN          string    `json:"arn"`
+	Action       string    `json:"action"`
+	LastAccessed time.Time `json:"last_accessed"`
+	ActionLevel  bool      `json:"action_level"`
+}
+
+// EvidenceConflict is a disagreement between CloudTrail and IAM's
+// last-accessed data.
+type EvidenceConflict struct {
+	ARN    string `json:"arn"`
+	Action string `json:"action"`
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
 }
 
 // UnmappedCall is one principal's successful calls of one event name that

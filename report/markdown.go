@@ -88,6 +88,25 @@ func renderMarkdown(w io.Writer, d *Data) error {
 		m.table(unmappedHeader, "lllrl", rows)
 	}
 
+	m.section(fmt.Sprintf("Last-accessed evidence: %d seasonal actions, %d conflicts (%d principals with data)", d.LastAccessed.Seasonal, d.LastAccessed.Conflicts, d.LastAccessed.PrincipalsWith))
+	m.line(capitalize(lastAccessedText) + ".")
+	if len(d.LastAccessed.SeasonalItems) > 0 {
+		m.line("")
+		rows = rows[:0]
+		for _, x := range d.LastAccessed.SeasonalItems {
+			rows = append(rows, seasonalRow(x))
+		}
+		m.table(seasonalHeader, "llll", rows)
+	}
+	if len(d.LastAccessed.ConflictItems) > 0 {
+		m.line("")
+		rows = rows[:0]
+		for _, x := range d.LastAccessed.ConflictItems {
+			rows = append(rows, conflictRow(x))
+		}
+		m.table(conflictHeader, "llll", rows)
+	}
+
 	m.section("Actions first used this period")
 	switch {
 	case !d.FirstUsed.Available:

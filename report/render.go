@@ -158,6 +158,25 @@ func unmappedRow(u UnmappedCall) []string {
 	return []string{u.ARN, u.EventSource, u.EventName, strconv.FormatInt(u.Calls, 10), dateString(u.LastSeen)}
 }
 
+// lastAccessedText says what the last-accessed section means.
+const lastAccessedText = "IAM last-accessed data: seasonal actions were last accessed before the window and inside IAM's 400-day tracking period (recommend keeps them with their current scope unless --seasonal drop); conflicts are where it and CloudTrail disagree"
+
+var seasonalHeader = []string{"Principal", "Seasonal action", "Last accessed", "Level"}
+
+func seasonalRow(s SeasonalAction) []string {
+	level := "service"
+	if s.ActionLevel {
+		level = "action"
+	}
+	return []string{s.ARN, s.Action, dateString(s.LastAccessed), level}
+}
+
+var conflictHeader = []string{"Principal", "Action", "Conflict", "Detail"}
+
+func conflictRow(c EvidenceConflict) []string {
+	return []string{c.ARN, c.Action, c.Kind, c.Detail}
+}
+
 // gapsText names the gaps, the first limit of them (all when limit is 0).
 func gapsText(gaps []DateRange, limit int) string {
 	if len(gaps) == 0 {

@@ -91,6 +91,10 @@ func testData() *Data {
 			{ARN: script.ARN, EventSource: "s3.amazonaws.com", EventName: "Put" + hostileScript, Calls: 10, LastSeen: time.Date(2026, 12, 20, 10, 0, 0, 0, time.UTC)},
 			{ARN: ansi.ARN, EventSource: "x" + hostileANSI, EventName: hostileMD, Calls: 2, LastSeen: time.Date(2026, 12, 21, 10, 0, 0, 0, time.UTC)},
 		}},
+		LastAccessed: LastAccessedEvidence{Seasonal: 1, Conflicts: 1, PrincipalsWith: 2,
+			SeasonalItems: []SeasonalAction{{ARN: script.ARN, Action: "dynamodb:" + hostileMD, LastAccessed: time.Date(2026, 7, 31, 3, 0, 0, 0, time.UTC), ActionLevel: true}},
+			ConflictItems: []EvidenceConflict{{ARN: ansi.ARN, Action: "s3:" + hostileScript, Kind: "cloudtrail-only", Detail: "x" + hostileANSI}},
+		},
 		FirstUsed: FirstUsed{
 			Source: "usage", Available: true, Total: 3,
 			Items: []FirstUse{

@@ -87,6 +87,23 @@ func renderTable(w io.Writer, d *Data, width int) error {
 		t.table(unmappedHeader, "lllrl", rows)
 	}
 
+	t.section(fmt.Sprintf("Last-accessed evidence: %d seasonal actions, %d conflicts (%d principals with data)", d.LastAccessed.Seasonal, d.LastAccessed.Conflicts, d.LastAccessed.PrincipalsWith))
+	t.line("  " + lastAccessedText)
+	if len(d.LastAccessed.SeasonalItems) > 0 {
+		rows = rows[:0]
+		for _, x := range d.LastAccessed.SeasonalItems {
+			rows = append(rows, seasonalRow(x))
+		}
+		t.table(seasonalHeader, "llll", rows)
+	}
+	if len(d.LastAccessed.ConflictItems) > 0 {
+		rows = rows[:0]
+		for _, x := range d.LastAccessed.ConflictItems {
+			rows = append(rows, conflictRow(x))
+		}
+		t.table(conflictHeader, "llll", rows)
+	}
+
 	t.section("Actions first used this period (drift or misuse)")
 	switch {
 	case !d.FirstUsed.Available:

@@ -84,6 +84,9 @@ step "load the organisation and its SCPs ($SAMPLE/org.json)"
 step "ingest CloudTrail ($SAMPLE/AWSLogs)"
 "$BIN" ingest cloudtrail --no-progress "$SAMPLE/AWSLogs"
 
+step "ingest IAM last-accessed data ($SAMPLE/lastaccessed)"
+"$BIN" ingest lastaccessed "$SAMPLE"/lastaccessed/*.json
+
 step "analyze: granted vs used over 90 days"
 "$BIN" analyze --window 90d
 

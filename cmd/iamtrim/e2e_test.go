@@ -36,6 +36,11 @@ func loadSample(t *testing.T, env map[string]string, catalogDir string) {
 	mustRun(t, env, exitOK, "ingest", "trails", filepath.Join(sampleDir, "trails.json"))
 	mustRun(t, env, exitOK, "ingest", "org", filepath.Join(sampleDir, "org.json"))
 	mustRun(t, env, exitOK, "ingest", "cloudtrail", "--no-progress", filepath.Join(sampleDir, "AWSLogs"))
+	files, err := filepath.Glob(filepath.Join(sampleDir, "lastaccessed", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no last-accessed files in %s (%v)", sampleDir, err)
+	}
+	mustRun(t, env, exitOK, append([]string{"ingest", "lastaccessed"}, files...)...)
 }
 
 func readTruth(t *testing.T) sample.Truth {

@@ -18,6 +18,7 @@ func (a *app) recommendCmd() *cobra.Command {
 		outDir       string
 		unobservable string
 		unmapped     string
+		seasonal     string
 		suggest      bool
 		gen          = recommend.DefaultGeneralize
 		maxChars     int
@@ -87,7 +88,7 @@ principal is never overwritten for another (that principal fails, exit 1).`,
 			if (render.TerraformStyle != "" || render.TerraformRoleRef != "") && format != "terraform" {
 				return usageErr("--terraform-style and --terraform-role-ref apply to --format terraform")
 			}
-			ropts := recommend.Options{Unobservable: unobservable, Unmapped: unmapped, Generalize: &gen, MaxChars: maxChars, InlineChars: inlineChars, MaxPolicies: maxPolicies}
+			ropts := recommend.Options{Unobservable: unobservable, Unmapped: unmapped, Seasonal: seasonal, Generalize: &gen, MaxChars: maxChars, InlineChars: inlineChars, MaxPolicies: maxPolicies}
 			if err := ropts.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
@@ -150,6 +151,7 @@ principal is never overwritten for another (that principal fails, exit 1).`,
 	f.StringVar(&outDir, "out-dir", "", "directory for --all")
 	f.StringVar(&unobservable, "unobservable", recommend.UnobservableKeep, "unobservable actions: keep (own statement), list (left out, listed) or drop (removed)")
 	f.StringVar(&unmapped, "unmapped", recommend.UnmappedKeep, "successful calls that map to no IAM action: keep (the current grant of their service, KeptUnmapped) or fail (the proof fails)")
+	f.StringVar(&seasonal, "seasonal", recommend.SeasonalKeep, "actions IAM's last-accessed data shows used before the window (a quarterly job): keep (their current scope, KeptSeasonal) or drop (removed, listed)")
 	f.BoolVar(&suggest, "suggest-conditions", false, "suggest conditions from observed context (regions, VPC endpoints, source networks, MFA), each with its evidence")
 	f.IntVar(&gen.ObjectPrefixDepth, "object-prefix-depth", recommend.DefaultGeneralize.ObjectPrefixDepth, "S3 object keys keep this many leading segments, then /* (0: exact objects)")
 	f.IntVar(&gen.CollapseAt, "collapse-at", recommend.DefaultGeneralize.CollapseAt, "this many resources of one kind become one pattern (0: never)")

@@ -197,6 +197,9 @@ type ReportPrincipal struct {
 	// Result's workload (false when absent), recommendation_proven, risk,
 	// denied, coverage, caveats, unmapped and unused.
 	Workload, RecommendationProven, RiskDetail, DeniedDetail, Coverage, Caveats, Unmapped, UnusedDetail []byte
+	// Result's seasonal, evidence_conflicts and last_accessed (IAM
+	// last-accessed data).
+	Seasonal, Conflicts, LastAccessed []byte
 }
 
 // ReportPrincipals returns the principals of analysis snapshot, of
@@ -208,7 +211,8 @@ func ReportPrincipals(ctx context.Context, db *store.DB, snapshot int64, account
 		       CASE jsonb_typeof(result->'used_not_granted') WHEN 'array' THEN jsonb_array_length(result->'used_not_granted') ELSE 0 END,
 		       CASE jsonb_typeof(result->'blocked_by_scp') WHEN 'array' THEN jsonb_array_length(result->'blocked_by_scp') ELSE 0 END,
 		       coalesce(result->'workload', 'false'), result->'recommendation_proven',
-		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped', result->'unused'
+		       result->'risk', result->'denied', result->'coverage', result->'caveats', result->'unmapped', result->'unused',
+		       result->'seasonal', result->'evidence_conflicts', result->'last_accessed'
 		  FROM analysis_principal
 		 WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)
 		 ORDER BY principal_arn`, snapshot, account)

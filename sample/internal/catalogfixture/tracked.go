@@ -1,5 +1,10 @@
 package catalogfixture
 
+import (
+	"slices"
+	"strings"
+)
+
 // lastAccessTracked lists, per service, the fixture's actions AWS's Service
 // Reference marks "SupportedBy": {"IAM Action Last Accessed": true}: IAM
 // reports their last access one by one (action-level last-accessed data).
@@ -174,4 +179,20 @@ UpdateStateMachine
 AssumeRole AssumeRoleWithSAML AssumeRoleWithWebIdentity DecodeAuthorizationMessage
 GetAccessKeyInfo GetCallerIdentity GetFederationToken GetSessionToken
 `,
+}
+
+// Services returns the fixture's service prefixes, sorted.
+func Services() []string {
+	out := make([]string, 0, len(services))
+	for _, s := range services {
+		out = append(out, s.name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// LastAccessTracked returns the actions of service that IAM tracks one by
+// one in its last-accessed data (names without prefix).
+func LastAccessTracked(service string) []string {
+	return strings.Fields(lastAccessTracked[service])
 }
