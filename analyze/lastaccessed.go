@@ -170,6 +170,11 @@ func applyLastAccessed(r *Result, in Input, usedKey map[string]bool, deniedOnly 
 		case !tracks:
 			// The tracking period does not cover the window: silence
 			// proves nothing.
+		case !la.ActionLevel && isUnobs && u.Reason == "permission-only":
+			// IAM does not count a permission-only authorization
+			// (iam:PassRole checked inside another service's call) as an
+			// access of its service: the service's silence proves
+			// nothing of it.
 		default:
 			if la.ActionLevel {
 				ev.Reason = "last-accessed: the action was not accessed since " + rep.TrackingStart.Format(time.DateOnly)

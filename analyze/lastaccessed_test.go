@@ -119,6 +119,10 @@ func TestLastAccessedRules(t *testing.T) {
 				t.Errorf("%s: %+v", a, e)
 			}
 		}
+		in.LastAccessed = laReport("iam=never", "s3=2026-10-20", "sqs=never")
+		if got := unobservableNames(Principal(in))["iam:PassRole"]; got != "permission-only" {
+			t.Errorf("iam:PassRole: %q; want it kept permission-only even when IAM never saw the iam service (PassRole is not counted as an access of it)", got)
+		}
 		// s3 was accessed in the window: its data actions stay
 		// unobservable (which action is unknown).
 		if unobs["s3:PutObject"] == "" || unobs["iam:PassRole"] == "" {

@@ -53,6 +53,16 @@
 //     CloudWatch metric data events. The workload also makes calls the trail
 //     does not record (other buckets and tables, SQS and SNS messages, Logs
 //     PutLogEvents): they are in no log file, only in truth.json.
+//   - lastaccessed/ACCOUNT.NAME.json: IAM last-accessed data per role and
+//     user, as `aws iam get-service-last-accessed-details` prints an
+//     ACTION_LEVEL job's result, taken two hours after the logs end: every
+//     service the policies allow, with the last attempt the generator made
+//     (logged, refused or unlogged) and, for the actions the catalog
+//     fixture marks tracked, each action's. It adds accesses from before
+//     the logs: backup-operator's quarterly DR drill
+//     (dynamodb:DescribeBackup on 2026-07-31, seen only here) and
+//     legacy-etl's last run (2025-11-03). truth.json's lastAccessed lists
+//     them and each principal's services never accessed.
 //   - truth.json: per role and user, the exact actions (with resources) its
 //     successful calls needed, the calls AWS services made with its
 //     credentials, its denied attempts, its permissionless calls, its
