@@ -13,6 +13,7 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/lastaccess"
 	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/store"
@@ -114,6 +115,12 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 	if err != nil {
 		return nil, err
 	}
+	// Last-accessed reports up to the day after the window: a later one
+	// would let what happened after the window decide it (backtests).
+	la, err := lastaccess.LoadLatest(ctx, db, w.To.AddDate(0, 0, 2), arns)
+	if err != nil {
+		return nil, err
+	}
 	log.Debug("evidence loaded", "principals", len(principals), "with_usage", len(usage), "elapsed", time.Since(started))
 
 	exp := ev.NewExpander()
@@ -149,7 +156,7 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 		r := Principal(Input{
 			Principal: p, Effective: eff, Usage: usage[p.ARN], Catalog: ev.Catalog,
 			Trails: ev.Trails.ForAccount(p.AccountID), Seen: seen[p.AccountID], Coverage: c, Window: w, Thresholds: opts.Thresholds,
-			PathlessARNs: pathless, ProfileRoles: profiles,
+			PathlessARNs: pathless, ProfileRoles: profiles, LastAccessed: la[p.ARN],
 		})
 		snap.Principals = append(snap.Principals, r)
 	}
@@ -174,12 +181,21 @@ type stored struct {
 	Granted            []string       `json:"granted,omitempty"`
 	Unobservable       []Unobservable `json:"unobservable,omitempty"`
 	UnobservableCounts map[string]int `json:"unobservable_by_reason"`
+	// Evidence is rebuilt like Granted; its counts by source are kept.
+	Evidence       []ActionEvidence `json:"evidence,omitempty"`
+	EvidenceCounts map[string]int   `json:"evidence_by_source,omitempty"`
 }
 
 func storedJSON(r Result) ([]byte, error) {
 	s := stored{Result: r, UnobservableCounts: map[string]int{}}
 	for _, u := range r.Unobservable {
 		s.UnobservableCounts[u.Reason]++
+	}
+	if r.LastAccessed != nil {
+		s.EvidenceCounts = map[string]int{}
+		for _, e := range r.Evidence {
+			s.EvidenceCounts[e.Source+"/"+e.Class]++
+		}
 	}
 	return json.Marshal(s)
 }

@@ -67,6 +67,19 @@ type Config struct {
 		AssumeRole  string `yaml:"assume_role"`
 		EndpointURL string `yaml:"endpoint_url"`
 	} `yaml:"org"`
+	// LastAccessed is IAM's last-accessed data (ingest lastaccessed):
+	// files (glob patterns allowed), or live IAM (once per assume_roles
+	// entry when given).
+	LastAccessed struct {
+		Files       []string `yaml:"files"`
+		AWS         bool     `yaml:"aws"`
+		Profile     string   `yaml:"profile"`
+		Region      string   `yaml:"region"`
+		AssumeRoles []string `yaml:"assume_roles"`
+		ExternalID  string   `yaml:"external_id"`
+		EndpointURL string   `yaml:"endpoint_url"`
+		Workers     int      `yaml:"workers"`
+	} `yaml:"lastaccessed"`
 	CloudTrail struct {
 		Sources    []string `yaml:"sources"`
 		Since      string   `yaml:"since"`
@@ -91,6 +104,7 @@ type Config struct {
 		Format            string `yaml:"format"`
 		Unobservable      string `yaml:"unobservable"`
 		Unmapped          string `yaml:"unmapped"`
+		Seasonal          string `yaml:"seasonal"`
 		ObjectPrefixDepth *int   `yaml:"object_prefix_depth"`
 		CollapseAt        *int   `yaml:"collapse_at"`
 		MaxChars          int    `yaml:"max_chars"`
@@ -245,6 +259,12 @@ func (c *Config) Validate() error {
 	if c.Org.File != "" && c.Org.AWS {
 		bad("org", "name a file or aws, not both")
 	}
+	if len(c.LastAccessed.Files) > 0 && c.LastAccessed.AWS {
+		bad("lastaccessed", "name files or aws, not both")
+	}
+	if c.LastAccessed.Workers < 0 {
+		bad("lastaccessed.workers", "%d: want 1 or more (0: the default)", c.LastAccessed.Workers)
+	}
 	if len(c.CloudTrail.Sources) > 0 {
 		if _, err := c.ingestOptions(time.Now()); err != nil {
 			bad("cloudtrail", "%v", err)
@@ -334,5 +354,5 @@ func (c *Config) recommendOptions() recommend.Options {
 	if c.Recommend.CollapseAt != nil {
 		gen.CollapseAt = *c.Recommend.CollapseAt
 	}
-	return recommend.Options{Unobservable: c.Recommend.Unobservable, Unmapped: c.Recommend.Unmapped, Generalize: &gen, MaxChars: c.Recommend.MaxChars}
+	return recommend.Options{Unobservable: c.Recommend.Unobservable, Unmapped: c.Recommend.Unmapped, Seasonal: c.Recommend.Seasonal, Generalize: &gen, MaxChars: c.Recommend.MaxChars}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
 	"github.com/iamtrim/iamtrim/ingest/orgsrc"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/internal/period"
@@ -216,6 +217,11 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 	}
 	if len(cfg.CloudTrail.Sources) > 0 {
 		if err := r.stage("ingest", func() error { return r.ingest(ctx, db, cfg, sum) }); err != nil {
+			return err
+		}
+	}
+	if len(cfg.LastAccessed.Files) > 0 || cfg.LastAccessed.AWS {
+		if err := r.stage("lastaccessed", func() error { return r.lastAccessed(ctx, db, cfg, sum) }); err != nil {
 			return err
 		}
 	}
@@ -463,6 +469,36 @@ func (r *Runner) org(ctx context.Context, db *store.DB, cfg *Config, sum *Summar
 		sum.Warnings++
 	}
 	r.Log.Info("organisation", "id", id, "new", created, "accounts", o.Counts().Accounts)
+	return nil
+}
+
+// lastAccessed loads IAM last-accessed data; rejected files or principals
+// count as rejected inputs (exit 3), the rest is stored.
+func (r *Runner) lastAccessed(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
+	l := cfg.LastAccessed
+	var files []string
+	for _, pat := range l.Files {
+		m, err := filepath.Glob(pat)
+		if err != nil || len(m) == 0 {
+			// Not a pattern, or one matching nothing: read as named, so
+			// a missing file is reported.
+			m = []string{pat}
+		}
+		files = append(files, m...)
+	}
+	src := LastAccessedSource{Files: files, AWS: l.AWS, AWSOptions: lastaccessaws.Options{
+		IAM:         iamsrc.Options{Profile: l.Profile, Region: l.Region, BaseEndpoint: l.EndpointURL},
+		AssumeRoles: l.AssumeRoles, ExternalID: l.ExternalID, Workers: l.Workers,
+	}}
+	s, err := IngestLastAccessed(ctx, db, src, r.Log)
+	if err != nil {
+		return err
+	}
+	for _, e := range s.Rejected {
+		r.Log.Warn("rejected last-accessed input", "error", e)
+	}
+	sum.Rejected += len(s.Rejected)
+	r.Log.Info("last-accessed data", "stored", s.Stored, "unchanged", s.Unchanged, "resumed", s.Resumed, "rejected", len(s.Rejected))
 	return nil
 }
 

@@ -64,7 +64,13 @@ func Generate(ctx context.Context, opts Options, log *slog.Logger) (Stats, error
 	if err := g.writeJSON("org.json", g.org.organization()); err != nil {
 		return g.stats(), err
 	}
-	if err := g.writeJSON("truth.json", g.truth()); err != nil {
+	la, err := g.writeLastAccessed()
+	if err != nil {
+		return g.stats(), err
+	}
+	truth := g.truth()
+	truth.LastAccessed = la
+	if err := g.writeJSON("truth.json", truth); err != nil {
 		return g.stats(), err
 	}
 	if err := g.writeExceptions(); err != nil {
@@ -397,7 +403,7 @@ func (g *generator) nextEvent(r int, t time.Time) *event {
 			rs = o.minted(a, rs, r, t, g.evRand.IntN(a.mintN))
 		}
 		if !a.logged {
-			g.accs[a.who].recordUnlogged(a, rs)
+			g.accs[a.who].recordUnlogged(a, rs, t, o.regions[r])
 			g.totals.UnloggedCalls++
 			continue
 		}

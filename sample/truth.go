@@ -20,6 +20,9 @@ type Truth struct {
 	OtherCallers      []TruthPrincipal `json:"otherCallers"`
 	// Organization is what org.json's SCPs make ineffective.
 	Organization *TruthOrg `json:"organization"`
+	// LastAccessed describes lastaccessed/: IAM's last-accessed data of
+	// every role and user, with the accesses before the logs.
+	LastAccessed TruthLastAccessed `json:"lastAccessed"`
 }
 
 // TruthOptions records the options the sample was generated with.
@@ -197,6 +200,21 @@ type acc struct {
 	unmapped       map[unmappedKey]*useAcc
 	// acts are the activities with successful calls, logged or not.
 	acts map[*activity]bool
+	// seen is each action's last attempt (successful, refused or not
+	// logged) with its region: what IAM's last-accessed data reports.
+	seen map[string]lastSeen
+}
+
+type lastSeen struct {
+	t      time.Time
+	region string
+}
+
+// saw records an attempt of action at t in region.
+func (t *acc) saw(action string, at time.Time, region string) {
+	if cur, ok := t.seen[action]; !ok || at.After(cur.t) {
+		t.seen[action] = lastSeen{at, region}
+	}
 }
 
 type useAcc struct {
@@ -208,7 +226,7 @@ type useAcc struct {
 func newAcc(p *principal) *acc {
 	return &acc{p: p, used: map[useKey]*useAcc{}, denied: map[deniedKey]map[string]int64{},
 		permissionless: map[callKey]int64{}, unlogged: map[unlogKey]map[string]int64{},
-		implied: map[useKey]*useAcc{}, unmapped: map[unmappedKey]*useAcc{}, acts: map[*activity]bool{}}
+		implied: map[useKey]*useAcc{}, unmapped: map[unmappedKey]*useAcc{}, acts: map[*activity]bool{}, seen: map[string]lastSeen{}}
 }
 
 func resName(r *res) string {
@@ -226,6 +244,15 @@ func (t *acc) record(e *event) {
 	}
 	if !e.t.Before(t.last) {
 		t.last, t.lastRegion = e.t, e.region
+	}
+	if a.action != "" {
+		t.saw(a.action, e.t, e.region)
+		for _, im := range a.implied {
+			t.saw(im, e.t, e.region)
+		}
+		if len(a.pass) > 0 {
+			t.saw(passRole, e.t, e.region)
+		}
 	}
 	switch {
 	case a.action == "":
@@ -304,8 +331,9 @@ func addUse(m map[useKey]*useAcc, k useKey, errCode string, resources ...string)
 	}
 }
 
-func (t *acc) recordUnlogged(a *activity, r *res) {
+func (t *acc) recordUnlogged(a *activity, r *res, at time.Time, region string) {
 	t.acts[a] = true
+	t.saw(a.action, at, region)
 	k := unlogKey{a.action, a.name, a.unlogged}
 	if t.unlogged[k] == nil {
 		t.unlogged[k] = map[string]int64{}
