@@ -2,7 +2,7 @@
 # Proof: PROVEN. Observed calls allowed = true (111 calls); nothing broader than the current policies = true; removes 824 of 836 granted actions.
 # Window: 90 days.
 # WARNING: an IAM Identity Center role: apply the change to its permission set, not to the role, which Identity Center overwrites
-# Note: granted actions blocked by SCPs: 1 (s3:DeleteBucket: denied by $ROOT/testdata/cli/authz-list/scp.json Sid NoBucketDeletion): not effective, so not kept; the policy relies on no SCP
+# Note: granted actions blocked by SCPs: 1 (s3:DeleteBucket: denied by testdata/cli/authz-list/scp.json Sid NoBucketDeletion): not effective, so not kept; the policy relies on no SCP
 
 resource "aws_iam_policy" "awsreservedsso_administratoraccess_4f1c2e9a7b3d5e60_least_privilege" {
   name        = "AWSReservedSSO_AdministratorAccess_4f1c2e9a7b3d5e60-least-privilege"

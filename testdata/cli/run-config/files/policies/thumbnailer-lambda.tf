@@ -2,7 +2,7 @@
 # Proof: PROVEN. Observed calls allowed = true (164 calls); nothing broader than the current policies = true; removes 96 of 100 granted actions.
 # Window: 90 days.
 # It replaces the principal's current policies: detach or delete them once this is applied.
-# Note: granted actions blocked by SCPs: 1 (s3:DeleteBucket: denied by $ROOT/testdata/cli/authz-list/scp.json Sid NoBucketDeletion): not effective, so not kept; the policy relies on no SCP
+# Note: granted actions blocked by SCPs: 1 (s3:DeleteBucket: denied by testdata/cli/authz-list/scp.json Sid NoBucketDeletion): not effective, so not kept; the policy relies on no SCP
 
 resource "aws_iam_policy" "thumbnailer_lambda_least_privilege" {
   name        = "thumbnailer-lambda-least-privilege"
