@@ -36,17 +36,11 @@ type Config struct {
 		BaseURL  string `yaml:"base_url"`
 		CacheDir string `yaml:"cache_dir"`
 	} `yaml:"catalog"`
+	// Authz: Files are get-account-authorization-details outputs; or AWS
+	// reads them live (once per assume_roles entry when given).
 	Authz struct {
-		// Files are get-account-authorization-details outputs; or AWS reads
-		// them live (once per assume_roles entry when given).
-		Files       []string `yaml:"files"`
-		AWS         bool     `yaml:"aws"`
-		Profile     string   `yaml:"profile"`
-		Region      string   `yaml:"region"`
-		AssumeRoles []string `yaml:"assume_roles"`
-		ExternalID  string   `yaml:"external_id"`
-		EndpointURL string   `yaml:"endpoint_url"`
-		OldEndpoint string   `yaml:"endpoint"` // renamed to endpoint_url
+		AWSSource   `yaml:",inline"`
+		OldEndpoint string `yaml:"endpoint"` // renamed to endpoint_url
 	} `yaml:"authz"`
 	Trails struct {
 		File        string `yaml:"file"`
@@ -71,14 +65,8 @@ type Config struct {
 	// files (glob patterns allowed), or live IAM (once per assume_roles
 	// entry when given).
 	LastAccessed struct {
-		Files       []string `yaml:"files"`
-		AWS         bool     `yaml:"aws"`
-		Profile     string   `yaml:"profile"`
-		Region      string   `yaml:"region"`
-		AssumeRoles []string `yaml:"assume_roles"`
-		ExternalID  string   `yaml:"external_id"`
-		EndpointURL string   `yaml:"endpoint_url"`
-		Workers     int      `yaml:"workers"`
+		AWSSource `yaml:",inline"`
+		Workers   int `yaml:"workers"`
 	} `yaml:"lastaccessed"`
 	CloudTrail struct {
 		Sources    []string `yaml:"sources"`
@@ -355,4 +343,16 @@ func (c *Config) recommendOptions() recommend.Options {
 		gen.CollapseAt = *c.Recommend.CollapseAt
 	}
 	return recommend.Options{Unobservable: c.Recommend.Unobservable, Unmapped: c.Recommend.Unmapped, Seasonal: c.Recommend.Seasonal, Generalize: &gen, MaxChars: c.Recommend.MaxChars}
+}
+
+// AWSSource is an input read from files, or live from AWS (once per
+// assume_roles entry when given): the keys authz and lastaccessed share.
+type AWSSource struct {
+	Files       []string `yaml:"files"`
+	AWS         bool     `yaml:"aws"`
+	Profile     string   `yaml:"profile"`
+	Region      string   `yaml:"region"`
+	AssumeRoles []string `yaml:"assume_roles"`
+	ExternalID  string   `yaml:"external_id"`
+	EndpointURL string   `yaml:"endpoint_url"`
 }
