@@ -81,6 +81,14 @@ func tfName(s string) string {
 	return name
 }
 
+// Notes that make a recommendation's file one not to apply as it is: the
+// infrastructure-as-code formats show them as warnings, and leave out the
+// advice to replace the current policies.
+const (
+	NoteServiceLinked  = "a service-linked role: AWS manages its policies and they cannot be edited; this recommendation is for review only"
+	NoteIdentityCenter = "an IAM Identity Center role: apply the change to its permission set, not to the role, which Identity Center overwrites"
+)
+
 // header is the comment block every infrastructure-as-code format starts
 // with: whose policy, the proof, and every warning a reader must see
 // before applying it (service-linked, Identity Center, split), each line
@@ -100,7 +108,7 @@ func header(rec *Recommendation) []string {
 	}
 	var warnings, notes []string
 	for _, n := range rec.Notes {
-		if strings.Contains(n, "cannot be edited") || strings.Contains(n, "Identity Center") {
+		if n == NoteServiceLinked || n == NoteIdentityCenter {
 			warnings = append(warnings, "WARNING: "+n)
 		} else {
 			notes = append(notes, "Note: "+n)

@@ -382,9 +382,9 @@ func Recommend(ctx context.Context, in Input, opts Options) (*Recommendation, er
 		rec.Notes = append(rec.Notes, fmt.Sprintf("granted actions blocked by SCPs: %d (%s): not effective, so not kept; the policy relies on no SCP", n, first))
 	}
 	if in.Principal.ServiceLinked() {
-		rec.Notes = append(rec.Notes, "a service-linked role: AWS manages its policies and they cannot be edited; this recommendation is for review only")
+		rec.Notes = append(rec.Notes, NoteServiceLinked)
 	} else if in.Principal.Role != nil && strings.HasPrefix(in.Principal.Role.Path, "/aws-reserved/sso.amazonaws.com/") {
-		rec.Notes = append(rec.Notes, "an IAM Identity Center role: apply the change to its permission set, not to the role, which Identity Center overwrites")
+		rec.Notes = append(rec.Notes, NoteIdentityCenter)
 	}
 	if opts.Context != nil {
 		rec.Suggestions = Suggest(*opts.Context, in.Principal)
