@@ -73,7 +73,7 @@ func BenchmarkAnalyzeRecommend(b *testing.B) {
 	ctx := context.Background()
 	db := storetest.New(b)
 	cat := benchCatalog(b)
-	if _, err := catalog.Store(ctx, db.Pool, cat, "bench"); err != nil {
+	if _, err := catalog.Store(ctx, db, cat, "bench"); err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

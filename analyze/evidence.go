@@ -38,7 +38,7 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 	if len(used) > 0 {
 		ev.AuthzSnapshot = used[0].ID
 	}
-	if ev.Catalog, err = catalog.LoadCurrentOrNil(ctx, db.Pool, log); err != nil {
+	if ev.Catalog, err = catalog.LoadCurrentOrNil(ctx, db, log); err != nil {
 		return ev, err
 	}
 	if o.TrailsFile != "" {

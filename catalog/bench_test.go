@@ -83,7 +83,7 @@ func BenchmarkStore(b *testing.B) {
 	for b.Loop() {
 		n++
 		c.version.Digest = fmt.Sprintf("%s-bench-%d", orig, n) // defeat idempotence
-		if _, err := Store(ctx, db.Pool, c, "bench"); err != nil {
+		if _, err := Store(ctx, db, c, "bench"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -94,11 +94,11 @@ func BenchmarkLoadCurrent(b *testing.B) {
 	c, _ := loadFull(b)
 	db := storetest.New(b)
 	ctx := context.Background()
-	if _, err := Store(ctx, db.Pool, c, "bench"); err != nil {
+	if _, err := Store(ctx, db, c, "bench"); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := LoadCurrent(ctx, db.Pool); err != nil {
+		if _, err := LoadCurrent(ctx, db); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -57,7 +57,7 @@ func count(t *testing.T, pool *pgxpool.Pool, table string) int {
 func TestStoreAndLoadCurrent(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
-	pool := db.Pool
+	pool := db
 
 	if _, err := LoadCurrent(ctx, pool); !errors.Is(err, ErrNoCatalog) {
 		t.Fatalf("LoadCurrent on an empty database: err = %v, want ErrNoCatalog", err)
@@ -110,7 +110,7 @@ func TestStoreAndLoadCurrent(t *testing.T) {
 		t.Errorf("second Store of the same content (-first +second):\n%s", diff)
 	}
 	for table, want := range map[string]int{"catalog_version": 1, "catalog_service": 3, "catalog_action": 17, "catalog_resource": 4, "catalog_condition_key": 6, "catalog_operation": 4} {
-		if got := count(t, pool, table); got != want {
+		if got := count(t, pool.Pool, table); got != want {
 			t.Errorf("%s rows = %d, want %d", table, got, want)
 		}
 	}
@@ -159,7 +159,7 @@ func TestStoreAndLoadCurrent(t *testing.T) {
 	if _, err := LoadVersion(ctx, pool, 999999); !errors.Is(err, ErrNoCatalog) {
 		t.Errorf("LoadVersion(unknown) err = %v, want ErrNoCatalog", err)
 	}
-	if got := count(t, pool, "catalog_version WHERE is_current"); got != 1 {
+	if got := count(t, pool.Pool, "catalog_version WHERE is_current"); got != 1 {
 		t.Errorf("current versions = %d, want 1", got)
 	}
 }
@@ -167,13 +167,13 @@ func TestStoreAndLoadCurrent(t *testing.T) {
 func TestLoadCurrentDetectsAlteredRows(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
-	if _, err := Store(ctx, db.Pool, loadFixture(t), "fixture"); err != nil {
+	if _, err := Store(ctx, db, loadFixture(t), "fixture"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Pool.Exec(ctx, `UPDATE catalog_action SET access_level = 'Write' WHERE service = 's3' AND action = 'GetObject'`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := LoadCurrent(ctx, db.Pool)
+	_, err := LoadCurrent(ctx, db)
 	if err == nil || !strings.Contains(err.Error(), "altered") {
 		t.Errorf("LoadCurrent after altering a row: err = %v, want a digest mismatch", err)
 	}
@@ -187,7 +187,7 @@ func TestStoreConcurrent(t *testing.T) {
 	ids := make(chan int64, 4)
 	for range 4 {
 		go func() {
-			v, err := Store(ctx, db.Pool, c, "fixture")
+			v, err := Store(ctx, db, c, "fixture")
 			ids <- v.ID
 			errs <- err
 		}()
@@ -214,13 +214,13 @@ func TestStoreFullCatalog(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
 	start := time.Now()
-	v, err := Store(ctx, db.Pool, c, "")
+	v, err := Store(ctx, db, c, "")
 	if err != nil {
 		t.Fatalf("Store: %v", err)
 	}
 	stored := time.Since(start)
 	start = time.Now()
-	got, err := LoadCurrent(ctx, db.Pool)
+	got, err := LoadCurrent(ctx, db)
 	if err != nil {
 		t.Fatalf("LoadCurrent: %v", err)
 	}
@@ -252,14 +252,14 @@ func TestStoreAfterKilledStore(t *testing.T) {
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	v, err := Store(ctx, db.Pool, c, "")
+	v, err := Store(ctx, db, c, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.ID != 1 {
 		t.Fatalf("version after a killed store: got %d, want 1", v.ID)
 	}
-	again, err := Store(ctx, db.Pool, c, "")
+	again, err := Store(ctx, db, c, "")
 	if err != nil {
 		t.Fatal(err)
 	}

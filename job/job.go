@@ -192,7 +192,7 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 		if err := r.stage("catalog", func() error { return r.catalog(ctx, db, cfg) }); err != nil {
 			// A stale catalog is better than no analysis: go on with the
 			// current one when there is one.
-			v, verr := catalog.CurrentVersion(ctx, db.Pool)
+			v, verr := catalog.CurrentVersion(ctx, db)
 			if verr != nil {
 				return err
 			}
@@ -377,7 +377,7 @@ func (r *Runner) catalog(ctx context.Context, db *store.DB, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	v, err := catalog.CurrentVersion(ctx, db.Pool)
+	v, err := catalog.CurrentVersion(ctx, db)
 	if err == nil && r.now().Sub(v.FetchedAt) < maxAge {
 		r.Log.Info("catalog is fresh", "version", v.ID, "fetched", v.FetchedAt.Format(time.RFC3339))
 		return nil
@@ -393,7 +393,7 @@ func (r *Runner) catalog(ctx context.Context, db *store.DB, cfg *Config) error {
 	} else if cat, err = catalog.LoadDir(cfg.Catalog.Source); err != nil {
 		return err
 	}
-	nv, err := catalog.Store(ctx, db.Pool, cat, "")
+	nv, err := catalog.Store(ctx, db, cat, "")
 	if err != nil {
 		return err
 	}

@@ -111,7 +111,7 @@ func (s TrailsSource) Read(ctx context.Context) (*trails.Config, error) {
 // IngestCloudTrail runs a CloudTrail ingest with the current catalog (if
 // any) and the collector tuned for it.
 func IngestCloudTrail(ctx context.Context, db *store.DB, opts ingest.Options, log *slog.Logger) (ingest.Summary, error) {
-	cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, log)
+	cat, err := catalog.LoadCurrentOrNil(ctx, db, log)
 	if err != nil {
 		return ingest.Summary{}, err
 	}

@@ -265,7 +265,7 @@ func load(ctx context.Context, db *store.DB, id int64) (*side, error) {
 	}
 	var cat *catalog.Catalog
 	if s.catalog != nil {
-		if cat, err = catalog.LoadVersion(ctx, db.Pool, *s.catalog); err != nil {
+		if cat, err = catalog.LoadVersion(ctx, db, *s.catalog); err != nil {
 			return nil, err
 		}
 	}

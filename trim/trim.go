@@ -229,14 +229,14 @@ func (r *runner) catalog(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		v, err := catalog.Store(ctx, r.db.Pool, cat, "")
+		v, err := catalog.Store(ctx, r.db, cat, "")
 		if err != nil {
 			return err
 		}
 		r.log.Info("catalog loaded", "dir", o.Catalog, "version", v.ID, "actions", v.Actions)
 		return nil
 	}
-	cur, curErr := catalog.CurrentVersion(ctx, r.db.Pool)
+	cur, curErr := catalog.CurrentVersion(ctx, r.db)
 	if curErr != nil && !errors.Is(curErr, catalog.ErrNoCatalog) {
 		return curErr
 	}
@@ -287,7 +287,7 @@ func (r *runner) catalog(ctx context.Context) error {
 			cat = bundled
 		}
 	}
-	v, err := catalog.Store(ctx, r.db.Pool, cat, "")
+	v, err := catalog.Store(ctx, r.db, cat, "")
 	if err != nil {
 		return err
 	}

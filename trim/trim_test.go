@@ -204,7 +204,7 @@ func TestLive(t *testing.T) {
 	if res.Ingest.FilesOK == 0 || res.Ingest.FilesOK >= 270 {
 		t.Errorf("%d files ingested, want the window's only (the sample has 270)", res.Ingest.FilesOK)
 	}
-	if v, err := catalog.CurrentVersion(ctx, db.Pool); err != nil || v.Actions == 0 {
+	if v, err := catalog.CurrentVersion(ctx, db); err != nil || v.Actions == 0 {
 		t.Fatalf("catalog: %+v %v", v, err)
 	}
 
@@ -245,7 +245,7 @@ func TestCatalogOffline(t *testing.T) {
 	if !strings.Contains(logs.String(), "using the last cached copy") {
 		t.Errorf("no warning about the cached catalog:\n%s", logs.String())
 	}
-	if v, err := catalog.CurrentVersion(ctx, db.Pool); err != nil || v.Actions == 0 {
+	if v, err := catalog.CurrentVersion(ctx, db); err != nil || v.Actions == 0 {
 		t.Fatalf("catalog from the cache: %+v %v", v, err)
 	}
 
@@ -260,7 +260,7 @@ func TestCatalogOffline(t *testing.T) {
 	if !strings.Contains(logs.String(), "using the catalog bundled with iamtrim") {
 		t.Errorf("no warning about the bundled catalog:\n%s", logs.String())
 	}
-	if v, err := catalog.CurrentVersion(ctx, db.Pool); err != nil || v.Source != trim.BundledCatalogSource || !v.FetchedAt.Before(asOf) {
+	if v, err := catalog.CurrentVersion(ctx, db); err != nil || v.Source != trim.BundledCatalogSource || !v.FetchedAt.Before(asOf) {
 		t.Fatalf("stored catalog %+v %v, want the bundled one, never fresh", v, err)
 	}
 }

@@ -44,7 +44,7 @@ does; --scp files apply on top, to every principal.`,
 			if err != nil {
 				return err
 			}
-			cat, err := catalog.LoadCurrentOrNil(ctx, db.Pool, a.log)
+			cat, err := catalog.LoadCurrentOrNil(ctx, db, a.log)
 			if err != nil {
 				return err
 			}

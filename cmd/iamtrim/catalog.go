@@ -40,7 +40,7 @@ counts.`,
 				return err
 			}
 			defer db.Close()
-			v, err := catalog.Store(ctx, db.Pool, cat, "")
+			v, err := catalog.Store(ctx, db, cat, "")
 			if err != nil {
 				return err
 			}
@@ -70,7 +70,7 @@ transfers almost nothing, then stores the result as the current version.`,
 				return err
 			}
 			defer db.Close()
-			v, err := catalog.Store(ctx, db.Pool, cat, "")
+			v, err := catalog.Store(ctx, db, cat, "")
 			if err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ transfers almost nothing, then stores the result as the current version.`,
 				return err
 			}
 			defer db.Close()
-			vs, cur, err := catalog.Versions(ctx, db.Pool)
+			vs, cur, err := catalog.Versions(ctx, db)
 			if err != nil {
 				return err
 			}

@@ -7,13 +7,12 @@
 // usage_principal, usage_daily, usage_unmapped_daily, usage_context_daily,
 // log_coverage_daily), authz.go (the authorization snapshots),
 // analysis.go, recommendation.go, backtest.go, trails.go, report.go (the
-// quarterly report's reads).
+// quarterly report's reads), catalog.go (the action catalog's versions).
 //
 // Functions return plain rows; the stages (analyze, recommend, backtest,
 // report) turn them into their own types. Each takes the *store.DB and,
 // for windows, the bounds as days.
 //
 // Not yet here (still next to their stage, each tested against the
-// migrated schema by its own package): the rollup writes in ingest and the catalog
-// (catalog/store.go).
+// migrated schema by its own package): the rollup writes in ingest.
 package queries

@@ -77,7 +77,7 @@ func TestReportQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := catalog.Store(ctx, db.Pool, cat, "")
+	v, err := catalog.Store(ctx, db, cat, "")
 	if err != nil {
 		t.Fatal(err)
 	}
