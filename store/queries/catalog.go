@@ -218,7 +218,9 @@ func LoadCatalogRows(ctx context.Context, db *store.DB, id int64) (*CatalogRows,
 		return nil, err
 	}
 	if c.ConditionKeys, err = collect(ctx, tx, `SELECT service, key, types FROM catalog_condition_key WHERE version_id = $1`, id,
-		func(r pgx.CollectableRow) (k CatalogConditionKey, err error) { return k, r.Scan(&k.Service, &k.Key, &k.Types) }); err != nil {
+		func(r pgx.CollectableRow) (k CatalogConditionKey, err error) {
+			return k, r.Scan(&k.Service, &k.Key, &k.Types)
+		}); err != nil {
 		return nil, err
 	}
 	if c.Operations, err = collect(ctx, tx, `SELECT service, operation, authorized_actions FROM catalog_operation WHERE version_id = $1`, id,
