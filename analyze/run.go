@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
@@ -175,22 +176,29 @@ func Run(ctx context.Context, db *store.DB, ev Evidence, opts Options, log *slog
 // but the Granted and Unobservable lists, which the authorization snapshot,
 // catalog and trail configuration the snapshot names determine, and which
 // run to tens of thousands of actions for administrators (their counts are
-// columns of the row, and Unobservable is summarised by reason).
+// columns of the row, and Unobservable is summarised by reason, with at
+// most MaxStoredUnobservable of its actions listed).
 type stored struct {
 	Result
 	Granted            []string       `json:"granted,omitempty"`
 	Unobservable       []Unobservable `json:"unobservable,omitempty"`
 	UnobservableCounts map[string]int `json:"unobservable_by_reason"`
+	// UnobservableListed lists unobservable actions with their reason
+	// (never their resources), bounded by listUnobservable; the counts by
+	// reason say how many more each reason has.
+	UnobservableListed []StoredUnobservable `json:"unobservable_listed,omitempty"`
 	// Evidence is rebuilt like Granted; its counts by source are kept.
 	Evidence       []ActionEvidence `json:"evidence,omitempty"`
 	EvidenceCounts map[string]int   `json:"evidence_by_source,omitempty"`
 }
 
-func storedJSON(r Result) ([]byte, error) {
+// StoredJSON is r as analysis_principal.result keeps it.
+func StoredJSON(r Result) ([]byte, error) {
 	s := stored{Result: r, UnobservableCounts: map[string]int{}}
 	for _, u := range r.Unobservable {
 		s.UnobservableCounts[u.Reason]++
 	}
+	s.UnobservableListed = listUnobservable(r.Unobservable)
 	if r.LastAccessed != nil {
 		s.EvidenceCounts = map[string]int{}
 		for _, e := range r.Evidence {
@@ -198,6 +206,56 @@ func storedJSON(r Result) ([]byte, error) {
 		}
 	}
 	return json.Marshal(s)
+}
+
+// MaxStoredUnobservable bounds the unobservable actions a snapshot lists
+// per principal: an administrator whose data events go unlogged has
+// thousands, and the snapshot keeps one row per principal per run.
+const MaxStoredUnobservable = 800
+
+// StoredUnobservable is one listed unobservable action of a stored
+// analysis (analysis_principal.result->'unobservable_listed').
+type StoredUnobservable struct {
+	Action string `json:"action"`
+	Reason string `json:"reason"`
+}
+
+// listUnobservable picks at most MaxStoredUnobservable of us, sorted by
+// reason then action, sharing the cap between reasons: each reason gets
+// its first actions in turn, so a reason with a few actions is listed
+// whole next to one with thousands.
+func listUnobservable(us []Unobservable) []StoredUnobservable {
+	if len(us) == 0 {
+		return nil
+	}
+	by := map[string][]string{}
+	for _, u := range us {
+		by[u.Reason] = append(by[u.Reason], u.Action)
+	}
+	reasons := make([]string, 0, len(by))
+	for r, acts := range by {
+		reasons = append(reasons, r)
+		sort.Strings(acts)
+	}
+	sort.Strings(reasons)
+	take := map[string]int{}
+	for n, more := 0, true; more && n < MaxStoredUnobservable; {
+		more = false
+		for _, r := range reasons {
+			if take[r] < len(by[r]) && n < MaxStoredUnobservable {
+				take[r]++
+				n++
+				more = true
+			}
+		}
+	}
+	out := make([]StoredUnobservable, 0, min(len(us), MaxStoredUnobservable))
+	for _, r := range reasons {
+		for _, a := range by[r][:take[r]] {
+			out = append(out, StoredUnobservable{Action: a, Reason: r})
+		}
+	}
+	return out
 }
 
 func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence, opts Options) error {
@@ -209,7 +267,7 @@ func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence
 		fmt.Fprintf(h, "org %d|", ev.OrgID)
 	}
 	for i, r := range snap.Principals {
-		b, err := storedJSON(r)
+		b, err := StoredJSON(r)
 		if err != nil {
 			return fmt.Errorf("encode analysis of %s: %w", r.PrincipalARN, err)
 		}

@@ -77,7 +77,7 @@ func insertSnapshot(t *testing.T, db *store.DB, asOf, scope string, catalogVersi
 		t.Fatalf("insert snapshot: %v", err)
 	}
 	for _, r := range results {
-		body, err := json.Marshal(r)
+		body, err := analyze.StoredJSON(r)
 		if err != nil {
 			t.Fatal(err)
 		}

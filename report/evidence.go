@@ -35,8 +35,10 @@ type Detail struct {
 	Used      []DetailUsed `json:"used"`
 	UsedTotal int          `json:"used_total"`
 	// Unused groups the unused actions by access level; Unobservable
-	// counts the unobservable ones by reason (the snapshot does not keep
-	// their list: iamtrim analyze --principal shows it).
+	// groups the unobservable ones by reason. A snapshot lists at most
+	// analyze.MaxStoredUnobservable of a principal's unobservable actions
+	// (each reason's Total is complete; snapshots stored before the list
+	// was kept have none listed): iamtrim analyze --principal shows all.
 	Unused       []ActionGroup          `json:"unused"`
 	Unobservable []ActionGroup          `json:"unobservable"`
 	Denied       []analyze.DeniedAction `json:"denied"`
@@ -101,15 +103,16 @@ func (b *builder) details(ctx context.Context, snapID int64) error {
 		byARN[b.d.Details[i].ARN] = &b.d.Details[i]
 	}
 	rows, err := b.db.Pool.Query(ctx, `
-		SELECT principal_arn, result->'used', result->'unobservable_by_reason', result->'denied', result->'unmapped'
+		SELECT principal_arn, result->'used', result->'unobservable_by_reason', result->'denied', result->'unmapped',
+		       result->'unobservable_listed'
 		FROM analysis_principal WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)`, snapID, b.acct)
 	if err != nil {
 		return fmt.Errorf("read analysis %d: %w", snapID, err)
 	}
 	for rows.Next() {
 		var arn string
-		var used, unobs, denied, unmapped []byte
-		if err := rows.Scan(&arn, &used, &unobs, &denied, &unmapped); err != nil {
+		var used, unobs, denied, unmapped, listed []byte
+		if err := rows.Scan(&arn, &used, &unobs, &denied, &unmapped, &listed); err != nil {
 			rows.Close()
 			return fmt.Errorf("read analysis %d: %w", snapID, err)
 		}
@@ -121,10 +124,11 @@ func (b *builder) details(ctx context.Context, snapID int64) error {
 		var o map[string]int
 		var den []analyze.DeniedAction
 		var un []analyze.UnmappedCall
+		var ls []analyze.StoredUnobservable
 		for _, f := range []struct {
 			b []byte
 			v any
-		}{{used, &u}, {unobs, &o}, {denied, &den}, {unmapped, &un}} {
+		}{{used, &u}, {unobs, &o}, {denied, &den}, {unmapped, &un}, {listed, &ls}} {
 			if len(f.b) > 0 && string(f.b) != "null" {
 				if err := json.Unmarshal(f.b, f.v); err != nil {
 					rows.Close()
@@ -148,15 +152,24 @@ func (b *builder) details(ctx context.Context, snapID int64) error {
 			}
 			d.Used = append(d.Used, du)
 		}
-		// The snapshot keeps unobservable actions as counts by reason
-		// (the list follows from the evidence it names).
+		// The snapshot counts unobservable actions by reason and lists
+		// the first of each (analyze.MaxStoredUnobservable in all).
+		listedBy := map[string][]string{}
+		for _, x := range ls {
+			listedBy[x.Reason] = append(listedBy[x.Reason], x.Action)
+		}
 		var reasons []string
 		for r := range o {
 			reasons = append(reasons, r)
 		}
 		sort.Strings(reasons)
 		for _, r := range reasons {
-			d.Unobservable = append(d.Unobservable, ActionGroup{Name: r, Total: o[r], Actions: []string{}})
+			g := group(r, listedBy[r])
+			g.Total = o[r]
+			if g.Actions == nil {
+				g.Actions = []string{}
+			}
+			d.Unobservable = append(d.Unobservable, g)
 		}
 		sort.SliceStable(den, func(i, j int) bool { return den[i].Count > den[j].Count })
 		d.DeniedTotal = len(den)
