@@ -37,6 +37,34 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 	if err := opts.Validate(); err != nil {
 		return Summary{}, err
 	}
+	r := newRunner(db, cat, opts, log)
+	opts = r.opts
+	if opts.Progress != nil {
+		r.bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(opts.Progress),
+			progressbar.OptionSetDescription("listing"),
+			progressbar.OptionSetItsString("files"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(opts.Progress) }),
+		)
+	}
+	err := r.run(ctx)
+	s := r.summary(time.Since(start))
+	if r.bar != nil {
+		r.updateBar(start)
+		_ = r.bar.Finish()
+	}
+	log.Info("ingest finished", "files_ok", s.FilesOK, "files_failed", s.FilesFailed, "files_skipped", s.FilesSkipped,
+		"files_already_done", s.FilesAlreadyDone, "events", s.Events, "duplicates", s.Duplicates, "unmapped", s.Unmapped,
+		"denied", s.Denied, "elapsed", s.Elapsed, "events_per_sec", int64(s.EventsPerSec))
+	return s, err
+}
+
+// newRunner applies the defaults to opts and returns the state of a run.
+func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Logger) *runner {
 	if opts.Workers == 0 {
 		opts.Workers = max(2, runtime.NumCPU())
 	}
@@ -71,7 +99,7 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 		depth = 0
 	}
 	host, _ := os.Hostname()
-	r := &runner{
+	return &runner{
 		db: db, opts: opts, log: log,
 		mapper:     cloudtrail.NewMapper(cat),
 		filter:     newFilter(&opts),
@@ -86,28 +114,6 @@ func Run(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts Options
 		resCap:     newCapTracker[resourceGroup](opts.MaxResources, moreResources),
 		netCap:     newCapTracker[networkGroup](opts.MaxNetworks, moreNetworks),
 	}
-	if opts.Progress != nil {
-		r.bar = progressbar.NewOptions64(-1,
-			progressbar.OptionSetWriter(opts.Progress),
-			progressbar.OptionSetDescription("listing"),
-			progressbar.OptionSetItsString("files"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(opts.Progress) }),
-		)
-	}
-	err := r.run(ctx)
-	s := r.summary(time.Since(start))
-	if r.bar != nil {
-		r.updateBar(start)
-		_ = r.bar.Finish()
-	}
-	log.Info("ingest finished", "files_ok", s.FilesOK, "files_failed", s.FilesFailed, "files_skipped", s.FilesSkipped,
-		"files_already_done", s.FilesAlreadyDone, "events", s.Events, "duplicates", s.Duplicates, "unmapped", s.Unmapped,
-		"denied", s.Denied, "elapsed", s.Elapsed, "events_per_sec", int64(s.EventsPerSec))
-	return s, err
 }
 
 // maxUnmappedNames bounds the distinct (eventSource, eventName) pairs

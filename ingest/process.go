@@ -486,19 +486,22 @@ type agg struct {
 	first, last           time.Time
 }
 
-func (a *agg) add(t time.Time, oc cloudtrail.Outcome) {
-	if a.calls == 0 || t.Before(a.first) {
-		a.first = t
+func (a *agg) add(t time.Time, oc cloudtrail.Outcome) { a.addN(t, t, 1, oc) }
+
+// addN adds n calls made between first and last.
+func (a *agg) addN(first, last time.Time, n int64, oc cloudtrail.Outcome) {
+	if a.calls == 0 || first.Before(a.first) {
+		a.first = first
 	}
-	if a.calls == 0 || t.After(a.last) {
-		a.last = t
+	if a.calls == 0 || last.After(a.last) {
+		a.last = last
 	}
-	a.calls++
+	a.calls += n
 	switch oc {
 	case cloudtrail.OutcomeDenied:
-		a.denied++
+		a.denied += n
 	case cloudtrail.OutcomeUnauthenticated:
-		a.unauth++
+		a.unauth += n
 	}
 }
 
@@ -534,6 +537,11 @@ type pending struct {
 	file  string
 	index int
 	dup   bool
+	// count > 0: the record stands for count events between its
+	// EventTime and last (a group pushed down to Athena or CloudTrail
+	// Lake); 0 is one event.
+	count int64
+	last  time.Time
 }
 
 // batch accumulates a group's records inside its transaction.
@@ -650,7 +658,7 @@ func (b *batch) add(ctx context.Context, index int, raw []byte) error {
 	// Reuse the slot's Record slices (Normalize resets the rest).
 	if n := len(b.chunk); n < cap(b.chunk) {
 		b.chunk = b.chunk[:n+1]
-		b.chunk[n].raw, b.chunk[n].dup = nil, false
+		b.chunk[n].raw, b.chunk[n].dup, b.chunk[n].count = nil, false, 0
 	} else {
 		b.chunk = append(b.chunk, pending{})
 	}
@@ -907,10 +915,14 @@ func (b *batch) dedup(ctx context.Context, secs []time.Time, ids [][16]byte) (ma
 func (b *batch) aggregate(p *pending) {
 	rec := &p.rec
 	res := p.res
-	res.events++
+	t, last, n := rec.EventTime, rec.EventTime, int64(1)
+	if p.count > 0 {
+		last, n = p.last, p.count
+	}
+	res.events += n
 	switch rec.Outcome {
 	case cloudtrail.OutcomeDenied:
-		res.denied++
+		res.denied += n
 	}
 	pk := p.pk
 	if m, ok := b.principals[pk]; !ok || m.name != rec.Principal.Name || m.account != rec.Principal.AccountID || m.typ != string(rec.Principal.Type) {
@@ -929,7 +941,6 @@ func (b *batch) aggregate(p *pending) {
 	invokedBy := clip(rec.InvokedBy, maxName)
 	account := clip(rec.AccountID, maxShort)
 	region := clip(rec.Region, maxShort)
-	t := rec.EventTime
 
 	mapped, overflowed := false, false
 	if rec.Mapping == cloudtrail.Mapped {
@@ -959,13 +970,13 @@ func (b *batch) aggregate(p *pending) {
 			}
 			if k.resource == moreResources && !overflowed {
 				overflowed = true
-				res.overflowed++
+				res.overflowed += n
 			}
 			if v == nil {
 				v = b.w.newAgg()
 				b.usage[k] = v
 			}
-			v.add(t, rec.Outcome)
+			v.addN(t, last, n, rec.Outcome)
 			mapped = true
 		}
 	}
@@ -973,10 +984,10 @@ func (b *batch) aggregate(p *pending) {
 		kind := "unmapped"
 		if rec.Mapping == cloudtrail.Permissionless {
 			kind = "permissionless"
-			res.permissionless++
+			res.permissionless += n
 		} else {
-			res.unmapped++
-			res.unmappedNames[[2]string{clip(rec.EventSource, maxName), clip(rec.EventName, maxName)}]++
+			res.unmapped += n
+			res.unmappedNames[[2]string{clip(rec.EventSource, maxName), clip(rec.EventName, maxName)}] += n
 		}
 		k := unmappedKey{principal: pk, day: p.day, kind: kind, source: clip(rec.EventSource, maxName), name: clip(rec.EventName, maxName), invokedBy: invokedBy, account: account}
 		v := b.unmapped[k]
@@ -984,7 +995,7 @@ func (b *batch) aggregate(p *pending) {
 			v = b.w.newAgg()
 			b.unmapped[k] = v
 		}
-		v.add(t, rec.Outcome)
+		v.addN(t, last, n, rec.Outcome)
 	}
 	network := clip(rec.Context.VPCEndpointID, maxShort)
 	if network == "" {
@@ -995,14 +1006,14 @@ func (b *batch) aggregate(p *pending) {
 	if _, ok := b.context[ck]; !ok && network != "" {
 		ck.network = b.r.netCap.admit(networkGroup{principal: pk, day: p.day}, network)
 	}
-	b.context[ck]++
+	b.context[ck] += n
 	cov := coverageKey{account: account, region: region, day: p.day}
 	v := b.coverage[cov]
 	if v == nil {
 		v = b.w.newAgg()
 		b.coverage[cov] = v
 	}
-	v.add(t, cloudtrail.OutcomeSuccess)
+	v.addN(t, last, n, cloudtrail.OutcomeSuccess)
 }
 
 // crossAccess pairs every action with every resource, for records that

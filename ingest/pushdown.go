@@ -1,0 +1,358 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/ingest/pushdown"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Engine runs a query pushed down to Athena or CloudTrail Lake
+// (ingest/athenasrc, ingest/lakesrc; PostgreSQL in tests).
+type Engine interface {
+	// Start submits the query and returns its execution id.
+	Start(ctx context.Context, sql string) (id string, err error)
+	// Wait returns once the query has succeeded, with what it cost; an
+	// error when it failed, was cancelled, or scanned more than allowed.
+	Wait(ctx context.Context, id string) (QueryStats, error)
+	// Results pages through the result, calling fn with the column names
+	// and each row (nil for NULL), in the same order every time.
+	Results(ctx context.Context, id string, fn func(header []string, row []*string) error) error
+}
+
+// QueryStats is what a finished query cost.
+type QueryStats struct {
+	BytesScanned int64
+}
+
+// PushdownOptions configure RunPushdown.
+type PushdownOptions struct {
+	// Source names the engine in the ledger: "athena" or "lake".
+	Source string
+	// Target is the table ("database.table") or event data store.
+	Target string
+	Query  pushdown.Query
+	Engine Engine
+	// ObjectPrefixDepth, MaxResources and MaxNetworks bound the rollup as
+	// Options' fields of the same names do.
+	ObjectPrefixDepth, MaxResources, MaxNetworks int
+	// ChunkRows is how many result rows go into one transaction; 0 means
+	// 2,048.
+	ChunkRows int
+}
+
+// PushdownSummary is what RunPushdown did.
+type PushdownSummary struct {
+	Source      string `json:"source"`
+	Target      string `json:"target"`
+	ExecutionID string `json:"execution_id"`
+	// Resumed: the query was started by an earlier run and taken up again;
+	// AlreadyDone: an earlier run added all of its rows, nothing was done.
+	Resumed      bool  `json:"resumed"`
+	AlreadyDone  bool  `json:"already_done"`
+	BytesScanned int64 `json:"bytes_scanned"`
+	// RowsFetched are the result rows read; RowsSkipped those of them an
+	// earlier, interrupted run had already added.
+	RowsFetched    int64         `json:"rows_fetched"`
+	RowsSkipped    int64         `json:"rows_skipped"`
+	Events         int64         `json:"events"`
+	Unmapped       int64         `json:"unmapped"`
+	Denied         int64         `json:"denied"`
+	Permissionless int64         `json:"permissionless"`
+	BadRows        int64         `json:"bad_rows"`
+	Principals     int           `json:"principals"`
+	Elapsed        time.Duration `json:"elapsed_ns"`
+	// Errors are "SOURCE:ID:row N: reason", at most MaxErrors.
+	Errors []string `json:"errors"`
+}
+
+// ErrWindowOverlap is returned when the window overlaps one an earlier
+// query of the same target already counted (or is counting): its events
+// would be counted twice.
+var ErrWindowOverlap = errors.New("window overlaps an ingested one")
+
+// ErrBusy is returned when another process is running the same query.
+var ErrBusy = errors.New("another ingester is running this query")
+
+// RunPushdown runs opts.Query on opts.Engine (or resumes it) and adds its
+// groups to the rollups, each through the same Mapper as file ingest and
+// counted as many times as it has events. The ledger (ingest_pushdown)
+// makes it exactly-once: the execution id is recorded before waiting, the
+// rows added are counted in the transaction that adds them, and a window
+// overlapping another query's is refused.
+func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts PushdownOptions, log *slog.Logger) (PushdownSummary, error) {
+	start := time.Now()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sum := PushdownSummary{Source: opts.Source, Target: opts.Target}
+	sql, err := opts.Query.SQL()
+	if err != nil {
+		return sum, err
+	}
+	h := sha256.Sum256([]byte(sql))
+	hash := hex.EncodeToString(h[:])
+	r := newRunner(db, cat, Options{
+		Workers: 1, ObjectPrefixDepth: opts.ObjectPrefixDepth, MaxResources: opts.MaxResources, MaxNetworks: opts.MaxNetworks,
+	}, log)
+	q := opts.Query
+	since, until := q.Since.UTC(), q.Until.UTC()
+
+	// The ledger row, held by this process for the run.
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer conn.Release()
+	var clash struct {
+		since, until time.Time
+		status       string
+	}
+	err = conn.QueryRow(ctx, `
+		SELECT since, until, status FROM ingest_pushdown
+		WHERE source = $1 AND target = $2 AND since < $4 AND until > $3 AND status <> 'failed'
+			AND NOT (since = $3 AND until = $4 AND query_hash = $5)
+		ORDER BY since LIMIT 1`, opts.Source, opts.Target, since, until, hash).Scan(&clash.since, &clash.until, &clash.status)
+	switch {
+	case err == nil:
+		return sum, fmt.Errorf("%w: %s %s already has [%s, %s) (%s) from another query; choose a window outside it, or the same window and filters",
+			ErrWindowOverlap, opts.Source, opts.Target, clash.since.UTC().Format(time.RFC3339), clash.until.UTC().Format(time.RFC3339), clash.status)
+	case !errors.Is(err, pgx.ErrNoRows):
+		return sum, fmt.Errorf("read the pushdown ledger: %w", err)
+	}
+	var (
+		id                  int64
+		execID, status      string
+		rowsDone, bytesDone int64
+	)
+	err = store.Retry(ctx, func() error {
+		_, err := conn.Exec(ctx, `
+			INSERT INTO ingest_pushdown (source, target, since, until, query_hash) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (source, target, since, until, query_hash) DO NOTHING`, opts.Source, opts.Target, since, until, hash)
+		if err != nil {
+			return err
+		}
+		return conn.QueryRow(ctx, `
+			SELECT id, execution_id, status, rows_done, bytes_scanned FROM ingest_pushdown
+			WHERE source = $1 AND target = $2 AND since = $3 AND until = $4 AND query_hash = $5`,
+			opts.Source, opts.Target, since, until, hash).Scan(&id, &execID, &status, &rowsDone, &bytesDone)
+	})
+	if err != nil {
+		return sum, fmt.Errorf("record the query in the pushdown ledger: %w", err)
+	}
+	var locked bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('iamtrim-pushdown'), $1::int)`, id).Scan(&locked); err != nil {
+		return sum, fmt.Errorf("lock the pushdown ledger: %w", err)
+	}
+	if !locked {
+		return sum, fmt.Errorf("%w (ledger row %d, execution %s)", ErrBusy, id, execID)
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('iamtrim-pushdown'), $1::int)`, id)
+	}()
+	if status == "done" {
+		sum.AlreadyDone, sum.ExecutionID, sum.BytesScanned = true, execID, bytesDone
+		log.Info("query already ingested", "source", opts.Source, "execution_id", execID)
+		return sum, nil
+	}
+	if err := r.recordBounds(ctx); err != nil {
+		return sum, err
+	}
+	if execID == "" || status == "failed" {
+		execID, err = opts.Engine.Start(ctx, sql)
+		if err != nil {
+			return sum, fmt.Errorf("start the %s query: %w", opts.Source, err)
+		}
+		rowsDone = 0
+		if _, err := conn.Exec(ctx, `
+			UPDATE ingest_pushdown SET execution_id = $2, status = 'started', rows_done = 0, events = 0, error = '', updated_at = now()
+			WHERE id = $1`, id, execID); err != nil {
+			return sum, fmt.Errorf("record the query id in the pushdown ledger: %w", err)
+		}
+		log.Info("query started", "source", opts.Source, "execution_id", execID)
+	} else {
+		sum.Resumed = true
+		log.Info("resuming the query an earlier run started", "source", opts.Source, "execution_id", execID, "rows_done", rowsDone)
+	}
+	sum.ExecutionID = execID
+	stats, err := opts.Engine.Wait(ctx, execID)
+	sum.BytesScanned = stats.BytesScanned
+	if err != nil {
+		if ctx.Err() == nil {
+			_, _ = conn.Exec(ctx, `UPDATE ingest_pushdown SET status = 'failed', error = $2, bytes_scanned = $3, updated_at = now() WHERE id = $1`,
+				id, clip(err.Error(), 4096), stats.BytesScanned)
+		}
+		return sum, err
+	}
+	log.Info("query finished", "source", opts.Source, "execution_id", execID, "bytes_scanned", stats.BytesScanned)
+
+	// Page the result; add rows in chunks, each in one transaction with
+	// the ledger's count of rows done.
+	chunk := opts.ChunkRows
+	if chunk <= 0 {
+		chunk = 2048
+	}
+	p := &pushdownRun{r: r, sum: &sum, ledgerID: id, done: rowsDone, source: opts.Source, execID: execID, w: newWorker()}
+	var dec *pushdown.Decoder
+	var index int64
+	err = opts.Engine.Results(ctx, execID, func(header []string, row []*string) error {
+		index++
+		sum.RowsFetched++
+		if index <= rowsDone {
+			sum.RowsSkipped++
+			return nil
+		}
+		if dec == nil {
+			var err error
+			if dec, err = pushdown.NewDecoder(q.Dialect, header); err != nil {
+				return fmt.Errorf("%s result %s: %w", opts.Source, execID, err)
+			}
+		}
+		p.add(index, dec, row)
+		if p.rows >= int64(chunk) {
+			return p.flush(ctx)
+		}
+		return ctx.Err()
+	})
+	if err == nil {
+		err = p.flush(ctx)
+	}
+	if err != nil {
+		return sum, err
+	}
+	if _, err := conn.Exec(ctx, `UPDATE ingest_pushdown SET status = 'done', bytes_scanned = $2, error = $3, updated_at = now() WHERE id = $1`,
+		id, stats.BytesScanned, clip(joinFirst(sum.Errors, 10), 4096)); err != nil {
+		return sum, fmt.Errorf("record the query as done: %w", err)
+	}
+	sum.Principals = len(r.seen)
+	sum.Elapsed = time.Since(start)
+	log.Info("pushdown ingest finished", "source", opts.Source, "execution_id", execID, "rows_fetched", sum.RowsFetched,
+		"events", sum.Events, "bytes_scanned", sum.BytesScanned, "bad_rows", sum.BadRows)
+	return sum, nil
+}
+
+// pushdownRun is the paging state of RunPushdown.
+type pushdownRun struct {
+	r        *runner
+	sum      *PushdownSummary
+	w        *worker
+	ledgerID int64
+	done     int64 // rows in the ledger as added
+	source   string
+	execID   string
+	chunk    []pending
+	rows     int64 // rows the chunk covers (bad ones too)
+	errs     []string
+}
+
+// add decodes and normalizes one result row into the chunk; a row that
+// cannot be is reported and counted as done.
+func (p *pushdownRun) add(index int64, dec *pushdown.Decoder, row []*string) {
+	p.rows++
+	bad := func(err error) {
+		p.sum.BadRows++
+		p.errs = append(p.errs, fmt.Sprintf("%s:%s:row %d: %v", p.source, p.execID, index, err))
+	}
+	g, err := dec.Decode(row)
+	if err != nil {
+		bad(err)
+		return
+	}
+	if g.Count == 0 {
+		return
+	}
+	p.chunk = append(p.chunk, pending{})
+	pd := &p.chunk[len(p.chunk)-1]
+	if err := p.r.mapper.Normalize(g.Record, &pd.rec); err != nil {
+		p.chunk = p.chunk[:len(p.chunk)-1]
+		bad(err)
+		return
+	}
+	pd.pk = principalKey(&pd.rec.Principal, pd.rec.InvokedBy)
+	pd.day = truncDay(pd.rec.EventTime)
+	pd.count, pd.last = g.Count, g.Last
+}
+
+// flush adds the chunk's groups to the rollups and the rows to the
+// ledger's count, in one transaction.
+func (p *pushdownRun) flush(ctx context.Context) error {
+	if p.rows == 0 {
+		return nil
+	}
+	var res *objectResult
+	var principals map[string]knownPrincipal
+	err := store.Retry(ctx, func() error {
+		res = &objectResult{unmappedNames: map[[2]string]int64{}, principalsSeen: map[string]struct{}{}}
+		tx, err := p.r.db.Pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		b := p.r.newBatch(tx, p.w)
+		for i := range p.chunk {
+			pd := &p.chunk[i]
+			pd.res = res
+			res.principalsSeen[pd.pk] = struct{}{}
+			b.aggregate(pd)
+		}
+		ledger := &pgx.Batch{}
+		moved := false
+		ledger.Queue(`
+			UPDATE ingest_pushdown SET rows_done = rows_done + $2, events = events + $3, updated_at = now()
+			WHERE id = $1 AND rows_done = $4`, p.ledgerID, p.rows, res.events, p.done).Exec(func(ct pgconn.CommandTag) error {
+			moved = ct.RowsAffected() != 1
+			return nil
+		})
+		if err := b.write(ctx, ledger); err != nil {
+			return err
+		}
+		if moved {
+			return fmt.Errorf("pushdown ledger row %d no longer says %d rows done: another ingester ran the query", p.ledgerID, p.done)
+		}
+		principals = b.newPrincipals
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("add %s rows to the rollups: %w", p.source, err)
+	}
+	p.r.committed(principals, nil)
+	for pk := range res.principalsSeen {
+		p.r.seen[pk] = struct{}{}
+	}
+	s := p.sum
+	s.Events += res.events
+	s.Unmapped += res.unmapped
+	s.Denied += res.denied
+	s.Permissionless += res.permissionless
+	keep := min(len(p.errs), max(0, MaxErrors-len(s.Errors)))
+	s.Errors = append(s.Errors, p.errs[:keep]...)
+	p.done += p.rows
+	p.chunk, p.rows, p.errs = p.chunk[:0], 0, nil
+	return nil
+}
+
+func joinFirst(lines []string, n int) string {
+	out := ""
+	for i, l := range lines[:min(len(lines), n)] {
+		if i > 0 {
+			out += "\n"
+		}
+		out += l
+	}
+	return out
+}
