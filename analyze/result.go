@@ -246,6 +246,9 @@ type Snapshot struct {
 	// Refused are the principals left out because their policies exceed
 	// authz's limits (authz.LimitError), each with why.
 	Refused []Refused `json:"refused,omitempty"`
+	// Reused is true when an identical analysis (same evidence, window
+	// and options) was stored before and this is that one.
+	Reused bool `json:"-"`
 }
 
 // Refused is a principal the analysis left out, and why.

@@ -295,9 +295,11 @@ func saveSnapshot(ctx context.Context, db *store.DB, snap *Snapshot, ev Evidence
 	if err != nil {
 		return fmt.Errorf("save analysis: as_of %q: %w", snap.AsOf, err)
 	}
-	snap.ID, snap.CreatedAt, _, err = queries.SaveAnalysis(ctx, db, queries.AnalysisSnapshot{
+	var created bool
+	snap.ID, snap.CreatedAt, created, err = queries.SaveAnalysis(ctx, db, queries.AnalysisSnapshot{
 		AsOf: asOf, WindowDays: snap.WindowDays, CatalogVersion: catID, AuthzSnapshot: ev.AuthzSnapshot,
 		TrailConfig: ev.TrailsID, Scope: opts.Principal, Params: params, Digest: digest, CreatedAt: opts.Now,
 	}, rows)
+	snap.Reused = !created
 	return err
 }

@@ -57,6 +57,7 @@ func (r *Runner) backtest(ctx context.Context, db *store.DB, cfg Backtest, ev an
 	if err := backtest.Save(ctx, db, rep); err != nil {
 		return err
 	}
+	sum.Breakage = rep.Broken()
 	if n := rep.Broken(); n > 0 {
 		r.Log.Warn("backtest: recommendations would deny test calls of actions used in training", "principals", n, "calls", rep.Totals.DeniedTrained)
 		if slices.Contains(failOn, "breakage") {

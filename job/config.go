@@ -117,6 +117,11 @@ type Config struct {
 	FailOn string `yaml:"fail_on"`
 	// Lock is "fail" (a second run exits at once) or "wait".
 	Lock string `yaml:"lock"`
+	// Notify posts a summary of the run to a webhook when its findings,
+	// its status or the diff since the previous analysis cross a
+	// threshold (package notify). A failure to notify is logged, never
+	// fatal.
+	Notify Notify `yaml:"notify"`
 	// Exceptions is the register of accepted risks (package exception),
 	// read with its line numbers by Load; --exceptions FILE replaces it.
 	// Its values are not ${VAR}-expanded.
@@ -180,6 +185,12 @@ func expandStrings(v reflect.Value, fn func(string) string) {
 	case reflect.Pointer:
 		if !v.IsNil() {
 			expandStrings(v.Elem(), fn)
+		}
+	case reflect.Map:
+		if v.Type().Elem().Kind() == reflect.String {
+			for _, k := range v.MapKeys() {
+				v.SetMapIndex(k, reflect.ValueOf(fn(v.MapIndex(k).String())).Convert(v.Type().Elem()))
+			}
 		}
 	}
 }
@@ -286,6 +297,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Backtest.validate(kinds); err != nil {
 		bad("backtest", "%v", err)
+	}
+	if err := c.Notify.validate(); err != nil {
+		bad("notify", "%v", err)
 	}
 	return errors.Join(errs...)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/orgsrc"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/notify"
 	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/report"
@@ -91,6 +92,9 @@ type Runner struct {
 	// HTTP fetches the catalog; nil means a client with a one-minute
 	// timeout.
 	HTTP *http.Client
+	// NotifyBackoff is the wait before the webhook's first retry (0:
+	// notify.DefaultBackoff); tests shorten it.
+	NotifyBackoff time.Duration
 }
 
 // Summary is what the closing line reports.
@@ -104,6 +108,9 @@ type Summary struct {
 	Report                         string
 	Warnings                       int
 	Findings                       map[string]int
+	// Breakage counts the principals whose backtest denied a test call of
+	// an action used in training (when backtest is enabled).
+	Breakage int
 }
 
 func (r *Runner) now() time.Time {
@@ -148,7 +155,8 @@ func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	jobErr := r.stages(ctx, db, cfg, &sum)
+	ev := &notify.Event{RunID: runID}
+	jobErr := r.stages(ctx, db, cfg, &sum, ev)
 	switch {
 	case jobErr != nil:
 		sum.Status = "failed"
@@ -156,6 +164,14 @@ func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
 		sum.Status = "partial"
 	}
 	_ = db.FinishRun(ctx, runID, sum.Status)
+	if cfg.Notify.Webhook != "" {
+		ev.Status, ev.Principals, ev.HighRisk, ev.Proven, ev.Unproven, ev.Report = sum.Status, sum.Principals, sum.HighRisk, sum.Proven, sum.Unproven, sum.Report
+		ev.Rejected = sum.Rejected
+		if jobErr != nil {
+			ev.Error = jobErr.Error()
+		}
+		r.notify(ctx, cfg, ev)
+	}
 	r.Log.Info("run finished", "status", sum.Status, "elapsed", time.Since(began).Round(time.Millisecond),
 		"events", sum.Events, "duplicates", sum.Duplicates, "files_ok", sum.FilesOK, "files_failed", sum.FilesFailed,
 		"principals", sum.Principals, "refused", len(sum.Refused), "high_risk_principals", sum.HighRisk,
@@ -187,7 +203,8 @@ func (r *Runner) stage(name string, fn func() error) error {
 	return nil
 }
 
-func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
+// stages runs the job's stages; ev gathers what a notification tells.
+func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Summary, ev *notify.Event) error {
 	if cfg.Catalog.Source != "" {
 		if err := r.stage("catalog", func() error { return r.catalog(ctx, db, cfg) }); err != nil {
 			// A stale catalog is better than no analysis: go on with the
@@ -272,16 +289,17 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 			return err
 		}
 	}
+	noticeFindings(cfg, snap, sum, ev)
 	if err := r.stage("report", func() error { return r.report(ctx, db, cfg, snap, sum) }); err != nil {
 		return err
 	}
-	return r.stage("diff", func() error { return r.diff(ctx, db, cfg, snap) })
+	return r.stage("diff", func() error { return r.diff(ctx, db, cfg, snap, ev) })
 }
 
 // diff records what changed since the analysis before this one as
-// OUT_DIR/diff.json (package snapdiff); the first run has nothing to
-// compare with.
-func (r *Runner) diff(ctx context.Context, db *store.DB, cfg *Config, snap *analyze.Snapshot) error {
+// OUT_DIR/diff.json (package snapdiff), and in ev for a notification; the
+// first run has nothing to compare with.
+func (r *Runner) diff(ctx context.Context, db *store.DB, cfg *Config, snap *analyze.Snapshot, ev *notify.Event) error {
 	res, err := snapdiff.Compare(ctx, db, 0, snap.ID)
 	if errors.Is(err, snapdiff.ErrTooFew) {
 		r.Log.Info("no earlier analysis to compare with")
@@ -303,6 +321,13 @@ func (r *Runner) diff(ctx context.Context, db *store.DB, cfg *Config, snap *anal
 	}
 	if err := commit(); err != nil {
 		return err
+	}
+	ev.Diff, ev.DiffFile = res, path
+	if snap.Reused {
+		// The same evidence as the run that stored this analysis: its
+		// changes were that run's news, and nothing changed since.
+		ev.Diff = &snapdiff.Result{From: res.To, To: res.To, NewPrincipals: []string{}, RemovedPrincipals: []string{}, Principals: []snapdiff.Change{}}
+		r.Log.Info("the analysis is the previous run's (same evidence): nothing changed since", "snapshot", snap.ID)
 	}
 	t := res.Totals
 	r.Log.Info("changes since the previous analysis", "from", res.From.ID, "to", res.To.ID, "new_principals", t.NewPrincipals,

@@ -3,15 +3,22 @@ package job
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/iamtrim/iamtrim/notify"
 
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/storetest"
@@ -91,6 +98,16 @@ func TestValidate(t *testing.T) {
 		{"bad database", "database: 'not a url'\n", "database"},
 		{"breakage without backtest", "fail_on: breakage\n", "backtest"},
 		{"bad backtest window", "backtest:\n  enabled: true\n  train: a while\n", "backtest"},
+		{"not http", "notify:\n  webhook: hooks.example.com/x\n", "notify: webhook: want an http or https URL"},
+		{"no host", "notify:\n  webhook: https:///x\n", "notify: webhook: the URL names no host"},
+		{"keys without webhook", "notify:\n  triggers: [findings]\n", "notify: webhook: missing"},
+		{"unknown trigger", "notify:\n  webhook: https://h/x\n  triggers: [everything]\n", `notify: triggers: "everything"`},
+		{"bad notify fail_on", "notify:\n  webhook: https://h/x\n  fail_on: bad\n", "notify: fail_on"},
+		{"bad timeout", "notify:\n  webhook: https://h/x\n  timeout: 10\n", "notify: timeout"},
+		{"long timeout", "notify:\n  webhook: https://h/x\n  timeout: 1h\n", "notify: timeout"},
+		{"too many retries", "notify:\n  webhook: https://h/x\n  retries: 50\n", "notify: retries: 50: want 0..5"},
+		{"negative min_changes", "notify:\n  webhook: https://h/x\n  min_changes: -1\n", "notify: min_changes"},
+		{"bad header", "notify:\n  webhook: https://h/x\n  headers:\n    \"Bad Name\": x\n", "notify: headers"},
 	}
 	dir := t.TempDir()
 	for _, tc := range tests {
@@ -165,7 +182,9 @@ func TestShippedConfigs(t *testing.T) {
 	for _, name := range []string{"docs/iamtrim.example.yaml", "testdata/iamtrim.sample.yaml"} {
 		t.Run(name, func(t *testing.T) {
 			t.Chdir(r) // the sample's paths are relative to the root
-			cfg, err := Load(name, func(k string) string { return map[string]string{"IAMTRIM_DB_PASSWORD": "pw"}[k] })
+			cfg, err := Load(name, func(k string) string {
+				return map[string]string{"IAMTRIM_DB_PASSWORD": "pw", "IAMTRIM_WEBHOOK_URL": "https://hooks.example.com/x", "IAMTRIM_WEBHOOK_TOKEN": "t"}[k]
+			})
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -308,5 +327,173 @@ func TestExceptionsRefusedByLine(t *testing.T) {
 	// The register starts on line 12 of the generated configuration.
 	if err == nil || !strings.Contains(err.Error(), path+":13: expires 2026-06-30 is not after created 2026-07-01") {
 		t.Fatalf("Load: %v, want the entry refused on line 13", err)
+	}
+}
+
+// receiver is a local webhook: it records each body and answers with code
+// after delay.
+type receiver struct {
+	mu     sync.Mutex
+	bodies [][]byte
+	auth   []string
+	code   int
+	delay  time.Duration
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	rc.bodies = append(rc.bodies, b)
+	rc.auth = append(rc.auth, r.Header.Get("Authorization"))
+	code, delay := rc.code, rc.delay
+	rc.mu.Unlock()
+	select {
+	case <-time.After(delay):
+	case <-r.Context().Done():
+		return
+	}
+	w.WriteHeader(code)
+}
+
+// take returns the bodies received since the last call.
+func (rc *receiver) take(t *testing.T) []notify.Payload {
+	t.Helper()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out []notify.Payload
+	for _, b := range rc.bodies {
+		var p notify.Payload
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatalf("payload: %v\n%s", err, b)
+		}
+		out = append(out, p)
+	}
+	rc.bodies = nil
+	return out
+}
+
+// TestNotify runs the sample with a webhook on a local server: the first
+// run notifies its findings, a second with a new role its diff, a third
+// with nothing crossing the thresholds nothing; a failing server is
+// retried as configured and logged by host, and the run's result is what
+// it would have been without a webhook.
+func TestNotify(t *testing.T) {
+	rc := &receiver{code: http.StatusOK}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	const token = "T0KEN-SECRET"
+	extra := filepath.Join(root(t), "job/testdata/authz-new-role.json")
+	path, out := sampleConfig(t, "notify:\n"+
+		"  webhook: "+srv.URL+"/services/${HOOK_TOKEN}\n"+
+		"  triggers: [findings, new-principals]\n"+
+		"  fail_on: admin\n"+
+		"  retries: 1\n"+
+		"  headers:\n    Authorization: Bearer ${HOOK_TOKEN}\n")
+	cfg, err := Load(path, func(k string) string { return map[string]string{"HOOK_TOKEN": token}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	r, _ := testRunner(t, &log)
+	r.NotifyBackoff = time.Millisecond
+	ctx := context.Background()
+
+	// 1: no earlier analysis; the admin findings notify.
+	if _, err := r.Run(ctx, cfg); err != nil {
+		t.Fatalf("run 1: %v", err)
+	}
+	got := rc.take(t)
+	if len(got) != 1 {
+		t.Fatalf("run 1 posted %d notifications, want 1", len(got))
+	}
+	p := got[0]
+	if !slices.Equal(p.Triggers, []string{"findings"}) || p.Findings["admin"] != 2 || p.Diff != nil || p.Status != "ok" ||
+		p.Report != filepath.Join(out, "report-2026Q4.csv") && !strings.HasPrefix(p.Report, filepath.Join(out, "report-")) {
+		t.Errorf("run 1 payload: triggers %v, findings %v, diff %v, status %s, report %s", p.Triggers, p.Findings, p.Diff, p.Status, p.Report)
+	}
+	if len(p.TopPrincipals) != 2 || !slices.Equal(p.TopPrincipals[0].Findings, []string{"admin"}) || p.TopPrincipals[0].RiskScore < p.TopPrincipals[1].RiskScore {
+		t.Errorf("run 1 top principals: %+v; want the two admins, riskier first", p.TopPrincipals)
+	}
+	if rc.auth[0] != "Bearer "+token {
+		t.Errorf("Authorization header %q", rc.auth[0])
+	}
+	if !strings.Contains(p.Text, "iamtrim run 1 (ok): 2 finding(s): admin=2") {
+		t.Errorf("run 1 text:\n%s", p.Text)
+	}
+
+	// 2: a new role: the diff notifies too.
+	cfg.Authz.Files = append(cfg.Authz.Files, extra)
+	if _, err := r.Run(ctx, cfg); err != nil {
+		t.Fatalf("run 2: %v", err)
+	}
+	got = rc.take(t)
+	if len(got) != 1 {
+		t.Fatalf("run 2 posted %d notifications, want 1", len(got))
+	}
+	p = got[0]
+	if !slices.Equal(p.Triggers, []string{"findings", "new-principals"}) || p.Diff == nil ||
+		!slices.Equal(p.Diff.NewPrincipals, []string{"arn:aws:iam::111122223333:role/incident-responder"}) ||
+		p.Diff.File != filepath.Join(out, "diff.json") || p.RunID != 2 {
+		t.Errorf("run 2 payload: run %d, triggers %v, diff %+v", p.RunID, p.Triggers, p.Diff)
+	}
+	if !strings.Contains(p.Text, "New: role/incident-responder") {
+		t.Errorf("run 2 text:\n%s", p.Text)
+	}
+
+	// 3: nothing new, and findings are not a trigger: no post.
+	cfg.Notify.Triggers = []string{"new-principals", "grants-added"}
+	log.Reset()
+	if _, err := r.Run(ctx, cfg); err != nil {
+		t.Fatalf("run 3: %v", err)
+	}
+	if got := rc.take(t); len(got) != 0 || !strings.Contains(log.String(), "no notification") {
+		t.Errorf("run 3 posted %d notifications; log:\n%s", len(got), log.String())
+	}
+
+	// 4: the server fails: two attempts (retries: 1), a warning naming
+	// the host, and the run's result unchanged (the findings error, exit
+	// 4, as without a webhook).
+	cfg.Notify.Triggers = []string{"findings"}
+	cfg.FailOn = "admin"
+	rc.mu.Lock()
+	rc.code = http.StatusInternalServerError
+	rc.mu.Unlock()
+	log.Reset()
+	_, err = r.Run(ctx, cfg)
+	var fe *FindingsError
+	if !errors.As(err, &fe) || fe.Counts["admin"] != 2 {
+		t.Errorf("run 4 with a failing webhook: %v; want the admin findings", err)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if n := len(rc.take(t)); n != 2 || !strings.Contains(log.String(), `msg="notification failed; the run's result is unchanged" host=`+host+` triggers=findings attempts=2 err="2 attempt(s): HTTP 500"`) {
+		t.Errorf("run 4: %d attempts; log:\n%s", n, log.String())
+	}
+	if strings.Contains(log.String(), token) {
+		t.Errorf("the log holds the token:\n%s", log.String())
+	}
+
+	// 5: a server slower than the timeout.
+	rc.mu.Lock()
+	rc.code, rc.delay = http.StatusOK, 5*time.Second
+	rc.mu.Unlock()
+	cfg.Notify.Timeout = "200ms"
+	cfg.Notify.Triggers = []string{"failed"}
+	zero := 0
+	cfg.Notify.Retries = &zero
+	log.Reset()
+	r.notify(ctx, cfg, &notify.Event{RunID: 5, Status: "failed"})
+	if n := len(rc.take(t)); n != 1 || !strings.Contains(log.String(), `err="1 attempt(s): no response within 200ms"`) {
+		t.Errorf("slow server: %d attempts; log:\n%s", n, log.String())
+	}
+}
+
+// A webhook URL is never quoted in an error: its path may be a token.
+func TestValidateNotifyQuotesNoURL(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "secret.yaml")
+	_ = os.WriteFile(p, []byte("notify:\n  webhook: hooks.example.com/services/T0KEN\n"), 0o644)
+	cfg, _ := Load(p, noEnv)
+	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "T0KEN") {
+		t.Errorf("Validate() = %v: want an error not quoting the URL", err)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +39,11 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/cl
 //	          $AWS_ENDPOINT in cmd or env: a local endpoint speaking S3,
 //	          CloudTrail, STS and IAM, serving the committed sample
 //	          (aws_test.go)
+//	          $WEBHOOK in cmd or env: the URL of a local webhook receiver
+//	          for this case, which writes each body it receives to
+//	          $TMP/out/webhook-N.json (so files/ shows what was posted)
+//	before    optional: commands run first, one per line, in the same
+//	          environment (each must finish with exit 0, 3 or 4)
 //	chdir     optional: the directory to run in (e.g. $ROOT)
 //	exit      the expected exit code
 //	stdout, stderr   the expected output, normalised (times, durations,
@@ -46,6 +55,7 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/cl
 type cliCase struct {
 	name, dir string
 	args      []string
+	before    [][]string
 	fixture   string
 	env       map[string]string
 }
@@ -80,6 +90,11 @@ func readCases(t *testing.T) []cliCase {
 		if b, err := os.ReadFile(filepath.Join(dir, "fixture")); err == nil {
 			c.fixture = strings.TrimSpace(string(b))
 		}
+		if b, err := os.ReadFile(filepath.Join(dir, "before")); err == nil {
+			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				c.before = append(c.before, strings.Fields(line))
+			}
+		}
 		if b, err := os.ReadFile(filepath.Join(dir, "env")); err == nil {
 			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 				if k, v, ok := strings.Cut(line, "="); ok {
@@ -104,6 +119,9 @@ var (
 	tmpRE      = regexp.MustCompile(`/tmp/\S*?/\d{3}\b`)
 	clockRE    = regexp.MustCompile(`TODAY \d{2}:\d{2}(:\d{2})?`)
 	dbURLRE    = regexp.MustCompile(`postgres(ql)?://[^\s"]+`)
+	// A local server's (the webhook receiver's) port is the system's pick
+	// (an ephemeral port: five digits; PostgreSQL's 5432 stays).
+	localPortRE = regexp.MustCompile(`\b127\.0\.0\.1:[1-6]\d{4}\b`)
 	// A case on a new schema logs each migration it applies: one more
 	// line in every such golden for each migration that lands. The
 	// migrations have tests of their own (package migrations, store).
@@ -132,6 +150,7 @@ func normalise(s, root, tmp string) string {
 	s = versionRE.ReplaceAllString(s, "iamtrim VERSION")
 	s = schemaRE.ReplaceAllString(s, "SCHEMA")
 	s = dbURLRE.ReplaceAllString(s, "DBURL")
+	s = localPortRE.ReplaceAllString(s, "127.0.0.1:PORT")
 	return s
 }
 
@@ -195,7 +214,11 @@ func TestCLI(t *testing.T) {
 				}
 				awsURL = localAWS.URL
 			}
-			expand := strings.NewReplacer("$ROOT", root, "$TMP", tmp, "$CASE", caseDir, "$DATABASE_URL", env["DATABASE_URL"], "$AWS_ENDPOINT", awsURL)
+			hookURL := ""
+			if c.uses("$WEBHOOK") {
+				hookURL = startWebhook(t, filepath.Join(tmp, "out"))
+			}
+			expand := strings.NewReplacer("$ROOT", root, "$TMP", tmp, "$CASE", caseDir, "$DATABASE_URL", env["DATABASE_URL"], "$AWS_ENDPOINT", awsURL, "$WEBHOOK", hookURL)
 			if b, err := os.ReadFile(filepath.Join(c.dir, "chdir")); err == nil {
 				t.Chdir(expand.Replace(strings.TrimSpace(string(b))))
 			}
@@ -212,6 +235,16 @@ func TestCLI(t *testing.T) {
 			}
 			if err := os.MkdirAll(filepath.Join(tmp, "out"), 0o755); err != nil {
 				t.Fatal(err)
+			}
+			for _, b := range c.before {
+				bargs := make([]string, len(b))
+				for i, a := range b {
+					bargs[i] = expand.Replace(a)
+				}
+				var bout, berr bytes.Buffer
+				if code := run(context.Background(), bargs, func(k string) string { return env[k] }, strings.NewReader(""), &bout, &berr); code != exitOK && code != exitRejected && code != exitFindings {
+					t.Fatalf("before: %s: exit %d\n%s", strings.Join(b, " "), code, berr.String())
+				}
 			}
 			var out, errb bytes.Buffer
 			code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
@@ -270,16 +303,45 @@ func TestCLI(t *testing.T) {
 }
 
 // usesAWS says whether the case calls the local AWS endpoint.
-func (c cliCase) usesAWS() bool {
-	if slices.Contains(c.args, "$AWS_ENDPOINT") {
+func (c cliCase) usesAWS() bool { return c.uses("$AWS_ENDPOINT") }
+
+// uses says whether the case's arguments or environment name placeholder.
+func (c cliCase) uses(placeholder string) bool {
+	if slices.Contains(c.args, placeholder) {
 		return true
 	}
 	for _, v := range c.env {
-		if strings.Contains(v, "$AWS_ENDPOINT") {
+		if strings.Contains(v, placeholder) {
 			return true
 		}
 	}
 	return false
+}
+
+// startWebhook serves a webhook receiver for one case: each body it is
+// posted goes to dir/webhook-N.json, N counting from 1, and it answers 200.
+func startWebhook(t *testing.T, dir string) string {
+	t.Helper()
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		n++
+		name := filepath.Join(dir, "webhook-"+strconv.Itoa(n)+".json")
+		mu.Unlock()
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func maps(m map[string]string) map[string]string {
