@@ -89,7 +89,9 @@
 // and "per account, all principals over a window" joins usage_principal on
 // account_id (indexed) with the same day range.
 //
-// Resources are stored bounded (bound.go): generalised by the lifecycle
+// The aggregation and the rollup writes are package ingest/rollup's (the
+// pushdown sources feed it grouped rows with their counts); its SQL is in
+// store/queries (ingest.go). Resources are stored bounded: generalised by the lifecycle
 // rules, S3 keys cut to Options.ObjectPrefixDepth, at most
 // Options.MaxResources per principal, day, action, invoker and account,
 // the calls on others in one row whose resource is queries.MoreResources

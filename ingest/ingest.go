@@ -17,8 +17,10 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/apisrc"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/ingest/filesrc"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/ingest/s3src"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/jackc/pgx/v5"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/sync/errgroup"
@@ -86,15 +88,15 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 		opts.Now = time.Now
 	}
 	if opts.MaxResources == 0 {
-		opts.MaxResources = DefaultMaxResources
+		opts.MaxResources = rollup.DefaultMaxResources
 	}
 	if opts.MaxNetworks == 0 {
-		opts.MaxNetworks = DefaultMaxNetworks
+		opts.MaxNetworks = rollup.DefaultMaxNetworks
 	}
 	depth := opts.ObjectPrefixDepth
 	switch {
 	case depth == 0:
-		depth = DefaultObjectPrefixDepth
+		depth = rollup.DefaultObjectPrefixDepth
 	case depth < 0:
 		depth = 0
 	}
@@ -104,15 +106,12 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 		mapper:     cloudtrail.NewMapper(cat),
 		filter:     newFilter(&opts),
 		mem:        semaphore.NewWeighted(opts.MemoryBudget),
-		principals: map[string]knownPrincipal{},
 		seen:       map[string]struct{}{},
 		unmapped:   map[[2]string]int64{},
 		partitions: map[string]bool{},
 		who:        fmt.Sprintf("%s:%d", clip(host, 64), os.Getpid()),
 		lockWait:   2 * time.Minute,
-		depth:      depth,
-		resCap:     newCapTracker[resourceGroup](opts.MaxResources, moreResources),
-		netCap:     newCapTracker[networkGroup](opts.MaxNetworks, moreNetworks),
+		roll:       rollup.NewRun(rollup.Options{ObjectPrefixDepth: depth, MaxResources: opts.MaxResources, MaxNetworks: opts.MaxNetworks}),
 	}
 }
 
@@ -137,16 +136,13 @@ type runner struct {
 	sum         Summary
 	errs        []string
 	errsDropped int
-	principals  map[string]knownPrincipal // committed principal ARN -> row
 	seen        map[string]struct{}
 	unmapped    map[[2]string]int64
 	partitions  map[string]bool // partition names known to exist
 	busy        []object        // objects another ingester held
 	lockWait    time.Duration   // how long to wait for them at the end
 
-	depth  int // S3 key depth stored, 0 for whole keys
-	resCap *capTracker[resourceGroup]
-	netCap *capTracker[networkGroup]
+	roll *rollup.Run // the caps and principals the groups share
 }
 
 func (r *runner) summary(elapsed time.Duration) Summary {
@@ -234,7 +230,7 @@ func (r *runner) run(ctx context.Context) error {
 	})
 	for range r.opts.Workers {
 		g.Go(func() error {
-			w := newWorker()
+			w := r.newWorker()
 			var next []object
 			for {
 				group, more := r.nextGroup(todo, next)
@@ -266,13 +262,20 @@ func (r *runner) run(ctx context.Context) error {
 	if len(busy) > 0 {
 		r.log.Info("waiting for objects other ingesters hold", "objects", len(busy))
 	}
-	w := newWorker()
+	w := r.newWorker()
 	for _, o := range busy {
 		if err := r.process(ctx, w, []object{o}, true); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// recordBounds notes in the database how this run bounds the rollup, so
+// that recommend knows how deep S3 keys were kept.
+func (r *runner) recordBounds(ctx context.Context) error {
+	b := r.roll.Options()
+	return queries.RecordBounds(ctx, r.db, b.ObjectPrefixDepth, b.MaxResources, b.MaxNetworks)
 }
 
 // nextGroup takes the objects to process in one transaction: pending (an
@@ -640,7 +643,4 @@ func (r *runner) listAPI(ctx context.Context, a *awsSetup, fn func(object) error
 	return nil
 }
 
-func truncDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
+func truncDay(t time.Time) time.Time { return rollup.Day(t) }

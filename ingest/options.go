@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/iamtrim/iamtrim/ingest/filesrc"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"io"
 	"os"
 	"regexp"
@@ -22,6 +23,13 @@ import (
 
 // SourceAPI is the source name that reads the CloudTrail API.
 const SourceAPI = "api"
+
+// The rollup's default bounds (package rollup says why).
+const (
+	DefaultObjectPrefixDepth = rollup.DefaultObjectPrefixDepth
+	DefaultMaxResources      = rollup.DefaultMaxResources
+	DefaultMaxNetworks       = rollup.DefaultMaxNetworks
+)
 
 // Options configure Run; they mirror `iamtrim ingest cloudtrail` flags.
 type Options struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -122,7 +123,6 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 	defer func() { w.rd.Reserve = nil }()
 	group = r.prefetch(ctx, group)
 	var items []item
-	var newPrincipals map[string]knownPrincipal
 	var newPartitions []string
 	err := store.Retry(ctx, func() error {
 		for stale := 0; ; {
@@ -131,7 +131,7 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 				items[i] = item{o: o}
 			}
 			var err error
-			newPrincipals, newPartitions, err = r.processOnce(ctx, w, items, wait)
+			newPartitions, err = r.processOnce(ctx, w, items, wait)
 			if isNoPartition(err) && stale < 3 {
 				// A partition this process believed in is gone (dropped
 				// by hand, restored from an older dump): look again.
@@ -155,7 +155,8 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 		}
 		return fmt.Errorf("ingest %s: %w", group[0].name, err)
 	}
-	r.committed(newPrincipals, newPartitions)
+	r.roll.Committed(w.roll)
+	r.committed(newPartitions)
 	for _, it := range items {
 		o, res, oc := it.o, it.res, it.oc
 		if oc == outcomeBusy && !wait {
@@ -227,17 +228,17 @@ func (r *runner) prefetch(ctx context.Context, group []object) []object {
 
 // processOnce claims the items' objects in the ledger, reads them, and
 // writes their aggregates and ledger rows in one transaction. It fills in
-// each item's result and outcome, and returns the principals and
-// partitions the transaction added (known to others once it commits).
-func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait bool) (map[string]knownPrincipal, []string, error) {
+// each item's result and outcome, and returns the partitions the
+// transaction added (known to others once it commits).
+func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait bool) ([]string, error) {
 	conn, err := r.db.Pool.Acquire(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer conn.Release()
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	type ledgerRow struct {
@@ -279,10 +280,10 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 		for i := range items {
 			items[i].oc = outcomeBusy
 		}
-		return nil, nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	b := r.newBatch(tx, w)
 	last := &pgx.Batch{} // ledger rows and cursors, sent with the rollups
@@ -301,7 +302,7 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 		}
 		version, ok, err := r.read(ctx, w.rd, b, o, lr.version)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if !ok {
 			it.oc = outcomeAlreadyDone // an API day with nothing left to fetch
@@ -311,11 +312,11 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 		it.res, it.version, it.id = b.res, version, lr.id
 	}
 	if !work {
-		return nil, nil, nil
+		return nil, nil
 	}
 	// Settle the last records' dedup: the ledger rows carry the counts.
 	if err := b.flush(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for i := range items {
 		it := &items[i]
@@ -342,10 +343,7 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 		if o.account != "" && o.region != "" && !o.day.IsZero() && res.filtered == 0 {
 			// The object itself proves its day has logs, events or not
 			// (unless filters left some of them out).
-			k := coverageKey{account: o.account, region: o.region, day: o.day}
-			if _, ok := b.coverage[k]; !ok {
-				b.coverage[k] = &agg{}
-			}
+			b.roll.Cover(o.account, o.region, o.day)
 		}
 		errText := strings.Join(res.errors[:min(len(res.errors), 10)], "\n")
 		last.Queue(`
@@ -363,13 +361,13 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 				o.api.account, o.api.region, res.maxEventTime)
 		}
 	}
-	if err := b.write(ctx, last); err != nil {
-		return nil, nil, err
+	if err := b.roll.Write(ctx, tx, last); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return b.newPrincipals, b.newPartitions, nil
+	return b.newPartitions, nil
 }
 
 // read reads one object into b, starting a new result for it, and returns
@@ -444,85 +442,12 @@ func (r *runner) forgetPartitions() {
 
 // committed remembers principals and partitions once their transaction is
 // in.
-func (r *runner) committed(principals map[string]knownPrincipal, partitions []string) {
+func (r *runner) committed(partitions []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for arn, p := range principals {
-		r.principals[arn] = p
-	}
 	for _, n := range partitions {
 		r.partitions[n] = true
 	}
-}
-
-// Aggregation keys. Principals are keyed by ARN until the write, when
-// their ids are known.
-type usageKey struct {
-	principal                            string
-	day                                  time.Time
-	action, resource, invokedBy, account string
-}
-
-type unmappedKey struct {
-	principal                              string
-	day                                    time.Time
-	kind, source, name, invokedBy, account string
-}
-
-type contextKey struct {
-	principal                string
-	day                      time.Time
-	region, network, uaClass string
-	mfa                      bool
-}
-
-type coverageKey struct {
-	account, region string
-	day             time.Time
-}
-
-type agg struct {
-	calls, denied, unauth int64
-	first, last           time.Time
-}
-
-func (a *agg) add(t time.Time, oc cloudtrail.Outcome) { a.addN(t, t, 1, oc) }
-
-// addN adds n calls made between first and last.
-func (a *agg) addN(first, last time.Time, n int64, oc cloudtrail.Outcome) {
-	if a.calls == 0 || first.Before(a.first) {
-		a.first = first
-	}
-	if a.calls == 0 || last.After(a.last) {
-		a.last = last
-	}
-	a.calls += n
-	switch oc {
-	case cloudtrail.OutcomeDenied:
-		a.denied += n
-	case cloudtrail.OutcomeUnauthenticated:
-		a.unauth += n
-	}
-}
-
-type principalMeta struct{ account, typ, name string }
-
-// less orders metadata by (account, type, name), bytewise, as the
-// COLLATE "C" columns do.
-func (m principalMeta) less(o principalMeta) bool {
-	if m.account != o.account {
-		return m.account < o.account
-	}
-	if m.typ != o.typ {
-		return m.typ < o.typ
-	}
-	return m.name < o.name
-}
-
-// knownPrincipal is a committed usage_principal row.
-type knownPrincipal struct {
-	id   int64
-	meta principalMeta
 }
 
 type pending struct {
@@ -552,47 +477,31 @@ type batch struct {
 	o     object        // the object being read
 	res   *objectResult // its result
 	chunk []pending
+	roll  *rollup.Batch // the group's aggregates
 
-	principals map[string]principalMeta
-	usage      map[usageKey]*agg
-	unmapped   map[unmappedKey]*agg
-	context    map[contextKey]int64
-	coverage   map[coverageKey]*agg
 	// dupsSeen: some event of this group was already counted; dedup then
 	// skips the COPY attempt.
 	dupsSeen bool
-	// newPrincipals and newPartitions are what this transaction added.
-	newPrincipals map[string]knownPrincipal
+	// newPartitions are what this transaction added.
 	newPartitions []string
 }
 
 // worker holds what one worker reuses from group to group: the object
-// reader's buffers, the records' slots and the aggregation maps.
+// reader's buffers, the records' slots and the aggregates.
 type worker struct {
-	rd       *cloudtrail.ObjectReader
-	chunk    []pending
-	keys     []skey
-	secs     []time.Time
-	ids      [][16]byte
-	aggs     []agg             // preallocated aggregates, handed out by newAgg
-	nets     map[string]string // sourceNet results
-	bounded  map[string]string // boundResource results
-	usage    map[usageKey]*agg
-	unmapped map[unmappedKey]*agg
-	context  map[contextKey]int64
-	coverage map[coverageKey]*agg
+	rd    *cloudtrail.ObjectReader
+	chunk []pending
+	keys  []skey
+	secs  []time.Time
+	ids   [][16]byte
+	roll  *rollup.Batch
 }
 
-func newWorker() *worker {
+func (r *runner) newWorker() *worker {
 	return &worker{
-		rd:       cloudtrail.NewObjectReader(),
-		chunk:    make([]pending, 0, chunkMax),
-		usage:    map[usageKey]*agg{},
-		unmapped: map[unmappedKey]*agg{},
-		context:  map[contextKey]int64{},
-		coverage: map[coverageKey]*agg{},
-		nets:     map[string]string{},
-		bounded:  map[string]string{},
+		rd:    cloudtrail.NewObjectReader(),
+		chunk: make([]pending, 0, chunkMax),
+		roll:  r.roll.NewBatch(),
 	}
 }
 
@@ -603,45 +512,9 @@ type skey struct {
 	i   int32
 }
 
-// newAgg returns a zero aggregate from a block (fewer allocations for the
-// garbage collector to track).
-func (w *worker) newAgg() *agg {
-	if len(w.aggs) == 0 {
-		w.aggs = make([]agg, 512)
-	}
-	a := &w.aggs[0]
-	w.aggs = w.aggs[1:]
-	return a
-}
-
-// sourceNet is sourceNet with a bounded cache: a principal calls from the
-// same addresses over and over.
-func (w *worker) sourceNet(ip string) string {
-	if n, ok := w.nets[ip]; ok {
-		return n
-	}
-	if len(w.nets) >= 1<<14 {
-		clear(w.nets)
-	}
-	n := sourceNet(ip)
-	w.nets[ip] = n
-	return n
-}
-
 func (r *runner) newBatch(tx pgx.Tx, w *worker) *batch {
-	clear(w.usage)
-	clear(w.unmapped)
-	clear(w.context)
-	clear(w.coverage)
-	return &batch{
-		r: r, tx: tx, w: w,
-		chunk:      w.chunk[:0],
-		principals: map[string]principalMeta{},
-		usage:      w.usage,
-		unmapped:   w.unmapped,
-		context:    w.context,
-		coverage:   w.coverage,
-	}
+	w.roll.Reset()
+	return &batch{r: r, tx: tx, w: w, chunk: w.chunk[:0], roll: w.roll}
 }
 
 // start begins reading object o.
@@ -684,7 +557,7 @@ func (b *batch) add(ctx context.Context, index int, raw []byte) error {
 	if t := rec.EventTime; t.After(b.res.maxEventTime) {
 		b.res.maxEventTime = t
 	}
-	p.pk = principalKey(&rec.Principal, rec.InvokedBy)
+	p.pk = rollup.PrincipalKey(&rec.Principal, rec.InvokedBy)
 	b.res.principalsSeen[p.pk] = struct{}{}
 	if !b.r.filter.keeps(rec) {
 		b.chunk = b.chunk[:len(b.chunk)-1]
@@ -911,124 +784,30 @@ func (b *batch) dedup(ctx context.Context, secs []time.Time, ids [][16]byte) (ma
 	return fresh, nil
 }
 
-// aggregate adds one new event to the object's rollups.
+// aggregate adds one new event to the group's rollups.
 func (b *batch) aggregate(p *pending) {
 	rec := &p.rec
 	res := p.res
-	t, last, n := rec.EventTime, rec.EventTime, int64(1)
+	c := rollup.Count{N: 1}
 	if p.count > 0 {
-		last, n = p.last, p.count
+		c = rollup.Count{N: p.count, First: rec.EventTime, Last: p.last}
 	}
-	res.events += n
-	switch rec.Outcome {
-	case cloudtrail.OutcomeDenied:
-		res.denied += n
+	res.events += c.N
+	if rec.Outcome == cloudtrail.OutcomeDenied {
+		res.denied += c.N
 	}
-	pk := p.pk
-	if m, ok := b.principals[pk]; !ok || m.name != rec.Principal.Name || m.account != rec.Principal.AccountID || m.typ != string(rec.Principal.Type) {
-		// Records may give one ARN different metadata (a web identity's
-		// subject): keep the least, so that what is stored does not depend
-		// on the order records were read in.
-		n := principalMeta{
-			account: clip(rec.Principal.AccountID, maxShort),
-			typ:     clip(string(rec.Principal.Type), maxShort),
-			name:    clip(rec.Principal.Name, maxName),
-		}
-		if !ok || n.less(m) {
-			b.principals[pk] = n
-		}
+	added := b.roll.Add(p.pk, p.day, rec, c)
+	if added.Overflowed {
+		res.overflowed += c.N
 	}
-	invokedBy := clip(rec.InvokedBy, maxName)
-	account := clip(rec.AccountID, maxShort)
-	region := clip(rec.Region, maxShort)
-
-	mapped, overflowed := false, false
-	if rec.Mapping == cloudtrail.Mapped {
-		acc := rec.Access
-		if len(acc) == 0 {
-			acc = crossAccess(rec.Actions, rec.Resources)
-		}
-		for i, a := range acc {
-			if a.Action == "" || slices.Contains(acc[:i], a) {
-				continue
-			}
-			resource := a.Resource
-			if resource == "" && a.Via != "" {
-				// iam:PassRole through an instance profile: the role is not
-				// logged, the profile is; the analyzer resolves it.
-				resource = a.Via
-			} else {
-				resource = b.w.boundResource(resource, b.r.depth)
-			}
-			k := usageKey{principal: pk, day: p.day, action: clip(a.Action, maxName), resource: clip(resource, maxARN), invokedBy: invokedBy, account: account}
-			v := b.usage[k]
-			if v == nil && k.resource != "" {
-				// New to this group: within the cap, or counted in the
-				// day's overflow row.
-				k.resource = b.r.resCap.admit(resourceGroup{principal: pk, day: p.day, action: k.action, invokedBy: invokedBy, account: account}, k.resource)
-				v = b.usage[k]
-			}
-			if k.resource == moreResources && !overflowed {
-				overflowed = true
-				res.overflowed += n
-			}
-			if v == nil {
-				v = b.w.newAgg()
-				b.usage[k] = v
-			}
-			v.addN(t, last, n, rec.Outcome)
-			mapped = true
-		}
-	}
-	if !mapped {
-		kind := "unmapped"
+	if !added.Mapped {
 		if rec.Mapping == cloudtrail.Permissionless {
-			kind = "permissionless"
-			res.permissionless += n
+			res.permissionless += c.N
 		} else {
-			res.unmapped += n
-			res.unmappedNames[[2]string{clip(rec.EventSource, maxName), clip(rec.EventName, maxName)}] += n
-		}
-		k := unmappedKey{principal: pk, day: p.day, kind: kind, source: clip(rec.EventSource, maxName), name: clip(rec.EventName, maxName), invokedBy: invokedBy, account: account}
-		v := b.unmapped[k]
-		if v == nil {
-			v = b.w.newAgg()
-			b.unmapped[k] = v
-		}
-		v.addN(t, last, n, rec.Outcome)
-	}
-	network := clip(rec.Context.VPCEndpointID, maxShort)
-	if network == "" {
-		network = b.w.sourceNet(rec.Context.SourceIP)
-	}
-	ck := contextKey{principal: pk, day: p.day, region: region, network: network,
-		uaClass: clip(rec.Context.UserAgentClass, maxShort), mfa: rec.Context.MFA}
-	if _, ok := b.context[ck]; !ok && network != "" {
-		ck.network = b.r.netCap.admit(networkGroup{principal: pk, day: p.day}, network)
-	}
-	b.context[ck] += n
-	cov := coverageKey{account: account, region: region, day: p.day}
-	v := b.coverage[cov]
-	if v == nil {
-		v = b.w.newAgg()
-		b.coverage[cov] = v
-	}
-	v.addN(t, last, n, cloudtrail.OutcomeSuccess)
-}
-
-// crossAccess pairs every action with every resource, for records that
-// carry no Access pairs.
-func crossAccess(actions, resources []string) []cloudtrail.Access {
-	if len(resources) == 0 {
-		resources = []string{""}
-	}
-	out := make([]cloudtrail.Access, 0, len(actions)*len(resources))
-	for _, a := range actions {
-		for _, res := range resources {
-			out = append(out, cloudtrail.Access{Action: a, Resource: res})
+			res.unmapped += c.N
+			res.unmappedNames[[2]string{clip(rec.EventSource, maxName), clip(rec.EventName, maxName)}] += c.N
 		}
 	}
-	return out
 }
 
 // errNeedPartition asks for a monthly partition to be created outside the
@@ -1116,182 +895,6 @@ func (r *runner) createPartition(ctx context.Context, parent string, m time.Time
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("create partition %s: %w", name, err)
 	}
-	r.committed(nil, []string{name})
+	r.committed([]string{name})
 	return nil
-}
-
-// write resolves principal ids and upserts the object's aggregates, each
-// table's rows in key order, then the statements queued in batch (the
-// ledger row), in one round trip. The rows go as binary
-// arrays (unnest), as compact on the wire as COPY; COPY would need a
-// staging table, and temporary ON COMMIT DELETE ROWS tables cost a file
-// truncation per commit (about 12 ms here, more than the rest of a
-// typical object's transaction).
-func (b *batch) write(ctx context.Context, batch *pgx.Batch) error {
-	ids, err := b.principalIDs(ctx)
-	if err != nil {
-		return err
-	}
-	tail := batch
-	batch = &pgx.Batch{}
-	if n := len(b.usage); n > 0 {
-		var c aggCols
-		pids, days := make([]int64, 0, n), make([]time.Time, 0, n)
-		actions, resources, invokers, accounts := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		for k, v := range b.usage {
-			pids, days = append(pids, ids[k.principal]), append(days, k.day)
-			actions, resources, invokers, accounts = append(actions, k.action), append(resources, k.resource), append(invokers, k.invokedBy), append(accounts, k.account)
-			c.add(v)
-		}
-		batch.Queue(`
-			INSERT INTO usage_daily AS u (principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[],
-				$7::bigint[], $8::bigint[], $9::bigint[], $10::timestamptz[], $11::timestamptz[])
-				AS t(principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			ORDER BY principal_id, day, action COLLATE "C", resource COLLATE "C", invoked_by COLLATE "C", account_id COLLATE "C"
-			ON CONFLICT (principal_id, day, action, resource, invoked_by, account_id) DO UPDATE SET
-				calls = u.calls + EXCLUDED.calls, denied = u.denied + EXCLUDED.denied,
-				unauthenticated = u.unauthenticated + EXCLUDED.unauthenticated,
-				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
-			pids, days, actions, resources, invokers, accounts, c.calls, c.denied, c.unauth, c.first, c.last)
-	}
-	if n := len(b.unmapped); n > 0 {
-		var c aggCols
-		pids, days := make([]int64, 0, n), make([]time.Time, 0, n)
-		kinds, sources, names, invokers, accounts := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		for k, v := range b.unmapped {
-			pids, days = append(pids, ids[k.principal]), append(days, k.day)
-			kinds, sources, names = append(kinds, k.kind), append(sources, k.source), append(names, k.name)
-			invokers, accounts = append(invokers, k.invokedBy), append(accounts, k.account)
-			c.add(v)
-		}
-		batch.Queue(`
-			INSERT INTO usage_unmapped_daily AS u (principal_id, day, kind, event_source, event_name, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-				$8::bigint[], $9::bigint[], $10::bigint[], $11::timestamptz[], $12::timestamptz[])
-				AS t(principal_id, day, kind, event_source, event_name, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			ORDER BY principal_id, day, kind COLLATE "C", event_source COLLATE "C", event_name COLLATE "C", invoked_by COLLATE "C", account_id COLLATE "C"
-			ON CONFLICT (principal_id, day, kind, event_source, event_name, invoked_by, account_id) DO UPDATE SET
-				calls = u.calls + EXCLUDED.calls, denied = u.denied + EXCLUDED.denied,
-				unauthenticated = u.unauthenticated + EXCLUDED.unauthenticated,
-				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
-			pids, days, kinds, sources, names, invokers, accounts, c.calls, c.denied, c.unauth, c.first, c.last)
-	}
-	if n := len(b.context); n > 0 {
-		pids, days, calls := make([]int64, 0, n), make([]time.Time, 0, n), make([]int64, 0, n)
-		regions, nets, uas := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		mfas := make([]bool, 0, n)
-		for k, v := range b.context {
-			pids, days, calls = append(pids, ids[k.principal]), append(days, k.day), append(calls, v)
-			regions, nets, uas = append(regions, k.region), append(nets, k.network), append(uas, k.uaClass)
-			mfas = append(mfas, k.mfa)
-		}
-		batch.Queue(`
-			INSERT INTO usage_context_daily AS u (principal_id, day, region, network, mfa, user_agent_class, calls)
-			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])
-				AS t(principal_id, day, region, network, mfa, user_agent_class, calls)
-			ORDER BY principal_id, day, region COLLATE "C", network COLLATE "C", mfa, user_agent_class COLLATE "C"
-			ON CONFLICT (principal_id, day, region, network, mfa, user_agent_class) DO UPDATE SET
-				calls = u.calls + EXCLUDED.calls`,
-			pids, days, regions, nets, mfas, uas, calls)
-	}
-	if n := len(b.coverage); n > 0 {
-		accounts, regions, days := make([]string, 0, n), make([]string, 0, n), make([]time.Time, 0, n)
-		events := make([]int64, 0, n)
-		firsts, lasts := make([]*time.Time, 0, n), make([]*time.Time, 0, n)
-		for k, v := range b.coverage {
-			accounts, regions, days, events = append(accounts, k.account), append(regions, k.region), append(days, k.day), append(events, v.calls)
-			if v.calls > 0 {
-				firsts, lasts = append(firsts, &v.first), append(lasts, &v.last)
-			} else {
-				firsts, lasts = append(firsts, nil), append(lasts, nil)
-			}
-		}
-		batch.Queue(`
-			INSERT INTO log_coverage_daily AS u (account_id, region, day, events, first_seen, last_seen)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
-				AS t(account_id, region, day, events, first_seen, last_seen)
-			ORDER BY account_id COLLATE "C", region COLLATE "C", day
-			ON CONFLICT (account_id, region, day) DO UPDATE SET
-				events = u.events + EXCLUDED.events,
-				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
-			accounts, regions, days, events, firsts, lasts)
-	}
-	batch.QueuedQueries = append(batch.QueuedQueries, tail.QueuedQueries...)
-	if err := b.tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("upsert rollups and the ledger: %w", err)
-	}
-	return nil
-}
-
-// aggCols are agg values as columns.
-type aggCols struct {
-	calls, denied, unauth []int64
-	first, last           []time.Time
-}
-
-func (c *aggCols) add(v *agg) {
-	c.calls, c.denied, c.unauth = append(c.calls, v.calls), append(c.denied, v.denied), append(c.unauth, v.unauth)
-	c.first, c.last = append(c.first, v.first), append(c.last, v.last)
-}
-
-// principalIDs returns the ids of the batch's principals, adding the new
-// ones to usage_principal (in ARN order). A known principal is written
-// again only when this batch has lesser metadata for it than what is
-// stored (see aggregate), so that the stored row is the least over all
-// records whatever the order of ingestion; that is rare, and the row is
-// locked only then.
-func (b *batch) principalIDs(ctx context.Context) (map[string]int64, error) {
-	ids := make(map[string]int64, len(b.principals))
-	var missing []string
-	b.r.mu.Lock()
-	for arn, m := range b.principals {
-		if p, ok := b.r.principals[arn]; ok && !m.less(p.meta) {
-			ids[arn] = p.id
-		} else {
-			missing = append(missing, arn)
-		}
-	}
-	b.r.mu.Unlock()
-	if len(missing) == 0 {
-		return ids, nil
-	}
-	slices.Sort(missing)
-	accts := make([]string, len(missing))
-	types := make([]string, len(missing))
-	names := make([]string, len(missing))
-	for i, arn := range missing {
-		m := b.principals[arn]
-		accts[i], types[i], names[i] = m.account, m.typ, m.name
-	}
-	if _, err := b.tx.Exec(ctx, `
-		INSERT INTO usage_principal AS u (arn, account_id, type, name)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-		ORDER BY 1
-		ON CONFLICT (arn) DO UPDATE SET account_id = EXCLUDED.account_id, type = EXCLUDED.type, name = EXCLUDED.name
-		WHERE (EXCLUDED.account_id, EXCLUDED.type, EXCLUDED.name) < (u.account_id, u.type, u.name)`, missing, accts, types, names); err != nil {
-		return nil, fmt.Errorf("add principals: %w", err)
-	}
-	rows, err := b.tx.Query(ctx, `SELECT arn, id, account_id, type, name FROM usage_principal WHERE arn = ANY($1)`, missing)
-	if err != nil {
-		return nil, fmt.Errorf("look up principals: %w", err)
-	}
-	var arn string
-	var p knownPrincipal
-	if b.newPrincipals == nil {
-		b.newPrincipals = map[string]knownPrincipal{}
-	}
-	if _, err := pgx.ForEachRow(rows, []any{&arn, &p.id, &p.meta.account, &p.meta.typ, &p.meta.name}, func() error {
-		ids[arn] = p.id
-		b.newPrincipals[arn] = p
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("look up principals: %w", err)
-	}
-	for _, arn := range missing {
-		if _, ok := ids[arn]; !ok {
-			return nil, fmt.Errorf("principal %q missing after insert", arn)
-		}
-	}
-	return ids, nil
 }

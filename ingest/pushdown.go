@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -201,7 +202,7 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 	if chunk <= 0 {
 		chunk = 2048
 	}
-	p := &pushdownRun{r: r, sum: &sum, ledgerID: id, done: rowsDone, source: opts.Source, execID: execID, w: newWorker()}
+	p := &pushdownRun{r: r, sum: &sum, ledgerID: id, done: rowsDone, source: opts.Source, execID: execID, w: r.newWorker()}
 	var dec *pushdown.Decoder
 	var index int64
 	err = opts.Engine.Results(ctx, execID, func(header []string, row []*string) error {
@@ -277,7 +278,7 @@ func (p *pushdownRun) add(index int64, dec *pushdown.Decoder, row []*string) {
 		bad(err)
 		return
 	}
-	pd.pk = principalKey(&pd.rec.Principal, pd.rec.InvokedBy)
+	pd.pk = rollup.PrincipalKey(&pd.rec.Principal, pd.rec.InvokedBy)
 	pd.day = truncDay(pd.rec.EventTime)
 	pd.count, pd.last = g.Count, g.Last
 }
@@ -289,7 +290,6 @@ func (p *pushdownRun) flush(ctx context.Context) error {
 		return nil
 	}
 	var res *objectResult
-	var principals map[string]knownPrincipal
 	err := store.Retry(ctx, func() error {
 		res = &objectResult{unmappedNames: map[[2]string]int64{}, principalsSeen: map[string]struct{}{}}
 		tx, err := p.r.db.Pool.Begin(ctx)
@@ -315,13 +315,12 @@ func (p *pushdownRun) flush(ctx context.Context) error {
 			moved = ct.RowsAffected() != 1
 			return nil
 		})
-		if err := b.write(ctx, ledger); err != nil {
+		if err := b.roll.Write(ctx, tx, ledger); err != nil {
 			return err
 		}
 		if moved {
 			return fmt.Errorf("pushdown ledger row %d no longer says %d rows done: another ingester ran the query", p.ledgerID, p.done)
 		}
-		principals = b.newPrincipals
 		return tx.Commit(ctx)
 	})
 	if err != nil {
@@ -330,7 +329,7 @@ func (p *pushdownRun) flush(ctx context.Context) error {
 		}
 		return fmt.Errorf("add %s rows to the rollups: %w", p.source, err)
 	}
-	p.r.committed(principals, nil)
+	p.r.roll.Committed(p.w.roll)
 	for pk := range res.principalsSeen {
 		p.r.seen[pk] = struct{}{}
 	}

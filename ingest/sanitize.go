@@ -5,39 +5,23 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"net/netip"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 )
 
-// Bounds on strings taken from logs before they reach the database. Keys
-// of B-tree indexes must stay well under PostgreSQL's ~2.7 kB row limit.
+// Bounds on strings taken from logs before they reach the database.
 const (
-	maxShort    = 128  // account ids, regions, principal types, classes
-	maxName     = 256  // event names and sources, actions, services
-	maxARN      = 1024 // principal ARNs and resources
-	maxErrorLen = 512  // one error line
+	maxShort    = rollup.MaxShort
+	maxName     = rollup.MaxName
+	maxARN      = rollup.MaxARN
+	maxErrorLen = 512 // one error line
 )
 
-// clip returns s as valid UTF-8 without NUL bytes (PostgreSQL text holds
-// neither), cut at a rune boundary to at most max bytes.
-func clip(s string, max int) string {
-	if len(s) <= max && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\x00", "")
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
-}
+// clip is rollup.Clip: s as valid UTF-8 without NUL bytes, at most max
+// bytes.
+func clip(s string, max int) string { return rollup.Clip(s, max) }
 
 // overlongARN says why a record is refused when one of its ARNs is longer
 // than maxARN, "" otherwise. Such ARNs are refused, not cut: a cut ARN no
@@ -102,45 +86,6 @@ func eventUUID(id string, raw []byte) [16]byte {
 	u[6] = u[6]&0x0f | 0x50
 	u[8] = u[8]&0x3f | 0x80
 	return u
-}
-
-// sourceNet is the caller's network for condition suggestions: the /24 of
-// an IPv4 address, the /48 of an IPv6 address, "" otherwise.
-func sourceNet(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ""
-	}
-	a = a.Unmap()
-	bits := 24
-	if a.Is6() {
-		bits = 48
-	}
-	p, err := a.Prefix(bits)
-	if err != nil {
-		return ""
-	}
-	return p.String()
-}
-
-// principalKey is the principal's identity in usage_principal: its ARN,
-// or, for callers CloudTrail gives no ARN (anonymous callers, AWS services,
-// identities it could not name), a stable synthetic key that is not an ARN.
-func principalKey(p *cloudtrail.Principal, invokedBy string) string {
-	if p.ARN != "" {
-		return clip(p.ARN, maxARN)
-	}
-	switch p.Type {
-	case cloudtrail.PrincipalAnonymous:
-		return "anonymous"
-	case cloudtrail.PrincipalService:
-		name := p.Name
-		if name == "" {
-			name = invokedBy
-		}
-		return clip("service:"+name, maxARN)
-	}
-	return clip("unknown:"+string(p.Type)+":"+p.AccountID+":"+p.Name, maxARN)
 }
 
 // cleanRaw makes a record's JSON acceptable to jsonb, which refuses some

@@ -3,16 +3,18 @@
 // renamed or dropped column fails `go test ./store/queries` instead of a
 // documented feature in production.
 //
-// One file per group of tables: rollup.go (the usage rollup:
+// One file per group of tables: rollup.go (reads of the usage rollup:
 // usage_principal, usage_daily, usage_unmapped_daily, usage_context_daily,
-// log_coverage_daily), authz.go (the authorization snapshots),
-// analysis.go, recommendation.go, backtest.go, trails.go, report.go (the
-// quarterly report's reads), catalog.go (the action catalog's versions).
+// log_coverage_daily), ingest.go (its writes, by ingest/rollup), authz.go
+// (the authorization snapshots), analysis.go, recommendation.go,
+// backtest.go, trails.go, report.go (the quarterly report's reads),
+// catalog.go (the action catalog's versions).
 //
 // Functions return plain rows; the stages (analyze, recommend, backtest,
 // report) turn them into their own types. Each takes the *store.DB and,
 // for windows, the bounds as days.
 //
 // Not yet here (still next to their stage, each tested against the
-// migrated schema by its own package): the rollup writes in ingest.
+// migrated schema by its own package): ingest's ledger and dedup
+// (ingest/process.go).
 package queries

@@ -1,0 +1,500 @@
+package rollup
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/lifecycle"
+	"github.com/iamtrim/iamtrim/store/queries"
+	"github.com/jackc/pgx/v5"
+)
+
+// Rollup bounds: what the logs control (resource names, source addresses)
+// must not decide how many rows the rollups grow by.
+const (
+	// DefaultObjectPrefixDepth is how many leading key segments S3 object
+	// ARNs keep in the rollup: one more than recommend's default
+	// --object-prefix-depth, so that it can still choose between the two.
+	DefaultObjectPrefixDepth = 2
+	// DefaultMaxResources caps the distinct resources stored per principal
+	// x day x action x invoking service x account. After generalisation
+	// a role rarely touches more than a few dozen distinct resources with
+	// one action in a day; 64 keeps those exact and, with a day's
+	// overflow row, bounds a role's day at 65 rows per action.
+	DefaultMaxResources = 64
+	// DefaultMaxNetworks caps the distinct source networks (/24, /48 or
+	// VPC endpoint) per principal and day in the context rollup; the
+	// suggestions of aws:SourceIp and aws:SourceVpce need at most 4.
+	DefaultMaxNetworks = 16
+	// trackerLimit bounds the (group, value) pairs the caps remember in a
+	// run; past it they start afresh (see capTracker).
+	trackerLimit = 1 << 18
+)
+
+// Bounds on strings taken from logs before they reach the database. Keys
+// of B-tree indexes must stay well under PostgreSQL's ~2.7 kB row limit.
+const (
+	MaxShort = 128  // account ids, regions, principal types, classes
+	MaxName  = 256  // event names and sources, actions, services
+	MaxARN   = 1024 // principal ARNs and resources
+)
+
+// The overflow values of the caps.
+const (
+	moreResources = queries.MoreResources
+	moreNetworks  = queries.MoreNetworks
+)
+
+// Clip returns s as valid UTF-8 without NUL bytes (PostgreSQL text holds
+// neither), cut at a rune boundary to at most max bytes.
+func Clip(s string, max int) string {
+	if len(s) <= max && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\x00", "")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// SourceNet is the caller's network for condition suggestions: the /24 of
+// an IPv4 address, the /48 of an IPv6 address, "" otherwise.
+func SourceNet(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	a = a.Unmap()
+	bits := 24
+	if a.Is6() {
+		bits = 48
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return p.String()
+}
+
+// PrincipalKey is the principal's identity in usage_principal: its ARN,
+// or, for callers CloudTrail gives no ARN (anonymous callers, AWS services,
+// identities it could not name), a stable synthetic key that is not an ARN.
+func PrincipalKey(p *cloudtrail.Principal, invokedBy string) string {
+	if p.ARN != "" {
+		return Clip(p.ARN, MaxARN)
+	}
+	switch p.Type {
+	case cloudtrail.PrincipalAnonymous:
+		return "anonymous"
+	case cloudtrail.PrincipalService:
+		name := p.Name
+		if name == "" {
+			name = invokedBy
+		}
+		return Clip("service:"+name, MaxARN)
+	}
+	return Clip("unknown:"+string(p.Type)+":"+p.AccountID+":"+p.Name, MaxARN)
+}
+
+// Day is the UTC day of t, the rollup's day.
+func Day(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Options are a run's bounds.
+type Options struct {
+	// ObjectPrefixDepth is how many key segments S3 object ARNs keep; 0
+	// keeps whole keys.
+	ObjectPrefixDepth int
+	// MaxResources and MaxNetworks are the caps (both > 0).
+	MaxResources, MaxNetworks int
+}
+
+// Run is what the groups of one ingest run share. It is safe for
+// concurrent use by the workers' batches.
+type Run struct {
+	opts   Options
+	resCap *capTracker[resourceGroup]
+	netCap *capTracker[networkGroup]
+
+	mu         sync.Mutex
+	principals map[string]queries.StoredPrincipal // committed, by key
+}
+
+// NewRun starts a run with the given bounds.
+func NewRun(opts Options) *Run {
+	return &Run{
+		opts:       opts,
+		resCap:     newCapTracker[resourceGroup](opts.MaxResources, moreResources),
+		netCap:     newCapTracker[networkGroup](opts.MaxNetworks, moreNetworks),
+		principals: map[string]queries.StoredPrincipal{},
+	}
+}
+
+// Options returns the run's bounds.
+func (r *Run) Options() Options { return r.opts }
+
+// Committed remembers the principals b's transaction added, once it
+// committed, so that later groups need not look them up.
+func (r *Run) Committed(b *Batch) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, p := range b.newPrincipals {
+		r.principals[k] = p
+	}
+}
+
+// Aggregation keys. Principals are keyed by PrincipalKey until the write,
+// when their ids are known.
+type usageKey struct {
+	principal                            string
+	day                                  time.Time
+	action, resource, invokedBy, account string
+}
+
+type unmappedKey struct {
+	principal                              string
+	day                                    time.Time
+	kind, source, name, invokedBy, account string
+}
+
+type contextKey struct {
+	principal                string
+	day                      time.Time
+	region, network, uaClass string
+	mfa                      bool
+}
+
+type coverageKey struct {
+	account, region string
+	day             time.Time
+}
+
+// Count is how many events a record stands for: 1 for a record read from
+// a log (First and Last zero: the record's eventTime), N for a row an
+// engine grouped, with the group's first and last event times.
+type Count struct {
+	N           int64
+	First, Last time.Time
+}
+
+// Added says what Add did with a record.
+type Added struct {
+	// Mapped: the record counted for at least one action (else it went
+	// to usage_unmapped_daily).
+	Mapped bool
+	// Overflowed: some resource of the record was beyond the cap and
+	// counted in the overflow row.
+	Overflowed bool
+}
+
+// Batch is one group's aggregates. A worker keeps one and Resets it for
+// each group; it is not safe for concurrent use.
+type Batch struct {
+	run        *Run
+	principals map[string]queries.Principal // by key, least metadata seen
+	usage      map[usageKey]*queries.Counts
+	unmapped   map[unmappedKey]*queries.Counts
+	context    map[contextKey]int64
+	coverage   map[coverageKey]*queries.Counts
+
+	counts  []queries.Counts  // preallocated, handed out by newCounts
+	nets    map[string]string // SourceNet results
+	bounded map[string]string // bound results
+	rows    queries.RollupRows
+
+	newPrincipals map[string]queries.StoredPrincipal // added by this group's transaction
+}
+
+// NewBatch returns an empty batch of the run.
+func (r *Run) NewBatch() *Batch {
+	return &Batch{
+		run:           r,
+		principals:    map[string]queries.Principal{},
+		usage:         map[usageKey]*queries.Counts{},
+		unmapped:      map[unmappedKey]*queries.Counts{},
+		context:       map[contextKey]int64{},
+		coverage:      map[coverageKey]*queries.Counts{},
+		nets:          map[string]string{},
+		bounded:       map[string]string{},
+		newPrincipals: map[string]queries.StoredPrincipal{},
+	}
+}
+
+// Reset empties b for the next group (its caches stay).
+func (b *Batch) Reset() {
+	clear(b.principals)
+	clear(b.usage)
+	clear(b.unmapped)
+	clear(b.context)
+	clear(b.coverage)
+	clear(b.newPrincipals)
+	b.rows.Reset()
+}
+
+// Empty reports whether b holds nothing to write.
+func (b *Batch) Empty() bool {
+	return len(b.usage) == 0 && len(b.unmapped) == 0 && len(b.context) == 0 && len(b.coverage) == 0
+}
+
+// newCounts returns zero counters from a block (fewer allocations for the
+// garbage collector to track).
+func (b *Batch) newCounts() *queries.Counts {
+	if len(b.counts) == 0 {
+		b.counts = make([]queries.Counts, 512)
+	}
+	c := &b.counts[0]
+	b.counts = b.counts[1:]
+	return c
+}
+
+// add adds n events of outcome oc between first and last to c.
+func add(c *queries.Counts, n int64, first, last time.Time, oc cloudtrail.Outcome) {
+	if c.Calls == 0 || first.Before(c.First) {
+		c.First = first
+	}
+	if c.Calls == 0 || last.After(c.Last) {
+		c.Last = last
+	}
+	c.Calls += n
+	switch oc {
+	case cloudtrail.OutcomeDenied:
+		c.Denied += n
+	case cloudtrail.OutcomeUnauthenticated:
+		c.Unauthenticated += n
+	}
+}
+
+// Cover notes that logs of account, region and day were read, whether or
+// not they held new events.
+func (b *Batch) Cover(account, region string, day time.Time) {
+	k := coverageKey{account: account, region: region, day: day}
+	if _, ok := b.coverage[k]; !ok {
+		b.coverage[k] = b.newCounts()
+	}
+}
+
+// Add adds a normalized record standing for c.N events to the group's
+// aggregates. pk is PrincipalKey(&rec.Principal, rec.InvokedBy) and day
+// Day(rec.EventTime), which the caller has computed already.
+func (b *Batch) Add(pk string, day time.Time, rec *cloudtrail.Record, c Count) Added {
+	n, first, last := c.N, c.First, c.Last
+	if first.IsZero() {
+		first, last = rec.EventTime, rec.EventTime
+	}
+	if m, ok := b.principals[pk]; !ok || m.Name != rec.Principal.Name || m.Account != rec.Principal.AccountID || m.Type != string(rec.Principal.Type) {
+		// Records may give one ARN different metadata (a web identity's
+		// subject): keep the least, so that what is stored does not depend
+		// on the order records were read in.
+		p := queries.Principal{
+			ARN:     pk,
+			Account: Clip(rec.Principal.AccountID, MaxShort),
+			Type:    Clip(string(rec.Principal.Type), MaxShort),
+			Name:    Clip(rec.Principal.Name, MaxName),
+		}
+		if !ok || p.Less(m) {
+			b.principals[pk] = p
+		}
+	}
+	invokedBy := Clip(rec.InvokedBy, MaxName)
+	account := Clip(rec.AccountID, MaxShort)
+	region := Clip(rec.Region, MaxShort)
+
+	var out Added
+	if rec.Mapping == cloudtrail.Mapped {
+		acc := rec.Access
+		if len(acc) == 0 {
+			acc = crossAccess(rec.Actions, rec.Resources)
+		}
+		for i, a := range acc {
+			if a.Action == "" || slices.Contains(acc[:i], a) {
+				continue
+			}
+			resource := a.Resource
+			if resource == "" && a.Via != "" {
+				// iam:PassRole through an instance profile: the role is not
+				// logged, the profile is; the analyzer resolves it.
+				resource = a.Via
+			} else {
+				resource = b.bound(resource)
+			}
+			k := usageKey{principal: pk, day: day, action: Clip(a.Action, MaxName), resource: Clip(resource, MaxARN), invokedBy: invokedBy, account: account}
+			v := b.usage[k]
+			if v == nil && k.resource != "" {
+				// New to this group: within the cap, or counted in the
+				// day's overflow row.
+				k.resource = b.run.resCap.admit(resourceGroup{principal: pk, day: day, action: k.action, invokedBy: invokedBy, account: account}, k.resource)
+				v = b.usage[k]
+			}
+			if k.resource == moreResources {
+				out.Overflowed = true
+			}
+			if v == nil {
+				v = b.newCounts()
+				b.usage[k] = v
+			}
+			add(v, n, first, last, rec.Outcome)
+			out.Mapped = true
+		}
+	}
+	if !out.Mapped {
+		kind := "unmapped"
+		if rec.Mapping == cloudtrail.Permissionless {
+			kind = "permissionless"
+		}
+		k := unmappedKey{principal: pk, day: day, kind: kind, source: Clip(rec.EventSource, MaxName), name: Clip(rec.EventName, MaxName), invokedBy: invokedBy, account: account}
+		v := b.unmapped[k]
+		if v == nil {
+			v = b.newCounts()
+			b.unmapped[k] = v
+		}
+		add(v, n, first, last, rec.Outcome)
+	}
+	network := Clip(rec.Context.VPCEndpointID, MaxShort)
+	if network == "" {
+		network = b.sourceNet(rec.Context.SourceIP)
+	}
+	ck := contextKey{principal: pk, day: day, region: region, network: network,
+		uaClass: Clip(rec.Context.UserAgentClass, MaxShort), mfa: rec.Context.MFA}
+	if _, ok := b.context[ck]; !ok && network != "" {
+		ck.network = b.run.netCap.admit(networkGroup{principal: pk, day: day}, network)
+	}
+	b.context[ck] += n
+	cov := coverageKey{account: account, region: region, day: day}
+	v := b.coverage[cov]
+	if v == nil {
+		v = b.newCounts()
+		b.coverage[cov] = v
+	}
+	add(v, n, first, last, cloudtrail.OutcomeSuccess)
+	return out
+}
+
+// crossAccess pairs every action with every resource, for records that
+// carry no Access pairs.
+func crossAccess(actions, resources []string) []cloudtrail.Access {
+	if len(resources) == 0 {
+		resources = []string{""}
+	}
+	out := make([]cloudtrail.Access, 0, len(actions)*len(resources))
+	for _, a := range actions {
+		for _, res := range resources {
+			out = append(out, cloudtrail.Access{Action: a, Resource: res})
+		}
+	}
+	return out
+}
+
+// sourceNet is SourceNet with a bounded cache: a principal calls from the
+// same addresses over and over.
+func (b *Batch) sourceNet(ip string) string {
+	if n, ok := b.nets[ip]; ok {
+		return n
+	}
+	if len(b.nets) >= 1<<14 {
+		clear(b.nets)
+	}
+	n := SourceNet(ip)
+	b.nets[ip] = n
+	return n
+}
+
+// bound is the resource as the rollup stores it: minted segments
+// generalised by the lifecycle rules recommend uses, S3 keys cut to the
+// prefix depth. Results are cached per batch (bounded).
+func (b *Batch) bound(arn string) string {
+	if arn == "" {
+		return ""
+	}
+	if v, ok := b.bounded[arn]; ok {
+		return v
+	}
+	p, _, _ := lifecycle.Generalize(arn)
+	if d := b.run.opts.ObjectPrefixDepth; d > 0 {
+		p = lifecycle.ObjectPrefix(p, d)
+	}
+	if len(b.bounded) >= 1<<14 {
+		clear(b.bounded)
+	}
+	b.bounded[arn] = p
+	return p
+}
+
+// Write resolves the group's principals to ids and upserts its aggregates
+// in tx, then sends the statements queued in tail (the ledger rows), all
+// in one round trip.
+func (b *Batch) Write(ctx context.Context, tx pgx.Tx, tail *pgx.Batch) error {
+	ids, err := b.principalIDs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	rows := &b.rows
+	rows.Reset()
+	for k, v := range b.usage {
+		rows.AddUsage(ids[k.principal], k.day, k.action, k.resource, k.invokedBy, k.account, v)
+	}
+	for k, v := range b.unmapped {
+		rows.AddUnmapped(ids[k.principal], k.day, k.kind, k.source, k.name, k.invokedBy, k.account, v)
+	}
+	for k, v := range b.context {
+		rows.AddContext(ids[k.principal], k.day, k.region, k.network, k.mfa, k.uaClass, v)
+	}
+	for k, v := range b.coverage {
+		rows.AddCoverage(k.account, k.region, k.day, v)
+	}
+	batch := &pgx.Batch{}
+	queries.QueueRollup(batch, rows)
+	if tail != nil {
+		batch.QueuedQueries = append(batch.QueuedQueries, tail.QueuedQueries...)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("upsert rollups and the ledger: %w", err)
+	}
+	return nil
+}
+
+// principalIDs returns the ids of the group's principals, adding the new
+// ones to usage_principal. A known principal is written again only when
+// this group has lesser metadata for it than what is stored (see Add), so
+// that the stored row is the least over all records whatever the order of
+// ingestion; that is rare, and the row is locked only then.
+func (b *Batch) principalIDs(ctx context.Context, tx pgx.Tx) (map[string]int64, error) {
+	ids := make(map[string]int64, len(b.principals))
+	var missing []queries.Principal
+	b.run.mu.Lock()
+	for k, m := range b.principals {
+		if p, ok := b.run.principals[k]; ok && !m.Less(p.Principal) {
+			ids[k] = p.ID
+		} else {
+			missing = append(missing, m)
+		}
+	}
+	b.run.mu.Unlock()
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	slices.SortFunc(missing, func(x, y queries.Principal) int { return strings.Compare(x.ARN, y.ARN) })
+	stored, err := queries.AddPrincipals(ctx, tx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for k, p := range stored {
+		ids[k] = p.ID
+		b.newPrincipals[k] = p
+	}
+	return ids, nil
+}

@@ -1,0 +1,274 @@
+package queries
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// The rollup writes of ingest (package ingest/rollup): principals, then
+// the four rollup tables, upserted in one round trip with the ledger rows
+// of the objects they came from.
+
+// Counts are a rollup row's counters: Calls counts every event, Denied
+// and Unauthenticated the failures among them; First and Last bound the
+// events' times.
+type Counts struct {
+	Calls, Denied, Unauthenticated int64
+	First, Last                    time.Time
+}
+
+// Principal is a usage_principal row's metadata.
+type Principal struct {
+	ARN, Account, Type, Name string
+}
+
+// Less orders metadata by (account, type, name), bytewise, as the
+// COLLATE "C" columns do.
+func (p Principal) Less(o Principal) bool {
+	if p.Account != o.Account {
+		return p.Account < o.Account
+	}
+	if p.Type != o.Type {
+		return p.Type < o.Type
+	}
+	return p.Name < o.Name
+}
+
+// StoredPrincipal is a usage_principal row.
+type StoredPrincipal struct {
+	ID int64
+	Principal
+}
+
+// AddPrincipals adds the principals usage_principal does not hold yet (in
+// ARN order, so that concurrent writers lock rows in the same order) and
+// lowers a stored row's metadata to the given one when that is less
+// (records may give one ARN different metadata, a web identity's subject:
+// the least is kept whatever the order of ingestion). It returns every
+// given principal's row, by ARN.
+func AddPrincipals(ctx context.Context, tx pgx.Tx, ps []Principal) (map[string]StoredPrincipal, error) {
+	arns, accts, types, names := make([]string, len(ps)), make([]string, len(ps)), make([]string, len(ps)), make([]string, len(ps))
+	for i, p := range ps {
+		arns[i], accts[i], types[i], names[i] = p.ARN, p.Account, p.Type, p.Name
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO usage_principal AS u (arn, account_id, type, name)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+		ORDER BY 1
+		ON CONFLICT (arn) DO UPDATE SET account_id = EXCLUDED.account_id, type = EXCLUDED.type, name = EXCLUDED.name
+		WHERE (EXCLUDED.account_id, EXCLUDED.type, EXCLUDED.name) < (u.account_id, u.type, u.name)`, arns, accts, types, names); err != nil {
+		return nil, fmt.Errorf("add principals: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT id, arn, account_id, type, name FROM usage_principal WHERE arn = ANY($1)`, arns)
+	if err != nil {
+		return nil, fmt.Errorf("look up principals: %w", err)
+	}
+	out := make(map[string]StoredPrincipal, len(ps))
+	var p StoredPrincipal
+	if _, err := pgx.ForEachRow(rows, []any{&p.ID, &p.ARN, &p.Account, &p.Type, &p.Name}, func() error {
+		out[p.ARN] = p
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("look up principals: %w", err)
+	}
+	for _, arn := range arns {
+		if _, ok := out[arn]; !ok {
+			return nil, fmt.Errorf("principal %q missing after insert", arn)
+		}
+	}
+	return out, nil
+}
+
+// RollupRows are a group's rollup rows as columns, the form
+// QueueRollup sends them in (binary arrays, as compact on the wire as
+// COPY). Reset empties them for the next group, keeping their storage.
+type RollupRows struct {
+	usage    usageCols
+	unmapped unmappedCols
+	context  contextCols
+	coverage coverageCols
+}
+
+type countCols struct {
+	calls, denied, unauth []int64
+	first, last           []time.Time
+}
+
+func (c *countCols) add(v *Counts) {
+	c.calls, c.denied, c.unauth = append(c.calls, v.Calls), append(c.denied, v.Denied), append(c.unauth, v.Unauthenticated)
+	c.first, c.last = append(c.first, v.First), append(c.last, v.Last)
+}
+
+func (c *countCols) reset() {
+	c.calls, c.denied, c.unauth, c.first, c.last = c.calls[:0], c.denied[:0], c.unauth[:0], c.first[:0], c.last[:0]
+}
+
+type usageCols struct {
+	pids                                  []int64
+	days                                  []time.Time
+	actions, resources, invokers, account []string
+	countCols
+}
+
+type unmappedCols struct {
+	pids                                    []int64
+	days                                    []time.Time
+	kinds, sources, names, invokers, accnts []string
+	countCols
+}
+
+type contextCols struct {
+	pids               []int64
+	days               []time.Time
+	regions, nets, uas []string
+	mfas               []bool
+	calls              []int64
+}
+
+type coverageCols struct {
+	accounts, regions []string
+	days              []time.Time
+	events            []int64
+	firsts, lasts     []*time.Time
+}
+
+// AddUsage adds a usage_daily row: principal's calls of action on
+// resource ("" for none) through invokedBy ("" for its own calls), logged
+// for account.
+func (r *RollupRows) AddUsage(principal int64, day time.Time, action, resource, invokedBy, account string, c *Counts) {
+	u := &r.usage
+	u.pids, u.days = append(u.pids, principal), append(u.days, day)
+	u.actions, u.resources, u.invokers, u.account = append(u.actions, action), append(u.resources, resource), append(u.invokers, invokedBy), append(u.account, account)
+	u.add(c)
+}
+
+// AddUnmapped adds a usage_unmapped_daily row; kind is "unmapped" or
+// "permissionless".
+func (r *RollupRows) AddUnmapped(principal int64, day time.Time, kind, source, name, invokedBy, account string, c *Counts) {
+	u := &r.unmapped
+	u.pids, u.days = append(u.pids, principal), append(u.days, day)
+	u.kinds, u.sources, u.names = append(u.kinds, kind), append(u.sources, source), append(u.names, name)
+	u.invokers, u.accnts = append(u.invokers, invokedBy), append(u.accnts, account)
+	u.add(c)
+}
+
+// AddContext adds a usage_context_daily row.
+func (r *RollupRows) AddContext(principal int64, day time.Time, region, network string, mfa bool, uaClass string, calls int64) {
+	c := &r.context
+	c.pids, c.days, c.calls = append(c.pids, principal), append(c.days, day), append(c.calls, calls)
+	c.regions, c.nets, c.uas, c.mfas = append(c.regions, region), append(c.nets, network), append(c.uas, uaClass), append(c.mfas, mfa)
+}
+
+// AddCoverage adds a log_coverage_daily row: logs of account, region and
+// day were read, holding c.Calls new events (0: first and last unknown).
+func (r *RollupRows) AddCoverage(account, region string, day time.Time, c *Counts) {
+	v := &r.coverage
+	v.accounts, v.regions, v.days, v.events = append(v.accounts, account), append(v.regions, region), append(v.days, day), append(v.events, c.Calls)
+	if c.Calls > 0 {
+		first, last := c.First, c.Last
+		v.firsts, v.lasts = append(v.firsts, &first), append(v.lasts, &last)
+	} else {
+		v.firsts, v.lasts = append(v.firsts, nil), append(v.lasts, nil)
+	}
+}
+
+// Reset empties r, keeping its storage.
+func (r *RollupRows) Reset() {
+	u := &r.usage
+	u.pids, u.days, u.actions, u.resources, u.invokers, u.account = u.pids[:0], u.days[:0], u.actions[:0], u.resources[:0], u.invokers[:0], u.account[:0]
+	u.reset()
+	m := &r.unmapped
+	m.pids, m.days, m.kinds, m.sources, m.names, m.invokers, m.accnts = m.pids[:0], m.days[:0], m.kinds[:0], m.sources[:0], m.names[:0], m.invokers[:0], m.accnts[:0]
+	m.reset()
+	c := &r.context
+	c.pids, c.days, c.regions, c.nets, c.uas, c.mfas, c.calls = c.pids[:0], c.days[:0], c.regions[:0], c.nets[:0], c.uas[:0], c.mfas[:0], c.calls[:0]
+	v := &r.coverage
+	v.accounts, v.regions, v.days, v.events, v.firsts, v.lasts = v.accounts[:0], v.regions[:0], v.days[:0], v.events[:0], v.firsts[:0], v.lasts[:0]
+}
+
+// QueueRollup queues the upserts of r's rows into b: each table's rows are
+// added to what is stored, in key order, so that concurrent writers lock
+// rows in the same order and cannot deadlock. r must stay unchanged until
+// b is sent.
+func QueueRollup(b *pgx.Batch, r *RollupRows) {
+	if u := &r.usage; len(u.pids) > 0 {
+		b.Queue(`
+			INSERT INTO usage_daily AS u (principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
+			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[],
+				$7::bigint[], $8::bigint[], $9::bigint[], $10::timestamptz[], $11::timestamptz[])
+				AS t(principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
+			ORDER BY principal_id, day, action COLLATE "C", resource COLLATE "C", invoked_by COLLATE "C", account_id COLLATE "C"
+			ON CONFLICT (principal_id, day, action, resource, invoked_by, account_id) DO UPDATE SET
+				calls = u.calls + EXCLUDED.calls, denied = u.denied + EXCLUDED.denied,
+				unauthenticated = u.unauthenticated + EXCLUDED.unauthenticated,
+				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
+			u.pids, u.days, u.actions, u.resources, u.invokers, u.account, u.calls, u.denied, u.unauth, u.first, u.last)
+	}
+	if u := &r.unmapped; len(u.pids) > 0 {
+		b.Queue(`
+			INSERT INTO usage_unmapped_daily AS u (principal_id, day, kind, event_source, event_name, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
+			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+				$8::bigint[], $9::bigint[], $10::bigint[], $11::timestamptz[], $12::timestamptz[])
+				AS t(principal_id, day, kind, event_source, event_name, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
+			ORDER BY principal_id, day, kind COLLATE "C", event_source COLLATE "C", event_name COLLATE "C", invoked_by COLLATE "C", account_id COLLATE "C"
+			ON CONFLICT (principal_id, day, kind, event_source, event_name, invoked_by, account_id) DO UPDATE SET
+				calls = u.calls + EXCLUDED.calls, denied = u.denied + EXCLUDED.denied,
+				unauthenticated = u.unauthenticated + EXCLUDED.unauthenticated,
+				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
+			u.pids, u.days, u.kinds, u.sources, u.names, u.invokers, u.accnts, u.calls, u.denied, u.unauth, u.first, u.last)
+	}
+	if c := &r.context; len(c.pids) > 0 {
+		b.Queue(`
+			INSERT INTO usage_context_daily AS u (principal_id, day, region, network, mfa, user_agent_class, calls)
+			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])
+				AS t(principal_id, day, region, network, mfa, user_agent_class, calls)
+			ORDER BY principal_id, day, region COLLATE "C", network COLLATE "C", mfa, user_agent_class COLLATE "C"
+			ON CONFLICT (principal_id, day, region, network, mfa, user_agent_class) DO UPDATE SET
+				calls = u.calls + EXCLUDED.calls`,
+			c.pids, c.days, c.regions, c.nets, c.mfas, c.uas, c.calls)
+	}
+	if v := &r.coverage; len(v.accounts) > 0 {
+		b.Queue(`
+			INSERT INTO log_coverage_daily AS u (account_id, region, day, events, first_seen, last_seen)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
+				AS t(account_id, region, day, events, first_seen, last_seen)
+			ORDER BY account_id COLLATE "C", region COLLATE "C", day
+			ON CONFLICT (account_id, region, day) DO UPDATE SET
+				events = u.events + EXCLUDED.events,
+				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
+			v.accounts, v.regions, v.days, v.events, v.firsts, v.lasts)
+	}
+}
+
+// RecordBounds notes how an ingest run bounded the rollup: the shallowest
+// S3 key depth any run kept (0: whole keys, which any depth lowers) and
+// the largest caps, so that recommend knows how deep it may scope S3
+// objects.
+func RecordBounds(ctx context.Context, db *store.DB, depth, maxResources, maxNetworks int) error {
+	return store.Retry(ctx, func() error {
+		_, err := db.Pool.Exec(ctx, `
+			INSERT INTO ingest_rollup_bounds AS b (object_prefix_depth, max_resources, max_networks) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET
+				object_prefix_depth = CASE
+					WHEN b.object_prefix_depth = 0 THEN EXCLUDED.object_prefix_depth
+					WHEN EXCLUDED.object_prefix_depth = 0 THEN b.object_prefix_depth
+					ELSE LEAST(b.object_prefix_depth, EXCLUDED.object_prefix_depth) END,
+				max_resources = GREATEST(b.max_resources, EXCLUDED.max_resources),
+				max_networks = GREATEST(b.max_networks, EXCLUDED.max_networks),
+				updated_at = now()
+			WHERE (b.object_prefix_depth, b.max_resources, b.max_networks) IS DISTINCT FROM
+				(CASE WHEN b.object_prefix_depth = 0 THEN EXCLUDED.object_prefix_depth
+					WHEN EXCLUDED.object_prefix_depth = 0 THEN b.object_prefix_depth
+					ELSE LEAST(b.object_prefix_depth, EXCLUDED.object_prefix_depth) END,
+				GREATEST(b.max_resources, EXCLUDED.max_resources), GREATEST(b.max_networks, EXCLUDED.max_networks))`,
+			depth, maxResources, maxNetworks)
+		if err != nil {
+			return fmt.Errorf("record rollup bounds: %w", err)
+		}
+		return nil
+	})
+}

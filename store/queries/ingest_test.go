@@ -1,0 +1,111 @@
+package queries_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/store/queries"
+	"github.com/iamtrim/iamtrim/store/storetest"
+	"github.com/jackc/pgx/v5"
+)
+
+// TestRollupWrites runs the rollup writes against the migrated schema:
+// principals get ids and keep the least metadata, a second write of the
+// same keys adds to the first, and the readers see the sums.
+func TestRollupWrites(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	day := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)
+	at := func(h int) time.Time { return day.Add(time.Duration(h) * time.Hour) }
+	const arn = "arn:aws:iam::111122223333:role/worker"
+
+	write := func(meta queries.Principal, c queries.Counts) int64 {
+		t.Helper()
+		tx, err := db.Pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback(ctx) }()
+		ps, err := queries.AddPrincipals(ctx, tx, []queries.Principal{meta})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := ps[arn].ID
+		var rows queries.RollupRows
+		rows.AddUsage(id, day, "s3:GetObject", "arn:aws:s3:::b/k/*", "", "111122223333", &c)
+		rows.AddUnmapped(id, day, "unmapped", "example.amazonaws.com", "DoIt", "", "111122223333", &c)
+		rows.AddContext(id, day, "us-east-1", "10.0.0.0/24", false, "sdk-go", c.Calls)
+		rows.AddCoverage("111122223333", "us-east-1", day, &c)
+		rows.AddCoverage("111122223333", "eu-west-1", day, &queries.Counts{})
+		b := &pgx.Batch{}
+		queries.QueueRollup(b, &rows)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	id1 := write(queries.Principal{ARN: arn, Account: "111122223333", Type: "Role", Name: "worker"},
+		queries.Counts{Calls: 5, Denied: 1, First: at(3), Last: at(9)})
+	id2 := write(queries.Principal{ARN: arn, Account: "111122223333", Type: "Role", Name: "a-lesser-name"},
+		queries.Counts{Calls: 2, Unauthenticated: 1, First: at(1), Last: at(4)})
+	if id1 != id2 {
+		t.Errorf("the principal got ids %d and %d", id1, id2)
+	}
+	var name string
+	if err := db.Pool.QueryRow(ctx, `SELECT name FROM usage_principal WHERE arn = $1`, arn).Scan(&name); err != nil || name != "a-lesser-name" {
+		t.Errorf("stored name = %q, %v; want the least, a-lesser-name", name, err)
+	}
+
+	var got []queries.UsageRow
+	if err := queries.Usage(ctx, db, day, day, nil, func(r queries.UsageRow) error {
+		got = append(got, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	last := at(9)
+	want := []queries.UsageRow{{ARN: arn, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k/*", Used: 5, Denied: 1, First: at(1), Last: at(9), LastDenied: &last}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("usage (-want +got):\n%s", d)
+	}
+	var unmapped, ctxCalls, events int64
+	var first, lastSeen *time.Time
+	if err := db.Pool.QueryRow(ctx, `SELECT
+		(SELECT calls FROM usage_unmapped_daily), (SELECT calls FROM usage_context_daily),
+		(SELECT events FROM log_coverage_daily WHERE region = 'us-east-1'),
+		(SELECT first_seen FROM log_coverage_daily WHERE region = 'eu-west-1'),
+		(SELECT last_seen FROM log_coverage_daily WHERE region = 'us-east-1')`).Scan(&unmapped, &ctxCalls, &events, &first, &lastSeen); err != nil {
+		t.Fatal(err)
+	}
+	if unmapped != 7 || ctxCalls != 7 || events != 7 || first != nil || lastSeen == nil || !lastSeen.Equal(at(9)) {
+		t.Errorf("unmapped %d, context %d, coverage %d events (want 7 each); empty day's first_seen %v (want NULL), last_seen %v (want %v)",
+			unmapped, ctxCalls, events, first, lastSeen, at(9))
+	}
+}
+
+func TestRecordBounds(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	steps := []struct {
+		depth, res, nets int
+		want             queries.RollupBounds
+	}{
+		{0, 64, 16, queries.RollupBounds{ObjectPrefixDepth: 0, MaxResources: 64, MaxNetworks: 16}},
+		{3, 8, 4, queries.RollupBounds{ObjectPrefixDepth: 3, MaxResources: 64, MaxNetworks: 16}},
+		{2, 100, 4, queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 100, MaxNetworks: 16}},
+		{0, 1, 1, queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 100, MaxNetworks: 16}},
+	}
+	for i, s := range steps {
+		if err := queries.RecordBounds(ctx, db, s.depth, s.res, s.nets); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := queries.Bounds(ctx, db); err != nil || got != s.want {
+			t.Errorf("after run %d (%+v): bounds %+v, %v; want %+v", i, s, got, err, s.want)
+		}
+	}
+}
