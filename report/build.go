@@ -165,6 +165,9 @@ func (b *builder) build(ctx context.Context) error {
 	if err := b.details(ctx, snap.ID); err != nil {
 		return err
 	}
+	if err := b.remediation(ctx); err != nil {
+		return err
+	}
 	if err := b.evidence(ctx); err != nil {
 		return err
 	}

@@ -64,6 +64,9 @@ type Data struct {
 	Methodology Methodology `json:"methodology"`
 	Evidence    Evidence    `json:"evidence"`
 	SignOff     SignOff     `json:"sign_off"`
+	// Remediation counts what became of the previous period's
+	// recommendations (each principal's status is Principal.Remediation).
+	Remediation *RemediationSummary `json:"remediation"`
 }
 
 // Period is the reported span of days.
@@ -337,6 +340,9 @@ type Principal struct {
 	// exceptions past their expiry.
 	Excepted          []analyze.ExceptedFinding `json:"excepted,omitempty"`
 	ExpiredExceptions []analyze.ExceptionRef    `json:"expired_exceptions,omitempty"`
+	// Remediation is the principal's status against the previous
+	// period's recommendation; nil when it had none that removed anything.
+	Remediation *Remediation `json:"remediation,omitempty"`
 }
 
 // Change is a principal's change since the previous snapshot.

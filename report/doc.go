@@ -13,7 +13,7 @@
 // writes a Data as a terminal table, Markdown, one self-contained HTML page
 // (inline CSS, server-side SVG charts, a small inline sorting script, a
 // print stylesheet and a Content-Security-Policy that admits only that
-// script), CSV (one row per principal) or JSON (all of Data).
+// script), CSV (one row per principal and finding) or JSON (all of Data).
 //
 // Every string that came from AWS or from logs is untrusted and escaped for
 // the medium it is written to: html/template for HTML (control and

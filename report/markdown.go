@@ -156,6 +156,9 @@ func renderMarkdown(w io.Writer, d *Data) error {
 			m.line("- **ARN:** " + mdEscape(p.ARN))
 			m.line("- **Risk:** " + mdEscape(riskText(p)))
 			m.line("- **Recommendation:** " + mdEscape(recommendationText(x.Recommendation)))
+			if p.Remediation != nil {
+				m.line("- **Remediation:** " + mdEscape(p.Remediation.Status+": "+remediationText(*p.Remediation)))
+			}
 			if p.Backtest != nil {
 				m.line("- **Backtest:** " + mdEscape(backtestText(p.Backtest)) + " denied/test calls (trained)")
 			}
@@ -184,6 +187,13 @@ func renderMarkdown(w io.Writer, d *Data) error {
 			for _, u := range x.Unmapped {
 				m.line(fmt.Sprintf("- **Unmapped:** %s %s: %d calls, last %s", mdEscape(u.EventSource), mdEscape(u.EventName), u.Calls, dateString(u.LastSeen)))
 			}
+		}
+	}
+
+	if r := d.Remediation; r != nil && len(r.Other) > 0 {
+		m.section("Remediation of principals not in this analysis")
+		for _, o := range r.Other {
+			m.line("- " + mdEscape(o.ARN) + ": " + mdEscape(o.Status+": "+remediationText(o.Remediation)))
 		}
 	}
 

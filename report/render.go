@@ -15,7 +15,8 @@ import (
 )
 
 // Render writes d in format: "table" (a terminal table), "md" (Markdown),
-// "html" (one self-contained page), "csv" (one row per principal) or
+// "html" (one self-contained page), "csv" (one row per principal and
+// finding) or
 // "json" (all of Data).
 func Render(w io.Writer, d *Data, format string) error { return RenderFit(w, d, format, 0) }
 
@@ -383,6 +384,9 @@ func summaryLines(d *Data) [][2]string {
 	if s.BlockedBySCP > 0 {
 		// After the unobservable line: granted on paper, not effective.
 		out = slices.Insert(out, 6, [2]string{"Blocked by SCPs", fmt.Sprintf("%d (granted by identity policies, taken away by the organisation's SCPs; not counted above)", s.BlockedBySCP)})
+	}
+	if d.Remediation != nil {
+		out = append(out, [2]string{"Remediated since " + d.Remediation.Period, remediationSummaryText(d.Remediation)})
 	}
 	if d.Exceptions != nil {
 		active := 0

@@ -162,6 +162,13 @@ func testData() *Data {
 	d.Summary.ExceptedFindings, d.Summary.ExpiredExceptions = 2, 1
 	d.Principals[0].Excepted = []analyze.ExceptedFinding{{Kind: "critical", Exception: adminException}, {Kind: "admin", Exception: adminException}}
 	d.Principals[2].ExpiredExceptions = []analyze.ExceptionRef{d.Exceptions[1].ExceptionRef}
+	d.Principals[1].Remediation = &Remediation{Status: PartiallyRemediated, RecommendationAsOf: "2026-09-29", RecommendationDigest: "sha256:prev",
+		Removed: 5, StillGrantedTotal: 2, StillGranted: []string{"s3:" + hostileScript, hostileFormula}, AuthzSnapshot: 3, AuthzTakenAt: "2026-12-30T01:00:00Z"}
+	d.Remediation = &RemediationSummary{Period: "2026Q3", Recommendations: 3, Remediated: 1, Partial: 1, Deleted: 1, Unknown: 1,
+		Other: []RemediationOf{
+			{ARN: "arn:aws:iam::111122223333:role/old-" + hostileScript, Remediation: Remediation{Status: PrincipalDeleted, RecommendationAsOf: "2026-09-29", Removed: 3, StillGranted: []string{}, AuthzSnapshot: 3}},
+			{ARN: "arn:aws:iam::444455556666:role/elsewhere", Remediation: Remediation{Status: RemediationUnknown, Reason: "no authorization snapshot taken in 2026Q4 covers account 444455556666", RecommendationAsOf: "2026-08-01", Removed: 1, StillGranted: []string{}}},
+		}}
 	return d
 }
 
@@ -307,14 +314,18 @@ func unescapedPipes(s string) int {
 	return n
 }
 
-func TestCSVNeutralisesFormulas(t *testing.T) {
+// The CSV has one row per principal and finding, read back with
+// encoding/csv: every cell a spreadsheet would run is neutralised, and the
+// rows say what each finding is, whether an exception accepts it and
+// which.
+func TestCSVFindings(t *testing.T) {
 	out := render(t, "csv")
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
 		t.Fatalf("read CSV back: %v", err)
 	}
-	if len(recs) != 1+len(testData().Principals) {
-		t.Fatalf("CSV has %d records, want a header and %d rows", len(recs), len(testData().Principals))
+	if diff := cmp.Diff(csvHeader, recs[0]); diff != "" {
+		t.Fatalf("header (-want +got):\n%s", diff)
 	}
 	col := map[string]int{}
 	for i, h := range recs[0] {
@@ -327,11 +338,56 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 			}
 		}
 	}
-	if got, want := recs[3][col["name"]], "'"+hostileFormula; got != want {
-		t.Errorf("CSV name = %q, want %q", got, want)
+	d := testData()
+	type key struct{ arn, finding, action string }
+	got := map[key][]string{}
+	kinds := map[string]map[string]bool{}
+	for _, r := range recs[1:] {
+		k := key{r[col["principal_arn"]], r[col["finding"]], r[col["action"]]}
+		got[k] = r
+		if kinds[k.arn] == nil {
+			kinds[k.arn] = map[string]bool{}
+		}
+		kinds[k.arn][k.finding] = true
 	}
-	if got := recs[5][col["granted_change"]]; got != "-5" {
-		t.Errorf("CSV granted_change = %q, want the number -5 untouched", got)
+	admin, script, formula, md := d.Principals[0].ARN, d.Principals[1].ARN, csvSafe(d.Principals[2].ARN), csvSafe(d.Principals[4].ARN)
+	tests := []struct {
+		name                string
+		key                 key
+		excepted, id, level string
+		severity, count     string
+	}{
+		{"risk row excepted", key{admin, "risk", ""}, "yes", "exceptions.yaml:3", "", "critical", ""},
+		{"unused action excepted with the risk", key{admin, "unused-action", "iam:AttachRolePolicy"}, "yes", "exceptions.yaml:3", "Permissions management", "critical", ""},
+		{"unused actions not listed are counted", key{admin, "unused-action", ""}, "yes", "exceptions.yaml:3", "Permissions management", "critical", "298"},
+		{"admin excepted", key{admin, "admin", "*"}, "yes", "exceptions.yaml:3", "", "critical", ""},
+		{"high-risk not excepted", key{admin, "high-risk-unused", "iam:AttachRolePolicy"}, "no", "", "Permissions management", "critical", ""},
+		{"unobservable listed with its reason", key{admin, "unobservable", "iam:PassRole"}, "no", "", "", "info", ""},
+		{"denied", key{script, "denied", "s3:" + hostileScript}, "no", "", "", "info", "2"},
+		{"still granted after the recommendation", key{script, "not-remediated", csvSafe(hostileFormula)}, "no", "", "", "info", ""},
+		{"remediation status", key{script, "remediation", ""}, "no", "", "", "info", "2"},
+		{"expired exception", key{formula, "expired-exception", ""}, "no", "exceptions.yaml:9", "", "medium", ""},
+		{"formula action neutralised", key{formula, "high-risk-unused", csvSafe(hostileFormula)}, "no", "", "", "medium", ""},
+		{"unused principal", key{formula, "unused-principal", ""}, "no", "", "", "medium", ""},
+		{"insufficient evidence", key{md, "insufficient-evidence", ""}, "no", "", "", "info", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ok := got[tc.key]
+			if !ok {
+				t.Fatalf("no row %+v; kinds of the principal: %v", tc.key, kinds[tc.key.arn])
+			}
+			gotRow := []string{r[col["excepted"]], r[col["exception_id"]], r[col["access_level"]], r[col["severity"]], r[col["count"]]}
+			if diff := cmp.Diff([]string{tc.excepted, tc.id, tc.level, tc.severity, tc.count}, gotRow); diff != "" {
+				t.Errorf("excepted, exception_id, access_level, severity, count (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if got := got[key{admin, "unobservable", "iam:PassRole"}][col["detail"]]; got != "permission-only" {
+		t.Errorf("unobservable detail = %q, want its reason", got)
+	}
+	if n := len(kinds[d.Principals[3].ARN]); n != 0 {
+		t.Errorf("principal with no finding has rows of %v, want none", kinds[d.Principals[3].ARN])
 	}
 }
 

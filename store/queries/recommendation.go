@@ -65,3 +65,33 @@ func RecommendationsProven(ctx context.Context, db *store.DB, asOf time.Time, wi
 	}
 	return out, nil
 }
+
+// LatestRecommendations returns each principal's newest recommendation
+// whose window ends (as_of) from from to to inclusive, the longest window
+// when several end on the same day, ordered by principal ARN. Only
+// recommendations that remove at least one action are returned: the
+// others leave nothing to remediate.
+func LatestRecommendations(ctx context.Context, db *store.DB, from, to time.Time) ([]Recommendation, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT DISTINCT ON (principal_arn) principal_arn, as_of, window_days, proven, kept, removed, digest, body
+		FROM recommendation
+		WHERE as_of BETWEEN $1 AND $2 AND removed > 0
+		ORDER BY principal_arn, as_of DESC, window_days DESC`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read recommendations from %s to %s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	defer rows.Close()
+	var out []Recommendation
+	for rows.Next() {
+		var r Recommendation
+		if err := rows.Scan(&r.PrincipalARN, &r.AsOf, &r.WindowDays, &r.Proven, &r.Kept, &r.Removed, &r.Digest, &r.Body); err != nil {
+			return nil, fmt.Errorf("read recommendations: %w", err)
+		}
+		r.AsOf = r.AsOf.UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read recommendations: %w", err)
+	}
+	return out, nil
+}

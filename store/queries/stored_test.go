@@ -203,3 +203,35 @@ func TestAuthzQueries(t *testing.T) {
 		t.Errorf("LoadAuthzSnapshot of a missing id: %v, want ErrNotFound", err)
 	}
 }
+
+func TestLatestRecommendations(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	const a, b, c = "arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b", "arn:aws:iam::1:role/c"
+	for _, r := range []queries.Recommendation{
+		{PrincipalARN: a, AsOf: date(t, "2026-08-01"), WindowDays: 90, Removed: 4, Digest: "a1"},
+		{PrincipalARN: a, AsOf: date(t, "2026-09-30"), WindowDays: 30, Removed: 2, Digest: "a2"},
+		{PrincipalARN: a, AsOf: date(t, "2026-09-30"), WindowDays: 90, Removed: 3, Digest: "a3"}, // newest, longest window
+		{PrincipalARN: a, AsOf: date(t, "2026-10-01"), WindowDays: 90, Removed: 9, Digest: "a4"}, // after the range
+		{PrincipalARN: b, AsOf: date(t, "2026-07-01"), WindowDays: 90, Removed: 1, Digest: "b1"}, // first day
+		{PrincipalARN: c, AsOf: date(t, "2026-08-15"), WindowDays: 90, Removed: 0, Digest: "c1"}, // removes nothing
+		{PrincipalARN: c, AsOf: date(t, "2026-06-30"), WindowDays: 90, Removed: 5, Digest: "c0"}, // before the range
+	} {
+		r.Body = []byte(`{}`)
+		if err := queries.SaveRecommendation(ctx, db, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := queries.LatestRecommendations(ctx, db, date(t, "2026-07-01"), date(t, "2026-09-30"))
+	if err != nil {
+		t.Fatalf("LatestRecommendations: %v", err)
+	}
+	var digests []string
+	for _, r := range got {
+		digests = append(digests, r.PrincipalARN+" "+r.Digest+" "+r.AsOf.Format(time.DateOnly))
+	}
+	want := []string{a + " a3 2026-09-30", b + " b1 2026-07-01"}
+	if diff := cmp.Diff(want, digests); diff != "" {
+		t.Errorf("LatestRecommendations (-want +got):\n%s", diff)
+	}
+}
