@@ -202,30 +202,37 @@ func LoadCatalogRows(ctx context.Context, db *store.DB, id int64) (*CatalogRows,
 	defer tx.Rollback(ctx) //nolint:errcheck // read-only
 	var c CatalogRows
 	if c.Services, err = collect(ctx, tx, `SELECT service, doc_version FROM catalog_service WHERE version_id = $1`, id,
-		func(r pgx.CollectableRow) (s CatalogService, err error) { return s, r.Scan(&s.Service, &s.DocVersion) }); err != nil {
+		func(r pgx.CollectableRow) (s CatalogService, err error) {
+			err = r.Scan(&s.Service, &s.DocVersion)
+			return s, err
+		}); err != nil {
 		return nil, err
 	}
 	if c.Actions, err = collect(ctx, tx, `SELECT service, action, access_level, resource_types, condition_keys, last_accessed_tracked FROM catalog_action WHERE version_id = $1`, id,
 		func(r pgx.CollectableRow) (a CatalogAction, err error) {
-			return a, r.Scan(&a.Service, &a.Action, &a.AccessLevel, &a.ResourceTypes, &a.ConditionKeys, &a.LastAccessedTracked)
+			err = r.Scan(&a.Service, &a.Action, &a.AccessLevel, &a.ResourceTypes, &a.ConditionKeys, &a.LastAccessedTracked)
+			return a, err
 		}); err != nil {
 		return nil, err
 	}
 	if c.Resources, err = collect(ctx, tx, `SELECT service, resource_type, arn_formats, condition_keys FROM catalog_resource WHERE version_id = $1`, id,
 		func(r pgx.CollectableRow) (res CatalogResource, err error) {
-			return res, r.Scan(&res.Service, &res.ResourceType, &res.ARNFormats, &res.ConditionKeys)
+			err = r.Scan(&res.Service, &res.ResourceType, &res.ARNFormats, &res.ConditionKeys)
+			return res, err
 		}); err != nil {
 		return nil, err
 	}
 	if c.ConditionKeys, err = collect(ctx, tx, `SELECT service, key, types FROM catalog_condition_key WHERE version_id = $1`, id,
 		func(r pgx.CollectableRow) (k CatalogConditionKey, err error) {
-			return k, r.Scan(&k.Service, &k.Key, &k.Types)
+			err = r.Scan(&k.Service, &k.Key, &k.Types)
+			return k, err
 		}); err != nil {
 		return nil, err
 	}
 	if c.Operations, err = collect(ctx, tx, `SELECT service, operation, authorized_actions FROM catalog_operation WHERE version_id = $1`, id,
 		func(r pgx.CollectableRow) (o CatalogOperation, err error) {
-			return o, r.Scan(&o.Service, &o.Operation, &o.AuthorizedActions)
+			err = r.Scan(&o.Service, &o.Operation, &o.AuthorizedActions)
+			return o, err
 		}); err != nil {
 		return nil, err
 	}
