@@ -14,6 +14,7 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // maxDetailItems bounds each list of a principal's section (used actions,
@@ -102,20 +103,12 @@ func (b *builder) details(ctx context.Context, snapID int64) error {
 	for i := range b.d.Details {
 		byARN[b.d.Details[i].ARN] = &b.d.Details[i]
 	}
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT principal_arn, result->'used', result->'unobservable_by_reason', result->'denied', result->'unmapped',
-		       result->'unobservable_listed'
-		FROM analysis_principal WHERE snapshot_id = $1 AND ($2 = '' OR account_id = $2)`, snapID, b.acct)
+	rows, err := queries.AnalysisDetails(ctx, b.db, snapID, b.acct)
 	if err != nil {
-		return fmt.Errorf("read analysis %d: %w", snapID, err)
+		return err
 	}
-	for rows.Next() {
-		var arn string
-		var used, unobs, denied, unmapped, listed []byte
-		if err := rows.Scan(&arn, &used, &unobs, &denied, &unmapped, &listed); err != nil {
-			rows.Close()
-			return fmt.Errorf("read analysis %d: %w", snapID, err)
-		}
+	for _, row := range rows {
+		arn := row.ARN
 		d := byARN[arn]
 		if d == nil {
 			continue
@@ -128,10 +121,9 @@ func (b *builder) details(ctx context.Context, snapID int64) error {
 		for _, f := range []struct {
 			b []byte
 			v any
-		}{{used, &u}, {unobs, &o}, {denied, &den}, {unmapped, &un}, {listed, &ls}} {
+		}{{row.Used, &u}, {row.UnobservableByReason, &o}, {row.Denied, &den}, {row.Unmapped, &un}, {row.UnobservableListed, &ls}} {
 			if len(f.b) > 0 && string(f.b) != "null" {
 				if err := json.Unmarshal(f.b, f.v); err != nil {
-					rows.Close()
 					return fmt.Errorf("read analysis %d of %s: %w", snapID, arn, err)
 				}
 			}
@@ -186,10 +178,6 @@ func (b *builder) details(ctx context.Context, snapID int64) error {
 			d.Unmapped = un
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read analysis %d: %w", snapID, err)
-	}
 	if err := b.unusedByLevel(ctx, snapID, byARN); err != nil {
 		return err
 	}
@@ -214,29 +202,15 @@ func (b *builder) unusedByLevel(ctx context.Context, snapID int64, byARN map[str
 	if b.d.Catalog != nil {
 		version = b.d.Catalog.Version
 	}
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT p.principal_arn, coalesce(ca.access_level, 'Unknown'), u.action
-		FROM analysis_principal p
-		CROSS JOIN LATERAL jsonb_array_elements_text(CASE jsonb_typeof(p.result->'unused') WHEN 'array' THEN p.result->'unused' ELSE '[]' END) AS u(action)
-		LEFT JOIN catalog_action ca ON ca.version_id = $3 AND ca.action_key = lower(u.action)
-		WHERE p.snapshot_id = $1 AND ($2 = '' OR p.account_id = $2)
-		ORDER BY 1, 3`, snapID, b.acct, version)
+	rows, err := queries.UnusedByAccessLevel(ctx, b.db, snapID, b.acct, version)
 	if err != nil {
-		return fmt.Errorf("read unused actions of analysis %d: %w", snapID, err)
+		return err
 	}
-	defer rows.Close()
 	type key struct{ arn, level string }
 	acts := map[key][]string{}
-	for rows.Next() {
-		var k key
-		var a string
-		if err := rows.Scan(&k.arn, &k.level, &a); err != nil {
-			return fmt.Errorf("read unused actions of analysis %d: %w", snapID, err)
-		}
-		acts[k] = append(acts[k], a)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read unused actions of analysis %d: %w", snapID, err)
+	for _, r := range rows {
+		k := key{r.ARN, r.AccessLevel}
+		acts[k] = append(acts[k], r.Action)
 	}
 	for arn, d := range byARN {
 		for _, lvl := range levelOrder {
@@ -253,35 +227,26 @@ func (b *builder) unusedByLevel(ctx context.Context, snapID int64, byARN map[str
 // recommend wrote it (recommend.FilePaths, per account when the snapshot
 // has several).
 func (b *builder) recommendationDetails(ctx context.Context, byARN map[string]*Detail) error {
-	var accounts int
-	if err := b.db.Pool.QueryRow(ctx, `SELECT count(DISTINCT account_id) FROM analysis_principal WHERE snapshot_id = $1`, b.d.Snapshot.ID).Scan(&accounts); err != nil {
-		return fmt.Errorf("count the analysis's accounts: %w", err)
-	}
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT principal_arn, proven, kept, removed, digest, body
-		FROM recommendation WHERE as_of = $1 AND window_days = $2`, parseDate(b.d.Snapshot.AsOf), b.d.Snapshot.WindowDays)
+	accounts, err := queries.AnalysisAccounts(ctx, b.db, b.d.Snapshot.ID)
 	if err != nil {
-		return fmt.Errorf("read recommendations: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var arn, digest string
-		var proven bool
-		var kept, removed int
-		var body []byte
-		if err := rows.Scan(&arn, &proven, &kept, &removed, &digest, &body); err != nil {
-			return fmt.Errorf("read recommendations: %w", err)
-		}
+	recs, err := queries.Recommendations(ctx, b.db, parseDate(b.d.Snapshot.AsOf), b.d.Snapshot.WindowDays)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		arn := r.PrincipalARN
 		d := byARN[arn]
 		if d == nil {
 			continue
 		}
 		var rec recommend.Recommendation
-		if err := json.Unmarshal(body, &rec); err != nil {
+		if err := json.Unmarshal(r.Body, &rec); err != nil {
 			return fmt.Errorf("read the recommendation of %s: %w", arn, err)
 		}
 		p := rec.Proof
-		ri := RecommendationInfo{Proven: proven, Kept: kept, Removed: removed, Digest: digest,
+		ri := RecommendationInfo{Proven: r.Proven, Kept: r.Kept, Removed: r.Removed, Digest: r.Digest,
 			RemovedByAccessLevel: map[string]int{}, Wildcards: len(p.Wildcards), ObservedCalls: p.ObservedCalls}
 		for lvl, a := range p.RemovedByAccessLevel {
 			ri.RemovedByAccessLevel[lvl] = len(a)
@@ -307,7 +272,7 @@ func (b *builder) recommendationDetails(ctx context.Context, byARN map[string]*D
 		}
 		d.Recommendation = &ri
 	}
-	return rows.Err()
+	return nil
 }
 
 // accountOf is the account field of an ARN.
@@ -395,42 +360,24 @@ type SourceLedger struct {
 func (b *builder) evidence(ctx context.Context) error {
 	ev := &b.d.Evidence
 	ev.Sources = []SourceLedger{}
-	var aid, tid *int64
-	var a AuthzEvidence
-	var t TrailsEvidence
-	var aDigest, aSource, tDigest, tSource *string
-	err := b.db.Pool.QueryRow(ctx, `
-		SELECT a.id, a.digest, a.source, coalesce(a.accounts, '{}'), t.id, t.digest, t.source
-		FROM analysis_snapshot s
-		LEFT JOIN authz_snapshot a ON a.id = s.authz_snapshot_id
-		LEFT JOIN trail_config t ON t.id = s.trail_config_id
-		WHERE s.id = $1`, b.d.Snapshot.ID).Scan(&aid, &aDigest, &aSource, &a.Accounts, &tid, &tDigest, &tSource)
+	src, err := queries.EvidenceOf(ctx, b.db, b.d.Snapshot.ID)
 	if err != nil {
-		return fmt.Errorf("read the analysis's evidence: %w", err)
+		return err
 	}
-	if aid != nil {
-		a.ID, a.Digest, a.Source = *aid, *aDigest, *aSource
-		ev.AuthzSnapshot = &a
+	if r := src.Authz; r != nil {
+		ev.AuthzSnapshot = &AuthzEvidence{ID: r.ID, Digest: r.Digest, Source: r.Source, Accounts: src.AuthzAccounts}
 	}
-	if tid != nil {
-		t.ID, t.Digest, t.Source = *tid, *tDigest, *tSource
-		ev.TrailConfig = &t
+	if r := src.Trails; r != nil {
+		ev.TrailConfig = &TrailsEvidence{ID: r.ID, Digest: r.Digest, Source: r.Source}
 	}
-	rows, err := b.db.Pool.Query(ctx, `
-		SELECT source, status, count(*), sum(records)::bigint, sum(events)::bigint, sum(errors)::bigint
-		FROM ingest_object GROUP BY 1, 2 ORDER BY 1, 2`)
+	ledger, err := queries.IngestLedger(ctx, b.db)
 	if err != nil {
-		return fmt.Errorf("read the ingest ledger: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var s SourceLedger
-		if err := rows.Scan(&s.Source, &s.Status, &s.Objects, &s.Records, &s.Events, &s.Errors); err != nil {
-			return fmt.Errorf("read the ingest ledger: %w", err)
-		}
-		ev.Sources = append(ev.Sources, s)
+	for _, r := range ledger {
+		ev.Sources = append(ev.Sources, SourceLedger(r))
 	}
-	return rows.Err()
+	return nil
 }
 
 // SignOff is the report's sign-off block.
