@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/klauspost/compress/gzip"
@@ -51,18 +52,23 @@ func (s Shape) Skipped() bool { return s == ShapeDigest || s == ShapeInsights }
 
 // Limits bound what ReadObject accepts.
 type Limits struct {
-	// MaxObjectBytes bounds one object after decompression (a gzip bomb
-	// stops here). Larger objects are rejected whole.
+	// MaxObjectBytes bounds one object after decompression. Objects are
+	// read as a stream, so this bounds the time one object can take, not
+	// memory: reading stops there and the object is reported as too
+	// large (the records before that point are kept).
 	MaxObjectBytes int64
 	// MaxRecordBytes bounds one record; a larger record is reported and
-	// skipped.
+	// skipped. What a reader holds in memory is bounded by about twice
+	// this (see WindowLimit), whatever the object's size.
 	MaxRecordBytes int64
 }
 
 // DefaultLimits returns limits well above anything CloudTrail writes:
-// CloudTrail caps an event at 256 KB and S3 log objects are a few MB.
+// CloudTrail caps an event at 256 KB and S3 log objects are a few MB. The
+// object limit is a bound on time: 4 GiB takes about a minute of one
+// core to read.
 func DefaultLimits() Limits {
-	return Limits{MaxObjectBytes: 1 << 30, MaxRecordBytes: 1 << 20}
+	return Limits{MaxObjectBytes: 4 << 30, MaxRecordBytes: 1 << 20}
 }
 
 // Sentinel errors callers may test with errors.Is.
@@ -100,24 +106,68 @@ func recErr(file string, index int, err error) RecordError {
 
 // ObjectReader reads log objects, reusing its buffers between calls. It is
 // not safe for concurrent use; give each worker its own.
+//
+// An object is read as a stream: the decompressed bytes pass through a
+// window that holds the record being cut out (and what follows it up to the
+// window's end), never the whole object. The window starts at WindowBytes
+// and grows only for a record larger than that, up to WindowLimit; a record
+// too large for it is skipped as it streams past and reported.
 type ObjectReader struct {
 	br   *bufio.Reader
 	gz   *gzip.Reader
-	buf  []byte
+	buf  []byte // the window
 	unq  []byte // unescaped lookup-events record
 	errs []RecordError
 
-	// Reserve, when set, is called with the capacity the object buffer is
-	// about to have, before it is allocated (and, at the start of each
-	// object, with the capacity kept from the last one), so that a caller
-	// can charge decompressed bytes to a memory budget shared by workers.
-	// An error refuses the object with it.
-	Reserve func(capacity int64) error
+	// window is the window's starting size; 0 means WindowBytes. Tests
+	// make it tiny to put record boundaries at every offset.
+	window int
+
+	// Reserve, when set, is called with the bytes the reader is about to
+	// hold (ReaderOverhead plus the window's capacity) before its window
+	// is allocated or grown, and at the start of each object with what it
+	// holds from the last one, so that a caller can charge them to a
+	// memory budget shared by workers. An error refuses the object (or,
+	// after some of its records, the rest of it) with it.
+	Reserve func(bytes int64) error
 }
 
-// keepBuffer is the largest object buffer kept for the next object; a
-// larger one (a big object, a gzip bomb stopped at the limit) is dropped.
-const keepBuffer = 16 << 20
+const (
+	// WindowBytes is the window's usual size.
+	WindowBytes = 256 << 10
+	// ReaderOverhead is what a reader holds besides its window: a 64 KiB
+	// read buffer and the gzip decompressor's state (a 32 KiB history and
+	// its tables).
+	ReaderOverhead = 128 << 10
+	// ReaderBytes is what a reader usually holds.
+	ReaderBytes = ReaderOverhead + WindowBytes
+	// keepBuffer is the largest window kept for the next object; one that
+	// grew for a large record is dropped.
+	keepBuffer = 1 << 20
+	// spanSlack is the room past twice MaxRecordBytes a window may hold:
+	// white space around a record, a wrapper's other keys.
+	spanSlack = 4 << 10
+)
+
+// WindowLimit is the largest window a reader uses with these limits (plus
+// ReaderOverhead, the most it holds): twice MaxRecordBytes, as a
+// lookup-events event carries its record escaped in a string, and a
+// little room.
+func WindowLimit(l Limits) int64 {
+	l = l.withDefaults()
+	return 2*l.MaxRecordBytes + spanSlack
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxObjectBytes <= 0 {
+		l.MaxObjectBytes = d.MaxObjectBytes
+	}
+	if l.MaxRecordBytes <= 0 {
+		l.MaxRecordBytes = d.MaxRecordBytes
+	}
+	return l
+}
 
 // NewObjectReader returns a reader with empty buffers.
 func NewObjectReader() *ObjectReader { return &ObjectReader{} }
@@ -134,36 +184,32 @@ func ReadObject(r io.Reader, name string, limits Limits, fn func(index int, raw 
 // but not validated: pass raw to Normalize.
 //
 // Per-record problems (a record that is not an object, too large, or
-// truncated at the end of the object) are returned as RecordErrors and the
-// rest of the object is still read. The error result is non-nil, a
+// truncated) are returned as RecordErrors and the rest of the object is
+// still read where its framing allows. The error result is non-nil, a
 // *RecordError with Index 0, when the object as a whole is unreadable
-// (corrupt gzip, not JSON, not CloudTrail, too large); then fn was not
-// called. If fn returns an error, reading stops and that error is returned
-// wrapped in a *RecordError for the record.
+// (corrupt gzip, not JSON, not CloudTrail, too large) before its first
+// record; then fn was not called. The object is read as a stream, so a
+// problem found after some records (the gzip stream corrupt, the object
+// larger than MaxObjectBytes, a read error) is reported as a RecordError
+// after the last record read, and those records stand. If fn returns an
+// error, reading stops and that error is returned wrapped in a
+// *RecordError for the record.
 //
 // Digest and Insights files are recognised and returned with their shape
 // and no calls to fn.
 func (or *ObjectReader) ReadObject(r io.Reader, name string, limits Limits, fn func(index int, raw []byte) error) (Shape, []RecordError, error) {
-	if limits.MaxObjectBytes <= 0 || limits.MaxRecordBytes <= 0 {
-		d := DefaultLimits()
-		if limits.MaxObjectBytes <= 0 {
-			limits.MaxObjectBytes = d.MaxObjectBytes
-		}
-		if limits.MaxRecordBytes <= 0 {
-			limits.MaxRecordBytes = d.MaxRecordBytes
-		}
-	}
-	data, err := or.load(r, limits.MaxObjectBytes)
+	limits = limits.withDefaults()
+	or.errs = or.errs[:0]
+	s := splitter{or: or, name: name, lim: limits, fn: fn, span: int(min(WindowLimit(limits), math.MaxInt32))}
 	defer func() {
+		or.buf = s.buf[:0]
 		if cap(or.buf) > keepBuffer {
 			or.buf = nil
 		}
 	}()
-	if err != nil {
-		return ShapeUnknown, nil, &RecordError{File: name, Reason: err.Error(), Err: err}
+	if err := s.open(r); err != nil {
+		return ShapeUnknown, nil, s.fatal(err)
 	}
-	or.errs = or.errs[:0]
-	s := splitter{or: or, name: name, data: data, lim: limits, fn: fn}
 	shape, err := s.run()
 	var errs []RecordError
 	if len(or.errs) > 0 {
@@ -172,17 +218,50 @@ func (or *ObjectReader) ReadObject(r io.Reader, name string, limits Limits, fn f
 	return shape, errs, err
 }
 
-// load reads the whole object, decompressing gzip, up to max bytes.
-func (or *ObjectReader) load(r io.Reader, limit int64) ([]byte, error) {
+// errSpan: the value being scanned runs past the window's limit.
+var errSpan = errors.New("value longer than the read window")
+
+// errLineCut: a record does not end on its line.
+var errLineCut = errors.New("record does not end on its line")
+
+// splitter cuts one object into records as it streams through the window
+// s.buf. Offsets into s.buf are only good until the next fill, which moves
+// what it keeps to the front: the code holds one offset at a time (two
+// while it looks past a record) and shifts it by what fill reports.
+type splitter struct {
+	or   *ObjectReader
+	name string
+	lim  Limits
+	fn   func(int, []byte) error
+	n    int // records seen
+
+	src  io.Reader
+	buf  []byte // the window: input bytes from stream offset base
+	base int64
+	read int64 // bytes read from src
+	span int   // the most a scan keeps in the window
+	// eof: the input has ended, cleanly or with srcErr (a corrupt gzip
+	// stream, a read error, the object limit, the memory budget).
+	eof     bool
+	srcErr  error
+	srcSaid bool // srcErr has been reported
+	// atEnd tells a scan function that the slice it was given ends where
+	// the input ends.
+	atEnd bool
+}
+
+// open prepares the source (decompressing gzip) and the window, and
+// reads the first bytes.
+func (s *splitter) open(r io.Reader) error {
+	or := s.or
 	if or.br == nil {
 		or.br = bufio.NewReaderSize(r, 64<<10)
 	} else {
 		or.br.Reset(r)
 	}
-	src := io.Reader(or.br)
+	s.src = or.br
 	magic, _ := or.br.Peek(2)
-	gzipped := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-	if gzipped {
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		var err error
 		if or.gz == nil {
 			or.gz, err = gzip.NewReader(or.br)
@@ -190,66 +269,260 @@ func (or *ObjectReader) load(r io.Reader, limit int64) ([]byte, error) {
 			err = or.gz.Reset(or.br)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("corrupt gzip: %w", err)
+			return fmt.Errorf("corrupt gzip: %w", err)
 		}
-		src = or.gz
+		s.src = or.gz
 	}
-	buf := or.buf[:0]
-	if or.Reserve != nil && cap(buf) > 0 {
-		if err := or.Reserve(int64(cap(buf))); err != nil {
-			return nil, err
-		}
+	size := or.window
+	if size <= 0 {
+		size = WindowBytes
 	}
-	for {
-		if len(buf) == cap(buf) {
-			// Grow by doubling, never past max+1 (one byte over says the
-			// object is too large), and only once the memory is granted:
-			// what an object holds is bounded by the limit, not by what
-			// it decompresses to.
-			n := min(max(2*int64(cap(buf)), 64<<10), limit+1)
-			if or.Reserve != nil {
-				if err := or.Reserve(n); err != nil {
-					or.buf = buf[:0]
-					return nil, err
-				}
-			}
-			grown := make([]byte, len(buf), n)
-			copy(grown, buf)
-			buf = grown
-		}
-		room := cap(buf) - len(buf)
-		if over := int64(len(buf)) + int64(room) - (limit + 1); over > 0 {
-			room -= int(over)
-		}
-		n, err := src.Read(buf[len(buf) : len(buf)+room])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			or.buf = buf[:0]
-			return nil, fmt.Errorf("object exceeds %d bytes: %w", limit, ErrTooLarge)
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			or.buf = buf[:0]
-			if gzipped {
-				return nil, fmt.Errorf("corrupt gzip: %w", err)
-			}
-			return nil, fmt.Errorf("read: %w", err)
-		}
+	size = max(size, cap(or.buf))
+	if err := s.reserve(size); err != nil {
+		return err
 	}
-	or.buf = buf
-	return buf, nil
+	if cap(or.buf) < size {
+		or.buf = make([]byte, 0, size)
+	}
+	s.buf = or.buf[:0]
+	s.fill(0)
+	return nil
 }
 
-// splitter cuts one loaded object into records.
-type splitter struct {
-	or   *ObjectReader
-	name string
-	data []byte
-	lim  Limits
-	fn   func(int, []byte) error
-	n    int // records seen
+func (s *splitter) reserve(window int) error {
+	if s.or.Reserve == nil {
+		return nil
+	}
+	return s.or.Reserve(ReaderOverhead + int64(window))
+}
+
+// fail ends the input with err, the reason reading stopped.
+func (s *splitter) fail(err error) {
+	s.eof, s.srcErr = true, err
+}
+
+// fill reads more input into the window, keeping s.buf[keep:], which it
+// moves to the front: offsets into the window drop by the shift it
+// returns. The window grows (double, up to the span) only when what is
+// kept fills it.
+func (s *splitter) fill(keep int) (shift int) {
+	if s.eof {
+		return 0
+	}
+	if keep > 0 {
+		n := copy(s.buf, s.buf[keep:])
+		s.buf = s.buf[:n]
+		s.base += int64(keep)
+		shift = keep
+	}
+	if len(s.buf) == cap(s.buf) {
+		n := min(max(2*cap(s.buf), 1), s.span)
+		if n <= cap(s.buf) {
+			return shift // the caller sees the span reached
+		}
+		if err := s.reserve(n); err != nil {
+			s.fail(err)
+			return shift
+		}
+		grown := make([]byte, len(s.buf), n)
+		copy(grown, s.buf)
+		s.buf = grown
+	}
+	for zero := 0; len(s.buf) < cap(s.buf); {
+		room := int64(cap(s.buf) - len(s.buf))
+		// One byte past the limit says the object is too large.
+		room = min(room, s.lim.MaxObjectBytes+1-s.read)
+		n, err := s.src.Read(s.buf[len(s.buf) : len(s.buf)+int(room)])
+		s.buf = s.buf[:len(s.buf)+n]
+		s.read += int64(n)
+		if s.read > s.lim.MaxObjectBytes {
+			s.buf = s.buf[:len(s.buf)-1]
+			s.fail(fmt.Errorf("object exceeds %d bytes decompressed (the rest is not read): %w", s.lim.MaxObjectBytes, ErrTooLarge))
+			break
+		}
+		switch {
+		case err == io.EOF:
+			s.eof = true
+		case err != nil && s.src == s.or.gz:
+			s.fail(fmt.Errorf("corrupt gzip: %w", err))
+		case err != nil:
+			s.fail(fmt.Errorf("read: %w", err))
+		case n == 0:
+			if zero++; zero > 100 {
+				s.fail(fmt.Errorf("read: %w", io.ErrNoProgress))
+			}
+		}
+		if s.eof {
+			break
+		}
+	}
+	return shift
+}
+
+// scan runs f over the window from at and, while f runs out of input
+// (errEOF) before the input ends, reads more and runs it again, keeping
+// s.buf[keep:] (keep ≤ at). f is given at most span bytes from keep, so
+// the result does not depend on how the input arrives: a value longer than
+// that fails with errSpan. It returns the shift applied to offsets into
+// the window and f's result.
+func (s *splitter) scan(keep, at int, f func(b []byte, i int) (int, error)) (shift, end int, err error) {
+	for {
+		lim := min(len(s.buf), keep+s.span)
+		s.atEnd = s.eof && lim == len(s.buf)
+		end, err = f(s.buf[:lim], at)
+		if err != errEOF || s.atEnd {
+			return shift, end, err
+		}
+		if lim-keep >= s.span {
+			return shift, end, errSpan
+		}
+		sh := s.fill(keep)
+		shift, keep, at = shift+sh, keep-sh, at-sh
+	}
+}
+
+// ws skips white space from i, reading on as needed (dropping what it
+// skipped); at the end of the input it returns len(s.buf).
+func (s *splitter) ws(i int) int {
+	for {
+		i = skipWS(s.buf, i)
+		if i < len(s.buf) || s.eof {
+			return i
+		}
+		s.fill(i)
+		i = 0
+	}
+}
+
+// nextLine returns the offset after the next newline at or after i (or
+// the end of the input), dropping what it passes.
+func (s *splitter) nextLine(i int) int {
+	for {
+		if k := bytes.IndexByte(s.buf[i:], '\n'); k >= 0 {
+			return i + k + 1
+		}
+		if s.eof {
+			return len(s.buf)
+		}
+		s.fill(len(s.buf))
+		i = 0
+	}
+}
+
+// nextRecordLine returns the offset of the next line after i that starts
+// with '{', or the end of the input.
+func (s *splitter) nextRecordLine(i int) int {
+	for {
+		i = s.nextLine(i)
+		if i == len(s.buf) && !s.eof {
+			s.fill(i)
+			i = 0
+		}
+		if i >= len(s.buf) || s.buf[i] == '{' {
+			return i
+		}
+	}
+}
+
+// peek classifies the object at s.buf[i] from as much of it as the span
+// allows: kindCut if the source failed before it could tell.
+func (s *splitter) peek(i int) (int, objKind) {
+	kind, short := kindOther, false
+	sh, _, _ := s.scan(i, i, func(b []byte, i int) (int, error) {
+		if kind, short = peekKind(b, i); short {
+			return i, errEOF
+		}
+		return i, nil
+	})
+	if short && s.atEnd && s.srcErr != nil {
+		kind = kindCut
+	}
+	return i - sh, kind
+}
+
+// skipper finds the end of a value as it streams past, as valueEnd does on
+// a slice: brackets counted outside strings.
+type skipper struct {
+	depth    int
+	str, esc bool
+	nl       bool // a newline was passed
+	stopAtNL bool // a newline ends the value early (JSON Lines)
+}
+
+// errNewline: a JSON Lines record ran into the end of its line.
+var errNewline = errors.New("newline inside a record")
+
+// advance scans b from i. done reports the value ended at end; else end is
+// len(b) and more input is needed, or err is errNewline at the newline.
+func (k *skipper) advance(b []byte, i int) (end int, done bool, err error) {
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c == '\n' {
+			k.nl = true
+			if k.stopAtNL {
+				return i, false, errNewline
+			}
+		}
+		if k.str {
+			switch {
+			case k.esc:
+				k.esc = false
+			case c == '\\':
+				k.esc = true
+			case c == '"':
+				k.str = false
+				if k.depth == 0 {
+					return i + 1, true, nil
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			k.str = true
+		case '{', '[':
+			k.depth++
+		case '}', ']':
+			k.depth--
+			if k.depth <= 0 {
+				return i + 1, true, nil
+			}
+		}
+	}
+	return len(b), false, nil
+}
+
+// skipLong moves past the value starting at s.buf[i] (an object, array or
+// string too long for the window, or the rest of one with k's state),
+// dropping it as it goes. It returns the offset after it and its size from
+// i; err is errEOF if the input ends first (s.srcErr says why, if it
+// failed), or errNewline (end at the newline) with k.stopAtNL.
+func (s *splitter) skipLong(i int, k *skipper) (end int, size int64, err error) {
+	start := s.base + int64(i)
+	for {
+		end, done, err := k.advance(s.buf, i)
+		if err != nil || done {
+			return end, s.base + int64(end) - start, err
+		}
+		if s.eof {
+			return len(s.buf), s.base + int64(len(s.buf)) - start, errEOF
+		}
+		s.fill(len(s.buf))
+		i = 0
+	}
+}
+
+func (s *splitter) offset(i int) int64 { return s.base + int64(i) }
+
+// rebase makes the offset of a syntax error found in the window an offset
+// in the object.
+func (s *splitter) rebase(err error) error {
+	if se, ok := err.(*syntaxError); ok {
+		c := *se
+		c.off += s.base
+		return &c
+	}
+	return err
 }
 
 func (s *splitter) bad(err error) {
@@ -260,16 +533,51 @@ func (s *splitter) fatal(err error) error {
 	return &RecordError{File: s.name, Reason: err.Error(), Err: err}
 }
 
+// cut is the reason input ran out where more was expected: the source's
+// failure if it failed (once: later cuts are its consequence), else err (a
+// truncated object).
+func (s *splitter) cut(err error) error {
+	if s.srcErr != nil && !s.srcSaid {
+		s.srcSaid = true
+		return s.srcErr
+	}
+	return err
+}
+
+// truncated reports the object ending inside record s.n (err says how):
+// if the source failed, its failure, which is the object's fatal error
+// when nothing came before.
+func (s *splitter) truncated(err error) error {
+	if s.srcErr != nil && !s.srcSaid && s.n <= 1 && len(s.or.errs) == 0 {
+		return s.fatal(s.cut(err))
+	}
+	s.bad(s.cut(err))
+	return nil
+}
+
+// ended is called where the object may end: it is fine unless the source
+// failed there.
+func (s *splitter) ended() error {
+	if s.srcErr != nil && !s.srcSaid {
+		return s.reject(s.cut(nil))
+	}
+	return nil
+}
+
 // emit hands one record to fn; a non-nil result stops reading.
 func (s *splitter) emit(raw []byte) error {
 	if int64(len(raw)) > s.lim.MaxRecordBytes {
-		s.bad(fmt.Errorf("record of %d bytes exceeds %d: %w", len(raw), s.lim.MaxRecordBytes, ErrTooLarge))
+		s.tooLarge(int64(len(raw)))
 		return nil
 	}
 	if err := s.fn(s.n, raw); err != nil {
 		return &RecordError{File: s.name, Index: s.n, Reason: err.Error(), Err: err}
 	}
 	return nil
+}
+
+func (s *splitter) tooLarge(size int64) {
+	s.bad(fmt.Errorf("record of %d bytes exceeds %d: %w", size, s.lim.MaxRecordBytes, ErrTooLarge))
 }
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
@@ -279,47 +587,68 @@ var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 // S3 log objects) are read as one object, numbering records across them;
 // anything else after the first value is bad input.
 func (s *splitter) run() (Shape, error) {
-	b := s.data
-	i := 0
-	if bytes.HasPrefix(b, utf8BOM) {
-		i = len(utf8BOM)
-	}
-	i = skipWS(b, i)
-	if i >= len(b) {
+	_, i, _ := s.scan(0, 0, func(b []byte, i int) (int, error) {
+		if len(b) < len(utf8BOM) && !s.atEnd {
+			return 0, errEOF
+		}
+		if bytes.HasPrefix(b, utf8BOM) {
+			return len(utf8BOM), nil
+		}
+		return 0, nil
+	})
+	i = s.ws(i)
+	if i >= len(s.buf) {
+		if s.srcErr != nil {
+			return ShapeUnknown, s.fatal(s.cut(nil))
+		}
 		return ShapeUnknown, s.fatal(fmt.Errorf("empty object: %w", ErrNotCloudTrail))
 	}
 	shape := ShapeUnknown
-	open, kind := b[i], kindOther
+	open, kind := s.buf[i], kindOther
 	if open == '{' {
-		kind = peekKind(b, i)
+		if i, kind = s.peek(i); kind == kindCut {
+			return ShapeUnknown, s.fatal(s.cut(nil))
+		}
 	}
 	for {
-		if shape != ShapeUnknown && (b[i] == '[' || b[i] == '{') && (b[i] != open || open == '{' && peekKind(b, i) != kind) {
-			return shape, s.reject(fmt.Errorf("a different kind of value after a %s object at offset %d: %w", shape, i, ErrNotCloudTrail))
+		c := s.buf[i]
+		if shape != ShapeUnknown && (c == '[' || c == '{') {
+			same := c == open
+			if same && c == '{' {
+				var k objKind
+				if i, k = s.peek(i); k == kindCut {
+					return shape, s.reject(s.cut(nil))
+				}
+				same = k == kind
+			}
+			if !same {
+				return shape, s.reject(fmt.Errorf("a different kind of value after a %s object at offset %d: %w", shape, s.offset(i), ErrNotCloudTrail))
+			}
 		}
+		start := s.offset(i)
 		var next Shape
 		var end int
 		var err error
-		switch b[i] {
+		switch c {
 		case '[':
 			next, end, err = s.array(i)
 		case '{':
 			next, end, err = s.object(i)
 		default:
 			if shape == ShapeUnknown {
-				return ShapeUnknown, s.fatal(fmt.Errorf("not JSON (starts with %q): %w", b[i], ErrNotCloudTrail))
+				return ShapeUnknown, s.fatal(fmt.Errorf("not JSON (starts with %q): %w", c, ErrNotCloudTrail))
 			}
-			return shape, s.reject(fmt.Errorf("invalid data after the top-level value at offset %d: %w", i, ErrNotCloudTrail))
+			return shape, s.reject(fmt.Errorf("invalid data after the top-level value at offset %d: %w", start, ErrNotCloudTrail))
 		}
 		if shape != ShapeUnknown && next != shape {
-			return shape, s.reject(fmt.Errorf("%s object after a %s object at offset %d: %w", next, shape, i, ErrNotCloudTrail))
+			return shape, s.reject(fmt.Errorf("%s object after a %s object at offset %d: %w", next, shape, start, ErrNotCloudTrail))
 		}
 		if err != nil || end < 0 {
 			return next, err
 		}
 		shape = next
-		if i = skipWS(b, end); i >= len(b) {
-			return shape, nil
+		if i = s.ws(end); i >= len(s.buf) {
+			return shape, s.ended()
 		}
 	}
 }
@@ -371,8 +700,6 @@ func isDigestKey(k jstr) bool {
 	return false
 }
 
-// peekKind classifies the object at b[i] from its top-level keys, reading
-// as far as it can even if the object is truncated.
 type objKind int
 
 const (
@@ -383,31 +710,35 @@ const (
 	kindDigest
 	kindRecordsWrapper
 	kindEventsWrapper
+	// kindCut: the input failed (s.srcErr) before the kind showed.
+	kindCut
 )
 
-func peekKind(b []byte, i int) objKind {
+// peekKind classifies the object at b[i] from its top-level keys, reading
+// as far as it can if the object is cut short, which short reports.
+func peekKind(b []byte, i int) (kind objKind, short bool) {
 	it, err := newObjIter(b, i)
 	if err != nil {
-		return kindOther
+		return kindOther, err == errEOF
 	}
-	kind := kindOther
+	kind = kindOther
 	for it.next() {
 		switch k := it.key; {
 		case k.is("Records"):
-			return kindRecordsWrapper
+			return kindRecordsWrapper, false
 		case k.is("Events"):
-			return kindEventsWrapper
+			return kindEventsWrapper, false
 		case k.is("CloudTrailEvent"):
-			return kindLookupEvent
+			return kindLookupEvent, false
 		case k.is("eventType"), k.is("eventCategory"):
 			v, _ := it.str()
 			if v.is("AwsCloudTrailInsight") || v.is("Insight") {
-				return kindInsight
+				return kindInsight, false
 			}
 			kind = kindRecord
 			continue
 		case isDigestKey(k):
-			return kindDigest
+			return kindDigest, false
 		case isRecordKey(k):
 			kind = kindRecord
 		}
@@ -415,150 +746,214 @@ func peekKind(b []byte, i int) objKind {
 		// value somewhere in the first record.
 		it.i, it.err = skipLoose(it.b, it.i)
 	}
-	return kind
+	return kind, it.err == errEOF
 }
 
-// object reads the top-level object at b[i] (and, for records or lookup
-// events not in a wrapper, all that follows it). end is the offset after
-// what was read, or -1 when reading stopped early (already reported).
+// object reads the top-level object at s.buf[i] (and, for records or
+// lookup events not in a wrapper, all that follows it). end is the offset
+// after what was read, or -1 when reading stopped (the end of the object,
+// or a problem already reported).
 func (s *splitter) object(i int) (shape Shape, end int, err error) {
-	switch peekKind(s.data, i) {
+	i, kind := s.peek(i)
+	switch kind {
 	case kindRecordsWrapper:
 		return s.wrapper(i, "Records", ShapeRecords)
 	case kindEventsWrapper:
 		return s.wrapper(i, "Events", ShapeLookupEvents)
 	case kindDigest:
-		return ShapeDigest, len(s.data), nil
+		return ShapeDigest, -1, nil
 	case kindInsight:
-		return ShapeInsights, len(s.data), nil
+		return ShapeInsights, -1, nil
 	case kindRecord:
-		shape, err := s.lines(i)
-		return shape, len(s.data), err
+		shape, err := s.lines(i, false)
+		return shape, -1, err
 	case kindLookupEvent:
-		_, err := s.lines(i)
-		return ShapeLookupEvents, len(s.data), err
+		_, err := s.lines(i, true)
+		return ShapeLookupEvents, -1, err
+	case kindCut:
+		return ShapeUnknown, -1, s.reject(s.cut(nil))
 	}
 	return ShapeUnknown, -1, s.reject(fmt.Errorf("JSON object without Records, Events or event fields: %w", ErrNotCloudTrail))
 }
 
-// wrapper reads the array under key in the top-level object at b[i]. The
-// key must appear once and hold an array: a second one, or another type,
-// is bad input rather than a quiet empty object.
+// member moves to the next member of an object whose members start after
+// s.buf[i] ('{' when first, else the end of the previous value). It
+// returns the offset of the member's value (or, with done, the offset
+// after the object) and the key, valid until the window is next filled.
+func (s *splitter) member(i int, first bool) (at int, key jstr, done bool, err error) {
+	var it objIter
+	_, at, err = s.scan(i, i, func(b []byte, i int) (int, error) {
+		it = objIter{b: b, i: i, first: first}
+		if it.next() {
+			return it.i, nil
+		}
+		return it.i, it.err
+	})
+	return at, it.key, it.done, err
+}
+
+// scalarEnd is scanScalar for the window: a number or literal that runs
+// to the end of b may go on past it.
+func (s *splitter) scalarEnd(b []byte, i int) (int, error) {
+	end, err := scanScalar(b, i)
+	if err == nil && end == len(b) && !s.atEnd && b[i] != '"' {
+		return end, errEOF
+	}
+	return end, err
+}
+
+// skipLoose is skipLoose for the window.
+func (s *splitter) skipLoose(b []byte, i int) (int, error) {
+	if i < len(b) && (b[i] == '{' || b[i] == '[') {
+		return valueEnd(b, i)
+	}
+	return s.scalarEnd(b, i)
+}
+
+// skip moves past the value at s.buf[i], however long.
+func (s *splitter) skip(i int) (int, error) {
+	sh, end, err := s.scan(i, i, s.skipLoose)
+	i -= sh
+	if err == errSpan && (s.buf[i] == '{' || s.buf[i] == '[' || s.buf[i] == '"') {
+		end, _, err = s.skipLong(i, &skipper{})
+	}
+	return end, err
+}
+
+// wrapper reads the array under key in the top-level object at s.buf[i].
+// The key must appear once and hold an array: a second one, or another
+// type, is bad input rather than a quiet empty object.
 func (s *splitter) wrapper(i int, key string, shape Shape) (Shape, int, error) {
-	b := s.data
-	it, _ := newObjIter(b, i)
+	start := s.offset(i)
 	found := false
-	for it.next() {
-		if !it.key.is(key) {
-			it.i, it.err = skipLoose(b, it.i)
+	i++ // the members start after '{'
+	for first := true; ; first = false {
+		at, k, done, err := s.member(i, first)
+		if err != nil {
+			return shape, -1, s.reject(s.cut(fmt.Errorf("%s object: %w", key, ErrTruncated)))
+		}
+		if done {
+			return shape, at, nil
+		}
+		if !k.is(key) {
+			if i, err = s.skip(at); err != nil {
+				return shape, -1, s.reject(s.cut(fmt.Errorf("%s object: %w", key, ErrTruncated)))
+			}
 			continue
 		}
 		if found {
-			return shape, -1, s.reject(fmt.Errorf("%q appears twice in the object at offset %d: %w", key, i, ErrNotCloudTrail))
+			return shape, -1, s.reject(fmt.Errorf("%q appears twice in the object at offset %d: %w", key, start, ErrNotCloudTrail))
 		}
 		found = true
-		if b[it.i] != '[' {
-			return shape, -1, s.reject(fmt.Errorf("%s is %s, not an array: %w", key, kindOf(b[it.i]), ErrNotCloudTrail))
+		if c := s.buf[at]; c != '[' {
+			return shape, -1, s.reject(fmt.Errorf("%s is %s, not an array: %w", key, kindOf(c), ErrNotCloudTrail))
 		}
-		if shape == ShapeRecords && s.firstIsInsight(it.i) {
-			shape = ShapeInsights
-			it.i, it.err = valueEnd(b, it.i)
-			continue
+		at = s.ws(at + 1)
+		if shape == ShapeRecords && at < len(s.buf) && s.buf[at] == '{' {
+			var kind objKind
+			if at, kind = s.peek(at); kind == kindInsight {
+				shape = ShapeInsights
+				if i, _, err = s.skipLong(at, &skipper{depth: 1}); err != nil {
+					return shape, -1, s.reject(s.cut(fmt.Errorf("%s object: %w", key, ErrTruncated)))
+				}
+				continue
+			}
 		}
-		end, err := s.elements(it.i, shape == ShapeLookupEvents)
+		end, err := s.elements(at, shape == ShapeLookupEvents)
 		if err != nil || end < 0 {
 			return shape, -1, err
 		}
-		it.i = end
+		i = end
 	}
-	if it.err != nil {
-		return shape, -1, s.reject(fmt.Errorf("%s object: %w", key, ErrTruncated))
-	}
-	return shape, it.i, nil
-}
-
-func (s *splitter) firstIsInsight(i int) bool {
-	b := s.data
-	i = skipWS(b, i+1)
-	return i < len(b) && b[i] == '{' && peekKind(b, i) == kindInsight
 }
 
 // array reads a bare array of records or of lookup-events events.
 func (s *splitter) array(i int) (Shape, int, error) {
-	b := s.data
-	j := skipWS(b, i+1)
-	if j < len(b) && b[j] != '{' && b[j] != ']' {
+	j := s.ws(i + 1)
+	if j < len(s.buf) && s.buf[j] != '{' && s.buf[j] != ']' {
 		return ShapeUnknown, -1, s.reject(fmt.Errorf("array of non-objects: %w", ErrNotCloudTrail))
 	}
 	shape, lookup := ShapeArray, false
-	if j < len(b) && b[j] == '{' {
-		switch peekKind(b, j) {
+	if j < len(s.buf) && s.buf[j] == '{' {
+		var kind objKind
+		j, kind = s.peek(j)
+		switch kind {
 		case kindLookupEvent:
 			shape, lookup = ShapeLookupEvents, true
 		case kindInsight:
-			end, err := valueEnd(b, i)
+			end, _, err := s.skipLong(j, &skipper{depth: 1})
 			if err != nil {
-				end = len(b)
+				end = -1
 			}
 			return ShapeInsights, end, nil
 		case kindRecord:
+		case kindCut:
+			return ShapeUnknown, -1, s.reject(s.cut(nil))
 		default:
 			return ShapeUnknown, -1, s.reject(fmt.Errorf("array whose first element has no event fields: %w", ErrNotCloudTrail))
 		}
 	}
-	end, err := s.elements(i, lookup)
+	end, err := s.elements(j, lookup)
 	return shape, end, err
 }
 
-// elements walks the array at b[i], emitting each object element, and
-// returns the offset after the array, or -1 when it stopped early (the
-// problem is reported).
+// elements walks an array from its first element (or closing bracket) at
+// s.buf[i], emitting each object element, and returns the offset after
+// the array, or -1 when it stopped early (the problem is reported).
 func (s *splitter) elements(i int, lookup bool) (int, error) {
-	b := s.data
-	i++
-	first := true
-	for {
-		i = skipWS(b, i)
-		if i >= len(b) {
+	for first := true; ; first = false {
+		i = s.ws(i)
+		if i >= len(s.buf) {
 			if s.n == 0 {
-				return -1, s.fatal(fmt.Errorf("array: %w", ErrTruncated))
+				return -1, s.fatal(s.cut(fmt.Errorf("array: %w", ErrTruncated)))
 			}
 			s.n++
-			s.bad(fmt.Errorf("array ends early: %w", ErrTruncated))
+			s.bad(s.cut(fmt.Errorf("array ends early: %w", ErrTruncated)))
 			return -1, nil
 		}
-		if b[i] == ']' {
+		if s.buf[i] == ']' {
 			return i + 1, nil
 		}
 		if !first {
-			if b[i] != ',' {
+			if s.buf[i] != ',' {
 				s.n++
-				s.bad(fmt.Errorf("expected ',' or ']' at offset %d; rest of object not read", i))
+				s.bad(fmt.Errorf("expected ',' or ']' at offset %d; rest of object not read", s.offset(i)))
 				return -1, nil
 			}
-			i = skipWS(b, i+1)
-			if i >= len(b) {
+			if i = s.ws(i + 1); i >= len(s.buf) {
 				continue
 			}
 		}
-		first = false
 		s.n++
-		if b[i] != '{' {
-			end, err := scanScalar(b, i)
+		if s.buf[i] != '{' {
+			at := s.offset(i)
+			sh, end, err := s.scan(i, i, s.scalarEnd)
+			if i -= sh; err == errSpan && s.buf[i] == '"' {
+				end, _, err = s.skipLong(i, &skipper{})
+			}
 			if err != nil {
-				s.bad(fmt.Errorf("invalid JSON at offset %d: %v; rest of object not read", i, err))
+				s.bad(fmt.Errorf("invalid JSON at offset %d: %v; rest of object not read", at, s.rebase(s.cut(err))))
 				return -1, nil
 			}
 			s.bad(errNotObject)
 			i = end
 			continue
 		}
-		end, err := valueEnd(b, i)
-		if err != nil {
-			s.bad(fmt.Errorf("record at offset %d: %w", i, ErrTruncated))
-			return -1, nil
+		at := s.offset(i)
+		sh, end, err := s.scan(i, i, valueEnd)
+		i -= sh
+		if err == errSpan {
+			var size int64
+			if end, size, err = s.skipLong(i, &skipper{}); err == nil {
+				s.tooLarge(size)
+				i = end
+				continue
+			}
 		}
-		if err := s.emitElem(b[i:end], lookup); err != nil {
+		if err != nil {
+			return -1, s.truncated(fmt.Errorf("record at offset %d: %w", at, ErrTruncated))
+		}
+		if err := s.emitElem(s.buf[i:end], lookup); err != nil {
 			return -1, err
 		}
 		i = end
@@ -608,78 +1003,131 @@ func (s *splitter) unwrapLookup(ev []byte) ([]byte, error) {
 	return nil, fmt.Errorf("event without CloudTrailEvent: %w", ErrNotCloudTrail)
 }
 
+// lineValueEnd is valueEnd for a record that must end on its line (the
+// line need not be all in b unless the record runs to its end):
+// errLineCut if it does not.
+func (s *splitter) lineValueEnd(b []byte, i int) (int, error) {
+	k := bytes.IndexByte(b[i:], '\n')
+	if k < 0 {
+		end, err := valueEnd(b, i)
+		if err == errEOF && s.atEnd {
+			return end, errLineCut
+		}
+		return end, err
+	}
+	end, err := valueEnd(b[:i+k+1], i)
+	if err == errEOF {
+		return end, errLineCut
+	}
+	return end, err
+}
+
 // lines reads a sequence of top-level objects: JSON Lines, or
 // concatenated (possibly pretty-printed) objects. The first record decides
 // which: if it fits on its line, every record must (a broken line is
 // reported and reading goes on at the next line); otherwise records may
 // span lines, and an unterminated one ends the object. Either way each
 // byte is scanned a bounded number of times, whatever the input.
-func (s *splitter) lines(i int) (Shape, error) {
+func (s *splitter) lines(i int, lookup bool) (Shape, error) {
 	const (
 		undecided = iota
 		oneLine
 		multiLine
 	)
-	b := s.data
-	lookup := peekKind(b, i) == kindLookupEvent
 	mode := undecided
 	for {
-		i = skipWS(b, i)
-		if i >= len(b) {
-			return ShapeLines, nil
+		i = s.ws(i)
+		if i >= len(s.buf) {
+			return ShapeLines, s.ended()
 		}
 		s.n++
-		if b[i] != '{' {
+		if s.buf[i] != '{' {
 			s.bad(errNotObject)
-			i = nextRecordLine(b, i)
+			i = s.nextRecordLine(i)
 			continue
 		}
-		end, err := 0, errEOF
+		at := s.offset(i)
+		end, err := 0, errLineCut
 		if mode != multiLine {
-			end, err = valueEnd(b[:nextLine(b, i)], i)
+			var sh int
+			sh, end, err = s.scan(i, i, s.lineValueEnd)
+			i -= sh
 			switch {
 			case err == nil && mode == undecided:
 				mode = oneLine
+			case err == errSpan && mode == oneLine:
+				// Too long for the window: find where it ends, or where
+				// its line does.
+				var size int64
+				end, size, err = s.skipLong(i, &skipper{stopAtNL: true})
+				switch err {
+				case nil:
+					s.tooLarge(size)
+					i = end
+				case errNewline:
+					s.bad(fmt.Errorf("record at offset %d: %w", at, ErrTruncated))
+					i = end + 1
+				default:
+					if err := s.truncated(fmt.Errorf("record at offset %d: %w", at, ErrTruncated)); err != nil {
+						return ShapeLines, err
+					}
+					i = len(s.buf)
+				}
+				continue
 			case err != nil && mode == oneLine:
-				s.bad(fmt.Errorf("record at offset %d: %w", i, ErrTruncated))
-				i = nextLine(b, i)
+				if err := s.truncated(fmt.Errorf("record at offset %d: %w", at, ErrTruncated)); err != nil {
+					return ShapeLines, err
+				}
+				i = s.nextLine(i)
 				continue
 			}
 		}
 		if err != nil {
-			end, err = valueEnd(b, i)
+			var sh int
+			sh, end, err = s.scan(i, i, valueEnd)
+			i -= sh
+			if err == errSpan {
+				k := skipper{}
+				var size int64
+				if end, size, err = s.skipLong(i, &k); err == nil {
+					if mode == undecided {
+						mode = multiLine
+						if !k.nl {
+							mode = oneLine
+						}
+					}
+					s.tooLarge(size)
+					i = end
+					continue
+				}
+			}
 			switch {
 			case err == nil:
 				mode = multiLine
 			case errors.Is(err, errEOF):
-				s.bad(fmt.Errorf("record at offset %d: %w; rest of object not read", i, ErrTruncated))
-				return ShapeLines, nil
+				return ShapeLines, s.truncated(fmt.Errorf("record at offset %d: %w; rest of object not read", at, ErrTruncated))
 			default:
-				s.bad(fmt.Errorf("record at offset %d: %v", i, err))
-				i = nextRecordLine(b, i)
+				s.bad(fmt.Errorf("record at offset %d: %v", at, s.rebase(err)))
+				i = s.nextRecordLine(i)
 				continue
 			}
 		}
-		if j := skipInline(b, end); j < len(b) && b[j] != '\n' && b[j] != '{' {
-			s.bad(fmt.Errorf("invalid data after record at offset %d", j))
-			i = nextRecordLine(b, end)
+		sh, j, err := s.scan(i, end, func(b []byte, j int) (int, error) {
+			if j = skipInline(b, j); j >= len(b) {
+				return j, errEOF
+			}
+			return j, nil
+		})
+		i, end = i-sh, end-sh
+		if err == errSpan || err == nil && s.buf[j] != '\n' && s.buf[j] != '{' {
+			s.bad(fmt.Errorf("invalid data after record at offset %d", s.offset(j)))
+			i = s.nextRecordLine(end)
 			continue
 		}
-		if err := s.emitElem(b[i:end], lookup); err != nil {
+		if err := s.emitElem(s.buf[i:end], lookup); err != nil {
 			return ShapeLines, err
 		}
 		i = end
-	}
-}
-
-// nextRecordLine returns the offset of the next line after i that starts
-// with '{', or len(b).
-func nextRecordLine(b []byte, i int) int {
-	for {
-		i = nextLine(b, i)
-		if i >= len(b) || b[i] == '{' {
-			return i
-		}
 	}
 }
 
@@ -696,13 +1144,4 @@ func skipInline(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// nextLine returns the offset after the next newline at or after i.
-func nextLine(b []byte, i int) int {
-	k := bytes.IndexByte(b[i:], '\n')
-	if k < 0 {
-		return len(b)
-	}
-	return i + k + 1
 }

@@ -32,11 +32,22 @@ var (
 	errTrailing  = errors.New("invalid data after top-level value")
 )
 
+// syntaxError is a JSON syntax error at an offset of the slice scanned.
+type syntaxError struct {
+	c    byte
+	what string
+	off  int64
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("invalid character %q %s at offset %d", e.c, e.what, e.off)
+}
+
 func syntaxErr(b []byte, i int, what string) error {
 	if i >= len(b) {
 		return errEOF
 	}
-	return fmt.Errorf("invalid character %q %s at offset %d", b[i], what, i)
+	return &syntaxError{c: b[i], what: what, off: int64(i)}
 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
