@@ -14,7 +14,9 @@
 // format ({"Records":[...]}), a bare JSON array of records, JSON Lines, and
 // `aws cloudtrail lookup-events` output, gzip-compressed or not; digest and
 // Insights files are recognised and skipped. Bad input is reported per
-// record as "path:record N: reason" and the rest is still read.
+// record as "path:record N: reason" and the rest is still read. Objects
+// are read as streams through a window that holds the record being cut out,
+// so memory is bounded by the largest record, not by the object.
 //
 // Mapping from (eventSource, eventName) to IAM actions goes, in order,
 // through: the permissionless calls (sts:GetCallerIdentity, console

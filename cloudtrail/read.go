@@ -211,6 +211,14 @@ func (or *ObjectReader) ReadObject(r io.Reader, name string, limits Limits, fn f
 		return ShapeUnknown, nil, s.fatal(err)
 	}
 	shape, err := s.run()
+	if err == nil && !s.eof && s.src == or.gz {
+		// Reading stopped early (bad input): a corrupt gzip stream, whose
+		// garbage may be what stopped it, shows in its checksum.
+		s.drain()
+	}
+	if err == nil && s.srcErr != nil && !s.srcSaid {
+		err = s.reject(s.cut(nil))
+	}
 	var errs []RecordError
 	if len(or.errs) > 0 {
 		errs = append([]RecordError(nil), or.errs...)
@@ -294,6 +302,17 @@ func (s *splitter) reserve(window int) error {
 		return nil
 	}
 	return s.or.Reserve(ReaderOverhead + int64(window))
+}
+
+// drainBytes bounds what drain reads.
+const drainBytes = 16 << 20
+
+// drain reads on (dropping it) up to drainBytes, to learn whether the
+// source fails.
+func (s *splitter) drain() {
+	for limit := s.read + drainBytes; !s.eof && s.read < limit; {
+		s.fill(len(s.buf))
+	}
 }
 
 // fail ends the input with err, the reason reading stopped.

@@ -258,19 +258,25 @@ func TestReadObjectReserveRefuses(t *testing.T) {
 	}
 }
 
-// TestReadObjectTruncatedGzip: a gzip stream cut short keeps the records
-// before the cut and reports the cut after them.
-func TestReadObjectTruncatedGzip(t *testing.T) {
-	var b strings.Builder
+// numberedRecords is a Records object of n small records that do not
+// compress to nothing.
+func numberedRecords(n int) []byte {
+	var b bytes.Buffer
 	b.WriteString(`{"Records":[`)
-	for i := range 2000 {
+	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		fmt.Fprintf(&b, `{"eventID":"%d","eventTime":"2025-01-01T00:00:00Z","eventName":"n%d"}`, i, i*i)
 	}
 	b.WriteString(`]}`)
-	data := gz(t, []byte(b.String()))
+	return b.Bytes()
+}
+
+// TestReadObjectTruncatedGzip: a gzip stream cut short keeps the records
+// before the cut and reports the cut after them.
+func TestReadObjectTruncatedGzip(t *testing.T) {
+	data := gz(t, numberedRecords(2000))
 	data = data[:len(data)/2]
 	n := 0
 	_, errs, err := ReadObject(bytes.NewReader(data), "obj", DefaultLimits(), func(int, []byte) error { n++; return nil })
@@ -354,6 +360,25 @@ func TestSkipperMatchesValueEnd(t *testing.T) {
 					t.Fatalf("%s at offset %d in pieces of %d: skipper ends at %d, valueEnd at %d", name, i, n, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestReadObjectCorruptGzip: a gzip stream corrupted in its middle
+// decompresses to garbage from there; whatever that garbage does to the
+// records, the corruption itself is reported (its checksum is read even
+// when the garbage stopped the reading).
+func TestReadObjectCorruptGzip(t *testing.T) {
+	for flip := 0.3; flip < 0.9; flip += 0.1 {
+		data := gz(t, numberedRecords(200))
+		data[int(float64(len(data))*flip)] ^= 0xff
+		_, errs, err := ReadObject(bytes.NewReader(data), "obj", DefaultLimits(), func(int, []byte) error { return nil })
+		found := err != nil && strings.Contains(err.Error(), "corrupt gzip")
+		for _, e := range errs {
+			found = found || strings.Contains(e.Error(), "corrupt gzip")
+		}
+		if !found {
+			t.Errorf("byte at %.0f%% flipped: err %v, record errors %v; want a corrupt gzip error", flip*100, err, errs)
 		}
 	}
 }

@@ -56,8 +56,9 @@
 // Synchronous commit is off for these transactions: a commit lost in a
 // server crash loses its ledger rows too, so the objects are ingested
 // again. Memory is bounded by the worker count, the 2,048 records held per
-// worker, and a budget on the decompressed size of the objects being read
-// (Options.MemoryBudget); `make bench` reports events/s and peak RSS on a
+// worker, and a budget shared by the workers (Options.MemoryBudget) on what
+// their object readers hold: objects stream through a bounded window, one
+// record at a time, so what they decompress to does not count; `make bench` reports events/s and peak RSS on a
 // generated 1,000,000-event corpus (BenchmarkIngest, IAMTRIM_BENCH_EVENTS).
 //
 // # Tables the analyzer reads

@@ -283,7 +283,6 @@ func TestBadInput(t *testing.T) {
 	wantPrefixes := []string{
 		filepath.Join(dir, "absurd.json") + ":record 2: eventTime 1970-01-01T00:00:00Z out of range",
 		filepath.Join(dir, "absurd.json") + ":record 3: ",
-		filepath.Join(dir, "corrupt.json.gz") + ": ",
 		filepath.Join(dir, "invalid.json") + ":record 1: ",
 		filepath.Join(dir, "invalid.json") + ":record 2: ",
 		filepath.Join(dir, "missing.json") + ":record 3: missing required field eventTime",
@@ -291,12 +290,27 @@ func TestBadInput(t *testing.T) {
 		filepath.Join(dir, "notcloudtrail.json") + ": ",
 		filepath.Join(dir, "truncated.json") + ":record 10: ",
 	}
-	if len(s.Errors) != len(wantPrefixes) {
-		t.Errorf("got %d errors, want %d:\n%s", len(s.Errors), len(wantPrefixes), strings.Join(s.Errors, "\n"))
+	// The corrupt gzip stream is read up to its corruption: what it
+	// decompresses to after it is garbage, reported as bad records, and
+	// the corruption itself is reported.
+	var errs []string
+	corrupted := false
+	for _, e := range s.Errors {
+		if !strings.HasPrefix(e, filepath.Join(dir, "corrupt.json.gz")+":") {
+			errs = append(errs, e)
+		} else if strings.Contains(e, ": corrupt gzip: ") {
+			corrupted = true
+		}
+	}
+	if !corrupted {
+		t.Errorf("no corrupt gzip error for corrupt.json.gz:\n%s", strings.Join(s.Errors, "\n"))
+	}
+	if len(errs) != len(wantPrefixes) {
+		t.Errorf("got %d errors, want %d:\n%s", len(errs), len(wantPrefixes), strings.Join(errs, "\n"))
 	}
 	for i, p := range wantPrefixes {
-		if i < len(s.Errors) && !strings.HasPrefix(s.Errors[i], p) {
-			t.Errorf("error %d = %q, want prefix %q", i, s.Errors[i], p)
+		if i < len(errs) && !strings.HasPrefix(errs[i], p) {
+			t.Errorf("error %d = %q, want prefix %q", i, errs[i], p)
 		}
 	}
 	var failed int
@@ -594,26 +608,50 @@ func TestPartitionsUTC(t *testing.T) {
 	}
 }
 
-// TestGzipBombsWithinBudget: gzip bombs (32 MiB of zeros, 32 KiB gzipped,
-// each) are refused once they reach the memory budget shared by the
-// workers, below the per-object limit, and the good file beside them is
-// ingested.
-func TestGzipBombsWithinBudget(t *testing.T) {
+// TestGzipBombsStream: objects stream through the reader within a memory
+// budget far below what they decompress to. Gzip bombs: zeros are refused
+// as not JSON at once, white space at the object limit, and records past
+// the object limit are kept up to it (the object still fails, so exit 3,
+// and is retried); a record larger than the budget lets a reader hold is
+// refused naming file and record. The good file beside them is ingested.
+func TestGzipBombsStream(t *testing.T) {
 	db := storetest.New(t)
 	dir := t.TempDir()
-	bomb := gz(t, make([]byte, 32<<20))
-	for i := range 3 {
-		writeFile(t, filepath.Join(dir, fmt.Sprintf("bomb%d.json.gz", i)), bomb)
+	writeFile(t, filepath.Join(dir, "zeros.json.gz"), gz(t, make([]byte, 32<<20)))
+	writeFile(t, filepath.Join(dir, "blank.json.gz"), gz(t, []byte(`{"Records":[`+strings.Repeat(" ", 32<<20))))
+	writeFile(t, filepath.Join(dir, "records.json.gz"), gz(t, asLines(t, events(0, 3000, 0, acctA, "us-east-1"))))
+	big := events(4000, 3, 0, acctA, "us-east-1")
+	big[1]["userAgent"] = strings.Repeat("x", 600<<10)
+	writeFile(t, filepath.Join(dir, "big.jsonl"), asLines(t, big))
+	writeFile(t, filepath.Join(dir, "good.json"), asRecords(t, events(5000, 5, 0, acctA, "us-east-1")))
+	s := runCat(t, db, ingest.Options{Sources: []string{dir}, Workers: 2, MemoryBudget: 2*cloudtrail.ReaderBytes + 100<<10,
+		Limits: cloudtrail.Limits{MaxObjectBytes: 1 << 20, MaxRecordBytes: 1 << 20}})
+	if s.FilesFailed != 4 || s.FilesOK != 1 {
+		t.Fatalf("files failed %d ok %d; want 4, 1 (errors %q)", s.FilesFailed, s.FilesOK, s.Errors)
 	}
-	writeFile(t, filepath.Join(dir, "good.json"), asRecords(t, events(0, 5, 0, acctA, "us-east-1")))
-	s := runCat(t, db, ingest.Options{Sources: []string{dir}, Workers: 2, MemoryBudget: 4 << 20,
-		Limits: cloudtrail.Limits{MaxObjectBytes: 64 << 20, MaxRecordBytes: 1 << 20}})
-	if s.FilesFailed != 3 || s.FilesOK != 1 || s.Events != 5 {
-		t.Fatalf("files failed %d ok %d, events %d; want 3, 1, 5 (errors %q)", s.FilesFailed, s.FilesOK, s.Events, s.Errors)
+	// good.json's 5, big.jsonl's first, and records.json.gz's up to the
+	// object limit.
+	if s.Events < 5+1+100 || s.Events >= 5+1+3000 {
+		t.Errorf("events %d, want 6 and some of the 3,000 records (errors %q)", s.Events, s.Errors)
 	}
-	for _, e := range s.Errors {
-		if !strings.Contains(e, "bomb") || !strings.Contains(e, "memory budget") {
-			t.Errorf("error %q, want a bomb refused for the memory budget", e)
+	want := map[string]string{
+		"zeros.json.gz":   "zeros.json.gz: not JSON",
+		"blank.json.gz":   "blank.json.gz: object exceeds 1048576 bytes decompressed",
+		"records.json.gz": "records.json.gz:record ",
+		"big.jsonl":       "big.jsonl:record 2: a record needs more than the ",
+	}
+	for file, prefix := range want {
+		found := false
+		for _, e := range s.Errors {
+			if strings.Contains(e, file) {
+				found = true
+				if !strings.Contains(e, prefix) {
+					t.Errorf("error %q, want it to contain %q", e, prefix)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no error for %s in %q", file, s.Errors)
 		}
 	}
 }

@@ -34,7 +34,9 @@ type object struct {
 	// version is what must match the ledger for the object to count as
 	// already done: mtime (files), ETag (S3), "complete" (API days).
 	version string
-	// weight estimates the bytes held in memory while it is processed.
+	// weight is what the object holds in memory beside the object
+	// reader while its group is processed: an S3 object downloaded ahead
+	// (prefetched), an API day's pages.
 	weight int64
 
 	// Coverage known from the key itself (S3 layout, API window), else "".
@@ -57,20 +59,32 @@ func fileObject(f filesrc.File) object {
 	return object{
 		kind: kindFile, key: f.Path, name: f.Path, size: f.Size,
 		version: "mtime:" + strconv.FormatInt(f.ModTime.UnixNano(), 10),
-		weight:  estimateWeight(f.Path, f.Size),
 		open:    func(context.Context) (io.ReadCloser, error) { return filesrc.Open(f.Path) },
 	}
 }
 
 func s3Object(src *s3src.Source, o s3src.Object) object {
 	key := o.Key
-	return object{
+	obj := object{
 		kind: kindS3, key: o.URI(), name: o.URI(), size: o.Size,
 		version: "etag:" + o.ETag,
-		weight:  estimateWeight(o.Key, o.Size),
 		account: o.Account, region: o.Region, day: o.Day,
 		open: func(ctx context.Context) (io.ReadCloser, error) { return src.Open(ctx, key) },
 	}
+	if obj.prefetched() {
+		obj.weight = o.Size
+	}
+	return obj
+}
+
+// prefetchMaxBytes is the largest S3 object downloaded ahead of its
+// group's transaction (see prefetch); larger ones stream from S3 while
+// they are read, so that memory does not grow with an object's size.
+const prefetchMaxBytes = 8 << 20
+
+// prefetched reports whether the object is downloaded ahead into memory.
+func (o *object) prefetched() bool {
+	return o.kind == kindS3 && o.size <= prefetchMaxBytes
 }
 
 func apiObject(c *apisrc.Client, account, region string, day time.Time) object {
@@ -83,13 +97,44 @@ func apiObject(c *apisrc.Client, account, region string, day time.Time) object {
 	}
 }
 
-// estimateWeight guesses the decompressed size: CloudTrail JSON gzips about
-// 10:1.
-func estimateWeight(name string, size int64) int64 {
-	if strings.HasSuffix(name, ".gz") {
-		return size * 10
+// charge takes from the memory budget shared by the workers what a group
+// holds while it is processed: the worker's object reader (its buffers,
+// then whatever its window grows to for a large record, charged before it
+// grows) and what the group's objects hold beside it. Objects stream
+// through the reader, so what they decompress to is not held. release
+// gives it all back.
+func (r *runner) charge(ctx context.Context, w *worker, group []object) (release func(), err error) {
+	var beside int64
+	for _, o := range group {
+		beside += o.weight
 	}
-	return size
+	beside = max(0, min(beside, r.opts.MemoryBudget-cloudtrail.ReaderBytes))
+	held := min(beside+cloudtrail.ReaderBytes, r.opts.MemoryBudget)
+	if err := r.mem.Acquire(ctx, held); err != nil {
+		return nil, err
+	}
+	w.rd.Reserve = func(n int64) error {
+		n += beside
+		if n <= held {
+			return nil
+		}
+		if n > r.opts.MemoryBudget {
+			return fmt.Errorf("a record needs more than the %d-byte memory budget: %w", r.opts.MemoryBudget, cloudtrail.ErrTooLarge)
+		}
+		// Give back and take the whole anew: waiting for more while
+		// holding some could deadlock with another worker doing the same.
+		r.mem.Release(held)
+		held = 0
+		if err := r.mem.Acquire(ctx, n); err != nil {
+			return err
+		}
+		held = n
+		return nil
+	}
+	return func() {
+		w.rd.Reserve = nil
+		r.mem.Release(held)
+	}, nil
 }
 
 // filter is what --since/--until/--account/--region keep.

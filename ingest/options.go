@@ -65,8 +65,12 @@ type Options struct {
 	// Limits bound object and record sizes; zero values take
 	// DefaultLimits().
 	Limits cloudtrail.Limits
-	// MemoryBudget bounds the decompressed bytes of the objects being
-	// processed at once; 0 means 192 MiB.
+	// MemoryBudget bounds what the workers hold of the objects being
+	// processed at once: each object reader's buffers (see
+	// cloudtrail.ReaderBytes; a reader's window grows only for a record
+	// larger than it) and the S3 objects downloaded ahead of their
+	// transaction. Objects are read as streams, so their decompressed
+	// size does not count. 0 means 192 MiB.
 	MemoryBudget int64
 	// APIRatePerSecond overrides the LookupEvents rate per region (tests);
 	// 0 means 2.
@@ -93,10 +97,13 @@ type Options struct {
 }
 
 // DefaultLimits are the size limits ingest applies: CloudTrail writes
-// events of at most 256 KB and objects of a few MB, so anything far larger
-// is rejected as absurd rather than held in memory.
+// events of at most 256 KB, so a record over 1 MiB is rejected as absurd.
+// Objects stream through a bounded window, so their size costs time, not
+// memory: the 4 GiB object limit (a few CloudTrail Lake exports' worth,
+// about a minute of one worker) only bounds how long one object, a gzip
+// bomb say, can take.
 func DefaultLimits() cloudtrail.Limits {
-	return cloudtrail.Limits{MaxObjectBytes: 128 << 20, MaxRecordBytes: 1 << 20}
+	return cloudtrail.DefaultLimits()
 }
 
 var accountRE = regexp.MustCompile(`^[0-9]{12}$`)

@@ -90,41 +90,15 @@ type item struct {
 // (r.busy); with wait true (single objects only), process waits for that
 // ingester to finish or die.
 func (r *runner) process(ctx context.Context, w *worker, group []object, wait bool) error {
-	var weight int64
-	for _, o := range group {
-		weight = max(weight, o.weight) // objects are read one at a time
-	}
-	weight = min(max(weight, 64<<10), r.opts.MemoryBudget)
-	if err := r.mem.Acquire(ctx, weight); err != nil {
+	release, err := r.charge(ctx, w, group)
+	if err != nil {
 		return err
 	}
-	held := weight
-	defer func() { r.mem.Release(held) }()
-	// What the object reader actually holds is charged as it grows, so that
-	// decompressed bytes (a gzip bomb's above all) stay within the budget
-	// shared by the workers, whatever the estimate said.
-	w.rd.Reserve = func(n int64) error {
-		if n <= held {
-			return nil
-		}
-		if n > r.opts.MemoryBudget {
-			return fmt.Errorf("object needs more than the %d-byte memory budget: %w", r.opts.MemoryBudget, cloudtrail.ErrTooLarge)
-		}
-		// Give back and take the whole anew: waiting for more while
-		// holding some could deadlock with another worker doing the same.
-		r.mem.Release(held)
-		held = 0
-		if err := r.mem.Acquire(ctx, n); err != nil {
-			return err
-		}
-		held = n
-		return nil
-	}
-	defer func() { w.rd.Reserve = nil }()
+	defer release()
 	group = r.prefetch(ctx, group)
 	var items []item
 	var newPartitions []string
-	err := store.Retry(ctx, func() error {
+	err = store.Retry(ctx, func() error {
 		for stale := 0; ; {
 			items = make([]item, len(group))
 			for i, o := range group {
@@ -198,7 +172,7 @@ func (r *runner) prefetch(ctx context.Context, group []object) []object {
 	sem := make(chan struct{}, prefetchConcurrency)
 	for i := range out {
 		o := &out[i]
-		if o.kind != kindS3 || o.size > r.opts.Limits.MaxObjectBytes {
+		if !o.prefetched() {
 			continue
 		}
 		wg.Add(1)
@@ -212,7 +186,9 @@ func (r *runner) prefetch(ctx context.Context, group []object) []object {
 					return nil, err
 				}
 				defer rc.Close()
-				return io.ReadAll(io.LimitReader(rc, r.opts.Limits.MaxObjectBytes+1))
+				// Bounded as charged: an object replaced by a larger
+				// one since it was listed reads as cut short.
+				return io.ReadAll(io.LimitReader(rc, o.size))
 			}()
 			o.open = func(context.Context) (io.ReadCloser, error) {
 				if err != nil {
@@ -412,6 +388,10 @@ func (r *runner) read(ctx context.Context, rd *cloudtrail.ObjectReader, b *batch
 		return b.add(ctx, index, raw)
 	})
 	_ = rc.Close()
+	if ctx.Err() != nil {
+		// A read cut by cancellation is not the object's fault.
+		return "", false, ctx.Err()
+	}
 	b.res.shape = shape
 	for _, e := range recErrs {
 		b.res.badRecords++
