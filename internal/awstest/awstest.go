@@ -2,7 +2,10 @@
 // every AWS API iamtrim calls, for end-to-end tests that drive the real SDK
 // clients through the CLI's --endpoint-url: S3 (gofakes3, path style),
 // CloudTrail (LookupEvents through apitest; DescribeTrails and
-// GetEventSelectors from a trails file), STS (AssumeRole,
+// GetEventSelectors from a trails file; the Lake queries StartQuery,
+// DescribeQuery, GetQueryResults and CancelQuery, as a QueryPlan says),
+// Athena (StartQueryExecution, GetQueryExecution, GetQueryResults,
+// StopQueryExecution, GetWorkGroup, likewise), STS (AssumeRole,
 // GetCallerIdentity through apitest) and IAM
 // (GetAccountAuthorizationDetails from an authorization-details file).
 // Every request must be SigV4-signed; each is recorded with its key id and
@@ -43,6 +46,10 @@ type Server struct {
 	trails  *trailsFile
 	details *authz.Details
 	reqs    []Request
+
+	plan      QueryPlan
+	throttled map[string]int
+	execs     []execution
 }
 
 type trailsFile struct {
@@ -52,7 +59,7 @@ type trailsFile struct {
 
 // New starts a server; account is the one GetCallerIdentity answers.
 func New(account string) *Server {
-	s := &Server{s3: s3mem.New(), api: apitest.New(account)}
+	s := &Server{s3: s3mem.New(), api: apitest.New(account), throttled: map[string]int{}}
 	s.s3h = gofakes3.New(s.s3).Server()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -183,10 +190,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		op := target[strings.LastIndex(target, ".")+1:]
+		if strings.HasPrefix(target, "AmazonAthena.") {
+			s.record("athena:"+op, auth)
+			s.athena(w, r, op)
+			return
+		}
 		s.record("cloudtrail:"+op, auth)
 		switch op {
 		case "DescribeTrails", "GetEventSelectors":
 			s.cloudTrail(w, r, op)
+		case "StartQuery", "DescribeQuery", "GetQueryResults", "CancelQuery":
+			s.lake(w, r, op)
 		default:
 			s.api.ServeHTTP(w, r)
 		}
