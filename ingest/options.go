@@ -242,14 +242,8 @@ const TopUnmappedN = 10
 
 // WriteSummary prints s as "text" (aligned lines for a person) or "json".
 func WriteSummary(w io.Writer, s Summary, format string) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(s)
-	case "text", "":
-	default:
-		return fmt.Errorf("summary format %q: want text or json", format)
+	if done, err := writeJSONSummary(w, s, format); done {
+		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "files\t%d ok, %d failed, %d skipped, %d already done", s.FilesOK, s.FilesFailed, s.FilesSkipped, s.FilesAlreadyDone)
@@ -302,6 +296,21 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 		}
 	}
 	return nil
+}
+
+// writeJSONSummary writes s as indented JSON when format is "json" and
+// reports a format that is neither text nor json; done says whether the
+// caller is left to write text.
+func writeJSONSummary(w io.Writer, s any, format string) (done bool, err error) {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return true, enc.Encode(s)
+	case "text", "":
+		return false, nil
+	}
+	return true, fmt.Errorf("summary format %q: want text or json", format)
 }
 
 // topUnmapped returns the n largest counts, largest first, ties by name.

@@ -6,13 +6,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"text/tabwriter"
 	"time"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
 	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -354,4 +357,46 @@ func joinFirst(lines []string, n int) string {
 		out += l
 	}
 	return out
+}
+
+// Rejected counts the rows that make `ingest athena` and `ingest lake`
+// finish with exit code 3.
+func (s PushdownSummary) Rejected() int { return int(s.BadRows) }
+
+// WritePushdownSummary prints s as "text" (aligned lines) or "json".
+func WritePushdownSummary(w io.Writer, s PushdownSummary, format string) error {
+	if done, err := writeJSONSummary(w, s, format); done {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	state := "run"
+	switch {
+	case s.AlreadyDone:
+		state = "already ingested by an earlier run; nothing done"
+	case s.Resumed:
+		state = "resumed from an earlier run"
+	}
+	fmt.Fprintf(tw, "query\t%s %s on %s (%s)\n", s.Source, untrusted.Terminal(s.ExecutionID), untrusted.Terminal(s.Target), state)
+	fmt.Fprintf(tw, "scanned\t%d bytes\n", s.BytesScanned)
+	fmt.Fprintf(tw, "rows\t%d fetched", s.RowsFetched)
+	if s.RowsSkipped > 0 {
+		fmt.Fprintf(tw, ", %d of them added by the earlier run", s.RowsSkipped)
+	}
+	if s.BadRows > 0 {
+		fmt.Fprintf(tw, ", %d rejected", s.BadRows)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "events\t%d ingested, %d unmapped, %d denied, %d permissionless\n", s.Events, s.Unmapped, s.Denied, s.Permissionless)
+	fmt.Fprintf(tw, "principals\t%d\n", s.Principals)
+	fmt.Fprintf(tw, "elapsed\t%s\n", s.Elapsed.Round(time.Millisecond))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(s.Errors) > 0 {
+		fmt.Fprintln(w, "errors:")
+		for _, e := range s.Errors {
+			fmt.Fprintf(w, "  %s\n", untrusted.Terminal(e))
+		}
+	}
+	return nil
 }

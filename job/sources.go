@@ -111,17 +111,22 @@ func (s TrailsSource) Read(ctx context.Context) (*trails.Config, error) {
 // IngestCloudTrail runs a CloudTrail ingest with the current catalog (if
 // any) and the collector tuned for it.
 func IngestCloudTrail(ctx context.Context, db *store.DB, opts ingest.Options, log *slog.Logger) (ingest.Summary, error) {
-	cat, err := catalog.LoadCurrentOrNil(ctx, db, log)
+	mapperCat, err := mapperCatalog(ctx, db, log)
 	if err != nil {
 		return ingest.Summary{}, err
 	}
-	// A nil *catalog.Catalog must become a nil interface: no catalog.
-	var mapperCat ctrail.Catalog
-	if cat != nil {
-		mapperCat = cat
-	}
 	defer ingest.TuneGC()()
 	return ingest.Run(ctx, db, mapperCat, opts, log)
+}
+
+// mapperCatalog is the current catalog for cloudtrail.Mapper: a nil
+// *catalog.Catalog (none loaded) must become a nil interface.
+func mapperCatalog(ctx context.Context, db *store.DB, log *slog.Logger) (ctrail.Catalog, error) {
+	cat, err := catalog.LoadCurrentOrNil(ctx, db, log)
+	if err != nil || cat == nil {
+		return nil, err
+	}
+	return cat, nil
 }
 
 // OrgSource is where `ingest org` and the nightly job read the

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamtrim/iamtrim/ingest/pushdown"
+	"github.com/iamtrim/iamtrim/ingest/pushdown/pushdowntest"
 	"github.com/iamtrim/iamtrim/internal/awstest"
+	"github.com/iamtrim/iamtrim/store/storetest"
 )
 
 // The local AWS endpoint of the golden cases ($AWS_ENDPOINT): the committed
@@ -53,8 +57,37 @@ func startLocalAWS(t *testing.T) *awstest.Server {
 	if err := s.AddEvents("us-east-1", recs); err != nil {
 		t.Fatal(err)
 	}
+	// Athena and CloudTrail Lake answer every query with the grouping of
+	// the whole sample, computed by the query's PostgreSQL dialect over
+	// its records.
+	ctx := context.Background()
+	db := storetest.New(t)
+	if _, err := pushdowntest.LoadRaw(ctx, db, "raw_events", filepath.Join(sample, "AWSLogs")); err != nil {
+		t.Fatal(err)
+	}
+	sql, err := pushdown.Query{Dialect: pushdown.Postgres, Table: "raw_events", Since: sampleSince, Until: sampleUntil}.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, rows, err := pushdowntest.Rows(ctx, db, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetQueryPlan(awstest.QueryPlan{
+		Result:       awstest.QueryResult{Header: header, Rows: rows},
+		LakeResult:   &awstest.QueryResult{Header: header, Rows: pushdowntest.LakeRows(header, rows)},
+		Running:      2,
+		BytesScanned: 734003200,
+	})
 	return s
 }
+
+// The window of the sample's events, which the golden Athena and Lake
+// cases ask for.
+var (
+	sampleSince = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	sampleUntil = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+)
 
 // recentRecords reads the first n records of the log files under dir and
 // moves them to one second apart from start: LookupEvents serves only the

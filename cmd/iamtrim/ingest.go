@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -20,14 +21,16 @@ import (
 func (a *app) ingestCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "ingest",
-		Short: "Load CloudTrail events, authorization details, trail configuration or the organisation into the database",
+		Short: "Load CloudTrail events (files, S3, the API, Athena, CloudTrail Lake), authorization details, trail configuration or the organisation into the database",
 		Example: `  iamtrim ingest cloudtrail ./AWSLogs s3://trail-bucket/prefix --since 2026-09-01
+  iamtrim ingest athena --database security --table cloudtrail_logs_pp --since 2026-11-01 --until 2026-12-01
+  iamtrim ingest lake --event-data-store EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE --since 2026-11-01 --until 2026-12-01
   iamtrim ingest authz authz.json
   iamtrim ingest trails trails.json
   iamtrim ingest lastaccessed lastaccessed/*.json
   iamtrim ingest org org.json`,
 	}
-	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd(), a.ingestLastAccessedCmd(), a.ingestOrgCmd())
+	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAthenaCmd(), a.ingestLakeCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd(), a.ingestLastAccessedCmd(), a.ingestOrgCmd())
 	return c
 }
 
@@ -109,14 +112,7 @@ retried by the next run, and makes the exit code 3.`,
 			}
 			defer db.Close()
 			sum, runErr := job.IngestCloudTrail(ctx, db, opts, a.log)
-			w, commit, err := a.output(output)
-			if err != nil {
-				return err
-			}
-			if err := ingest.WriteSummary(w, sum, format); err != nil {
-				return err
-			}
-			if err := commit(); err != nil {
+			if err := a.writeOutput(output, func(w io.Writer) error { return ingest.WriteSummary(w, sum, format) }); err != nil {
 				return err
 			}
 			if runErr != nil {

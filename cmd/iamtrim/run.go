@@ -290,3 +290,15 @@ func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 func (a *app) output(path string) (w io.Writer, commit func() error, err error) {
 	return outfile.Create(a.stdout, path)
 }
+
+// writeOutput writes what write writes to stdout or path (a.output).
+func (a *app) writeOutput(path string, write func(io.Writer) error) error {
+	w, commit, err := a.output(path)
+	if err != nil {
+		return err
+	}
+	if err := write(w); err != nil {
+		return err
+	}
+	return commit()
+}

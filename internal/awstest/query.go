@@ -1,11 +1,12 @@
 package awstest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // QueryPlan says how the local Athena and CloudTrail Lake run a query:
@@ -15,7 +16,10 @@ import (
 // with ThrottlingException. BytesScanned is the scan each poll reports,
 // and Cutoff the workgroup's BytesScannedCutoffPerQuery (0: none).
 type QueryPlan struct {
-	Result       QueryResult
+	Result QueryResult
+	// LakeResult, when set, is what CloudTrail Lake answers instead of
+	// Result (its request parameters are strings, not JSON).
+	LakeResult   *QueryResult
 	Running      int
 	Fail         string
 	Throttle     int
@@ -30,7 +34,7 @@ type QueryResult struct {
 }
 
 type execution struct {
-	sql       string
+	id, sql   string
 	polls     int
 	cancelled bool
 }
@@ -80,16 +84,26 @@ func (s *Server) throttle(w http.ResponseWriter, op string) bool {
 	return hit
 }
 
-// execution returns the query with id ("q-N"), counting a poll when poll
-// is set, and its state: "RUNNING", "SUCCEEDED", "FAILED" or "CANCELLED".
+// find returns the index of the query with id, or -1.
+func (s *Server) find(id string) int {
+	for i, e := range s.execs {
+		if e.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// execution returns the query with id, counting a poll when poll is set,
+// and its state: "RUNNING", "SUCCEEDED", "FAILED" or "CANCELLED".
 func (s *Server) execution(id string, poll bool) (execution, string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, err := strconv.Atoi(strings.TrimPrefix(id, "q-"))
-	if err != nil || n < 1 || n > len(s.execs) {
+	n := s.find(id)
+	if n < 0 {
 		return execution{}, "", false
 	}
-	e := &s.execs[n-1]
+	e := &s.execs[n]
 	state := "RUNNING"
 	switch {
 	case e.cancelled:
@@ -108,23 +122,34 @@ func (s *Server) execution(id string, poll bool) (execution, string, bool) {
 func (s *Server) cancel(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n, err := strconv.Atoi(strings.TrimPrefix(id, "q-")); err == nil && n >= 1 && n <= len(s.execs) {
-		s.execs[n-1].cancelled = true
+	if n := s.find(id); n >= 0 {
+		s.execs[n].cancelled = true
 	}
 }
 
+// start records a query. Its id is made from its text, so that the ids
+// golden outputs show do not depend on which other queries ran before.
 func (s *Server) start(sql string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.execs = append(s.execs, execution{sql: sql})
-	return "q-" + strconv.Itoa(len(s.execs))
+	h := sha256.Sum256([]byte(sql))
+	base := "q-" + hex.EncodeToString(h[:6])
+	id := base
+	for n := 2; s.find(id) >= 0; n++ {
+		id = base + "-" + strconv.Itoa(n)
+	}
+	s.execs = append(s.execs, execution{id: id, sql: sql})
+	return id
 }
 
 // page returns the rows from token on, at most max of them, and the next
 // token ("" at the end).
-func (s *Server) page(token string, max int) ([][]*string, string) {
+func (s *Server) page(token string, max int, lake bool) ([][]*string, string) {
 	s.mu.Lock()
 	rows := s.plan.Result.Rows
+	if lake && s.plan.LakeResult != nil {
+		rows = s.plan.LakeResult.Rows
+	}
 	s.mu.Unlock()
 	from, _ := strconv.Atoi(token)
 	if max <= 0 {
@@ -201,7 +226,7 @@ func (s *Server) athena(w http.ResponseWriter, r *http.Request, op string) {
 		s.mu.Lock()
 		header := s.plan.Result.Header
 		s.mu.Unlock()
-		rows, next := s.page(in.NextToken, in.MaxResults)
+		rows, next := s.page(in.NextToken, in.MaxResults, false)
 		var out []map[string]any
 		datum := func(vals []*string) map[string]any {
 			data := make([]map[string]any, len(vals))
@@ -293,8 +318,11 @@ func (s *Server) lake(w http.ResponseWriter, r *http.Request, op string) {
 		}
 		s.mu.Lock()
 		header := s.plan.Result.Header
+		if s.plan.LakeResult != nil {
+			header = s.plan.LakeResult.Header
+		}
 		s.mu.Unlock()
-		rows, next := s.page(in.NextToken, in.MaxQueryResults)
+		rows, next := s.page(in.NextToken, in.MaxQueryResults, true)
 		out := make([][]map[string]string, len(rows))
 		for i, row := range rows {
 			for j, v := range row {

@@ -6,9 +6,12 @@ package pushdowntest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
@@ -148,4 +151,24 @@ func Rows(ctx context.Context, db *store.DB, sql string) ([]string, [][]*string,
 		out = append(out, row)
 	}
 	return header, out, rs.Err()
+}
+
+// LakeRows returns rows as CloudTrail Lake gives them: its
+// requestParameters is a map<string,string>, so a request field that is
+// a JSON string (the rp_ columns) comes as the string itself.
+func LakeRows(header []string, rows [][]*string) [][]*string {
+	out := make([][]*string, len(rows))
+	for i, row := range rows {
+		out[i] = slices.Clone(row)
+		for j, v := range row {
+			if v == nil || !strings.HasPrefix(header[j], "rp_") {
+				continue
+			}
+			var s string
+			if json.Unmarshal([]byte(*v), &s) == nil {
+				out[i][j] = &s
+			}
+		}
+	}
+	return out
 }
