@@ -10,7 +10,10 @@
 // asked for), and ingest/apisrc pages through CloudTrail LookupEvents per
 // region at the API's 2 requests/s, with backoff on throttling. All three
 // yield "objects": a file, an S3 object, or an account × region × UTC day
-// of the API. cloudtrail.ReadObject splits an object into records (any
+// of the API. (RunPushdown is the other way in: Athena or CloudTrail Lake
+// groups a window, ingest/pushdown writes the query and turns each
+// grouped row into one record the Mapper maps, and the same rollups take
+// it with its count; see that package.) cloudtrail.ReadObject splits an object into records (any
 // shape: S3 delivery format, arrays, JSON Lines, lookup-events output;
 // digest and Insights files are skipped), and cloudtrail.Mapper normalizes
 // each record and maps it to IAM actions.

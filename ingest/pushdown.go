@@ -50,7 +50,7 @@ type PushdownOptions struct {
 	// Options' fields of the same names do.
 	ObjectPrefixDepth, MaxResources, MaxNetworks int
 	// ChunkRows is how many result rows go into one transaction; 0 means
-	// 2,048.
+	// 8,192.
 	ChunkRows int
 }
 
@@ -203,7 +203,7 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 	// the ledger's count of rows done.
 	chunk := opts.ChunkRows
 	if chunk <= 0 {
-		chunk = 2048
+		chunk = 8192
 	}
 	p := &pushdownRun{r: r, sum: &sum, ledgerID: id, done: rowsDone, source: opts.Source, execID: execID, w: r.newWorker()}
 	var dec *pushdown.Decoder
