@@ -43,7 +43,8 @@ func BenchmarkIngestPushdown(b *testing.B) {
 				b.Fatal(err)
 			}
 			engine := time.Since(start)
-			eng := &pushdowntest.Replay{Header: header, Rows: rows}
+			eng := pushdowntest.NewReplay(header, rows)
+			rows = nil
 			defer ingest.TuneGC()()
 			resetPeakRSS()
 			var m benchMetrics
