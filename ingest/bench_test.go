@@ -190,9 +190,8 @@ func runBench(b *testing.B, db *store.DB, cat cloudtrail.Catalog, dir string, n 
 	var r benchRun
 	r.elapsed = time.Since(start)
 	r.goCPU = processCPU() - cpu0
-	for _, d := range dbs {
-		r.pgCPU += backendCPU(b, d)
-	}
+	// The pools share one application_name: count each backend once.
+	r.pgCPU = backendCPU(b, db)
 	for i, s := range sums {
 		if errs[i] != nil {
 			b.Fatal(errs[i])
@@ -247,8 +246,8 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// backendCPU is the user + system time of the PostgreSQL backends serving
-// db's pool, read from /proc (the server runs on this machine in
+// backendCPU is the user + system time of the PostgreSQL backends with
+// db's application_name (every pool of the run), read from /proc (the server runs on this machine in
 // development; elsewhere it is 0).
 func backendCPU(b *testing.B, db *store.DB) time.Duration {
 	rows, err := db.Pool.Query(context.Background(),
