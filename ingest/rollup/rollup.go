@@ -457,7 +457,7 @@ func (b *Batch) Write(ctx context.Context, tx pgx.Tx, tail *pgx.Batch) error {
 		rows.AddCoverage(k.account, k.region, k.day, v)
 	}
 	batch := &pgx.Batch{}
-	queries.QueueRollup(batch, rows)
+	queries.QueueRollup(batch, rows, queries.Caps{MaxResources: b.run.opts.MaxResources, MaxNetworks: b.run.opts.MaxNetworks})
 	if tail != nil {
 		batch.QueuedQueries = append(batch.QueuedQueries, tail.QueuedQueries...)
 	}

@@ -88,4 +88,34 @@ func TestAddCounts(t *testing.T) {
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*), sum(calls) FROM usage_context_daily`).Scan(&nets, &calls); err != nil || nets != 2 || calls != 50 {
 		t.Errorf("context: %d rows, %d calls, %v; want 2 (one network and the overflow), 50", nets, calls, err)
 	}
+
+	// A second run (its own in-memory caps, empty) adds new resources and
+	// networks to the same day: the caps hold against what is stored.
+	run2 := rollup.NewRun(rollup.Options{ObjectPrefixDepth: 1, MaxResources: 2, MaxNetworks: 1})
+	b2 := run2.NewBatch()
+	for i, key := range []string{"a/3.csv", "e/v.csv"} {
+		r := rec(key, fmt.Sprintf("10.9.%d.7", i), cloudtrail.OutcomeSuccess)
+		b2.Add(rollup.PrincipalKey(&r.Principal, r.InvokedBy), rollup.Day(r.EventTime), r, rollup.Count{N: 1, First: at(20), Last: at(20)})
+	}
+	tx, err = db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b2.Write(ctx, tx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var resources, overflow int64
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE resource <> $1), sum(calls) FILTER (WHERE resource = $1) FROM usage_daily`,
+		queries.MoreResources).Scan(&resources, &overflow); err != nil {
+		t.Fatal(err)
+	}
+	if resources != 2 || overflow != 21 {
+		t.Errorf("after a second run: %d resources and %d calls in the overflow row, want 2 (the cap) and 21 (e/* went there, a/* is held)", resources, overflow)
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT count(DISTINCT network) FROM usage_context_daily WHERE network <> $1`, queries.MoreNetworks).Scan(&nets); err != nil || nets != 1 {
+		t.Errorf("after a second run: %d networks, %v; want 1, the cap", nets, err)
+	}
 }

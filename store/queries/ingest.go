@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/iamtrim/iamtrim/store"
@@ -190,23 +191,78 @@ func (r *RollupRows) Reset() {
 	v.accounts, v.regions, v.days, v.events, v.firsts, v.lasts = v.accounts[:0], v.regions[:0], v.days[:0], v.events[:0], v.firsts[:0], v.lasts[:0]
 }
 
+// Caps are the rollup's bounds on distinct values (ingest
+// --max-resources, --max-networks); zero means uncapped.
+type Caps struct {
+	// MaxResources caps the resources per principal, day, action,
+	// invoking service and account in usage_daily (besides '' and
+	// MoreResources).
+	MaxResources int
+	// MaxNetworks caps the networks per principal and day in
+	// usage_context_daily (besides '' and MoreNetworks).
+	MaxNetworks int
+}
+
 // QueueRollup queues the upserts of r's rows into b: each table's rows are
 // added to what is stored, in key order, so that concurrent writers lock
 // rows in the same order and cannot deadlock. r must stay unchanged until
 // b is sent.
-func QueueRollup(b *pgx.Batch, r *RollupRows) {
+//
+// The caps are applied against what is stored: a resource (network) the
+// rollup does not hold yet is added only while its group holds fewer than
+// the cap, in resource order; beyond, its calls go to the group's overflow
+// row. So the caps hold across runs, not only within one (the writer caps
+// each run in memory too, which bounds what reaches here). Writers that
+// run at the same moment each count what was committed when their
+// statement began: a group two of them fill at once can end with up to
+// the cap's excess of the last of them, still bounded by the number of
+// concurrent writers and not by the logs.
+func QueueRollup(b *pgx.Batch, r *RollupRows, caps Caps) {
+	maxRes, maxNets := int64(caps.MaxResources), int64(caps.MaxNetworks)
+	if maxRes <= 0 {
+		maxRes = math.MaxInt32
+	}
+	if maxNets <= 0 {
+		maxNets = math.MaxInt32
+	}
 	if u := &r.usage; len(u.pids) > 0 {
 		b.Queue(`
+			WITH t AS (
+				SELECT principal_id, day, action COLLATE "C" AS action, resource COLLATE "C" AS resource,
+					invoked_by COLLATE "C" AS invoked_by, account_id COLLATE "C" AS account_id,
+					calls, denied, unauthenticated, first_seen, last_seen
+				FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[],
+					$7::bigint[], $8::bigint[], $9::bigint[], $10::timestamptz[], $11::timestamptz[])
+					AS t(principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
+			), g AS ( -- the groups of the resources written
+				SELECT DISTINCT principal_id, day, action, invoked_by, account_id FROM t WHERE resource NOT IN ('', $12)
+			), stored AS ( -- what the rollup holds for them: one index range scan a group
+				SELECT g.principal_id, g.day, g.action, g.invoked_by, g.account_id, s.resource
+				FROM g, LATERAL (SELECT u.resource FROM usage_daily u
+					WHERE u.principal_id = g.principal_id AND u.day = g.day AND u.action = g.action
+					  AND u.invoked_by = g.invoked_by AND u.account_id = g.account_id AND u.resource NOT IN ('', $12)) s
+			), held AS (
+				SELECT principal_id, day, action, invoked_by, account_id, count(*) AS n FROM stored GROUP BY 1, 2, 3, 4, 5
+			), fresh AS ( -- resources the rollup does not hold, ranked in their group
+				SELECT t.principal_id, t.day, t.action, t.resource, t.invoked_by, t.account_id,
+					row_number() OVER (PARTITION BY t.principal_id, t.day, t.action, t.invoked_by, t.account_id ORDER BY t.resource) AS rank
+				FROM t LEFT JOIN stored s USING (principal_id, day, action, resource, invoked_by, account_id)
+				WHERE t.resource NOT IN ('', $12) AND s.resource IS NULL
+			)
 			INSERT INTO usage_daily AS u (principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[],
-				$7::bigint[], $8::bigint[], $9::bigint[], $10::timestamptz[], $11::timestamptz[])
-				AS t(principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			ORDER BY principal_id, day, action COLLATE "C", resource COLLATE "C", invoked_by COLLATE "C", account_id COLLATE "C"
+			SELECT t.principal_id, t.day, t.action, CASE WHEN f.rank > $13 - coalesce(h.n, 0) THEN $12 ELSE t.resource END AS r, t.invoked_by, t.account_id,
+				sum(t.calls)::bigint, sum(t.denied)::bigint, sum(t.unauthenticated)::bigint, min(t.first_seen), max(t.last_seen)
+			FROM t
+			LEFT JOIN fresh f USING (principal_id, day, action, resource, invoked_by, account_id)
+			LEFT JOIN held h USING (principal_id, day, action, invoked_by, account_id)
+			GROUP BY 1, 2, 3, 4, 5, 6
+			ORDER BY 1, 2, 3, 4, 5, 6
 			ON CONFLICT (principal_id, day, action, resource, invoked_by, account_id) DO UPDATE SET
 				calls = u.calls + EXCLUDED.calls, denied = u.denied + EXCLUDED.denied,
 				unauthenticated = u.unauthenticated + EXCLUDED.unauthenticated,
 				first_seen = LEAST(u.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(u.last_seen, EXCLUDED.last_seen)`,
-			u.pids, u.days, u.actions, u.resources, u.invokers, u.account, u.calls, u.denied, u.unauth, u.first, u.last)
+			u.pids, u.days, u.actions, u.resources, u.invokers, u.account, u.calls, u.denied, u.unauth, u.first, u.last,
+			MoreResources, maxRes)
 	}
 	if u := &r.unmapped; len(u.pids) > 0 {
 		b.Queue(`
@@ -223,13 +279,36 @@ func QueueRollup(b *pgx.Batch, r *RollupRows) {
 	}
 	if c := &r.context; len(c.pids) > 0 {
 		b.Queue(`
+			WITH t AS (
+				SELECT principal_id, day, region COLLATE "C" AS region, network COLLATE "C" AS network, mfa,
+					user_agent_class COLLATE "C" AS user_agent_class, calls
+				FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])
+					AS t(principal_id, day, region, network, mfa, user_agent_class, calls)
+			), g AS (
+				SELECT DISTINCT principal_id, day FROM t WHERE network NOT IN ('', $8)
+			), stored AS ( -- the networks the principals' days hold
+				SELECT DISTINCT g.principal_id, g.day, s.network
+				FROM g, LATERAL (SELECT u.network FROM usage_context_daily u
+					WHERE u.principal_id = g.principal_id AND u.day = g.day AND u.network NOT IN ('', $8)) s
+			), held AS (
+				SELECT principal_id, day, count(*) AS n FROM stored GROUP BY 1, 2
+			), fresh AS ( -- networks they do not hold, ranked
+				SELECT n.principal_id, n.day, n.network, row_number() OVER (PARTITION BY n.principal_id, n.day ORDER BY n.network) AS rank
+				FROM (SELECT DISTINCT principal_id, day, network FROM t WHERE network NOT IN ('', $8)) n
+				LEFT JOIN stored s USING (principal_id, day, network)
+				WHERE s.network IS NULL
+			)
 			INSERT INTO usage_context_daily AS u (principal_id, day, region, network, mfa, user_agent_class, calls)
-			SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])
-				AS t(principal_id, day, region, network, mfa, user_agent_class, calls)
-			ORDER BY principal_id, day, region COLLATE "C", network COLLATE "C", mfa, user_agent_class COLLATE "C"
+			SELECT t.principal_id, t.day, t.region, CASE WHEN f.rank > $9 - coalesce(h.n, 0) THEN $8 ELSE t.network END AS n,
+				t.mfa, t.user_agent_class, sum(t.calls)::bigint
+			FROM t
+			LEFT JOIN fresh f USING (principal_id, day, network)
+			LEFT JOIN held h USING (principal_id, day)
+			GROUP BY 1, 2, 3, 4, 5, 6
+			ORDER BY 1, 2, 3, 4, 5, 6
 			ON CONFLICT (principal_id, day, region, network, mfa, user_agent_class) DO UPDATE SET
 				calls = u.calls + EXCLUDED.calls`,
-			c.pids, c.days, c.regions, c.nets, c.mfas, c.uas, c.calls)
+			c.pids, c.days, c.regions, c.nets, c.mfas, c.uas, c.calls, MoreNetworks, maxNets)
 	}
 	if v := &r.coverage; len(v.accounts) > 0 {
 		b.Queue(`

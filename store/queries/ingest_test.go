@@ -40,7 +40,7 @@ func TestRollupWrites(t *testing.T) {
 		rows.AddCoverage("111122223333", "us-east-1", day, &c)
 		rows.AddCoverage("111122223333", "eu-west-1", day, &queries.Counts{})
 		b := &pgx.Batch{}
-		queries.QueueRollup(b, &rows)
+		queries.QueueRollup(b, &rows, queries.Caps{})
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			t.Fatal(err)
 		}
