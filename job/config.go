@@ -80,6 +80,11 @@ type Config struct {
 		EndpointURL    string `yaml:"endpoint_url"`
 		OldS3Endpoint  string `yaml:"s3_endpoint"`  // renamed to endpoint_url
 		OldAPIEndpoint string `yaml:"api_endpoint"` // renamed to endpoint_url
+		// ObjectPrefixDepth and MaxResources bound the rollup as ingest's
+		// --object-prefix-depth (nil: the default; 0: whole keys) and
+		// --max-resources (0: the default) do.
+		ObjectPrefixDepth *int `yaml:"object_prefix_depth"`
+		MaxResources      int  `yaml:"max_resources"`
 	} `yaml:"cloudtrail"`
 	Analyze struct {
 		Window string `yaml:"window"`
@@ -314,6 +319,20 @@ func (c *Config) ingestOptions(now time.Time) (ingest.Options, error) {
 	if o.Since, err = period.Since(ct.Since, now); err != nil {
 		return o, fmt.Errorf("since: %w", err)
 	}
+	if d := ct.ObjectPrefixDepth; d != nil {
+		switch {
+		case *d < 0:
+			return o, fmt.Errorf("object_prefix_depth %d: want 0 (whole keys) or more", *d)
+		case *d == 0:
+			o.ObjectPrefixDepth = -1 // whole keys
+		default:
+			o.ObjectPrefixDepth = *d
+		}
+	}
+	if ct.MaxResources < 0 {
+		return o, fmt.Errorf("max_resources %d: want 1 or more (0: the default, %d)", ct.MaxResources, ingest.DefaultMaxResources)
+	}
+	o.MaxResources = ct.MaxResources
 	return o, o.Validate()
 }
 
