@@ -109,8 +109,9 @@ type Config struct {
 	// Backtest, when enabled, backtests every role after recommend.
 	Backtest Backtest `yaml:"backtest"`
 	Report   struct {
-		// Formats are written as report-<quarter>.<ext> into out_dir;
-		// "table" is printed on stdout.
+		// Formats are written as report-<quarter>.<ext> into out_dir
+		// (trend-csv as report-<quarter>-trend.csv); "table" is printed
+		// on stdout.
 		Formats []string `yaml:"formats"`
 		// PreparedBy, ReviewedBy and SignoffDate fill the report's
 		// sign-off block (blank: signed by hand).

@@ -355,7 +355,7 @@ func (r *Runner) report(ctx context.Context, db *store.DB, cfg *Config, snap *an
 		if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", cfg.OutDir, err)
 		}
-		path := filepath.Join(cfg.OutDir, "report-"+d.Period.Label+"."+f)
+		path := filepath.Join(cfg.OutDir, report.FileName(d.Period.Label, f))
 		w, commit, err := outfile.Create(nil, path)
 		if err != nil {
 			return err

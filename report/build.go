@@ -22,7 +22,6 @@ import (
 const (
 	topDenied     = 10
 	maxFirstUsed  = 100
-	maxTrend      = 8
 	maxCaveats    = 10
 	unmappedLabel = "unmapped "
 )
@@ -33,7 +32,8 @@ const (
 //     with as_of in the period, else the latest before its end;
 //   - the previous one: the latest before the period's start (and older
 //     than the snapshot), for the change columns and removed principals;
-//   - each quarter's latest snapshot, for the trend;
+//   - every snapshot of the period and each earlier quarter's latest,
+//     for the trend;
 //   - from the usage rollup (package ingest) over the period up to Now:
 //     denied attempts, actions first used, and log coverage per account
 //     and region. Without ingested logs for the period, denied attempts
@@ -458,15 +458,25 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// trend totals each quarter's latest snapshot up to the reported one.
+// Bounds of the trend: a quarter of nightly runs shows every run; a year's
+// report shows MaxTrendPoints of them, evenly spaced.
+const (
+	MaxTrendPoints   = 92
+	MaxTrendQuarters = 8
+)
+
+// trend totals every snapshot of the period up to the reported one, and
+// each earlier quarter's latest.
 func (b *builder) trend(ctx context.Context) error {
-	rows, err := queries.AnalysisTrend(ctx, b.db, parseDate(b.d.Snapshot.AsOf), b.d.Snapshot.ID, b.acct, maxTrend)
+	rows, n, err := queries.AnalysisTrend(ctx, b.db, queries.TrendQuery{From: b.from, AsOf: parseDate(b.d.Snapshot.AsOf), ID: b.d.Snapshot.ID,
+		Account: b.acct, MaxInPeriod: MaxTrendPoints, MaxQuarters: MaxTrendQuarters})
 	if err != nil {
 		return err
 	}
-	b.d.Trend = []TrendPoint{}
+	b.d.Trend, b.d.TrendSnapshots = []TrendPoint{}, n
 	for _, r := range rows {
 		b.d.Trend = append(b.d.Trend, TrendPoint{SnapshotID: r.SnapshotID, AsOf: dateString(r.AsOf), Quarter: QuarterOf(r.AsOf),
+			WindowDays: int(r.WindowDays), InPeriod: r.InPeriod,
 			Principals: int(r.Principals), Granted: int(r.Granted), Used: int(r.Used), Unused: int(r.Unused)})
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -276,11 +277,11 @@ func TestBuild(t *testing.T) {
 	t.Run("trend", func(t *testing.T) {
 		var got []string
 		for _, p := range d.Trend {
-			got = append(got, p.Quarter+" "+p.AsOf+" "+itoa(p.Principals)+" "+itoa(p.Granted)+"/"+itoa(p.Used)+"/"+itoa(p.Unused))
+			got = append(got, p.Quarter+" "+trendKind(p)+" "+p.AsOf+" "+itoa(p.Principals)+" "+itoa(p.Granted)+"/"+itoa(p.Used)+"/"+itoa(p.Unused))
 		}
-		want := []string{"2026Q2 2026-06-29 1 10/1/7", "2026Q3 2026-09-28 3 14/1/11", "2026Q4 2026-12-30 3 18/7/9"}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("Trend (-want +got):\n%s", diff)
+		want := []string{"2026Q2 quarter's latest 2026-06-29 1 10/1/7", "2026Q3 quarter's latest 2026-09-28 3 14/1/11", "2026Q4 in period 2026-12-30 3 18/7/9"}
+		if diff := cmp.Diff(want, got); diff != "" || d.TrendSnapshots != 1 {
+			t.Errorf("Trend of %d snapshots in the period (-want +got):\n%s", d.TrendSnapshots, diff)
 		}
 	})
 
@@ -391,6 +392,100 @@ func TestBuild(t *testing.T) {
 // Without ingested logs the report falls back on the snapshots: denied
 // attempts and coverage of the analysis window, first use by comparing
 // the two snapshots.
+// TestBuildTrendNightly: a snapshot every night of the quarter is a point
+// each, after each earlier quarter's latest; a longer period with more
+// nights than MaxTrendPoints is thinned evenly, its first night and the
+// reported one kept; a month's report still shows the quarters before it;
+// one account's report counts its principals only.
+func TestBuildTrendNightly(t *testing.T) {
+	db := storetest.New(t)
+	seed(t, db, false) // 2026-06-29, 2026-09-28 and 2026-12-30
+	app := result(arnB, "role", acctA, "app", []string{"s3:GetObject", "s3:PutObject"}, []analyze.UsedAction{used("s3:GetObject", true, "2026-10-03T00:00:00Z")}, []string{"s3:PutObject"}, nil)
+	other := result(arnC, "user", acctB, "old", []string{"s3:ListBuckets"}, nil, []string{"s3:ListBuckets"}, nil)
+	// Every night from 2026-09-15 to 2026-12-29 but the seed's, one
+	// granted action more each night.
+	granted := map[string]int{}
+	for i, day := 0, mustTime("2026-09-15T00:00:00Z"); day.Before(mustTime("2026-12-30T00:00:00Z")); i, day = i+1, day.AddDate(0, 0, 1) {
+		asOf := day.Format(time.DateOnly)
+		if asOf == "2026-09-28" {
+			continue
+		}
+		nightly := app
+		nightly.Granted = append(append([]string{}, app.Granted...), make([]string, i)...)
+		insertSnapshot(t, db, asOf, "", nil, []analyze.Result{nightly, other}, nil)
+		granted[asOf] = len(nightly.Granted) + 1
+	}
+	ctx := context.Background()
+	now := mustTime("2027-01-05T08:00:00Z")
+	split := func(d *Data) (ctxDays, periodDays []string) {
+		for _, p := range d.Trend {
+			if p.InPeriod {
+				periodDays = append(periodDays, p.AsOf)
+			} else {
+				ctxDays = append(ctxDays, p.AsOf)
+			}
+		}
+		return ctxDays, periodDays
+	}
+
+	// The quarter: 92 days, every night a point.
+	d, err := Build(ctx, db, Options{Quarter: "2026Q4", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctxDays, periodDays := split(d)
+	if d.TrendSnapshots != 91 || len(periodDays) != 91 || periodDays[0] != "2026-10-01" || periodDays[90] != "2026-12-30" {
+		t.Errorf("the quarter's trend: %d of %d snapshots; want every one of the 91 nights", len(periodDays), d.TrendSnapshots)
+	}
+	if diff := cmp.Diff([]string{"2026-06-29", "2026-09-30"}, ctxDays); diff != "" {
+		t.Errorf("context points: each quarter's latest (-want +got):\n%s", diff)
+	}
+	if p := d.Trend[2]; p.AsOf != "2026-10-01" || p.Granted != granted["2026-10-01"] || p.Principals != 2 {
+		t.Errorf("the first night's point: %+v; want 2 principals, %d granted", p, granted["2026-10-01"])
+	}
+
+	// From 2026-09-15: more nights than MaxTrendPoints.
+	d, err = Build(ctx, db, Options{From: mustTime("2026-09-15T00:00:00Z"), To: mustTime("2026-12-31T00:00:00Z"), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctxDays, periodDays = split(d)
+	if d.TrendSnapshots <= MaxTrendPoints || len(periodDays) != MaxTrendPoints || periodDays[0] != "2026-09-15" || periodDays[len(periodDays)-1] != "2026-12-30" {
+		t.Errorf("thinned: %d of %d snapshots, from %s to %s; want %d, 2026-09-15 to 2026-12-30",
+			len(periodDays), d.TrendSnapshots, periodDays[0], periodDays[len(periodDays)-1], MaxTrendPoints)
+	}
+	if !slices.IsSorted(periodDays) || len(slices.Compact(slices.Clone(periodDays))) != len(periodDays) {
+		t.Errorf("the period's points are not distinct days in order: %v", periodDays)
+	}
+	if diff := cmp.Diff([]string{"2026-06-29"}, ctxDays); diff != "" {
+		t.Errorf("context points before 2026-09-15 (-want +got):\n%s", diff)
+	}
+
+	// A month: every night a point, and the quarters before it.
+	d, err = Build(ctx, db, Options{From: mustTime("2026-11-01T00:00:00Z"), To: mustTime("2026-11-30T00:00:00Z"), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctxDays, periodDays = split(d)
+	if len(periodDays) != 30 || d.TrendSnapshots != 30 || periodDays[29] != "2026-11-30" {
+		t.Errorf("November: %d points of %d snapshots, the last %s; want 30, the last 2026-11-30", len(periodDays), d.TrendSnapshots, periodDays[len(periodDays)-1])
+	}
+	if diff := cmp.Diff([]string{"2026-06-29", "2026-09-30", "2026-10-31"}, ctxDays); diff != "" {
+		t.Errorf("context points before November (-want +got):\n%s", diff)
+	}
+
+	// One account: its principals only.
+	d, err = Build(ctx, db, Options{Quarter: "2026Q4", Account: acctB, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range d.Trend {
+		if p.InPeriod && p.AsOf != "2026-12-30" && (p.Principals != 1 || p.Granted != 1) {
+			t.Fatalf("account %s's point of %s: %d principals, %d granted; want 1 and 1", acctB, p.AsOf, p.Principals, p.Granted)
+		}
+	}
+}
+
 func TestBuildFromSnapshotsOnly(t *testing.T) {
 	db := storetest.New(t)
 	seed(t, db, false)

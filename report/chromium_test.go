@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -221,4 +222,106 @@ func TestHTMLPrintsToPDF(t *testing.T) {
 		t.Errorf("the PDF has %d pages, want 2 to 12 for the test report", pages)
 	}
 	t.Logf("printed %d pages, %d bytes", pages, len(b))
+}
+
+// yearOfTrend is testData with a year of nightly snapshots: two quarters
+// before the period for context, and MaxTrendPoints of the period's 365
+// snapshots, as Build keeps them.
+func yearOfTrend() *Data {
+	d := testData()
+	pts := d.Trend[:2:2]
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, k := range evenly(365, MaxTrendPoints) {
+		at := day.AddDate(0, 0, k)
+		pts = append(pts, TrendPoint{Quarter: QuarterOf(at), SnapshotID: int64(100 + i), AsOf: dateString(at), WindowDays: 90, InPeriod: true,
+			Principals: 5, Granted: 15000 + k, Used: 20 + k/10, Unused: 14900 + k/2})
+	}
+	d.Trend, d.TrendSnapshots = pts, 365
+	return d
+}
+
+var (
+	trendSVGRe    = regexp.MustCompile(`(?s)<svg class="chart" id="trend-chart".*?</svg>`)
+	polylineRe    = regexp.MustCompile(`<polyline points="([^"]*)"`)
+	circleCXRe    = regexp.MustCompile(`<circle cx="([0-9.]+)"`)
+	chartTextRe   = regexp.MustCompile(`<text [^>]*text-anchor="middle">([^<]*)</text>`)
+	trendPointsRe = regexp.MustCompile(`<details class="trend-points"( open="")?>`)
+)
+
+// TestTrendInChromium loads a report whose trend holds a year of nightly
+// snapshots in headless Chromium: the chart the browser parsed has one
+// dot per point in each series, in order along the axis, at most
+// maxTrendLabels dates and the period's mark, the table of every point is
+// folded, the page's scripts run under its CSP, and the page prints to as
+// many pages as the same report with a five-point trend.
+func TestTrendInChromium(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	pages := map[string]int{}
+	for name, d := range map[string]*Data{"short": testData(), "year": yearOfTrend()} {
+		var buf bytes.Buffer
+		if err := Render(&buf, d, "html"); err != nil {
+			t.Fatalf("Render(html): %v", err)
+		}
+		page := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pdf := filepath.Join(dir, name+".pdf")
+		runChromium(t, bin, "--print-to-pdf="+pdf, "--no-pdf-header-footer", "file://"+page)
+		b, err := os.ReadFile(pdf)
+		if err != nil {
+			t.Fatalf("no PDF: %v", err)
+		}
+		pages[name] = len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(b, -1))
+		if name != "year" {
+			continue
+		}
+		dom, _ := runChromium(t, bin, "--dump-dom", "file://"+page)
+		if body := bodyTagRe.Find(dom); body == nil || bytes.Contains(body, []byte("data-script-error")) || bytes.Contains(body, []byte("data-csp-violation")) ||
+			!bytes.Contains(body, []byte("data-sort-ready")) {
+			t.Errorf("the page's scripts did not run cleanly: %s", body)
+		}
+		svg := trendSVGRe.Find(dom)
+		if svg == nil {
+			t.Fatal("the browser's DOM has no trend chart")
+		}
+		n := len(d.Trend)
+		lines := polylineRe.FindAllSubmatch(svg, -1)
+		if len(lines) != 3 {
+			t.Fatalf("the chart has %d series, want 3", len(lines))
+		}
+		for _, l := range lines {
+			if got := len(strings.Fields(string(l[1]))); got != n {
+				t.Errorf("a series has %d points, want %d", got, n)
+			}
+		}
+		cxs := circleCXRe.FindAllSubmatch(svg, -1)
+		if len(cxs) != 3*n {
+			t.Fatalf("the chart has %d dots, want %d", len(cxs), 3*n)
+		}
+		prev := 0.0
+		for _, m := range cxs[:n] {
+			x, _ := strconv.ParseFloat(string(m[1]), 64)
+			if x <= prev || x > 880 {
+				t.Fatalf("dot at x=%v after x=%v: the points are not in order within the axis", x, prev)
+			}
+			prev = x
+		}
+		var labels []string
+		for _, m := range chartTextRe.FindAllSubmatch(svg, -1) {
+			labels = append(labels, string(m[1]))
+		}
+		want := []string{"period", "2026Q2", "2026Q3"}
+		if len(labels) < 4 || len(labels) > maxTrendLabels+1 || !slices.Contains(labels, "period") || labels[len(labels)-1] != "2026-12-31" {
+			t.Errorf("axis labels %v: want the period's mark, at most %d labels, the last 2026-12-31 (and %v among them when they fit)", labels, maxTrendLabels, want)
+		}
+		if m := trendPointsRe.FindSubmatch(dom); m == nil || len(m[1]) > 0 {
+			t.Errorf("the table of every point is missing or open (%q): a year of points must be folded", m)
+		}
+	}
+	if pages["year"] != pages["short"] {
+		t.Errorf("a year of nightly points prints to %d pages, five points to %d: the trend bloats the report", pages["year"], pages["short"])
+	}
+	t.Logf("pages: %v", pages)
 }

@@ -46,9 +46,14 @@ type Data struct {
 	Principals []Principal `json:"principals"`
 	// Removed are principals of the previous snapshot that are gone.
 	Removed []PrincipalRef `json:"removed"`
-	// Trend is the latest snapshot of each quarter up to this one, oldest
-	// first (at most eight).
+	// Trend is one point per organisation-wide analysis snapshot of the
+	// period up to this one (every nightly run; beyond MaxTrendPoints,
+	// that many evenly spaced, the first and last always kept), after the
+	// latest snapshot of each earlier quarter for context (at most
+	// MaxTrendQuarters), oldest first.
 	Trend []TrendPoint `json:"trend"`
+	// TrendSnapshots counts the period's snapshots before thinning.
+	TrendSnapshots int `json:"trend_snapshots"`
 	// Caveats say what limits the report's evidence.
 	Caveats []string `json:"caveats"`
 	// Exceptions is the register of accepted risks with each entry's
@@ -356,15 +361,19 @@ type Change struct {
 	RiskScore float64 `json:"risk_score"`
 }
 
-// TrendPoint is one quarter's latest snapshot, totalled.
+// TrendPoint is one analysis snapshot, totalled.
 type TrendPoint struct {
 	Quarter    string `json:"quarter"`
 	SnapshotID int64  `json:"snapshot_id"`
 	AsOf       string `json:"as_of"`
-	Principals int    `json:"principals"`
-	Granted    int    `json:"granted"`
-	Used       int    `json:"used"`
-	Unused     int    `json:"unused"`
+	WindowDays int    `json:"window_days"`
+	// InPeriod is true for a snapshot of the report's period, false for
+	// an earlier quarter's latest (context).
+	InPeriod   bool `json:"in_period"`
+	Principals int  `json:"principals"`
+	Granted    int  `json:"granted"`
+	Used       int  `json:"used"`
+	Unused     int  `json:"unused"`
 }
 
 // Backtest is a principal's latest backtest: the successful calls of a test

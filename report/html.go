@@ -146,6 +146,7 @@ func renderHTML(w io.Writer, d *Data) error {
 		"principalFlags":  principalFlags,
 		"removedText":     removedText,
 		"remediationText": remediationText,
+		"trendKind":       trendKind,
 		"sub":             func(a, b int) int { return a - b },
 		"who":             whoHTML(d),
 		"exceptionRow":    exceptionRow,
@@ -190,7 +191,7 @@ func renderHTML(w io.Writer, d *Data) error {
 			"script-src " + scriptHash(errorScript) + " " + scriptHash(sortScript) + "; " +
 			"base-uri 'none'; form-action 'none'",
 		Bars:        newBarChart(d.Principals),
-		Trend:       newTrendChart(d.Trend),
+		Trend:       newTrendChart(d),
 		Coverage:    coverageRows(d.Coverage, 0),
 		CoverageTtl: coverageTitle(d.Coverage),
 
@@ -305,16 +306,22 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// trendChart is the quarter-over-quarter trend: granted, used and unused
-// totals of each quarter's latest snapshot, as lines.
+// trendChart is the trend: granted, used and unused totals of each
+// point (every snapshot of the period, each earlier quarter's latest), as
+// lines, with a dashed mark where the period begins.
 type trendChart struct {
 	Width, Height int
 	Left, Right   int
 	Top, Bottom   int
+	R             int // dot radius: smaller when the points are many
 	Ticks         []trendTick
 	Series        []trendSeries
 	Labels        []trendLabel
-	Empty         bool
+	// PeriodX is the period's start between the context points and the
+	// period's ("" when the trend has only one kind).
+	PeriodX string
+	Note    string
+	Empty   bool
 }
 
 type trendTick struct {
@@ -338,11 +345,19 @@ type trendLabel struct {
 	Text string
 }
 
-func newTrendChart(pts []TrendPoint) trendChart {
-	c := trendChart{Width: 900, Height: 260, Left: 70, Right: 880, Top: 20, Bottom: 220}
+// maxTrendLabels bounds the x axis's labels so that dates do not overlap.
+const maxTrendLabels = 8
+
+func newTrendChart(d *Data) trendChart {
+	pts := d.Trend
+	c := trendChart{Width: 900, Height: 260, Left: 70, Right: 880, Top: 20, Bottom: 220, R: 4}
 	if len(pts) == 0 {
 		c.Empty = true
 		return c
+	}
+	c.Note = trendNote(d, periodPoints(pts))
+	if len(pts) > 30 {
+		c.R = 2
 	}
 	top := 0
 	for _, p := range pts {
@@ -357,8 +372,13 @@ func newTrendChart(pts []TrendPoint) trendChart {
 	}
 	step := float64(c.Right-c.Left) / float64(len(pts))
 	x := func(i int) float64 { return float64(c.Left) + step*(float64(i)+0.5) }
-	for i, p := range pts {
-		c.Labels = append(c.Labels, trendLabel{X: px(x(i)), Text: p.Quarter})
+	for _, i := range evenly(len(pts), maxTrendLabels) {
+		c.Labels = append(c.Labels, trendLabel{X: px(x(i)), Text: pointLabel(pts[i])})
+	}
+	for i := 1; i < len(pts); i++ {
+		if !pts[i-1].InPeriod && pts[i].InPeriod {
+			c.PeriodX = px(x(i) - step/2)
+		}
 	}
 	series := []struct {
 		name, class string
@@ -374,12 +394,21 @@ func newTrendChart(pts []TrendPoint) trendChart {
 		for i, p := range pts {
 			xs, ys := px(x(i)), px(y(s.val(p)))
 			pts2 = append(pts2, xs+","+ys)
-			ts.Dots = append(ts.Dots, trendDot{X: xs, Y: ys, Title: p.Quarter + ": " + itoa(s.val(p)) + " " + s.name})
+			ts.Dots = append(ts.Dots, trendDot{X: xs, Y: ys, Title: p.AsOf + " (" + p.Quarter + ", snapshot " + strconv.FormatInt(p.SnapshotID, 10) + "): " + itoa(s.val(p)) + " " + s.name})
 		}
 		ts.Points = strings.Join(pts2, " ")
 		c.Series = append(c.Series, ts)
 	}
 	return c
+}
+
+// pointLabel names a point on the x axis: its quarter before the period,
+// its day in it.
+func pointLabel(p TrendPoint) string {
+	if p.InPeriod {
+		return p.AsOf
+	}
+	return p.Quarter
 }
 
 // niceCeil rounds n up to 1, 2, 4, 5 or 8 times a power of ten (at least

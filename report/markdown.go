@@ -236,12 +236,14 @@ func renderMarkdown(w io.Writer, d *Data) error {
 	}
 
 	if len(d.Trend) > 0 {
-		m.section("Quarter over quarter")
+		m.section("Trend")
+		m.line(trendNote(d, periodPoints(d.Trend)))
+		m.line("")
 		rows = rows[:0]
 		for _, p := range d.Trend {
 			rows = append(rows, trendRow(p))
 		}
-		m.table(trendHeader, "lrlrrrr", rows)
+		m.table(trendHeader, trendAlign, rows)
 	}
 
 	if len(d.Caveats) > 0 {

@@ -14,7 +14,7 @@ import (
 
 // Formats are the output formats Render knows, in the order the CLI lists
 // them.
-var formats = []string{"table", "md", "html", "csv", "json"}
+var formats = []string{"table", "md", "html", "csv", "json", "trend-csv"}
 
 // Formats returns the names Render accepts.
 func Formats() []string { return append([]string(nil), formats...) }

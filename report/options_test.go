@@ -68,7 +68,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad quarter", Options{Quarter: "Q4", Now: now}, `quarter: "Q4" is not a quarter like 2026Q4`},
 		{"reversed", Options{From: date("2026-10-31"), To: date("2026-10-01"), Now: now}, "to: 2026-10-01 is before from 2026-10-31"},
 		{"account", Options{Account: "12345", Now: now}, `account: "12345" is not a 12-digit AWS account ID`},
-		{"format", Options{Format: "pdf", Now: now}, `format: "pdf" is not one of table, md, html, csv, json`},
+		{"format", Options{Format: "pdf", Now: now}, `format: "pdf" is not one of table, md, html, csv, json, trend-csv`},
 		{"no clock", Options{Quarter: "2026Q4"}, "now: the report clock is not set"},
 		{"current quarter", Options{Quarter: "2026Q4", Now: now}, ""},
 		{"future quarter", Options{Quarter: "2027Q1", Now: now}, "quarter: 2027Q1 begins on 2027-01-01, after today (2026-11-15): there is nothing to report yet"},

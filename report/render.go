@@ -35,6 +35,8 @@ func RenderFit(w io.Writer, d *Data, format string, width int) error {
 		err = renderCSV(w, d)
 	case "json":
 		err = renderJSON(w, d)
+	case "trend-csv":
+		err = renderTrendCSV(w, d)
 	default:
 		return fmt.Errorf("render report: unknown format %q (want one of %s)", format, strings.Join(formats, ", "))
 	}
@@ -506,10 +508,81 @@ func firstUsedSourceText(f FirstUsed) string {
 }
 
 func trendRow(t TrendPoint) []string {
-	return []string{t.Quarter, strconv.FormatInt(t.SnapshotID, 10), t.AsOf, itoa(t.Principals), itoa(t.Granted), itoa(t.Used), itoa(t.Unused)}
+	return []string{t.Quarter, trendKind(t), strconv.FormatInt(t.SnapshotID, 10), t.AsOf, itoa(t.Principals), itoa(t.Granted), itoa(t.Used), itoa(t.Unused)}
 }
 
-var trendHeader = []string{"Quarter", "Snapshot", "As of", "Principals", "Granted", "Used", "Unused"}
+var trendHeader = []string{"Quarter", "Point", "Snapshot", "As of", "Principals", "Granted", "Used", "Unused"}
+
+const trendAlign = "llrlrrrr"
+
+// maxTableTrend bounds the period's points in the table format.
+const maxTableTrend = 12
+
+// trendKind says what a point stands for.
+func trendKind(t TrendPoint) string {
+	if t.InPeriod {
+		return "in period"
+	}
+	return "quarter's latest"
+}
+
+// trendNote says what the trend's points are, and how many of the
+// period's snapshots are shown of how many.
+func trendNote(d *Data, shown int) string {
+	s := "One point per analysis snapshot of the period (each run)"
+	if shown < d.TrendSnapshots {
+		s = fmt.Sprintf("%d of the period's %d analysis snapshots, evenly spaced (the first and the last always)", shown, d.TrendSnapshots)
+	}
+	return s + "; before the period, each quarter's latest snapshot."
+}
+
+// periodPoints counts the trend's points of the period.
+func periodPoints(pts []TrendPoint) int {
+	n := 0
+	for _, p := range pts {
+		if p.InPeriod {
+			n++
+		}
+	}
+	return n
+}
+
+// thinTrend keeps at most max of the period's points, evenly spaced with
+// the first and last kept, and every context point.
+func thinTrend(pts []TrendPoint, max int) []TrendPoint {
+	var ctxPts, period []TrendPoint
+	for _, p := range pts {
+		if p.InPeriod {
+			period = append(period, p)
+		} else {
+			ctxPts = append(ctxPts, p)
+		}
+	}
+	out := ctxPts
+	for _, i := range evenly(len(period), max) {
+		out = append(out, period[i])
+	}
+	return out
+}
+
+// evenly is k evenly spaced indices of 0..n-1, the first and last
+// included (all of them when n <= k); the same choice as the trend query.
+func evenly(n, k int) []int {
+	out := make([]int, 0, min(n, k))
+	switch {
+	case n <= k:
+		for i := range n {
+			out = append(out, i)
+		}
+	case k == 1:
+		out = append(out, n-1)
+	default:
+		for g := range k {
+			out = append(out, int(math.Round(float64(g*(n-1))/float64(k-1))))
+		}
+	}
+	return out
+}
 
 // recommendationText is a principal's proof summary in one sentence.
 func recommendationText(r *RecommendationInfo) string {

@@ -130,11 +130,14 @@ func testData() *Data {
 		},
 		Removed: []PrincipalRef{ref("role", "111122223333", "old-"+hostileScript)},
 		Trend: []TrendPoint{
-			{Quarter: "2026Q2", SnapshotID: 4, AsOf: "2026-06-28", Principals: 3, Granted: 15080, Used: 40, Unused: 14990},
-			{Quarter: "2026Q3", SnapshotID: 8, AsOf: "2026-09-29", Principals: 4, Granted: 15057, Used: 22, Unused: 14925},
-			{Quarter: "2026Q4", SnapshotID: 12, AsOf: "2026-12-30", Principals: 5, Granted: 15172, Used: 54, Unused: 15018},
+			{Quarter: "2026Q2", SnapshotID: 4, AsOf: "2026-06-28", WindowDays: 90, Principals: 3, Granted: 15080, Used: 40, Unused: 14990},
+			{Quarter: "2026Q3", SnapshotID: 8, AsOf: "2026-09-29", WindowDays: 90, Principals: 4, Granted: 15057, Used: 22, Unused: 14925},
+			{Quarter: "2026Q4", SnapshotID: 9, AsOf: "2026-10-01", WindowDays: 90, InPeriod: true, Principals: 4, Granted: 15060, Used: 25, Unused: 14920},
+			{Quarter: "2026Q4", SnapshotID: 10, AsOf: "2026-11-15", WindowDays: 90, InPeriod: true, Principals: 5, Granted: 15170, Used: 50, Unused: 15010},
+			{Quarter: "2026Q4", SnapshotID: 12, AsOf: "2026-12-30", WindowDays: 90, InPeriod: true, Principals: 5, Granted: 15172, Used: 54, Unused: 15018},
 		},
-		Caveats: []string{"log object s3://bucket/" + hostileScript + " was unreadable", hostileANSI + hostileNewline},
+		TrendSnapshots: 4,
+		Caveats:        []string{"log object s3://bucket/" + hostileScript + " was unreadable", hostileANSI + hostileNewline},
 		// The register's strings are written by people: escaped like AWS's.
 		Exceptions: []exception.Registered{
 			{ExceptionRef: adminException, Status: exception.Active, Principals: []string{admin.ARN}, Excepted: 2},
@@ -175,7 +178,7 @@ func testData() *Data {
 var adminException = analyze.ExceptionRef{File: "exceptions.yaml", Line: 3, Principal: "arn:aws:iam::111122223333:role/admin",
 	Reason: "break-glass", Owner: "security@example.com", Ticket: "SEC-1", Created: "2026-07-01", Expires: "2027-06-30"}
 
-var goldenExt = map[string]string{"table": "txt", "md": "md", "html": "html", "csv": "csv", "json": "json"}
+var goldenExt = map[string]string{"table": "txt", "md": "md", "html": "html", "csv": "csv", "json": "json", "trend-csv": "trend.csv"}
 
 func TestRenderGolden(t *testing.T) {
 	d := testData()

@@ -173,12 +173,16 @@ func renderTable(w io.Writer, d *Data, width int) error {
 	}
 
 	if len(d.Trend) > 0 {
-		t.section("Quarter over quarter")
+		// A terminal shows a dozen of the period's points; the other
+		// formats all of them.
+		pts := thinTrend(d.Trend, maxTableTrend)
+		t.section("Trend")
+		t.line(trendNote(d, periodPoints(pts)))
 		rows = rows[:0]
-		for _, p := range d.Trend {
+		for _, p := range pts {
 			rows = append(rows, trendRow(p))
 		}
-		t.table(trendHeader, "lrlrrrr", rows)
+		t.table(trendHeader, trendAlign, rows)
 	}
 
 	if len(d.Caveats) > 0 {

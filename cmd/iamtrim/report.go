@@ -29,8 +29,9 @@ unused, last activity, whether a proven recommendation exists, and the
 change since the previous quarter's analysis.
 
 Formats: table (terminal), md, html (one self-contained file with charts
-and sortable tables, prints well), csv and json. Strings from AWS and logs
-are escaped for each format.`,
+and sortable tables, prints well), csv, json, and trend-csv (the trend: one
+row per analysis snapshot of the period, and each earlier quarter's latest).
+Strings from AWS and logs are escaped for each format.`,
 		Example: `  iamtrim report
   iamtrim report --quarter 2026Q4 --format html -o audit-2026Q4.html
   iamtrim report --from 2026-10-01 --to 2026-10-31 --account 111122223333 --format csv -o october.csv`,

@@ -232,37 +232,83 @@ func ReportPrincipals(ctx context.Context, db *store.DB, snapshot int64, account
 	return out, nil
 }
 
-// TrendRow totals one quarter's latest analysis snapshot.
+// TrendRow totals one analysis snapshot.
 type TrendRow struct {
-	SnapshotID                        int64
-	AsOf                              time.Time
+	SnapshotID int64
+	AsOf       time.Time
+	WindowDays int32
+	// InPeriod is true for a snapshot of the period; false for a
+	// quarter's latest before it (context).
+	InPeriod                          bool
 	Principals, Granted, Used, Unused int64
 }
 
-// AnalysisTrend totals each quarter's latest organisation-wide snapshot up
-// to (asOf, id), at most limit quarters, oldest first, over account's
-// principals when it is not empty. Used counts granted used actions.
-func AnalysisTrend(ctx context.Context, db *store.DB, asOf time.Time, id int64, account string, limit int) ([]TrendRow, error) {
+// TrendQuery says which snapshots a trend shows.
+type TrendQuery struct {
+	// From is the period's first day; AsOf and ID the reported snapshot,
+	// the last point.
+	From, AsOf time.Time
+	ID         int64
+	// Account limits the totals (and the snapshots) to one account's
+	// principals when not empty.
+	Account string
+	// MaxInPeriod bounds the points of the period (at least 2): beyond it,
+	// that many evenly spaced snapshots are kept, the first and the last
+	// always. MaxQuarters bounds the context points.
+	MaxInPeriod, MaxQuarters int
+}
+
+// AnalysisTrend totals every organisation-wide snapshot of the period up
+// to the reported one (thinned to MaxInPeriod) and, for context, each
+// earlier quarter's latest (at most MaxQuarters quarters), oldest first.
+// Used counts granted used actions. It also returns how many snapshots the
+// period holds before thinning.
+func AnalysisTrend(ctx context.Context, db *store.DB, q TrendQuery) ([]TrendRow, int, error) {
+	if q.MaxInPeriod < 2 {
+		return nil, 0, fmt.Errorf("read trend: MaxInPeriod %d: want 2 or more", q.MaxInPeriod)
+	}
 	rows, err := db.Pool.Query(ctx, `
-		WITH s AS (
-			SELECT DISTINCT ON (date_trunc('quarter', s.as_of)) s.id, s.as_of
+		WITH cand AS (
+			SELECT s.id, s.as_of, s.window_days
 			  FROM analysis_snapshot s
-			 WHERE s.scope = '' AND (s.as_of, s.id) <= ($1::date, $2::bigint)
-			   AND ($3 = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $3))
-			 ORDER BY date_trunc('quarter', s.as_of) DESC, s.as_of DESC, s.id DESC
-			 LIMIT $4
+			 WHERE s.scope = '' AND (s.as_of, s.id) <= ($2::date, $3::bigint)
+			   AND ($4 = '' OR EXISTS (SELECT 1 FROM analysis_principal p WHERE p.snapshot_id = s.id AND p.account_id = $4))
+		), period AS (
+			SELECT id, as_of, window_days, row_number() OVER (ORDER BY as_of, id) - 1 AS i, count(*) OVER () AS n
+			  FROM cand WHERE as_of >= $1::date
+		), points AS (
+			SELECT id, as_of, window_days, true AS in_period
+			  FROM period
+			 WHERE n <= $5::int
+			    OR i IN (SELECT round(g * (n - 1)::numeric / ($5::int - 1)) FROM generate_series(0, $5::int - 1) g)
+			UNION ALL
+			SELECT id, as_of, window_days, false FROM (
+				SELECT DISTINCT ON (date_trunc('quarter', as_of)) id, as_of, window_days
+				  FROM cand WHERE as_of < $1::date
+				 ORDER BY date_trunc('quarter', as_of) DESC, as_of DESC, id DESC
+				 LIMIT $6) q
 		)
-		SELECT s.id, s.as_of, count(p.principal_arn), coalesce(sum(p.granted), 0)::bigint,
-		       coalesce(sum(`+usedGrantedSQL+`), 0)::bigint, coalesce(sum(p.unused), 0)::bigint
-		  FROM s LEFT JOIN analysis_principal p ON p.snapshot_id = s.id AND ($3 = '' OR p.account_id = $3)
-		 GROUP BY s.id, s.as_of
-		 ORDER BY s.as_of, s.id`, asOf, id, account, limit)
+		SELECT s.id, s.as_of, s.window_days, s.in_period, count(p.principal_arn), coalesce(sum(p.granted), 0)::bigint,
+		       coalesce(sum(`+usedGrantedSQL+`), 0)::bigint, coalesce(sum(p.unused), 0)::bigint,
+		       (SELECT count(*) FROM period)
+		  FROM points s LEFT JOIN analysis_principal p ON p.snapshot_id = s.id AND ($4 = '' OR p.account_id = $4)
+		 GROUP BY s.id, s.as_of, s.window_days, s.in_period
+		 ORDER BY s.as_of, s.id`, q.From, q.AsOf, q.ID, q.Account, q.MaxInPeriod, q.MaxQuarters)
 	if err != nil {
-		return nil, fmt.Errorf("read trend: %w", err)
+		return nil, 0, fmt.Errorf("read trend: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[TrendRow])
-	if err != nil {
-		return nil, fmt.Errorf("read trend: %w", err)
+	var out []TrendRow
+	var total int64
+	for rows.Next() {
+		var r TrendRow
+		if err := rows.Scan(&r.SnapshotID, &r.AsOf, &r.WindowDays, &r.InPeriod, &r.Principals, &r.Granted, &r.Used, &r.Unused, &total); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("read trend: %w", err)
+		}
+		out = append(out, r)
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read trend: %w", err)
+	}
+	return out, int(total), nil
 }

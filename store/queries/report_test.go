@@ -144,15 +144,89 @@ func TestReportQueries(t *testing.T) {
 	if ps, err := queries.ReportPrincipals(ctx, db, s2, "2"); err != nil || len(ps) != 1 || ps[0].ARN != b {
 		t.Errorf("ReportPrincipals of account 2: %+v, %v; want b only", ps, err)
 	}
-	trend, err := queries.AnalysisTrend(ctx, db, latest.AsOf, latest.ID, "", 8)
+	q := queries.TrendQuery{From: from, AsOf: latest.AsOf, ID: latest.ID, MaxInPeriod: 10, MaxQuarters: 8}
+	trend, n, err := queries.AnalysisTrend(ctx, db, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantTrend := []queries.TrendRow{{SnapshotID: s1, AsOf: date(t, "2026-09-30"), Principals: 1}, {SnapshotID: s2, AsOf: date(t, "2026-10-30"), Principals: 2, Used: 1}}
-	if diff := cmp.Diff(wantTrend, trend); diff != "" {
-		t.Errorf("AnalysisTrend: one organisation-wide snapshot per quarter, oldest first (-want +got):\n%s", diff)
+	wantTrend := []queries.TrendRow{{SnapshotID: s1, AsOf: date(t, "2026-09-30"), WindowDays: 30, Principals: 1},
+		{SnapshotID: s2, AsOf: date(t, "2026-10-30"), WindowDays: 30, InPeriod: true, Principals: 2, Used: 1}}
+	if diff := cmp.Diff(wantTrend, trend); diff != "" || n != 1 {
+		t.Errorf("AnalysisTrend: the period's organisation-wide snapshot after the quarter before's, %d in the period (-want +got):\n%s", n, diff)
 	}
-	if tr, err := queries.AnalysisTrend(ctx, db, latest.AsOf, latest.ID, "2", 8); err != nil || len(tr) != 1 || tr[0].SnapshotID != s2 || tr[0].Principals != 1 {
+	q.Account = "2"
+	if tr, _, err := queries.AnalysisTrend(ctx, db, q); err != nil || len(tr) != 1 || tr[0].SnapshotID != s2 || tr[0].Principals != 1 {
 		t.Errorf("AnalysisTrend of account 2: %+v, %v; want snapshot %d with b only", tr, err, s2)
+	}
+}
+
+// AnalysisTrend on a year of nightly snapshots: every snapshot of the
+// period up to the reported one, thinned evenly beyond MaxInPeriod with
+// the first and last kept, and each earlier quarter's latest for context.
+func TestAnalysisTrendNightly(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	const a = "arn:aws:iam::1:role/a"
+	day := date(t, "2026-01-01")
+	byDay := map[string]int64{}
+	for i := range 365 {
+		d := day.AddDate(0, 0, i)
+		id, _, _, err := queries.SaveAnalysis(ctx, db, queries.AnalysisSnapshot{AsOf: d, WindowDays: 90, Params: []byte(`{}`), Digest: d.Format(time.DateOnly)},
+			[]queries.AnalysisPrincipal{{ARN: a, Kind: "role", Account: "1", Name: "a", Flags: []string{}, Granted: i, Unused: i / 2, Result: []byte(`{}`)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byDay[d.Format(time.DateOnly)] = id
+	}
+	days := func(rows []queries.TrendRow, inPeriod bool) []string {
+		var out []string
+		for _, r := range rows {
+			if r.InPeriod == inPeriod {
+				out = append(out, r.AsOf.Format(time.DateOnly))
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		name          string
+		from, asOf    string
+		max, quarters int
+		wantPeriod    []string
+		wantContext   []string
+		wantTotal     int
+	}{
+		{"a month, every night", "2026-11-01", "2026-11-05", 92, 8,
+			[]string{"2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"},
+			[]string{"2026-03-31", "2026-06-30", "2026-09-30", "2026-10-31"}, 5},
+		{"thinned", "2026-10-01", "2026-10-31", 4, 2,
+			[]string{"2026-10-01", "2026-10-11", "2026-10-21", "2026-10-31"},
+			[]string{"2026-06-30", "2026-09-30"}, 31},
+		{"a year, 3 points", "2026-01-01", "2026-12-31", 3, 8,
+			[]string{"2026-01-01", "2026-07-02", "2026-12-31"}, nil, 365},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, total, err := queries.AnalysisTrend(ctx, db, queries.TrendQuery{From: date(t, tc.from), AsOf: date(t, tc.asOf), ID: byDay[tc.asOf],
+				MaxInPeriod: tc.max, MaxQuarters: tc.quarters})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.wantPeriod, days(rows, true)); diff != "" {
+				t.Errorf("points of the period (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantContext, days(rows, false)); diff != "" {
+				t.Errorf("context points (-want +got):\n%s", diff)
+			}
+			if total != tc.wantTotal {
+				t.Errorf("snapshots in the period: %d, want %d", total, tc.wantTotal)
+			}
+		})
+	}
+	last, _, err := queries.AnalysisTrend(ctx, db, queries.TrendQuery{From: date(t, "2026-12-31"), AsOf: date(t, "2026-12-31"), ID: byDay["2026-12-31"], MaxInPeriod: 2})
+	if err != nil || len(last) != 1 || last[0].Granted != 364 || last[0].Unused != 182 {
+		t.Errorf("the last night alone: %+v, %v; want one point of granted 364, unused 182", last, err)
+	}
+	if _, _, err := queries.AnalysisTrend(ctx, db, queries.TrendQuery{MaxInPeriod: 1}); err == nil {
+		t.Error("MaxInPeriod 1: no error")
 	}
 }
