@@ -24,6 +24,10 @@ import (
 // Each held record costs about 2 kB, per worker.
 const chunkMax = 2048
 
+// chunkRawMax bounds the raw JSON a chunk holds with KeepRaw: records of up
+// to MaxRecordBytes would otherwise let 2,048 of them hold 2 GiB.
+const chunkRawMax = 8 << 20
+
 // Sane event times: CloudTrail started in 2013; a record far outside
 // [2005, now+1y] is corrupt and would create absurd partitions.
 var minEventTime = time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -462,6 +466,8 @@ type batch struct {
 	// dupsSeen: some event of this group was already counted; dedup then
 	// skips the COPY attempt.
 	dupsSeen bool
+	// rawBytes is the raw JSON the chunk holds (KeepRaw).
+	rawBytes int
 	// newPartitions are what this transaction added.
 	newPartitions []string
 }
@@ -550,8 +556,9 @@ func (b *batch) add(ctx context.Context, index int, raw []byte) error {
 	if b.r.opts.KeepRaw {
 		p.raw = cleanRaw(bytes.Clone(raw))
 		p.file, p.index = b.o.name, index
+		b.rawBytes += len(p.raw)
 	}
-	if len(b.chunk) >= chunkMax {
+	if len(b.chunk) >= chunkMax || b.rawBytes >= chunkRawMax {
 		if err := b.flush(ctx); err != nil {
 			return &dbError{err}
 		}
@@ -571,7 +578,7 @@ func (b *batch) flush(ctx context.Context) error {
 	if len(b.chunk) == 0 {
 		return nil
 	}
-	defer func() { b.chunk = b.chunk[:0] }()
+	defer func() { b.chunk, b.rawBytes = b.chunk[:0], 0 }()
 	// Sorted, so that concurrent ingesters take the dedup rows' locks in
 	// the same order and cannot deadlock. (Keys are sorted, not the big
 	// pending records.)
