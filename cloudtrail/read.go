@@ -65,8 +65,8 @@ type Limits struct {
 
 // DefaultLimits returns limits well above anything CloudTrail writes:
 // CloudTrail caps an event at 256 KB and S3 log objects are a few MB. The
-// object limit is a bound on time: 4 GiB takes about a minute of one
-// core to read.
+// object limit is a bound on time: 4 GiB of records take about a minute of
+// one core to read and normalize (white space, a few seconds).
 func DefaultLimits() Limits {
 	return Limits{MaxObjectBytes: 4 << 30, MaxRecordBytes: 1 << 20}
 }
