@@ -1,6 +1,7 @@
 package rollup
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
@@ -13,9 +14,29 @@ func TestSourceNet(t *testing.T) {
 		"::ffff:198.51.100.9":     "198.51.100.0/24",
 		"ecs-tasks.amazonaws.com": "",
 		"":                        "",
+		"10.200.3.255":            "10.200.3.0/24",
+		"0.0.0.0":                 "0.0.0.0/24",
+		"255.255.255.255":         "255.255.255.0/24",
+		"256.1.1.1":               "",
+		"10.01.1.1":               "",
+		"10.1.1":                  "",
+		"10.1.1.1.1":              "",
+		"10..1.1":                 "",
+		"10.1.1.":                 "",
+		"1.2.3.4%eth0":            "",
+		"1.2.3.4 ":                "",
 	} {
 		if got := SourceNet(in); got != want {
 			t.Errorf("SourceNet(%q) = %q, want %q", in, got, want)
+		}
+		// The IPv4 fast path agrees with netip wherever it answers.
+		if got, ok := ipv4Net(in); ok {
+			a, err := netip.ParseAddr(in)
+			if err != nil || !a.Is4() {
+				t.Errorf("ipv4Net(%q) = %q, but netip does not parse it as IPv4 (%v)", in, got, err)
+			} else if p, _ := a.Prefix(24); p.String() != got {
+				t.Errorf("ipv4Net(%q) = %q, netip says %s", in, got, p)
+			}
 		}
 	}
 }
@@ -34,6 +55,27 @@ func TestPrincipalKey(t *testing.T) {
 	for _, tc := range tests {
 		if got := PrincipalKey(&tc.p, tc.invokedBy); got != tc.want {
 			t.Errorf("PrincipalKey(%+v) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}
+
+// TestIPv4NetMatchesNetip compares the fast path with netip over octets
+// at and around every edge it checks, in every position.
+func TestIPv4NetMatchesNetip(t *testing.T) {
+	octets := []string{"0", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "299", "300", "999", "00", "01", "001", "010", "1000", "", "a", "-1", "+1"}
+	for pos := range 4 {
+		for _, o := range octets {
+			parts := []string{"10", "20", "30", "40"}
+			parts[pos] = o
+			ip := parts[0] + "." + parts[1] + "." + parts[2] + "." + parts[3]
+			want := ""
+			if a, err := netip.ParseAddr(ip); err == nil {
+				p, _ := a.Prefix(24)
+				want = p.String()
+			}
+			if got := SourceNet(ip); got != want {
+				t.Errorf("SourceNet(%q) = %q, netip says %q", ip, got, want)
+			}
 		}
 	}
 }
