@@ -101,8 +101,9 @@
 // the calls on others in one row whose resource is queries.MoreResources
 // ("*"); the context rollup keeps at most Options.MaxNetworks networks
 // per principal and day (the rest under queries.MoreNetworks). The caps
-// are remembered per run; ingest_rollup_bounds records how the rollup was
-// bounded.
+// are applied within a run in memory and again against what is stored
+// when the rows are written, so they hold across runs;
+// ingest_rollup_bounds records how the rollup was bounded.
 //
 // usage_unmapped_daily, PRIMARY KEY (principal_id, day, kind,
 // event_source, event_name, invoked_by, account_id): events with no IAM

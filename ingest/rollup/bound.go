@@ -6,12 +6,11 @@ import (
 )
 
 // capTracker admits at most max distinct values per group over a run and
-// maps the others to the overflow value. Groups are remembered in memory:
-// the cap holds per ingest run, so a group written by k runs (logs of a
-// day delivered across two nightly runs) or k concurrent ingesters can
-// hold up to k x max values, still bounded by the number of runs and not
-// by the logs. Past trackerLimit remembered pairs it forgets everything,
-// bounding its memory the same way.
+// maps the others to the overflow value, so that what one run writes is
+// bounded before it reaches the database; the write applies the cap again
+// against what is stored (queries.QueueRollup), which makes it hold
+// across runs. Past trackerLimit remembered pairs it forgets everything,
+// bounding its memory.
 type capTracker[G comparable] struct {
 	mu       sync.Mutex
 	max      int
