@@ -234,27 +234,29 @@ func QueueRollup(b *pgx.Batch, r *RollupRows, caps Caps) {
 				FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[],
 					$7::bigint[], $8::bigint[], $9::bigint[], $10::timestamptz[], $11::timestamptz[])
 					AS t(principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			), g AS ( -- the groups of the resources written
-				SELECT DISTINCT principal_id, day, action, invoked_by, account_id FROM t WHERE resource NOT IN ('', $12)
-			), stored AS ( -- what the rollup holds for them: one index range scan a group
-				SELECT g.principal_id, g.day, g.action, g.invoked_by, g.account_id, s.resource
-				FROM g, LATERAL (SELECT u.resource FROM usage_daily u
+			), g AS ( -- the groups of the resources written, with how many
+				SELECT principal_id, day, action, invoked_by, account_id, count(*) AS m
+				FROM t WHERE resource NOT IN ('', $12) GROUP BY 1, 2, 3, 4, 5
+			), near AS MATERIALIZED ( -- those the write could take over the cap (few): one index scan a group
+				SELECT g.principal_id, g.day, g.action, g.invoked_by, g.account_id, s.n
+				FROM g, LATERAL (SELECT count(*) AS n FROM usage_daily u
 					WHERE u.principal_id = g.principal_id AND u.day = g.day AND u.action = g.action
 					  AND u.invoked_by = g.invoked_by AND u.account_id = g.account_id AND u.resource NOT IN ('', $12)) s
-			), held AS (
-				SELECT principal_id, day, action, invoked_by, account_id, count(*) AS n FROM stored GROUP BY 1, 2, 3, 4, 5
-			), fresh AS ( -- resources the rollup does not hold, ranked in their group
-				SELECT t.principal_id, t.day, t.action, t.resource, t.invoked_by, t.account_id,
+				WHERE g.m + s.n > $13
+			), fresh AS ( -- their resources the rollup does not hold, ranked
+				SELECT t.principal_id, t.day, t.action, t.resource, t.invoked_by, t.account_id, near.n,
 					row_number() OVER (PARTITION BY t.principal_id, t.day, t.action, t.invoked_by, t.account_id ORDER BY t.resource) AS rank
-				FROM t LEFT JOIN stored s USING (principal_id, day, action, resource, invoked_by, account_id)
-				WHERE t.resource NOT IN ('', $12) AND s.resource IS NULL
+				FROM t JOIN near USING (principal_id, day, action, invoked_by, account_id)
+				WHERE t.resource NOT IN ('', $12) AND NOT EXISTS (SELECT 1 FROM usage_daily u
+					WHERE u.principal_id = t.principal_id AND u.day = t.day AND u.action = t.action
+					  AND u.resource = t.resource AND u.invoked_by = t.invoked_by AND u.account_id = t.account_id)
+			), over AS (
+				SELECT principal_id, day, action, resource, invoked_by, account_id FROM fresh WHERE rank > $13 - n
 			)
 			INSERT INTO usage_daily AS u (principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
-			SELECT t.principal_id, t.day, t.action, CASE WHEN f.rank > $13 - coalesce(h.n, 0) THEN $12 ELSE t.resource END AS r, t.invoked_by, t.account_id,
+			SELECT t.principal_id, t.day, t.action, CASE WHEN o.resource IS NULL THEN t.resource ELSE $12 END AS r, t.invoked_by, t.account_id,
 				sum(t.calls)::bigint, sum(t.denied)::bigint, sum(t.unauthenticated)::bigint, min(t.first_seen), max(t.last_seen)
-			FROM t
-			LEFT JOIN fresh f USING (principal_id, day, action, resource, invoked_by, account_id)
-			LEFT JOIN held h USING (principal_id, day, action, invoked_by, account_id)
+			FROM t LEFT JOIN over o USING (principal_id, day, action, resource, invoked_by, account_id)
 			GROUP BY 1, 2, 3, 4, 5, 6
 			ORDER BY 1, 2, 3, 4, 5, 6
 			ON CONFLICT (principal_id, day, action, resource, invoked_by, account_id) DO UPDATE SET
@@ -284,26 +286,28 @@ func QueueRollup(b *pgx.Batch, r *RollupRows, caps Caps) {
 					user_agent_class COLLATE "C" AS user_agent_class, calls
 				FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])
 					AS t(principal_id, day, region, network, mfa, user_agent_class, calls)
-			), g AS (
-				SELECT DISTINCT principal_id, day FROM t WHERE network NOT IN ('', $8)
-			), stored AS ( -- the networks the principals' days hold
-				SELECT DISTINCT g.principal_id, g.day, s.network
-				FROM g, LATERAL (SELECT u.network FROM usage_context_daily u
+			), n AS (
+				SELECT DISTINCT principal_id, day, network FROM t WHERE network NOT IN ('', $8)
+			), g AS ( -- the principals' days written, with how many networks
+				SELECT principal_id, day, count(*) AS m FROM n GROUP BY 1, 2
+			), near AS MATERIALIZED ( -- those the write could take over the cap
+				SELECT g.principal_id, g.day, s.n
+				FROM g, LATERAL (SELECT count(DISTINCT u.network) AS n FROM usage_context_daily u
 					WHERE u.principal_id = g.principal_id AND u.day = g.day AND u.network NOT IN ('', $8)) s
-			), held AS (
-				SELECT principal_id, day, count(*) AS n FROM stored GROUP BY 1, 2
-			), fresh AS ( -- networks they do not hold, ranked
-				SELECT n.principal_id, n.day, n.network, row_number() OVER (PARTITION BY n.principal_id, n.day ORDER BY n.network) AS rank
-				FROM (SELECT DISTINCT principal_id, day, network FROM t WHERE network NOT IN ('', $8)) n
-				LEFT JOIN stored s USING (principal_id, day, network)
-				WHERE s.network IS NULL
+				WHERE g.m + s.n > $9
+			), fresh AS ( -- their networks not held yet, ranked
+				SELECT n.principal_id, n.day, n.network, near.n AS held,
+					row_number() OVER (PARTITION BY n.principal_id, n.day ORDER BY n.network) AS rank
+				FROM n JOIN near USING (principal_id, day)
+				WHERE NOT EXISTS (SELECT 1 FROM usage_context_daily u
+					WHERE u.principal_id = n.principal_id AND u.day = n.day AND u.network = n.network)
+			), over AS (
+				SELECT principal_id, day, network FROM fresh WHERE rank > $9 - held
 			)
 			INSERT INTO usage_context_daily AS u (principal_id, day, region, network, mfa, user_agent_class, calls)
-			SELECT t.principal_id, t.day, t.region, CASE WHEN f.rank > $9 - coalesce(h.n, 0) THEN $8 ELSE t.network END AS n,
+			SELECT t.principal_id, t.day, t.region, CASE WHEN o.network IS NULL THEN t.network ELSE $8 END AS n,
 				t.mfa, t.user_agent_class, sum(t.calls)::bigint
-			FROM t
-			LEFT JOIN fresh f USING (principal_id, day, network)
-			LEFT JOIN held h USING (principal_id, day)
+			FROM t LEFT JOIN over o USING (principal_id, day, network)
 			GROUP BY 1, 2, 3, 4, 5, 6
 			ORDER BY 1, 2, 3, 4, 5, 6
 			ON CONFLICT (principal_id, day, region, network, mfa, user_agent_class) DO UPDATE SET
