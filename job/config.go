@@ -304,9 +304,7 @@ func (c *Config) Validate() error {
 	if err := c.Backtest.validate(kinds); err != nil {
 		bad("backtest", "%v", err)
 	}
-	if err := c.Notify.validate(); err != nil {
-		bad("notify", "%v", err)
-	}
+	errs = append(errs, c.Notify.validate()...)
 	return errors.Join(errs...)
 }
 

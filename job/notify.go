@@ -43,29 +43,34 @@ func (n *Notify) set() bool {
 	return len(n.Triggers) > 0 || n.FailOn != "" || n.MinChanges != 0 || n.Timeout != "" || n.Retries != nil || len(n.Headers) > 0
 }
 
-func (n *Notify) validate() error {
+// validate returns one error per bad key, each naming it (notify.KEY).
+func (n *Notify) validate() []error {
 	var errs []error
+	bad := func(key string, err error) {
+		errs = append(errs, fmt.Errorf("notify.%s: %v", key, err))
+	}
 	if n.Webhook == "" {
 		if n.set() {
-			errs = append(errs, errors.New("webhook: missing (the other notify keys need it)"))
+			bad("webhook", errors.New("missing (the other notify keys need it)"))
 		}
-		return errors.Join(errs...)
+		return errs
 	}
 	if _, err := notify.ParseURL(n.Webhook); err != nil {
 		// The URL itself is not quoted: its path may be a token.
-		errs = append(errs, fmt.Errorf("webhook: %v", err))
+		bad("webhook", err)
 	}
 	if err := n.rules().Validate(); err != nil {
-		errs = append(errs, err)
+		// Rules name their key (triggers, min_changes).
+		errs = append(errs, fmt.Errorf("notify.%w", err))
 	}
 	if _, err := analyze.ParseFailOn(n.FailOn); err != nil {
-		errs = append(errs, fmt.Errorf("fail_on: %v", err))
+		bad("fail_on", err)
 	}
 	if _, err := n.timeout(); err != nil {
-		errs = append(errs, err)
+		bad("timeout", err)
 	}
 	if n.Retries != nil && (*n.Retries < 0 || *n.Retries > notify.MaxRetries) {
-		errs = append(errs, fmt.Errorf("retries: %d: want 0..%d", *n.Retries, notify.MaxRetries))
+		bad("retries", fmt.Errorf("%d: want 0..%d", *n.Retries, notify.MaxRetries))
 	}
 	names := make([]string, 0, len(n.Headers))
 	for k := range n.Headers {
@@ -74,10 +79,10 @@ func (n *Notify) validate() error {
 	slices.Sort(names)
 	for _, k := range names {
 		if err := notify.ValidHeader(k, n.Headers[k]); err != nil {
-			errs = append(errs, fmt.Errorf("headers: %v", err))
+			bad("headers", err)
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func (n *Notify) rules() notify.Rules {
@@ -90,7 +95,7 @@ func (n *Notify) timeout() (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(n.Timeout)
 	if err != nil || d <= 0 || d > notify.MaxTimeout {
-		return 0, fmt.Errorf("timeout: %q: want a duration above 0 and at most %s (e.g. 10s)", n.Timeout, notify.MaxTimeout)
+		return 0, fmt.Errorf("%q: want a duration above 0 and at most %s (e.g. 10s)", n.Timeout, notify.MaxTimeout)
 	}
 	return d, nil
 }
