@@ -196,32 +196,44 @@ func TestHTMLSectionsOpenInChromium(t *testing.T) {
 
 // TestHTMLPrintsToPDF prints the report to PDF as a reader would and counts
 // its pages: A4 landscape, a handful of pages for testData, not one page
-// per row.
+// per row. The per-principal sections are the evidence: they print open
+// although the page shows them closed, so the PDF has as many pages as
+// one printed with every section opened.
 func TestHTMLPrintsToPDF(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
-	page := filepath.Join(dir, "report.html")
 	var buf bytes.Buffer
 	if err := Render(&buf, testData(), "html"); err != nil {
 		t.Fatalf("Render(html): %v", err)
 	}
-	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
+	opened := bytes.ReplaceAll(buf.Bytes(), []byte(`<details class="principal">`), []byte(`<details class="principal" open>`))
+	if bytes.Equal(opened, buf.Bytes()) {
+		t.Fatal("the report has no principal sections to open")
 	}
-	pdf := filepath.Join(dir, "report.pdf")
-	runChromium(t, bin, "--print-to-pdf="+pdf, "--no-pdf-header-footer", "file://"+page)
-	b, err := os.ReadFile(pdf)
-	if err != nil {
-		t.Fatalf("no PDF: %v", err)
+	pages := map[string]int{}
+	for name, html := range map[string][]byte{"as loaded": buf.Bytes(), "opened": opened} {
+		page := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".html")
+		if err := os.WriteFile(page, html, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pdf := strings.TrimSuffix(page, ".html") + ".pdf"
+		runChromium(t, bin, "--print-to-pdf="+pdf, "--no-pdf-header-footer", "file://"+page)
+		b, err := os.ReadFile(pdf)
+		if err != nil {
+			t.Fatalf("no PDF: %v", err)
+		}
+		if !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Fatalf("not a PDF: %q", b[:min(len(b), 16)])
+		}
+		pages[name] = len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(b, -1))
+		t.Logf("%s: printed %d pages, %d bytes", name, pages[name], len(b))
 	}
-	if !bytes.HasPrefix(b, []byte("%PDF-")) {
-		t.Fatalf("not a PDF: %q", b[:min(len(b), 16)])
+	if p := pages["as loaded"]; p < 2 || p > 12 {
+		t.Errorf("the PDF has %d pages, want 2 to 12 for the test report", p)
 	}
-	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(b, -1))
-	if pages < 2 || pages > 12 {
-		t.Errorf("the PDF has %d pages, want 2 to 12 for the test report", pages)
+	if pages["as loaded"] != pages["opened"] {
+		t.Errorf("the PDF has %d pages, %d with every section opened: closed sections do not print", pages["as loaded"], pages["opened"])
 	}
-	t.Logf("printed %d pages, %d bytes", pages, len(b))
 }
 
 // yearOfTrend is testData with a year of nightly snapshots: two quarters

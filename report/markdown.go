@@ -155,7 +155,7 @@ func renderMarkdown(w io.Writer, d *Data) error {
 			m.line("")
 			m.line("- **ARN:** " + mdEscape(p.ARN))
 			m.line("- **Risk:** " + mdEscape(riskText(p)))
-			m.line("- **Recommendation:** " + mdEscape(recommendationText(x.Recommendation)))
+			m.line("- **Recommendation:** " + mdEscape(recommendationText(x.Recommendation, p.Kind)))
 			if p.Remediation != nil {
 				m.line("- **Remediation:** " + mdEscape(p.Remediation.Status+": "+remediationText(*p.Remediation)))
 			}

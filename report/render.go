@@ -584,9 +584,16 @@ func evenly(n, k int) []int {
 	return out
 }
 
+// noUserRecommendation says why a user has no stored recommendation:
+// recommend --all, which the nightly run uses, writes roles only.
+const noUserRecommendation = "iamtrim run and recommend --all recommend for roles only; iamtrim recommend ARN makes one for a user"
+
 // recommendationText is a principal's proof summary in one sentence.
-func recommendationText(r *RecommendationInfo) string {
+func recommendationText(r *RecommendationInfo, kind string) string {
 	if r == nil {
+		if kind == "user" {
+			return "none stored for this analysis window (" + noUserRecommendation + ")"
+		}
 		return "none stored for this analysis window (run iamtrim recommend)"
 	}
 	proven := "proven"

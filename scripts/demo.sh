@@ -101,8 +101,17 @@ echo "($(grep -c '^- ' "$OUT/$ROLE.diff") removed actions not shown: see $OUT/$R
 step "backtest: recommend from the first 60 days, replay the last 30 against it"
 "$BIN" backtest --all --train 60d --test 30d
 
-step "the nightly job (iamtrim run): every stage again (nothing new to ingest), a policy per role, the quarterly report"
-"$BIN" run --config testdata/iamtrim.sample.yaml
+step "the nightly job (iamtrim run --fail-on critical, with the sample's exceptions register): every stage again (nothing new to ingest), a policy per role, the quarterly report"
+# The register accepts role/break-glass's critical findings until
+# 2027-10-29 (and holds one expired entry): the run exits 0, and 4 once the
+# exception expires (try IAMTRIM_NOW=2027-10-30 on a scratch database).
+rc=0
+"$BIN" run --config testdata/iamtrim.sample.yaml --exceptions "$SAMPLE/exceptions.yaml" --fail-on critical || rc=$?
+case $rc in
+0) echo "exit 0: no critical finding outside the exceptions register" ;;
+4) echo "exit 4: a critical finding no active exception accepts" ;;
+*) exit "$rc" ;;
+esac
 echo
 echo "policies: $(ls "$OUT/policies" | wc -l) files in $OUT/policies"
 echo "report:   $OUT/$(cd "$OUT" && ls report-*.html | tail -1) (self-contained HTML)"
