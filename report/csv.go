@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -35,6 +36,7 @@ const (
 	findExpired        = "expired-exception"
 	findRemediation    = "remediation"
 	findStillGranted   = "not-remediated"
+	findBacktest       = "backtest"
 	severityInfo       = "info"
 	moreNotListedWords = " more not listed (iamtrim analyze --principal ARN --format json lists all)"
 )
@@ -104,7 +106,8 @@ func exceptionID(e analyze.ExceptionRef) string { return e.File + ":" + itoa(e.L
 // access level, most dangerous first), each unused privilege-escalation
 // action, the principal-wide flags, service wildcards, expired
 // exceptions, denied actions, unobservable actions (by reason), unmapped
-// calls and the remediation of last period's recommendation. Lists the
+// calls, the latest backtest and the remediation of last period's
+// recommendation. Lists the
 // report bounds (Detail's maxDetailItems) end with a row counting the
 // actions not listed.
 func principalFindings(p Principal, det *Detail, highRisk, wildcards []string) []csvRow {
@@ -175,6 +178,18 @@ func principalFindings(p Principal, det *Detail, highRisk, wildcards []string) [
 			out = append(out, csvRow{finding: findUnmapped, action: u.EventSource + " " + u.EventName,
 				detail: "maps to no IAM action", severity: severityInfo, lastUsed: rfc3339(u.LastSeen), count: strconv.FormatInt(u.Calls, 10)})
 		}
+	}
+	if b := p.Backtest; b != nil {
+		// A denied call of an action used in training is breakage
+		// (--fail-on breakage): the recommendation would have broken it.
+		sev := severityInfo
+		if b.DeniedTrained > 0 {
+			sev = "high"
+		}
+		out = append(out, csvRow{finding: findBacktest,
+			detail: fmt.Sprintf("test window ending %s (%d days, trained on %d): %d test calls, %d denied, %d of them of actions used in training",
+				b.AsOf, b.TestDays, b.TrainDays, b.TestCalls, b.Denied, b.DeniedTrained),
+			severity: sev, count: strconv.FormatInt(b.Denied, 10)})
 	}
 	out = append(out, remediationRows(p.Remediation)...)
 	return out

@@ -187,14 +187,25 @@ func TestJobBacktest(t *testing.T) {
 	if err != nil || len(rows) < 2 {
 		t.Fatalf("report CSV: %v\n%s", err, csvText)
 	}
-	col := slices.Index(rows[0], "backtest_test_calls")
-	kind := slices.Index(rows[0], "kind")
-	if col < 0 {
-		t.Fatalf("report CSV has no backtest column: %v", rows[0])
+	// One "backtest" finding row per role, none for users (a backtest
+	// replays roles only).
+	finding, principal := slices.Index(rows[0], "finding"), slices.Index(rows[0], "principal")
+	if finding < 0 || principal < 0 {
+		t.Fatalf("report CSV has no finding or principal column: %v", rows[0])
 	}
+	backtested, seen := map[string]bool{}, map[string]bool{}
 	for _, r := range rows[1:] {
-		if (r[kind] == "role") != (r[col] != "") {
-			t.Errorf("%v: backtest_test_calls %q for a %s", r[:7], r[col], r[kind])
+		seen[r[principal]] = true
+		if r[finding] == "backtest" {
+			backtested[r[principal]] = true
+		}
+	}
+	if len(backtested) == 0 {
+		t.Errorf("report CSV has no backtest row")
+	}
+	for p := range seen {
+		if backtested[p] && !strings.HasPrefix(p, "role/") {
+			t.Errorf("%s has a backtest row: backtests replay roles only", p)
 		}
 	}
 
