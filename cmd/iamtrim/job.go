@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/internal/buildinfo"
 	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/spf13/cobra"
@@ -81,7 +82,7 @@ IAMTRIM_OUT_DIR override the file, and flags override those.`,
 			if a.dbURL == "" {
 				a.dbURL = cfg.Database
 			}
-			r := &job.Runner{Open: a.openDB, Log: a.log, Stdout: a.stdout, Columns: termwidth.Of(a.stdout, a.getenv), Version: buildVersion(), Now: a.now}
+			r := &job.Runner{Open: a.openDB, Log: a.log, Stdout: a.stdout, Columns: termwidth.Of(a.stdout, a.getenv), Version: buildinfo.Version(version), Now: a.now}
 			_, err = r.Run(cmd.Context(), cfg)
 			var rejected *job.RejectedError
 			var findings *job.FindingsError

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
+	"github.com/iamtrim/iamtrim/internal/logging"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/localpg"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 )
@@ -28,29 +31,6 @@ const (
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += "+" + s.Value[:12]
-		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			v += "-dirty"
-		}
-	}
-	return v
-}
 
 // exitErr carries a specific exit code out of a command.
 type exitErr struct {
@@ -122,6 +102,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	var ee *exitErr
 	code := exitError
+	if errors.Is(err, analyze.ErrNoPrincipal) || errors.Is(err, authz.ErrNoPrincipal) || errors.Is(err, authz.ErrAmbiguousPrincipal) {
+		code = exitUsage // a principal named on the command line is not in the inventory
+	}
 	if errors.As(err, &ee) {
 		code = ee.code
 		if ee.err == nil {
@@ -244,28 +227,11 @@ func (a *app) envOr(key, def string) string {
 }
 
 func (a *app) setup() error {
-	var level slog.Level
-	switch strings.ToLower(a.logLevel) {
-	case "debug":
-		level = slog.LevelDebug
-	case "info", "":
-		level = slog.LevelInfo
-	case "warn", "warning":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	default:
-		return usageErr("--log-level %q: want debug, info, warn or error", a.logLevel)
+	log, err := logging.New(a.stderr, a.logFormat, a.logLevel)
+	if err != nil {
+		return usageErr("--%v", err)
 	}
-	hopts := &slog.HandlerOptions{Level: level}
-	switch a.logFormat {
-	case "text":
-		a.log = slog.New(slog.NewTextHandler(a.stderr, hopts))
-	case "json":
-		a.log = slog.New(slog.NewJSONHandler(a.stderr, hopts))
-	default:
-		return usageErr("--log-format %q: want text or json", a.logFormat)
-	}
+	a.log = log
 	if a.dbURL != "" {
 		if _, err := pgconn.ParseConfig(a.dbURL); err != nil {
 			return usageErr("--db: not a PostgreSQL URL or connection string")
@@ -282,7 +248,7 @@ func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 		StatementTimeout: a.stmtTO,
 		Schema:           a.getenv("IAMTRIM_SCHEMA"),
 		Logger:           a.log,
-		Fallback:         a.privateStore,
+		Fallback:         localpg.Fallback(localpg.Options{Getenv: a.getenv, Log: a.log}, a.keepServer),
 	})
 }
 

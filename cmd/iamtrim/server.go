@@ -1,40 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
-	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/localpg"
 	"github.com/spf13/cobra"
 )
-
-// privateStore is store.Options.Fallback: iamtrim's private PostgreSQL,
-// started when no server is named and none answers locally.
-func (a *app) privateStore(ctx context.Context, database string) (store.Target, func(), error) {
-	o := localpg.Options{Getenv: a.getenv, Log: a.log}
-	s, err := localpg.Acquire(ctx, o, a.keepServer)
-	if err != nil {
-		return store.Target{}, nil, err
-	}
-	if s.Started {
-		a.log.Info("started the private store", "dir", s.Dir)
-	}
-	release := func() {
-		stopped, err := s.Release(ctx)
-		if err != nil {
-			a.log.Warn("private store", "dir", s.Dir, "err", err)
-		} else if stopped {
-			a.log.Info("stopped the private store", "dir", s.Dir)
-		}
-	}
-	return store.Target{
-		ConnString: s.ConnString(database),
-		Origin:     "private store",
-		Display:    fmt.Sprintf("%s (socket only) database %s", s.Dir, database),
-	}, release, nil
-}
 
 func (a *app) serverCmd() *cobra.Command {
 	c := &cobra.Command{
@@ -65,26 +37,7 @@ func (a *app) serverStatusCmd() *cobra.Command {
 			if err != nil && !errors.Is(err, localpg.ErrNoBinaries) {
 				return err
 			}
-			w := a.stdout
-			fmt.Fprintf(w, "directory: %s\n", st.Dir)
-			switch {
-			case !st.Exists:
-				fmt.Fprintln(w, "state:     not created (the first command that needs it creates it)")
-			case st.Running:
-				fmt.Fprintf(w, "state:     running (PostgreSQL %d, pid %d)\n", st.Version, st.PID)
-				fmt.Fprintf(w, "socket:    %s (no TCP port)\n", st.Socket)
-			default:
-				fmt.Fprintf(w, "state:     stopped (PostgreSQL %d)\n", st.Version)
-			}
-			if st.Kept {
-				fmt.Fprintln(w, "kept:      yes (--keep-server; 'iamtrim server stop' stops it)")
-			}
-			if st.InUse {
-				fmt.Fprintln(w, "in use:    yes, by another iamtrim command")
-			}
-			if err != nil {
-				fmt.Fprintf(w, "binaries:  none: %s\n", localpg.InstallHint)
-			}
+			st.Write(a.stdout, err != nil)
 			return nil
 		},
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/iamtrim/iamtrim/internal/buildinfo"
+
 	"github.com/spf13/cobra"
 )
 
@@ -14,7 +16,7 @@ func (a *app) versionCmd() *cobra.Command {
 		Example: "  iamtrim version",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(a.stdout, "iamtrim %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(a.stdout, "iamtrim %s %s %s/%s\n", buildinfo.Version(version), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
 	}
