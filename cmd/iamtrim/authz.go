@@ -1,12 +1,8 @@
 package main
 
 import (
-	"errors"
-	"strings"
-
+	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
-	"github.com/iamtrim/iamtrim/catalog"
-	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
 )
@@ -40,59 +36,9 @@ does; --scp files apply on top, to every principal.`,
 				return err
 			}
 			defer db.Close()
-			inv, _, err := authz.LoadLatestPerAccount(ctx, db)
+			effs, err := analyze.Effective(ctx, db, scpFiles, args, a.log)
 			if err != nil {
 				return err
-			}
-			cat, err := catalog.LoadCurrentOrNil(ctx, db, a.log)
-			if err != nil {
-				return err
-			}
-			policies, err := authz.ParseSCPFiles(scpFiles)
-			if err != nil {
-				return err
-			}
-			exp := authz.NewExpander(cat, policies)
-			o, orgID, err := org.LoadLatest(ctx, db.Pool)
-			if err == nil {
-				a.log.Info("organisation: SCP chains applied per account", "org", orgID)
-				exp.WithChains(o)
-			} else if !errors.Is(err, org.ErrNone) {
-				return err
-			}
-			principals := inv.Principals()
-			if len(args) > 0 {
-				var named []authz.Principal
-				var errs []error
-				seen := map[string]bool{}
-				for _, name := range args {
-					p, err := authz.ResolvePrincipal(principals, name)
-					if err != nil {
-						errs = append(errs, err)
-					} else if !seen[p.ARN] {
-						seen[p.ARN] = true
-						named = append(named, p)
-					}
-				}
-				if len(errs) > 0 {
-					return usageErr("%v", errors.Join(errs...))
-				}
-				principals = named
-			}
-			var effs []*authz.Effective
-			for _, p := range principals {
-				eff, err := exp.Expand(ctx, p)
-				if le := (*authz.LimitError)(nil); errors.As(err, &le) {
-					a.log.Error("principal refused: its policies exceed the limits", "principal", p.ARN, "err", err)
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				if rcps := o.RCPs(eff.AccountID); len(rcps) > 0 {
-					eff.Notes = append(eff.Notes, "resource control policies on this account's resources (not applied): "+strings.Join(rcps, ", "))
-				}
-				effs = append(effs, eff)
 			}
 			// Policy text (condition values, Sids) is untrusted.
 			return authz.WriteListing(untrusted.TerminalWriter{W: a.stdout}, effs)
