@@ -53,6 +53,28 @@ type Result struct {
 	Clashes []string
 }
 
+// Err names the principals nothing was written for because their file
+// would overwrite another principal's of the same run, or because their
+// proof failed; nil when there are none.
+func (r Result) Err() error {
+	if n := len(r.Clashes); n > 0 {
+		return fmt.Errorf("%d principal(s) would overwrite a file written for another principal in this run, so nothing is written for them: %s", n, strings.Join(r.Clashes, ", "))
+	}
+	if n := len(r.Unproven); n > 0 {
+		return fmt.Errorf("the proof failed for %d principal(s), so no policy is presented as final for them: %s", n, strings.Join(r.Unproven, ", "))
+	}
+	return nil
+}
+
+// RefusedErr names the principals refused because they need more
+// policies than the budget allows; nil when there are none.
+func (r Result) RefusedErr() error {
+	if n := len(r.OverBudget); n > 0 {
+		return fmt.Errorf("%d principal(s) need more policies than --max-policies allows, so nothing is written for them (see the warnings): %s", n, strings.Join(r.OverBudget, ", "))
+	}
+	return nil
+}
+
 // Extensions are the file name endings WriteFile uses per format.
 var Extensions = map[string]string{"json": ".recommendation.json", "policy": ".policy.json", "terraform": ".tf", "cloudformation": ".cfn.json", "cli": ".sh", "diff": ".diff"}
 

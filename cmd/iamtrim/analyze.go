@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
-	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/exception"
-	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
@@ -16,53 +14,31 @@ import (
 
 // evidenceFlags are the inputs analyze and recommend share.
 type evidenceFlags struct {
-	window      string
-	asOf        string
-	scpFiles    []string
-	trailsFile  string
-	minCoverage float64
-	minDays     int
+	analyze.Settings
+	scpFiles   []string
+	trailsFile string
 }
 
 func (f *evidenceFlags) register(c *cobra.Command) {
-	c.Flags().StringVar(&f.window, "window", "90d", "analysis window ending on --as-of, in whole days: e.g. 90d, 12w or 2160h")
+	c.Flags().StringVar(&f.Window, "window", "90d", "analysis window ending on --as-of, in whole days: e.g. 90d, 12w or 2160h")
 	f.registerSources(c)
 }
 
 // registerSources registers every evidence flag but --window.
 func (f *evidenceFlags) registerSources(c *cobra.Command) {
-	c.Flags().StringVar(&f.asOf, "as-of", "", "last day of the window, YYYY-MM-DD (default: the newest day with logs, else today)")
+	c.Flags().StringVar(&f.AsOf, "as-of", "", "last day of the window, YYYY-MM-DD (default: the newest day with logs, else today)")
 	c.Flags().StringArrayVar(&f.scpFiles, "scp", nil, "service control policy JSON file that applies to every principal (repeatable)")
 	c.Flags().StringVar(&f.trailsFile, "trails", "", "trail configuration file (default: the one loaded with 'ingest trails'; none means data events are assumed not logged)")
-	c.Flags().Float64Var(&f.minCoverage, "min-coverage", analyze.DefaultThresholds.MinCoverage, "least share (0 to 1) of the window's days with logs before anything is called unused")
-	c.Flags().IntVar(&f.minDays, "min-days", analyze.DefaultThresholds.MinDays, "least number of days with logs before anything is called unused")
+	c.Flags().Float64Var(&f.MinCoverage, "min-coverage", analyze.DefaultThresholds.MinCoverage, "least share (0 to 1) of the window's days with logs before anything is called unused")
+	c.Flags().IntVar(&f.MinDays, "min-days", analyze.DefaultThresholds.MinDays, "least number of days with logs before anything is called unused")
 }
 
 // options checks the flags and builds the analysis options; as-of is left
 // zero when not given (the newest log day, known only from the database).
 func (f *evidenceFlags) options(now time.Time) (analyze.Options, error) {
-	opts := analyze.Options{Now: now.UTC()}
-	days, err := period.Days(f.window)
+	opts, err := f.Settings.Options(now)
 	if err != nil {
-		return opts, usageErr("--window %v", err)
-	}
-	opts.WindowDays = days
-	opts.Thresholds = &analyze.Thresholds{MinCoverage: f.minCoverage, MinDays: f.minDays}
-	if f.minCoverage < 0 || f.minCoverage > 1 {
-		return opts, usageErr("--min-coverage %v: want a share from 0 to 1", f.minCoverage)
-	}
-	if f.minDays < 0 || f.minDays > days {
-		return opts, usageErr("--min-days %d: want 0 to %d (the window)", f.minDays, days)
-	}
-	if f.asOf != "" {
-		t, err := time.Parse(time.DateOnly, f.asOf)
-		if err != nil {
-			return opts, usageErr("--as-of %q: want YYYY-MM-DD", f.asOf)
-		}
-		opts.AsOf = t
-		if err := opts.Validate(); err != nil {
-			return opts, usageErr("--%v", err)
-		}
+		return opts, usageErr("--%v", err)
 	}
 	return opts, nil
 }
@@ -93,9 +69,6 @@ func (f *evidenceFlags) analyze(ctx context.Context, a *app, db *store.DB, opts 
 	}
 	opts.Principal, opts.NoStore = principal, noStore
 	snap, err := analyze.Run(ctx, db, evidence, opts, a.log)
-	if errors.Is(err, analyze.ErrNoPrincipal) || errors.Is(err, authz.ErrAmbiguousPrincipal) {
-		return evidence, opts, nil, usageErr("%v", err)
-	}
 	return evidence, opts, snap, err
 }
 

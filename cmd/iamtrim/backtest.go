@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/iamtrim/iamtrim/analyze"
@@ -73,7 +72,7 @@ used in training is denied.`,
 				return err
 			}
 			defer db.Close()
-			ev.window = train
+			ev.Window = train
 			evidence, aopts, err := ev.load(ctx, a, db)
 			if err != nil {
 				return err
@@ -81,9 +80,6 @@ used in training is denied.`,
 			opts.AsOf, opts.Thresholds = aopts.AsOf, aopts.Thresholds
 			rep, err := backtest.Run(ctx, db, evidence, opts, a.log)
 			if err != nil {
-				if errors.Is(err, analyze.ErrNoPrincipal) {
-					return usageErr("%v", err)
-				}
 				return err
 			}
 			if err := backtest.Save(ctx, db, rep); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/iamtrim/iamtrim/recommend"
@@ -120,23 +119,12 @@ principal is never overwritten for another (that principal fails, exit 1).`,
 			if err != nil {
 				return err
 			}
-			if n := len(res.Clashes); n > 0 {
-				return fmt.Errorf("%d principal(s) would overwrite a file written for another principal in this run, so nothing is written for them: %s", n, strings.Join(res.Clashes, ", "))
-			}
-			unproven := res.Unproven
-			if len(unproven) > 0 {
-				return fmt.Errorf("the proof failed for %d principal(s), so no policy is presented as final for them: %s", len(unproven), strings.Join(unproven, ", "))
+			if err := res.Err(); err != nil {
+				return err
 			}
 			// Refused principals, the others done: exit 3, each named.
-			var refused []error
-			if err := snap.RefusedErr(); err != nil {
-				refused = append(refused, err)
-			}
-			if n := len(res.OverBudget); n > 0 {
-				refused = append(refused, fmt.Errorf("%d principal(s) need more policies than --max-policies allows, so nothing is written for them (see the warnings): %s", n, strings.Join(res.OverBudget, ", ")))
-			}
-			if len(refused) > 0 {
-				return &exitErr{code: exitRejected, err: errors.Join(refused...)}
+			if err := errors.Join(snap.RefusedErr(), res.RefusedErr()); err != nil {
+				return &exitErr{code: exitRejected, err: err}
 			}
 			return nil
 		},

@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"github.com/iamtrim/iamtrim/analyze"
-	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/recommend"
@@ -75,7 +73,7 @@ when some inputs were rejected (the recommendation is still written).`,
 			_, err = trim.Run(ctx, db, o, a.log)
 			var rejected *job.RejectedError
 			switch {
-			case errors.Is(err, analyze.ErrNoPrincipal), errors.Is(err, authz.ErrNoPrincipal), errors.Is(err, authz.ErrAmbiguousPrincipal), errors.Is(err, recommend.ErrSplitPolicy):
+			case errors.Is(err, recommend.ErrSplitPolicy):
 				return usageErr("%v", err)
 			case errors.As(err, &rejected):
 				return &exitErr{code: exitRejected, err: err}
