@@ -33,7 +33,7 @@ func Effective(ctx context.Context, db *store.DB, scpFiles, names []string, log 
 		return nil, err
 	}
 	exp := authz.NewExpander(cat, policies)
-	o, orgID, err := org.LoadLatest(ctx, db.Pool)
+	o, orgID, err := org.LoadLatest(ctx, db)
 	if err == nil {
 		log.Info("organisation: SCP chains applied per account", "org", orgID)
 		exp.WithChains(o)

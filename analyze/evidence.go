@@ -51,7 +51,7 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 	if !ev.Trails.Known {
 		log.Warn("trail configuration unknown: data events are assumed not logged; load it with 'iamtrim ingest trails'")
 	}
-	switch ev.Org, ev.OrgID, err = org.LoadLatest(ctx, db.Pool); {
+	switch ev.Org, ev.OrgID, err = org.LoadLatest(ctx, db); {
 	case errors.Is(err, org.ErrNone):
 		err = nil
 	case err != nil:

@@ -163,7 +163,7 @@ func LoadOrg(ctx context.Context, db *store.DB, src OrgSource, log *slog.Logger)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	id, created, err := org.Save(ctx, db.Pool, o)
+	id, created, err := org.Save(ctx, db, o)
 	if err != nil {
 		return nil, 0, false, err
 	}

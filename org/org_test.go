@@ -172,16 +172,16 @@ func TestExpandWithChain(t *testing.T) {
 func TestSaveIdempotent(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
-	if _, _, err := org.LoadLatest(ctx, db.Pool); !errors.Is(err, org.ErrNone) {
+	if _, _, err := org.LoadLatest(ctx, db); !errors.Is(err, org.ErrNone) {
 		t.Fatalf("empty store: err = %v, want ErrNone", err)
 	}
 	o := mustParse(t, "org.json")
-	id1, created1, err := org.Save(ctx, db.Pool, o)
+	id1, created1, err := org.Save(ctx, db, o)
 	if err != nil || !created1 {
 		t.Fatalf("first save: id %d created %v err %v", id1, created1, err)
 	}
 	again := mustParse(t, "org.json")
-	id2, created2, err := org.Save(ctx, db.Pool, again)
+	id2, created2, err := org.Save(ctx, db, again)
 	if err != nil || created2 || id2 != id1 {
 		t.Fatalf("second save: id %d created %v err %v, want id %d not created", id2, created2, err, id1)
 	}
@@ -189,7 +189,7 @@ func TestSaveIdempotent(t *testing.T) {
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM org_snapshot`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("rows = %d (%v), want 1", n, err)
 	}
-	got, id, err := org.LoadLatest(ctx, db.Pool)
+	got, id, err := org.LoadLatest(ctx, db)
 	if err != nil || id != id1 {
 		t.Fatalf("load: id %d err %v", id, err)
 	}

@@ -101,7 +101,7 @@ type row struct {
 
 func (b *builder) build(ctx context.Context) error {
 	b.names = map[string]string{}
-	switch o, _, err := org.LoadLatest(ctx, b.db.Pool); {
+	switch o, _, err := org.LoadLatest(ctx, b.db); {
 	case errors.Is(err, org.ErrNone):
 	case err != nil:
 		return err

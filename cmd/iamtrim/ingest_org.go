@@ -53,7 +53,7 @@ is 3.`,
 				return err
 			}
 			defer db.Close()
-			id, created, err := org.Save(ctx, db.Pool, o)
+			id, created, err := org.Save(ctx, db, o)
 			if err != nil {
 				return err
 			}
