@@ -12,10 +12,10 @@ import (
 // OrgSnapshot is a stored AWS Organizations organisation (org_snapshot):
 // Body is its JSON, Digest identifies it.
 type OrgSnapshot struct {
-	ID                                           int64
+	ID                                         int64
 	Source, Digest, OrganizationID, Management string
-	Accounts                                     int
-	Body                                         []byte
+	Accounts                                   int
+	Body                                       []byte
 }
 
 // SaveOrgSnapshot stores s unless an organisation with its digest is
