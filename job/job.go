@@ -28,6 +28,7 @@ import (
 	"github.com/iamtrim/iamtrim/report"
 	"github.com/iamtrim/iamtrim/snapdiff"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/trails"
 )
 
@@ -151,7 +152,7 @@ func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
 	for _, m := range outfile.RemoveStale(cfg.OutDir, filepath.Join(cfg.OutDir, "policies")) {
 		r.Log.Info("removed a temporary file left by an interrupted run", "file", m)
 	}
-	runID, err := db.StartRun(ctx, "run", r.Version)
+	runID, err := queries.StartRun(ctx, db, "run", r.Version)
 	if err != nil {
 		return sum, err
 	}
@@ -163,7 +164,7 @@ func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
 	case sum.Rejected > 0 || len(sum.Refused) > 0:
 		sum.Status = "partial"
 	}
-	_ = db.FinishRun(ctx, runID, sum.Status)
+	_ = queries.FinishRun(ctx, db, runID, sum.Status)
 	if cfg.Notify.Webhook != "" {
 		ev.Status, ev.Principals, ev.HighRisk, ev.Proven, ev.Unproven, ev.Report = sum.Status, sum.Principals, sum.HighRisk, sum.Proven, sum.Unproven, sum.Report
 		ev.Rejected = sum.Rejected

@@ -12,7 +12,7 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/store"
-	"github.com/jackc/pgx/v5"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // ErrTooFew is returned when fewer than two snapshots are stored and none
@@ -97,16 +97,14 @@ func Compare(ctx context.Context, db *store.DB, from, to int64) (*Result, error)
 		}
 	}
 	if from == 0 {
-		err := db.Pool.QueryRow(ctx, `
-			SELECT id FROM analysis_snapshot
-			WHERE scope = '' AND (created_at, id) < (SELECT created_at, id FROM analysis_snapshot WHERE id = $1)
-			ORDER BY created_at DESC, id DESC LIMIT 1`, to).Scan(&from)
-		if errors.Is(err, pgx.ErrNoRows) {
+		prev, err := queries.AnalysisBefore(ctx, db, to)
+		if errors.Is(err, queries.ErrNotFound) {
 			return nil, ErrTooFew
 		}
 		if err != nil {
-			return nil, fmt.Errorf("find the analysis before %d: %w", to, err)
+			return nil, err
 		}
+		from = prev
 	}
 	a, err := load(ctx, db, from)
 	if err != nil {
@@ -188,17 +186,12 @@ func minus(a, b []string) []string {
 }
 
 func newest(ctx context.Context, db *store.DB) ([2]int64, error) {
-	var ids [2]int64
-	rows, err := db.Pool.Query(ctx, `SELECT id FROM analysis_snapshot WHERE scope = '' ORDER BY created_at DESC, id DESC LIMIT 2`)
+	got, err := queries.NewestAnalyses(ctx, db, 2)
 	if err != nil {
-		return ids, fmt.Errorf("list analysis snapshots: %w", err)
-	}
-	got, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return ids, fmt.Errorf("list analysis snapshots: %w", err)
+		return [2]int64{}, err
 	}
 	if len(got) < 2 {
-		return ids, ErrTooFew
+		return [2]int64{}, ErrTooFew
 	}
 	return [2]int64{got[0], got[1]}, nil
 }
@@ -208,53 +201,35 @@ var ErrNoSnapshot = errors.New("no such analysis snapshot")
 
 func load(ctx context.Context, db *store.DB, id int64) (*side, error) {
 	s := &side{risk: map[string]Risk{}, used: map[string][]string{}, unused: map[string][]string{}, granted: map[string][]string{}}
-	var asOf time.Time
-	err := db.Pool.QueryRow(ctx, `SELECT id, created_at, as_of, window_days, authz_snapshot_id, catalog_version FROM analysis_snapshot WHERE id = $1`, id).
-		Scan(&s.snap.ID, &s.snap.CreatedAt, &asOf, &s.snap.WindowDays, &s.snap.AuthzSnapshot, &s.catalog)
-	if errors.Is(err, pgx.ErrNoRows) {
+	h, err := queries.AnalysisHeaderOf(ctx, db, id)
+	if errors.Is(err, queries.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %d", ErrNoSnapshot, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read analysis snapshot %d: %w", id, err)
+		return nil, err
 	}
-	s.snap.AsOf = asOf.Format(time.DateOnly)
-	s.snap.CreatedAt = s.snap.CreatedAt.UTC()
-	rows, err := db.Pool.Query(ctx, `
-		SELECT principal_arn, risk, result->'risk'->>'level',
-		       coalesce((SELECT jsonb_agg(u->>'action') FROM jsonb_array_elements(CASE jsonb_typeof(result->'used') WHEN 'array' THEN result->'used' ELSE '[]' END) u WHERE u->>'granted' = 'true'), '[]'),
-		       coalesce(result->'unused', '[]')
-		FROM analysis_principal WHERE snapshot_id = $1`, id)
+	s.snap = Snapshot{ID: h.ID, CreatedAt: h.CreatedAt, AsOf: h.AsOf.Format(time.DateOnly), WindowDays: h.WindowDays, AuthzSnapshot: h.AuthzSnapshot}
+	s.catalog = h.CatalogVersion
+	rows, err := queries.PrincipalChanges(ctx, db, id)
 	if err != nil {
-		return nil, fmt.Errorf("read analysis snapshot %d: %w", id, err)
+		return nil, err
 	}
-	for rows.Next() {
-		var arn string
-		var r Risk
-		var level *string
-		var used, unused []byte
-		if err := rows.Scan(&arn, &r.Score, &level, &used, &unused); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read analysis snapshot %d: %w", id, err)
-		}
-		if level != nil {
-			r.Level = *level
+	for _, row := range rows {
+		arn := row.ARN
+		r := Risk{Score: row.Risk}
+		if row.Level != nil {
+			r.Level = *row.Level
 		}
 		var u, n []string
-		if err := json.Unmarshal(used, &u); err != nil {
-			rows.Close()
+		if err := json.Unmarshal(row.UsedGranted, &u); err != nil {
 			return nil, fmt.Errorf("read analysis snapshot %d of %s: %w", id, arn, err)
 		}
-		if err := json.Unmarshal(unused, &n); err != nil {
-			rows.Close()
+		if err := json.Unmarshal(row.Unused, &n); err != nil {
 			return nil, fmt.Errorf("read analysis snapshot %d of %s: %w", id, arn, err)
 		}
 		slices.Sort(u)
 		slices.Sort(n)
 		s.risk[arn], s.used[arn], s.unused[arn] = r, slices.Compact(u), n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read analysis snapshot %d: %w", id, err)
 	}
 	if s.snap.AuthzSnapshot == nil {
 		return s, nil

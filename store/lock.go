@@ -82,24 +82,3 @@ func (db *DB) Waiters(ctx context.Context, name string) (int, error) {
 		AND ((classid::bigint << 32) | objid::bigint) = $1`, key).Scan(&n)
 	return n, err
 }
-
-// StartRun records the start of a command in the run table.
-func (db *DB) StartRun(ctx context.Context, command, version string) (int64, error) {
-	var id int64
-	if err := Retry(ctx, func() error {
-		return db.Pool.QueryRow(ctx, `INSERT INTO run (command, version) VALUES ($1, $2) RETURNING id`, command, version).Scan(&id)
-	}); err != nil {
-		return 0, fmt.Errorf("record run: %w", err)
-	}
-	return id, nil
-}
-
-// FinishRun records how run id ended. It runs even when ctx is cancelled.
-func (db *DB) FinishRun(ctx context.Context, id int64, status string) error {
-	ctx = context.WithoutCancel(ctx)
-	err := Retry(ctx, func() error {
-		_, err := db.Pool.Exec(ctx, `UPDATE run SET finished_at = now(), status = $2 WHERE id = $1`, id, status)
-		return err
-	})
-	return err
-}

@@ -7,8 +7,12 @@
 // usage_principal, usage_daily, usage_unmapped_daily, usage_context_daily,
 // log_coverage_daily), ingest.go (its writes, by ingest/rollup), authz.go
 // (the authorization snapshots), analysis.go, recommendation.go,
-// backtest.go, trails.go, report.go (the quarterly report's reads),
-// catalog.go (the action catalog's versions).
+// backtest.go, trails.go, report.go and reportdetail.go (the quarterly
+// report's reads), catalog.go (the action catalog's versions),
+// lastaccess.go (IAM last-accessed data and its pending jobs), org.go (the
+// organisation), snapshots.go (what `iamtrim diff` compares), run.go (the
+// run table). Outside it, only store's connection, migration and advisory
+// lock statements, which touch no table.
 //
 // Functions return plain rows; the stages (analyze, recommend, backtest,
 // report) turn them into their own types. Each takes the *store.DB and,
