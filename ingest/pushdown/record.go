@@ -14,19 +14,33 @@ import (
 // Mapper reads, between First and Last (one UTC day).
 type Group struct {
 	// Record is a CloudTrail record standing for each event of the group,
-	// for (*cloudtrail.Mapper).Normalize. Its eventTime is First.
+	// for (*cloudtrail.Mapper).Normalize. Its eventTime is First. It is
+	// valid until the next Decode.
 	Record      []byte
 	Count       int64
 	First, Last time.Time
 }
 
+// node is a member of the synthetic record: a column's value (col >= 0)
+// or an object of members.
+type node struct {
+	key      string
+	col      int
+	children []*node
+}
+
 // Decoder turns result rows into Groups. Rows are matched to the model by
-// column name, so the engine's column order does not matter.
+// column name, so the engine's column order does not matter. A Decoder
+// reuses its buffers: it belongs to one goroutine.
 type Decoder struct {
 	d                        Dialect
 	cols                     []column
 	idx                      []int // result column of each model column
 	day, events, first, last int
+	root                     node
+	vals                     []string // this row's value of each column, JSON
+	set                      []bool
+	buf                      []byte
 }
 
 // NewDecoder checks that header (the result's column names) has every
@@ -43,14 +57,31 @@ func NewDecoder(d Dialect, header []string) (*Decoder, error) {
 		}
 		return i, nil
 	}
-	dec := &Decoder{d: d, cols: columns()}
-	for _, c := range dec.cols {
+	dec := &Decoder{d: d, cols: columns(), root: node{col: -1}}
+	for k, c := range dec.cols {
 		i, err := find(c.name)
 		if err != nil {
 			return nil, err
 		}
 		dec.idx = append(dec.idx, i)
+		n := &dec.root
+		for _, p := range c.path[:len(c.path)-1] {
+			var next *node
+			for _, ch := range n.children {
+				if ch.key == p && ch.col < 0 {
+					next = ch
+				}
+			}
+			if next == nil {
+				next = &node{key: p, col: -1}
+				n.children = append(n.children, next)
+			}
+			n = next
+		}
+		n.children = append(n.children, &node{key: c.path[len(c.path)-1], col: k})
 	}
+	dec.vals = make([]string, len(dec.cols))
+	dec.set = make([]bool, len(dec.cols))
 	var err error
 	for _, f := range []struct {
 		name string
@@ -89,26 +120,23 @@ func (dec *Decoder) Decode(row []*string) (Group, error) {
 	if day := get(dec.day); g.First.UTC().Format("2006-01-02") != day || g.Last.UTC().Format("2006-01-02") != day {
 		return g, fmt.Errorf("first_time %s and last_time %s are not both on day %q", get(dec.first), get(dec.last), day)
 	}
-	rec := map[string]any{
-		"eventID":      "pushdown",
-		"eventTime":    g.First.UTC().Format(time.RFC3339Nano),
-		"userIdentity": map[string]any{},
-	}
+	// Each column's value as JSON, "" when the record leaves it out.
 	for k, c := range dec.cols {
+		dec.vals[k], dec.set[k] = "", false
 		i := dec.idx[k]
 		if i >= len(row) || row[i] == nil {
 			continue
 		}
 		v := *row[i]
-		var val any
+		var b []byte
 		switch c.kind {
 		case kString:
-			val = v
+			b = appendJSONString(nil, v)
 		case kBool:
 			if v != "true" {
 				continue
 			}
-			val = true
+			b = []byte("true")
 		case kOutcome:
 			code, ok := outcomeCodes[v]
 			if !ok {
@@ -117,54 +145,106 @@ func (dec *Decoder) Decode(row []*string) (Group, error) {
 			if code == "" {
 				continue
 			}
-			val = code
+			b = appendJSONString(nil, code)
 		case kRaw:
 			switch t := strings.TrimSpace(v); {
-			case dec.d == Lake && !(strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) || dec.d == Lake && !json.Valid([]byte(t)):
+			case dec.d == Lake && (!(strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) || !json.Valid([]byte(t))):
 				// CloudTrail Lake keeps requestParameters as
 				// map<string,string>: strings as they are, objects and
 				// arrays as their JSON.
-				val = v
+				b = appendJSONString(nil, v)
 			case !json.Valid([]byte(v)):
 				return g, fmt.Errorf("%s: not JSON: %.64q", c.name, v)
 			default:
-				val = json.RawMessage(v)
+				b = []byte(v)
 			}
 		case kResources:
 			if v == "" {
 				continue
 			}
-			var list []map[string]string
-			for _, line := range strings.Split(v, "\n") {
+			b = append(b, '[')
+			for j, line := range strings.Split(v, "\n") {
+				if j > 0 {
+					b = append(b, ',')
+				}
 				typ, arn, _ := strings.Cut(line, "\t")
-				e := map[string]string{}
+				b = append(b, '{')
 				if typ != "" {
-					e["type"] = typ
+					b = appendJSONString(append(b, `"type":`...), typ)
 				}
 				if arn != "" {
-					e["ARN"] = arn
+					if typ != "" {
+						b = append(b, ',')
+					}
+					b = appendJSONString(append(b, `"ARN":`...), arn)
 				}
-				list = append(list, e)
+				b = append(b, '}')
 			}
-			val = list
+			b = append(b, ']')
 		}
-		put(rec, c.path, val)
+		dec.vals[k], dec.set[k] = string(b), true
 	}
-	if g.Record, err = json.Marshal(rec); err != nil {
-		return g, err
+	buf := append(dec.buf[:0], `{"eventID":"pushdown","eventTime":`...)
+	buf = appendJSONString(buf, g.First.UTC().Format(time.RFC3339Nano))
+	for _, ch := range dec.root.children {
+		if ch.key == "userIdentity" || dec.present(ch) {
+			buf = dec.write(append(buf, ','), ch)
+		}
 	}
+	buf = append(buf, '}')
+	dec.buf = buf
+	g.Record = buf
 	return g, nil
 }
 
-// put sets path in m to v, making the objects on the way.
-func put(m map[string]any, path []string, v any) {
-	for _, p := range path[:len(path)-1] {
-		next, ok := m[p].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			m[p] = next
-		}
-		m = next
+// present reports whether n has a value in this row.
+func (dec *Decoder) present(n *node) bool {
+	if n.col >= 0 {
+		return dec.set[n.col]
 	}
-	m[path[len(path)-1]] = v
+	for _, ch := range n.children {
+		if dec.present(ch) {
+			return true
+		}
+	}
+	return false
+}
+
+// write appends "key":value for n.
+func (dec *Decoder) write(b []byte, n *node) []byte {
+	b = append(appendJSONString(b, n.key), ':')
+	if n.col >= 0 {
+		return append(b, dec.vals[n.col]...)
+	}
+	b = append(b, '{')
+	first := true
+	for _, ch := range n.children {
+		if !dec.present(ch) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = dec.write(b, ch)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
