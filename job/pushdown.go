@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/athenasrc"
@@ -45,7 +46,10 @@ func IngestPushdown(ctx context.Context, db *store.DB, src PushdownSource, log *
 	case pushdown.Lake:
 		src.Lake.Logger = log
 		src.Lake.EventDataStore = src.Query.EventDataStore
-		opts.Source, opts.Target, opts.Engine = "lake", src.Query.EventDataStore, lakesrc.New(cfg, src.Lake)
+		// The ledger knows the store by its ID, whether it was named by
+		// ARN or ID, so that windows of one store are compared.
+		id := src.Query.EventDataStore[strings.LastIndexByte(src.Query.EventDataStore, '/')+1:]
+		opts.Source, opts.Target, opts.Engine = "lake", id, lakesrc.New(cfg, src.Lake)
 	default:
 		src.Athena.Logger = log
 		src.Athena.Database = src.Query.Database
