@@ -264,8 +264,8 @@ var (
 // snapshots in headless Chromium: the chart the browser parsed has one
 // dot per point in each series, in order along the axis, at most
 // maxTrendLabels dates and the period's mark, the table of every point is
-// folded, the page's scripts run under its CSP, and the page prints to as
-// many pages as the same report with a five-point trend.
+// folded, the page's scripts run under its CSP, and the page prints to no
+// more pages than the same report with a five-point trend.
 func TestTrendInChromium(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
@@ -332,7 +332,9 @@ func TestTrendInChromium(t *testing.T) {
 			t.Errorf("the table of every point is missing or open (%q): a year of points must be folded", m)
 		}
 	}
-	if pages["year"] != pages["short"] {
+	// The five points' table is open, the year's folded: the year may
+	// print shorter, never longer.
+	if pages["year"] > pages["short"] {
 		t.Errorf("a year of nightly points prints to %d pages, five points to %d: the trend bloats the report", pages["year"], pages["short"])
 	}
 	t.Logf("pages: %v", pages)
