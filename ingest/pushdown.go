@@ -153,15 +153,18 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 	if err != nil {
 		return sum, fmt.Errorf("record the query in the pushdown ledger: %w", err)
 	}
+	// The lock key holds the schema: ledger ids restart at 1 in every
+	// schema, and two iamtrim databases in one server's schemas (as the
+	// tests run them) must not exclude each other.
 	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('iamtrim-pushdown'), $1::int)`, id).Scan(&locked); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('iamtrim-pushdown:' || current_schema()), $1::int)`, id).Scan(&locked); err != nil {
 		return sum, fmt.Errorf("lock the pushdown ledger: %w", err)
 	}
 	if !locked {
 		return sum, fmt.Errorf("%w (ledger row %d, execution %s)", ErrBusy, id, execID)
 	}
 	defer func() {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('iamtrim-pushdown'), $1::int)`, id)
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('iamtrim-pushdown:' || current_schema()), $1::int)`, id)
 	}()
 	if status == "done" {
 		sum.AlreadyDone, sum.ExecutionID, sum.BytesScanned = true, execID, bytesDone
