@@ -69,7 +69,7 @@ func TestEngines(t *testing.T) {
 				t.Fatal(err)
 			}
 			return athenasrc.New(cfg, athenasrc.Options{Workgroup: "primary", Database: "security", Endpoint: url,
-				PollMin: time.Millisecond, PollMax: 2 * time.Millisecond, PageSize: 2, MaxScanBytes: max, Logger: log})
+				Poll: pushdown.Poll{Min: time.Millisecond, Max: 2 * time.Millisecond, PageSize: 2}, MaxScanBytes: max, Logger: log})
 		},
 		"lake": func(url string, log *slog.Logger, _ int64) ingest.Engine {
 			cfg, err := awsconf.Load(ctx, awsconf.Options{MaxBackoff: 5 * time.Millisecond, Log: log})
@@ -77,7 +77,7 @@ func TestEngines(t *testing.T) {
 				t.Fatal(err)
 			}
 			return lakesrc.New(cfg, lakesrc.Options{EventDataStore: "EXAMPLEf852", Endpoint: url,
-				PollMin: time.Millisecond, PollMax: 2 * time.Millisecond, PageSize: 2, Logger: log})
+				Poll: pushdown.Poll{Min: time.Millisecond, Max: 2 * time.Millisecond, PageSize: 2}, Logger: log})
 		},
 	}
 	for _, name := range []string{"athena", "lake"} {

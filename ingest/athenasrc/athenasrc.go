@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
@@ -40,12 +39,9 @@ type Options struct {
 	MaxScanBytes int64
 	// Endpoint overrides the Athena endpoint (tests, local stacks).
 	Endpoint string
-	// PollMin and PollMax bound the wait between GetQueryExecution calls;
-	// 0 means 500ms and 10s.
-	PollMin, PollMax time.Duration
-	// PageSize is GetQueryResults' MaxResults; 0 means 1,000, the most.
-	PageSize int32
-	Logger   *slog.Logger
+	// Poll sets the wait between GetQueryExecution calls and the results page size.
+	Poll   pushdown.Poll
+	Logger *slog.Logger
 }
 
 // Client runs queries in one workgroup.
@@ -59,15 +55,7 @@ var _ ingest.Engine = (*Client)(nil)
 
 // New returns a Client using cfg's credentials and region.
 func New(cfg aws.Config, opts Options) *Client {
-	if opts.PollMin <= 0 {
-		opts.PollMin = 500 * time.Millisecond
-	}
-	if opts.PollMax <= 0 {
-		opts.PollMax = 10 * time.Second
-	}
-	if opts.PageSize <= 0 || opts.PageSize > 1000 {
-		opts.PageSize = 1000
-	}
+	opts.Poll = opts.Poll.WithDefaults()
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -120,7 +108,7 @@ func (c *Client) Start(ctx context.Context, sql string) (string, error) {
 // PollMax; it returns at once when ctx ends (the query goes on running and
 // a later run resumes it).
 func (c *Client) Wait(ctx context.Context, id string) (ingest.QueryStats, error) {
-	delay := c.opts.PollMin
+	sleep := c.opts.Poll.Backoff()
 	var st ingest.QueryStats
 	for {
 		out, err := c.api.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
@@ -160,14 +148,9 @@ func (c *Client) Wait(ctx context.Context, id string) (ingest.QueryStats, error)
 			return st, err
 		}
 		c.log.Debug("query running", "execution_id", id, "state", string(qe.Status.State), "bytes_scanned", st.BytesScanned)
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return st, ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx); err != nil {
+			return st, err
 		}
-		delay = min(delay*3/2, c.opts.PollMax)
 	}
 }
 
@@ -175,7 +158,7 @@ func (c *Client) Wait(ctx context.Context, id string) (ingest.QueryStats, error)
 // first row of the first page of a SELECT's result; it is not passed on.
 func (c *Client) Results(ctx context.Context, id string, fn func(header []string, row []*string) error) error {
 	p := athena.NewGetQueryResultsPaginator(c.api, &athena.GetQueryResultsInput{
-		QueryExecutionId: aws.String(id), MaxResults: aws.Int32(c.opts.PageSize),
+		QueryExecutionId: aws.String(id), MaxResults: aws.Int32(c.opts.Poll.PageSize),
 	})
 	var header []string
 	first := true

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -25,13 +24,9 @@ type Options struct {
 	EventDataStore string
 	// Endpoint overrides the CloudTrail endpoint (tests, local stacks).
 	Endpoint string
-	// PollMin and PollMax bound the wait between DescribeQuery calls; 0
-	// means 500ms and 10s.
-	PollMin, PollMax time.Duration
-	// PageSize is GetQueryResults' MaxQueryResults; 0 means 1,000, the
-	// most.
-	PageSize int32
-	Logger   *slog.Logger
+	// Poll sets the wait between DescribeQuery calls and the results page size.
+	Poll   pushdown.Poll
+	Logger *slog.Logger
 }
 
 // Client runs queries on one event data store.
@@ -46,15 +41,7 @@ var _ ingest.Engine = (*Client)(nil)
 // New returns a Client using cfg's credentials and region (the event data
 // store's region).
 func New(cfg aws.Config, opts Options) *Client {
-	if opts.PollMin <= 0 {
-		opts.PollMin = 500 * time.Millisecond
-	}
-	if opts.PollMax <= 0 {
-		opts.PollMax = 10 * time.Second
-	}
-	if opts.PageSize <= 0 || opts.PageSize > 1000 {
-		opts.PageSize = 1000
-	}
+	opts.Poll = opts.Poll.WithDefaults()
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -79,7 +66,7 @@ func (c *Client) Start(ctx context.Context, sql string) (string, error) {
 // Wait polls the query's status until it ends; it returns at once when
 // ctx ends (the query goes on and a later run resumes it).
 func (c *Client) Wait(ctx context.Context, id string) (ingest.QueryStats, error) {
-	delay := c.opts.PollMin
+	sleep := c.opts.Poll.Backoff()
 	var st ingest.QueryStats
 	for {
 		out, err := c.api.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{EventDataStore: aws.String(c.opts.EventDataStore), QueryId: aws.String(id)})
@@ -99,14 +86,9 @@ func (c *Client) Wait(ctx context.Context, id string) (ingest.QueryStats, error)
 			return st, fmt.Errorf("query %s: unknown status %q", id, out.QueryStatus)
 		}
 		c.log.Debug("query running", "query_id", id, "status", string(out.QueryStatus), "bytes_scanned", st.BytesScanned)
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return st, ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx); err != nil {
+			return st, err
 		}
-		delay = min(delay*3/2, c.opts.PollMax)
 	}
 }
 
@@ -121,7 +103,7 @@ func (c *Client) Results(ctx context.Context, id string, fn func(header []string
 		pos[h] = i
 	}
 	p := cloudtrail.NewGetQueryResultsPaginator(c.api, &cloudtrail.GetQueryResultsInput{
-		QueryId: aws.String(id), MaxQueryResults: aws.Int32(c.opts.PageSize),
+		QueryId: aws.String(id), MaxQueryResults: aws.Int32(c.opts.Poll.PageSize),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
