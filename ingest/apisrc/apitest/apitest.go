@@ -39,6 +39,7 @@ type Server struct {
 	mu     sync.Mutex
 	events map[string][]event // by region
 	calls  map[string][]time.Time
+	starts map[string][]time.Time // StartTime of each answered LookupEvents call, by region
 	keyIDs map[string]bool
 	trails trailsFile
 }
@@ -98,7 +99,7 @@ type event struct {
 
 // New starts a server for account.
 func New(account string) *Server {
-	s := &Server{Account: account, events: map[string][]event{}, calls: map[string][]time.Time{}, keyIDs: map[string]bool{}}
+	s := &Server{Account: account, events: map[string][]event{}, calls: map[string][]time.Time{}, starts: map[string][]time.Time{}, keyIDs: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -123,6 +124,14 @@ func (s *Server) Add(region string, raw []byte) error {
 }
 
 // Calls returns when LookupEvents was called in region.
+// Starts returns the StartTime of every LookupEvents call in region that
+// was answered (not throttled), in the order they came.
+func (s *Server) Starts(region string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.starts[region]...)
+}
+
 func (s *Server) Calls(region string) []time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -228,6 +237,11 @@ func (s *Server) lookupEvents(w http.ResponseWriter, r *http.Request, body []byt
 	}
 	start, hasStart := epoch(in.StartTime)
 	end, hasEnd := epoch(in.EndTime)
+	if hasStart {
+		s.mu.Lock()
+		s.starts[region] = append(s.starts[region], start)
+		s.mu.Unlock()
+	}
 	if in.MaxResults <= 0 || in.MaxResults > 50 {
 		in.MaxResults = 50
 	}
