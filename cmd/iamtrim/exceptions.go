@@ -29,3 +29,12 @@ func (a *app) exceptionProblems(probs []string) error {
 	}
 	return &exitErr{code: exitRejected, err: fmt.Errorf("%d exception(s) name no principal of the analysis: %s", len(probs), strings.Join(probs, "; "))}
 }
+
+// rejected makes err (when not nil) exit 3: the command finished, but
+// some inputs were rejected.
+func rejected(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitErr{code: exitRejected, err: err}
+}

@@ -6,12 +6,10 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
-	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/mattn/go-isatty"
@@ -34,26 +32,8 @@ func (a *app) ingestCmd() *cobra.Command {
 	return c
 }
 
-// parseSince reads a --since/--until value: a date, an RFC 3339 time, or a
-// length back from now ("30d", "36h").
-func parseSince(flag, s string, now time.Time) (time.Time, error) {
-	t, err := period.Since(s, now)
-	if err != nil {
-		return t, usageErr("--%s %v", flag, err)
-	}
-	return t, nil
-}
-
 func (a *app) ingestCloudTrailCmd() *cobra.Command {
-	var (
-		opts         ingest.Options
-		since, until string
-		format       string
-		output       string
-		endpointURL  string
-		noProgress   bool
-		objectDepth  int
-	)
+	var fl ingest.CloudTrailFlags
 	c := &cobra.Command{
 		Use:   "cloudtrail SOURCE...",
 		Short: "Ingest CloudTrail from files, directories, s3://bucket/prefix or the CloudTrail API (api)",
@@ -73,35 +53,11 @@ retried by the next run, and makes the exit code 3.`,
 		Args: minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			now := a.now()
-			opts.Now = a.now // the API's day windows end now
-			var err error
-			if opts.Since, err = parseSince("since", since, now); err != nil {
+			opts, err := fl.Complete(args, a.now)
+			if err != nil {
 				return err
 			}
-			if opts.Until, err = parseSince("until", until, now); err != nil {
-				return err
-			}
-			if format != "text" && format != "json" {
-				return usageErr("--format %q: want text or json", format)
-			}
-			opts.Sources = args
-			opts.S3Endpoint, opts.APIEndpoint = endpointURL, endpointURL
-			switch {
-			case objectDepth < 0:
-				return usageErr("--object-prefix-depth %d: want 0 (whole keys) or more", objectDepth)
-			case objectDepth == 0:
-				opts.ObjectPrefixDepth = -1 // whole keys
-			default:
-				opts.ObjectPrefixDepth = objectDepth
-			}
-			if opts.MaxResources <= 0 {
-				return usageErr("--max-resources %d: want 1 or more", opts.MaxResources)
-			}
-			if err := opts.Validate(); err != nil {
-				return usageErr("%v", err)
-			}
-			if !noProgress && a.logFormat == "text" {
+			if !fl.NoProgress && a.logFormat == "text" {
 				if f, ok := a.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 					opts.Progress = a.stderr
 				}
@@ -112,33 +68,16 @@ retried by the next run, and makes the exit code 3.`,
 			}
 			defer db.Close()
 			sum, runErr := job.IngestCloudTrail(ctx, db, opts, a.log)
-			if err := a.writeOutput(output, func(w io.Writer) error { return ingest.WriteSummary(w, sum, format) }); err != nil {
+			if err := fl.Output.Write(a.stdout, func(w io.Writer) error { return ingest.WriteSummary(w, sum, fl.Output.Format) }); err != nil {
 				return err
 			}
 			if runErr != nil {
 				return runErr
 			}
-			if sum.Rejected() > 0 {
-				return &exitErr{code: exitRejected, err: fmt.Errorf("%d objects failed, %d records were rejected and %d sources held no log files; they are recorded and will be retried by the next run", sum.FilesFailed, sum.BadRecords, len(sum.EmptySources))}
-			}
-			return nil
+			return rejected(sum.RejectedErr())
 		},
 	}
-	f := c.Flags()
-	f.StringVar(&since, "since", "", "ignore events before this time (YYYY-MM-DD, RFC 3339, or an age such as 30d)")
-	f.StringVar(&until, "until", "", "ignore events from this time on")
-	f.IntVar(&opts.Workers, "workers", 0, "objects processed at once (default 4)")
-	f.BoolVar(&opts.KeepRaw, "keep-raw", false, "also store every event's JSON, partitioned by month")
-	f.StringSliceVar(&opts.Accounts, "account", nil, "only these accounts (S3 prefixes, API, and records)")
-	f.StringSliceVar(&opts.Regions, "region", nil, "only these regions")
-	f.StringVar(&opts.Profile, "profile", "", "AWS shared-config profile for S3 and the API")
-	f.StringVar(&opts.AssumeRole, "assume-role", "", "role ARN to assume for S3 and the API")
-	f.StringVar(&endpointURL, "endpoint-url", "", "endpoint URL for S3, the CloudTrail API and STS (S3-compatible stores, local stacks, tests)")
-	f.StringVar(&format, "format", "text", "summary format: text or json")
-	f.StringVarP(&output, "output", "o", "", "write the summary to FILE instead of stdout")
-	f.BoolVar(&noProgress, "no-progress", false, "no progress bar even on a terminal")
-	f.IntVar(&objectDepth, "object-prefix-depth", ingest.DefaultObjectPrefixDepth, "S3 object keys are stored with this many leading segments, then /* (0: whole keys); recommend cannot scope objects deeper")
-	f.IntVar(&opts.MaxResources, "max-resources", ingest.DefaultMaxResources, "distinct resources stored per principal, action and day; calls on more are counted in one overflow row")
+	fl.AddFlags(c.Flags())
 	return c
 }
 

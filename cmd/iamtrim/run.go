@@ -13,6 +13,7 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/internal/logging"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/localpg"
@@ -102,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	var ee *exitErr
 	code := exitError
-	if errors.Is(err, analyze.ErrNoPrincipal) || errors.Is(err, authz.ErrNoPrincipal) || errors.Is(err, authz.ErrAmbiguousPrincipal) {
+	if option.IsInvalid(err) || errors.Is(err, analyze.ErrNoPrincipal) || errors.Is(err, authz.ErrNoPrincipal) || errors.Is(err, authz.ErrAmbiguousPrincipal) {
 		code = exitUsage // a principal named on the command line is not in the inventory
 	}
 	if errors.As(err, &ee) {

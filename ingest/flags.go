@@ -1,0 +1,130 @@
+package ingest
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/spf13/pflag"
+)
+
+// Flags are the flags every CloudTrail ingest command has (cloudtrail,
+// athena, lake), as written: the window, the summary's format and file, the
+// endpoint and the rollup's bounds.
+type Flags struct {
+	Since, Until string
+	Output       option.Output
+	EndpointURL  string
+	// ObjectPrefixDepth is as written: 0 keeps keys whole (see Depth).
+	ObjectPrefixDepth, MaxResources int
+	// Window is set for the query engines (athena, lake): --since and
+	// --until are required, since they bound what the engine scans.
+	Window bool
+}
+
+const timeForms = "(YYYY-MM-DD, RFC 3339, or an age such as 30d)"
+
+// AddFlags registers the flags with their defaults.
+func (f *Flags) AddFlags(fs *pflag.FlagSet) {
+	since, until := "ignore events before this time "+timeForms, "ignore events from this time on"
+	endpoint := "endpoint URL for S3, the CloudTrail API and STS (S3-compatible stores, local stacks, tests)"
+	depth := "S3 object keys are stored with this many leading segments, then /* (0: whole keys)"
+	if f.Window {
+		since, until = "first event time of the window "+timeForms+"; required", "end of the window (exclusive); required"
+		endpoint = "endpoint URL for the engine and STS (local stacks, tests)"
+	} else {
+		depth += "; recommend cannot scope objects deeper"
+	}
+	fs.StringVar(&f.Since, "since", "", since)
+	fs.StringVar(&f.Until, "until", "", until)
+	fs.StringVar(&f.EndpointURL, "endpoint-url", "", endpoint)
+	f.Output.Formats = []string{"text", "json"}
+	f.Output.AddFlags(fs, "summary format: text or json", "the summary")
+	fs.IntVar(&f.ObjectPrefixDepth, "object-prefix-depth", DefaultObjectPrefixDepth, depth)
+	fs.IntVar(&f.MaxResources, "max-resources", DefaultMaxResources, "distinct resources stored per principal, action and day; calls on more are counted in one overflow row")
+}
+
+// Parse checks the flags and returns the window, counted back from now
+// for an age; a bound not given is zero.
+func (f *Flags) Parse(now time.Time) (since, until time.Time, err error) {
+	if f.Window && (f.Since == "" || f.Until == "") {
+		return since, until, option.Errorf("--since and --until are both required: the window bounds what the engine scans")
+	}
+	if since, err = period.Since(f.Since, now); err != nil {
+		return since, until, option.Errorf("--since %v", err)
+	}
+	if until, err = period.Since(f.Until, now); err != nil {
+		return since, until, option.Errorf("--until %v", err)
+	}
+	if err := f.Output.Validate(); err != nil {
+		return since, until, err
+	}
+	if f.ObjectPrefixDepth < 0 {
+		return since, until, option.Errorf("--object-prefix-depth %d: want 0 (whole keys) or more", f.ObjectPrefixDepth)
+	}
+	if f.MaxResources <= 0 {
+		return since, until, option.Errorf("--max-resources %d: want 1 or more", f.MaxResources)
+	}
+	return since, until, nil
+}
+
+// Depth is --object-prefix-depth as Options.ObjectPrefixDepth takes it:
+// negative for whole keys.
+func (f *Flags) Depth() int {
+	if f.ObjectPrefixDepth == 0 {
+		return -1
+	}
+	return f.ObjectPrefixDepth
+}
+
+// CloudTrailFlags are the flags of `ingest cloudtrail`.
+type CloudTrailFlags struct {
+	Flags
+	Options    Options
+	NoProgress bool
+}
+
+// AddFlags registers the flags with their defaults.
+func (c *CloudTrailFlags) AddFlags(fs *pflag.FlagSet) {
+	o := &c.Options
+	fs.IntVar(&o.Workers, "workers", 0, "objects processed at once (default 4)")
+	fs.BoolVar(&o.KeepRaw, "keep-raw", false, "also store every event's JSON, partitioned by month")
+	fs.StringSliceVar(&o.Accounts, "account", nil, "only these accounts (S3 prefixes, API, and records)")
+	fs.StringSliceVar(&o.Regions, "region", nil, "only these regions")
+	fs.StringVar(&o.Profile, "profile", "", "AWS shared-config profile for S3 and the API")
+	fs.StringVar(&o.AssumeRole, "assume-role", "", "role ARN to assume for S3 and the API")
+	fs.BoolVar(&c.NoProgress, "no-progress", false, "no progress bar even on a terminal")
+	c.Flags.AddFlags(fs)
+}
+
+// Complete checks the flags and returns the options that read sources,
+// with now as the clock of the API's day windows.
+func (c *CloudTrailFlags) Complete(sources []string, now func() time.Time) (Options, error) {
+	o := c.Options
+	var err error
+	if o.Since, o.Until, err = c.Parse(now()); err != nil {
+		return o, err
+	}
+	o.Sources, o.Now = sources, now
+	o.S3Endpoint, o.APIEndpoint = c.EndpointURL, c.EndpointURL
+	o.ObjectPrefixDepth, o.MaxResources = c.Depth(), c.MaxResources
+	return o, option.Invalid(o.Validate())
+}
+
+// RejectedErr says how many inputs were rejected (nil when none): they
+// are recorded, and retried by the next run.
+func (s Summary) RejectedErr() error {
+	if s.Rejected() == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d objects failed, %d records were rejected and %d sources held no log files; they are recorded and will be retried by the next run", s.FilesFailed, s.BadRecords, len(s.EmptySources))
+}
+
+// RejectedErr says how many result rows were rejected (nil when none).
+func (s PushdownSummary) RejectedErr() error {
+	if s.Rejected() == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d result rows were rejected; the other rows are ingested", s.BadRows)
+}

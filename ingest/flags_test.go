@@ -1,0 +1,82 @@
+package ingest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/spf13/pflag"
+)
+
+func TestCloudTrailFlags(t *testing.T) {
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string
+		check   func(t *testing.T, o Options)
+	}{
+		{name: "defaults", check: func(t *testing.T, o Options) {
+			if o.ObjectPrefixDepth != DefaultObjectPrefixDepth || o.MaxResources != DefaultMaxResources || !o.Since.IsZero() || !o.Until.IsZero() {
+				t.Errorf("depth %d, max resources %d, since %v, until %v; want the defaults and no window", o.ObjectPrefixDepth, o.MaxResources, o.Since, o.Until)
+			}
+		}},
+		{name: "window and endpoint", args: []string{"--since", "30d", "--until", "2026-12-01", "--endpoint-url", "http://x", "--object-prefix-depth", "0"}, check: func(t *testing.T, o Options) {
+			if want := now.AddDate(0, 0, -30); !o.Since.Equal(want) {
+				t.Errorf("since %v, want %v", o.Since, want)
+			}
+			if want := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC); !o.Until.Equal(want) {
+				t.Errorf("until %v, want %v", o.Until, want)
+			}
+			if o.S3Endpoint != "http://x" || o.APIEndpoint != "http://x" || o.ObjectPrefixDepth != -1 {
+				t.Errorf("endpoints %q %q, depth %d; want both http://x and whole keys (-1)", o.S3Endpoint, o.APIEndpoint, o.ObjectPrefixDepth)
+			}
+		}},
+		{name: "bad since", args: []string{"--since", "-5d"}, wantErr: `--since "-5d": want YYYY-MM-DD, an RFC 3339 time, or a length such as 90d, 12w or 36h back from now`},
+		{name: "bad format", args: []string{"--format", "yaml"}, wantErr: `--format "yaml": want text or json`},
+		{name: "negative depth", args: []string{"--object-prefix-depth", "-1"}, wantErr: "--object-prefix-depth -1: want 0 (whole keys) or more"},
+		{name: "no resources", args: []string{"--max-resources", "0"}, wantErr: "--max-resources 0: want 1 or more"},
+		{name: "options", args: []string{"--account", "12"}, wantErr: `account: "12" is not a 12-digit AWS account id`},
+		{name: "until before since", args: []string{"--since", "2026-11-02", "--until", "2026-11-01"}, wantErr: "until: 2026-11-01T00:00:00Z is not after since 2026-11-02T00:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var fl CloudTrailFlags
+			fs := pflag.NewFlagSet("cloudtrail", pflag.ContinueOnError)
+			fl.AddFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			o, err := fl.Complete([]string{dir}, func() time.Time { return now })
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr || !option.IsInvalid(err) {
+					t.Fatalf("Complete error %v, want the option error %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(o.Sources) != 1 || o.Sources[0] != dir || o.Now == nil {
+				t.Errorf("sources %v (clock set: %v), want [%s] and the clock", o.Sources, o.Now != nil, dir)
+			}
+			tc.check(t, o)
+		})
+	}
+}
+
+func TestFlagsWindowRequired(t *testing.T) {
+	f := Flags{Window: true}
+	fs := pflag.NewFlagSet("athena", pflag.ContinueOnError)
+	f.AddFlags(fs)
+	if err := fs.Parse([]string{"--since", "7d"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := f.Parse(time.Now())
+	if want := "--since and --until are both required: the window bounds what the engine scans"; err == nil || err.Error() != want || !option.IsInvalid(err) {
+		t.Errorf("Parse error %v, want the option error %q", err, want)
+	}
+	if u := fs.Lookup("since").Usage; u != "first event time of the window "+timeForms+"; required" {
+		t.Errorf("--since usage %q names no requirement", u)
+	}
+}

@@ -1,0 +1,89 @@
+// Package option holds what the stages' command-line options share. Each
+// stage package defines its options next to the code that uses them, with
+// AddFlags (the flags and their defaults) and Validate; cmd/iamtrim only
+// registers them and calls the stage. Validate returns an *Error, which the
+// CLI maps to its usage exit code (2) by type, never by message text.
+package option
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/iamtrim/iamtrim/internal/outfile"
+	"github.com/spf13/pflag"
+)
+
+// Error is an invalid option value: a usage error, reported before any
+// side effect.
+type Error struct{ Err error }
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the message fmt.Errorf makes.
+func Errorf(format string, a ...any) error {
+	return &Error{Err: fmt.Errorf(format, a...)}
+}
+
+// Invalid marks err (when not nil) as an invalid option value.
+func Invalid(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Err: err}
+}
+
+// IsInvalid reports whether err is, or wraps, an *Error.
+func IsInvalid(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}
+
+// Output is the --format and -o of a command that writes a result: one of
+// Formats, to stdout or to a file written atomically.
+type Output struct {
+	Format, Path string
+	// Formats are the accepted formats; the first is the default.
+	Formats []string
+}
+
+// AddFlags registers --format (usage lists the formats) and -o (what says
+// what is written).
+func (o *Output) AddFlags(fs *pflag.FlagSet, usage, what string) {
+	fs.StringVar(&o.Format, "format", o.Formats[0], usage)
+	fs.StringVarP(&o.Path, "output", "o", "", "write "+what+" to FILE instead of stdout")
+}
+
+// Validate checks that Format is one of Formats.
+func (o *Output) Validate() error {
+	for _, f := range o.Formats {
+		if o.Format == f {
+			return nil
+		}
+	}
+	if len(o.Formats) == 2 {
+		return Errorf("--format %q: want %s or %s", o.Format, o.Formats[0], o.Formats[1])
+	}
+	return Errorf("--format %q: want one of %s", o.Format, strings.Join(o.Formats, ", "))
+}
+
+// Write writes what write writes to stdout, or to Path: a temporary file
+// renamed into place once write succeeded, so a reader never sees half a
+// result.
+func (o *Output) Write(stdout io.Writer, write func(w io.Writer) error) error {
+	return WriteFile(stdout, o.Path, write)
+}
+
+// WriteFile is Output.Write for a path alone.
+func WriteFile(stdout io.Writer, path string, write func(w io.Writer) error) error {
+	w, commit, err := outfile.Create(stdout, path)
+	if err != nil {
+		return err
+	}
+	if err := write(w); err != nil {
+		return err
+	}
+	return commit()
+}

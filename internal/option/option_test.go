@@ -1,0 +1,96 @@
+package option
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestErrorIsInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"errorf", Errorf("--x %d: bad", 1), true},
+		{"wrapped", fmt.Errorf("config: %w", Invalid(errors.New("bad"))), true},
+		{"plain", errors.New("--x: bad"), false},
+		{"nil", Invalid(nil), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := IsInvalid(tc.err); got != tc.want {
+				t.Errorf("IsInvalid(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestOutput(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		formats []string
+		args    []string
+		want    string // error message, "" for none
+	}{
+		{"default", []string{"table", "json"}, nil, ""},
+		{"two", []string{"table", "json"}, []string{"--format", "yaml"}, `--format "yaml": want table or json`},
+		{"many", []string{"json", "policy", "diff"}, []string{"--format", "yaml"}, `--format "yaml": want one of json, policy, diff`},
+		{"given", []string{"json", "policy", "diff"}, []string{"--format", "diff"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Output{Formats: tc.formats}
+			fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+			o.AddFlags(fs, "the format", "the result")
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			if tc.args == nil && o.Format != tc.formats[0] {
+				t.Errorf("default format %q, want %q", o.Format, tc.formats[0])
+			}
+			err := o.Validate()
+			got := ""
+			if err != nil {
+				got = err.Error()
+				if !IsInvalid(err) {
+					t.Errorf("Validate error %v is not an *Error", err)
+				}
+			}
+			if got != tc.want {
+				t.Errorf("Validate() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestOutputWrite(t *testing.T) {
+	var stdout bytes.Buffer
+	o := Output{}
+	if err := o.Write(&stdout, func(w io.Writer) error { _, err := io.WriteString(w, "hello"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if stdout.String() != "hello" {
+		t.Errorf("stdout %q, want hello", stdout.String())
+	}
+	dir := t.TempDir()
+	o.Path = filepath.Join(dir, "out.txt")
+	stdout.Reset()
+	fail := errors.New("render failed")
+	if err := o.Write(&stdout, func(w io.Writer) error { io.WriteString(w, "half"); return fail }); !errors.Is(err, fail) {
+		t.Fatalf("Write = %v, want %v", err, fail)
+	}
+	if _, err := os.Stat(o.Path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed write left %s (stat: %v)", o.Path, err)
+	}
+	if err := o.Write(&stdout, func(w io.Writer) error { _, err := io.WriteString(w, "whole"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(o.Path); err != nil || string(b) != "whole" || stdout.Len() != 0 {
+		t.Errorf("file %q (%v), stdout %q; want the file to hold whole and stdout nothing", b, err, stdout.String())
+	}
+}
