@@ -21,7 +21,6 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/s3src"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
-	"github.com/jackc/pgx/v5"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
@@ -474,40 +473,15 @@ func (r *runner) registerBatch(ctx context.Context, batch []object) ([]object, e
 		return strings.Compare(a.key, b.key)
 	})
 	batch = slices.CompactFunc(batch, func(a, b object) bool { return a.kind == b.kind && a.key == b.key })
-	kinds := make([]string, len(batch))
-	keys := make([]string, len(batch))
+	keys := make([]queries.ObjectKey, len(batch))
 	sizes := make([]int64, len(batch))
 	for i, o := range batch {
-		kinds[i], keys[i], sizes[i] = o.kind, o.key, o.size
+		keys[i], sizes[i] = queries.ObjectKey{Source: o.kind, Key: o.key}, o.size
 	}
-	type state struct {
-		size            int64
-		version, status string
-	}
-	states := map[[2]string]state{}
+	var states map[queries.ObjectKey]queries.ObjectState
 	err := store.Retry(ctx, func() error {
-		clear(states)
-		_, err := r.db.Pool.Exec(ctx, `
-			INSERT INTO ingest_object (source, key, size)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-			ORDER BY 1, 2
-			ON CONFLICT (source, key) DO NOTHING`, kinds, keys, sizes)
-		if err != nil {
-			return err
-		}
-		rows, err := r.db.Pool.Query(ctx, `
-			SELECT o.source, o.key, o.size, o.version, o.status
-			FROM ingest_object o
-			JOIN unnest($1::text[], $2::text[]) AS b(source, key) USING (source, key)`, kinds, keys)
-		if err != nil {
-			return err
-		}
-		var k [2]string
-		var st state
-		_, err = pgx.ForEachRow(rows, []any{&k[0], &k[1], &st.size, &st.version, &st.status}, func() error {
-			states[k] = st
-			return nil
-		})
+		var err error
+		states, err = queries.RegisterObjects(ctx, r.db, keys, sizes)
 		return err
 	})
 	if err != nil {
@@ -515,8 +489,8 @@ func (r *runner) registerBatch(ctx context.Context, batch []object) ([]object, e
 	}
 	todo := batch[:0:0]
 	for _, o := range batch {
-		st := states[[2]string{o.kind, o.key}]
-		if r.alreadyDone(o, st.size, st.version, st.status) {
+		st := states[queries.ObjectKey{Source: o.kind, Key: o.key}]
+		if r.alreadyDone(o, st.Size, st.Version, st.Status) {
 			r.finishObject(o, outcomeAlreadyDone, nil)
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -221,40 +222,16 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	type ledgerRow struct {
-		id            int64
-		size          int64
-		version, stat string
-	}
-	rows := map[[2]string]ledgerRow{}
-	kinds, keys := make([]string, len(items)), make([]string, len(items))
+	rows := map[queries.ObjectKey]queries.ObjectState{}
+	keys := make([]queries.ObjectKey, len(items))
 	for i, it := range items {
-		kinds[i], keys[i] = it.o.kind, it.o.key
+		keys[i] = queries.ObjectKey{Source: it.o.kind, Key: it.o.key}
 	}
-	// A lost commit after a server crash takes its ledger rows with it, so
-	// the objects are simply ingested again: durability per commit is not
-	// needed for exactly-once counting.
+	// With wait, the holder is busy with the object or just died (its
+	// backend has not noticed yet): wait for its transaction to end,
+	// within reason.
 	claim := &pgx.Batch{}
-	claim.Queue("SET LOCAL synchronous_commit = off")
-	lock := "FOR UPDATE SKIP LOCKED"
-	if wait {
-		// The holder is busy with it or just died (its backend has not
-		// noticed yet): wait for its transaction to end, within reason.
-		claim.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", r.lockWait.Milliseconds()))
-		lock = "FOR UPDATE"
-	}
-	claim.Queue(`
-		SELECT o.id, o.source, o.key, o.size, o.version, o.status
-		FROM ingest_object o JOIN unnest($1::text[], $2::text[]) AS c(source, key) USING (source, key)
-		ORDER BY o.id `+lock, kinds, keys).Query(func(rs pgx.Rows) error {
-		var k [2]string
-		var lr ledgerRow
-		_, err := pgx.ForEachRow(rs, []any{&lr.id, &k[0], &k[1], &lr.size, &lr.version, &lr.stat}, func() error {
-			rows[k] = lr
-			return nil
-		})
-		return err
-	})
+	queries.QueueClaimObjects(claim, keys, wait, r.lockWait, rows)
 	err = tx.SendBatch(ctx, claim).Close()
 	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "55P03" { // lock_not_available
 		for i := range items {
@@ -271,16 +248,16 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 	for i := range items {
 		it := &items[i]
 		o := it.o
-		lr, claimed := rows[[2]string{o.kind, o.key}]
+		lr, claimed := rows[queries.ObjectKey{Source: o.kind, Key: o.key}]
 		if !claimed {
 			it.oc = outcomeBusy
 			continue
 		}
-		if r.alreadyDone(o, lr.size, lr.version, lr.stat) {
+		if r.alreadyDone(o, lr.Size, lr.Version, lr.Status) {
 			it.oc = outcomeAlreadyDone
 			continue
 		}
-		version, ok, err := r.read(ctx, w.rd, b, o, lr.version)
+		version, ok, err := r.read(ctx, w.rd, b, o, lr.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +266,7 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 			continue
 		}
 		work = true
-		it.res, it.version, it.id = b.res, version, lr.id
+		it.res, it.version, it.id = b.res, version, lr.ID
 	}
 	if !work {
 		return nil, nil
@@ -326,19 +303,13 @@ func (r *runner) processOnce(ctx context.Context, w *worker, items []item, wait 
 			b.roll.Cover(o.account, o.region, o.day)
 		}
 		errText := strings.Join(res.errors[:min(len(res.errors), 10)], "\n")
-		last.Queue(`
-			UPDATE ingest_object SET size = $2, version = $3, status = $4, shape = $5, records = $6,
-				events = $7, duplicates = $8, unmapped = $9, denied = $10, errors = $11, error = $12,
-				attempts = attempts + 1, ingested_by = $13, updated_at = now()
-			WHERE id = $1`,
-			it.id, o.size, version, status, res.shape.String(), res.records,
-			res.events, res.duplicates, res.unmapped, res.denied, res.badRecords, clip(errText, 4096), r.who)
+		queries.QueueObjectDone(last, queries.ObjectDone{
+			ID: it.id, Size: o.size, Version: version, Status: status, Shape: res.shape.String(), Records: res.records,
+			Events: res.events, Duplicates: res.duplicates, Unmapped: res.unmapped, Denied: res.denied,
+			BadRecords: res.badRecords, Error: clip(errText, 4096), IngestedBy: r.who,
+		})
 		if o.api != nil && !res.maxEventTime.IsZero() {
-			last.Queue(`
-				INSERT INTO ingest_api_cursor (account_id, region, last_event_time) VALUES ($1, $2, $3)
-				ON CONFLICT (account_id, region) DO UPDATE
-				SET last_event_time = GREATEST(ingest_api_cursor.last_event_time, EXCLUDED.last_event_time), updated_at = now()`,
-				o.api.account, o.api.region, res.maxEventTime)
+			queries.QueueAPICursor(last, o.api.account, o.api.region, res.maxEventTime)
 		}
 	}
 	if err := b.roll.Write(ctx, tx, last); err != nil {
@@ -463,9 +434,8 @@ type batch struct {
 	chunk []pending
 	roll  *rollup.Batch // the group's aggregates
 
-	// dupsSeen: some event of this group was already counted; dedup then
-	// skips the COPY attempt.
-	dupsSeen bool
+	// dedup adds the group's events to the dedup table.
+	dedup *queries.Dedup
 	// rawBytes is the raw JSON the chunk holds (KeepRaw).
 	rawBytes int
 	// newPartitions are what this transaction added.
@@ -500,7 +470,7 @@ type skey struct {
 
 func (r *runner) newBatch(tx pgx.Tx, w *worker) *batch {
 	w.roll.Reset()
-	return &batch{r: r, tx: tx, w: w, chunk: w.chunk[:0], roll: w.roll}
+	return &batch{r: r, tx: tx, w: w, chunk: w.chunk[:0], roll: w.roll, dedup: queries.NewDedup(tx)}
 }
 
 // start begins reading object o.
@@ -611,32 +581,33 @@ func (b *batch) flush(ctx context.Context) error {
 		}
 	}
 	for _, m := range months {
-		if err := b.needPartition(ctx, "ingest_event_seen", m); err != nil {
+		if err := b.needPartition(ctx, queries.EventSeenTable, m); err != nil {
 			return err
 		}
 		if b.r.opts.KeepRaw {
-			if err := b.needPartition(ctx, "cloudtrail_event_raw", m); err != nil {
+			if err := b.needPartition(ctx, queries.EventRawTable, m); err != nil {
 				return err
 			}
 		}
 	}
-	fresh, err := b.dedup(ctx, secs, ids)
+	fresh, err := b.dedup.Add(ctx, secs, ids)
 	if err != nil {
 		return err
 	}
-	var raws [][]any
+	var raws []queries.RawEvent
 	var rawFrom []*pending
 	for i := range b.chunk {
 		p := &b.chunk[i]
-		if p.dup || fresh != nil && !fresh[dedupKey{p.sec.Unix(), p.id}] {
+		if p.dup || fresh != nil && !fresh[queries.EventKey{Sec: p.sec.Unix(), ID: p.id}] {
 			p.res.duplicates++
 			continue
 		}
 		b.aggregate(p)
 		if p.raw != nil {
 			rec := &p.rec
-			raws = append(raws, []any{p.day, p.id, rec.EventTime, clip(rec.AccountID, maxShort), clip(rec.Region, maxShort),
-				clip(rec.EventSource, maxName), clip(rec.EventName, maxName), p.pk, p.raw})
+			raws = append(raws, queries.RawEvent{Day: p.day, ID: p.id, Time: rec.EventTime,
+				Account: clip(rec.AccountID, maxShort), Region: clip(rec.Region, maxShort),
+				Source: clip(rec.EventSource, maxName), Name: clip(rec.EventName, maxName), PrincipalARN: p.pk, JSON: p.raw})
 			rawFrom = append(rawFrom, p)
 		}
 	}
@@ -648,57 +619,17 @@ func (b *batch) flush(ctx context.Context) error {
 	return nil
 }
 
-var rawColumns = []string{"day", "event_id", "event_time", "account_id", "region", "event_source", "event_name", "principal_arn", "raw"}
-
 // storeRaw copies raw events. cleanRaw removes what jsonb is known to
 // refuse; should PostgreSQL still refuse a value (a number beyond numeric's
-// range, say), the rows are stored one by one and each refused record is
-// reported as bad on its own, instead of rolling back the whole group.
-func (b *batch) storeRaw(ctx context.Context, raws [][]any, from []*pending) error {
-	if _, err := b.tx.Exec(ctx, "SAVEPOINT raw"); err != nil {
-		return err
-	}
-	_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"cloudtrail_event_raw"}, rawColumns, pgx.CopyFromRows(raws))
-	if err == nil {
-		_, err = b.tx.Exec(ctx, "RELEASE SAVEPOINT raw")
-		return err
-	}
-	if !isDataException(err) {
-		return err
-	}
-	if _, err := b.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT raw"); err != nil {
-		return err
-	}
-	for i := range raws {
-		if _, err := b.tx.Exec(ctx, "SAVEPOINT raw_row"); err != nil {
-			return err
-		}
-		_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"cloudtrail_event_raw"}, rawColumns, pgx.CopyFromRows(raws[i:i+1]))
-		if err == nil {
-			if _, err := b.tx.Exec(ctx, "RELEASE SAVEPOINT raw_row"); err != nil {
-				return err
-			}
-			continue
-		}
-		if !isDataException(err) {
-			return err
-		}
-		if _, err := b.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT raw_row"); err != nil {
-			return err
-		}
+// range, say), each refused record is reported as bad on its own, instead
+// of rolling back the whole group.
+func (b *batch) storeRaw(ctx context.Context, raws []queries.RawEvent, from []*pending) error {
+	return queries.AddRawEvents(ctx, b.tx, raws, func(i int, err error) {
 		p := from[i]
 		p.res.badRecords++
 		p.res.addError((&cloudtrail.RecordError{File: p.file, Index: p.index,
 			Reason: "PostgreSQL refused the raw record (" + shortPgError(err) + "); its event is counted, its raw JSON not kept"}).Error())
-	}
-	return nil
-}
-
-// isDataException reports a PostgreSQL error of class 22 (data exception):
-// a value the column's type refuses.
-func isDataException(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22")
+	})
 }
 
 func shortPgError(err error) string {
@@ -707,68 +638,6 @@ func shortPgError(err error) string {
 		return pgErr.Message + ", SQLSTATE " + pgErr.Code
 	}
 	return err.Error()
-}
-
-type dedupKey struct {
-	sec int64
-	id  [16]byte
-}
-
-// dedup inserts the (event_time, event_id) rows, sorted and distinct, into
-// the dedup table and returns which were new; nil means all were. While
-// the group's events keep being new, a plain COPY does it (about twice as
-// fast as INSERT ... ON CONFLICT); the first unique violation rolls the
-// COPY back to a savepoint and switches to ON CONFLICT DO NOTHING RETURNING
-// for the rest of the group.
-func (b *batch) dedup(ctx context.Context, secs []time.Time, ids [][16]byte) (map[dedupKey]bool, error) {
-	if !b.dupsSeen {
-		if _, err := b.tx.Exec(ctx, "SAVEPOINT dedup"); err != nil {
-			return nil, fmt.Errorf("dedup events: %w", err)
-		}
-		// One reused row of pointers: pgx encodes each row before asking
-		// for the next, and pointers box without allocating.
-		row := make([]any, 2)
-		_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"ingest_event_seen"}, []string{"event_time", "event_id"},
-			pgx.CopyFromSlice(len(secs), func(i int) ([]any, error) {
-				row[0], row[1] = &secs[i], &ids[i]
-				return row, nil
-			}))
-		if err == nil {
-			if _, err := b.tx.Exec(ctx, "RELEASE SAVEPOINT dedup"); err != nil {
-				return nil, fmt.Errorf("dedup events: %w", err)
-			}
-			return nil, nil
-		}
-		if pgErr := (*pgconn.PgError)(nil); !errors.As(err, &pgErr) || pgErr.Code != "23505" {
-			return nil, fmt.Errorf("dedup events: %w", err)
-		}
-		if _, err := b.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT dedup"); err != nil {
-			return nil, fmt.Errorf("dedup events: %w", err)
-		}
-		b.dupsSeen = true
-	}
-	res, err := b.tx.Query(ctx, `
-		INSERT INTO ingest_event_seen (event_time, event_id)
-		SELECT t, e FROM unnest($1::timestamptz[], $2::uuid[]) AS u(t, e)
-		ORDER BY t, e
-		ON CONFLICT DO NOTHING
-		RETURNING event_time, event_id`, secs, ids)
-	if err != nil {
-		return nil, fmt.Errorf("dedup events: %w", err)
-	}
-	fresh := make(map[dedupKey]bool, len(secs))
-	var t time.Time
-	var id [16]byte
-	if _, err := pgx.ForEachRow(res, []any{&t, &id}, func() error {
-		fresh[dedupKey{t.Unix(), id}] = true
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("dedup events: %w", err)
-	}
-	if len(fresh) == len(secs) {
-		return nil, nil
-	}
-	return fresh, nil
 }
 
 // aggregate adds one new event to the group's rollups.
@@ -808,17 +677,13 @@ func (e *errNeedPartition) Error() string {
 	return fmt.Sprintf("partition of %s for %s missing", e.parent, e.month.Format("2006-01"))
 }
 
-func partitionName(parent string, m time.Time) string {
-	return fmt.Sprintf("%s_p%04d%02d", parent, m.Year(), int(m.Month()))
-}
-
 // needPartition checks that parent has a partition for the month of t. A
 // missing one is reported with errNeedPartition: creating it inside this
 // transaction would hold a lock on the parent table until the commit and
 // stall other ingesters. It happens once a month per database.
 func (b *batch) needPartition(ctx context.Context, parent string, t time.Time) error {
 	m := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-	name := partitionName(parent, m)
+	name := queries.PartitionName(parent, m)
 	if slices.Contains(b.newPartitions, name) {
 		return nil
 	}
@@ -828,12 +693,9 @@ func (b *batch) needPartition(ctx context.Context, parent string, t time.Time) e
 	if known {
 		return nil
 	}
-	var attached bool
-	err := b.tx.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2))`,
-		name, parent).Scan(&attached)
+	attached, err := queries.PartitionAttached(ctx, b.tx, parent, m)
 	if err != nil {
-		return fmt.Errorf("look up partition %s: %w", name, err)
+		return err
 	}
 	if !attached {
 		return &errNeedPartition{parent: parent, month: m}
@@ -843,44 +705,15 @@ func (b *batch) needPartition(ctx context.Context, parent string, t time.Time) e
 }
 
 // createPartition creates and attaches a monthly partition in its own short
-// transaction. ATTACH PARTITION takes a SHARE UPDATE EXCLUSIVE lock on the
-// parent, which does not wait for other ingesters' inserts (CREATE TABLE
-// ... PARTITION OF would take ACCESS EXCLUSIVE); an advisory lock makes
-// concurrent creators of the same partition take turns.
+// transaction (queries.CreateMonthlyPartition).
 func (r *runner) createPartition(ctx context.Context, parent string, m time.Time) error {
-	name := partitionName(parent, m)
-	tx, err := r.db.Pool.Begin(ctx)
+	created, err := queries.CreateMonthlyPartition(ctx, r.db, parent, m)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('iamtrim-partition:' || current_schema() || '.' || $1))`, name); err != nil {
-		return fmt.Errorf("lock partition %s: %w", name, err)
-	}
-	var attached bool
-	if err := tx.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2))`,
-		name, parent).Scan(&attached); err != nil {
-		return fmt.Errorf("look up partition %s: %w", name, err)
-	}
-	if !attached {
-		// name is built from numbers only; parent is a constant.
-		id, pid := pgx.Identifier{name}.Sanitize(), pgx.Identifier{parent}.Sanitize()
-		// Bounds in UTC, whatever the session's TimeZone: a bare date
-		// would be read as local midnight for a timestamptz key, and
-		// events of the first hours of a UTC month would fit no
-		// partition. (A date key takes the date part.)
-		const bound = "2006-01-02 15:04:05-07"
-		from, to := m.Format(bound), m.AddDate(0, 1, 0).Format(bound)
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`
-			CREATE TABLE IF NOT EXISTS %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-			ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM ('%s') TO ('%s')`, id, pid, pid, id, from, to)); err != nil {
-			return fmt.Errorf("create partition %s: %w", name, err)
-		}
+	name := queries.PartitionName(parent, m)
+	if created {
 		r.log.Debug("created partition", "partition", name)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("create partition %s: %w", name, err)
 	}
 	r.committed([]string{name})
 	return nil

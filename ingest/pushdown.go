@@ -15,9 +15,9 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
 	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Engine runs a query pushed down to Athena or CloudTrail Lake
@@ -117,55 +117,33 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 		return sum, err
 	}
 	defer conn.Release()
-	var clash struct {
-		since, until time.Time
-		status       string
+	key := queries.PushdownQuery{Source: opts.Source, Target: opts.Target, Since: since, Until: until, Hash: hash}
+	clash, found, err := queries.PushdownClash(ctx, conn, key)
+	if err != nil {
+		return sum, err
 	}
-	err = conn.QueryRow(ctx, `
-		SELECT since, until, status FROM ingest_pushdown
-		WHERE source = $1 AND target = $2 AND since < $4 AND until > $3 AND status <> 'failed'
-			AND NOT (since = $3 AND until = $4 AND query_hash = $5)
-		ORDER BY since LIMIT 1`, opts.Source, opts.Target, since, until, hash).Scan(&clash.since, &clash.until, &clash.status)
-	switch {
-	case err == nil:
+	if found {
 		return sum, fmt.Errorf("%w: %s %s already has [%s, %s) (%s) from another query; choose a window outside it, or the same window and filters",
-			ErrWindowOverlap, opts.Source, opts.Target, clash.since.UTC().Format(time.RFC3339), clash.until.UTC().Format(time.RFC3339), clash.status)
-	case !errors.Is(err, pgx.ErrNoRows):
-		return sum, fmt.Errorf("read the pushdown ledger: %w", err)
+			ErrWindowOverlap, opts.Source, opts.Target, clash.Since.UTC().Format(time.RFC3339), clash.Until.UTC().Format(time.RFC3339), clash.Status)
 	}
-	var (
-		id                  int64
-		execID, status      string
-		rowsDone, bytesDone int64
-	)
+	var st queries.PushdownState
 	err = store.Retry(ctx, func() error {
-		_, err := conn.Exec(ctx, `
-			INSERT INTO ingest_pushdown (source, target, since, until, query_hash) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (source, target, since, until, query_hash) DO NOTHING`, opts.Source, opts.Target, since, until, hash)
-		if err != nil {
-			return err
-		}
-		return conn.QueryRow(ctx, `
-			SELECT id, execution_id, status, rows_done, bytes_scanned FROM ingest_pushdown
-			WHERE source = $1 AND target = $2 AND since = $3 AND until = $4 AND query_hash = $5`,
-			opts.Source, opts.Target, since, until, hash).Scan(&id, &execID, &status, &rowsDone, &bytesDone)
+		var err error
+		st, err = queries.AddPushdown(ctx, conn, key)
+		return err
 	})
 	if err != nil {
 		return sum, fmt.Errorf("record the query in the pushdown ledger: %w", err)
 	}
-	// The lock key holds the schema: ledger ids restart at 1 in every
-	// schema, and two iamtrim databases in one server's schemas (as the
-	// tests run them) must not exclude each other.
-	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('iamtrim-pushdown:' || current_schema()), $1::int)`, id).Scan(&locked); err != nil {
-		return sum, fmt.Errorf("lock the pushdown ledger: %w", err)
+	id, execID, status, rowsDone, bytesDone := st.ID, st.ExecutionID, st.Status, st.RowsDone, st.BytesScanned
+	locked, err := queries.LockPushdown(ctx, conn, id)
+	if err != nil {
+		return sum, err
 	}
 	if !locked {
 		return sum, fmt.Errorf("%w (ledger row %d, execution %s)", ErrBusy, id, execID)
 	}
-	defer func() {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('iamtrim-pushdown:' || current_schema()), $1::int)`, id)
-	}()
+	defer func() { _ = queries.UnlockPushdown(context.WithoutCancel(ctx), conn, id) }()
 	if status == "done" {
 		sum.AlreadyDone, sum.ExecutionID, sum.BytesScanned = true, execID, bytesDone
 		log.Info("query already ingested", "source", opts.Source, "execution_id", execID)
@@ -180,10 +158,8 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 			return sum, fmt.Errorf("start the %s query: %w", opts.Source, err)
 		}
 		rowsDone = 0
-		if _, err := conn.Exec(ctx, `
-			UPDATE ingest_pushdown SET execution_id = $2, status = 'started', rows_done = 0, events = 0, error = '', updated_at = now()
-			WHERE id = $1`, id, execID); err != nil {
-			return sum, fmt.Errorf("record the query id in the pushdown ledger: %w", err)
+		if err := queries.StartPushdown(ctx, conn, id, execID); err != nil {
+			return sum, err
 		}
 		log.Info("query started", "source", opts.Source, "execution_id", execID)
 	} else {
@@ -195,8 +171,7 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 	sum.BytesScanned = stats.BytesScanned
 	if err != nil {
 		if ctx.Err() == nil {
-			_, _ = conn.Exec(ctx, `UPDATE ingest_pushdown SET status = 'failed', error = $2, bytes_scanned = $3, updated_at = now() WHERE id = $1`,
-				id, clip(err.Error(), 4096), stats.BytesScanned)
+			_ = queries.EndPushdown(ctx, conn, id, "failed", stats.BytesScanned, clip(err.Error(), 4096))
 		}
 		return sum, err
 	}
@@ -236,9 +211,8 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 	if err != nil {
 		return sum, err
 	}
-	if _, err := conn.Exec(ctx, `UPDATE ingest_pushdown SET status = 'done', bytes_scanned = $2, error = $3, updated_at = now() WHERE id = $1`,
-		id, stats.BytesScanned, clip(joinFirst(sum.Errors, 10), 4096)); err != nil {
-		return sum, fmt.Errorf("record the query as done: %w", err)
+	if err := queries.EndPushdown(ctx, conn, id, "done", stats.BytesScanned, clip(joinFirst(sum.Errors, 10), 4096)); err != nil {
+		return sum, err
 	}
 	sum.Principals = len(r.seen)
 	sum.Elapsed = time.Since(start)
@@ -303,7 +277,7 @@ func (p *pushdownRun) flush(ctx context.Context) error {
 			return err
 		}
 		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+		if err := queries.AsyncCommit(ctx, tx); err != nil {
 			return err
 		}
 		b := p.r.newBatch(tx, p.w)
@@ -315,12 +289,7 @@ func (p *pushdownRun) flush(ctx context.Context) error {
 		}
 		ledger := &pgx.Batch{}
 		moved := false
-		ledger.Queue(`
-			UPDATE ingest_pushdown SET rows_done = rows_done + $2, events = events + $3, updated_at = now()
-			WHERE id = $1 AND rows_done = $4`, p.ledgerID, p.rows, res.events, p.done).Exec(func(ct pgconn.CommandTag) error {
-			moved = ct.RowsAffected() != 1
-			return nil
-		})
+		queries.QueuePushdownRows(ledger, p.ledgerID, p.rows, res.events, p.done, &moved)
 		if err := b.roll.Write(ctx, tx, ledger); err != nil {
 			return err
 		}

@@ -5,7 +5,10 @@
 //
 // One file per group of tables: rollup.go (reads of the usage rollup:
 // usage_principal, usage_daily, usage_unmapped_daily, usage_context_daily,
-// log_coverage_daily), ingest.go (its writes, by ingest/rollup), authz.go
+// log_coverage_daily), ingest.go (its writes, by ingest/rollup), ledger.go
+// (ingest's ledger of objects and API cursors), dedup.go (the dedup table,
+// raw events and their monthly partitions), pushdown.go (the ledger of
+// queries pushed down to Athena or CloudTrail Lake), authz.go
 // (the authorization snapshots), analysis.go, recommendation.go,
 // backtest.go, trails.go, report.go and reportdetail.go (the quarterly
 // report's reads), catalog.go (the action catalog's versions),
@@ -15,10 +18,8 @@
 // lock statements, which touch no table.
 //
 // Functions return plain rows; the stages (analyze, recommend, backtest,
-// report) turn them into their own types. Each takes the *store.DB and,
-// for windows, the bounds as days.
-//
-// Not yet here (still next to their stage, each tested against the
-// migrated schema by its own package): ingest's ledger and dedup
-// (ingest/process.go).
+// report) turn them into their own types. Each takes the *store.DB, or,
+// where statements must share a transaction or a session with the
+// caller's (ingest's), the pgx.Tx, the pooled connection or the pgx.Batch
+// to queue into; windows are bounded by days.
 package queries
