@@ -83,26 +83,7 @@ func (a *app) analyzeCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "analyze",
 		Short: "Compare what each principal is granted with what it used in a window",
-		Long: `For each role and user (each account as its newest authorization snapshot
-shows it): the granted
-actions (expanded against the catalog), those used in the window, those
-unused, and those unobservable (CloudTrail could not have shown them: data
-events the trails did not log, permission-only actions like iam:PassRole,
-services absent from the logs), denied attempts, last use, log coverage and
-risk. A principal whose logs cover too little of the window is marked
-insufficient-evidence and nothing of it is called unused.
-
-Each run is stored as an analysis snapshot for the quarterly report;
-re-running on the same evidence stores nothing new.
-
---format json writes one object with the window and the evidence used, and
-"principals": one object per principal (principal_arn, type, granted, used,
-unused, unobservable, denied, last_used, coverage, risk, flags; see
-analyze/result.go).`,
-		Example: `  iamtrim analyze --window 90d
-  iamtrim analyze --principal arn:aws:iam::111122223333:role/app/billing-api --format json
-  iamtrim analyze --as-of 2026-09-30 --window 90d --format json -o analysis.json`,
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if format != "table" && format != "json" {

@@ -11,24 +11,12 @@ func (a *app) authzCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "authz",
 		Short: "Inspect the stored authorization inventory",
-		Example: `  iamtrim authz list
-  iamtrim authz list arn:aws:iam::111122223333:role/app/billing-api --scp scp.json`,
 	}
 	var scpFiles []string
 	list := &cobra.Command{
 		Use:   "list [PRINCIPAL...]",
 		Short: "List each principal's effective permissions with their provenance",
-		Long: `For each role and user (each account as its newest snapshot shows it), or those named
-by ARN or name): every granted action (expanded against the current catalog)
-with its resource scope, the statements that grant it, its conditions, and
-caveats such as conditional Deny statements, partial Denies and boundary or
-SCP limits. The SCP chain of each principal's account (root, each OU, the
-account) applies when an organisation is stored ('iamtrim ingest org'), and
-each action it takes away is listed with the SCP statement or level that
-does; --scp files apply on top, to every principal.`,
-		Example: `  iamtrim authz list
-  iamtrim authz list billing-api alice`,
-		Args: cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx)

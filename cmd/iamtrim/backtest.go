@@ -24,26 +24,6 @@ func (a *app) backtestCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "backtest ROLE... | --all",
 		Short: "Replay a later month's calls against the policy recommended before it",
-		Long: `Recommends a policy for each ROLE (ARN or name) from a training window
-exactly as 'recommend' does, then replays every successful call of the test
-window that follows it against that policy with the policy evaluator. The
-test window ends on --as-of (default: the newest day with logs) and lasts
---test days; the training window is the --train days before it.
-
-Per principal it reports the test calls the recommendation would deny, split
-into actions used in training (a defect: a resource the workload mints as it
-runs, a data event logged only in part, an event mapped to the wrong action)
-and actions never used in training (seasonal or new work), the calls no IAM
-action is known for (unmapped: they cannot be replayed), and the share of the
-current grant the recommendation removes. Each result is stored for the
-report's backtest column.
-
-Exit codes: 0 ok; 4 with --fail-on breakage when a test call of an action
-used in training is denied.`,
-		Example: `  iamtrim backtest --all
-  iamtrim backtest orders-api-lambda ci-deployer --train 60d --test 30d
-  iamtrim backtest --all --as-of 2026-10-29 --format json -o backtest.json
-  iamtrim backtest --all --fail-on breakage`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if all == (len(args) > 0) {

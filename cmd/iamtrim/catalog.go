@@ -14,21 +14,11 @@ func (a *app) catalogCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "catalog",
 		Short: "Load, update or show the AWS action catalog (Service Reference layout)",
-		Long: `The catalog lists every IAM action with its access level, resource types and
-condition keys. iamtrim uses it to expand wildcards (s3:Get*, *), to spell
-actions in AWS's casing and to validate CloudTrail mappings. Each distinct
-catalog is stored once as a version; results say which version they used.
-Without one, iamtrim still works with less: no expansion of wildcards into
-counts.`,
-		Example: `  iamtrim catalog load testdata/catalog
-  iamtrim catalog update
-  iamtrim catalog status`,
 	}
 	c.AddCommand(&cobra.Command{
-		Use:     "load DIR",
-		Short:   "Load a catalog directory (service-list.json and one JSON per service)",
-		Example: "  iamtrim catalog load ../shared/catalog",
-		Args:    exactArgs(1),
+		Use:   "load DIR",
+		Short: "Load a catalog directory (service-list.json and one JSON per service)",
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			cat, err := catalog.LoadDir(args[0])
@@ -53,12 +43,7 @@ counts.`,
 	up := &cobra.Command{
 		Use:   "update",
 		Short: "Download the catalog from AWS's Service Reference endpoint, refreshing only what changed",
-		Long: `Downloads the service list and each service document with conditional
-requests (ETag, Last-Modified) into a cache directory, so a second run
-transfers almost nothing, then stores the result as the current version.`,
-		Example: `  iamtrim catalog update
-  iamtrim catalog update --cache-dir /var/cache/iamtrim --base-url https://servicereference.us-east-1.amazonaws.com/`,
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			cat, st, err := catalog.Update(ctx, &http.Client{Timeout: timeout}, baseURL, cacheDir, a.log)
@@ -84,10 +69,9 @@ transfers almost nothing, then stores the result as the current version.`,
 	up.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "timeout of each HTTP request")
 	c.AddCommand(up)
 	c.AddCommand(&cobra.Command{
-		Use:     "status",
-		Short:   "List the stored catalog versions and which is current",
-		Example: "  iamtrim catalog status",
-		Args:    noArgs,
+		Use:   "status",
+		Short: "List the stored catalog versions and which is current",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx)

@@ -16,15 +16,7 @@ func (a *app) diffCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "diff",
 		Short: "What changed between two analysis snapshots",
-		Long: `Compares two stored analysis snapshots (default: the newest and the one
-before it): principals new and removed; per principal, actions granted or
-no longer granted (re-expanded from each analysis's own authorization
-snapshot and catalog), actions newly used, newly unused, and risk changes.
-
---format table (default) or json. Exit 0 whether or not anything changed.`,
-		Example: `  iamtrim diff
-  iamtrim diff --from 12 --to 15 --format json -o changes.json`,
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if format != "table" && format != "json" {

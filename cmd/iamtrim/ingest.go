@@ -20,13 +20,6 @@ func (a *app) ingestCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "ingest",
 		Short: "Load CloudTrail events (files, S3, the API, Athena, CloudTrail Lake), authorization details, trail configuration or the organisation into the database",
-		Example: `  iamtrim ingest cloudtrail ./AWSLogs s3://trail-bucket/prefix --since 2026-09-01
-  iamtrim ingest athena --database security --table cloudtrail_logs_pp --since 2026-11-01 --until 2026-12-01
-  iamtrim ingest lake --event-data-store EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE --since 2026-11-01 --until 2026-12-01
-  iamtrim ingest authz authz.json
-  iamtrim ingest trails trails.json
-  iamtrim ingest lastaccessed lastaccessed/*.json
-  iamtrim ingest org org.json`,
 	}
 	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAthenaCmd(), a.ingestLakeCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd(), a.ingestLastAccessedCmd(), a.ingestOrgCmd())
 	return c
@@ -37,20 +30,7 @@ func (a *app) ingestCloudTrailCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "cloudtrail SOURCE...",
 		Short: "Ingest CloudTrail from files, directories, s3://bucket/prefix or the CloudTrail API (api)",
-		Long: `Reads CloudTrail log objects (.json, .jsonl or .ndjson, each also gzipped,
-in S3 delivery format, bare arrays, JSON Lines such as Athena and CloudTrail
-Lake exports, or lookup-events output; eventTime in RFC 3339 or Athena's
-"2025-01-21 17:49:47.000", read as UTC), maps every event to its
-principal, IAM action(s) and resources, and adds it to the daily usage
-rollup. Every source object is recorded in a ledger in the same transaction
-as its rows, and events are de-duplicated by eventID, so re-running, running
-after a crash, or running several ingesters at once never counts an event
-twice. Bad input is reported as path:record N: reason, recorded as failed,
-retried by the next run, and makes the exit code 3.`,
-		Example: `  iamtrim ingest cloudtrail ./AWSLogs --workers 4
-  iamtrim ingest cloudtrail s3://org-trail/AWSLogs --since 2026-09-01 --account 111122223333 --region us-east-1
-  iamtrim ingest cloudtrail api --region us-east-1 --since 7d`,
-		Args: minimumNArgs(1),
+		Args:  minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			opts, err := fl.Complete(args, a.now)
@@ -90,18 +70,7 @@ func (a *app) ingestAuthzCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "authz FILE... | aws",
 		Short: "Ingest get-account-authorization-details output, or read it live with 'aws'",
-		Long: `Stores the authorization inventory (roles with their trust policies, tags,
-last use and boundaries; users; groups and memberships; inline and managed
-policies at their default version) as a dated snapshot. Several files (pages
-or accounts) are merged. Loading the same content again stores nothing new.
-
-'aws' calls iam:GetAccountAuthorizationDetails with the standard credential
-chain (or --profile), once per --assume-role when given, to read several
-accounts.`,
-		Example: `  iamtrim ingest authz authz.json
-  aws iam get-account-authorization-details > authz.json && iamtrim ingest authz authz.json
-  iamtrim ingest authz aws --assume-role arn:aws:iam::111122223333:role/audit --assume-role arn:aws:iam::444455556666:role/audit`,
-		Args: minimumNArgs(1),
+		Args:  minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			src := job.AuthzSource{Files: args, IAM: iamsrc.Options{Profile: profile, Region: region, BaseEndpoint: endpoint}, AssumeRoles: assumeRoles, ExternalID: externalID}

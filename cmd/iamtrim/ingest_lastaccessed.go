@@ -17,25 +17,7 @@ func (a *app) ingestLastAccessedCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "lastaccessed FILE... | aws",
 		Short: "Ingest IAM last-accessed data (get-service-last-accessed-details), or read it live with 'aws'",
-		Long: `Stores, per role and user of the newest authorization snapshot, which
-services and (for the services IAM tracks action by action) which actions
-it last used over IAM's 400-day tracking period, as a dated snapshot.
-Loading the same data again stores nothing new.
-
-FILE is the JSON 'aws iam get-service-last-accessed-details --job-id ID'
-prints, one principal per file, named after the principal (NAME.json, or
-ACCOUNT.NAME.json when the name is in several accounts), or carrying a
-top-level "PrincipalArn" key. A file for a principal not in the inventory,
-of a job that FAILED, or with entries of another account is reported as
-FILE: entry ...: why, the others are stored, and the exit code is 3.
-
-'aws' runs iam:GenerateServiceLastAccessedDetails (ACTION_LEVEL) for each
-principal (or each --principal), polls the job, pages through the result,
-and stores it; job ids are recorded so a killed run resumes them.`,
-		Example: `  iamtrim ingest lastaccessed lastaccessed/*.json
-  iamtrim ingest lastaccessed aws --principal billing-api
-  iamtrim ingest lastaccessed aws --assume-role arn:aws:iam::111122223333:role/audit --assume-role arn:aws:iam::444455556666:role/audit`,
-		Args: minimumNArgs(1),
+		Args:  minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if src.AWSOptions.Workers < 0 {

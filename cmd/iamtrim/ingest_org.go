@@ -17,26 +17,7 @@ func (a *app) ingestOrgCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "org FILE | aws",
 		Short: "Load the AWS Organizations organisation (accounts, OUs, SCPs and RCPs), so analyze applies each account's SCP chain",
-		Long: `Stores the organisation as a dated snapshot: accounts (id, name, status),
-the OU tree, and the service control and resource control policies attached
-at the root, each OU and each account. Loading the same organisation again
-stores nothing new. From then on authz list, analyze, recommend, backtest
-and run apply to each principal the SCPs of its account's chain (root, each
-OU on the path, the account; the management account is exempt), and say
-which SCP statement takes an action away.
-
-FILE is the JSON layout of README "Organisation file", assembled from the
-AWS CLI (scripts/org-export.sh does it). 'aws' reads it live from
-Organizations with the management account's or a delegated administrator's
-credentials.
-
-A rejected entry (an OU or account in a parent cycle or under an unknown
-parent, an attachment of an unknown policy, a policy that does not parse) is
-named as FILE: Entry[i] (id): reason; the rest is stored and the exit code
-is 3.`,
-		Example: `  iamtrim ingest org org.json
-  iamtrim ingest org aws --profile management`,
-		Args: exactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			src := job.OrgSource{File: args[0], AWS: args[0] == "aws", API: opts}

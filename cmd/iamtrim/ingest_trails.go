@@ -16,16 +16,7 @@ func (a *app) ingestTrailsCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "trails FILE | aws",
 		Short: "Load what the CloudTrail trails log (describe-trails + get-event-selectors), so analyze knows which data events were recorded",
-		Long: `Without a trail configuration, analyze assumes data events (S3 objects,
-Lambda Invoke, DynamoDB items, ...) were not logged, and reports the actions
-they would show as unobservable rather than unused.
-
-FILE holds the output of 'aws cloudtrail describe-trails' and
-'aws cloudtrail get-event-selectors' in any arrangement (one JSON array of
-both, or an object holding both). 'aws' reads them live.`,
-		Example: `  iamtrim ingest trails trails.json
-  iamtrim ingest trails aws --profile audit --region us-east-1`,
-		Args: exactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			src := job.TrailsSource{File: args[0], AWS: args[0] == "aws", Profile: profile, AssumeRole: assumeRole, Region: region, EndpointURL: endpoint, Log: a.log}

@@ -22,30 +22,7 @@ func (a *app) jobCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "run",
 		Short: "The nightly job: migrate, refresh, ingest, analyze, recommend, report",
-		Long: `Runs every stage in order from one configuration file: migrate; refresh the
-catalog when older than catalog.max_age; refresh the authorization inventory
-and the trail configuration; ingest each CloudTrail source incrementally
-(the ledger skips what is done); analyze; recommend a policy for every role
-into OUT_DIR/policies; write the report (table on stdout, other formats into
-OUT_DIR). One log line per stage with its timing, then one summary line.
-
-The whole configuration, each stage's options included, is checked before
-anything runs: a bad value exits 2 naming its key.
-
-Safe to schedule: a second run while one is active exits with a message
-(lock: fail) or waits (lock: wait, --wait), through a PostgreSQL advisory
-lock; a killed run resumes cleanly on the next start; every output file is
-written to a temporary name and renamed, so readers never see half a file;
-a second run with no new input ingests nothing and writes the same outputs.
-
-Exit codes: 0 ok; 1 error; 2 bad configuration; 3 some inputs were rejected
-(still retried next time); 4 findings above --fail-on (e.g.
-high-risk-unused, admin, critical). Configuration values may use ${VAR} to
-take secrets from the environment; IAMTRIM_CONFIG, IAMTRIM_FAIL_ON and
-IAMTRIM_OUT_DIR override the file, and flags override those.`,
-		Example: `  iamtrim run --config /etc/iamtrim/iamtrim.yaml
-  iamtrim run --config iamtrim.yaml --fail-on high-risk-unused,critical --log-format json`,
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("config") && a.getenv("IAMTRIM_CONFIG") != "" {
 				configPath = a.getenv("IAMTRIM_CONFIG")

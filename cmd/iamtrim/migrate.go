@@ -10,11 +10,7 @@ func (a *app) migrateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "migrate",
 		Short: "Create the database if needed and apply pending schema migrations",
-		Long: `Every command that touches the database migrates it first; migrate does only
-that, for deployments that prefer to migrate explicitly. Concurrent starts
-wait on a PostgreSQL advisory lock, so only one process migrates.`,
-		Example: "  iamtrim migrate --db postgres://iamtrim@db.internal/iamtrim",
-		Args:    noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx)

@@ -28,48 +28,7 @@ func (a *app) recommendCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "recommend ROLE",
 		Short: "Write a proven least-privilege policy for a role (or user)",
-		Long: `Builds a policy granting only what ROLE (an ARN or a name) used in the
-window, in catalog casing, grouped by service and resource scope, with the
-observed resources generalised (S3 object keys to a prefix, many resources of
-one kind to one pattern: --object-prefix-depth, --collapse-at) but never
-broader than what the current policies grant. Granted actions CloudTrail
-could not have shown are kept in their own statement (--unobservable keep),
-or left out and listed (list) or removed (drop). Successful calls that map to
-no IAM action keep the current grant of their service (--unmapped keep, in a
-KeptUnmapped statement) or fail the proof (--unmapped fail). Explicit Deny statements
-that touch kept actions are carried over. A policy over the managed size
-limit is split over the principal's budget first (the role's inline policy,
---inline-chars, then up to --max-policies managed policies of --max-chars);
-only when that does not fit are read and list actions compacted with
-wildcards, each listed in the proof; a recommendation that still does not fit
-fails (exit 1). A split with --format policy needs -o DIR (one
-NAME.policy-N.json each) or --format json.
-
-Every recommendation is proven with the policy evaluator, and the proof is
-printed on stderr (and in --format json): (1) every successful call of the
-window is allowed; (2) nothing is allowed that the current policies do not
-allow; (3) what is removed, by access level. When a proof fails, nothing is
-written and the exit code is 1.
-
-Formats: json (the recommendation: policies, proof, notes), policy (the
-policy document alone), terraform (the role's inline policy,
-aws_iam_role_policy, or with --terraform-style managed an aws_iam_policy and
-its aws_iam_role_policy_attachment; formatted as terraform fmt writes it),
-cloudformation (an AWS::IAM::RolePolicy template fragment), cli (the aws iam
-commands that apply it), diff (what changes, per service). The terraform,
-cloudformation and cli outputs start with the proof summary and every
-warning (service-linked role, Identity Center role, split, wildcards).
-
-With --all, files go into one directory per account (OUT_DIR/ACCOUNT/) when
-the roles come from more than one account; a file this run wrote for one
-principal is never overwritten for another (that principal fails, exit 1).`,
-		Example: `  iamtrim recommend billing-api
-  iamtrim recommend arn:aws:iam::111122223333:role/app/billing-api --format policy -o billing-api.json
-  iamtrim recommend billing-api --format diff --suggest-conditions
-  iamtrim recommend --all --out-dir policies/ --format terraform
-  iamtrim recommend billing-api --format terraform --terraform-style managed --terraform-role-ref aws_iam_role.billing_api
-  iamtrim recommend --all --out-dir tf/ --format terraform --terraform-role-ref 'module.iam.aws_iam_role.{name}'`,
-		Args: maximumNArgs(1),
+		Args:  maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if all == (len(args) == 1) {

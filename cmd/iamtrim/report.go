@@ -20,22 +20,7 @@ func (a *app) reportCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "report",
 		Short: "The quarterly permission audit report",
-		Long: `Reports on the latest stored analysis of the period (run 'iamtrim analyze'
-first): a summary for auditors (principals, granted vs used, unused
-principals, admin and service-wide wildcards, high-risk unused permissions,
-denied attempts, actions first used this period, log coverage with its gaps,
-catalog version, window) and, per principal sorted by risk, granted, used,
-unused, last activity, whether a proven recommendation exists, and the
-change since the previous quarter's analysis.
-
-Formats: table (terminal), md, html (one self-contained file with charts
-and sortable tables, prints well), csv, json, and trend-csv (the trend: one
-row per analysis snapshot of the period, and each earlier quarter's latest).
-Strings from AWS and logs are escaped for each format.`,
-		Example: `  iamtrim report
-  iamtrim report --quarter 2026Q4 --format html -o audit-2026Q4.html
-  iamtrim report --from 2026-10-01 --to 2026-10-31 --account 111122223333 --format csv -o october.csv`,
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			var err error

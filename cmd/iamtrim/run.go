@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	clidoc "github.com/iamtrim/iamtrim/docs/cli"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/internal/logging"
 	"github.com/iamtrim/iamtrim/internal/option"
@@ -156,19 +157,33 @@ func subcommandArgs(c *cobra.Command, args []string) error {
 	return nil
 }
 
+// rootCmd is the command tree with each command's help from the CLI
+// reference (docs/cli).
 func (a *app) rootCmd() *cobra.Command {
-	root := &cobra.Command{
-		Use:   "iamtrim",
-		Short: "Find the IAM permissions AWS roles hold but never use, and write the tightened policy",
-		Long: `iamtrim loads CloudTrail events and the account's authorization details into
-PostgreSQL, compares what each role and user is granted with what it used,
-and writes a least-privilege policy proven to allow every observed call.
+	root := a.commands()
+	describe(root)
+	return root
+}
 
-Results go to stdout (or -o FILE); logs and progress go to stderr.`,
-		Example: `  iamtrim sample --out /tmp/org
-  iamtrim ingest cloudtrail /tmp/org/AWSLogs
-  iamtrim ingest authz /tmp/org/authz.json
-  iamtrim analyze --window 90d`,
+// describe gives c and its subcommands their description and examples from
+// their pages of the CLI reference. The pages are embedded: one missing or
+// malformed is a defect of the build, which TestCLIReference reports.
+func describe(c *cobra.Command) {
+	d, err := clidoc.Lookup(c.CommandPath())
+	if err != nil {
+		panic(err)
+	}
+	c.Long, c.Example = d.Long, d.Example
+	for _, s := range c.Commands() {
+		describe(s)
+	}
+}
+
+// commands is the command tree without the help text of docs/cli.
+func (a *app) commands() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "iamtrim",
+		Short:         "Find the IAM permissions AWS roles hold but never use, and write the tightened policy",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {

@@ -16,15 +16,7 @@ func (a *app) sampleCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sample",
 		Short: "Write a deterministic synthetic organisation: authz.json, trails.json, CloudTrail logs, truth.json",
-		Long: `Writes a realistic synthetic AWS account: authz.json in the format of
-'aws iam get-account-authorization-details', trails.json (what the trail
-logs), CloudTrail log files in S3 delivery layout under AWSLogs/, and
-truth.json: for every role and user, the exact actions and resources its
-successful calls need. The same seed and options give byte-identical output,
-and memory stays bounded at any --events.`,
-		Example: `  iamtrim sample --out /tmp/org
-  iamtrim sample --out /tmp/big --events 1000000 --days 30 --files 1000`,
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Out == "" {
 				return usageErr("--out is required")

@@ -19,33 +19,7 @@ func (a *app) trimCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "trim ROLE",
 		Short: "One role trimmed in one command: its policies, its logs, its proven recommendation",
-		Long: `Runs the whole pipeline for one role (or user), named by name or ARN, each
-stage on one log line with its time:
-
-  catalog    refreshed from AWS's Service Reference when older than
-             --catalog-max-age (cached, conditional requests; offline, the last
-             cached copy with a warning), or loaded from --catalog DIR
-  authz      the role's policies read live (iam:GetRole, ListRolePolicies,
-             GetRolePolicy, ListAttachedRolePolicies, GetPolicy,
-             GetPolicyVersion, its boundary; a user's groups too), not the
-             whole account; or the file --authz FILE
-  trails     which data events are logged: --trails FILE, else read live
-             (DescribeTrails, GetEventSelectors) when the logs come from AWS
-  logs       --logs DIR, s3://BUCKET/PREFIX or api (LookupEvents); default the
-             bucket of the account's trail (DescribeTrails). S3 and the API are
-             read for the window's days only; objects already ingested are
-             skipped, so a re-run reads only what is new
-  recommend  the analysis of the window and the recommendation, proven; the
-             proof on stderr, the recommendation as --format (default diff) on
-             stdout, or in -o FILE with the diff on stdout
-
-Everything is stored (in the private store when no server is configured), so
-analyze, report and a second trim reuse it. Exit codes as recommend's, and 3
-when some inputs were rejected (the recommendation is still written).`,
-		Example: `  iamtrim trim orders-api-lambda
-  iamtrim trim orders-api-lambda --logs s3://org-trail/AWSLogs --format policy -o orders-api-lambda.json
-  iamtrim trim orders-api-lambda --logs testdata/sample/AWSLogs --authz testdata/sample/authz.json --catalog testdata/catalog`,
-		Args: exactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			opts, err := ev.options(a.now())

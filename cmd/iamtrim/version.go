@@ -11,10 +11,9 @@ import (
 
 func (a *app) versionCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print iamtrim's version",
-		Example: "  iamtrim version",
-		Args:    noArgs,
+		Use:   "version",
+		Short: "Print iamtrim's version",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(a.stdout, "iamtrim %s %s %s/%s\n", buildinfo.Version(version), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
