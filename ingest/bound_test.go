@@ -16,7 +16,9 @@ import (
 // identifiers never reach the rollup, S3 keys keep at most the prefix
 // depth, no (principal, day, action, invoker, account) holds more than the
 // cap plus one overflow row, no principal's day more networks than its
-// cap plus one, and the calls add up to those of an uncapped ingest.
+// cap plus one, and the calls add up to those of an uncapped ingest. With
+// the default fold, resources of a kind beyond DefaultCollapseAt-1 become
+// one pattern: the calls add up the same, in fewer rows.
 func TestBoundedRollup(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -24,12 +26,16 @@ func TestBoundedRollup(t *testing.T) {
 		t.Fatal(err)
 	}
 	capped := storetest.New(t)
-	s, err := ingest.Run(ctx, capped, nil, ingest.Options{Sources: []string{dir}, MaxResources: 8, MaxNetworks: 4}, testLogger(t))
+	s, err := ingest.Run(ctx, capped, nil, ingest.Options{Sources: []string{dir}, MaxResources: 8, MaxNetworks: 4, CollapseAt: -1}, testLogger(t))
 	if err != nil || s.Rejected() > 0 || s.Events != 4000 {
 		t.Fatalf("capped ingest: %v, %+v", err, s)
 	}
 	wide := storetest.New(t)
-	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, MaxResources: 100_000, MaxNetworks: 100_000, ObjectPrefixDepth: -1}, testLogger(t)); err != nil {
+	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, MaxResources: 100_000, MaxNetworks: 100_000, ObjectPrefixDepth: -1, CollapseAt: -1}, testLogger(t)); err != nil {
+		t.Fatal(err)
+	}
+	folded := storetest.New(t)
+	if _, err := ingest.Run(ctx, folded, nil, ingest.Options{Sources: []string{dir}}, testLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -84,24 +90,45 @@ func TestBoundedRollup(t *testing.T) {
 		SELECT format('%s %s %s %s %s %s', p.arn, day, region, mfa, user_agent_class, sum(calls)) x
 		FROM usage_context_daily u JOIN usage_principal p ON p.id = u.principal_id GROUP BY p.arn, day, region, mfa, user_agent_class) y`
 	for _, q := range []string{perAction, perContext} {
-		var a, b string
+		var a, b, c string
 		if err := capped.Pool.QueryRow(ctx, q).Scan(&a); err != nil {
 			t.Fatal(err)
 		}
 		if err := wide.Pool.QueryRow(ctx, q).Scan(&b); err != nil {
 			t.Fatal(err)
 		}
+		if err := folded.Pool.QueryRow(ctx, q).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
 		if a != b || a == "" {
 			t.Errorf("capped and uncapped rollups count different calls:\n%s\nvs\n%s", a, b)
 		}
+		if c != b {
+			t.Errorf("folded and uncapped rollups count different calls:\n%s\nvs\n%s", c, b)
+		}
 	}
-	var nCapped, nWide int
+	var nCapped, nWide, nFolded int
 	_ = capped.Pool.QueryRow(ctx, `SELECT count(*) FROM usage_daily`).Scan(&nCapped)
 	_ = wide.Pool.QueryRow(ctx, `SELECT count(*) FROM usage_daily`).Scan(&nWide)
+	_ = folded.Pool.QueryRow(ctx, `SELECT count(*) FROM usage_daily`).Scan(&nFolded)
 	if nCapped >= nWide {
 		t.Errorf("capped rollup has %d rows, uncapped %d: the caps bound nothing", nCapped, nWide)
 	}
-	t.Logf("usage rows: %d capped, %d with whole keys and no cap", nCapped, nWide)
+	if nFolded >= nCapped {
+		t.Errorf("folded rollup has %d rows, capped at 8 %d: the fold bounds nothing", nFolded, nCapped)
+	}
+	// At most DefaultCollapseAt-1 exact resources of a kind, and the
+	// fold rows, per group (one here: the corpus's names share prefixes).
+	var worstExact int
+	if err := folded.Pool.QueryRow(ctx, `SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM usage_daily
+		WHERE action IN ('ssm:GetParameter', 'sts:AssumeRole') AND resource NOT LIKE '%*'
+		GROUP BY principal_id, day, action, invoked_by, account_id, split_part(resource, ':', 4)) x`).Scan(&worstExact); err != nil {
+		t.Fatal(err)
+	}
+	if worstExact > ingest.DefaultCollapseAt-1 {
+		t.Errorf("a group of the folded rollup holds %d exact parameters or roles, want at most %d", worstExact, ingest.DefaultCollapseAt-1)
+	}
+	t.Logf("usage rows: %d capped, %d folded, %d with whole keys and no cap", nCapped, nFolded, nWide)
 
 	b, err := queries.Bounds(ctx, capped)
 	if err != nil || b != (queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 8, MaxNetworks: 4}) {

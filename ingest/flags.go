@@ -18,6 +18,8 @@ type Flags struct {
 	EndpointURL  string
 	// ObjectPrefixDepth is as written: 0 keeps keys whole (see Depth).
 	ObjectPrefixDepth, MaxResources int
+	// CollapseAt is as written: 0 never folds (see Collapse).
+	CollapseAt int
 	// Window is set for the query engines (athena, lake): --since and
 	// --until are required, since they bound what the engine scans.
 	Window bool
@@ -43,6 +45,7 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	f.Output.AddFlags(fs, "summary format: text or json", "the summary")
 	fs.IntVar(&f.ObjectPrefixDepth, "object-prefix-depth", DefaultObjectPrefixDepth, depth)
 	fs.IntVar(&f.MaxResources, "max-resources", DefaultMaxResources, "distinct resources stored per principal, action and day; calls on more are counted in one overflow row")
+	fs.IntVar(&f.CollapseAt, "collapse-at", DefaultCollapseAt, "per principal, action and day, resources of one kind beyond the first N-1 are stored as one pattern, as recommend --collapse-at N makes of them (0: never)")
 }
 
 // Parse checks the flags and returns the window, counted back from now
@@ -66,6 +69,9 @@ func (f *Flags) Parse(now time.Time) (since, until time.Time, err error) {
 	if f.MaxResources <= 0 {
 		return since, until, option.Errorf("--max-resources %d: want 1 or more", f.MaxResources)
 	}
+	if f.CollapseAt < 0 {
+		return since, until, option.Errorf("--collapse-at %d: want 0 (never fold) or more", f.CollapseAt)
+	}
 	return since, until, nil
 }
 
@@ -76,6 +82,15 @@ func (f *Flags) Depth() int {
 		return -1
 	}
 	return f.ObjectPrefixDepth
+}
+
+// Collapse is --collapse-at as Options.CollapseAt takes it: negative
+// never folds.
+func (f *Flags) Collapse() int {
+	if f.CollapseAt == 0 {
+		return -1
+	}
+	return f.CollapseAt
 }
 
 // CloudTrailFlags are the flags of `ingest cloudtrail`.
@@ -108,7 +123,7 @@ func (c *CloudTrailFlags) Complete(sources []string, now func() time.Time) (Opti
 	}
 	o.Sources, o.Now = sources, now
 	o.S3Endpoint, o.APIEndpoint = c.EndpointURL, c.EndpointURL
-	o.ObjectPrefixDepth, o.MaxResources = c.Depth(), c.MaxResources
+	o.ObjectPrefixDepth, o.MaxResources, o.CollapseAt = c.Depth(), c.MaxResources, c.Collapse()
 	return o, option.Invalid(o.Validate())
 }
 

@@ -92,13 +92,8 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 	if opts.MaxNetworks == 0 {
 		opts.MaxNetworks = rollup.DefaultMaxNetworks
 	}
-	depth := opts.ObjectPrefixDepth
-	switch {
-	case depth == 0:
-		depth = rollup.DefaultObjectPrefixDepth
-	case depth < 0:
-		depth = 0
-	}
+	depth := orDefault(opts.ObjectPrefixDepth, rollup.DefaultObjectPrefixDepth)
+	collapseAt := orDefault(opts.CollapseAt, rollup.DefaultCollapseAt)
 	host, _ := os.Hostname()
 	return &runner{
 		db: db, opts: opts, log: log,
@@ -110,8 +105,20 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 		partitions: map[string]bool{},
 		who:        fmt.Sprintf("%s:%d", clip(host, 64), os.Getpid()),
 		lockWait:   2 * time.Minute,
-		roll:       rollup.NewRun(rollup.Options{ObjectPrefixDepth: depth, MaxResources: opts.MaxResources, MaxNetworks: opts.MaxNetworks}),
+		roll:       rollup.NewRun(rollup.Options{ObjectPrefixDepth: depth, MaxResources: opts.MaxResources, MaxNetworks: opts.MaxNetworks, CollapseAt: collapseAt}),
 	}
+}
+
+// orDefault is an option whose zero means its default and a negative
+// value "off" (0 in package rollup): def for 0, 0 below.
+func orDefault(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 // maxUnmappedNames bounds the distinct (eventSource, eventName) pairs

@@ -29,6 +29,7 @@ const (
 	DefaultObjectPrefixDepth = rollup.DefaultObjectPrefixDepth
 	DefaultMaxResources      = rollup.DefaultMaxResources
 	DefaultMaxNetworks       = rollup.DefaultMaxNetworks
+	DefaultCollapseAt        = rollup.DefaultCollapseAt
 )
 
 // Options configure Run; they mirror `iamtrim ingest cloudtrail` flags.
@@ -94,6 +95,12 @@ type Options struct {
 	// and day in the context rollup (the rest under queries.MoreNetworks).
 	// 0 means DefaultMaxNetworks.
 	MaxNetworks int
+	// CollapseAt: per principal, day, action, invoking service and
+	// account, the resources of one kind (S3 objects: of one parent
+	// path) beyond the first CollapseAt-1 are stored as one pattern, as
+	// recommend's --collapse-at would make of them. 0 means
+	// DefaultCollapseAt; negative never folds.
+	CollapseAt int
 }
 
 // DefaultLimits are the size limits ingest applies: CloudTrail writes
@@ -150,6 +157,9 @@ func (o *Options) Validate() error {
 	}
 	if o.MaxResources < 0 || o.MaxResources > 100_000 {
 		return fmt.Errorf("max resources: %d is not between 1 and 100000", o.MaxResources)
+	}
+	if o.CollapseAt > 100_000 {
+		return fmt.Errorf("collapse at: %d is more than 100000", o.CollapseAt)
 	}
 	if o.MaxNetworks < 0 || o.MaxNetworks > 100_000 {
 		return fmt.Errorf("max networks: %d is not between 1 and 100000", o.MaxNetworks)

@@ -46,9 +46,9 @@ type PushdownOptions struct {
 	Target string
 	Query  pushdown.Query
 	Engine Engine
-	// ObjectPrefixDepth, MaxResources and MaxNetworks bound the rollup as
-	// Options' fields of the same names do.
-	ObjectPrefixDepth, MaxResources, MaxNetworks int
+	// ObjectPrefixDepth, MaxResources, MaxNetworks and CollapseAt bound
+	// the rollup as Options' fields of the same names do.
+	ObjectPrefixDepth, MaxResources, MaxNetworks, CollapseAt int
 	// ChunkRows is how many result rows go into one transaction; 0 means
 	// 8,192.
 	ChunkRows int
@@ -107,6 +107,7 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 	hash := hex.EncodeToString(h[:])
 	r := newRunner(db, cat, Options{
 		Workers: 1, ObjectPrefixDepth: opts.ObjectPrefixDepth, MaxResources: opts.MaxResources, MaxNetworks: opts.MaxNetworks,
+		CollapseAt: opts.CollapseAt,
 	}, log)
 	q := opts.Query
 	since, until := q.Since.UTC(), q.Until.UTC()

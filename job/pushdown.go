@@ -24,9 +24,9 @@ type PushdownSource struct {
 	Athena athenasrc.Options
 	Lake   lakesrc.Options
 	AWS    awsconf.Options
-	// ObjectPrefixDepth and MaxResources bound the rollup as in
-	// ingest.Options.
-	ObjectPrefixDepth, MaxResources int
+	// ObjectPrefixDepth, MaxResources and CollapseAt bound the rollup as
+	// in ingest.Options.
+	ObjectPrefixDepth, MaxResources, CollapseAt int
 }
 
 // IngestPushdown runs (or resumes) the query on Athena or CloudTrail Lake
@@ -44,7 +44,7 @@ func IngestPushdown(ctx context.Context, db *store.DB, src PushdownSource, log *
 	if err != nil {
 		return ingest.PushdownSummary{}, err
 	}
-	opts := ingest.PushdownOptions{Query: src.Query, ObjectPrefixDepth: src.ObjectPrefixDepth, MaxResources: src.MaxResources}
+	opts := ingest.PushdownOptions{Query: src.Query, ObjectPrefixDepth: src.ObjectPrefixDepth, MaxResources: src.MaxResources, CollapseAt: src.CollapseAt}
 	switch src.Query.Dialect {
 	case pushdown.Lake:
 		src.Lake.Logger = log
@@ -113,7 +113,7 @@ func (p *PushdownFlags) Complete(now time.Time) (PushdownSource, error) {
 	if s.Query.Since, s.Query.Until, err = p.Parse(now); err != nil {
 		return s, err
 	}
-	s.ObjectPrefixDepth, s.MaxResources = p.Depth(), p.MaxResources
+	s.ObjectPrefixDepth, s.MaxResources, s.CollapseAt = p.Depth(), p.MaxResources, p.Collapse()
 	s.AWS.STSEndpoint = p.EndpointURL
 	s.Athena.Endpoint, s.Lake.Endpoint = p.EndpointURL, p.EndpointURL
 	return s, option.Invalid(s.Query.Validate())

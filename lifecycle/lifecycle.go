@@ -371,6 +371,37 @@ func ObjectPrefix(arn string, depth int) string {
 	return "arn:" + strings.Join(parts[:4], ":") + ":" + bucket + "/" + strings.Join(segs[:depth], "/") + "/*"
 }
 
+// KindPrefix is the part of an ARN that names its resource type:
+// everything through the first "/" or ":" of the resource part
+// (arn:aws:dynamodb:us-east-1:1:table/), or "" when there is none. For S3
+// buckets and objects it is the bucket (arn:aws:s3:::b/). recommend's
+// --collapse-at counts resources per kind, and ingest folds them per kind
+// (objects per parent path) the same way.
+func KindPrefix(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return ""
+	}
+	parts := strings.SplitN(rest, ":", 5)
+	if len(parts) != 5 {
+		return ""
+	}
+	res := parts[4]
+	i := strings.IndexAny(res, "/:")
+	if parts[1] == "s3" && parts[3] == "" {
+		// S3 buckets and objects: the bucket is the kind for objects.
+		j := strings.IndexByte(res, '/')
+		if j < 0 {
+			return "arn:" + strings.Join(parts[:4], ":") + ":"
+		}
+		i = j
+	}
+	if i < 0 {
+		return ""
+	}
+	return "arn:" + strings.Join(parts[:4], ":") + ":" + res[:i+1]
+}
+
 // CommonPrefix is the longest common prefix of arns, cut back so that its
 // resource part (after the fifth ":") never ends in a minted-looking or
 // partial numeric token: "…:log-stream:2025/12/3" becomes "…:log-stream:"

@@ -60,10 +60,18 @@ func LoadContext(ctx context.Context, db *store.DB, w analyze.Window, arn string
 	return ev, nil
 }
 
+// MaxSuggestedNetworks is the most networks (IPv4 /24s, IPv6 /48s) or VPC
+// endpoints a suggested aws:SourceIp or aws:SourceVpce condition lists:
+// a role seen calling from more is not pinned to a few places, and a
+// condition naming many of them breaks as soon as one is replaced. It is
+// also why ingest needs to keep no more networks per principal and day
+// (rollup.DefaultMaxNetworks).
+const MaxSuggestedNetworks = 4
+
 // Suggest proposes conditions from observed context, each with its
 // evidence: aws:RequestedRegion from the regions used; aws:SourceVpce when
-// every call came through VPC endpoints; aws:SourceIp when every call came
-// from a few networks; aws:MultiFactorAuthPresent for people who always
+// every call came through a few VPC endpoints; aws:SourceIp when every
+// call came from a few networks (MaxSuggestedNetworks); aws:MultiFactorAuthPresent for people who always
 // used MFA.
 func Suggest(ev ContextEvidence, p authz.Principal) []Suggestion {
 	if ev.Calls == 0 {
@@ -75,11 +83,11 @@ func Suggest(ev ContextEvidence, p authz.Principal) []Suggestion {
 		out = append(out, Suggestion{Operator: "StringEquals", Key: "aws:RequestedRegion", Values: regions,
 			Evidence: span + " were made in " + counts(ev.Regions) + " (global services such as IAM report us-east-1)"})
 	}
-	if _, none := ev.VPCEndpoints[""]; !none && len(ev.VPCEndpoints) > 0 {
+	if _, none := ev.VPCEndpoints[""]; !none && len(ev.VPCEndpoints) > 0 && len(ev.VPCEndpoints) <= MaxSuggestedNetworks {
 		out = append(out, Suggestion{Operator: "StringEquals", Key: "aws:SourceVpce", Values: keys(ev.VPCEndpoints),
 			Evidence: "all " + span + " came through VPC endpoints " + counts(ev.VPCEndpoints)})
 	}
-	if _, svc := ev.SourceNets[""]; !svc && len(ev.SourceNets) > 0 && len(ev.SourceNets) <= 4 {
+	if _, svc := ev.SourceNets[""]; !svc && len(ev.SourceNets) > 0 && len(ev.SourceNets) <= MaxSuggestedNetworks {
 		var cidrs []string
 		public := true
 		for n := range ev.SourceNets {

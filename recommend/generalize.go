@@ -80,7 +80,7 @@ func (g Generalize) generalize(arns []string) []candidate {
 	groups := map[string][]candidate{}
 	var kinds []string
 	for _, c := range cands {
-		k := kindPrefix(c.pattern)
+		k := lifecycle.KindPrefix(c.pattern)
 		if _, ok := groups[k]; !ok {
 			kinds = append(kinds, k)
 		}
@@ -169,7 +169,7 @@ func siblingParent(arn string) string {
 	if strings.ContainsAny(arn, "*?") {
 		return ""
 	}
-	k := kindPrefix(arn)
+	k := lifecycle.KindPrefix(arn)
 	if k == "" {
 		return ""
 	}
@@ -183,32 +183,4 @@ func siblingParent(arn string) string {
 		return "" // a minted-looking token in the parent
 	}
 	return p
-}
-
-// kindPrefix is the part of an ARN that names its resource type:
-// everything through the first "/" or ":" of the resource part
-// (arn:aws:dynamodb:us-east-1:1:table/), or "" when there is none.
-func kindPrefix(arn string) string {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
-		return ""
-	}
-	parts := strings.SplitN(rest, ":", 5)
-	if len(parts) != 5 {
-		return ""
-	}
-	res := parts[4]
-	i := strings.IndexAny(res, "/:")
-	if parts[1] == "s3" && parts[3] == "" {
-		// S3 buckets and objects: the bucket is the kind for objects.
-		j := strings.IndexByte(res, '/')
-		if j < 0 {
-			return "arn:" + strings.Join(parts[:4], ":") + ":"
-		}
-		i = j
-	}
-	if i < 0 {
-		return ""
-	}
-	return "arn:" + strings.Join(parts[:4], ":") + ":" + res[:i+1]
 }

@@ -1,8 +1,12 @@
 package rollup
 
 import (
+	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/iamtrim/iamtrim/lifecycle"
 )
 
 // capTracker admits at most max distinct values per group over a run and
@@ -31,15 +35,7 @@ func (t *capTracker[G]) admit(g G, v string) string {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := t.groups[g]
-	if s == nil {
-		if t.entries >= trackerLimit {
-			clear(t.groups)
-			t.entries = 0
-		}
-		s = map[string]struct{}{}
-		t.groups[g] = s
-	}
+	s := tracked(t.groups, &t.entries, g, func() map[string]struct{} { return map[string]struct{}{} })
 	if _, ok := s[v]; ok {
 		return v
 	}
@@ -49,6 +45,22 @@ func (t *capTracker[G]) admit(g G, v string) string {
 	s[v] = struct{}{}
 	t.entries++
 	return v
+}
+
+// tracked returns the state of group g in groups, made by mk when new;
+// past trackerLimit entries (counted by the caller in *entries) it forgets
+// every group first, bounding the trackers' memory.
+func tracked[G comparable, S any](groups map[G]S, entries *int, g G, mk func() S) S {
+	s, ok := groups[g]
+	if !ok {
+		if *entries >= trackerLimit {
+			clear(groups)
+			*entries = 0
+		}
+		s = mk()
+		groups[g] = s
+	}
+	return s
 }
 
 // resourceGroup is what the resource cap counts per.
@@ -62,4 +74,117 @@ type resourceGroup struct {
 type networkGroup struct {
 	principal string
 	day       time.Time
+}
+
+// foldGroup is what the fold counts per: the cap's group and the
+// resources' parent (see foldParent).
+type foldGroup struct {
+	resourceGroup
+	parent string
+}
+
+// foldSet is a group's state: the resources stored exact (fewer than
+// the threshold) and the prefix of its fold row once it has one.
+type foldSet struct {
+	exact  []string
+	prefix string
+}
+
+// foldTracker folds the resources of a group beyond the first at-1 into
+// one pattern, as recommend's --collapse-at does with at or more
+// resources of one kind: their longest common prefix, cut back before
+// any minted-looking token (lifecycle.CommonPrefix), then "*". The
+// at-1 exact resources and the fold row make at candidates of one kind
+// for recommend, which then collapses them to the same pattern as from
+// the resources themselves. A resource outside the fold's prefix widens
+// it (a new fold row): the rows of a group stay at most at-1 plus one
+// per distinct prefix, which the cap (capTracker) bounds anyway. Like
+// capTracker, it forgets everything past trackerLimit entries.
+type foldTracker struct {
+	mu      sync.Mutex
+	at      int
+	groups  map[foldGroup]*foldSet
+	entries int
+}
+
+func newFoldTracker(at int) *foldTracker {
+	return &foldTracker{at: at, groups: map[foldGroup]*foldSet{}}
+}
+
+// fold returns v, or the fold pattern its group maps it to.
+func (t *foldTracker) fold(g foldGroup, v string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := tracked(t.groups, &t.entries, g, func() *foldSet { t.entries++; return &foldSet{} })
+	if slices.Contains(s.exact, v) {
+		return v
+	}
+	if s.prefix != "" && strings.HasPrefix(v, s.prefix) {
+		return s.prefix + "*"
+	}
+	if len(s.exact) < t.at-1 {
+		s.exact = append(s.exact, v)
+		t.entries++
+		return v
+	}
+	pats := make([]string, 0, len(s.exact)+2)
+	for _, e := range s.exact {
+		pats = append(pats, strings.TrimSuffix(e, "*"))
+	}
+	pats = append(pats, strings.TrimSuffix(v, "*"))
+	if s.prefix != "" {
+		pats = append(pats, s.prefix)
+	}
+	p := lifecycle.CommonPrefix(pats)
+	if len(p) < len(g.parent) {
+		p = g.parent
+	}
+	s.prefix = p
+	return p + "*"
+}
+
+// foldParent is the parent a stored resource is folded under, "" when
+// it is never folded: an S3 object's parent path (objects under
+// b/customers/ fold into b/customers/…*, never into the bucket while
+// recommend's default --object-prefix-depth would keep the folders
+// apart), else the resource's kind (lifecycle.KindPrefix), what
+// recommend's --collapse-at counts per.
+func foldParent(arn string) string {
+	k := lifecycle.KindPrefix(arn)
+	if k == "" || !isS3Object(arn) {
+		return k
+	}
+	name := strings.TrimSuffix(strings.TrimSuffix(arn, "*"), "/")
+	i := strings.LastIndexByte(name, '/')
+	if i+1 < len(k) {
+		return k
+	}
+	return name[:i+1]
+}
+
+// isS3Object reports whether arn names an S3 object (or a pattern of
+// them): arn:PARTITION:s3:::BUCKET/KEY.
+func isS3Object(arn string) bool {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return false
+	}
+	parts := strings.SplitN(rest, ":", 5)
+	return len(parts) == 5 && parts[1] == "s3" && parts[2] == "" && parts[3] == "" && strings.Contains(parts[4], "/")
+}
+
+// Fold is what the rollup stores for the resources of one principal,
+// day, action, invoking service and account, named in this order, when it
+// folds them at at (Options.CollapseAt): each resource, or the pattern it
+// was folded into. It is the fold Add applies, without the cap.
+func Fold(at int, resources []string) []string {
+	t := newFoldTracker(at)
+	out := make([]string, len(resources))
+	for i, r := range resources {
+		out[i] = r
+		if p := foldParent(r); p != "" && at > 0 {
+			out[i] = t.fold(foldGroup{parent: p}, r)
+		}
+	}
+	return out
 }

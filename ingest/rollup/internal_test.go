@@ -2,6 +2,7 @@ package rollup
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
@@ -77,5 +78,57 @@ func TestIPv4NetMatchesNetip(t *testing.T) {
 				t.Errorf("SourceNet(%q) = %q, netip says %q", ip, got, want)
 			}
 		}
+	}
+}
+
+func TestFoldParent(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:s3:::b/customers/amber/*":            "arn:aws:s3:::b/customers/",
+		"arn:aws:s3:::b/customers/amber/profile.json": "arn:aws:s3:::b/customers/amber/",
+		"arn:aws:s3:::b/raw/*":                        "arn:aws:s3:::b/",
+		"arn:aws:s3:::b/x.json":                       "arn:aws:s3:::b/",
+		"arn:aws:s3:::b":                              "arn:aws:s3:::",
+		"arn:aws:iam::1:role/churn-role-3":            "arn:aws:iam::1:role/",
+		"arn:aws:ssm:us-east-1:1:parameter/app/x":     "arn:aws:ssm:us-east-1:1:parameter/",
+		"arn:aws:sns:us-east-1:1:topic":               "",
+		"*":                                           "",
+	} {
+		if got := foldParent(in); got != want {
+			t.Errorf("foldParent(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFold: the first at-1 resources of a kind stay exact, the others
+// become their common prefix with them (never shorter than the kind, cut
+// before minted-looking tokens), widened when one falls outside it; S3
+// objects fold per parent folder, never across folders.
+func TestFold(t *testing.T) {
+	role := func(n string) string { return "arn:aws:iam::1:role/" + n }
+	obj := func(k string) string { return "arn:aws:s3:::b/" + k }
+	tests := []struct {
+		name     string
+		at       int
+		in, want []string
+	}{
+		{"below the threshold", 5, []string{role("a1"), role("b"), role("a1"), role("c")}, []string{role("a1"), role("b"), role("a1"), role("c")}},
+		{"common prefix", 3,
+			[]string{role("churn-role-1"), role("churn-role-2"), role("churn-role-3"), role("churn-role-4"), role("churn-role-1")},
+			[]string{role("churn-role-1"), role("churn-role-2"), role("churn-role-*"), role("churn-role-*"), role("churn-role-1")}},
+		{"widened", 3,
+			[]string{role("app-x"), role("app-y"), role("app-z"), role("batch"), role("app-w")},
+			[]string{role("app-x"), role("app-y"), role("app-*"), role("*"), role("*")}},
+		{"folders apart", 3,
+			[]string{obj("customers/amber/*"), obj("customers/basil/*"), obj("customers/cedar/*"), obj("raw/*"), obj("uploads/*"), obj("customers/dune/*")},
+			[]string{obj("customers/amber/*"), obj("customers/basil/*"), obj("customers/*"), obj("raw/*"), obj("uploads/*"), obj("customers/*")}},
+		{"never", 0, []string{role("a1"), role("a2"), role("a3")}, []string{role("a1"), role("a2"), role("a3")}},
+		{"no kind", 2, []string{"arn:aws:sns:r:1:t1", "arn:aws:sns:r:1:t2", "arn:aws:sns:r:1:t3"}, []string{"arn:aws:sns:r:1:t1", "arn:aws:sns:r:1:t2", "arn:aws:sns:r:1:t3"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Fold(tc.at, tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("Fold(%d, %q)\n got %q\nwant %q", tc.at, tc.in, got, tc.want)
+			}
+		})
 	}
 }

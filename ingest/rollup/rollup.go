@@ -29,10 +29,21 @@ const (
 	// one action in a day; 64 keeps those exact and, with a day's
 	// overflow row, bounds a role's day at 65 rows per action.
 	DefaultMaxResources = 64
+	// DefaultCollapseAt folds the resources of one kind (an S3 object's
+	// parent path) per principal x day x action x invoking service x
+	// account beyond the first DefaultCollapseAt-1 into one pattern: the
+	// same threshold as recommend's default --collapse-at, so a default
+	// recommendation from the folded rollup is the one from the
+	// resources themselves (see foldTracker).
+	DefaultCollapseAt = 5
 	// DefaultMaxNetworks caps the distinct source networks (/24, /48 or
-	// VPC endpoint) per principal and day in the context rollup; the
-	// suggestions of aws:SourceIp and aws:SourceVpce need at most 4.
-	DefaultMaxNetworks = 16
+	// VPC endpoint) per principal and day in the context rollup. The
+	// aws:SourceIp and aws:SourceVpce suggestions list at most 4
+	// (recommend.MaxSuggestedNetworks) and a principal calling both from
+	// networks and through endpoints gets neither, so a day with more
+	// than 4 rules them out for any window holding it: keeping 4 and the
+	// overflow row changes no suggestion.
+	DefaultMaxNetworks = 4
 	// trackerLimit bounds the (group, value) pairs the caps remember in a
 	// run; past it they start afresh (see capTracker).
 	trackerLimit = 1 << 18
@@ -158,6 +169,10 @@ type Options struct {
 	ObjectPrefixDepth int
 	// MaxResources and MaxNetworks are the caps (both > 0).
 	MaxResources, MaxNetworks int
+	// CollapseAt folds resources of one kind beyond the first
+	// CollapseAt-1 into one pattern (see DefaultCollapseAt); 0 never
+	// folds.
+	CollapseAt int
 }
 
 // Run is what the groups of one ingest run share. It is safe for
@@ -165,6 +180,7 @@ type Options struct {
 type Run struct {
 	opts   Options
 	resCap *capTracker[resourceGroup]
+	fold   *foldTracker // nil: never fold
 	netCap *capTracker[networkGroup]
 
 	mu         sync.Mutex
@@ -173,12 +189,16 @@ type Run struct {
 
 // NewRun starts a run with the given bounds.
 func NewRun(opts Options) *Run {
-	return &Run{
+	r := &Run{
 		opts:       opts,
 		resCap:     newCapTracker[resourceGroup](opts.MaxResources, moreResources),
 		netCap:     newCapTracker[networkGroup](opts.MaxNetworks, moreNetworks),
 		principals: map[string]queries.StoredPrincipal{},
 	}
+	if opts.CollapseAt > 0 {
+		r.fold = newFoldTracker(opts.CollapseAt)
+	}
+	return r
 }
 
 // Options returns the run's bounds.
@@ -371,9 +391,16 @@ func (b *Batch) Add(pk string, day time.Time, rec *cloudtrail.Record, c Count) A
 			k := usageKey{principal: pk, day: day, action: Clip(a.Action, MaxName), resource: Clip(resource, MaxARN), invokedBy: invokedBy, account: account}
 			v := b.usage[k]
 			if v == nil && k.resource != "" {
-				// New to this group: within the cap, or counted in the
-				// day's overflow row.
-				k.resource = b.run.resCap.admit(resourceGroup{principal: pk, day: day, action: k.action, invokedBy: invokedBy, account: account}, k.resource)
+				// New to this group: folded with others of its kind,
+				// then within the cap, or counted in the day's overflow
+				// row.
+				g := resourceGroup{principal: pk, day: day, action: k.action, invokedBy: invokedBy, account: account}
+				if f := b.run.fold; f != nil && a.Via == "" {
+					if parent := foldParent(k.resource); parent != "" {
+						k.resource = f.fold(foldGroup{resourceGroup: g, parent: parent}, k.resource)
+					}
+				}
+				k.resource = b.run.resCap.admit(g, k.resource)
 				v = b.usage[k]
 			}
 			if k.resource == moreResources {
