@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/policy"
 )
 
@@ -99,6 +100,20 @@ func ReadFile(path string) (*Set, error) {
 		return nil, fmt.Errorf("read exceptions: %w", err)
 	}
 	return Parse(path, b)
+}
+
+// ReadFlag reads the register an --exceptions flag names: nil for no
+// path; a file that cannot be read or has bad entries (each named by
+// line) is an invalid option.
+func ReadFlag(path string) (*Set, error) {
+	if path == "" {
+		return nil, nil
+	}
+	set, err := ReadFile(path)
+	if err != nil {
+		return nil, option.Errorf("--exceptions: %v", err)
+	}
+	return set, nil
 }
 
 // Parse reads the `exceptions:` list of a YAML document; name is the file

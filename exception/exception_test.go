@@ -2,12 +2,14 @@ package exception
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 const register = `# accepted risks
@@ -152,5 +154,15 @@ func TestApply(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestReadFlag(t *testing.T) {
+	if set, err := ReadFlag(""); set != nil || err != nil {
+		t.Errorf("ReadFlag(\"\") = %v, %v; want no register and no error", set, err)
+	}
+	_, err := ReadFlag(filepath.Join(t.TempDir(), "none.yaml"))
+	if err == nil || !option.IsInvalid(err) || !strings.HasPrefix(err.Error(), "--exceptions: read exceptions: ") {
+		t.Errorf("ReadFlag of a missing file: %v, want an option error naming --exceptions", err)
 	}
 }

@@ -42,7 +42,7 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Until, "until", "", until)
 	fs.StringVar(&f.EndpointURL, "endpoint-url", "", endpoint)
 	f.Output.Formats = []string{"text", "json"}
-	f.Output.AddFlags(fs, "summary format: text or json", "the summary")
+	f.Output.AddFlags(fs, "summary format: text or json", "write the summary to FILE instead of stdout")
 	fs.IntVar(&f.ObjectPrefixDepth, "object-prefix-depth", DefaultObjectPrefixDepth, depth)
 	fs.IntVar(&f.MaxResources, "max-resources", DefaultMaxResources, "distinct resources stored per principal, action and day; calls on more are counted in one overflow row")
 	fs.IntVar(&f.CollapseAt, "collapse-at", DefaultCollapseAt, "per principal, action and day, resources of one kind beyond the first N-1 are stored as one pattern, as recommend --collapse-at N makes of them (0: never)")

@@ -3,22 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
-
-	"github.com/iamtrim/iamtrim/exception"
 )
-
-// readExceptions reads the --exceptions register; a file that cannot be
-// read or has bad entries (each named by line) is a usage error.
-func readExceptions(path string) (*exception.Set, error) {
-	if path == "" {
-		return nil, nil
-	}
-	set, err := exception.ReadFile(path)
-	if err != nil {
-		return nil, usageErr("--exceptions: %v", err)
-	}
-	return set, nil
-}
 
 // exceptionProblems reports entries that name no principal: the rest was
 // applied and the output written, so the exit code says some input was

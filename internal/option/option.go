@@ -49,11 +49,11 @@ type Output struct {
 	Formats []string
 }
 
-// AddFlags registers --format (usage lists the formats) and -o (what says
-// what is written).
-func (o *Output) AddFlags(fs *pflag.FlagSet, usage, what string) {
-	fs.StringVar(&o.Format, "format", o.Formats[0], usage)
-	fs.StringVarP(&o.Path, "output", "o", "", "write "+what+" to FILE instead of stdout")
+// AddFlags registers --format, Formats[0] by default, and -o, with their
+// usage texts.
+func (o *Output) AddFlags(fs *pflag.FlagSet, format, output string) {
+	fs.StringVar(&o.Format, "format", o.Formats[0], format)
+	fs.StringVarP(&o.Path, "output", "o", "", output)
 }
 
 // Validate checks that Format is one of Formats.

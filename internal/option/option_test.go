@@ -46,7 +46,7 @@ func TestOutput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := Output{Formats: tc.formats}
 			fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
-			o.AddFlags(fs, "the format", "the result")
+			o.AddFlags(fs, "the format", "write the result to FILE")
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}

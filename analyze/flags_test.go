@@ -1,0 +1,60 @@
+package analyze_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/spf13/pflag"
+)
+
+func TestFlags(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		days    int
+		th      analyze.Thresholds
+		wantErr string
+	}{
+		{name: "defaults", days: 90, th: analyze.DefaultThresholds},
+		{name: "given", args: []string{"--window", "2w", "--min-coverage", "0", "--min-days", "0", "--scp", "a.json", "--scp", "b.json", "--trails", "t.json"}, days: 14},
+		{name: "bad coverage", args: []string{"--min-coverage", "1.5"}, wantErr: "--min-coverage 1.5: want a share from 0 to 1"},
+		{name: "bad window", args: []string{"--window", "3x"}, wantErr: `--window "3x": want a length such as 90d, 12w or 36h`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var f analyze.Flags
+			fs := pflag.NewFlagSet("analyze", pflag.ContinueOnError)
+			f.AddFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			opts, err := f.Options(now)
+			if tc.wantErr != "" {
+				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
+					t.Fatalf("Options error %v, want the option error %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if opts.WindowDays != tc.days || *opts.Thresholds != tc.th {
+				t.Errorf("window %d days, thresholds %+v; want %d, %+v", opts.WindowDays, *opts.Thresholds, tc.days, tc.th)
+			}
+			if tc.args != nil && (len(f.Evidence.SCPFiles) != 2 || f.Evidence.TrailsFile != "t.json") {
+				t.Errorf("evidence %+v, want two SCP files and t.json", f.Evidence)
+			}
+		})
+	}
+}
+
+func TestFlagsSourcesHaveNoWindow(t *testing.T) {
+	var f analyze.Flags
+	fs := pflag.NewFlagSet("backtest", pflag.ContinueOnError)
+	f.AddSourceFlags(fs)
+	if fs.Lookup("window") != nil || fs.Lookup("as-of") == nil {
+		t.Errorf("AddSourceFlags: --window registered %v, --as-of %v; want only --as-of", fs.Lookup("window") != nil, fs.Lookup("as-of") != nil)
+	}
+}

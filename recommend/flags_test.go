@@ -1,0 +1,67 @@
+package recommend
+
+import (
+	"testing"
+
+	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/spf13/pflag"
+)
+
+func TestFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string // want: the principal, or the option error
+		args       []string
+		wantErr    bool
+	}{
+		{name: "one role", args: []string{"billing-api"}, want: "billing-api"},
+		{name: "all", args: []string{"--all", "--out-dir", "p"}, want: ""},
+		{name: "neither", args: nil, want: "name one ROLE, or use --all with --out-dir", wantErr: true},
+		{name: "all without dir", args: []string{"--all"}, want: "--all needs --out-dir", wantErr: true},
+		{name: "format", args: []string{"r", "--format", "yaml"}, want: `--format "yaml": want one of json, policy, terraform, cloudformation, cli, diff`, wantErr: true},
+		{name: "terraform only", args: []string{"r", "--terraform-style", "managed"}, want: "--terraform-style and --terraform-role-ref apply to --format terraform", wantErr: true},
+		{name: "style", args: []string{"r", "--format", "terraform", "--terraform-style", "x"}, want: `terraform style "x": want inline or managed`, wantErr: true},
+		{name: "options", args: []string{"r", "--seasonal", "x"}, want: `seasonal: "x" is not keep or drop`, wantErr: true},
+		{name: "negative", args: []string{"r", "--collapse-at", "-1"}, want: "negative limit", wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var f Flags
+			fs := pflag.NewFlagSet("recommend", pflag.ContinueOnError)
+			f.AddFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Principal(fs.Args())
+			if tc.wantErr {
+				if err == nil || !option.IsInvalid(err) || err.Error() != tc.want {
+					t.Fatalf("Principal error %v, want the option error %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("Principal = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestFlagsDefaults(t *testing.T) {
+	var f Flags
+	fs := pflag.NewFlagSet("recommend", pflag.ContinueOnError)
+	f.AddFlags(fs)
+	if err := fs.Parse([]string{"--object-prefix-depth", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	o := f.Options
+	if o.Unobservable != UnobservableKeep || o.Unmapped != UnmappedKeep || o.Seasonal != SeasonalKeep || o.MaxChars != ManagedPolicyLimit || o.MaxPolicies != DefaultMaxPolicies || o.InlineChars != 0 {
+		t.Errorf("options %+v, want the defaults", o)
+	}
+	if o.Generalize.ObjectPrefixDepth != 3 || o.Generalize.CollapseAt != DefaultGeneralize.CollapseAt {
+		t.Errorf("generalize %+v, want depth 3 and the default collapse", *o.Generalize)
+	}
+	if DefaultGeneralize.ObjectPrefixDepth == 3 {
+		t.Fatal("the flag wrote through to DefaultGeneralize")
+	}
+	if f.Target.Format != "json" || f.Target.All || f.Target.SuggestConditions {
+		t.Errorf("target %+v, want json for one principal", f.Target)
+	}
+}
