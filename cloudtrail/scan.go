@@ -91,9 +91,9 @@ func specialMask(x uint64) uint64 {
 // a time. Strings with escapes or control characters take the
 // byte-by-byte path.
 func scanString(b []byte, i int) (end int, escaped bool, err error) {
-	start := i + 1
-	j := start
-	for k := 0; k < 2 && j+8 <= len(b); k++ {
+	j := i + 1
+	if j+16 <= len(b) {
+		// The first two words unrolled: most strings end in them.
 		if m := specialMask(binary.LittleEndian.Uint64(b[j:])); m != 0 {
 			j += bits.TrailingZeros64(m) >> 3
 			if b[j] == '"' {
@@ -101,7 +101,14 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 			}
 			return scanStringSlow(b, i)
 		}
-		j += 8
+		if m := specialMask(binary.LittleEndian.Uint64(b[j+8:])); m != 0 {
+			j += 8 + bits.TrailingZeros64(m)>>3
+			if b[j] == '"' {
+				return j + 1, false, nil
+			}
+			return scanStringSlow(b, i)
+		}
+		j += 16
 	}
 	q := bytes.IndexByte(b[j:], '"')
 	if q < 0 {
@@ -110,6 +117,15 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 	stop := j + q
 	for j+8 <= stop && !hasBackslashOrControl(binary.LittleEndian.Uint64(b[j:])) {
 		j += 8
+	}
+	if j < stop && stop-j < 8 && stop-8 > i {
+		// Fewer than 8 bytes left: check the word that ends at stop, which
+		// overlaps bytes found clean already and starts after the opening
+		// quote.
+		if hasBackslashOrControl(binary.LittleEndian.Uint64(b[stop-8:])) {
+			return scanStringSlow(b, i)
+		}
+		return stop + 1, false, nil
 	}
 	for ; j < stop; j++ {
 		if c := b[j]; c == '\\' || c < 0x20 {
@@ -717,12 +733,16 @@ func getu4(s []byte) rune {
 // quoteIndex returns the offset of the first '"' at or after j, or -1:
 // two words by SWAR (most strings are short), then bytes.IndexByte.
 func quoteIndex(b []byte, j int) int {
-	for k := 0; k < 2 && j+8 <= len(b); k++ {
+	if j+16 <= len(b) {
 		q := binary.LittleEndian.Uint64(b[j:]) ^ (lsb * '"')
 		if m := (q - lsb) &^ q & msb; m != 0 {
 			return j + bits.TrailingZeros64(m)>>3
 		}
-		j += 8
+		q = binary.LittleEndian.Uint64(b[j+8:]) ^ (lsb * '"')
+		if m := (q - lsb) &^ q & msb; m != 0 {
+			return j + 8 + bits.TrailingZeros64(m)>>3
+		}
+		j += 16
 	}
 	if k := bytes.IndexByte(b[j:], '"'); k >= 0 {
 		return j + k
@@ -747,6 +767,9 @@ func valueEnd(b []byte, i int) (int, error) {
 					return len(b), errEOF
 				}
 				j = k
+				if b[j-1] != '\\' {
+					break // b[i] is the opening quote, never a backslash
+				}
 				n := 0
 				for p := j - 1; p > i && b[p] == '\\'; p-- {
 					n++
