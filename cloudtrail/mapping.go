@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // maxCache bounds the mapper's (eventSource, eventName) cache: names come
@@ -21,7 +22,7 @@ type Mapper struct {
 	perm        map[string]string
 	passRole    map[string][]string
 	instProfile map[string]bool
-	formats     map[string]string
+	formats     map[fmtKey]*arnTemplate
 	// canonical spellings of actions added by code
 	passRoleAction  string
 	s3GetObject     string
@@ -30,10 +31,16 @@ type Mapper struct {
 	transactActions [4]string // ConditionCheckItem, PutItem, UpdateItem, DeleteItem
 	s3Version       map[string]string
 
-	mu    sync.RWMutex
-	cache map[string]*mapping
-	strs  *internTable
+	mu     sync.RWMutex
+	cache  map[string]*mapping
+	seed   maphash.Seed
+	recent *[recentSlots]atomic.Pointer[mapping] // by hash of source and name
+	uas    *[uaSlots]atomic.Pointer[uaEntry]     // user agents by hash
+	strs   *internTable
 }
+
+// recentSlots is the size of the Mapper's lock-free cache of mappings.
+const recentSlots = 1 << 10
 
 // NewMapper returns a Mapper validating against cat; cat may be nil (also
 // a typed nil pointer, such as a *catalog.Catalog that was not loaded).
@@ -50,9 +57,12 @@ func NewMapper(cat Catalog) *Mapper {
 		perm:        map[string]string{},
 		passRole:    map[string][]string{},
 		instProfile: map[string]bool{},
-		formats:     map[string]string{},
+		formats:     map[fmtKey]*arnTemplate{},
 		s3Version:   map[string]string{},
 		cache:       map[string]*mapping{},
+		seed:        maphash.MakeSeed(),
+		recent:      new([recentSlots]atomic.Pointer[mapping]),
+		uas:         new([uaSlots]atomic.Pointer[uaEntry]),
 		strs:        &internTable{seed: maphash.MakeSeed()},
 	}
 	for _, p := range sourcePrefixes() {
@@ -81,7 +91,7 @@ func NewMapper(cat Catalog) *Mapper {
 				format = fs[0]
 			}
 		}
-		m.formats[f.service+"\x00"+f.rtype] = format
+		m.formats[fmtKey{f.service, f.rtype}] = compileFormat(format)
 	}
 	m.passRoleAction = m.canonical("iam:PassRole")
 	m.s3GetObject = m.canonical("s3:GetObject")
@@ -166,6 +176,20 @@ type mapping struct {
 
 // lookup returns the cached mapping, computing it on first use.
 func (m *Mapper) lookup(src, name []byte) *mapping {
+	// The recent slots first: a hit takes no lock, so workers normalizing
+	// side by side do not contend on the cache's lock.
+	h := maphash.Bytes(m.seed, name) ^ maphash.Bytes(m.seed, src)
+	slot := &m.recent[h&(recentSlots-1)]
+	if e := slot.Load(); e != nil && e.name == string(name) && e.source == string(src) {
+		return e
+	}
+	e := m.lookupSlow(src, name)
+	slot.Store(e)
+	return e
+}
+
+// lookupSlow is lookup from the bounded map.
+func (m *Mapper) lookupSlow(src, name []byte) *mapping {
 	var kb [2*maxNameLen + 1]byte
 	k := append(append(append(kb[:0], src...), 0), name...)
 	m.mu.RLock()

@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -39,10 +40,25 @@ type fields struct {
 	e          *mapping
 	p          params
 	paramsDone bool
-	nres       int
-	resARN     [maxResources]jstr
-	resType    [maxResources]jstr
+	// The resources[] entries (at most maxResources): the first ones in
+	// resBuf, the rest in resMore. Most records name a few, and a fields
+	// is zeroed for every record, so a full-size array would cost more to
+	// clear than the entries cost to read.
+	nres    int
+	resBuf  [4]resEntry
+	resMore []resEntry
 }
+
+// resource returns resources[] entry i < f.nres.
+func (f *fields) resource(i int) *resEntry {
+	if i < len(f.resBuf) {
+		return &f.resBuf[i]
+	}
+	return &f.resMore[i-len(f.resBuf)]
+}
+
+// resEntry is one resources[] entry: its ARN and type.
+type resEntry struct{ arn, typ jstr }
 
 type userIdentity struct {
 	typ, principalID, arn, accountID, userName, invokedBy, identityProvider jstr
@@ -109,7 +125,7 @@ func (m *Mapper) Normalize(raw []byte, rec *Record) error {
 		SourceIP:       ipString(f.sourceIP),
 		VPCEndpointID:  m.intern(f.vpce, maxIDLen),
 		MFA:            f.ui.mfa || e.source == "signin.amazonaws.com" && consoleMFA(f.addl),
-		UserAgentClass: userAgentClass(f.userAgent.b),
+		UserAgentClass: m.userAgentClass(f.userAgent.b),
 	}
 	if f.mgmtSet {
 		rec.Management = f.mgmt
@@ -213,7 +229,7 @@ func (f *fields) requestParameters(it *objIter) {
 
 // parseResources reads resources[] in place: each entry's ARN and type.
 func (f *fields) parseResources(it *objIter) {
-	f.nres, f.resources = 0, nil
+	f.nres, f.resMore, f.resources = 0, f.resMore[:0], nil
 	if it.b[it.i] != '[' {
 		it.skip()
 		return
@@ -222,8 +238,13 @@ func (f *fields) parseResources(it *objIter) {
 	in := arrIter{b: it.b, i: it.i + 1, first: true}
 	for in.next() {
 		arn, typ := resourceEntry(&in)
-		if !arn.empty() && f.nres < maxResources {
-			f.resARN[f.nres], f.resType[f.nres] = arn, typ
+		switch {
+		case arn.empty() || f.nres >= maxResources:
+		case f.nres < len(f.resBuf):
+			f.resBuf[f.nres] = resEntry{arn, typ}
+			f.nres++
+		default:
+			f.resMore = append(f.resMore, resEntry{arn, typ})
 			f.nres++
 		}
 	}
@@ -394,13 +415,14 @@ func parseTime(b []byte) (time.Time, error) {
 		// Zone-less "2006-01-02 15:04:05[.fff]": no zone means UTC.
 		t, err := time.Parse("2006-01-02 15:04:05.999999999", string(truncate(b, 64)))
 		if err != nil {
-			return time.Time{}, fmt.Errorf("not an RFC 3339 time nor Athena's \"2006-01-02 15:04:05.000\": %q", truncate(b, 64))
+			return time.Time{}, fmt.Errorf("not an RFC 3339 time nor Athena's \"2006-01-02 15:04:05.000\": %q", string(truncate(b, 64)))
 		}
 		return t, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(truncate(b, 64)))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("not an RFC 3339 time: %q", truncate(b, 64))
+		// (A string, so that b, often on the caller's stack, stays there.)
+		return time.Time{}, fmt.Errorf("not an RFC 3339 time: %q", string(truncate(b, 64)))
 	}
 	return t.UTC(), nil
 }
@@ -422,7 +444,11 @@ func daysIn(m, y int) int {
 func (m *Mapper) principal(f *fields, rec *Record) {
 	u := &f.ui
 	p := &rec.Principal
-	p.AccountID = m.intern(u.accountID, maxIDLen)
+	if u.accountID.esc == f.recipient.esc && bytes.Equal(u.accountID.b, f.recipient.b) {
+		p.AccountID = rec.AccountID // the usual case, without hashing it again
+	} else {
+		p.AccountID = m.intern(u.accountID, maxIDLen)
+	}
 	rec.InvokedBy = m.intern(u.invokedBy, maxNameLen)
 	part := partitionOf(u.arn.b, f.region.b)
 	switch {

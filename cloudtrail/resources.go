@@ -38,47 +38,86 @@ type arnCtx struct {
 	part, region, account string
 }
 
+// fmtKey names a resource type's ARN format.
+type fmtKey struct{ service, rtype string }
+
+// arnTemplate is an ARN format split at its variables, once, so that
+// building an ARN does not parse the format again.
+type arnTemplate struct {
+	lits  []string // lits[i] comes before vars[i]; the last one ends the ARN
+	vars  []byte   // 'P' partition, 'R' region, 'A' account, 'v' the next value
+	nvals int      // how many 'v'
+	bad   bool     // an unclosed "${": nothing is built
+}
+
+func compileFormat(format string) *arnTemplate {
+	t := &arnTemplate{}
+	for {
+		i := strings.Index(format, "${")
+		if i < 0 {
+			t.lits = append(t.lits, format)
+			return t
+		}
+		j := strings.IndexByte(format[i:], '}')
+		if j < 0 {
+			t.bad = true
+			return t
+		}
+		t.lits = append(t.lits, format[:i])
+		switch format[i+2 : i+j] {
+		case "Partition":
+			t.vars = append(t.vars, 'P')
+		case "Region":
+			t.vars = append(t.vars, 'R')
+		case "Account":
+			t.vars = append(t.vars, 'A')
+		default:
+			t.vars = append(t.vars, 'v')
+			t.nvals++
+		}
+		format = format[i+j+1:]
+	}
+}
+
 // build fills format's ${Partition}, ${Region} and ${Account} from c and
 // its other variables, in order, from vals. It returns "" when vals do not
 // match the format's variables.
 func (m *Mapper) build(c arnCtx, service, rtype string, vals ...string) string {
-	format := m.formats[service+"\x00"+rtype]
-	if format == "" {
+	t := m.formats[fmtKey{service, rtype}]
+	if t == nil || t.bad || len(vals) != t.nvals {
+		return ""
+	}
+	var parts [16]string
+	ps := parts[:0]
+	n, k := 0, 0
+	for i, v := range t.vars {
+		var s string
+		switch v {
+		case 'P':
+			s = c.part
+		case 'R':
+			s = c.region
+		case 'A':
+			s = c.account
+		default:
+			if s = vals[k]; s == "" {
+				return ""
+			}
+			k++
+		}
+		ps = append(ps, t.lits[i], s)
+		n += len(t.lits[i]) + len(s)
+	}
+	last := t.lits[len(t.lits)-1]
+	if n += len(last); n > maxARNLen || n == 0 {
 		return ""
 	}
 	var sb strings.Builder
-	sb.Grow(len(format) + 64)
-	n := 0
-	for {
-		i := strings.Index(format, "${")
-		if i < 0 {
-			sb.WriteString(format)
-			break
-		}
-		sb.WriteString(format[:i])
-		j := strings.IndexByte(format[i:], '}')
-		if j < 0 {
-			return ""
-		}
-		switch v := format[i+2 : i+j]; v {
-		case "Partition":
-			sb.WriteString(c.part)
-		case "Region":
-			sb.WriteString(c.region)
-		case "Account":
-			sb.WriteString(c.account)
-		default:
-			if n >= len(vals) || vals[n] == "" {
-				return ""
-			}
-			sb.WriteString(vals[n])
-			n++
-		}
-		format = format[i+j+1:]
+	sb.Grow(n)
+	for _, s := range ps {
+		sb.WriteString(s)
 	}
-	if n != len(vals) || sb.Len() > maxARNLen {
-		return ""
-	}
+	sb.WriteString(last)
 	return sb.String()
 }
 
@@ -361,12 +400,12 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 	res := m.paramResources(e, p, c, own[:0])
 
 	// resources[] entries.
-	var listed [maxResources]string
-	types := &f.resType
-	nl := f.nres
-	for i := 0; i < nl; i++ {
-		listed[i] = f.resARN[i].string(maxARNLen)
+	var listedBuf [len(f.resBuf)]string
+	listed := listedBuf[:0]
+	for i := 0; i < f.nres; i++ {
+		listed = append(listed, f.resource(i).arn.string(maxARNLen))
 	}
+	nl := len(listed)
 	for i := 0; i < nl; i++ {
 		addUnique(&rec.Resources, listed[i])
 	}
@@ -395,7 +434,7 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 		if len(res) == 0 {
 			objectLevel := isS3ObjectAction(actions[0])
 			for i := 0; i < nl; i++ {
-				if types[i].is("AWS::S3::Object") == objectLevel {
+				if f.resource(i).typ.is("AWS::S3::Object") == objectLevel {
 					res = appendUnique(res, listed[i])
 				}
 			}

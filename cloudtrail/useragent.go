@@ -1,6 +1,9 @@
 package cloudtrail
 
-import "bytes"
+import (
+	"bytes"
+	"hash/maphash"
+)
 
 // User-agent classes in Context.UserAgentClass.
 const (
@@ -28,30 +31,44 @@ const (
 // also names botocore, and Terraform's names the Go SDK.
 func userAgentClass(ua []byte) string {
 	ua = bytes.TrimLeft(ua, "[ ")
+	if c, ok := prefixClass(ua); ok {
+		return c
+	}
+	return substringClass(ua)
+}
+
+// prefixClass is the class of an agent that starts with its tool's token;
+// ok is false when none does.
+func prefixClass(ua []byte) (class string, ok bool) {
 	if len(ua) == 0 {
-		return ""
+		return "", true
 	}
 	pre := func(s string) bool { return len(ua) >= len(s) && string(ua[:len(s)]) == s }
 	switch {
 	case pre("aws-cli/"):
-		return UACLI
+		return UACLI, true
 	case pre("aws-sdk-go"):
-		return UASDKGo
+		return UASDKGo, true
 	case pre("Boto3/"), pre("boto3/"), pre("Botocore/"), pre("botocore/"):
-		return UASDKPython
+		return UASDKPython, true
 	case pre("aws-sdk-java"):
-		return UASDKJava
+		return UASDKJava, true
 	case pre("aws-sdk-js"), pre("aws-sdk-nodejs"):
-		return UASDKJS
+		return UASDKJS, true
 	case pre("console.amazonaws.com"), pre("signin.amazonaws.com"), pre("console.aws.amazon.com"), pre("Mozilla/"), pre("AWS Signin"):
-		return UAConsole
+		return UAConsole, true
 	case pre("cloudformation.amazonaws.com"):
-		return UACloudFormation
+		return UACloudFormation, true
 	case pre("APN/1.0 HashiCorp"), pre("Terraform/"):
-		return UATerraform
+		return UATerraform, true
 	case pre("AWS Internal"), pre("awslambda-worker"):
-		return UAService
+		return UAService, true
 	}
+	return "", false
+}
+
+// substringClass classes an agent by the tokens it holds anywhere.
+func substringClass(ua []byte) string {
 	has := func(s string) bool { return bytes.Contains(ua, []byte(s)) }
 	switch {
 	case has("aws-cli/"):
@@ -84,4 +101,30 @@ func userAgentClass(ua []byte) string {
 		return UAService
 	}
 	return UAOther
+}
+
+// uaSlots is the size of the Mapper's cache of agents classed by substring.
+const uaSlots = 1 << 9
+
+// uaEntry is a cached agent and its class.
+type uaEntry struct{ ua, class string }
+
+// userAgentClass is userAgentClass with the agents that need the substring
+// checks (a dozen scans of the agent) cached: agents repeat from record to
+// record. Like the intern table, a slot holds the last agent hashed to it.
+func (m *Mapper) userAgentClass(ua []byte) string {
+	ua = bytes.TrimLeft(ua, "[ ")
+	if c, ok := prefixClass(ua); ok {
+		return c
+	}
+	if len(ua) > 512 {
+		return substringClass(ua)
+	}
+	slot := &m.uas[maphash.Bytes(m.seed, ua)&(uaSlots-1)]
+	if e := slot.Load(); e != nil && e.ua == string(ua) {
+		return e.class
+	}
+	e := &uaEntry{ua: string(ua), class: substringClass(ua)}
+	slot.Store(e)
+	return e.class
 }
