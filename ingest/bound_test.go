@@ -131,12 +131,15 @@ func TestBoundedRollup(t *testing.T) {
 	t.Logf("usage rows: %d capped, %d folded, %d with whole keys and no cap", nCapped, nFolded, nWide)
 
 	b, err := queries.Bounds(ctx, capped)
-	if err != nil || b != (queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 8, MaxNetworks: 4}) {
+	if err != nil || b != (queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 8, MaxNetworks: 4, CollapseAt: 0}) {
 		t.Errorf("bounds = %+v, %v", b, err)
 	}
 	b, err = queries.Bounds(ctx, wide)
 	if err != nil || b != (queries.RollupBounds{ObjectPrefixDepth: 0, MaxResources: 100_000, MaxNetworks: 100_000}) {
 		t.Errorf("bounds of the uncapped run = %+v, %v", b, err)
+	}
+	if b, err = queries.Bounds(ctx, folded); err != nil || b.CollapseAt != ingest.DefaultCollapseAt {
+		t.Errorf("bounds of the folded run = %+v, %v; want collapse_at %d", b, err, ingest.DefaultCollapseAt)
 	}
 	// A later run with a shallower depth lowers what recommend may use.
 	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, ObjectPrefixDepth: 1}, testLogger(t)); err != nil {

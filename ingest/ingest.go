@@ -278,10 +278,13 @@ func (r *runner) run(ctx context.Context) error {
 }
 
 // recordBounds notes in the database how this run bounds the rollup, so
-// that recommend knows how deep S3 keys were kept.
+// that recommend knows how deep S3 keys were kept and whether resources
+// of a kind were folded.
 func (r *runner) recordBounds(ctx context.Context) error {
 	b := r.roll.Options()
-	return queries.RecordBounds(ctx, r.db, b.ObjectPrefixDepth, b.MaxResources, b.MaxNetworks)
+	return queries.RecordBounds(ctx, r.db, queries.RollupBounds{
+		ObjectPrefixDepth: b.ObjectPrefixDepth, MaxResources: b.MaxResources, MaxNetworks: b.MaxNetworks, CollapseAt: b.CollapseAt,
+	})
 }
 
 // nextGroup takes the objects to process in one transaction: pending (an

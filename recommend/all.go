@@ -205,15 +205,26 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 
 // AtStoredDepth returns o with the S3 object depth no deeper than the one
 // ingest kept keys at (queries.Bounds), saying so in log when it had to
-// change it: keys cut at ingest cannot be scoped deeper afterwards.
+// change it: keys cut at ingest cannot be scoped deeper afterwards. It
+// also says when o lists more resources of a kind than ingest kept
+// (--collapse-at 0, or above the threshold ingest folded at): the folded
+// rows stay patterns, checked against the current grant like any stored
+// pattern.
 func (o Options) AtStoredDepth(ctx context.Context, db *store.DB, log *slog.Logger) (Options, error) {
 	b, err := queries.Bounds(ctx, db)
-	if err != nil || b.ObjectPrefixDepth == 0 {
-		return o, err // keys stored whole (or nothing recorded)
+	if err != nil {
+		return o, err
 	}
 	g := DefaultGeneralize
 	if o.Generalize != nil {
 		g = *o.Generalize
+	}
+	if b.CollapseAt > 0 && (g.CollapseAt == 0 || g.CollapseAt > b.CollapseAt) && log != nil {
+		log.Warn("resources of one kind were folded into one pattern at ingest beyond the first few per principal, action and day (ingest --collapse-at): more of a kind than that are not listed exactly",
+			"collapse_at", g.CollapseAt, "stored_collapse_at", b.CollapseAt)
+	}
+	if b.ObjectPrefixDepth == 0 {
+		return o, nil // keys stored whole (or nothing recorded)
 	}
 	if g.ObjectPrefixDepth != 0 && g.ObjectPrefixDepth <= b.ObjectPrefixDepth {
 		return o, nil

@@ -328,13 +328,16 @@ func QueueRollup(b *pgx.Batch, r *RollupRows, caps Caps) {
 }
 
 // RecordBounds notes how an ingest run bounded the rollup: the shallowest
-// S3 key depth any run kept (0: whole keys, which any depth lowers) and
-// the largest caps, so that recommend knows how deep it may scope S3
-// objects.
-func RecordBounds(ctx context.Context, db *store.DB, depth, maxResources, maxNetworks int) error {
+// S3 key depth and the smallest fold threshold any run used (0: whole
+// keys, never folded, which any other value lowers) and the largest caps,
+// so that recommend knows how deep it may scope S3 objects and how many
+// resources of a kind it may list.
+func RecordBounds(ctx context.Context, db *store.DB, b RollupBounds) error {
 	return store.Retry(ctx, func() error {
+		// Depth and threshold: the smaller of the two, where 0 (whole
+		// keys, never folded) is lowered by any other value.
 		_, err := db.Pool.Exec(ctx, `
-			INSERT INTO ingest_rollup_bounds AS b (object_prefix_depth, max_resources, max_networks) VALUES ($1, $2, $3)
+			INSERT INTO ingest_rollup_bounds AS b (object_prefix_depth, max_resources, max_networks, collapse_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (id) DO UPDATE SET
 				object_prefix_depth = CASE
 					WHEN b.object_prefix_depth = 0 THEN EXCLUDED.object_prefix_depth
@@ -342,13 +345,12 @@ func RecordBounds(ctx context.Context, db *store.DB, depth, maxResources, maxNet
 					ELSE LEAST(b.object_prefix_depth, EXCLUDED.object_prefix_depth) END,
 				max_resources = GREATEST(b.max_resources, EXCLUDED.max_resources),
 				max_networks = GREATEST(b.max_networks, EXCLUDED.max_networks),
-				updated_at = now()
-			WHERE (b.object_prefix_depth, b.max_resources, b.max_networks) IS DISTINCT FROM
-				(CASE WHEN b.object_prefix_depth = 0 THEN EXCLUDED.object_prefix_depth
-					WHEN EXCLUDED.object_prefix_depth = 0 THEN b.object_prefix_depth
-					ELSE LEAST(b.object_prefix_depth, EXCLUDED.object_prefix_depth) END,
-				GREATEST(b.max_resources, EXCLUDED.max_resources), GREATEST(b.max_networks, EXCLUDED.max_networks))`,
-			depth, maxResources, maxNetworks)
+				collapse_at = CASE
+					WHEN b.collapse_at = 0 THEN EXCLUDED.collapse_at
+					WHEN EXCLUDED.collapse_at = 0 THEN b.collapse_at
+					ELSE LEAST(b.collapse_at, EXCLUDED.collapse_at) END,
+				updated_at = now()`,
+			b.ObjectPrefixDepth, b.MaxResources, b.MaxNetworks, b.CollapseAt)
 		if err != nil {
 			return fmt.Errorf("record rollup bounds: %w", err)
 		}

@@ -91,17 +91,20 @@ func TestRollupWrites(t *testing.T) {
 func TestRecordBounds(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
+	b := func(depth, res, nets, collapse int) queries.RollupBounds {
+		return queries.RollupBounds{ObjectPrefixDepth: depth, MaxResources: res, MaxNetworks: nets, CollapseAt: collapse}
+	}
 	steps := []struct {
-		depth, res, nets int
-		want             queries.RollupBounds
+		run, want queries.RollupBounds
 	}{
-		{0, 64, 16, queries.RollupBounds{ObjectPrefixDepth: 0, MaxResources: 64, MaxNetworks: 16}},
-		{3, 8, 4, queries.RollupBounds{ObjectPrefixDepth: 3, MaxResources: 64, MaxNetworks: 16}},
-		{2, 100, 4, queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 100, MaxNetworks: 16}},
-		{0, 1, 1, queries.RollupBounds{ObjectPrefixDepth: 2, MaxResources: 100, MaxNetworks: 16}},
+		{b(0, 64, 16, 0), b(0, 64, 16, 0)},
+		{b(3, 8, 4, 5), b(3, 64, 16, 5)},
+		{b(2, 100, 4, 0), b(2, 100, 16, 5)},
+		{b(0, 1, 1, 8), b(2, 100, 16, 5)},
+		{b(4, 1, 1, 3), b(2, 100, 16, 3)},
 	}
 	for i, s := range steps {
-		if err := queries.RecordBounds(ctx, db, s.depth, s.res, s.nets); err != nil {
+		if err := queries.RecordBounds(ctx, db, s.run); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := queries.Bounds(ctx, db); err != nil || got != s.want {

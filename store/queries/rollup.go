@@ -28,13 +28,16 @@ type RollupBounds struct {
 	ObjectPrefixDepth int
 	MaxResources      int
 	MaxNetworks       int
+	// CollapseAt is the smallest threshold resources of one kind were
+	// folded at (0: never folded).
+	CollapseAt int
 }
 
 // Bounds reads how ingest bounded the rollup.
 func Bounds(ctx context.Context, db *store.DB) (RollupBounds, error) {
 	var b RollupBounds
-	err := db.Pool.QueryRow(ctx, `SELECT object_prefix_depth, max_resources, max_networks FROM ingest_rollup_bounds`).
-		Scan(&b.ObjectPrefixDepth, &b.MaxResources, &b.MaxNetworks)
+	err := db.Pool.QueryRow(ctx, `SELECT object_prefix_depth, max_resources, max_networks, collapse_at FROM ingest_rollup_bounds`).
+		Scan(&b.ObjectPrefixDepth, &b.MaxResources, &b.MaxNetworks, &b.CollapseAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return RollupBounds{}, nil
 	}
