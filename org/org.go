@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/untrusted"
 )
 
 // Policy types, as Organizations names them.
@@ -99,6 +100,19 @@ type compiled struct {
 type RejectedError struct{ Problems []string }
 
 func (e *RejectedError) Error() string { return strings.Join(e.Problems, "\n") }
+
+// ProblemsErr says which entries were rejected while the rest was read
+// (nil when none), each made safe for a terminal: they quote the file.
+func (o *Org) ProblemsErr() error {
+	if len(o.Problems) == 0 {
+		return nil
+	}
+	lines := make([]string, len(o.Problems))
+	for i, p := range o.Problems {
+		lines[i] = untrusted.Terminal(p)
+	}
+	return fmt.Errorf("some entries were rejected, the rest is stored:\n%s", strings.Join(lines, "\n"))
+}
 
 // ParseFile reads an organisation file (layout File).
 func ParseFile(path string) (*Org, error) {

@@ -197,3 +197,14 @@ func TestSaveIdempotent(t *testing.T) {
 		t.Errorf("round trip changed the chain: %s", diff)
 	}
 }
+
+func TestProblemsErr(t *testing.T) {
+	if err := (&org.Org{}).ProblemsErr(); err != nil {
+		t.Errorf("ProblemsErr with no problems = %v", err)
+	}
+	o := &org.Org{Problems: []string{"x.json: Policies[2] (p-1): bad", "x.json: Accounts[0] (\x1b[31m1): cycle"}}
+	want := "some entries were rejected, the rest is stored:\nx.json: Policies[2] (p-1): bad\nx.json: Accounts[0] (\\x1b[31m1): cycle"
+	if err := o.ProblemsErr(); err == nil || err.Error() != want {
+		t.Errorf("ProblemsErr = %q, want %q", err, want)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/termwidth"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -35,33 +36,30 @@ func (a *app) analyzeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			opts.Principal = principal
-			_, _, snap, err := ev.Analyze(ctx, db, opts, a.log)
-			if err != nil {
-				return err
-			}
-			_, probs := exception.Apply(snap, excs, a.now())
-			if principal != "" {
-				probs = nil // the other principals were not analysed
-			}
-			if err := out.Write(a.stdout, func(w io.Writer) error {
-				if out.Format == "json" {
-					return analyze.WriteJSON(w, snap)
+			return a.withDB(ctx, func(db *store.DB) error {
+				opts.Principal = principal
+				_, _, snap, err := ev.Analyze(ctx, db, opts, a.log)
+				if err != nil {
+					return err
 				}
-				return analyze.WriteTableFit(w, snap, termwidth.Of(w, a.getenv))
-			}); err != nil {
-				return err
-			}
-			var msgs []string
-			for _, p := range probs {
-				msgs = append(msgs, p.String())
-			}
-			return errors.Join(rejected(snap.RefusedErr()), a.exceptionProblems(msgs))
+				_, probs := exception.Apply(snap, excs, a.now())
+				if principal != "" {
+					probs = nil // the other principals were not analysed
+				}
+				if err := out.Write(a.stdout, func(w io.Writer) error {
+					if out.Format == "json" {
+						return analyze.WriteJSON(w, snap)
+					}
+					return analyze.WriteTableFit(w, snap, termwidth.Of(w, a.getenv))
+				}); err != nil {
+					return err
+				}
+				var msgs []string
+				for _, p := range probs {
+					msgs = append(msgs, p.String())
+				}
+				return errors.Join(rejected(snap.RefusedErr()), a.exceptionProblems(msgs))
+			})
 		},
 	}
 	ev.AddFlags(c.Flags())

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
 )
@@ -19,17 +20,14 @@ func (a *app) authzCmd() *cobra.Command {
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			effs, err := analyze.Effective(ctx, db, scpFiles, args, a.log)
-			if err != nil {
-				return err
-			}
-			// Policy text (condition values, Sids) is untrusted.
-			return authz.WriteListing(untrusted.TerminalWriter{W: a.stdout}, effs)
+			return a.withDB(ctx, func(db *store.DB) error {
+				effs, err := analyze.Effective(ctx, db, scpFiles, args, a.log)
+				if err != nil {
+					return err
+				}
+				// Policy text (condition values, Sids) is untrusted.
+				return authz.WriteListing(untrusted.TerminalWriter{W: a.stdout}, effs)
+			})
 		},
 	}
 	list.Flags().StringArrayVar(&scpFiles, "scp", nil, "service control policy file applied to every principal, on top of the stored organisation's (repeatable)")

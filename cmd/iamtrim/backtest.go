@@ -5,6 +5,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/backtest"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -19,35 +20,32 @@ func (a *app) backtestCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			evidence, err := analyze.Prepare(ctx, db, fl.Evidence.Evidence, &aopts, a.log)
-			if err != nil {
-				return err
-			}
-			opts.AsOf, opts.Thresholds = aopts.AsOf, aopts.Thresholds
-			rep, err := backtest.Run(ctx, db, evidence, opts, a.log)
-			if err != nil {
-				return err
-			}
-			if err := backtest.Save(ctx, db, rep); err != nil {
-				return err
-			}
-			if err := fl.Output.Write(a.stdout, func(w io.Writer) error {
-				if fl.Output.Format == "json" {
-					return backtest.WriteJSON(w, rep)
+			return a.withDB(ctx, func(db *store.DB) error {
+				evidence, err := analyze.Prepare(ctx, db, fl.Evidence.Evidence, &aopts, a.log)
+				if err != nil {
+					return err
 				}
-				return backtest.WriteTable(w, rep)
-			}); err != nil {
-				return err
-			}
-			if err := rep.BreakageErr(); err != nil && fl.FailOn == "breakage" {
-				return &exitErr{code: exitFindings, err: err}
-			}
-			return nil
+				opts.AsOf, opts.Thresholds = aopts.AsOf, aopts.Thresholds
+				rep, err := backtest.Run(ctx, db, evidence, opts, a.log)
+				if err != nil {
+					return err
+				}
+				if err := backtest.Save(ctx, db, rep); err != nil {
+					return err
+				}
+				if err := fl.Output.Write(a.stdout, func(w io.Writer) error {
+					if fl.Output.Format == "json" {
+						return backtest.WriteJSON(w, rep)
+					}
+					return backtest.WriteTable(w, rep)
+				}); err != nil {
+					return err
+				}
+				if err := rep.BreakageErr(); err != nil && fl.FailOn == "breakage" {
+					return &exitErr{code: exitFindings, err: err}
+				}
+				return nil
+			})
 		},
 	}
 	fl.AddFlags(c.Flags())

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"time"
 
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -25,48 +25,27 @@ func (a *app) catalogCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			v, err := catalog.Store(ctx, db, cat, "")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "catalog version %d is current: %d services, %d actions, %s, from %s\n", v.ID, v.Services, v.Actions, v.Digest, v.Source)
-			return nil
+			return a.storeCatalog(ctx, cat, func(v catalog.Version) string { return fmt.Sprintf(", %s, from %s", v.Digest, v.Source) })
 		},
 	})
-	var baseURL, cacheDir string
-	var timeout time.Duration
+	var u catalog.Updater
 	up := &cobra.Command{
 		Use:   "update",
 		Short: "Download the catalog from AWS's Service Reference endpoint, refreshing only what changed",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			cat, st, err := catalog.Update(ctx, &http.Client{Timeout: timeout}, baseURL, cacheDir, a.log)
+			u.Log = a.log
+			cat, st, err := u.Run(ctx)
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			v, err := catalog.Store(ctx, db, cat, "")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "catalog version %d is current: %d services, %d actions (%d downloaded, %d changed, %d not modified, %d removed, %d bytes)\n",
-				v.ID, v.Services, v.Actions, st.Downloaded, st.Changed, st.NotModified, st.Removed, st.Bytes)
-			return nil
+			return a.storeCatalog(ctx, cat, func(catalog.Version) string {
+				return fmt.Sprintf(" (%d downloaded, %d changed, %d not modified, %d removed, %d bytes)", st.Downloaded, st.Changed, st.NotModified, st.Removed, st.Bytes)
+			})
 		},
 	}
-	up.Flags().StringVar(&baseURL, "base-url", catalog.DefaultBaseURL, "Service Reference endpoint")
-	up.Flags().StringVar(&cacheDir, "cache-dir", "", "cache directory (default: the user cache directory)/iamtrim/service-reference")
-	up.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "timeout of each HTTP request")
+	u.AddFlags(up.Flags())
 	c.AddCommand(up)
 	c.AddCommand(&cobra.Command{
 		Use:   "status",
@@ -74,21 +53,31 @@ func (a *app) catalogCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			vs, cur, err := catalog.Versions(ctx, db)
-			if err != nil {
-				return err
-			}
-			if len(vs) == 0 {
-				fmt.Fprintln(a.stdout, "no catalog loaded: run 'iamtrim catalog load DIR' or 'iamtrim catalog update'")
-				return errors.New("no catalog loaded")
-			}
-			return catalog.WriteVersions(a.stdout, vs, cur)
+			return a.withDB(ctx, func(db *store.DB) error {
+				vs, cur, err := catalog.Versions(ctx, db)
+				if err != nil {
+					return err
+				}
+				if len(vs) == 0 {
+					fmt.Fprintln(a.stdout, "no catalog loaded: run 'iamtrim catalog load DIR' or 'iamtrim catalog update'")
+					return errors.New("no catalog loaded")
+				}
+				return catalog.WriteVersions(a.stdout, vs, cur)
+			})
 		},
 	})
 	return c
+}
+
+// storeCatalog stores cat as the current version and says so, followed
+// by what detail says of it.
+func (a *app) storeCatalog(ctx context.Context, cat *catalog.Catalog, detail func(catalog.Version) string) error {
+	return a.withDB(ctx, func(db *store.DB) error {
+		v, err := catalog.Store(ctx, db, cat, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "catalog version %d is current: %d services, %d actions%s\n", v.ID, v.Services, v.Actions, detail(v))
+		return nil
+	})
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/ingest"
-	"github.com/iamtrim/iamtrim/ingest/iamsrc"
 	"github.com/iamtrim/iamtrim/job"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -42,19 +42,16 @@ func (a *app) ingestCloudTrailCmd() *cobra.Command {
 					opts.Progress = a.stderr
 				}
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			sum, runErr := job.IngestCloudTrail(ctx, db, opts, a.log)
-			if err := fl.Output.Write(a.stdout, func(w io.Writer) error { return ingest.WriteSummary(w, sum, fl.Output.Format) }); err != nil {
-				return err
-			}
-			if runErr != nil {
-				return runErr
-			}
-			return rejected(sum.RejectedErr())
+			return a.withDB(ctx, func(db *store.DB) error {
+				sum, runErr := job.IngestCloudTrail(ctx, db, opts, a.log)
+				if err := fl.Output.Write(a.stdout, func(w io.Writer) error { return ingest.WriteSummary(w, sum, fl.Output.Format) }); err != nil {
+					return err
+				}
+				if runErr != nil {
+					return runErr
+				}
+				return rejected(sum.RejectedErr())
+			})
 		},
 	}
 	fl.AddFlags(c.Flags())
@@ -62,21 +59,14 @@ func (a *app) ingestCloudTrailCmd() *cobra.Command {
 }
 
 func (a *app) ingestAuthzCmd() *cobra.Command {
-	var (
-		profile, region, endpoint string
-		assumeRoles               []string
-		externalID                string
-	)
+	var src job.AuthzSource
 	c := &cobra.Command{
 		Use:   "authz FILE... | aws",
 		Short: "Ingest get-account-authorization-details output, or read it live with 'aws'",
 		Args:  minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			src := job.AuthzSource{Files: args, IAM: iamsrc.Options{Profile: profile, Region: region, BaseEndpoint: endpoint}, AssumeRoles: assumeRoles, ExternalID: externalID}
-			if len(args) == 1 && args[0] == "aws" {
-				src.AWS, src.Files = true, nil
-			}
+			src.From(args)
 			inv, source, partial, err := src.Read(ctx, a.log)
 			var rej *authz.RejectedError
 			if errors.As(err, &rej) {
@@ -88,32 +78,28 @@ func (a *app) ingestAuthzCmd() *cobra.Command {
 			for _, w := range inv.Warnings {
 				a.log.Warn("authorization details", "warning", w)
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			id, created, err := authz.SaveSnapshot(ctx, db, inv, source, a.now().UTC())
-			if err != nil {
-				return err
-			}
-			state := "unchanged"
-			if created {
-				state = "new"
-			}
-			fmt.Fprintf(a.stdout, "authorization snapshot %d (%s): accounts %s, %d roles, %d users, %d groups, %d managed policies, %d warnings\n",
-				id, state, untrusted.Terminal(strings.Join(inv.Accounts, ",")), len(inv.Roles), len(inv.Users), len(inv.Groups), len(inv.Policies), len(inv.Warnings))
-			if partial != nil {
-				return &exitErr{code: exitRejected, err: fmt.Errorf("some inputs were rejected:\n%w", partial)}
-			}
-			return nil
+			return a.withDB(ctx, func(db *store.DB) error {
+				id, created, err := authz.SaveSnapshot(ctx, db, inv, source, a.now().UTC())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "authorization snapshot %d (%s): accounts %s, %d roles, %d users, %d groups, %d managed policies, %d warnings\n",
+					id, state(created), untrusted.Terminal(strings.Join(inv.Accounts, ",")), len(inv.Roles), len(inv.Users), len(inv.Groups), len(inv.Policies), len(inv.Warnings))
+				if partial != nil {
+					return &exitErr{code: exitRejected, err: fmt.Errorf("some inputs were rejected:\n%w", partial)}
+				}
+				return nil
+			})
 		},
 	}
-	f := c.Flags()
-	f.StringVar(&profile, "profile", "", "AWS shared-config profile (for 'aws')")
-	f.StringVar(&region, "region", "", "region for signing (for 'aws'; IAM is global)")
-	f.StringVar(&endpoint, "endpoint-url", "", "IAM/STS endpoint URL (for 'aws')")
-	f.StringArrayVar(&assumeRoles, "assume-role", nil, "role ARN to assume, once per account (for 'aws'; repeatable)")
-	f.StringVar(&externalID, "external-id", "", "external ID for --assume-role")
+	src.AddFlags(c.Flags())
 	return c
+}
+
+// state says whether a snapshot was stored now or was there already.
+func state(created bool) string {
+	if created {
+		return "new"
+	}
+	return "unchanged"
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
 	"github.com/iamtrim/iamtrim/job"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -27,24 +27,18 @@ func (a *app) ingestPushdown(ctx context.Context, p *job.PushdownFlags) error {
 		_, err = fmt.Fprint(a.stdout, sql)
 		return err
 	}
-	db, err := a.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sum, runErr := job.IngestPushdown(ctx, db, src, a.log)
-	if errors.Is(runErr, ingest.ErrWindowOverlap) {
-		return &exitErr{code: exitUsage, err: runErr}
-	}
-	if sum.ExecutionID != "" || runErr == nil {
-		if err := p.Output.Write(a.stdout, func(w io.Writer) error { return ingest.WritePushdownSummary(w, sum, p.Output.Format) }); err != nil {
-			return err
+	return a.withDB(ctx, func(db *store.DB) error {
+		sum, runErr := job.IngestPushdown(ctx, db, src, a.log)
+		if sum.ExecutionID != "" || runErr == nil {
+			if err := p.Output.Write(a.stdout, func(w io.Writer) error { return ingest.WritePushdownSummary(w, sum, p.Output.Format) }); err != nil {
+				return err
+			}
 		}
-	}
-	if runErr != nil {
-		return runErr
-	}
-	return rejected(sum.RejectedErr())
+		if runErr != nil {
+			return runErr
+		}
+		return rejected(sum.RejectedErr())
+	})
 }
 
 func (a *app) ingestAthenaCmd() *cobra.Command {

@@ -4,47 +4,37 @@ import (
 	"fmt"
 
 	"github.com/iamtrim/iamtrim/job"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/trails"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/spf13/cobra"
 )
 
 func (a *app) ingestTrailsCmd() *cobra.Command {
-	var (
-		profile, assumeRole, region, endpoint string
-	)
+	var src job.TrailsSource
 	c := &cobra.Command{
 		Use:   "trails FILE | aws",
 		Short: "Load what the CloudTrail trails log (describe-trails + get-event-selectors), so analyze knows which data events were recorded",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			src := job.TrailsSource{File: args[0], AWS: args[0] == "aws", Profile: profile, AssumeRole: assumeRole, Region: region, EndpointURL: endpoint, Log: a.log}
+			src.From(args[0])
+			src.Log = a.log
 			cfg, err := src.Read(ctx)
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			id, created, err := trails.Save(ctx, db, cfg)
-			if err != nil {
-				return err
-			}
-			state := "unchanged"
-			if created {
-				state = "new"
-			}
-			a.log.Info("trail configuration loaded", "id", id, "state", state, "trails", len(cfg.Trails))
-			fmt.Fprintf(a.stdout, "trail configuration %d (%s): %s\n", id, state, untrusted.Terminal(cfg.Summary()))
-			return nil
+			return a.withDB(ctx, func(db *store.DB) error {
+				id, created, err := trails.Save(ctx, db, cfg)
+				if err != nil {
+					return err
+				}
+				a.log.Info("trail configuration loaded", "id", id, "state", state(created), "trails", len(cfg.Trails))
+				fmt.Fprintf(a.stdout, "trail configuration %d (%s): %s\n", id, state(created), untrusted.Terminal(cfg.Summary()))
+				return nil
+			})
 		},
 	}
-	c.Flags().StringVar(&profile, "profile", "", "AWS shared-config profile (for 'aws')")
-	c.Flags().StringVar(&assumeRole, "assume-role", "", "role ARN to assume first (for 'aws')")
-	c.Flags().StringVar(&region, "region", "", "region to call (for 'aws')")
-	c.Flags().StringVar(&endpoint, "endpoint-url", "", "CloudTrail and STS endpoint URL (for 'aws')")
+	src.AddFlags(c.Flags())
 	return c
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/iamtrim/iamtrim/internal/buildinfo"
 	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/job"
@@ -25,14 +23,6 @@ func (a *app) jobCmd() *cobra.Command {
 			}
 			r := &job.Runner{Open: a.openDB, Log: a.log, Stdout: a.stdout, Columns: termwidth.Of(a.stdout, a.getenv), Version: buildinfo.Version(version), Now: a.now}
 			_, err = r.Run(cmd.Context(), cfg)
-			var rejectedErr *job.RejectedError
-			var findings *job.FindingsError
-			switch {
-			case errors.As(err, &rejectedErr):
-				return rejected(err)
-			case errors.As(err, &findings):
-				return &exitErr{code: exitFindings, err: err}
-			}
 			return err
 		},
 	}

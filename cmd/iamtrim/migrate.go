@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -13,17 +14,14 @@ func (a *app) migrateCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			cur, latest, err := db.MigrationStatus(ctx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "schema at version %d (latest %d) on %s\n", cur, latest, db.Target.Display)
-			return nil
+			return a.withDB(ctx, func(db *store.DB) error {
+				cur, latest, err := db.MigrationStatus(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "schema at version %d (latest %d) on %s\n", cur, latest, db.Target.Display)
+				return nil
+			})
 		},
 	}
 }

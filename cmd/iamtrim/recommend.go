@@ -5,6 +5,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
 
@@ -27,33 +28,27 @@ func (a *app) recommendCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			opts.Principal, opts.NoStore = principal, true
-			evidence, opts, snap, err := ev.Analyze(ctx, db, opts, a.log)
-			if err != nil {
-				return err
-			}
-			tg := fl.Target
-			tg.Stdout, tg.Stderr = a.stdout, a.stderr
-			res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, fl.Options, tg, a.log)
-			if errors.Is(err, recommend.ErrSplitPolicy) {
-				return usageErr("%v", err)
-			}
-			if errors.Is(err, recommend.ErrOverBudget) {
-				return rejected(err) // the one principal named, refused
-			}
-			if err != nil {
-				return err
-			}
-			if err := res.Err(); err != nil {
-				return err
-			}
-			// Refused principals, the others done: exit 3, each named.
-			return rejected(errors.Join(snap.RefusedErr(), res.RefusedErr()))
+			return a.withDB(ctx, func(db *store.DB) error {
+				opts.Principal, opts.NoStore = principal, true
+				evidence, opts, snap, err := ev.Analyze(ctx, db, opts, a.log)
+				if err != nil {
+					return err
+				}
+				tg := fl.Target
+				tg.Stdout, tg.Stderr = a.stdout, a.stderr
+				res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, fl.Options, tg, a.log)
+				if errors.Is(err, recommend.ErrOverBudget) {
+					return rejected(err) // the one principal named, refused
+				}
+				if err != nil {
+					return err
+				}
+				if err := res.Err(); err != nil {
+					return err
+				}
+				// Refused principals, the others done: exit 3, each named.
+				return rejected(errors.Join(snap.RefusedErr(), res.RefusedErr()))
+			})
 		},
 	}
 	ev.AddFlags(c.Flags())

@@ -12,10 +12,13 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	clidoc "github.com/iamtrim/iamtrim/docs/cli"
+	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/internal/logging"
 	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/iamtrim/iamtrim/internal/outfile"
+	"github.com/iamtrim/iamtrim/job"
+	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/snapdiff"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/localpg"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -102,16 +105,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err == nil {
 		return exitOK
 	}
-	var ee *exitErr
-	code := exitError
-	if option.IsInvalid(err) || errors.Is(err, analyze.ErrNoPrincipal) || errors.Is(err, authz.ErrNoPrincipal) || errors.Is(err, authz.ErrAmbiguousPrincipal) {
-		code = exitUsage // a principal named on the command line is not in the inventory
-	}
-	if errors.As(err, &ee) {
-		code = ee.code
-		if ee.err == nil {
-			return code
-		}
+	code := exitCode(err)
+	if ee := (*exitErr)(nil); errors.As(err, &ee) && ee.err == nil {
+		return code
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "iamtrim: interrupted")
@@ -124,6 +120,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintln(stderr, "run 'iamtrim --help' for usage")
 	}
 	return code
+}
+
+// exitCode is the exit code of err, decided by its type: a command's
+// *exitErr, an invalid option, a principal or snapshot named on the
+// command line that does not exist, a request that cannot be met as given
+// (usage), inputs rejected, findings above the threshold.
+func exitCode(err error) int {
+	var ee *exitErr
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case option.IsInvalid(err), errors.Is(err, analyze.ErrNoPrincipal), errors.Is(err, authz.ErrNoPrincipal), errors.Is(err, authz.ErrAmbiguousPrincipal),
+		errors.Is(err, snapdiff.ErrNoSnapshot), errors.Is(err, recommend.ErrSplitPolicy), errors.Is(err, ingest.ErrWindowOverlap):
+		return exitUsage
+	case errors.As(err, new(*job.RejectedError)):
+		return exitRejected
+	case errors.As(err, new(*job.FindingsError)):
+		return exitFindings
+	}
+	return exitError
 }
 
 // usageArgs makes an argument validator's errors usage errors (exit 2).
@@ -268,19 +284,12 @@ func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 	})
 }
 
-// output returns where results go: stdout, or FILE written atomically.
-func (a *app) output(path string) (w io.Writer, commit func() error, err error) {
-	return outfile.Create(a.stdout, path)
-}
-
-// writeOutput writes what write writes to stdout or path (a.output).
-func (a *app) writeOutput(path string, write func(io.Writer) error) error {
-	w, commit, err := a.output(path)
+// withDB opens the database for fn and closes it after.
+func (a *app) withDB(ctx context.Context, fn func(db *store.DB) error) error {
+	db, err := a.openDB(ctx)
 	if err != nil {
 		return err
 	}
-	if err := write(w); err != nil {
-		return err
-	}
-	return commit()
+	defer db.Close()
+	return fn(db)
 }

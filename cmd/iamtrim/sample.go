@@ -9,24 +9,15 @@ import (
 )
 
 func (a *app) sampleCmd() *cobra.Command {
-	var (
-		opts  sample.Options
-		start string
-	)
+	var fl sample.Flags
 	c := &cobra.Command{
 		Use:   "sample",
 		Short: "Write a deterministic synthetic organisation: authz.json, trails.json, CloudTrail logs, truth.json",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Out == "" {
-				return usageErr("--out is required")
-			}
-			if start != "" {
-				t, err := time.Parse("2006-01-02", start)
-				if err != nil {
-					return usageErr("--start %q: want YYYY-MM-DD", start)
-				}
-				opts.Start = t
+			opts, err := fl.Complete()
+			if err != nil {
+				return err
 			}
 			began := time.Now()
 			st, err := sample.Generate(cmd.Context(), opts, a.log)
@@ -39,13 +30,6 @@ func (a *app) sampleCmd() *cobra.Command {
 			return nil
 		},
 	}
-	f := c.Flags()
-	f.StringVar(&opts.Out, "out", "", "output directory (required)")
-	f.IntVar(&opts.Events, "events", sample.DefaultEvents, "distinct CloudTrail events to write")
-	f.Int64Var(&opts.Seed, "seed", 1, "random seed")
-	f.IntVar(&opts.Days, "days", sample.DefaultDays, "days of logs")
-	f.IntVar(&opts.Files, "files", 0, "approximate number of log files (0: one per region per day)")
-	f.StringVar(&start, "start", "", "first day, YYYY-MM-DD (default "+sample.DefaultStart.Format("2006-01-02")+")")
-	f.StringSliceVar(&opts.Regions, "regions", nil, "regions (default us-east-1,eu-west-1,us-west-2)")
+	fl.AddFlags(c.Flags())
 	return c
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"errors"
-
-	"github.com/iamtrim/iamtrim/job"
-	"github.com/iamtrim/iamtrim/recommend"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/trim"
 	"github.com/spf13/cobra"
 )
@@ -22,20 +19,10 @@ func (a *app) trimCmd() *cobra.Command {
 				return err
 			}
 			o.Stdout, o.Stderr = a.stdout, a.stderr
-			db, err := a.openDB(ctx)
-			if err != nil {
+			return a.withDB(ctx, func(db *store.DB) error {
+				_, err := trim.Run(ctx, db, o, a.log)
 				return err
-			}
-			defer db.Close()
-			_, err = trim.Run(ctx, db, o, a.log)
-			var rejectedErr *job.RejectedError
-			switch {
-			case errors.Is(err, recommend.ErrSplitPolicy):
-				return usageErr("%v", err)
-			case errors.As(err, &rejectedErr):
-				return rejected(err)
-			}
-			return err
+			})
 		},
 	}
 	fl.AddFlags(c.Flags())

@@ -1,0 +1,78 @@
+package job
+
+import (
+	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
+	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/spf13/pflag"
+)
+
+// The flags of the `ingest` commands that read a file or, given "aws",
+// the live API: each source registers its AWS options, and From sets the
+// files or aws from the command's arguments.
+
+// AddFlags registers the flags of `ingest authz`.
+func (s *AuthzSource) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&s.IAM.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
+	fs.StringVar(&s.IAM.Region, "region", "", "region for signing (for 'aws'; IAM is global)")
+	fs.StringVar(&s.IAM.BaseEndpoint, "endpoint-url", "", "IAM/STS endpoint URL (for 'aws')")
+	fs.StringArrayVar(&s.AssumeRoles, "assume-role", nil, "role ARN to assume, once per account (for 'aws'; repeatable)")
+	fs.StringVar(&s.ExternalID, "external-id", "", "external ID for --assume-role")
+}
+
+// From sets the files named, or live IAM for the one argument "aws".
+func (s *AuthzSource) From(args []string) {
+	s.Files, s.AWS = filesOrAWS(args)
+}
+
+// filesOrAWS is the files named, or none and true for the one argument
+// "aws".
+func filesOrAWS(args []string) ([]string, bool) {
+	if len(args) == 1 && args[0] == "aws" {
+		return nil, true
+	}
+	return args, false
+}
+
+// AddFlags registers the flags of `ingest lastaccessed`.
+func (s *LastAccessedSource) AddFlags(fs *pflag.FlagSet) {
+	o := &s.AWSOptions
+	fs.StringArrayVar(&s.Principals, "principal", nil, "only this role or user, by ARN or name (repeatable)")
+	fs.StringVar(&o.IAM.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
+	fs.StringVar(&o.IAM.Region, "region", "", "region for signing (for 'aws'; IAM is global)")
+	fs.StringVar(&o.IAM.BaseEndpoint, "endpoint-url", "", "IAM/STS endpoint URL (for 'aws')")
+	fs.StringArrayVar(&o.AssumeRoles, "assume-role", nil, "role ARN to assume, once per account (for 'aws'; repeatable)")
+	fs.StringVar(&o.ExternalID, "external-id", "", "external ID for --assume-role")
+	fs.IntVar(&o.Workers, "workers", lastaccessaws.DefaultWorkers, "principals whose jobs run at once (for 'aws')")
+}
+
+// From sets the files named, or live IAM for the one argument "aws", and
+// checks the flags.
+func (s *LastAccessedSource) From(args []string) error {
+	if s.AWSOptions.Workers < 0 {
+		return option.Errorf("--workers %d: want 1 or more", s.AWSOptions.Workers)
+	}
+	s.Files, s.AWS = filesOrAWS(args)
+	return nil
+}
+
+// AddFlags registers the flags of `ingest trails`.
+func (s *TrailsSource) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&s.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
+	fs.StringVar(&s.AssumeRole, "assume-role", "", "role ARN to assume first (for 'aws')")
+	fs.StringVar(&s.Region, "region", "", "region to call (for 'aws')")
+	fs.StringVar(&s.EndpointURL, "endpoint-url", "", "CloudTrail and STS endpoint URL (for 'aws')")
+}
+
+// From sets the file named, or the live API for "aws".
+func (s *TrailsSource) From(arg string) { s.File, s.AWS = arg, arg == "aws" }
+
+// AddFlags registers the flags of `ingest org`.
+func (s *OrgSource) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&s.API.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
+	fs.StringVar(&s.API.AssumeRole, "assume-role", "", "role ARN to assume first, in the management or delegated administrator account (for 'aws')")
+	fs.StringVar(&s.API.Region, "region", "", "region for signing (for 'aws'; Organizations answers in us-east-1)")
+	fs.StringVar(&s.API.EndpointURL, "endpoint-url", "", "Organizations and STS endpoint URL (for 'aws')")
+}
+
+// From sets the file named, or the live API for "aws".
+func (s *OrgSource) From(arg string) { s.File, s.AWS = arg, arg == "aws" }
