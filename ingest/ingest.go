@@ -274,7 +274,10 @@ func (r *runner) run(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	// The groups committed asynchronously (a commit lost in a server
+	// crash loses its ledger rows too, so the objects are ingested again);
+	// what the summary reports must not be lost, though.
+	return queries.WaitDurable(ctx, r.db)
 }
 
 // recordBounds notes in the database how this run bounds the rollup, so

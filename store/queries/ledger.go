@@ -112,6 +112,28 @@ func AsyncCommit(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// WaitDurable returns once every transaction the server committed before
+// it was called is on disk, asynchronous ones (AsyncCommit,
+// QueueClaimObjects) included: it commits, synchronously, a transaction
+// that writes to the log (a transactional logical message: a transaction
+// that only has an id commits without a flush), and the server flushes the
+// log in order, so the earlier commits are flushed with it. An ingest calls it before reporting what
+// it counted, so that a server crash after the report cannot take back
+// counted events.
+func WaitDurable(ctx context.Context, db *store.DB) error {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "SELECT pg_logical_emit_message(true, 'iamtrim', 'durable')")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("wait for the commits to be durable: %w", err)
+	}
+	return nil
+}
+
 // ObjectDone is what ingesting an object produced, for its ledger row.
 type ObjectDone struct {
 	ID                     int64

@@ -118,3 +118,40 @@ func isCode(err error, code string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == code
 }
+
+// TestWaitDurable commits asynchronously, then waits: the server's log is
+// flushed past that commit when WaitDurable returns.
+func TestWaitDurable(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	var lsn string
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if err := queries.AsyncCommit(ctx, tx); err != nil {
+			return err
+		}
+		// A large write, so that the log has more than the WAL writer's
+		// last flush to write.
+		if _, err := tx.Exec(ctx, `INSERT INTO ingest_object (source, key) SELECT 'file', g::text FROM generate_series(1, 20000) g`); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := queries.WaitDurable(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var flushed bool
+	if err := conn.QueryRow(ctx, `SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn`, lsn).Scan(&flushed); err != nil {
+		t.Fatal(err)
+	}
+	if !flushed {
+		t.Errorf("the log is not flushed past the asynchronous commit (%s)", lsn)
+	}
+}
