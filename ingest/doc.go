@@ -21,9 +21,10 @@
 // # Guarantees
 //
 // Exactly once: each object is claimed in the ledger (ingest_object) with
-// SELECT ... FOR UPDATE SKIP LOCKED, and its events' (eventTime, eventID)
-// pairs are inserted into the dedup table (ingest_event_seen), so only
-// events never counted before are aggregated. The rollups and the ledger
+// SELECT ... FOR UPDATE SKIP LOCKED, and its events' (eventTime to the
+// second, 64 bits of the eventID) pairs are inserted into the dedup table
+// (ingest_event_seen; queries.DedupKey), so only events never counted
+// before are aggregated. The rollups and the ledger
 // rows are written in the same transaction: a process killed at any moment
 // leaves either all of an object or none of it, and the next run picks up
 // what is missing. Several ingesters, on one machine or many, share a

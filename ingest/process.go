@@ -449,7 +449,7 @@ type worker struct {
 	chunk []pending
 	keys  []skey
 	secs  []time.Time
-	ids   [][16]byte
+	dkeys []int64
 	roll  *rollup.Batch
 }
 
@@ -464,7 +464,7 @@ func (r *runner) newWorker() *worker {
 // skey sorts a chunk's records by dedup key without moving them.
 type skey struct {
 	sec int64
-	id  [16]byte
+	key int64 // queries.DedupKey of the eventID
 	i   int32
 }
 
@@ -558,24 +558,24 @@ func (b *batch) flush(ctx context.Context) error {
 	}
 	b.w.keys = keys
 	for i := range b.chunk {
-		keys[i] = skey{sec: b.chunk[i].sec.Unix(), id: b.chunk[i].id, i: int32(i)}
+		keys[i] = skey{sec: b.chunk[i].sec.Unix(), key: queries.DedupKey(b.chunk[i].id), i: int32(i)}
 	}
 	slices.SortFunc(keys, func(x, y skey) int {
 		if x.sec != y.sec {
 			return cmp.Compare(x.sec, y.sec)
 		}
-		return bytes.Compare(x.id[:], y.id[:])
+		return cmp.Compare(x.key, y.key)
 	})
-	secs, ids := b.w.secs[:0], b.w.ids[:0]
-	defer func() { b.w.secs, b.w.ids = secs[:0], ids[:0] }()
+	secs, dkeys := b.w.secs[:0], b.w.dkeys[:0]
+	defer func() { b.w.secs, b.w.dkeys = secs[:0], dkeys[:0] }()
 	var months []time.Time
 	for j, k := range keys {
 		p := &b.chunk[k.i]
-		if j > 0 && k.sec == keys[j-1].sec && k.id == keys[j-1].id {
+		if j > 0 && k.sec == keys[j-1].sec && k.key == keys[j-1].key {
 			p.dup = true // twice in this group
 			continue
 		}
-		secs, ids = append(secs, p.sec), append(ids, p.id)
+		secs, dkeys = append(secs, p.sec), append(dkeys, k.key)
 		if m := time.Date(p.day.Year(), p.day.Month(), 1, 0, 0, 0, 0, time.UTC); len(months) == 0 || !months[len(months)-1].Equal(m) {
 			months = append(months, m) // sorted by time, so months come in order
 		}
@@ -590,7 +590,7 @@ func (b *batch) flush(ctx context.Context) error {
 			}
 		}
 	}
-	fresh, err := b.dedup.Add(ctx, secs, ids)
+	fresh, err := b.dedup.Add(ctx, secs, dkeys)
 	if err != nil {
 		return err
 	}
@@ -598,7 +598,7 @@ func (b *batch) flush(ctx context.Context) error {
 	var rawFrom []*pending
 	for i := range b.chunk {
 		p := &b.chunk[i]
-		if p.dup || fresh != nil && !fresh[queries.EventKey{Sec: p.sec.Unix(), ID: p.id}] {
+		if p.dup || fresh != nil && !fresh[queries.EventKey{Sec: p.sec.Unix(), Key: queries.DedupKey(p.id)}] {
 			p.res.duplicates++
 			continue
 		}

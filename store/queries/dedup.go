@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,10 +24,17 @@ const (
 )
 
 // EventKey is an ingest_event_seen key: the event's time to the second,
-// as Unix seconds, and its eventID as a UUID.
+// as Unix seconds, and its eventID's DedupKey.
 type EventKey struct {
 	Sec int64
-	ID  [16]byte
+	Key int64
+}
+
+// DedupKey is the 64 bits of an eventID's UUID that ingest_event_seen
+// keeps: its two halves XORed, all of whose bits are random for random
+// and name-based UUIDs (see migrations/00013_event_seen_key.sql).
+func DedupKey(id [16]byte) int64 {
+	return int64(binary.BigEndian.Uint64(id[:8]) ^ binary.BigEndian.Uint64(id[8:]))
 }
 
 // Dedup adds events' keys to ingest_event_seen in one transaction and
@@ -46,14 +54,14 @@ func NewDedup(tx pgx.Tx) *Dedup {
 	return &Dedup{tx: tx, row: make([]any, 2)}
 }
 
-// Add inserts the keys (secs[i], ids[i]), which must be distinct and
-// sorted by (time, id) so that concurrent transactions lock them in the
+// Add inserts the keys (secs[i], keys[i]), which must be distinct and
+// sorted by (time, key) so that concurrent transactions lock them in the
 // same order and cannot deadlock, and returns those that were new; nil
 // means all were. The months of the keys need their partitions
 // (PartitionAttached, CreateMonthlyPartition).
-func (d *Dedup) Add(ctx context.Context, secs []time.Time, ids [][16]byte) (map[EventKey]bool, error) {
+func (d *Dedup) Add(ctx context.Context, secs []time.Time, keys []int64) (map[EventKey]bool, error) {
 	if !d.dups {
-		ok, err := d.copy(ctx, secs, ids)
+		ok, err := d.copy(ctx, secs, keys)
 		if err != nil {
 			return nil, fmt.Errorf("dedup events: %w", err)
 		}
@@ -63,19 +71,19 @@ func (d *Dedup) Add(ctx context.Context, secs []time.Time, ids [][16]byte) (map[
 		d.dups = true
 	}
 	res, err := d.tx.Query(ctx, `
-		INSERT INTO ingest_event_seen (event_time, event_id)
-		SELECT t, e FROM unnest($1::timestamptz[], $2::uuid[]) AS u(t, e)
-		ORDER BY t, e
+		INSERT INTO ingest_event_seen (event_time, event_key)
+		SELECT t, k FROM unnest($1::timestamptz[], $2::bigint[]) AS u(t, k)
+		ORDER BY t, k
 		ON CONFLICT DO NOTHING
-		RETURNING event_time, event_id`, secs, ids)
+		RETURNING event_time, event_key`, secs, keys)
 	if err != nil {
 		return nil, fmt.Errorf("dedup events: %w", err)
 	}
 	fresh := make(map[EventKey]bool, len(secs))
 	var t time.Time
-	var id [16]byte
-	if _, err := pgx.ForEachRow(res, []any{&t, &id}, func() error {
-		fresh[EventKey{t.Unix(), id}] = true
+	var k int64
+	if _, err := pgx.ForEachRow(res, []any{&t, &k}, func() error {
+		fresh[EventKey{t.Unix(), k}] = true
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("dedup events: %w", err)
@@ -88,16 +96,16 @@ func (d *Dedup) Add(ctx context.Context, secs []time.Time, ids [][16]byte) (map[
 
 // copy tries the COPY; ok false means some key was stored already, and
 // the COPY was rolled back.
-func (d *Dedup) copy(ctx context.Context, secs []time.Time, ids [][16]byte) (ok bool, err error) {
+func (d *Dedup) copy(ctx context.Context, secs []time.Time, keys []int64) (ok bool, err error) {
 	if _, err := d.tx.Exec(ctx, "SAVEPOINT dedup"); err != nil {
 		return false, err
 	}
 	// One reused row of pointers: pgx encodes each row before asking for
 	// the next, and pointers box without allocating.
 	row := d.row
-	_, err = d.tx.CopyFrom(ctx, pgx.Identifier{EventSeenTable}, []string{"event_time", "event_id"},
+	_, err = d.tx.CopyFrom(ctx, pgx.Identifier{EventSeenTable}, []string{"event_time", "event_key"},
 		pgx.CopyFromSlice(len(secs), func(i int) ([]any, error) {
-			row[0], row[1] = &secs[i], &ids[i]
+			row[0], row[1] = &secs[i], &keys[i]
 			return row, nil
 		}))
 	if err == nil {

@@ -2,13 +2,19 @@ package queries_test
 
 import (
 	"context"
+	"encoding/hex"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/migrations"
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/store/storetest"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 )
 
 // TestPartitions creates a month's partitions of both partitioned tables,
@@ -61,10 +67,10 @@ func TestDedup(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := func(s int) time.Time { return aug.Add(time.Duration(s) * time.Second) }
-	id := func(n byte) [16]byte { return [16]byte{15: n} }
-	add := func(d *queries.Dedup, secs []time.Time, ids [][16]byte) map[queries.EventKey]bool {
+	id := func(n byte) int64 { return queries.DedupKey([16]byte{0: 0x80, 15: n}) }
+	add := func(d *queries.Dedup, secs []time.Time, keys []int64) map[queries.EventKey]bool {
 		t.Helper()
-		fresh, err := d.Add(ctx, secs, ids)
+		fresh, err := d.Add(ctx, secs, keys)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,15 +82,15 @@ func TestDedup(t *testing.T) {
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	d := queries.NewDedup(tx)
-	if fresh := add(d, []time.Time{at(1), at(2)}, [][16]byte{id(1), id(2)}); fresh != nil {
+	if fresh := add(d, []time.Time{at(1), at(2)}, []int64{id(1), id(2)}); fresh != nil {
 		t.Errorf("new keys: fresh = %v, want nil (all new)", fresh)
 	}
-	got := add(d, []time.Time{at(2), at(2), at(3)}, [][16]byte{id(2), id(9), id(3)})
-	want := map[queries.EventKey]bool{{Sec: at(2).Unix(), ID: id(9)}: true, {Sec: at(3).Unix(), ID: id(3)}: true}
+	got := add(d, []time.Time{at(2), at(2), at(3)}, []int64{id(2), id(9), id(3)})
+	want := map[queries.EventKey]bool{{Sec: at(2).Unix(), Key: id(9)}: true, {Sec: at(3).Unix(), Key: id(3)}: true}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("a stored key among new ones: fresh (-want +got):\n%s", d)
 	}
-	if fresh := add(d, []time.Time{at(4)}, [][16]byte{id(4)}); fresh != nil {
+	if fresh := add(d, []time.Time{at(4)}, []int64{id(4)}); fresh != nil {
 		t.Errorf("new key after a conflict: fresh = %v, want nil", fresh)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -93,8 +99,8 @@ func TestDedup(t *testing.T) {
 
 	err = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		// The same eventID at another second is another event.
-		got := add(queries.NewDedup(tx), []time.Time{at(1), at(5)}, [][16]byte{id(1), id(1)})
-		if want := map[queries.EventKey]bool{{Sec: at(5).Unix(), ID: id(1)}: true}; !cmp.Equal(want, got) {
+		got := add(queries.NewDedup(tx), []time.Time{at(1), at(5)}, []int64{id(1), id(1)})
+		if want := map[queries.EventKey]bool{{Sec: at(5).Unix(), Key: id(1)}: true}; !cmp.Equal(want, got) {
 			t.Errorf("from another transaction: fresh = %v, want %v", got, want)
 		}
 		return nil
@@ -107,7 +113,7 @@ func TestDedup(t *testing.T) {
 		t.Errorf("stored keys: %d, %v; want 6", n, err)
 	}
 	err = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		_, err := queries.NewDedup(tx).Add(ctx, []time.Time{aug.AddDate(0, 1, 0)}, [][16]byte{id(1)})
+		_, err := queries.NewDedup(tx).Add(ctx, []time.Time{aug.AddDate(0, 1, 0)}, []int64{id(1)})
 		return err
 	})
 	if err == nil {
@@ -163,5 +169,74 @@ func TestRawEvents(t *testing.T) {
 	}
 	if ids, err = pgx.CollectRows(rows, pgx.RowTo[int]); err != nil || !cmp.Equal([]int{1, 2, 3, 5}, ids) {
 		t.Errorf("stored events %v, %v; want 1, 2, 3, 5", ids, err)
+	}
+}
+
+// TestEventSeenKeyMigration takes a schema back to the 128-bit dedup key
+// (migration 12), stores UUIDs, and migrates up: each row's 64-bit key is
+// the one ingest computes (queries.DedupKey) for its UUID, so that events
+// counted before the migration stay duplicates after it.
+func TestEventSeenKeyMigration(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := queries.CreateMonthlyPartition(ctx, db, queries.EventSeenTable, aug); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 12); err != nil {
+		t.Fatal(err)
+	}
+	uuids := []string{"6177ca7e-860e-482c-bde9-50c735af58d6", "ffffffff-ffff-4fff-bfff-ffffffffffff", "00000000-0000-4000-8000-000000000001"}
+	want := map[int64]bool{}
+	for _, u := range uuids {
+		if _, err := db.Pool.Exec(ctx, `INSERT INTO ingest_event_seen (event_time, event_id) VALUES ($1, $2)`, aug.Add(time.Second), u); err != nil {
+			t.Fatal(err)
+		}
+		b, err := hex.DecodeString(strings.ReplaceAll(u, "-", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[queries.DedupKey([16]byte(b))] = true
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT event_key FROM ingest_event_seen`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]bool{}
+	for _, k := range keys {
+		got[k] = true
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("keys after the migration (-want +got):\n%s", d)
+	}
+	// And ingest finds them stored.
+	err = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		k := make([]int64, 0, len(want))
+		for key := range want {
+			k = append(k, key)
+		}
+		slices.Sort(k)
+		secs := slices.Repeat([]time.Time{aug.Add(time.Second)}, len(k))
+		fresh, err := queries.NewDedup(tx).Add(ctx, secs, k)
+		if err == nil && len(fresh) != 0 {
+			t.Errorf("migrated events found new: %v", fresh)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
