@@ -38,3 +38,56 @@ func TestScanStringPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestValueEndEscapes checks valueEnd against a byte-by-byte reference on
+// inputs dense in quotes, backslashes and brackets, cut at every length.
+func TestValueEndEscapes(t *testing.T) {
+	ref := func(b []byte, i int) (int, bool) {
+		depth, str, esc := 0, false, false
+		for ; i < len(b); i++ {
+			c := b[i]
+			switch {
+			case str && esc:
+				esc = false
+			case str && c == '\\':
+				esc = true
+			case str && c == '"':
+				str = false
+			case str:
+			case c == '"':
+				str = true
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				if depth--; depth == 0 {
+					return i + 1, true
+				}
+				if depth < 0 {
+					return i, false
+				}
+			}
+		}
+		return i, false
+	}
+	alphabet := []byte(`"\{}[]ab`)
+	r := uint64(1)
+	for n := 0; n < 20000; n++ {
+		r = r*6364136223846793005 + 1442695040888963407
+		size := 1 + int(r>>58)
+		b := []byte{'{'}
+		x := r
+		for k := 0; k < size; k++ {
+			if k%20 == 19 {
+				r = r*6364136223846793005 + 1442695040888963407
+				x = r
+			}
+			b = append(b, alphabet[x&7])
+			x >>= 3
+		}
+		want, ok := ref(b, 0)
+		got, err := valueEnd(b, 0)
+		if ok != (err == nil) || ok && got != want {
+			t.Fatalf("valueEnd(%q) = %d, %v; reference %d, %v", b, got, err, want, ok)
+		}
+	}
+}
