@@ -73,11 +73,25 @@ type userIdentity struct {
 // eventTime, eventSource, eventName or userIdentity (wrapping
 // ErrMissingField). Strings are copied: rec does not alias raw.
 func (m *Mapper) Normalize(raw []byte, rec *Record) error {
+	_, _, err := m.normalize(raw, rec, true)
+	return err
+}
+
+// normalize is Normalize. With whole false, raw need only start with the
+// record: end is the offset just past its object, and nothing after it is
+// looked at. parsed reports that the record is valid JSON (end is then
+// known, and err, if any, is Normalize's for raw[:end]).
+func (m *Mapper) normalize(raw []byte, rec *Record, whole bool) (end int, parsed bool, err error) {
 	var f fields
 	f.m = m
-	if err := f.parse(raw); err != nil {
-		return err
+	if end, err = f.parse(raw, whole); err != nil {
+		return end, false, err
 	}
+	return end, true, m.interpret(&f, rec)
+}
+
+// interpret makes a Record of the parsed fields.
+func (m *Mapper) interpret(f *fields, rec *Record) error {
 	switch {
 	case f.eventCategory.is("Insight") || f.eventType.is("AwsCloudTrailInsight"):
 		return errors.New("insights event, not an API call")
@@ -120,7 +134,7 @@ func (m *Mapper) Normalize(raw []byte, rec *Record) error {
 	rec.Outcome = classifyError(rec.ErrorCode)
 	rec.Mapping = e.kind
 
-	m.principal(&f, rec)
+	m.principal(f, rec)
 	rec.Context = Context{
 		SourceIP:       ipString(f.sourceIP),
 		VPCEndpointID:  m.intern(f.vpce, maxIDLen),
@@ -130,15 +144,17 @@ func (m *Mapper) Normalize(raw []byte, rec *Record) error {
 	if f.mgmtSet {
 		rec.Management = f.mgmt
 	} else {
-		rec.Management = inferManagement(&f, e)
+		rec.Management = inferManagement(f, e)
 	}
-	return m.access(e, &f, rec)
+	return m.access(e, f, rec)
 }
 
-func (f *fields) parse(raw []byte) error {
+// parse reads the record's fields and returns the offset after its
+// object; with whole, only white space may follow it.
+func (f *fields) parse(raw []byte, whole bool) (int, error) {
 	it, err := newObjIter(raw, 0)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var kb [64]byte
 	for it.next() {
@@ -185,12 +201,12 @@ func (f *fields) parse(raw []byte) error {
 		}
 	}
 	if it.err != nil {
-		return it.err
+		return it.i, it.err
 	}
-	if i := skipWS(raw, it.i); i < len(raw) {
-		return fmt.Errorf("%w at offset %d", errTrailing, i)
+	if i := skipWS(raw, it.i); whole && i < len(raw) {
+		return it.i, fmt.Errorf("%w at offset %d", errTrailing, i)
 	}
-	return nil
+	return it.i, nil
 }
 
 // mapping looks the event up once eventSource and eventName are known.

@@ -1,10 +1,13 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,9 +69,20 @@ func decodeStr(s jstr) string {
 func checkOracle(t *testing.T, m *Mapper, raw []byte) bool {
 	t.Helper()
 	var f fields
-	perr := f.parse(raw)
+	_, perr := f.parse(raw, true)
 	var rec Record
 	nerr := m.Normalize(raw, &rec)
+	if perr == nil {
+		// What ReadNormalized does: the record with more input after it
+		// normalizes the same, and its end is found.
+		more := append(slices.Clip(raw), `,{"eventID":"next"}`...)
+		var rec2 Record
+		end, parsed, err2 := m.normalize(more, &rec2, false)
+		if !parsed || end != len(bytes.TrimRight(raw, " \t\r\n")) || fmt.Sprint(err2) != fmt.Sprint(nerr) || nerr == nil && !reflect.DeepEqual(rec, rec2) {
+			t.Fatalf("normalize with input after the record: end %d (want %d), parsed %v, err %v (Normalize: %v), same record %v: %q",
+				end, len(bytes.TrimRight(raw, " \t\r\n")), parsed, err2, nerr, reflect.DeepEqual(rec, rec2), raw)
+		}
+	}
 	if !json.Valid(raw) {
 		if perr == nil || nerr == nil {
 			t.Fatalf("accepted invalid JSON (parse: %v, Normalize: %v): %q", perr, nerr, raw)

@@ -118,6 +118,7 @@ type ObjectReader struct {
 	buf  []byte // the window
 	unq  []byte // unescaped lookup-events record
 	errs []RecordError
+	rec  Record // ReadNormalized's record
 
 	// window is the window's starting size; 0 means WindowBytes. Tests
 	// make it tiny to put record boundaries at every offset.
@@ -198,9 +199,35 @@ func ReadObject(r io.Reader, name string, limits Limits, fn func(index int, raw 
 // Digest and Insights files are recognised and returned with their shape
 // and no calls to fn.
 func (or *ObjectReader) ReadObject(r io.Reader, name string, limits Limits, fn func(index int, raw []byte) error) (Shape, []RecordError, error) {
-	limits = limits.withDefaults()
+	return or.read(r, &splitter{or: or, name: name, lim: limits, fn: fn})
+}
+
+// ReadNormalized is ReadObject that also normalizes each record with m:
+// fn gets the record's raw JSON and, with err nil, rec, what
+// m.Normalize(raw, rec) makes of it, or the error Normalize returns for
+// raw. Records of S3 log objects and bare arrays are normalized as they
+// are cut out, in one pass over their bytes where ReadObject and
+// Normalize take two. rec belongs to the reader and is only valid during
+// the call; fn may swap its contents with a Record of its own (whose
+// slices the reader then reuses).
+func (or *ObjectReader) ReadNormalized(r io.Reader, name string, limits Limits, m *Mapper, fn func(index int, raw []byte, rec *Record, err error) error) (Shape, []RecordError, error) {
+	s := &splitter{or: or, name: name, lim: limits, norm: m}
+	s.fn = func(index int, raw []byte) error {
+		err := s.preErr
+		if !s.pre {
+			err = m.Normalize(raw, &or.rec)
+		}
+		s.pre = false
+		return fn(index, raw, &or.rec, err)
+	}
+	return or.read(r, s)
+}
+
+// read reads one object with s, set up by ReadObject or ReadNormalized.
+func (or *ObjectReader) read(r io.Reader, s *splitter) (Shape, []RecordError, error) {
+	limits := s.lim.withDefaults()
 	or.errs = or.errs[:0]
-	s := splitter{or: or, name: name, lim: limits, fn: fn, span: int(min(WindowLimit(limits), math.MaxInt32))}
+	s.lim, s.span = limits, int(min(WindowLimit(limits), math.MaxInt32))
 	defer func() {
 		or.buf = s.buf[:0]
 		if cap(or.buf) > keepBuffer {
@@ -242,6 +269,13 @@ type splitter struct {
 	lim  Limits
 	fn   func(int, []byte) error
 	n    int // records seen
+
+	// norm, with ReadNormalized, normalizes records as elements cuts
+	// them out: pre says the record passed to fn next is normalized
+	// already (into or.rec), with the result preErr.
+	norm   *Mapper
+	pre    bool
+	preErr error
 
 	src  io.Reader
 	buf  []byte // the window: input bytes from stream offset base
@@ -959,8 +993,15 @@ func (s *splitter) elements(i int, lookup bool) (int, error) {
 			continue
 		}
 		at := s.offset(i)
-		sh, end, err := s.scan(i, i, valueEnd)
+		cut := valueEnd
+		if s.norm != nil && !lookup {
+			cut = s.normalizeEnd
+		}
+		sh, end, err := s.scan(i, i, cut)
 		i -= sh
+		if err != nil {
+			s.pre = false
+		}
 		if err == errSpan {
 			var size int64
 			if end, size, err = s.skipLong(i, &skipper{}); err == nil {
@@ -972,11 +1013,31 @@ func (s *splitter) elements(i int, lookup bool) (int, error) {
 		if err != nil {
 			return -1, s.truncated(fmt.Errorf("record at offset %d: %w", at, ErrTruncated))
 		}
-		if err := s.emitElem(s.buf[i:end], lookup); err != nil {
+		err = s.emitElem(s.buf[i:end], lookup)
+		s.pre = false // also when emit refused the record as too large
+		if err != nil {
 			return -1, err
 		}
 		i = end
 	}
+}
+
+// normalizeEnd is valueEnd for ReadNormalized: it finds where the record
+// at b[i] ends by normalizing it (into or.rec, the result in s.preErr),
+// so that its bytes are scanned once. A record that is not valid JSON is
+// cut by valueEnd, and fn normalizes it on its own as ReadObject's caller
+// would, so bad records are cut and reported exactly as ReadObject does.
+func (s *splitter) normalizeEnd(b []byte, i int) (int, error) {
+	end, parsed, err := s.norm.normalize(b[i:], &s.or.rec, false)
+	if parsed {
+		s.pre, s.preErr = true, err
+		return i + end, nil
+	}
+	s.pre = false
+	if err == errEOF && !s.atEnd {
+		return len(b), errEOF // read more and try again
+	}
+	return valueEnd(b, i)
 }
 
 func (s *splitter) emitElem(raw []byte, lookup bool) error {

@@ -382,3 +382,82 @@ func TestReadObjectCorruptGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestReadNormalizedMatchesReadObject: ReadNormalized, which normalizes
+// records as it cuts them out, gives what ReadObject followed by
+// Normalize of each record gives (records, their normalization or error,
+// bad records, the object's error), for every object of the stream tests,
+// whole and through small windows (records cut at the window's end are
+// normalized again once it is refilled).
+func TestReadNormalizedMatchesReadObject(t *testing.T) {
+	m := NewMapper(nil)
+	corpus := streamCorpus(t)
+	// Records Normalize refuses although they are valid JSON, between
+	// good ones and one that is not JSON.
+	ok := `{"eventID":"%d","eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Root","accountId":"111122223333"},"requestParameters":{"bucketName":"b","key":"k%d"}}`
+	corpus["refused records"] = []byte(`{"Records":[` + fmt.Sprintf(ok, 1, 1) +
+		`,{"eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{}}` +
+		`,{"eventID":"3","eventTime":"yesterday","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{}}` +
+		`,{"eventID":"4","eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Root"},"x":tru}` +
+		`,{"eventID":"5","eventCategory":"Insight","eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{}}` +
+		`,` + fmt.Sprintf(ok, 6, 6) + `]}`)
+	limits := map[string]Limits{
+		"default":      DefaultLimits(),
+		"tiny records": {MaxObjectBytes: 1 << 30, MaxRecordBytes: 40},
+		"small object": {MaxObjectBytes: 2000, MaxRecordBytes: 1 << 20},
+	}
+	type result struct {
+		Read readResult
+		Recs []string // each record's normalization or Normalize's error
+	}
+	finish := func(res *result, shape Shape, errs []RecordError, err error) {
+		res.Read.Shape = shape.String()
+		for _, e := range errs {
+			res.Read.Errs = append(res.Read.Errs, e.Error())
+		}
+		if err != nil {
+			res.Read.Err = err.Error()
+		}
+	}
+	show := func(rec *Record, err error) string {
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return fmt.Sprintf("%+v", *rec)
+	}
+	for name, data := range corpus {
+		for lname, lim := range limits {
+			var want result
+			var rec Record
+			or := NewObjectReader()
+			shape, errs, err := or.ReadObject(bytes.NewReader(data), "obj", lim, func(i int, raw []byte) error {
+				want.Read.Index, want.Read.Raw = append(want.Read.Index, i), append(want.Read.Raw, string(raw))
+				want.Recs = append(want.Recs, show(&rec, m.Normalize(raw, &rec)))
+				return nil
+			})
+			finish(&want, shape, errs, err)
+			for _, window := range []int{0, 1, 7, 64, 4096} {
+				or := NewObjectReader()
+				or.window = window
+				var r io.Reader = bytes.NewReader(data)
+				if window == 0 {
+					or.window = len(decompressed(t, data)) + 1
+				} else {
+					r = iotest.OneByteReader(r)
+				}
+				var got result
+				var mine Record
+				shape, errs, err := or.ReadNormalized(r, "obj", lim, m, func(i int, raw []byte, rec *Record, err error) error {
+					got.Read.Index, got.Read.Raw = append(got.Read.Index, i), append(got.Read.Raw, string(raw))
+					got.Recs = append(got.Recs, show(rec, err))
+					mine, *rec = *rec, mine // as a caller keeping records does
+					return nil
+				})
+				finish(&got, shape, errs, err)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("%s, %s limits, window %d: ReadNormalized differs from ReadObject and Normalize (-want +got):\n%s", name, lname, window, diff)
+				}
+			}
+		}
+	}
+}

@@ -359,8 +359,8 @@ func (r *runner) read(ctx context.Context, rd *cloudtrail.ObjectReader, b *batch
 		b.res.fatal = clip(o.name+": "+err.Error(), maxErrorLen)
 		return version, true, nil
 	}
-	shape, recErrs, err := rd.ReadObject(rc, o.name, r.opts.Limits, func(index int, raw []byte) error {
-		return b.add(ctx, index, raw)
+	shape, recErrs, err := rd.ReadNormalized(rc, o.name, r.opts.Limits, r.mapper, func(index int, raw []byte, rec *cloudtrail.Record, err error) error {
+		return b.addNormalized(ctx, index, raw, rec, err)
 	})
 	_ = rc.Close()
 	if ctx.Err() != nil {
@@ -484,7 +484,23 @@ func (b *batch) start(o object) {
 
 // add normalizes one record and queues it.
 func (b *batch) add(ctx context.Context, index int, raw []byte) error {
-	// Reuse the slot's Record slices (Normalize resets the rest).
+	p := b.slot()
+	return b.added(ctx, p, index, raw, b.r.mapper.Normalize(raw, &p.rec))
+}
+
+// addNormalized queues a record ReadNormalized normalized: err is
+// Normalize's error for it, and rec its normalization, which is swapped
+// into the queue (rec takes the slot's old slices, for the reader to
+// reuse).
+func (b *batch) addNormalized(ctx context.Context, index int, raw []byte, rec *cloudtrail.Record, err error) error {
+	p := b.slot()
+	p.rec, *rec = *rec, p.rec
+	return b.added(ctx, p, index, raw, err)
+}
+
+// slot returns a new slot at the end of the chunk, reusing its Record's
+// slices (Normalize resets the rest).
+func (b *batch) slot() *pending {
 	if n := len(b.chunk); n < cap(b.chunk) {
 		b.chunk = b.chunk[:n+1]
 		b.chunk[n].raw, b.chunk[n].dup, b.chunk[n].count = nil, false, 0
@@ -493,7 +509,13 @@ func (b *batch) add(ctx context.Context, index int, raw []byte) error {
 	}
 	p := &b.chunk[len(b.chunk)-1]
 	p.res = b.res
-	if err := b.r.mapper.Normalize(raw, &p.rec); err != nil {
+	return p
+}
+
+// added finishes queueing the record in the last slot, p, normalized with
+// the error err.
+func (b *batch) added(ctx context.Context, p *pending, index int, raw []byte, err error) error {
+	if err != nil {
 		b.chunk = b.chunk[:len(b.chunk)-1]
 		b.badRecord(index, err.Error())
 		return nil
