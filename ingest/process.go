@@ -115,8 +115,15 @@ func (r *runner) process(ctx context.Context, w *worker, group []object, wait bo
 				// A partition this process believed in is gone (dropped
 				// by hand, restored from an older dump): look again.
 				stale++
-				r.log.Info("a partition is missing; checking partitions again", "err", err)
+				desc, derr := queries.PartitionsOf(ctx, r.db, queries.EventSeenTable)
+				if derr != nil {
+					desc = derr.Error()
+				}
+				r.log.Warn("a partition is missing; checking partitions again on new connections", "err", err, "row", pgDetail(err), "partitions", desc)
 				r.forgetPartitions()
+				// Whatever a backend believed about the table's
+				// partitions, a new one reads them afresh.
+				r.db.Pool.Reset()
 				continue
 			}
 			var need *errNeedPartition
@@ -379,6 +386,16 @@ func (r *runner) read(ctx context.Context, rd *cloudtrail.ObjectReader, b *batch
 		b.res.fatal = clip(err.Error(), maxErrorLen)
 	}
 	return version, true, nil
+}
+
+// pgDetail is a PostgreSQL error's DETAIL (for a row no partition takes,
+// its key), or "".
+func pgDetail(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Detail
+	}
+	return ""
 }
 
 // isNoPartition recognises "no partition of relation ... found for row".

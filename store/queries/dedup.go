@@ -209,6 +209,22 @@ func PartitionAttached(ctx context.Context, tx pgx.Tx, parent string, m time.Tim
 	return attached, nil
 }
 
+// PartitionsOf describes parent's attached partitions with their bounds,
+// and the connection's search_path: what a "no partition of relation ...
+// found for row" error is checked against when it is reported.
+func PartitionsOf(ctx context.Context, db *store.DB, parent string) (string, error) {
+	var desc string
+	err := db.Pool.QueryRow(ctx, `
+		SELECT 'search_path ' || current_setting('search_path') || '; ' || coalesce(string_agg(
+			i.inhrelid::regclass::text || ' ' || pg_get_expr(c.relpartbound, c.oid), '; ' ORDER BY c.relname), 'no partitions')
+		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = to_regclass($1)`, parent).Scan(&desc)
+	if err != nil {
+		return "", fmt.Errorf("list partitions of %s: %w", parent, err)
+	}
+	return desc, nil
+}
+
 // CreateMonthlyPartition creates and attaches parent's partition for the
 // month of m (a month's first instant, UTC) unless it is there, in its own
 // short transaction, and reports whether it created it. ATTACH PARTITION

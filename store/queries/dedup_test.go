@@ -52,6 +52,13 @@ func TestPartitions(t *testing.T) {
 		if got, want := queries.PartitionName(parent, aug), parent+"_p202608"; got != want {
 			t.Errorf("PartitionName = %q, want %q", got, want)
 		}
+		desc, err := queries.PartitionsOf(ctx, db, parent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := parent + "_p202608 FOR VALUES FROM ('2026-08-01"; !strings.Contains(desc, want) || !strings.HasPrefix(desc, "search_path ") {
+			t.Errorf("PartitionsOf(%s) = %q, want the search path and %q", parent, desc, want)
+		}
 	}
 }
 
