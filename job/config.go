@@ -80,11 +80,13 @@ type Config struct {
 		EndpointURL    string `yaml:"endpoint_url"`
 		OldS3Endpoint  string `yaml:"s3_endpoint"`  // renamed to endpoint_url
 		OldAPIEndpoint string `yaml:"api_endpoint"` // renamed to endpoint_url
-		// ObjectPrefixDepth and MaxResources bound the rollup as ingest's
-		// --object-prefix-depth (nil: the default; 0: whole keys) and
-		// --max-resources (0: the default) do.
+		// ObjectPrefixDepth, MaxResources and CollapseAt bound the rollup
+		// as ingest's --object-prefix-depth (nil: the default; 0: whole
+		// keys), --max-resources (0: the default) and --collapse-at (nil:
+		// the default; 0: never fold) do.
 		ObjectPrefixDepth *int `yaml:"object_prefix_depth"`
 		MaxResources      int  `yaml:"max_resources"`
+		CollapseAt        *int `yaml:"collapse_at"`
 	} `yaml:"cloudtrail"`
 	Analyze struct {
 		Window string `yaml:"window"`
@@ -318,21 +320,32 @@ func (c *Config) ingestOptions(now time.Time) (ingest.Options, error) {
 	if o.Since, err = period.Since(ct.Since, now); err != nil {
 		return o, fmt.Errorf("since: %w", err)
 	}
-	if d := ct.ObjectPrefixDepth; d != nil {
-		switch {
-		case *d < 0:
-			return o, fmt.Errorf("object_prefix_depth %d: want 0 (whole keys) or more", *d)
-		case *d == 0:
-			o.ObjectPrefixDepth = -1 // whole keys
-		default:
-			o.ObjectPrefixDepth = *d
-		}
+	if o.ObjectPrefixDepth, err = zeroIsOff("object_prefix_depth", ct.ObjectPrefixDepth, "whole keys"); err != nil {
+		return o, err
 	}
 	if ct.MaxResources < 0 {
 		return o, fmt.Errorf("max_resources %d: want 1 or more (0: the default, %d)", ct.MaxResources, ingest.DefaultMaxResources)
 	}
 	o.MaxResources = ct.MaxResources
+	if o.CollapseAt, err = zeroIsOff("collapse_at", ct.CollapseAt, "never fold"); err != nil {
+		return o, err
+	}
 	return o, o.Validate()
+}
+
+// zeroIsOff maps a key whose 0 turns a rollup bound off to the ingest
+// option, whose 0 means the default and a negative value off: nil (not
+// set) is the default.
+func zeroIsOff(key string, v *int, off string) (int, error) {
+	switch {
+	case v == nil:
+		return 0, nil
+	case *v < 0:
+		return 0, fmt.Errorf("%s %d: want 0 (%s) or more", key, *v, off)
+	case *v == 0:
+		return -1, nil
+	}
+	return *v, nil
 }
 
 // analyzeOptions are the analyze stage's options, as-of aside.
