@@ -67,6 +67,25 @@ type Problem struct {
 
 func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg) }
 
+// Strings are the problems as String writes them.
+func Strings(probs []Problem) []string {
+	msgs := make([]string, len(probs))
+	for i, p := range probs {
+		msgs[i] = p.String()
+	}
+	return msgs
+}
+
+// UnmatchedErr says which entries (problems as String writes them) name
+// no principal of the analysis; nil when none. The rest of the register
+// was applied.
+func UnmatchedErr(probs []string) error {
+	if len(probs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d exception(s) name no principal of the analysis: %s", len(probs), strings.Join(probs, "; "))
+}
+
 // Error lists every bad entry of a register; nothing of it is applied.
 type Error struct{ Problems []Problem }
 

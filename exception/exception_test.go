@@ -166,3 +166,14 @@ func TestReadFlag(t *testing.T) {
 		t.Errorf("ReadFlag of a missing file: %v, want an option error naming --exceptions", err)
 	}
 }
+
+func TestUnmatchedErr(t *testing.T) {
+	if err := UnmatchedErr(nil); err != nil {
+		t.Errorf("UnmatchedErr(nil) = %v", err)
+	}
+	msgs := Strings([]Problem{{File: "x.yaml", Line: 2, Msg: "no principal matches"}, {File: "x.yaml", Line: 9, Msg: "no principal matches"}})
+	want := "2 exception(s) name no principal of the analysis: x.yaml:2: no principal matches; x.yaml:9: no principal matches"
+	if err := UnmatchedErr(msgs); err == nil || err.Error() != want {
+		t.Errorf("UnmatchedErr = %v, want %q", err, want)
+	}
+}

@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/pflag"
 )
 
@@ -111,6 +114,15 @@ func (c *CloudTrailFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.AssumeRole, "assume-role", "", "role ARN to assume for S3 and the API")
 	fs.BoolVar(&c.NoProgress, "no-progress", false, "no progress bar even on a terminal")
 	c.Flags.AddFlags(fs)
+}
+
+// Progress is w when the progress bar is wanted there: w is a terminal
+// and --no-progress was not given; else nil.
+func (c *CloudTrailFlags) Progress(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok && !c.NoProgress && isatty.IsTerminal(f.Fd()) {
+		return w
+	}
+	return nil
 }
 
 // Complete checks the flags and returns the options that read sources,

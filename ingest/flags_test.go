@@ -1,6 +1,9 @@
 package ingest
 
 import (
+	"bytes"
+	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -78,5 +81,19 @@ func TestFlagsWindowRequired(t *testing.T) {
 	}
 	if u := fs.Lookup("since").Usage; u != "first event time of the window "+timeForms+"; required" {
 		t.Errorf("--since usage %q names no requirement", u)
+	}
+}
+
+func TestCloudTrailFlagsProgress(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var fl CloudTrailFlags
+	for _, w := range []io.Writer{f, &bytes.Buffer{}} {
+		if got := fl.Progress(w); got != nil {
+			t.Errorf("Progress(%T) = %v, want none: not a terminal", w, got)
+		}
 	}
 }

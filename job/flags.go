@@ -15,10 +15,13 @@ import (
 type Flags struct {
 	Config, FailOn, OutDir, Exceptions string
 	Wait                               bool
+	// fs says which flags were given.
+	fs *pflag.FlagSet
 }
 
 // AddFlags registers the flags with their defaults.
 func (f *Flags) AddFlags(fs *pflag.FlagSet) {
+	f.fs = fs
 	fs.StringVar(&f.Config, "config", "iamtrim.yaml", "configuration file (see docs/iamtrim.example.yaml)")
 	fs.StringVar(&f.FailOn, "fail-on", "", "exit 4 when any principal has one of: "+strings.Join(analyze.FailOnKinds, ", ")+" (comma-separated; a risk level means that level or above)")
 	fs.StringVar(&f.OutDir, "out-dir", "", "output directory (overrides out_dir)")
@@ -26,10 +29,11 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Exceptions, "exceptions", "", "exceptions register (YAML): replaces the configuration's exceptions: list")
 }
 
-// Load reads the configuration, applies the environment and the flags fs
-// says were given, and validates the whole of it before anything runs.
-// Every error is an invalid option (the CLI exits 2).
-func (f *Flags) Load(fs *pflag.FlagSet, getenv func(string) string) (*Config, error) {
+// Load reads the configuration, applies the environment and the flags
+// given, and validates the whole of it before anything runs. Every error
+// is an invalid option (the CLI exits 2).
+func (f *Flags) Load(getenv func(string) string) (*Config, error) {
+	fs := f.fs
 	path := f.Config
 	if !fs.Changed("config") && getenv("IAMTRIM_CONFIG") != "" {
 		path = getenv("IAMTRIM_CONFIG")

@@ -46,7 +46,7 @@ func TestFlagsLoad(t *testing.T) {
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := f.Load(fs, func(k string) string { return tc.env[k] })
+			cfg, err := f.Load(func(k string) string { return tc.env[k] })
 			if tc.wantErrHead != "" {
 				if err == nil || !option.IsInvalid(err) || !strings.HasPrefix(err.Error(), tc.wantErrHead) {
 					t.Fatalf("Load error %v, want an option error starting %q", err, tc.wantErrHead)

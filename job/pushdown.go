@@ -2,6 +2,7 @@ package job
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -59,6 +60,17 @@ func IngestPushdown(ctx context.Context, db *store.DB, src PushdownSource, log *
 		opts.Source, opts.Target, opts.Engine = "athena", src.Query.Database+"."+src.Query.Table, athenasrc.New(cfg, src.Athena)
 	}
 	return ingest.RunPushdown(ctx, db, mapperCat, opts, log)
+}
+
+// WriteQuery writes the query's SQL to w, for a person to review it or
+// estimate its cost.
+func (s PushdownSource) WriteQuery(w io.Writer) error {
+	sql, err := s.Query.SQL()
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, sql)
+	return err
 }
 
 // PushdownFlags are the flags of `ingest athena` and `ingest lake`.

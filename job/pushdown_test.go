@@ -1,6 +1,7 @@
 package job
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,10 @@ func TestPushdownFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.check(t, s)
+			var sql strings.Builder
+			if err := s.WriteQuery(&sql); err != nil || !strings.Contains(sql.String(), "GROUP BY") {
+				t.Errorf("WriteQuery wrote %q (%v), want the grouping query", sql.String(), err)
+			}
 		})
 	}
 }

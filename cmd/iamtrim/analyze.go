@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func (a *app) analyzeCmd() *cobra.Command {
@@ -19,52 +21,41 @@ func (a *app) analyzeCmd() *cobra.Command {
 		excFile   string
 	)
 	out := option.Output{Formats: []string{"table", "json"}}
-	c := &cobra.Command{
-		Use:   "analyze",
-		Short: "Compare what each principal is granted with what it used in a window",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			if err := out.Validate(); err != nil {
-				return err
-			}
-			opts, err := ev.Options(a.now())
+	return command("analyze", "Compare what each principal is granted with what it used in a window", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		if err := out.Validate(); err != nil {
+			return err
+		}
+		opts, err := ev.Options(a.now())
+		if err != nil {
+			return err
+		}
+		excs, err := exception.ReadFlag(excFile)
+		if err != nil {
+			return err
+		}
+		return a.withDB(ctx, func(db *store.DB) error {
+			opts.Principal = principal
+			_, _, snap, err := ev.Analyze(ctx, db, opts, a.log)
 			if err != nil {
 				return err
 			}
-			excs, err := exception.ReadFlag(excFile)
-			if err != nil {
+			_, probs := exception.Apply(snap, excs, a.now())
+			if principal != "" {
+				probs = nil // the other principals were not analysed
+			}
+			if err := out.Write(a.stdout, func(w io.Writer) error {
+				if out.Format == "json" {
+					return analyze.WriteJSON(w, snap)
+				}
+				return analyze.WriteTableFit(w, snap, termwidth.Of(w, a.getenv))
+			}); err != nil {
 				return err
 			}
-			return a.withDB(ctx, func(db *store.DB) error {
-				opts.Principal = principal
-				_, _, snap, err := ev.Analyze(ctx, db, opts, a.log)
-				if err != nil {
-					return err
-				}
-				_, probs := exception.Apply(snap, excs, a.now())
-				if principal != "" {
-					probs = nil // the other principals were not analysed
-				}
-				if err := out.Write(a.stdout, func(w io.Writer) error {
-					if out.Format == "json" {
-						return analyze.WriteJSON(w, snap)
-					}
-					return analyze.WriteTableFit(w, snap, termwidth.Of(w, a.getenv))
-				}); err != nil {
-					return err
-				}
-				var msgs []string
-				for _, p := range probs {
-					msgs = append(msgs, p.String())
-				}
-				return errors.Join(rejected(snap.RefusedErr()), a.exceptionProblems(msgs))
-			})
-		},
-	}
-	ev.AddFlags(c.Flags())
-	c.Flags().StringVar(&excFile, "exceptions", "", "exceptions register (YAML, `exceptions:` list): mark the findings it accepts (see README: Exceptions)")
-	c.Flags().StringVar(&principal, "principal", "", "only this principal (ARN or name)")
-	out.AddFlags(c.Flags(), "table or json", "write results to FILE instead of stdout")
-	return c
+			return errors.Join(rejected(snap.RefusedErr()), rejected(exception.UnmatchedErr(exception.Strings(probs))))
+		})
+	}, ev.AddFlags, func(fs *pflag.FlagSet) {
+		fs.StringVar(&excFile, "exceptions", "", "exceptions register (YAML, `exceptions:` list): mark the findings it accepts (see README: Exceptions)")
+		fs.StringVar(&principal, "principal", "", "only this principal (ARN or name)")
+		out.AddFlags(fs, "table or json", "write results to FILE instead of stdout")
+	})
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/iamtrim/iamtrim/authz"
@@ -12,7 +12,6 @@ import (
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/untrusted"
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 )
 
@@ -27,73 +26,55 @@ func (a *app) ingestCmd() *cobra.Command {
 
 func (a *app) ingestCloudTrailCmd() *cobra.Command {
 	var fl ingest.CloudTrailFlags
-	c := &cobra.Command{
-		Use:   "cloudtrail SOURCE...",
-		Short: "Ingest CloudTrail from files, directories, s3://bucket/prefix or the CloudTrail API (api)",
-		Args:  minimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			opts, err := fl.Complete(args, a.now)
-			if err != nil {
+	return command("cloudtrail SOURCE...", "Ingest CloudTrail from files, directories, s3://bucket/prefix or the CloudTrail API (api)", cobra.MinimumNArgs(1), func(ctx context.Context, args []string) error {
+		opts, err := fl.Complete(args, a.now)
+		if err != nil {
+			return err
+		}
+		if a.logging.Format == "text" {
+			opts.Progress = fl.Progress(a.stderr)
+		}
+		return a.withDB(ctx, func(db *store.DB) error {
+			sum, runErr := job.IngestCloudTrail(ctx, db, opts, a.log)
+			if err := fl.Output.Write(a.stdout, func(w io.Writer) error { return ingest.WriteSummary(w, sum, fl.Output.Format) }); err != nil {
 				return err
 			}
-			if !fl.NoProgress && a.logFormat == "text" {
-				if f, ok := a.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-					opts.Progress = a.stderr
-				}
+			if runErr != nil {
+				return runErr
 			}
-			return a.withDB(ctx, func(db *store.DB) error {
-				sum, runErr := job.IngestCloudTrail(ctx, db, opts, a.log)
-				if err := fl.Output.Write(a.stdout, func(w io.Writer) error { return ingest.WriteSummary(w, sum, fl.Output.Format) }); err != nil {
-					return err
-				}
-				if runErr != nil {
-					return runErr
-				}
-				return rejected(sum.RejectedErr())
-			})
-		},
-	}
-	fl.AddFlags(c.Flags())
-	return c
+			return rejected(sum.RejectedErr())
+		})
+	}, fl.AddFlags)
 }
 
 func (a *app) ingestAuthzCmd() *cobra.Command {
 	var src job.AuthzSource
-	c := &cobra.Command{
-		Use:   "authz FILE... | aws",
-		Short: "Ingest get-account-authorization-details output, or read it live with 'aws'",
-		Args:  minimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			src.From(args)
-			inv, source, partial, err := src.Read(ctx, a.log)
-			var rej *authz.RejectedError
-			if errors.As(err, &rej) {
-				return &exitErr{code: exitRejected, err: fmt.Errorf("no authorization details were read, nothing was stored:\n%w", err)}
-			}
+	return command("authz FILE... | aws", "Ingest get-account-authorization-details output, or read it live with 'aws'", cobra.MinimumNArgs(1), func(ctx context.Context, args []string) error {
+		src.From(args)
+		inv, source, partial, err := src.Read(ctx, a.log)
+		var rej *authz.RejectedError
+		if errors.As(err, &rej) {
+			return &exitErr{code: exitRejected, err: fmt.Errorf("no authorization details were read, nothing was stored:\n%w", err)}
+		}
+		if err != nil {
+			return err
+		}
+		for _, w := range inv.Warnings {
+			a.log.Warn("authorization details", "warning", w)
+		}
+		return a.withDB(ctx, func(db *store.DB) error {
+			id, created, err := authz.SaveSnapshot(ctx, db, inv, source, a.now().UTC())
 			if err != nil {
 				return err
 			}
-			for _, w := range inv.Warnings {
-				a.log.Warn("authorization details", "warning", w)
+			fmt.Fprintf(a.stdout, "authorization snapshot %d (%s): accounts %s, %d roles, %d users, %d groups, %d managed policies, %d warnings\n",
+				id, state(created), untrusted.Terminal(strings.Join(inv.Accounts, ",")), len(inv.Roles), len(inv.Users), len(inv.Groups), len(inv.Policies), len(inv.Warnings))
+			if partial != nil {
+				return &exitErr{code: exitRejected, err: fmt.Errorf("some inputs were rejected:\n%w", partial)}
 			}
-			return a.withDB(ctx, func(db *store.DB) error {
-				id, created, err := authz.SaveSnapshot(ctx, db, inv, source, a.now().UTC())
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stdout, "authorization snapshot %d (%s): accounts %s, %d roles, %d users, %d groups, %d managed policies, %d warnings\n",
-					id, state(created), untrusted.Terminal(strings.Join(inv.Accounts, ",")), len(inv.Roles), len(inv.Users), len(inv.Groups), len(inv.Policies), len(inv.Warnings))
-				if partial != nil {
-					return &exitErr{code: exitRejected, err: fmt.Errorf("some inputs were rejected:\n%w", partial)}
-				}
-				return nil
-			})
-		},
-	}
-	src.AddFlags(c.Flags())
-	return c
+			return nil
+		})
+	}, src.AddFlags)
 }
 
 // state says whether a snapshot was stored now or was there already.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -13,34 +14,26 @@ import (
 
 func (a *app) ingestOrgCmd() *cobra.Command {
 	var src job.OrgSource
-	c := &cobra.Command{
-		Use:   "org FILE | aws",
-		Short: "Load the AWS Organizations organisation (accounts, OUs, SCPs and RCPs), so analyze applies each account's SCP chain",
-		Args:  exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			src.From(args[0])
-			o, err := src.Read(ctx, a.log)
-			var rej *org.RejectedError
-			if errors.As(err, &rej) {
-				return &exitErr{code: exitRejected, err: fmt.Errorf("no organisation was read, nothing was stored:\n%w", err)}
-			}
+	return command("org FILE | aws", "Load the AWS Organizations organisation (accounts, OUs, SCPs and RCPs), so analyze applies each account's SCP chain", cobra.ExactArgs(1), func(ctx context.Context, args []string) error {
+		src.From(args[0])
+		o, err := src.Read(ctx, a.log)
+		var rej *org.RejectedError
+		if errors.As(err, &rej) {
+			return &exitErr{code: exitRejected, err: fmt.Errorf("no organisation was read, nothing was stored:\n%w", err)}
+		}
+		if err != nil {
+			return err
+		}
+		return a.withDB(ctx, func(db *store.DB) error {
+			id, created, err := org.Save(ctx, db, o)
 			if err != nil {
 				return err
 			}
-			return a.withDB(ctx, func(db *store.DB) error {
-				id, created, err := org.Save(ctx, db, o)
-				if err != nil {
-					return err
-				}
-				n := o.Counts()
-				a.log.Info("organisation loaded", "org", id, "state", state(created), "accounts", n.Accounts)
-				fmt.Fprintf(a.stdout, "organisation %d (%s): %s, management account %s, %d accounts, %d OUs, %d SCPs, %d RCPs, %d attachments, %d rejected\n",
-					id, state(created), untrusted.Terminal(o.File.Organization.ID), untrusted.Terminal(o.Management()), n.Accounts, n.Units, n.SCPs, n.RCPs, n.Attachments, len(o.Problems))
-				return rejected(o.ProblemsErr())
-			})
-		},
-	}
-	src.AddFlags(c.Flags())
-	return c
+			n := o.Counts()
+			a.log.Info("organisation loaded", "org", id, "state", state(created), "accounts", n.Accounts)
+			fmt.Fprintf(a.stdout, "organisation %d (%s): %s, management account %s, %d accounts, %d OUs, %d SCPs, %d RCPs, %d attachments, %d rejected\n",
+				id, state(created), untrusted.Terminal(o.File.Organization.ID), untrusted.Terminal(o.Management()), n.Accounts, n.Units, n.SCPs, n.RCPs, n.Attachments, len(o.Problems))
+			return rejected(o.ProblemsErr())
+		})
+	}, src.AddFlags)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/iamtrim/iamtrim/ingest"
@@ -20,12 +19,7 @@ func (a *app) ingestPushdown(ctx context.Context, p *job.PushdownFlags) error {
 		return err
 	}
 	if p.PrintQuery {
-		sql, err := src.Query.SQL()
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprint(a.stdout, sql)
-		return err
+		return src.WriteQuery(a.stdout)
 	}
 	return a.withDB(ctx, func(db *store.DB) error {
 		sum, runErr := job.IngestPushdown(ctx, db, src, a.log)
@@ -43,28 +37,14 @@ func (a *app) ingestPushdown(ctx context.Context, p *job.PushdownFlags) error {
 
 func (a *app) ingestAthenaCmd() *cobra.Command {
 	p := job.NewPushdownFlags(pushdown.Athena)
-	c := &cobra.Command{
-		Use:   "athena --database D --table T --since TIME --until TIME",
-		Short: "Ingest CloudTrail by having Athena group a window of the trail's table",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.ingestPushdown(cmd.Context(), p)
-		},
-	}
-	p.AddFlags(c.Flags())
-	return c
+	return command("athena --database D --table T --since TIME --until TIME", "Ingest CloudTrail by having Athena group a window of the trail's table", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		return a.ingestPushdown(ctx, p)
+	}, p.AddFlags)
 }
 
 func (a *app) ingestLakeCmd() *cobra.Command {
 	p := job.NewPushdownFlags(pushdown.Lake)
-	c := &cobra.Command{
-		Use:   "lake --event-data-store ARN --since TIME --until TIME",
-		Short: "Ingest CloudTrail by having a CloudTrail Lake event data store group a window",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.ingestPushdown(cmd.Context(), p)
-		},
-	}
-	p.AddFlags(c.Flags())
-	return c
+	return command("lake --event-data-store ARN --since TIME --until TIME", "Ingest CloudTrail by having a CloudTrail Lake event data store group a window", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		return a.ingestPushdown(ctx, p)
+	}, p.AddFlags)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/iamtrim/iamtrim/job"
@@ -12,29 +13,21 @@ import (
 
 func (a *app) ingestTrailsCmd() *cobra.Command {
 	var src job.TrailsSource
-	c := &cobra.Command{
-		Use:   "trails FILE | aws",
-		Short: "Load what the CloudTrail trails log (describe-trails + get-event-selectors), so analyze knows which data events were recorded",
-		Args:  exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			src.From(args[0])
-			src.Log = a.log
-			cfg, err := src.Read(ctx)
+	return command("trails FILE | aws", "Load what the CloudTrail trails log (describe-trails + get-event-selectors), so analyze knows which data events were recorded", cobra.ExactArgs(1), func(ctx context.Context, args []string) error {
+		src.From(args[0])
+		src.Log = a.log
+		cfg, err := src.Read(ctx)
+		if err != nil {
+			return err
+		}
+		return a.withDB(ctx, func(db *store.DB) error {
+			id, created, err := trails.Save(ctx, db, cfg)
 			if err != nil {
 				return err
 			}
-			return a.withDB(ctx, func(db *store.DB) error {
-				id, created, err := trails.Save(ctx, db, cfg)
-				if err != nil {
-					return err
-				}
-				a.log.Info("trail configuration loaded", "id", id, "state", state(created), "trails", len(cfg.Trails))
-				fmt.Fprintf(a.stdout, "trail configuration %d (%s): %s\n", id, state(created), untrusted.Terminal(cfg.Summary()))
-				return nil
-			})
-		},
-	}
-	src.AddFlags(c.Flags())
-	return c
+			a.log.Info("trail configuration loaded", "id", id, "state", state(created), "trails", len(cfg.Trails))
+			fmt.Fprintf(a.stdout, "trail configuration %d (%s): %s\n", id, state(created), untrusted.Terminal(cfg.Summary()))
+			return nil
+		})
+	}, src.AddFlags)
 }

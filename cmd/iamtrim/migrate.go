@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/iamtrim/iamtrim/store"
@@ -8,20 +9,14 @@ import (
 )
 
 func (a *app) migrateCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "migrate",
-		Short: "Create the database if needed and apply pending schema migrations",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return a.withDB(ctx, func(db *store.DB) error {
-				cur, latest, err := db.MigrationStatus(ctx)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stdout, "schema at version %d (latest %d) on %s\n", cur, latest, db.Target.Display)
-				return nil
-			})
-		},
-	}
+	return command("migrate", "Create the database if needed and apply pending schema migrations", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		return a.withDB(ctx, func(db *store.DB) error {
+			cur, latest, err := db.MigrationStatus(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "schema at version %d (latest %d) on %s\n", cur, latest, db.Target.Display)
+			return nil
+		})
+	})
 }

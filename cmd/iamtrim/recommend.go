@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"github.com/iamtrim/iamtrim/analyze"
@@ -14,44 +15,35 @@ func (a *app) recommendCmd() *cobra.Command {
 		ev analyze.Flags
 		fl recommend.Flags
 	)
-	c := &cobra.Command{
-		Use:   "recommend ROLE",
-		Short: "Write a proven least-privilege policy for a role (or user)",
-		Args:  maximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			principal, err := fl.Principal(args)
+	return command("recommend ROLE", "Write a proven least-privilege policy for a role (or user)", cobra.MaximumNArgs(1), func(ctx context.Context, args []string) error {
+		principal, err := fl.Principal(args)
+		if err != nil {
+			return err
+		}
+		opts, err := ev.Options(a.now())
+		if err != nil {
+			return err
+		}
+		return a.withDB(ctx, func(db *store.DB) error {
+			opts.Principal, opts.NoStore = principal, true
+			evidence, opts, snap, err := ev.Analyze(ctx, db, opts, a.log)
 			if err != nil {
 				return err
 			}
-			opts, err := ev.Options(a.now())
+			tg := fl.Target
+			tg.Stdout, tg.Stderr = a.stdout, a.stderr
+			res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, fl.Options, tg, a.log)
+			if errors.Is(err, recommend.ErrOverBudget) {
+				return rejected(err) // the one principal named, refused
+			}
 			if err != nil {
 				return err
 			}
-			return a.withDB(ctx, func(db *store.DB) error {
-				opts.Principal, opts.NoStore = principal, true
-				evidence, opts, snap, err := ev.Analyze(ctx, db, opts, a.log)
-				if err != nil {
-					return err
-				}
-				tg := fl.Target
-				tg.Stdout, tg.Stderr = a.stdout, a.stderr
-				res, err := recommend.ForSnapshot(ctx, db, evidence, opts, snap, fl.Options, tg, a.log)
-				if errors.Is(err, recommend.ErrOverBudget) {
-					return rejected(err) // the one principal named, refused
-				}
-				if err != nil {
-					return err
-				}
-				if err := res.Err(); err != nil {
-					return err
-				}
-				// Refused principals, the others done: exit 3, each named.
-				return rejected(errors.Join(snap.RefusedErr(), res.RefusedErr()))
-			})
-		},
-	}
-	ev.AddFlags(c.Flags())
-	fl.AddFlags(c.Flags())
-	return c
+			if err := res.Err(); err != nil {
+				return err
+			}
+			// Refused principals, the others done: exit 3, each named.
+			return rejected(errors.Join(snap.RefusedErr(), res.RefusedErr()))
+		})
+	}, ev.AddFlags, fl.AddFlags)
 }

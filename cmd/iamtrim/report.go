@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 
+	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/report"
@@ -13,33 +15,25 @@ import (
 
 func (a *app) reportCmd() *cobra.Command {
 	var fl report.Flags
-	c := &cobra.Command{
-		Use:   "report",
-		Short: "The quarterly permission audit report",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			opts, err := fl.Complete(a.now())
+	return command("report", "The quarterly permission audit report", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		opts, err := fl.Complete(a.now())
+		if err != nil {
+			return err
+		}
+		return a.withDB(ctx, func(db *store.DB) error {
+			d, err := report.Build(ctx, db, opts)
+			if errors.Is(err, report.ErrNoSnapshot) {
+				return errors.New("nothing to report: no analysis is stored for the period (run 'iamtrim analyze' first)")
+			}
 			if err != nil {
 				return err
 			}
-			return a.withDB(ctx, func(db *store.DB) error {
-				d, err := report.Build(ctx, db, opts)
-				if errors.Is(err, report.ErrNoSnapshot) {
-					return errors.New("nothing to report: no analysis is stored for the period (run 'iamtrim analyze' first)")
-				}
-				if err != nil {
-					return err
-				}
-				if err := option.WriteFile(a.stdout, fl.Output, func(w io.Writer) error {
-					return report.RenderFit(w, d, opts.Format, termwidth.Of(w, a.getenv))
-				}); err != nil {
-					return err
-				}
-				return a.exceptionProblems(d.ExceptionProblems)
-			})
-		},
-	}
-	fl.AddFlags(c.Flags())
-	return c
+			if err := option.WriteFile(a.stdout, fl.Output, func(w io.Writer) error {
+				return report.RenderFit(w, d, opts.Format, termwidth.Of(w, a.getenv))
+			}); err != nil {
+				return err
+			}
+			return rejected(exception.UnmatchedErr(d.ExceptionProblems))
+		})
+	}, fl.AddFlags)
 }

@@ -16,13 +16,14 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/internal/logging"
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/snapdiff"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/localpg"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, documented in README.md.
@@ -43,28 +44,25 @@ type exitErr struct {
 	err  error
 }
 
-func (e *exitErr) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
+func (e *exitErr) Error() string { return e.err.Error() }
 func (e *exitErr) Unwrap() error { return e.err }
 
-func usageErr(format string, a ...any) error {
-	return &exitErr{code: exitUsage, err: fmt.Errorf(format, a...)}
+// rejected makes err (when not nil) exit 3: the command finished, but
+// some inputs were rejected.
+func rejected(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitErr{code: exitRejected, err: err}
 }
 
 // app is what every subcommand shares: streams, global options, logger.
 type app struct {
-	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 
-	dbURL     string
-	logFormat string
-	logLevel  string
-	stmtTO    time.Duration
+	db      store.Options
+	logging logging.Flags
 	// keepServer leaves the private store running when the command ends.
 	keepServer bool
 
@@ -84,12 +82,9 @@ func (a *app) now() time.Time {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	a := &app{stdout: stdout, stderr: stderr, getenv: getenv}
 	if v := getenv("IAMTRIM_NOW"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			t, err = time.Parse(time.DateOnly, v)
-		}
+		t, err := period.Instant(v)
 		if err != nil {
 			fmt.Fprintf(stderr, "iamtrim: IAMTRIM_NOW %q: want RFC 3339 (2026-12-02T12:00:00Z) or YYYY-MM-DD\n", v)
 			return exitUsage
@@ -106,9 +101,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return exitOK
 	}
 	code := exitCode(err)
-	if ee := (*exitErr)(nil); errors.As(err, &ee) && ee.err == nil {
-		return code
-	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "iamtrim: interrupted")
 		return exitError
@@ -142,6 +134,17 @@ func exitCode(err error) int {
 	return exitError
 }
 
+// command is a command that runs: its use line and summary as cobra
+// shows them (the description and examples come from docs/cli), its
+// argument validator, what it runs, and the flags each add registers.
+func command(use, short string, args cobra.PositionalArgs, run func(ctx context.Context, args []string) error, add ...func(*pflag.FlagSet)) *cobra.Command {
+	c := &cobra.Command{Use: use, Short: short, Args: args, RunE: func(c *cobra.Command, args []string) error { return run(c.Context(), args) }}
+	for _, f := range add {
+		f(c.Flags())
+	}
+	return c
+}
+
 // usageArgs makes an argument validator's errors usage errors (exit 2).
 func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
@@ -151,14 +154,6 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 		return nil
 	}
 }
-
-// Argument validators whose errors exit 2.
-var (
-	noArgs       = usageArgs(cobra.NoArgs)
-	exactArgs    = func(n int) cobra.PositionalArgs { return usageArgs(cobra.ExactArgs(n)) }
-	minimumNArgs = func(n int) cobra.PositionalArgs { return usageArgs(cobra.MinimumNArgs(n)) }
-	maximumNArgs = func(n int) cobra.PositionalArgs { return usageArgs(cobra.MaximumNArgs(n)) }
-)
 
 // subcommandArgs is the validator of a command that only groups others:
 // any argument is an unknown subcommand.
@@ -211,11 +206,10 @@ func (a *app) commands() *cobra.Command {
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.dbURL, "db", "", "PostgreSQL URL (default: $DATABASE_URL, the libpq PG* variables, then the local server, then the private store; database iamtrim)")
-	pf.StringVar(&a.logFormat, "log-format", a.envOr("IAMTRIM_LOG_FORMAT", "text"), "log format on stderr: text or json")
-	pf.StringVar(&a.logLevel, "log-level", a.envOr("IAMTRIM_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
-	pf.DurationVar(&a.stmtTO, "statement-timeout", 10*time.Minute, "PostgreSQL statement_timeout for every statement")
-	pf.BoolVar(&a.keepServer, "keep-server", a.envOr("IAMTRIM_KEEP_SERVER", "") != "" && a.envOr("IAMTRIM_KEEP_SERVER", "") != "0", "leave the private store running when the command ends ('iamtrim server stop' stops it; env IAMTRIM_KEEP_SERVER=1)")
+	a.db.AddFlags(pf)
+	a.logging.AddFlags(pf, a.getenv)
+	keep := a.getenv("IAMTRIM_KEEP_SERVER")
+	pf.BoolVar(&a.keepServer, "keep-server", keep != "" && keep != "0", "leave the private store running when the command ends ('iamtrim server stop' stops it; env IAMTRIM_KEEP_SERVER=1)")
 
 	root.AddCommand(
 		a.versionCmd(),
@@ -242,6 +236,8 @@ func (a *app) commands() *cobra.Command {
 			// printing help for an unknown subcommand.
 			c.Args = subcommandArgs
 			c.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+		} else if c.Args != nil {
+			c.Args = usageArgs(c.Args)
 		}
 		for _, s := range c.Commands() {
 			typed(s)
@@ -251,37 +247,19 @@ func (a *app) commands() *cobra.Command {
 	return root
 }
 
-func (a *app) envOr(key, def string) string {
-	if v := a.getenv(key); v != "" {
-		return v
+func (a *app) setup() (err error) {
+	if a.log, err = a.logging.Logger(a.stderr); err != nil {
+		return err
 	}
-	return def
-}
-
-func (a *app) setup() error {
-	log, err := logging.New(a.stderr, a.logFormat, a.logLevel)
-	if err != nil {
-		return usageErr("--%v", err)
-	}
-	a.log = log
-	if a.dbURL != "" {
-		if _, err := pgconn.ParseConfig(a.dbURL); err != nil {
-			return usageErr("--db: not a PostgreSQL URL or connection string")
-		}
-	}
-	return nil
+	return a.db.ValidateURL()
 }
 
 // openDB connects (creating the database on first use) and migrates.
 func (a *app) openDB(ctx context.Context) (*store.DB, error) {
-	return store.Open(ctx, store.Options{
-		URL:              a.dbURL,
-		Getenv:           a.getenv,
-		StatementTimeout: a.stmtTO,
-		Schema:           a.getenv("IAMTRIM_SCHEMA"),
-		Logger:           a.log,
-		Fallback:         localpg.Fallback(localpg.Options{Getenv: a.getenv, Log: a.log}, a.keepServer),
-	})
+	o := a.db
+	o.Getenv, o.Schema, o.Logger = a.getenv, a.getenv("IAMTRIM_SCHEMA"), a.log
+	o.Fallback = localpg.Fallback(localpg.Options{Getenv: a.getenv, Log: a.log}, a.keepServer)
+	return store.Open(ctx, o)
 }
 
 // withDB opens the database for fn and closes it after.

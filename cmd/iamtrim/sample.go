@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -10,26 +11,19 @@ import (
 
 func (a *app) sampleCmd() *cobra.Command {
 	var fl sample.Flags
-	c := &cobra.Command{
-		Use:   "sample",
-		Short: "Write a deterministic synthetic organisation: authz.json, trails.json, CloudTrail logs, truth.json",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := fl.Complete()
-			if err != nil {
-				return err
-			}
-			began := time.Now()
-			st, err := sample.Generate(cmd.Context(), opts, a.log)
-			if err != nil {
-				return err
-			}
-			el := time.Since(began)
-			fmt.Fprintf(a.stdout, "wrote %s: %d events in %d files, %d roles, %d users, %d bytes in %s (%.0f events/s)\n",
-				opts.Out, st.Events, st.Files, st.Roles, st.Users, st.Bytes, el.Round(time.Millisecond), float64(st.Events)/el.Seconds())
-			return nil
-		},
-	}
-	fl.AddFlags(c.Flags())
-	return c
+	return command("sample", "Write a deterministic synthetic organisation: authz.json, trails.json, CloudTrail logs, truth.json", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		opts, err := fl.Complete()
+		if err != nil {
+			return err
+		}
+		began := time.Now()
+		st, err := sample.Generate(ctx, opts, a.log)
+		if err != nil {
+			return err
+		}
+		el := time.Since(began)
+		fmt.Fprintf(a.stdout, "wrote %s: %d events in %d files, %d roles, %d users, %d bytes in %s (%.0f events/s)\n",
+			opts.Out, st.Events, st.Files, st.Roles, st.Users, st.Bytes, el.Round(time.Millisecond), float64(st.Events)/el.Seconds())
+		return nil
+	}, fl.AddFlags)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -9,46 +10,28 @@ import (
 )
 
 func (a *app) serverCmd() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "server",
-		Short: "Manage iamtrim's private PostgreSQL store",
-	}
-	c.AddCommand(a.serverStatusCmd(), a.serverStopCmd())
+	c := &cobra.Command{Use: "server", Short: "Manage iamtrim's private PostgreSQL store"}
+	pg := localpg.Options{Getenv: a.getenv}
+	c.AddCommand(command("status", "Say where the private store is and whether it runs", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		pg.Log = a.log
+		st, err := localpg.GetStatus(ctx, pg)
+		if err != nil && !errors.Is(err, localpg.ErrNoBinaries) {
+			return err
+		}
+		st.Write(a.stdout, err != nil)
+		return nil
+	}), command("stop", "Stop the private store (kept with --keep-server)", cobra.NoArgs, func(ctx context.Context, args []string) error {
+		pg.Log = a.log
+		stopped, err := localpg.Stop(ctx, pg)
+		if err != nil {
+			return err
+		}
+		if stopped {
+			fmt.Fprintln(a.stdout, "stopped the private store")
+		} else {
+			fmt.Fprintln(a.stdout, "the private store was not running")
+		}
+		return nil
+	}))
 	return c
-}
-
-func (a *app) serverStatusCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "status",
-		Short: "Say where the private store is and whether it runs",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := localpg.GetStatus(cmd.Context(), localpg.Options{Getenv: a.getenv, Log: a.log})
-			if err != nil && !errors.Is(err, localpg.ErrNoBinaries) {
-				return err
-			}
-			st.Write(a.stdout, err != nil)
-			return nil
-		},
-	}
-}
-
-func (a *app) serverStopCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "stop",
-		Short: "Stop the private store (kept with --keep-server)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			stopped, err := localpg.Stop(cmd.Context(), localpg.Options{Getenv: a.getenv, Log: a.log})
-			if err != nil {
-				return err
-			}
-			if stopped {
-				fmt.Fprintln(a.stdout, "stopped the private store")
-			} else {
-				fmt.Fprintln(a.stdout, "the private store was not running")
-			}
-			return nil
-		},
-	}
 }

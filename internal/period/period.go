@@ -82,16 +82,22 @@ func Days(s string) (int, error) {
 	return int(d / Day), nil
 }
 
+// Instant reads a point in time written as an RFC 3339 time or a date,
+// YYYY-MM-DD (midnight UTC).
+func Instant(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
 // Since reads a point in time: YYYY-MM-DD, an RFC 3339 time, or a length
 // back from now (30d, 36h). Empty gives the zero time.
 func Since(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if t, err := Instant(s); err == nil {
 		return t, nil
 	}
 	d, err := Parse(s)

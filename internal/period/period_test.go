@@ -101,3 +101,21 @@ func TestSince(t *testing.T) {
 		})
 	}
 }
+
+func TestInstant(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"2026-12-02T12:00:00Z", time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), true},
+		{"2026-12-02", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), true},
+		{"30d", time.Time{}, false},
+		{"", time.Time{}, false},
+	} {
+		got, err := Instant(tc.in)
+		if (err == nil) != tc.ok || !got.Equal(tc.want) {
+			t.Errorf("Instant(%q) = %v, %v; want %v (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/store"
+	"github.com/spf13/pflag"
+)
+
+func TestOptionsFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		timeout time.Duration
+		wantErr string
+	}{
+		{name: "defaults", timeout: 10 * time.Minute},
+		{name: "url", args: []string{"--db", "postgres://u@h/db", "--statement-timeout", "30s"}, timeout: 30 * time.Second},
+		{name: "conninfo", args: []string{"--db", "host=h dbname=db"}, timeout: 10 * time.Minute},
+		{name: "bad url", args: []string{"--db", "postgres://h:port/db"}, wantErr: "--db: not a PostgreSQL URL or connection string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o store.Options
+			fs := pflag.NewFlagSet("iamtrim", pflag.ContinueOnError)
+			o.AddFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			err := o.ValidateURL()
+			if tc.wantErr != "" {
+				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
+					t.Fatalf("ValidateURL error %v, want the option error %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || o.StatementTimeout != tc.timeout {
+				t.Errorf("ValidateURL %v, timeout %v; want no error and %v", err, o.StatementTimeout, tc.timeout)
+			}
+		})
+	}
+}
