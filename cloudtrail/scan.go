@@ -50,7 +50,9 @@ func syntaxErr(b []byte, i int, what string) error {
 	return &syntaxError{c: b[i], what: what, off: int64(i)}
 }
 
-func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+// isWS reports JSON white space. Every white space byte is at most ' ',
+// so the usual byte, above it, is told with one comparison.
+func isWS(c byte) bool { return c <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == '\r') }
 
 func skipWS(b []byte, i int) int {
 	for i < len(b) && isWS(b[i]) {
