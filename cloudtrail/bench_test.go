@@ -221,6 +221,37 @@ func BenchmarkReadObjectNormalizeGzip(b *testing.B) {
 	benchReadNormalize(b, objGz, true)
 }
 
+// BenchmarkReadNormalized* measure ReadNormalized, what ingest uses: the
+// same work as ReadObjectNormalize*, in one pass over each record.
+func BenchmarkReadNormalized(b *testing.B) {
+	_, obj, _ := benchCorpus(b)
+	benchReadNormalized(b, obj)
+}
+
+func BenchmarkReadNormalizedGzip(b *testing.B) {
+	_, _, objGz := benchCorpus(b)
+	benchReadNormalized(b, objGz)
+}
+
+func benchReadNormalized(b *testing.B, obj []byte) {
+	m := NewMapper(nil)
+	or := NewObjectReader()
+	b.SetBytes(int64(len(obj)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		_, errs, err := or.ReadNormalized(bytes.NewReader(obj), "bench", DefaultLimits(), m, func(_ int, _ []byte, _ *Record, err error) error {
+			n++
+			return err
+		})
+		if err != nil || len(errs) > 0 {
+			b.Fatal(err, errs)
+		}
+	}
+	reportRate(b, n)
+}
+
 // benchEvent is what a reflection decoder would need to fill to do
 // Normalize's job, for comparison with the walker.
 type benchEvent struct {
