@@ -60,3 +60,50 @@ func patterns(g Generalize, arns []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestFoldedUsageRecommendsAlike: the whole recommendation, proven, is
+// the same from an action's resources as from what ingest stores of them
+// when it folds (one day's, named in order), at the defaults of both.
+func TestFoldedUsageRecommendsAlike(t *testing.T) {
+	var tenants, tasks []string
+	for _, n := range []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"} {
+		tenants = append(tenants, "arn:aws:s3:::logs/app/tenant-"+n+"/*") // keys as ingest cuts them (depth 2)
+		tasks = append(tasks, "arn:aws:iam::111122223333:role/app/task-"+n)
+	}
+	tests := []struct {
+		action    string
+		resources []string
+	}{
+		{"s3:PutObject", append(tenants, "arn:aws:s3:::logs/app/readme.txt", "arn:aws:s3:::data/out/*")},
+		{"iam:PassRole", append(tasks, "arn:aws:iam::111122223333:role/app/other")},
+		{"iam:PassRole", append([]string{"arn:aws:iam::111122223333:role/admin"}, tasks...)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.action, func(t *testing.T) {
+			folded := rollup.Fold(rollup.DefaultCollapseAt, tc.resources)
+			slices.Sort(folded)
+			folded = slices.Compact(folded)
+			if len(folded) >= len(tc.resources) {
+				t.Fatalf("nothing folded: %q", folded)
+			}
+			recs := make([]*Recommendation, 2)
+			for i, res := range [][]string{tc.resources, folded} {
+				f := newFixture(t)
+				found := false
+				for j := range f.in.Result.Used {
+					if f.in.Result.Used[j].Action == tc.action {
+						f.in.Result.Used[j].Resources = res
+						found = true
+					}
+				}
+				if !found {
+					t.Fatalf("the fixture does not use %s", tc.action)
+				}
+				recs[i] = recommendProven(t, f.in, Options{})
+			}
+			if diff := cmp.Diff(recs[0].Policies, recs[1].Policies); diff != "" {
+				t.Errorf("policies from %q and from the folded %q differ (-exact +folded):\n%s", tc.resources, folded, diff)
+			}
+		})
+	}
+}
