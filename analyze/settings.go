@@ -20,6 +20,17 @@ type Settings struct {
 	MinDays     int
 }
 
+// SettingError is a bad value of one setting, named as its flag names it
+// (window, as-of, min-coverage, min-days): the nightly job's configuration
+// names the same setting by its key.
+type SettingError struct {
+	Name string
+	Err  error
+}
+
+func (e *SettingError) Error() string { return e.Name + " " + e.Err.Error() }
+func (e *SettingError) Unwrap() error { return e.Err }
+
 // Options checks s and returns the analysis options, with Now as the
 // clock AsOf must not be after. An error names the bad setting by its
 // flag (window, min-coverage, min-days, as-of) first.
@@ -27,20 +38,20 @@ func (s Settings) Options(now time.Time) (Options, error) {
 	opts := Options{Now: now.UTC()}
 	days, err := period.Days(s.Window)
 	if err != nil {
-		return opts, fmt.Errorf("window %w", err)
+		return opts, &SettingError{"window", err}
 	}
 	opts.WindowDays = days
 	opts.Thresholds = &Thresholds{MinCoverage: s.MinCoverage, MinDays: s.MinDays}
 	if s.MinCoverage < 0 || s.MinCoverage > 1 {
-		return opts, fmt.Errorf("min-coverage %v: want a share from 0 to 1", s.MinCoverage)
+		return opts, &SettingError{"min-coverage", fmt.Errorf("%v: want a share from 0 to 1", s.MinCoverage)}
 	}
 	if s.MinDays < 0 || s.MinDays > days {
-		return opts, fmt.Errorf("min-days %d: want 0 to %d (the window)", s.MinDays, days)
+		return opts, &SettingError{"min-days", fmt.Errorf("%d: want 0 to %d (the window)", s.MinDays, days)}
 	}
 	if s.AsOf != "" {
 		t, err := time.Parse(time.DateOnly, s.AsOf)
 		if err != nil {
-			return opts, fmt.Errorf("as-of %q: want YYYY-MM-DD", s.AsOf)
+			return opts, &SettingError{"as-of", fmt.Errorf("%q: want YYYY-MM-DD", s.AsOf)}
 		}
 		opts.AsOf = t
 		if err := opts.Validate(); err != nil {

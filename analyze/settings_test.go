@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -48,5 +49,15 @@ func TestSettingsOptions(t *testing.T) {
 				t.Errorf("as-of unset, want %s", tc.asOf)
 			}
 		})
+	}
+}
+
+// A bad setting's error names it, so that the CLI (--min-days) and the
+// job's configuration (analyze.min_days) each say it their way.
+func TestSettingError(t *testing.T) {
+	_, err := analyze.Settings{Window: "30d", MinDays: 31}.Options(time.Now())
+	var se *analyze.SettingError
+	if !errors.As(err, &se) || se.Name != "min-days" || se.Err.Error() != "31: want 0 to 30 (the window)" {
+		t.Errorf("Options error %#v, want a SettingError for min-days", err)
 	}
 }

@@ -348,29 +348,21 @@ func zeroIsOff(key string, v *int, off string) (int, error) {
 	return *v, nil
 }
 
-// analyzeOptions are the analyze stage's options, as-of aside.
+// analyzeOptions are the analyze stage's options, as-of aside: checked
+// as analyze's flags are (analyze.Settings), an error naming the key.
 func (c *Config) analyzeOptions() (analyze.Options, error) {
-	var o analyze.Options
-	days, err := period.Days(c.Analyze.Window)
-	if err != nil {
-		return o, fmt.Errorf("window: %w", err)
-	}
-	o.WindowDays = days
-	th := analyze.DefaultThresholds
+	s := analyze.Settings{Window: c.Analyze.Window, MinCoverage: analyze.DefaultThresholds.MinCoverage, MinDays: analyze.DefaultThresholds.MinDays}
 	if c.Analyze.MinCoverage != nil {
-		th.MinCoverage = *c.Analyze.MinCoverage
+		s.MinCoverage = *c.Analyze.MinCoverage
 	}
 	if c.Analyze.MinDays != nil {
-		th.MinDays = *c.Analyze.MinDays
+		s.MinDays = *c.Analyze.MinDays
 	}
-	o.Thresholds = &th
-	if th.MinCoverage < 0 || th.MinCoverage > 1 {
-		return o, fmt.Errorf("min_coverage: want 0..1, got %v", th.MinCoverage)
+	o, err := s.Options(time.Now())
+	if se := (*analyze.SettingError)(nil); errors.As(err, &se) {
+		return o, fmt.Errorf("%s: %w", strings.ReplaceAll(se.Name, "-", "_"), se.Err)
 	}
-	if th.MinDays < 0 || th.MinDays > days {
-		return o, fmt.Errorf("min_days: want 0..%d (the window), got %d", days, th.MinDays)
-	}
-	return o, nil
+	return o, err
 }
 
 // renderOptions shape the recommend stage's terraform files.
