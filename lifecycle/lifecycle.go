@@ -60,6 +60,7 @@ type Rule struct {
 	Volatile []Segment
 
 	re   *regexp.Regexp
+	fast *matcher // re without the regexp package, when the format allows
 	vars []string // every variable of Format, in order
 	cuts []Cut    // cut per variable, 0 when stable
 }
@@ -102,16 +103,22 @@ func rule(service, typ, format, why string, vol ...any) Rule {
 	b.WriteString("^")
 	locs := varRE.FindAllStringSubmatchIndex(format, -1)
 	last := 0
+	var lits []string
+	var kinds []byte
 	for i, loc := range locs {
 		b.WriteString(regexp.QuoteMeta(format[last:loc[0]]))
+		lits = append(lits, format[last:loc[0]])
 		name := format[loc[2]:loc[3]]
 		switch {
 		case name == "Partition" || name == "Region" || name == "Account" || name == "AccountId":
 			b.WriteString("([^:]*)")
+			kinds = append(kinds, 'c')
 		case i == len(locs)-1 && loc[1] == len(format):
 			b.WriteString("(.+)")
+			kinds = append(kinds, 'g')
 		default:
 			b.WriteString("(.+?)")
+			kinds = append(kinds, 'l')
 		}
 		r.vars = append(r.vars, name)
 		var cut Cut
@@ -126,6 +133,7 @@ func rule(service, typ, format, why string, vol ...any) Rule {
 	b.WriteString(regexp.QuoteMeta(format[last:]))
 	b.WriteString("$")
 	r.re = regexp.MustCompile(b.String())
+	r.fast = newMatcher(append(lits, format[last:]), kinds)
 	for _, s := range r.Volatile {
 		if !strings.Contains(format, "${"+s.Variable+"}") {
 			panic("lifecycle: " + service + "/" + typ + ": no ${" + s.Variable + "} in " + format)
@@ -168,7 +176,13 @@ func Generalize(arn string) (pattern, rule string, changed bool) {
 	}
 	for _, i := range byService[svc] {
 		r := &table[i]
-		m := r.re.FindStringSubmatchIndex(arn)
+		m, ok := []int(nil), false
+		if r.fast != nil {
+			m, ok = r.fast.match(arn)
+		}
+		if !ok {
+			m = r.re.FindStringSubmatchIndex(arn)
+		}
 		if m == nil {
 			continue
 		}
