@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
-	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 	"github.com/spf13/pflag"
 )
 
@@ -25,20 +25,10 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f analyze.Flags
-			fs := pflag.NewFlagSet("analyze", pflag.ContinueOnError)
-			f.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, f.AddFlags, tc.args...)
 			opts, err := f.Options(now)
-			if tc.wantErr != "" {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
-					t.Fatalf("Options error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if opts.WindowDays != tc.days || *opts.Thresholds != tc.th {
 				t.Errorf("window %d days, thresholds %+v; want %d, %+v", opts.WindowDays, *opts.Thresholds, tc.days, tc.th)

@@ -4,8 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestFlags(t *testing.T) {
@@ -26,20 +25,10 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags
-			fs := pflag.NewFlagSet("backtest", pflag.ContinueOnError)
-			f.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			fs := optiontest.Parse(t, f.AddFlags, tc.args...)
 			o, aopts, err := f.Complete(fs.Args(), now)
-			if tc.wantErr != "" {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
-					t.Fatalf("Complete error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if aopts.WindowDays != o.TrainDays || len(o.Principals) != len(fs.Args()) || o.Recommend.Generalize == nil {
 				t.Errorf("analysis window %d days, train %d, principals %v; want the training window and %v", aopts.WindowDays, o.TrainDays, o.Principals, fs.Args())

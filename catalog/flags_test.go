@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestUpdaterFlags(t *testing.T) {
@@ -20,11 +20,7 @@ func TestUpdaterFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var u Updater
-			fs := pflag.NewFlagSet("update", pflag.ContinueOnError)
-			u.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, u.AddFlags, tc.args...)
 			if u.BaseURL != tc.base || u.Client.Timeout != tc.timeout || u.CacheDir != tc.cacheDir {
 				t.Errorf("base %q, timeout %v, cache %q; want %q, %v, %q", u.BaseURL, u.Client.Timeout, u.CacheDir, tc.base, tc.timeout, tc.cacheDir)
 			}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestCloudTrailFlags(t *testing.T) {
@@ -45,20 +45,10 @@ func TestCloudTrailFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var fl CloudTrailFlags
-			fs := pflag.NewFlagSet("cloudtrail", pflag.ContinueOnError)
-			fl.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, fl.AddFlags, tc.args...)
 			o, err := fl.Complete([]string{dir}, func() time.Time { return now })
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr || !option.IsInvalid(err) {
-					t.Fatalf("Complete error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if len(o.Sources) != 1 || o.Sources[0] != dir || o.Now == nil {
 				t.Errorf("sources %v (clock set: %v), want [%s] and the clock", o.Sources, o.Now != nil, dir)
@@ -70,11 +60,7 @@ func TestCloudTrailFlags(t *testing.T) {
 
 func TestFlagsWindowRequired(t *testing.T) {
 	f := Flags{Window: true}
-	fs := pflag.NewFlagSet("athena", pflag.ContinueOnError)
-	f.AddFlags(fs)
-	if err := fs.Parse([]string{"--since", "7d"}); err != nil {
-		t.Fatal(err)
-	}
+	fs := optiontest.Parse(t, f.AddFlags, []string{"--since", "7d"}...)
 	_, _, err := f.Parse(time.Now())
 	if want := "--since and --until are both required: the window bounds what the engine scans"; err == nil || err.Error() != want || !option.IsInvalid(err) {
 		t.Errorf("Parse error %v, want the option error %q", err, want)

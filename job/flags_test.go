@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestFlagsLoad(t *testing.T) {
@@ -41,11 +41,7 @@ func TestFlagsLoad(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags
-			fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
-			f.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, f.AddFlags, tc.args...)
 			cfg, err := f.Load(func(k string) string { return tc.env[k] })
 			if tc.wantErrHead != "" {
 				if err == nil || !option.IsInvalid(err) || !strings.HasPrefix(err.Error(), tc.wantErrHead) {

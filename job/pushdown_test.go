@@ -7,8 +7,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
-	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestPushdownFlags(t *testing.T) {
@@ -43,20 +42,10 @@ func TestPushdownFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := NewPushdownFlags(tc.dialect)
-			fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
-			p.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, p.AddFlags, tc.args...)
 			s, err := p.Complete(now)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr || !option.IsInvalid(err) {
-					t.Fatalf("Complete error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tc.check(t, s)
 			var sql strings.Builder

@@ -6,18 +6,11 @@ import (
 
 	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
 	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestSourceFlags(t *testing.T) {
-	parse := func(t *testing.T, add func(*pflag.FlagSet), args ...string) {
-		t.Helper()
-		fs := pflag.NewFlagSet("ingest", pflag.ContinueOnError)
-		add(fs)
-		if err := fs.Parse(args); err != nil {
-			t.Fatal(err)
-		}
-	}
+	parse := optiontest.Parse
 	t.Run("authz", func(t *testing.T) {
 		var s AuthzSource
 		parse(t, s.AddFlags, "--profile", "p", "--endpoint-url", "http://iam", "--assume-role", "arn:a", "--assume-role", "arn:b")

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestFlags(t *testing.T) {
@@ -25,11 +25,7 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags
-			fs := pflag.NewFlagSet("recommend", pflag.ContinueOnError)
-			f.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			fs := optiontest.Parse(t, f.AddFlags, tc.args...)
 			got, err := f.Principal(fs.Args())
 			if tc.wantErr {
 				if err == nil || !option.IsInvalid(err) || err.Error() != tc.want {
@@ -46,11 +42,7 @@ func TestFlags(t *testing.T) {
 
 func TestFlagsDefaults(t *testing.T) {
 	var f Flags
-	fs := pflag.NewFlagSet("recommend", pflag.ContinueOnError)
-	f.AddFlags(fs)
-	if err := fs.Parse([]string{"--object-prefix-depth", "3"}); err != nil {
-		t.Fatal(err)
-	}
+	optiontest.Parse(t, f.AddFlags, []string{"--object-prefix-depth", "3"}...)
 	o := f.Options
 	if o.Unobservable != UnobservableKeep || o.Unmapped != UnmappedKeep || o.Seasonal != SeasonalKeep || o.MaxChars != ManagedPolicyLimit || o.MaxPolicies != DefaultMaxPolicies || o.InlineChars != 0 {
 		t.Errorf("options %+v, want the defaults", o)

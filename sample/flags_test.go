@@ -4,8 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamtrim/iamtrim/internal/option"
-	"github.com/spf13/pflag"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestFlags(t *testing.T) {
@@ -22,20 +21,10 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags
-			fs := pflag.NewFlagSet("sample", pflag.ContinueOnError)
-			f.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, f.AddFlags, tc.args...)
 			o, err := f.Complete()
-			if tc.wantErr != "" {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
-					t.Fatalf("Complete error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if o.Out != "o" || o.Events != DefaultEvents || o.Days != DefaultDays || o.Seed != 1 || !o.Start.Equal(tc.start) {
 				t.Errorf("options %+v, want out o with the defaults and start %v", o, tc.start)

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 	"github.com/iamtrim/iamtrim/snapdiff"
-	"github.com/spf13/pflag"
 )
 
 func TestFlags(t *testing.T) {
@@ -22,20 +21,10 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f snapdiff.Flags
-			fs := pflag.NewFlagSet("diff", pflag.ContinueOnError)
-			f.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, f.AddFlags, tc.args...)
 			err := f.Validate()
-			if tc.wantErr != "" {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
-					t.Fatalf("Validate error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var out bytes.Buffer
 			if err := f.Write(&out, &snapdiff.Result{}); err != nil {

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 	"github.com/iamtrim/iamtrim/store"
-	"github.com/spf13/pflag"
 )
 
 func TestOptionsFlags(t *testing.T) {
@@ -23,11 +23,7 @@ func TestOptionsFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var o store.Options
-			fs := pflag.NewFlagSet("iamtrim", pflag.ContinueOnError)
-			o.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, o.AddFlags, tc.args...)
 			err := o.ValidateURL()
 			if tc.wantErr != "" {
 				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {

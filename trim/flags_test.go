@@ -4,9 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 	"github.com/iamtrim/iamtrim/trim"
-	"github.com/spf13/pflag"
 )
 
 func TestFlags(t *testing.T) {
@@ -24,20 +23,10 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f trim.Flags
-			fs := pflag.NewFlagSet("trim", pflag.ContinueOnError)
-			f.AddFlags(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, f.AddFlags, tc.args...)
 			o, err := f.Complete("billing-api", now)
-			if tc.wantErr != "" {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
-					t.Fatalf("Complete error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if o.Principal != "billing-api" || o.Format != "diff" || o.Catalog != trim.CatalogUpdate || o.CatalogMaxAge != 7*24*time.Hour || o.Analyze.WindowDays != 90 || o.Recommend.Generalize == nil || o.Now == nil {
 				t.Errorf("options %+v, want billing-api with the defaults", o)

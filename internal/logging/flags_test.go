@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 	"github.com/spf13/pflag"
 )
 
@@ -23,19 +23,12 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags
-			fs := pflag.NewFlagSet("iamtrim", pflag.ContinueOnError)
-			f.AddFlags(fs, func(k string) string { return tc.env[k] })
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
+			optiontest.Parse(t, func(fs *pflag.FlagSet) { f.AddFlags(fs, func(k string) string { return tc.env[k] }) }, tc.args...)
 			log, err := f.Logger(&bytes.Buffer{})
-			if tc.wantErr != "" {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
-					t.Fatalf("Logger error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
 			}
-			if err != nil || log == nil || f.Format != tc.format || f.Level != tc.level {
+			if log == nil || f.Format != tc.format || f.Level != tc.level {
 				t.Errorf("format %q, level %q (%v); want %q, %q", f.Format, f.Level, err, tc.format, tc.level)
 			}
 		})
