@@ -112,3 +112,62 @@ func TestRecordBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestRollupCapsAgainstStored writes, in one statement each, a group
+// already at its cap beside one far from it: the first admits no new
+// resource (network) and counts its calls in the overflow row, the second
+// keeps its rows as written.
+func TestRollupCapsAgainstStored(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	day := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)
+	c := queries.Counts{Calls: 1, First: day, Last: day}
+	caps := queries.Caps{MaxResources: 2, MaxNetworks: 1}
+	write := func(fill func(r *queries.RollupRows)) {
+		t.Helper()
+		var rows queries.RollupRows
+		fill(&rows)
+		b := &pgx.Batch{}
+		queries.QueueRollup(b, &rows, caps)
+		if err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(func(r *queries.RollupRows) {
+		r.AddUsage(1, day, "s3:GetObject", "a", "", "1", &c)
+		r.AddUsage(1, day, "s3:GetObject", "b", "", "1", &c)
+		r.AddContext(1, day, "us-east-1", "10.0.0.0/24", false, "sdk", 1)
+	})
+	write(func(r *queries.RollupRows) {
+		r.AddUsage(1, day, "s3:GetObject", "a", "", "1", &c) // held: kept
+		r.AddUsage(1, day, "s3:GetObject", "c", "", "1", &c) // over the cap
+		r.AddUsage(1, day, "s3:GetObject", "d", "", "1", &c) // over the cap
+		r.AddUsage(1, day, "s3:GetObject", "", "", "1", &c)  // no resource: not capped
+		r.AddUsage(1, day, "s3:PutObject", "x", "", "1", &c) // another group, far from its cap
+		r.AddUsage(1, day, "s3:PutObject", "y", "", "1", &c)
+		r.AddContext(1, day, "us-east-1", "10.0.0.0/24", false, "sdk", 1) // held
+		r.AddContext(1, day, "us-east-1", "10.0.1.0/24", false, "sdk", 2) // over
+		r.AddContext(1, day, "eu-west-1", "10.0.2.0/24", true, "sdk", 3)  // over
+		r.AddContext(2, day, "us-east-1", "10.0.1.0/24", false, "sdk", 4) // another principal
+	})
+	var got []string
+	rows, err := db.Pool.Query(ctx, `
+		SELECT format('%s %s %s', action, resource, calls) FROM usage_daily
+		UNION ALL
+		SELECT format('%s %s %s %s %s', principal_id, region, network, mfa, calls) FROM usage_context_daily
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"1 eu-west-1 * t 3", "1 us-east-1 * f 2", "1 us-east-1 10.0.0.0/24 f 2", "2 us-east-1 10.0.1.0/24 f 4",
+		"s3:GetObject  1", "s3:GetObject * 2", "s3:GetObject a 2", "s3:GetObject b 1",
+		"s3:PutObject x 1", "s3:PutObject y 1",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rollup after a write over the caps (-want +got):\n%s", d)
+	}
+}
