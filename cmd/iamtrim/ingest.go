@@ -16,10 +16,7 @@ import (
 )
 
 func (a *app) ingestCmd() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "ingest",
-		Short: "Load CloudTrail events (files, S3, the API, Athena, CloudTrail Lake), authorization details, trail configuration or the organisation into the database",
-	}
+	c := &cobra.Command{Use: "ingest", Short: "Load CloudTrail events (files, S3, the API, Athena, CloudTrail Lake), authorization details, trail configuration or the organisation into the database"}
 	c.AddCommand(a.ingestCloudTrailCmd(), a.ingestAthenaCmd(), a.ingestLakeCmd(), a.ingestAuthzCmd(), a.ingestTrailsCmd(), a.ingestLastAccessedCmd(), a.ingestOrgCmd())
 	return c
 }

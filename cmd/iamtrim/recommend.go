@@ -11,10 +11,8 @@ import (
 )
 
 func (a *app) recommendCmd() *cobra.Command {
-	var (
-		ev analyze.Flags
-		fl recommend.Flags
-	)
+	var ev analyze.Flags
+	var fl recommend.Flags
 	return command("recommend ROLE", "Write a proven least-privilege policy for a role (or user)", cobra.MaximumNArgs(1), func(ctx context.Context, args []string) error {
 		principal, err := fl.Principal(args)
 		if err != nil {
