@@ -443,13 +443,16 @@ type pending struct {
 
 // batch accumulates a group's records inside its transaction.
 type batch struct {
-	r     *runner
-	tx    pgx.Tx
-	w     *worker
-	o     object        // the object being read
-	res   *objectResult // its result
-	chunk []pending
-	roll  *rollup.Batch // the group's aggregates
+	r   *runner
+	tx  pgx.Tx
+	w   *worker
+	o   object        // the object being read
+	res *objectResult // its result
+	// latest is the latest eventTime accepted: a year after the object's
+	// reading started (taken once, not per record).
+	latest time.Time
+	chunk  []pending
+	roll   *rollup.Batch // the group's aggregates
 
 	// dedup adds the group's events to the dedup table.
 	dedup *queries.Dedup
@@ -493,6 +496,7 @@ func (r *runner) newBatch(tx pgx.Tx, w *worker) *batch {
 // start begins reading object o.
 func (b *batch) start(o object) {
 	b.o = o
+	b.latest = b.r.opts.Now().AddDate(1, 0, 0)
 	b.res = &objectResult{
 		unmappedNames:  map[[2]string]int64{},
 		principalsSeen: map[string]struct{}{},
@@ -538,7 +542,7 @@ func (b *batch) added(ctx context.Context, p *pending, index int, raw []byte, er
 		return nil
 	}
 	rec := &p.rec
-	if rec.EventTime.Before(minEventTime) || rec.EventTime.After(b.r.opts.Now().AddDate(1, 0, 0)) {
+	if rec.EventTime.Before(minEventTime) || rec.EventTime.After(b.latest) {
 		b.chunk = b.chunk[:len(b.chunk)-1]
 		b.badRecord(index, fmt.Sprintf("eventTime %s out of range", rec.EventTime.UTC().Format(time.RFC3339)))
 		return nil
