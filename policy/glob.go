@@ -593,3 +593,55 @@ func covers(gen, spec []token, ci bool) bool {
 	}
 	return true
 }
+
+// maxOverlapCells bounds PatternsOverlap's table; beyond it the answer is
+// the conservative true.
+const maxOverlapCells = 1 << 22
+
+// PatternsOverlap reports whether some ARN matches both Resource patterns
+// (as MatchResource reads them: '*' any run of characters, '?' one). It
+// is the test "could a call this pattern stands for have been allowed by
+// that grant?": a grant can match a resource of a stored pattern through
+// a wildcard elsewhere in the ARN (an account or region '*') without
+// either pattern matching the other as text. A pattern with a policy
+// variable or escape, or a pair too long to compare in bounded memory,
+// counts as overlapping: callers keep the grant or demand its coverage,
+// never the reverse.
+func PatternsOverlap(a, b string) bool {
+	if a == "*" || b == "*" {
+		return true
+	}
+	if strings.Contains(a, "${") || strings.Contains(b, "${") {
+		return true
+	}
+	n, m := len(a), len(b)
+	if (n+1)*(m+1) > maxOverlapCells {
+		return true
+	}
+	// ok[i][j]: a[i:] and b[j:] match a common string; filled from the
+	// ends, one row of a at a time.
+	next := make([]bool, m+1) // row i+1
+	cur := make([]bool, m+1)  // row i
+	for i := n; i >= 0; i-- {
+		for j := m; j >= 0; j-- {
+			var v bool
+			switch {
+			case i == n && j == m:
+				v = true
+			case i < n && a[i] == '*':
+				// The star matches nothing, or takes b's next element
+				// (a character, a '?', or all of b's own star's run).
+				v = next[j] || (j < m && cur[j+1])
+			case j < m && b[j] == '*':
+				v = cur[j+1] || (i < n && next[j])
+			case i == n || j == m:
+				v = false
+			default:
+				v = (a[i] == '?' || b[j] == '?' || a[i] == b[j]) && next[j+1]
+			}
+			cur[j] = v
+		}
+		next, cur = cur, next
+	}
+	return next[0]
+}

@@ -52,7 +52,7 @@ const maxFailures = 20
 
 // patternCovered says why the recommended set does not cover a stored
 // resource pattern ("" when it does): it must allow the whole pattern, or
-// each current grant pattern that overlaps it (one matching the other).
+// each current grant pattern that overlaps it (some ARN matches both: policy.PatternsOverlap).
 func patternCovered(newSet policy.PolicySet, parts []part, action, pattern string) string {
 	if ok, _ := policy.AllowsAllWhen(newSet, action, pattern, nil); ok {
 		return ""
@@ -60,7 +60,7 @@ func patternCovered(newSet policy.PolicySet, parts []part, action, pattern strin
 	overlapping := 0
 	for _, pt := range parts {
 		for _, g := range pt.resources {
-			if !policy.MatchResource(g, pattern) && !policy.MatchResource(pattern, g) {
+			if !policy.PatternsOverlap(g, pattern) {
 				continue
 			}
 			overlapping++

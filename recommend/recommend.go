@@ -688,7 +688,7 @@ func overlappingGrant(allow policy.PolicySet, action string, pt part, pattern st
 			continue
 		}
 		all = append(all, pat)
-		if policy.MatchResource(pat, pattern) || policy.MatchResource(pattern, pat) {
+		if policy.PatternsOverlap(pat, pattern) {
 			over = append(over, pat)
 		}
 	}
