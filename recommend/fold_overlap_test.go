@@ -71,3 +71,26 @@ func TestFoldedPatternKeepsWildcardGrant(t *testing.T) {
 		t.Errorf("not proven: %v %v", rec.Proof.ObservedFailures, rec.Proof.BroaderFailures)
 	}
 }
+
+// TestFoldKeepsParentsApart: data reads collapse per parent path
+// (siblings), so four parameters under prod/ and one under stage/ give
+// prod/* and the stage parameter; what ingest stores of them, folded at
+// the default, must give the same, not parameter/* (found by review: the
+// fold counted per kind and stored parameter/*).
+func TestFoldKeepsParentsApart(t *testing.T) {
+	used := []string{
+		"arn:aws:ssm:us-east-1:111122223333:parameter/prod/db",
+		"arn:aws:ssm:us-east-1:111122223333:parameter/prod/api",
+		"arn:aws:ssm:us-east-1:111122223333:parameter/prod/cache",
+		"arn:aws:ssm:us-east-1:111122223333:parameter/prod/queue",
+		"arn:aws:ssm:us-east-1:111122223333:parameter/stage/db",
+		"arn:aws:ssm:us-east-1:111122223333:parameter/stage/api",
+	}
+	g := DefaultGeneralize
+	g.siblings = true
+	folded := rollup.Fold(rollup.DefaultCollapseAt, used)
+	exact, fromFold := patterns(g, used), patterns(g, slices.Compact(slices.Sorted(slices.Values(folded))))
+	if !slices.Equal(exact, fromFold) {
+		t.Errorf("from the resources %q, from the folded rows %q (stored %q)", exact, fromFold, folded)
+	}
+}

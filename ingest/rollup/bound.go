@@ -144,14 +144,18 @@ func (t *foldTracker) fold(g foldGroup, v string) string {
 }
 
 // foldParent is the parent a stored resource is folded under, "" when
-// it is never folded: an S3 object's parent path (objects under
-// b/customers/ fold into b/customers/…*, never into the bucket while
-// recommend's default --object-prefix-depth would keep the folders
-// apart), else the resource's kind (lifecycle.KindPrefix), what
-// recommend's --collapse-at counts per.
+// it is never folded: its parent path when the resource part has one
+// below its kind (objects under b/customers/ fold into b/customers/…*,
+// parameters under parameter/prod/ into parameter/prod/…*), else its kind
+// (lifecycle.KindPrefix), what recommend's --collapse-at counts per.
+// Folding per parent path is never broader than recommend's own rules:
+// its default --object-prefix-depth keeps S3 folders apart, and data
+// reads collapse per parent path (siblings), so a fold across parents
+// (parameter/prod/db with parameter/stage/db into parameter/*) would
+// widen what recommend writes for them.
 func foldParent(arn string) string {
 	k := lifecycle.KindPrefix(arn)
-	if k == "" || !isS3Object(arn) {
+	if k == "" {
 		return k
 	}
 	name := strings.TrimSuffix(strings.TrimSuffix(arn, "*"), "/")
@@ -162,16 +166,6 @@ func foldParent(arn string) string {
 	return name[:i+1]
 }
 
-// isS3Object reports whether arn names an S3 object (or a pattern of
-// them): arn:PARTITION:s3:::BUCKET/KEY.
-func isS3Object(arn string) bool {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
-		return false
-	}
-	parts := strings.SplitN(rest, ":", 5)
-	return len(parts) == 5 && parts[1] == "s3" && parts[2] == "" && parts[3] == "" && strings.Contains(parts[4], "/")
-}
 
 // Fold is what the rollup stores for the resources of one principal,
 // day, action, invoking service and account, named in this order, when it

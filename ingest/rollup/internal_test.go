@@ -89,7 +89,10 @@ func TestFoldParent(t *testing.T) {
 		"arn:aws:s3:::b/x.json":                       "arn:aws:s3:::b/",
 		"arn:aws:s3:::b":                              "arn:aws:s3:::",
 		"arn:aws:iam::1:role/churn-role-3":            "arn:aws:iam::1:role/",
-		"arn:aws:ssm:us-east-1:1:parameter/app/x":     "arn:aws:ssm:us-east-1:1:parameter/",
+		"arn:aws:ssm:us-east-1:1:parameter/app/x":     "arn:aws:ssm:us-east-1:1:parameter/app/",
+		"arn:aws:ssm:us-east-1:1:parameter/x":         "arn:aws:ssm:us-east-1:1:parameter/",
+		"arn:aws:iam::1:role/app/task-a":              "arn:aws:iam::1:role/app/",
+		"arn:aws:dynamodb:us-east-1:1:table/t":        "arn:aws:dynamodb:us-east-1:1:table/",
 		"arn:aws:sns:us-east-1:1:topic":               "",
 		"*":                                           "",
 	} {
