@@ -166,7 +166,6 @@ func foldParent(arn string) string {
 	return name[:i+1]
 }
 
-
 // Fold is what the rollup stores for the resources of one principal,
 // day, action, invoking service and account, named in this order, when it
 // folds them at at (Options.CollapseAt): each resource, or the pattern it
