@@ -256,7 +256,7 @@ func (r *runner) run(ctx context.Context) error {
 		go r.progress(done)
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return r.durableAnyway(ctx, err)
 	}
 	// Objects other ingesters held: wait for each holder to commit (then
 	// the object is done) or to die (then it is ours), so that a run ends
@@ -271,13 +271,25 @@ func (r *runner) run(ctx context.Context) error {
 	w := r.newWorker()
 	for _, o := range busy {
 		if err := r.process(ctx, w, []object{o}, true); err != nil {
-			return err
+			return r.durableAnyway(ctx, err)
 		}
 	}
 	// The groups committed asynchronously (a commit lost in a server
 	// crash loses its ledger rows too, so the objects are ingested again);
 	// what the summary reports must not be lost, though.
 	return queries.WaitDurable(ctx, r.db)
+}
+
+// durableAnyway makes the groups that did commit durable before a failed
+// or interrupted run reports them (its summary counts committed objects),
+// within 30 s even after cancellation, and returns err.
+func (r *runner) durableAnyway(ctx context.Context, err error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if derr := queries.WaitDurable(ctx, r.db); derr != nil {
+		r.log.Warn("could not make the committed objects durable", "err", derr)
+	}
+	return err
 }
 
 // recordBounds notes in the database how this run bounds the rollup, so
