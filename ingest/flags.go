@@ -80,21 +80,11 @@ func (f *Flags) Parse(now time.Time) (since, until time.Time, err error) {
 
 // Depth is --object-prefix-depth as Options.ObjectPrefixDepth takes it:
 // negative for whole keys.
-func (f *Flags) Depth() int {
-	if f.ObjectPrefixDepth == 0 {
-		return -1
-	}
-	return f.ObjectPrefixDepth
-}
+func (f *Flags) Depth() int { return OffIfZero(f.ObjectPrefixDepth) }
 
 // Collapse is --collapse-at as Options.CollapseAt takes it: negative
 // never folds.
-func (f *Flags) Collapse() int {
-	if f.CollapseAt == 0 {
-		return -1
-	}
-	return f.CollapseAt
-}
+func (f *Flags) Collapse() int { return OffIfZero(f.CollapseAt) }
 
 // CloudTrailFlags are the flags of `ingest cloudtrail`.
 type CloudTrailFlags struct {

@@ -32,6 +32,16 @@ const (
 	DefaultCollapseAt        = rollup.DefaultCollapseAt
 )
 
+// OffIfZero maps a rollup bound written with 0 for "off" (a flag or a
+// configuration key) to the Options field, whose 0 is the default and a
+// negative value off.
+func OffIfZero(v int) int {
+	if v == 0 {
+		return -1
+	}
+	return v
+}
+
 // Options configure Run; they mirror `iamtrim ingest cloudtrail` flags.
 type Options struct {
 	// Sources are directories (walked recursively for cloudtrail.LogExtensions),

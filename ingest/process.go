@@ -596,13 +596,10 @@ func (b *batch) flush(ctx context.Context) error {
 	// the same order and cannot deadlock. (Keys are sorted, not the big
 	// pending records.)
 	keys := b.w.keys[:0]
-	for range b.chunk {
-		keys = append(keys, skey{})
+	for i := range b.chunk {
+		keys = append(keys, skey{sec: b.chunk[i].sec.Unix(), key: queries.DedupKey(b.chunk[i].id), i: int32(i)})
 	}
 	b.w.keys = keys
-	for i := range b.chunk {
-		keys[i] = skey{sec: b.chunk[i].sec.Unix(), key: queries.DedupKey(b.chunk[i].id), i: int32(i)}
-	}
 	slices.SortFunc(keys, func(x, y skey) int {
 		if x.sec != y.sec {
 			return cmp.Compare(x.sec, y.sec)

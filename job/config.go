@@ -342,10 +342,8 @@ func zeroIsOff(key string, v *int, off string) (int, error) {
 		return 0, nil
 	case *v < 0:
 		return 0, fmt.Errorf("%s %d: want 0 (%s) or more", key, *v, off)
-	case *v == 0:
-		return -1, nil
 	}
-	return *v, nil
+	return ingest.OffIfZero(*v), nil
 }
 
 // analyzeOptions are the analyze stage's options, as-of aside: checked

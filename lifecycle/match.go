@@ -40,7 +40,6 @@ func (mt *matcher) match(s string) (m []int, ok bool) {
 		return nil, true
 	}
 	var buf [16]int
-	m = buf[:0]
 	if n := 2 + 2*len(mt.kinds); n <= len(buf) {
 		m = buf[:n]
 	} else {

@@ -86,7 +86,7 @@ func scanObjects(rows pgx.Rows, into map[ObjectKey]ObjectState) error {
 // ledger and the rollups to commit together, not each commit durable at
 // once.
 func QueueClaimObjects(b *pgx.Batch, keys []ObjectKey, wait bool, lockTimeout time.Duration, into map[ObjectKey]ObjectState) {
-	b.Queue("SET LOCAL synchronous_commit = off")
+	b.Queue(asyncCommit)
 	lock := "FOR UPDATE SKIP LOCKED"
 	if wait {
 		b.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", lockTimeout.Milliseconds()))
@@ -101,12 +101,15 @@ func QueueClaimObjects(b *pgx.Batch, keys []ObjectKey, wait bool, lockTimeout ti
 	})
 }
 
+// asyncCommit makes the transaction's commit asynchronous (AsyncCommit).
+const asyncCommit = "SET LOCAL synchronous_commit = off"
+
 // AsyncCommit makes tx's commit asynchronous (synchronous_commit off), for
 // a transaction that writes rollup rows with the ledger rows that count
 // them: a commit a server crash loses takes both with it, and the next
 // run does the work again.
 func AsyncCommit(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+	if _, err := tx.Exec(ctx, asyncCommit); err != nil {
 		return fmt.Errorf("set asynchronous commit: %w", err)
 	}
 	return nil
