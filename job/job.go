@@ -313,14 +313,7 @@ func (r *Runner) diff(ctx context.Context, db *store.DB, cfg *Config, snap *anal
 		return fmt.Errorf("create %s: %w", cfg.OutDir, err)
 	}
 	path := filepath.Join(cfg.OutDir, "diff.json")
-	w, commit, err := outfile.Create(nil, path)
-	if err != nil {
-		return err
-	}
-	if err := snapdiff.WriteJSON(w, res); err != nil {
-		return err
-	}
-	if err := commit(); err != nil {
+	if err := outfile.Write(nil, path, func(w io.Writer) error { return snapdiff.WriteJSON(w, res) }); err != nil {
 		return err
 	}
 	ev.Diff, ev.DiffFile = res, path
@@ -357,14 +350,7 @@ func (r *Runner) report(ctx context.Context, db *store.DB, cfg *Config, snap *an
 			return fmt.Errorf("create %s: %w", cfg.OutDir, err)
 		}
 		path := filepath.Join(cfg.OutDir, report.FileName(d.Period.Label, f))
-		w, commit, err := outfile.Create(nil, path)
-		if err != nil {
-			return err
-		}
-		if err := report.Render(w, d, f); err != nil {
-			return err
-		}
-		if err := commit(); err != nil {
+		if err := outfile.Write(nil, path, func(w io.Writer) error { return report.Render(w, d, f) }); err != nil {
 			return err
 		}
 		sum.Report = path

@@ -185,14 +185,7 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		if tg.Format == "policy" && len(rec.Policies) > 1 {
 			return res, fmt.Errorf("%s: %w (%d): write them with -o DIR (one %s.policy-N.json each) or use --format json", r.PrincipalARN, ErrSplitPolicy, len(rec.Policies), FileBase(rec.Name))
 		}
-		out, commit, err := outfile.Create(tg.Stdout, tg.Output)
-		if err != nil {
-			return res, err
-		}
-		if err := WriteWith(out, rec, in, tg.Format, tg.Render); err != nil {
-			return res, err
-		}
-		if err := commit(); err != nil {
+		if err := outfile.Write(tg.Stdout, tg.Output, func(w io.Writer) error { return WriteWith(w, rec, in, tg.Format, tg.Render) }); err != nil {
 			return res, err
 		}
 		res.Written++
@@ -339,31 +332,20 @@ func WriteFileWith(dir string, rec *Recommendation, in Input, format string, ro 
 	format, ext := fileLayout(rec, format)
 	if ext == "" {
 		for i, d := range rec.Policies {
-			w, commit, err := outfile.Create(nil, paths[i])
-			if err != nil {
+			if err := outfile.Write(nil, paths[i], func(w io.Writer) error {
+				b, err := d.MarshalIndent()
+				if err != nil {
+					return err
+				}
+				_, err = w.Write(b)
 				return err
-			}
-			b, err := d.MarshalIndent()
-			if err != nil {
-				return err
-			}
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-			if err := commit(); err != nil {
+			}); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	w, commit, err := outfile.Create(nil, paths[0])
-	if err != nil {
-		return err
-	}
-	if err := WriteWith(w, rec, in, format, ro); err != nil {
-		return err
-	}
-	return commit()
+	return outfile.Write(nil, paths[0], func(w io.Writer) error { return WriteWith(w, rec, in, format, ro) })
 }
 
 // ValidFormat reports whether f is one of Formats.

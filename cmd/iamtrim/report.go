@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/iamtrim/iamtrim/exception"
-	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/internal/termwidth"
 	"github.com/iamtrim/iamtrim/report"
 	"github.com/iamtrim/iamtrim/store"
@@ -28,7 +28,7 @@ func (a *app) reportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := option.WriteFile(a.stdout, fl.Output, func(w io.Writer) error {
+			if err := outfile.Write(a.stdout, fl.Output, func(w io.Writer) error {
 				return report.RenderFit(w, d, opts.Format, termwidth.Of(w, a.getenv))
 			}); err != nil {
 				return err

@@ -73,17 +73,5 @@ func (o *Output) Validate() error {
 // renamed into place once write succeeded, so a reader never sees half a
 // result.
 func (o *Output) Write(stdout io.Writer, write func(w io.Writer) error) error {
-	return WriteFile(stdout, o.Path, write)
-}
-
-// WriteFile is Output.Write for a path alone.
-func WriteFile(stdout io.Writer, path string, write func(w io.Writer) error) error {
-	w, commit, err := outfile.Create(stdout, path)
-	if err != nil {
-		return err
-	}
-	if err := write(w); err != nil {
-		return err
-	}
-	return commit()
+	return outfile.Write(stdout, o.Path, write)
 }

@@ -52,6 +52,20 @@ func Create(stdout io.Writer, path string) (w io.Writer, commit func() error, er
 // names its temporary files .NAME<digits>, which RemoveStale could not
 // tell from a user's files, and by default puts them in $TMPDIR when it is
 // on the same file system; these few lines keep the .tmp- marker.
+// Write writes what write writes to stdout (path "" or "-", as Create),
+// or to path atomically: nothing appears there unless write and the
+// rename succeed.
+func Write(stdout io.Writer, path string, write func(w io.Writer) error) error {
+	w, commit, err := Create(stdout, path)
+	if err != nil {
+		return err
+	}
+	if err := write(w); err != nil {
+		return err
+	}
+	return commit()
+}
+
 func createTemp(path string) (*os.File, error) {
 	prefix := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	for range 100 {
