@@ -1,6 +1,7 @@
 package job
 
 import (
+	"github.com/iamtrim/iamtrim/ingest/iamsrc"
 	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/spf13/pflag"
@@ -12,11 +13,17 @@ import (
 
 // AddFlags registers the flags of `ingest authz`.
 func (s *AuthzSource) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&s.IAM.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
-	fs.StringVar(&s.IAM.Region, "region", "", "region for signing (for 'aws'; IAM is global)")
-	fs.StringVar(&s.IAM.BaseEndpoint, "endpoint-url", "", "IAM/STS endpoint URL (for 'aws')")
-	fs.StringArrayVar(&s.AssumeRoles, "assume-role", nil, "role ARN to assume, once per account (for 'aws'; repeatable)")
-	fs.StringVar(&s.ExternalID, "external-id", "", "external ID for --assume-role")
+	addIAMFlags(fs, &s.IAM, &s.AssumeRoles, &s.ExternalID)
+}
+
+// addIAMFlags registers the flags of a source that reads IAM live with
+// 'aws', once per assumed role.
+func addIAMFlags(fs *pflag.FlagSet, o *iamsrc.Options, assumeRoles *[]string, externalID *string) {
+	fs.StringVar(&o.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
+	fs.StringVar(&o.Region, "region", "", "region for signing (for 'aws'; IAM is global)")
+	fs.StringVar(&o.BaseEndpoint, "endpoint-url", "", "IAM/STS endpoint URL (for 'aws')")
+	fs.StringArrayVar(assumeRoles, "assume-role", nil, "role ARN to assume, once per account (for 'aws'; repeatable)")
+	fs.StringVar(externalID, "external-id", "", "external ID for --assume-role")
 }
 
 // From sets the files named, or live IAM for the one argument "aws".
@@ -37,11 +44,7 @@ func filesOrAWS(args []string) ([]string, bool) {
 func (s *LastAccessedSource) AddFlags(fs *pflag.FlagSet) {
 	o := &s.AWSOptions
 	fs.StringArrayVar(&s.Principals, "principal", nil, "only this role or user, by ARN or name (repeatable)")
-	fs.StringVar(&o.IAM.Profile, "profile", "", "AWS shared-config profile (for 'aws')")
-	fs.StringVar(&o.IAM.Region, "region", "", "region for signing (for 'aws'; IAM is global)")
-	fs.StringVar(&o.IAM.BaseEndpoint, "endpoint-url", "", "IAM/STS endpoint URL (for 'aws')")
-	fs.StringArrayVar(&o.AssumeRoles, "assume-role", nil, "role ARN to assume, once per account (for 'aws'; repeatable)")
-	fs.StringVar(&o.ExternalID, "external-id", "", "external ID for --assume-role")
+	addIAMFlags(fs, &o.IAM, &o.AssumeRoles, &o.ExternalID)
 	fs.IntVar(&o.Workers, "workers", lastaccessaws.DefaultWorkers, "principals whose jobs run at once (for 'aws')")
 }
 
