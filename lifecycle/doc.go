@@ -13,7 +13,9 @@
 //
 // Generalize applies the table to one ARN; CommonPrefix is the
 // lifecycle-safe longest common prefix of many (it never ends in a date or
-// a number, so "2025/12/31/…" does not become "2025/*"). recommend uses
-// both to scope observed resources; ingest can use them to store resources
-// already generalised.
+// a number, so "2025/12/31/…" does not become "2025/*"); CollapsePattern
+// is the one pattern many resources of one kind collapse to, built on it.
+// recommend uses them to scope observed resources (--collapse-at); ingest
+// folds stored resources through the same CollapsePattern, so that the
+// fold and recommend cannot drift apart.
 package lifecycle

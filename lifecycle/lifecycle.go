@@ -445,6 +445,25 @@ func CommonPrefix(arns []string) string {
 	return p[:start+stableLen(p[start:], true)]
 }
 
+// CollapsePattern is the one pattern that resources of one kind collapse
+// to: the longest common prefix of patterns, each taken without a
+// trailing "*" (CommonPrefix, so never ending in a minted-looking token),
+// never shorter than floor, followed by "*". floor is what they were
+// counted per: their kind (KindPrefix) for recommend's --collapse-at, a
+// parent path or the kind for ingest's fold, which must collapse exactly
+// as recommend does.
+func CollapsePattern(floor string, patterns []string) string {
+	trimmed := make([]string, len(patterns))
+	for i, p := range patterns {
+		trimmed[i] = strings.TrimSuffix(p, "*")
+	}
+	p := CommonPrefix(trimmed)
+	if len(p) < len(floor) {
+		p = floor
+	}
+	return p + "*"
+}
+
 // Variables lists the variables of the rule's format, in order, without
 // ${}; Partition, Region and Account ones included.
 func (r Rule) Variables() []string { return append([]string(nil), r.vars...) }

@@ -101,6 +101,30 @@ func TestCommonPrefix(t *testing.T) {
 	}
 }
 
+func TestCollapsePattern(t *testing.T) {
+	const tbl = "arn:aws:dynamodb:us-east-1:1:table/"
+	tests := []struct {
+		name  string
+		floor string
+		in    []string
+		want  string
+	}{
+		{"names", tbl, []string{tbl + "orders-eu", tbl + "orders-us"}, tbl + "orders-*"},
+		{"patterns lose their star", tbl, []string{tbl + "orders-eu*", tbl + "orders-us"}, tbl + "orders-*"},
+		{"a pattern alone stays itself", tbl, []string{tbl + "orders-*"}, tbl + "orders-*"},
+		{"minted token cut", tbl, []string{tbl + "orders-2026-01", tbl + "orders-2025-12"}, tbl + "orders-*"},
+		{"never shorter than the floor", tbl + "p/", []string{tbl + "p/a", tbl + "q/b"}, tbl + "p/*"},
+		{"floor of a kind", tbl, []string{tbl + "a", tbl + "b"}, tbl + "*"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CollapsePattern(tc.floor, tc.in); got != tc.want {
+				t.Errorf("CollapsePattern = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestTableMatchesCatalog: every rule names a resource type the bundled
 // catalog has, with exactly its ARN format, and an instance of the format
 // with minted values is generalised by that rule and no longer holds them.

@@ -96,14 +96,10 @@ func (g Generalize) generalize(arns []string) []candidate {
 		pats := make([]string, len(cs))
 		var members []string
 		for i, c := range cs {
-			pats[i] = strings.TrimSuffix(c.pattern, "*")
+			pats[i] = c.pattern
 			members = append(members, c.members...)
 		}
-		lcp := lifecycle.CommonPrefix(pats)
-		if len(lcp) < len(k) {
-			lcp = k
-		}
-		out = append(out, candidate{pattern: lcp + "*", members: members})
+		out = append(out, candidate{pattern: lifecycle.CollapsePattern(k, pats), members: members})
 	}
 	return out
 }

@@ -92,11 +92,12 @@ type foldSet struct {
 
 // foldTracker folds the resources of a group beyond the first at-1 into
 // one pattern, as recommend's --collapse-at does with at or more
-// resources of one kind: their longest common prefix, cut back before
-// any minted-looking token (lifecycle.CommonPrefix), then "*". The
-// at-1 exact resources and the fold row make at candidates of one kind
-// for recommend, which then collapses them to the same pattern as from
-// the resources themselves. A resource outside the fold's prefix widens
+// resources of one kind, through the same function
+// (lifecycle.CollapsePattern): their longest common prefix, cut back
+// before any minted-looking token, then "*". The at-1 exact resources
+// and the fold row make at candidates of one kind for recommend, which
+// then collapses them to the same pattern as from the resources
+// themselves. A resource outside the fold's prefix widens
 // it (a new fold row): the rows of a group stay at most at-1 plus one
 // per distinct prefix, which the cap (capTracker) bounds anyway. Like
 // capTracker, it forgets everything past trackerLimit entries.
@@ -128,19 +129,13 @@ func (t *foldTracker) fold(g foldGroup, v string) string {
 		return v
 	}
 	pats := make([]string, 0, len(s.exact)+2)
-	for _, e := range s.exact {
-		pats = append(pats, strings.TrimSuffix(e, "*"))
-	}
-	pats = append(pats, strings.TrimSuffix(v, "*"))
+	pats = append(append(pats, s.exact...), v)
 	if s.prefix != "" {
-		pats = append(pats, s.prefix)
+		pats = append(pats, s.prefix+"*")
 	}
-	p := lifecycle.CommonPrefix(pats)
-	if len(p) < len(g.parent) {
-		p = g.parent
-	}
-	s.prefix = p
-	return p + "*"
+	p := lifecycle.CollapsePattern(g.parent, pats)
+	s.prefix = strings.TrimSuffix(p, "*")
+	return p
 }
 
 // foldParent is the parent a stored resource is folded under, "" when
