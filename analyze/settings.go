@@ -49,9 +49,9 @@ func (s Settings) Options(now time.Time) (Options, error) {
 		return opts, &SettingError{"min-days", fmt.Errorf("%d: want 0 to %d (the window)", s.MinDays, days)}
 	}
 	if s.AsOf != "" {
-		t, err := time.Parse(time.DateOnly, s.AsOf)
+		t, err := period.Date(s.AsOf)
 		if err != nil {
-			return opts, &SettingError{"as-of", fmt.Errorf("%q: want YYYY-MM-DD", s.AsOf)}
+			return opts, &SettingError{"as-of", err}
 		}
 		opts.AsOf = t
 		if err := opts.Validate(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/policy"
 )
 
@@ -255,9 +256,9 @@ func build(r raw) (Entry, []string) {
 		if v == "" {
 			return time.Time{}
 		}
-		t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+		t, err := period.Date(strings.TrimSpace(v))
 		if err != nil {
-			msgs = append(msgs, fmt.Sprintf("%s %q: want YYYY-MM-DD", field, v))
+			msgs = append(msgs, fmt.Sprintf("%s %v", field, err))
 		}
 		return t
 	}

@@ -57,7 +57,7 @@ func TestParseProblems(t *testing.T) {
 		{"expired at creation", "exceptions:\n  - principal: arn:aws:iam::111122223333:role/x\n    reason: r\n    owner: o\n    created: 2026-10-01\n    expires: 2026-09-30\n",
 			[]string{"x.yaml:2: expires 2026-09-30 is not after created 2026-10-01: the exception never held"}},
 		{"malformed pattern and date", "exceptions:\n  - principal: role/x\n    reason: r\n    owner: o\n    created: 2026-10-01\n    expires: next year\n",
-			[]string{`x.yaml:2: principal "role/x": want an IAM role or user ARN pattern such as arn:aws:iam::111122223333:role/break-glass (* and ? match)`, `x.yaml:2: expires "next year": want YYYY-MM-DD`}},
+			[]string{`x.yaml:2: principal "role/x": want an IAM role or user ARN pattern such as arn:aws:iam::111122223333:role/break-glass (* and ? match)`, `x.yaml:2: expires "next year": not a date (want YYYY-MM-DD)`}},
 		{"missing fields, second entry", "exceptions:\n  - principal: arn:aws:iam::111122223333:user/a\n    reason: r\n    owner: o\n    created: 2026-01-01\n    expires: 2026-02-01\n  - principal: arn:aws:iam::111122223333:user/b\n    actions: [PassRole]\n",
 			[]string{"x.yaml:7: reason: missing", "x.yaml:7: owner: missing", "x.yaml:7: created: missing", "x.yaml:7: expires: missing", `x.yaml:7: actions: "PassRole": want service:Action (* and ? match)`}},
 		{"unknown field", "exceptions:\n  - principal: arn:aws:iam::111122223333:user/a\n    reason: r\n    owner: o\n    created: 2026-01-01\n    expiry: 2026-01-01\n",

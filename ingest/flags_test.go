@@ -36,7 +36,7 @@ func TestCloudTrailFlags(t *testing.T) {
 				t.Errorf("endpoints %q %q, depth %d; want both http://x and whole keys (-1)", o.S3Endpoint, o.APIEndpoint, o.ObjectPrefixDepth)
 			}
 		}},
-		{name: "bad since", args: []string{"--since", "-5d"}, wantErr: `--since "-5d": want YYYY-MM-DD, an RFC 3339 time, or a length such as 90d, 12w or 36h back from now`},
+		{name: "bad since", args: []string{"--since", "-5d"}, wantErr: `--since "-5d": not a date, time or length (want YYYY-MM-DD, an RFC 3339 time, or a length such as 90d, 12w or 36h back from now)`},
 		{name: "bad format", args: []string{"--format", "yaml"}, wantErr: `--format "yaml": want text or json`},
 		{name: "negative depth", args: []string{"--object-prefix-depth", "-1"}, wantErr: "--object-prefix-depth -1: want 0 (whole keys) or more"},
 		{name: "no resources", args: []string{"--max-resources", "0"}, wantErr: "--max-resources 0: want 1 or more"},

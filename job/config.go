@@ -295,8 +295,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.Report.SignoffDate != "" {
-		if _, err := time.Parse(time.DateOnly, c.Report.SignoffDate); err != nil {
-			bad("report.signoff_date", "%q: want YYYY-MM-DD", c.Report.SignoffDate)
+		if _, err := period.Date(c.Report.SignoffDate); err != nil {
+			bad("report.signoff_date", "%v", err)
 		}
 	}
 	kinds, err := analyze.ParseFailOn(c.FailOn)

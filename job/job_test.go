@@ -96,6 +96,7 @@ func TestValidate(t *testing.T) {
 		{"missing catalog dir", "catalog:\n  source: /nonexistent\n", "catalog.source"},
 		{"old endpoint key", "cloudtrail:\n  s3_endpoint: http://localhost:9000\n", "renamed to cloudtrail.endpoint_url"},
 		{"bad report format", "report:\n  formats: [pdf]\n", "report.formats"},
+		{"bad signoff date", "report:\n  signoff_date: 2026-13-01\n", `report.signoff_date: "2026-13-01": not a date (want YYYY-MM-DD)`},
 		{"bad database", "database: 'not a url'\n", "database"},
 		{"breakage without backtest", "fail_on: breakage\n", "backtest"},
 		{"bad backtest window", "backtest:\n  enabled: true\n  train: a while\n", "backtest"},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/spf13/pflag"
 )
 
@@ -66,9 +67,9 @@ func flagDate(flag, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := period.Date(s)
 	if err != nil {
-		return time.Time{}, option.Errorf("--%s %q: want YYYY-MM-DD", flag, s)
+		return time.Time{}, option.Errorf("--%s %v", flag, err)
 	}
 	return t, nil
 }

@@ -23,9 +23,9 @@ func TestFlags(t *testing.T) {
 	}{
 		{name: "defaults"},
 		{name: "days", args: []string{"--from", "2026-10-01", "--to", "2026-10-31", "--format", "csv", "--signoff-date", "2026-11-01"}},
-		{name: "bad from", args: []string{"--from", "October"}, wantErr: `--from "October": want YYYY-MM-DD`},
+		{name: "bad from", args: []string{"--from", "October"}, wantErr: `--from "October": not a date (want YYYY-MM-DD)`},
 		{name: "options", args: []string{"--quarter", "2026Q4", "--from", "2026-10-01"}, wantErr: "--quarter: give either a quarter or from/to, not both"},
-		{name: "signoff", args: []string{"--signoff-date", "soon"}, wantErr: `--signoff-date "soon": want YYYY-MM-DD`},
+		{name: "signoff", args: []string{"--signoff-date", "soon"}, wantErr: `--signoff-date "soon": not a date (want YYYY-MM-DD)`},
 		{name: "exceptions", args: []string{"--exceptions", bad}, wantErr: "--exceptions: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/spf13/pflag"
 )
 
@@ -33,9 +34,9 @@ func (f *Flags) Complete() (Options, error) {
 		return o, option.Errorf("--out is required")
 	}
 	if f.Start != "" {
-		t, err := time.Parse(time.DateOnly, f.Start)
+		t, err := period.Date(f.Start)
 		if err != nil {
-			return o, option.Errorf("--start %q: want YYYY-MM-DD", f.Start)
+			return o, option.Errorf("--start %v", err)
 		}
 		o.Start = t
 	}

@@ -17,7 +17,7 @@ func TestFlags(t *testing.T) {
 		{name: "defaults", args: []string{"--out", "o"}},
 		{name: "start", args: []string{"--out", "o", "--start", "2026-01-02"}, start: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)},
 		{name: "no out", wantErr: "--out is required"},
-		{name: "bad start", args: []string{"--out", "o", "--start", "Jan 2"}, wantErr: `--start "Jan 2": want YYYY-MM-DD`},
+		{name: "bad start", args: []string{"--out", "o", "--start", "Jan 2"}, wantErr: `--start "Jan 2": not a date (want YYYY-MM-DD)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags

@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if v := getenv("IAMTRIM_NOW"); v != "" {
 		t, err := period.Instant(v)
 		if err != nil {
-			fmt.Fprintf(stderr, "iamtrim: IAMTRIM_NOW %q: want RFC 3339 (2026-12-02T12:00:00Z) or YYYY-MM-DD\n", v)
+			fmt.Fprintf(stderr, "iamtrim: IAMTRIM_NOW %v\n", err)
 			return exitUsage
 		}
 		a.clock = t.UTC()

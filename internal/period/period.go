@@ -82,13 +82,28 @@ func Days(s string) (int, error) {
 	return int(d / Day), nil
 }
 
+// Date reads a day written YYYY-MM-DD (midnight UTC): every date a flag
+// or configuration key takes (--from, --as-of, report.signoff_date, an
+// exception's expires, ...) is read here, so they all refuse the same
+// mistakes with the same message.
+func Date(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: not a date (want YYYY-MM-DD)", s)
+	}
+	return t, nil
+}
+
 // Instant reads a point in time written as an RFC 3339 time or a date,
 // YYYY-MM-DD (midnight UTC).
 func Instant(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	return time.Parse(time.DateOnly, s)
+	if t, err := Date(s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: not a date or time (want YYYY-MM-DD or an RFC 3339 time)", s)
 }
 
 // Since reads a point in time: YYYY-MM-DD, an RFC 3339 time, or a length
@@ -102,7 +117,7 @@ func Since(s string, now time.Time) (time.Time, error) {
 	}
 	d, err := Parse(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q: want YYYY-MM-DD, an RFC 3339 time, or %s back from now", s, Syntax)
+		return time.Time{}, fmt.Errorf("%q: not a date, time or length (want YYYY-MM-DD, an RFC 3339 time, or %s back from now)", s, Syntax)
 	}
 	return now.Add(-d), nil
 }

@@ -102,6 +102,30 @@ func TestSince(t *testing.T) {
 	}
 }
 
+func TestDate(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    time.Time
+		wantErr string
+	}{
+		{"2026-12-02", time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), ""},
+		{"2026-13-01", time.Time{}, `"2026-13-01": not a date (want YYYY-MM-DD)`},
+		{"2026-02-30", time.Time{}, `"2026-02-30": not a date (want YYYY-MM-DD)`},
+		{"2026-12-02T12:00:00Z", time.Time{}, `"2026-12-02T12:00:00Z": not a date (want YYYY-MM-DD)`},
+		{" 2026-12-02", time.Time{}, `" 2026-12-02": not a date (want YYYY-MM-DD)`},
+		{"", time.Time{}, `"": not a date (want YYYY-MM-DD)`},
+	} {
+		got, err := Date(tc.in)
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if gotErr != tc.wantErr || !got.Equal(tc.want) {
+			t.Errorf("Date(%q) = %v, %v; want %v, %q", tc.in, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
 func TestInstant(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
