@@ -15,6 +15,7 @@ import (
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/policy"
+	"github.com/spf13/pflag"
 )
 
 // MaxEntries bounds a register: it is written by people, and every entry
@@ -122,16 +123,31 @@ func ReadFile(path string) (*Set, error) {
 	return Parse(path, b)
 }
 
-// ReadFlag reads the register an --exceptions flag names: nil for no
-// path; a file that cannot be read or has bad entries (each named by
-// line) is an invalid option.
-func ReadFlag(path string) (*Set, error) {
-	if path == "" {
+// Flag is the --exceptions flag of analyze, report and run: the path of
+// a register, "" for none.
+type Flag struct {
+	Path string
+}
+
+// flagName is the flag's name, as its errors name it.
+const flagName = "exceptions"
+
+// AddFlag registers --exceptions FILE on fs; usage says what the command
+// does with the register.
+func (f *Flag) AddFlag(fs *pflag.FlagSet, usage string) {
+	fs.StringVar(&f.Path, flagName, "", usage)
+}
+
+// Read reads the register the flag names: nil for no path; a file that
+// cannot be read or has bad entries (each named by line) is an invalid
+// option.
+func (f *Flag) Read() (*Set, error) {
+	if f.Path == "" {
 		return nil, nil
 	}
-	set, err := ReadFile(path)
+	set, err := ReadFile(f.Path)
 	if err != nil {
-		return nil, option.Errorf("--exceptions: %v", err)
+		return nil, option.Errorf("--%s: %v", flagName, err)
 	}
 	return set, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/spf13/pflag"
 )
 
 const register = `# accepted risks
@@ -157,13 +158,26 @@ func TestApply(t *testing.T) {
 	}
 }
 
-func TestReadFlag(t *testing.T) {
-	if set, err := ReadFlag(""); set != nil || err != nil {
-		t.Errorf("ReadFlag(\"\") = %v, %v; want no register and no error", set, err)
+func TestFlag(t *testing.T) {
+	var f Flag
+	if set, err := f.Read(); set != nil || err != nil {
+		t.Errorf("Read() without --exceptions = %v, %v; want no register and no error", set, err)
 	}
-	_, err := ReadFlag(filepath.Join(t.TempDir(), "none.yaml"))
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	f.AddFlag(fs, "what the command does with it")
+	missing := filepath.Join(t.TempDir(), "none.yaml")
+	if err := fs.Parse([]string{"--exceptions", missing}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Path != missing {
+		t.Errorf("--exceptions %s: Path = %q", missing, f.Path)
+	}
+	if got := fs.Lookup("exceptions").Usage; got != "what the command does with it" {
+		t.Errorf("usage = %q, want the command's", got)
+	}
+	_, err := f.Read()
 	if err == nil || !option.IsInvalid(err) || !strings.HasPrefix(err.Error(), "--exceptions: read exceptions: ") {
-		t.Errorf("ReadFlag of a missing file: %v, want an option error naming --exceptions", err)
+		t.Errorf("Read() of a missing file: %v, want an option error naming --exceptions", err)
 	}
 }
 

@@ -13,8 +13,9 @@ import (
 // file, as do the environment variables IAMTRIM_CONFIG, IAMTRIM_FAIL_ON
 // and IAMTRIM_OUT_DIR (flags first, then the environment, then the file).
 type Flags struct {
-	Config, FailOn, OutDir, Exceptions string
-	Wait                               bool
+	Config, FailOn, OutDir string
+	Exceptions             exception.Flag
+	Wait                   bool
 	// fs says which flags were given.
 	fs *pflag.FlagSet
 }
@@ -26,7 +27,7 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.FailOn, "fail-on", "", "exit 4 when any principal has one of: "+strings.Join(analyze.FailOnKinds, ", ")+" (comma-separated; a risk level means that level or above)")
 	fs.StringVar(&f.OutDir, "out-dir", "", "output directory (overrides out_dir)")
 	fs.BoolVar(&f.Wait, "wait", false, "wait for a running job instead of exiting")
-	fs.StringVar(&f.Exceptions, "exceptions", "", "exceptions register (YAML): replaces the configuration's exceptions: list")
+	f.Exceptions.AddFlag(fs, "exceptions register (YAML): replaces the configuration's exceptions: list")
 }
 
 // Load reads the configuration, applies the environment and the flags
@@ -57,8 +58,8 @@ func (f *Flags) Load(getenv func(string) string) (*Config, error) {
 	if f.Wait {
 		cfg.Lock = "wait"
 	}
-	if f.Exceptions != "" {
-		set, err := exception.ReadFlag(f.Exceptions)
+	if f.Exceptions.Path != "" {
+		set, err := f.Exceptions.Read()
 		if err != nil {
 			return nil, err
 		}

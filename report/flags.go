@@ -13,9 +13,10 @@ import (
 // Flags are the flags of `iamtrim report`: Options, with the period's
 // days, the output file and the exceptions register as written.
 type Flags struct {
-	Options            Options
-	From, To           string
-	Output, Exceptions string
+	Options    Options
+	From, To   string
+	Output     string
+	Exceptions exception.Flag
 }
 
 // AddFlags registers the flags with their defaults.
@@ -32,7 +33,7 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.SignOff.Date, "signoff-date", "", "sign-off date, YYYY-MM-DD (blank lines to sign by hand when not given)")
 	fs.StringVar(&o.PoliciesDir, "policies-dir", "", "where the recommendations were written, relative to the report (e.g. policies): each principal's section links to its file")
 	fs.StringVar(&o.PoliciesFormat, "policies-format", "policy", "the --format they were written in: policy, json, terraform or diff")
-	fs.StringVar(&f.Exceptions, "exceptions", "", "exceptions register (YAML): the report's exceptions register and the findings it accepts (see README: Exceptions)")
+	f.Exceptions.AddFlag(fs, "exceptions register (YAML): the report's exceptions register and the findings it accepts (see README: Exceptions)")
 }
 
 // Complete checks the flags and returns the options of a report made
@@ -55,7 +56,7 @@ func (f *Flags) Complete(now time.Time) (Options, error) {
 	if _, err := flagDate("signoff-date", o.SignOff.Date); err != nil {
 		return o, err
 	}
-	if o.Exceptions, err = exception.ReadFlag(f.Exceptions); err != nil {
+	if o.Exceptions, err = f.Exceptions.Read(); err != nil {
 		return o, err
 	}
 	o.ExceptionsDay = o.Now

@@ -18,7 +18,7 @@ func (a *app) analyzeCmd() *cobra.Command {
 	var (
 		ev        analyze.Flags
 		principal string
-		excFile   string
+		excFlag   exception.Flag
 	)
 	out := option.Output{Formats: []string{"table", "json"}}
 	return command("analyze", "Compare what each principal is granted with what it used in a window", cobra.NoArgs, func(ctx context.Context, args []string) error {
@@ -29,7 +29,7 @@ func (a *app) analyzeCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		excs, err := exception.ReadFlag(excFile)
+		excs, err := excFlag.Read()
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (a *app) analyzeCmd() *cobra.Command {
 			return errors.Join(rejected(snap.RefusedErr()), rejected(exception.UnmatchedErr(exception.Strings(probs))))
 		})
 	}, ev.AddFlags, func(fs *pflag.FlagSet) {
-		fs.StringVar(&excFile, "exceptions", "", "exceptions register (YAML, `exceptions:` list): mark the findings it accepts (see README: Exceptions)")
+		excFlag.AddFlag(fs, "exceptions register (YAML, `exceptions:` list): mark the findings it accepts (see README: Exceptions)")
 		fs.StringVar(&principal, "principal", "", "only this principal (ARN or name)")
 		out.AddFlags(fs, "table or json", "write results to FILE instead of stdout")
 	})
