@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/iamtrim/iamtrim/ingest"
+	ingestrollup "github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/sample/churn"
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/store/storetest"
@@ -26,12 +27,12 @@ func TestBoundedRollup(t *testing.T) {
 		t.Fatal(err)
 	}
 	capped := storetest.New(t)
-	s, err := ingest.Run(ctx, capped, nil, ingest.Options{Sources: []string{dir}, MaxResources: 8, MaxNetworks: 4, CollapseAt: -1}, testLogger(t))
+	s, err := ingest.Run(ctx, capped, nil, ingest.Options{Sources: []string{dir}, Bounds: &queries.RollupBounds{ObjectPrefixDepth: ingest.DefaultObjectPrefixDepth, MaxResources: 8, MaxNetworks: 4}}, testLogger(t))
 	if err != nil || s.Rejected() > 0 || s.Events != 4000 {
 		t.Fatalf("capped ingest: %v, %+v", err, s)
 	}
 	wide := storetest.New(t)
-	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, MaxResources: 100_000, MaxNetworks: 100_000, ObjectPrefixDepth: -1, CollapseAt: -1}, testLogger(t)); err != nil {
+	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, Bounds: &queries.RollupBounds{MaxResources: 100_000, MaxNetworks: 100_000}}, testLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	folded := storetest.New(t)
@@ -142,7 +143,9 @@ func TestBoundedRollup(t *testing.T) {
 		t.Errorf("bounds of the folded run = %+v, %v; want collapse_at %d", b, err, ingest.DefaultCollapseAt)
 	}
 	// A later run with a shallower depth lowers what recommend may use.
-	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, ObjectPrefixDepth: 1}, testLogger(t)); err != nil {
+	depth1 := ingestrollup.DefaultBounds()
+	depth1.ObjectPrefixDepth = 1
+	if _, err := ingest.Run(ctx, wide, nil, ingest.Options{Sources: []string{dir}, Bounds: &depth1}, testLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ = queries.Bounds(ctx, wide); b.ObjectPrefixDepth != 1 {

@@ -97,12 +97,12 @@
 // The aggregation and the rollup writes are package ingest/rollup's (the
 // pushdown sources feed it grouped rows with their counts); its SQL is in
 // store/queries (ingest.go). Resources are stored bounded: generalised by the lifecycle
-// rules, S3 keys cut to Options.ObjectPrefixDepth, resources of one kind
-// beyond the first Options.CollapseAt-1 folded into their common prefix
+// rules, S3 keys cut to Options.Bounds.ObjectPrefixDepth, resources of one kind
+// beyond the first Options.Bounds.CollapseAt-1 folded into their common prefix
 // then "*" (as recommend's --collapse-at would; per run, in memory), at
-// most Options.MaxResources per principal, day, action, invoker and account,
+// most Options.Bounds.MaxResources per principal, day, action, invoker and account,
 // the calls on others in one row whose resource is queries.MoreResources
-// ("*"); the context rollup keeps at most Options.MaxNetworks networks
+// ("*"); the context rollup keeps at most Options.Bounds.MaxNetworks networks
 // per principal and day (the rest under queries.MoreNetworks). The caps
 // are applied within a run in memory and again against what is stored
 // when the rows are written, so they hold across runs;

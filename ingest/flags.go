@@ -6,8 +6,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/pflag"
 )
@@ -19,10 +21,10 @@ type Flags struct {
 	Since, Until string
 	Output       option.Output
 	EndpointURL  string
-	// ObjectPrefixDepth is as written: 0 keeps keys whole (see Depth).
-	ObjectPrefixDepth, MaxResources int
-	// CollapseAt is as written: 0 never folds (see Collapse).
-	CollapseAt int
+	// Bounds are the rollup's bounds: --object-prefix-depth,
+	// --max-resources and --collapse-at (MaxNetworks has no flag and
+	// keeps its default).
+	Bounds queries.RollupBounds
 	// Window is set for the query engines (athena, lake): --since and
 	// --until are required, since they bound what the engine scans.
 	Window bool
@@ -46,9 +48,11 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.EndpointURL, "endpoint-url", "", endpoint)
 	f.Output.Formats = []string{"text", "json"}
 	f.Output.AddFlags(fs, "summary format: text or json", "write the summary to FILE instead of stdout")
-	fs.IntVar(&f.ObjectPrefixDepth, "object-prefix-depth", DefaultObjectPrefixDepth, depth)
-	fs.IntVar(&f.MaxResources, "max-resources", DefaultMaxResources, "distinct resources stored per principal, action and day; calls on more are counted in one overflow row")
-	fs.IntVar(&f.CollapseAt, "collapse-at", DefaultCollapseAt, "per principal, action and day, resources of one kind beyond the first N-1 are stored as one pattern, as recommend --collapse-at N makes of them (0: never)")
+	b := &f.Bounds
+	*b = rollup.DefaultBounds()
+	fs.IntVar(&b.ObjectPrefixDepth, "object-prefix-depth", b.ObjectPrefixDepth, depth)
+	fs.IntVar(&b.MaxResources, "max-resources", b.MaxResources, "distinct resources stored per principal, action and day; calls on more are counted in one overflow row")
+	fs.IntVar(&b.CollapseAt, "collapse-at", b.CollapseAt, "per principal, action and day, resources of one kind beyond the first N-1 are stored as one pattern, as recommend --collapse-at N makes of them (0: never)")
 }
 
 // Parse checks the flags and returns the window, counted back from now
@@ -66,25 +70,11 @@ func (f *Flags) Parse(now time.Time) (since, until time.Time, err error) {
 	if err := f.Output.Validate(); err != nil {
 		return since, until, err
 	}
-	if f.ObjectPrefixDepth < 0 {
-		return since, until, option.Errorf("--object-prefix-depth %d: want 0 (whole keys) or more", f.ObjectPrefixDepth)
-	}
-	if f.MaxResources <= 0 {
-		return since, until, option.Errorf("--max-resources %d: want 1 or more", f.MaxResources)
-	}
-	if f.CollapseAt < 0 {
-		return since, until, option.Errorf("--collapse-at %d: want 0 (never fold) or more", f.CollapseAt)
+	if err := rollup.CheckBounds(f.Bounds); err != nil {
+		return since, until, option.Errorf("--%w", err)
 	}
 	return since, until, nil
 }
-
-// Depth is --object-prefix-depth as Options.ObjectPrefixDepth takes it:
-// negative for whole keys.
-func (f *Flags) Depth() int { return OffIfZero(f.ObjectPrefixDepth) }
-
-// Collapse is --collapse-at as Options.CollapseAt takes it: negative
-// never folds.
-func (f *Flags) Collapse() int { return OffIfZero(f.CollapseAt) }
 
 // CloudTrailFlags are the flags of `ingest cloudtrail`.
 type CloudTrailFlags struct {
@@ -125,7 +115,8 @@ func (c *CloudTrailFlags) Complete(sources []string, now func() time.Time) (Opti
 	}
 	o.Sources, o.Now = sources, now
 	o.S3Endpoint, o.APIEndpoint = c.EndpointURL, c.EndpointURL
-	o.ObjectPrefixDepth, o.MaxResources, o.CollapseAt = c.Depth(), c.MaxResources, c.Collapse()
+	b := c.Bounds
+	o.Bounds = &b
 	return o, option.Invalid(o.Validate())
 }
 

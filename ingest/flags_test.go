@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
@@ -21,8 +22,8 @@ func TestCloudTrailFlags(t *testing.T) {
 		check   func(t *testing.T, o Options)
 	}{
 		{name: "defaults", check: func(t *testing.T, o Options) {
-			if o.ObjectPrefixDepth != DefaultObjectPrefixDepth || o.MaxResources != DefaultMaxResources || !o.Since.IsZero() || !o.Until.IsZero() {
-				t.Errorf("depth %d, max resources %d, since %v, until %v; want the defaults and no window", o.ObjectPrefixDepth, o.MaxResources, o.Since, o.Until)
+			if o.Bounds == nil || *o.Bounds != rollup.DefaultBounds() || !o.Since.IsZero() || !o.Until.IsZero() {
+				t.Errorf("bounds %+v, since %v, until %v; want the default bounds and no window", o.Bounds, o.Since, o.Until)
 			}
 		}},
 		{name: "window and endpoint", args: []string{"--since", "30d", "--until", "2026-12-01", "--endpoint-url", "http://x", "--object-prefix-depth", "0"}, check: func(t *testing.T, o Options) {
@@ -32,14 +33,17 @@ func TestCloudTrailFlags(t *testing.T) {
 			if want := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC); !o.Until.Equal(want) {
 				t.Errorf("until %v, want %v", o.Until, want)
 			}
-			if o.S3Endpoint != "http://x" || o.APIEndpoint != "http://x" || o.ObjectPrefixDepth != -1 {
-				t.Errorf("endpoints %q %q, depth %d; want both http://x and whole keys (-1)", o.S3Endpoint, o.APIEndpoint, o.ObjectPrefixDepth)
+			if o.S3Endpoint != "http://x" || o.APIEndpoint != "http://x" || o.Bounds == nil || o.Bounds.ObjectPrefixDepth != 0 {
+				t.Errorf("endpoints %q %q, bounds %+v; want both http://x and whole keys (depth 0)", o.S3Endpoint, o.APIEndpoint, o.Bounds)
 			}
 		}},
 		{name: "bad since", args: []string{"--since", "-5d"}, wantErr: `--since "-5d": not a date, time or length (want YYYY-MM-DD, an RFC 3339 time, or a length such as 90d, 12w or 36h back from now)`},
 		{name: "bad format", args: []string{"--format", "yaml"}, wantErr: `--format "yaml": want text or json`},
-		{name: "negative depth", args: []string{"--object-prefix-depth", "-1"}, wantErr: "--object-prefix-depth -1: want 0 (whole keys) or more"},
-		{name: "no resources", args: []string{"--max-resources", "0"}, wantErr: "--max-resources 0: want 1 or more"},
+		{name: "negative depth", args: []string{"--object-prefix-depth", "-1"}, wantErr: "--object-prefix-depth -1: want 0 (whole keys) to 64"},
+		{name: "deep depth", args: []string{"--object-prefix-depth", "65"}, wantErr: "--object-prefix-depth 65: want 0 (whole keys) to 64"},
+		{name: "no resources", args: []string{"--max-resources", "0"}, wantErr: "--max-resources 0: want 1 to 100000"},
+		{name: "negative collapse", args: []string{"--collapse-at", "-1"}, wantErr: "--collapse-at -1: want 0 (never fold) to 100000"},
+		{name: "huge collapse", args: []string{"--collapse-at", "100001"}, wantErr: "--collapse-at 100001: want 0 (never fold) to 100000"},
 		{name: "options", args: []string{"--account", "12"}, wantErr: `account: "12" is not a 12-digit AWS account id`},
 		{name: "until before since", args: []string{"--since", "2026-11-02", "--until", "2026-11-01"}, wantErr: "until: 2026-11-01T00:00:00Z is not after since 2026-11-02T00:00:00Z"},
 	} {

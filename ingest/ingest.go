@@ -86,14 +86,6 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.MaxResources == 0 {
-		opts.MaxResources = rollup.DefaultMaxResources
-	}
-	if opts.MaxNetworks == 0 {
-		opts.MaxNetworks = rollup.DefaultMaxNetworks
-	}
-	depth := orDefault(opts.ObjectPrefixDepth, rollup.DefaultObjectPrefixDepth)
-	collapseAt := orDefault(opts.CollapseAt, rollup.DefaultCollapseAt)
 	host, _ := os.Hostname()
 	return &runner{
 		db: db, opts: opts, log: log,
@@ -105,20 +97,8 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 		partitions: map[string]bool{},
 		who:        fmt.Sprintf("%s:%d", clip(host, 64), os.Getpid()),
 		lockWait:   2 * time.Minute,
-		roll:       rollup.NewRun(rollup.Options{ObjectPrefixDepth: depth, MaxResources: opts.MaxResources, MaxNetworks: opts.MaxNetworks, CollapseAt: collapseAt}),
+		roll:       rollup.NewRun(opts.rollupBounds()),
 	}
-}
-
-// orDefault is an option whose zero means its default and a negative
-// value "off" (0 in package rollup): def for 0, 0 below.
-func orDefault(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return 0
-	}
-	return v
 }
 
 // maxUnmappedNames bounds the distinct (eventSource, eventName) pairs
@@ -296,10 +276,7 @@ func (r *runner) durableAnyway(ctx context.Context, err error) error {
 // that recommend knows how deep S3 keys were kept and whether resources
 // of a kind were folded.
 func (r *runner) recordBounds(ctx context.Context) error {
-	b := r.roll.Options()
-	return queries.RecordBounds(ctx, r.db, queries.RollupBounds{
-		ObjectPrefixDepth: b.ObjectPrefixDepth, MaxResources: b.MaxResources, MaxNetworks: b.MaxNetworks, CollapseAt: b.CollapseAt,
-	})
+	return queries.RecordBounds(ctx, r.db, r.roll.Bounds())
 }
 
 // nextGroup takes the objects to process in one transaction: pending (an

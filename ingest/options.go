@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/untrusted"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
@@ -31,16 +32,6 @@ const (
 	DefaultMaxNetworks       = rollup.DefaultMaxNetworks
 	DefaultCollapseAt        = rollup.DefaultCollapseAt
 )
-
-// OffIfZero maps a rollup bound written with 0 for "off" (a flag or a
-// configuration key) to the Options field, whose 0 is the default and a
-// negative value off.
-func OffIfZero(v int) int {
-	if v == 0 {
-		return -1
-	}
-	return v
-}
 
 // Options configure Run; they mirror `iamtrim ingest cloudtrail` flags.
 type Options struct {
@@ -91,26 +82,26 @@ type Options struct {
 	AWSMaxBackoff time.Duration
 	// Now is the clock for API windows; nil means time.Now.
 	Now func() time.Time
-	// ObjectPrefixDepth: S3 object ARNs are stored with this many leading
-	// key segments, then "/*" (after the lifecycle rules, which already
-	// cut keys at dated or minted segments). 0 means
-	// DefaultObjectPrefixDepth; negative keeps keys whole.
-	ObjectPrefixDepth int
-	// MaxResources caps the distinct resources stored per principal, day,
-	// action, invoking service and account; the calls on others go to one
-	// overflow row (resource queries.MoreResources). 0 means
-	// DefaultMaxResources.
-	MaxResources int
-	// MaxNetworks caps the distinct source networks stored per principal
-	// and day in the context rollup (the rest under queries.MoreNetworks).
-	// 0 means DefaultMaxNetworks.
-	MaxNetworks int
-	// CollapseAt: per principal, day, action, invoking service and
-	// account, the resources of one kind (S3 objects: of one parent
-	// path) beyond the first CollapseAt-1 are stored as one pattern, as
-	// recommend's --collapse-at would make of them. 0 means
-	// DefaultCollapseAt; negative never folds.
-	CollapseAt int
+	// Bounds bound the rollup: S3 object ARNs are stored with their first
+	// ObjectPrefixDepth key segments, then "/*" (after the lifecycle
+	// rules, which already cut keys at dated or minted segments); per
+	// principal, day, action, invoking service and account, the resources
+	// of one kind (S3 objects: of one parent path) beyond the first
+	// CollapseAt-1 are stored as one pattern, as recommend's --collapse-at
+	// would make of them, and at most MaxResources resources, the calls on
+	// others in one overflow row (resource queries.MoreResources); at most
+	// MaxNetworks source networks per principal and day in the context
+	// rollup (the rest under queries.MoreNetworks). nil means
+	// rollup.DefaultBounds().
+	Bounds *queries.RollupBounds
+}
+
+// rollupBounds are the bounds the run takes.
+func (o *Options) rollupBounds() queries.RollupBounds {
+	if o.Bounds == nil {
+		return rollup.DefaultBounds()
+	}
+	return *o.Bounds
 }
 
 // DefaultLimits are the size limits ingest applies: CloudTrail writes
@@ -162,17 +153,8 @@ func (o *Options) Validate() error {
 	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
 		return fmt.Errorf("until: %s is not after since %s", o.Until.Format(time.RFC3339), o.Since.Format(time.RFC3339))
 	}
-	if o.ObjectPrefixDepth > 64 {
-		return fmt.Errorf("object prefix depth: %d is more than 64", o.ObjectPrefixDepth)
-	}
-	if o.MaxResources < 0 || o.MaxResources > 100_000 {
-		return fmt.Errorf("max resources: %d is not between 1 and 100000", o.MaxResources)
-	}
-	if o.CollapseAt > 100_000 {
-		return fmt.Errorf("collapse at: %d is more than 100000", o.CollapseAt)
-	}
-	if o.MaxNetworks < 0 || o.MaxNetworks > 100_000 {
-		return fmt.Errorf("max networks: %d is not between 1 and 100000", o.MaxNetworks)
+	if err := rollup.CheckBounds(o.rollupBounds()); err != nil {
+		return err
 	}
 	if o.Workers < 0 || o.Workers > 256 {
 		return fmt.Errorf("workers: %d is not between 1 and 256", o.Workers)

@@ -46,9 +46,8 @@ type PushdownOptions struct {
 	Target string
 	Query  pushdown.Query
 	Engine Engine
-	// ObjectPrefixDepth, MaxResources, MaxNetworks and CollapseAt bound
-	// the rollup as Options' fields of the same names do.
-	ObjectPrefixDepth, MaxResources, MaxNetworks, CollapseAt int
+	// Bounds bound the rollup as Options.Bounds does (nil: the defaults).
+	Bounds *queries.RollupBounds
 	// ChunkRows is how many result rows go into one transaction; 0 means
 	// 8,192.
 	ChunkRows int
@@ -105,10 +104,11 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 	}
 	h := sha256.Sum256([]byte(sql))
 	hash := hex.EncodeToString(h[:])
-	r := newRunner(db, cat, Options{
-		Workers: 1, ObjectPrefixDepth: opts.ObjectPrefixDepth, MaxResources: opts.MaxResources, MaxNetworks: opts.MaxNetworks,
-		CollapseAt: opts.CollapseAt,
-	}, log)
+	ropts := Options{Workers: 1, Bounds: opts.Bounds}
+	if err := rollup.CheckBounds(ropts.rollupBounds()); err != nil {
+		return sum, err
+	}
+	r := newRunner(db, cat, ropts, log)
 	q := opts.Query
 	since, until := q.Since.UTC(), q.Until.UTC()
 

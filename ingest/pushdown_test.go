@@ -14,6 +14,7 @@ import (
 	"github.com/iamtrim/iamtrim/sample"
 	"github.com/iamtrim/iamtrim/sample/churn"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/store/storetest"
 )
 
@@ -57,7 +58,8 @@ func TestPushdownEquivalence(t *testing.T) {
 			}
 			dir := filepath.Join(out, "AWSLogs")
 			files := storetest.New(t)
-			s, err := ingest.Run(ctx, files, nil, ingest.Options{Sources: []string{dir}, MaxResources: 100_000, MaxNetworks: 100_000, CollapseAt: -1}, testLogger(t))
+			uncapped := queries.RollupBounds{ObjectPrefixDepth: ingest.DefaultObjectPrefixDepth, MaxResources: 100_000, MaxNetworks: 100_000}
+			s, err := ingest.Run(ctx, files, nil, ingest.Options{Sources: []string{dir}, Bounds: &uncapped}, testLogger(t))
 			if err != nil || s.Rejected() > 0 {
 				t.Fatalf("file ingest: %v, %+v", err, s)
 			}
@@ -75,7 +77,7 @@ func TestPushdownEquivalence(t *testing.T) {
 				Source: "athena", Target: "test.raw_events", Engine: eng,
 				Query: pushdown.Query{Dialect: pushdown.Postgres, Table: "raw_events",
 					Since: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)},
-				MaxResources: 100_000, MaxNetworks: 100_000, CollapseAt: -1, ChunkRows: 100,
+				Bounds: &uncapped, ChunkRows: 100,
 			}
 			// The first run dies part-way through the result.
 			failing := &failAfter{Engine: eng, rows: 250}

@@ -13,9 +13,11 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/report"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -320,30 +322,34 @@ func (c *Config) ingestOptions(now time.Time) (ingest.Options, error) {
 	if o.Since, err = period.Since(ct.Since, now); err != nil {
 		return o, fmt.Errorf("since: %w", err)
 	}
-	if o.ObjectPrefixDepth, err = zeroIsOff("object_prefix_depth", ct.ObjectPrefixDepth, "whole keys"); err != nil {
-		return o, err
-	}
-	if ct.MaxResources < 0 {
-		return o, fmt.Errorf("max_resources %d: want 1 or more (0: the default, %d)", ct.MaxResources, ingest.DefaultMaxResources)
-	}
-	o.MaxResources = ct.MaxResources
-	if o.CollapseAt, err = zeroIsOff("collapse_at", ct.CollapseAt, "never fold"); err != nil {
+	if o.Bounds, err = c.rollupBounds(); err != nil {
 		return o, err
 	}
 	return o, o.Validate()
 }
 
-// zeroIsOff maps a key whose 0 turns a rollup bound off to the ingest
-// option, whose 0 means the default and a negative value off: nil (not
-// set) is the default.
-func zeroIsOff(key string, v *int, off string) (int, error) {
-	switch {
-	case v == nil:
-		return 0, nil
-	case *v < 0:
-		return 0, fmt.Errorf("%s %d: want 0 (%s) or more", key, *v, off)
+// rollupBounds are the rollup's bounds the cloudtrail keys give, the
+// defaults for those not set (max_resources: 0 too), checked as ingest's
+// flags are (rollup.CheckBounds), an error naming the key.
+func (c *Config) rollupBounds() (*queries.RollupBounds, error) {
+	ct := c.CloudTrail
+	b := rollup.DefaultBounds()
+	if ct.ObjectPrefixDepth != nil {
+		b.ObjectPrefixDepth = *ct.ObjectPrefixDepth
 	}
-	return ingest.OffIfZero(*v), nil
+	if ct.MaxResources != 0 {
+		b.MaxResources = ct.MaxResources
+	}
+	if ct.CollapseAt != nil {
+		b.CollapseAt = *ct.CollapseAt
+	}
+	if err := rollup.CheckBounds(b); err != nil {
+		if be := (*rollup.BoundError)(nil); errors.As(err, &be) {
+			err = fmt.Errorf("%s %w", strings.ReplaceAll(be.Name, "-", "_"), be.Err)
+		}
+		return nil, err
+	}
+	return &b, nil
 }
 
 // analyzeOptions are the analyze stage's options, as-of aside: checked

@@ -93,6 +93,14 @@ func TestValidate(t *testing.T) {
 		{"min_days beyond the window", "analyze:\n  window: 2w\n  min_days: 15\n", "analyze: min_days: 15: want 0 to 14 (the window)"},
 		{"bad since", "cloudtrail:\n  sources: [api]\n  since: yesterday\n", "since"},
 		{"bad account", "cloudtrail:\n  sources: [api]\n  accounts: [12]\n", "account"},
+		// The rollup's bounds are checked as ingest's flags are, the error
+		// naming the key.
+		{"negative object_prefix_depth", "cloudtrail:\n  sources: [api]\n  object_prefix_depth: -1\n", "cloudtrail: object_prefix_depth -1: want 0 (whole keys) to 64"},
+		{"deep object_prefix_depth", "cloudtrail:\n  sources: [api]\n  object_prefix_depth: 65\n", "cloudtrail: object_prefix_depth 65: want 0 (whole keys) to 64"},
+		{"negative max_resources", "cloudtrail:\n  sources: [api]\n  max_resources: -1\n", "cloudtrail: max_resources -1: want 1 to 100000"},
+		{"huge max_resources", "cloudtrail:\n  sources: [api]\n  max_resources: 100001\n", "cloudtrail: max_resources 100001: want 1 to 100000"},
+		{"negative collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: -1\n", "cloudtrail: collapse_at -1: want 0 (never fold) to 100000"},
+		{"huge collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: 100001\n", "cloudtrail: collapse_at 100001: want 0 (never fold) to 100000"},
 		{"missing catalog dir", "catalog:\n  source: /nonexistent\n", "catalog.source"},
 		{"old endpoint key", "cloudtrail:\n  s3_endpoint: http://localhost:9000\n", "renamed to cloudtrail.endpoint_url"},
 		{"bad report format", "report:\n  formats: [pdf]\n", "report.formats"},

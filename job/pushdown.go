@@ -14,6 +14,7 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/store"
+	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/spf13/pflag"
 )
 
@@ -25,9 +26,8 @@ type PushdownSource struct {
 	Athena athenasrc.Options
 	Lake   lakesrc.Options
 	AWS    awsconf.Options
-	// ObjectPrefixDepth, MaxResources and CollapseAt bound the rollup as
-	// in ingest.Options.
-	ObjectPrefixDepth, MaxResources, CollapseAt int
+	// Bounds bound the rollup as ingest.Options.Bounds does.
+	Bounds queries.RollupBounds
 }
 
 // IngestPushdown runs (or resumes) the query on Athena or CloudTrail Lake
@@ -45,7 +45,7 @@ func IngestPushdown(ctx context.Context, db *store.DB, src PushdownSource, log *
 	if err != nil {
 		return ingest.PushdownSummary{}, err
 	}
-	opts := ingest.PushdownOptions{Query: src.Query, ObjectPrefixDepth: src.ObjectPrefixDepth, MaxResources: src.MaxResources, CollapseAt: src.CollapseAt}
+	opts := ingest.PushdownOptions{Query: src.Query, Bounds: &src.Bounds}
 	switch src.Query.Dialect {
 	case pushdown.Lake:
 		src.Lake.Logger = log
@@ -125,7 +125,7 @@ func (p *PushdownFlags) Complete(now time.Time) (PushdownSource, error) {
 	if s.Query.Since, s.Query.Until, err = p.Parse(now); err != nil {
 		return s, err
 	}
-	s.ObjectPrefixDepth, s.MaxResources, s.CollapseAt = p.Depth(), p.MaxResources, p.Collapse()
+	s.Bounds = p.Bounds
 	s.AWS.STSEndpoint = p.EndpointURL
 	s.Athena.Endpoint, s.Lake.Endpoint = p.EndpointURL, p.EndpointURL
 	return s, option.Invalid(s.Query.Validate())

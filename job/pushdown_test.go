@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
@@ -21,8 +21,8 @@ func TestPushdownFlags(t *testing.T) {
 		check   func(t *testing.T, s PushdownSource)
 	}{
 		{name: "athena defaults", dialect: pushdown.Athena, args: append([]string{"--database", "d", "--table", "t", "--endpoint-url", "http://e"}, window...), check: func(t *testing.T, s PushdownSource) {
-			if s.Query.Partitioning != pushdown.Projection || s.Athena.Workgroup != "primary" || s.MaxResources != ingest.DefaultMaxResources || s.ObjectPrefixDepth != ingest.DefaultObjectPrefixDepth {
-				t.Errorf("partitioning %q, workgroup %q, max resources %d, depth %d; want the defaults", s.Query.Partitioning, s.Athena.Workgroup, s.MaxResources, s.ObjectPrefixDepth)
+			if s.Query.Partitioning != pushdown.Projection || s.Athena.Workgroup != "primary" || s.Bounds != rollup.DefaultBounds() {
+				t.Errorf("partitioning %q, workgroup %q, bounds %+v; want the defaults", s.Query.Partitioning, s.Athena.Workgroup, s.Bounds)
 			}
 			if s.AWS.STSEndpoint != "http://e" || s.Athena.Endpoint != "http://e" || s.Lake.Endpoint != "http://e" {
 				t.Errorf("endpoints %q %q %q, want http://e each", s.AWS.STSEndpoint, s.Athena.Endpoint, s.Lake.Endpoint)
@@ -32,10 +32,11 @@ func TestPushdownFlags(t *testing.T) {
 			}
 		}},
 		{name: "lake", dialect: pushdown.Lake, args: append([]string{"--event-data-store", "eds", "--object-prefix-depth", "0"}, window...), check: func(t *testing.T, s PushdownSource) {
-			if s.Query.EventDataStore != "eds" || s.ObjectPrefixDepth != -1 {
-				t.Errorf("store %q, depth %d; want eds and whole keys", s.Query.EventDataStore, s.ObjectPrefixDepth)
+			if s.Query.EventDataStore != "eds" || s.Bounds.ObjectPrefixDepth != 0 {
+				t.Errorf("store %q, depth %d; want eds and whole keys (0)", s.Query.EventDataStore, s.Bounds.ObjectPrefixDepth)
 			}
 		}},
+		{name: "resources beyond the cap", dialect: pushdown.Athena, args: append([]string{"--database", "d", "--table", "t", "--max-resources", "100001"}, window...), wantErr: "--max-resources 100001: want 1 to 100000"},
 		{name: "scan bytes", dialect: pushdown.Athena, args: []string{"--max-scan-bytes", "-1"}, wantErr: "--max-scan-bytes -1: want 0 (no limit) or more"},
 		{name: "no window", dialect: pushdown.Lake, args: []string{"--event-data-store", "eds"}, wantErr: "--since and --until are both required: the window bounds what the engine scans"},
 		{name: "partitioning", dialect: pushdown.Athena, args: append([]string{"--database", "d", "--table", "t", "--partitioning", "daily"}, window...), wantErr: `invalid query: partitioning "daily": want projection, region-ymd or none`},

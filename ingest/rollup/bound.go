@@ -163,7 +163,7 @@ func foldParent(arn string) string {
 
 // Fold is what the rollup stores for the resources of one principal,
 // day, action, invoking service and account, named in this order, when it
-// folds them at at (Options.CollapseAt): each resource, or the pattern it
+// folds them at at (queries.RollupBounds.CollapseAt): each resource, or the pattern it
 // was folded into. It is the fold Add applies, without the cap.
 func Fold(at int, resources []string) []string {
 	t := newFoldTracker(at)

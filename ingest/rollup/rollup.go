@@ -162,23 +162,10 @@ func Day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// Options are a run's bounds.
-type Options struct {
-	// ObjectPrefixDepth is how many key segments S3 object ARNs keep; 0
-	// keeps whole keys.
-	ObjectPrefixDepth int
-	// MaxResources and MaxNetworks are the caps (both > 0).
-	MaxResources, MaxNetworks int
-	// CollapseAt folds resources of one kind beyond the first
-	// CollapseAt-1 into one pattern (see DefaultCollapseAt); 0 never
-	// folds.
-	CollapseAt int
-}
-
 // Run is what the groups of one ingest run share. It is safe for
 // concurrent use by the workers' batches.
 type Run struct {
-	opts   Options
+	bounds queries.RollupBounds
 	resCap *capTracker[resourceGroup]
 	fold   *foldTracker // nil: never fold
 	netCap *capTracker[networkGroup]
@@ -187,22 +174,22 @@ type Run struct {
 	principals map[string]queries.StoredPrincipal // committed, by key
 }
 
-// NewRun starts a run with the given bounds.
-func NewRun(opts Options) *Run {
+// NewRun starts a run with the given bounds (valid: see CheckBounds).
+func NewRun(b queries.RollupBounds) *Run {
 	r := &Run{
-		opts:       opts,
-		resCap:     newCapTracker[resourceGroup](opts.MaxResources, moreResources),
-		netCap:     newCapTracker[networkGroup](opts.MaxNetworks, moreNetworks),
+		bounds:     b,
+		resCap:     newCapTracker[resourceGroup](b.MaxResources, moreResources),
+		netCap:     newCapTracker[networkGroup](b.MaxNetworks, moreNetworks),
 		principals: map[string]queries.StoredPrincipal{},
 	}
-	if opts.CollapseAt > 0 {
-		r.fold = newFoldTracker(opts.CollapseAt)
+	if b.CollapseAt > 0 {
+		r.fold = newFoldTracker(b.CollapseAt)
 	}
 	return r
 }
 
-// Options returns the run's bounds.
-func (r *Run) Options() Options { return r.opts }
+// Bounds returns the run's bounds.
+func (r *Run) Bounds() queries.RollupBounds { return r.bounds }
 
 // Committed remembers the principals b's transaction added, once it
 // committed, so that later groups need not look them up.
@@ -492,7 +479,7 @@ func (b *Batch) bound(arn string) string {
 		return v
 	}
 	p, _, _ := lifecycle.Generalize(arn)
-	if d := b.run.opts.ObjectPrefixDepth; d > 0 {
+	if d := b.run.bounds.ObjectPrefixDepth; d > 0 {
 		p = lifecycle.ObjectPrefix(p, d)
 	}
 	if len(b.bounded) >= 1<<14 {
@@ -525,7 +512,7 @@ func (b *Batch) Write(ctx context.Context, tx pgx.Tx, tail *pgx.Batch) error {
 		rows.AddCoverage(k.account, k.region, k.day, v)
 	}
 	batch := &pgx.Batch{}
-	queries.QueueRollup(batch, rows, queries.Caps{MaxResources: b.run.opts.MaxResources, MaxNetworks: b.run.opts.MaxNetworks})
+	queries.QueueRollup(batch, rows, b.run.bounds)
 	if tail != nil {
 		batch.QueuedQueries = append(batch.QueuedQueries, tail.QueuedQueries...)
 	}

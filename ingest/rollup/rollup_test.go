@@ -19,7 +19,7 @@ import (
 func TestAddCounts(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
-	run := rollup.NewRun(rollup.Options{ObjectPrefixDepth: 1, MaxResources: 2, MaxNetworks: 1})
+	run := rollup.NewRun(queries.RollupBounds{ObjectPrefixDepth: 1, MaxResources: 2, MaxNetworks: 1})
 	b := run.NewBatch()
 	day := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)
 	at := func(h int) time.Time { return day.Add(time.Duration(h) * time.Hour) }
@@ -91,7 +91,7 @@ func TestAddCounts(t *testing.T) {
 
 	// A second run (its own in-memory caps, empty) adds new resources and
 	// networks to the same day: the caps hold against what is stored.
-	run2 := rollup.NewRun(rollup.Options{ObjectPrefixDepth: 1, MaxResources: 2, MaxNetworks: 1})
+	run2 := rollup.NewRun(queries.RollupBounds{ObjectPrefixDepth: 1, MaxResources: 2, MaxNetworks: 1})
 	b2 := run2.NewBatch()
 	for i, key := range []string{"a/3.csv", "e/v.csv"} {
 		r := rec(key, fmt.Sprintf("10.9.%d.7", i), cloudtrail.OutcomeSuccess)

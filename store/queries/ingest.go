@@ -191,33 +191,22 @@ func (r *RollupRows) Reset() {
 	v.accounts, v.regions, v.days, v.events, v.firsts, v.lasts = v.accounts[:0], v.regions[:0], v.days[:0], v.events[:0], v.firsts[:0], v.lasts[:0]
 }
 
-// Caps are the rollup's bounds on distinct values (ingest
-// --max-resources, --max-networks); zero means uncapped.
-type Caps struct {
-	// MaxResources caps the resources per principal, day, action,
-	// invoking service and account in usage_daily (besides '' and
-	// MoreResources).
-	MaxResources int
-	// MaxNetworks caps the networks per principal and day in
-	// usage_context_daily (besides '' and MoreNetworks).
-	MaxNetworks int
-}
-
 // QueueRollup queues the upserts of r's rows into b: each table's rows are
 // added to what is stored, in key order, so that concurrent writers lock
 // rows in the same order and cannot deadlock. r must stay unchanged until
 // b is sent.
 //
-// The caps are applied against what is stored: a resource (network) the
-// rollup does not hold yet is added only while its group holds fewer than
-// the cap, in resource order; beyond, its calls go to the group's overflow
+// The caps (caps.MaxResources and caps.MaxNetworks; 0 means uncapped)
+// are applied against what is stored: a resource (network) the rollup
+// does not hold yet is added only while its group holds fewer than the
+// cap, in resource order; beyond, its calls go to the group's overflow
 // row. So the caps hold across runs, not only within one (the writer caps
 // each run in memory too, which bounds what reaches here). Writers that
 // run at the same moment each count what was committed when their
 // statement began: a group two of them fill at once can end with up to
 // the cap's excess of the last of them, still bounded by the number of
 // concurrent writers and not by the logs.
-func QueueRollup(b *pgx.Batch, r *RollupRows, caps Caps) {
+func QueueRollup(b *pgx.Batch, r *RollupRows, caps RollupBounds) {
 	maxRes, maxNets := int64(caps.MaxResources), int64(caps.MaxNetworks)
 	if maxRes <= 0 {
 		maxRes = math.MaxInt32

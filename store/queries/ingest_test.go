@@ -40,7 +40,7 @@ func TestRollupWrites(t *testing.T) {
 		rows.AddCoverage("111122223333", "us-east-1", day, &c)
 		rows.AddCoverage("111122223333", "eu-west-1", day, &queries.Counts{})
 		b := &pgx.Batch{}
-		queries.QueueRollup(b, &rows, queries.Caps{})
+		queries.QueueRollup(b, &rows, queries.RollupBounds{})
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestRollupCapsAgainstStored(t *testing.T) {
 	db := storetest.New(t)
 	day := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)
 	c := queries.Counts{Calls: 1, First: day, Last: day}
-	caps := queries.Caps{MaxResources: 2, MaxNetworks: 1}
+	caps := queries.RollupBounds{MaxResources: 2, MaxNetworks: 1}
 	write := func(fill func(r *queries.RollupRows)) {
 		t.Helper()
 		var rows queries.RollupRows

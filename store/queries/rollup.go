@@ -20,20 +20,30 @@ const MoreResources = "*"
 // calls beyond the cap of distinct networks stored per principal and day.
 const MoreNetworks = "*"
 
-// RollupBounds says how ingest bounded the rollup; zero values when
-// nothing was recorded (a database ingested before bounds existed).
+// RollupBounds are the bounds of the usage rollups (package ingest/rollup
+// says why, and gives the defaults and the valid values): the one type of
+// them from ingest's flags and the nightly job's keys through ingest's
+// options to the rollup and the record of what runs used (RecordBounds,
+// Bounds), so that a new bound is added here.
 type RollupBounds struct {
-	// ObjectPrefixDepth is the shallowest depth S3 object keys were cut
-	// to (0: kept whole).
+	// ObjectPrefixDepth is how many leading key segments S3 object ARNs
+	// keep (0: whole keys). As recorded, the shallowest any run used.
 	ObjectPrefixDepth int
-	MaxResources      int
-	MaxNetworks       int
-	// CollapseAt is the smallest threshold resources of one kind were
-	// folded at (0: never folded).
+	// MaxResources caps the distinct resources per principal, day,
+	// action, invoking service and account in usage_daily (besides ''
+	// and MoreResources).
+	MaxResources int
+	// MaxNetworks caps the distinct networks per principal and day in
+	// usage_context_daily (besides '' and MoreNetworks).
+	MaxNetworks int
+	// CollapseAt folds the resources of one kind beyond the first
+	// CollapseAt-1 into one pattern (0: never). As recorded, the
+	// smallest threshold any run used.
 	CollapseAt int
 }
 
-// Bounds reads how ingest bounded the rollup.
+// Bounds reads how ingest bounded the rollup; zero values when nothing
+// was recorded (a database ingested before bounds existed).
 func Bounds(ctx context.Context, db *store.DB) (RollupBounds, error) {
 	var b RollupBounds
 	err := db.Pool.QueryRow(ctx, `SELECT object_prefix_depth, max_resources, max_networks, collapse_at FROM ingest_rollup_bounds`).
