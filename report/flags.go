@@ -53,9 +53,6 @@ func (f *Flags) Complete(now time.Time) (Options, error) {
 	if err := o.Validate(); err != nil {
 		return o, option.Errorf("--%v", err)
 	}
-	if _, err := flagDate("signoff-date", o.SignOff.Date); err != nil {
-		return o, err
-	}
 	if o.Exceptions, err = f.Exceptions.Read(); err != nil {
 		return o, err
 	}

@@ -2,14 +2,15 @@ package report
 
 import (
 	"errors"
-
 	"fmt"
-	"github.com/iamtrim/iamtrim/exception"
-	"github.com/iamtrim/iamtrim/recommend"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iamtrim/iamtrim/exception"
+	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/recommend"
 )
 
 // Formats are the output formats Render knows, in the order the CLI lists
@@ -49,7 +50,7 @@ type Options struct {
 	// principal's section links to its file.
 	PoliciesDir, PoliciesFormat string
 	// SignOff fills the sign-off block (empty fields are left blank to be
-	// signed by hand).
+	// signed by hand); its Date, when given, is YYYY-MM-DD.
 	SignOff SignOff
 }
 
@@ -93,6 +94,11 @@ func (o Options) Validate() error {
 	}
 	if !o.To.IsZero() && day(o.To).After(today) {
 		return fmt.Errorf("to: %s is after today (%s): a period cannot end in the future", dateString(o.To), dateString(today))
+	}
+	if o.SignOff.Date != "" {
+		if _, err := period.Date(o.SignOff.Date); err != nil {
+			return fmt.Errorf("signoff-date %w", err)
+		}
 	}
 	return nil
 }

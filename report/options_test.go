@@ -70,6 +70,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"account", Options{Account: "12345", Now: now}, `account: "12345" is not a 12-digit AWS account ID`},
 		{"format", Options{Format: "pdf", Now: now}, `format: "pdf" is not one of table, md, html, csv, json, trend-csv`},
 		{"no clock", Options{Quarter: "2026Q4"}, "now: the report clock is not set"},
+		{"signoff date", Options{Quarter: "2026Q4", Now: now, SignOff: SignOff{Date: "2026-11-15"}}, ""},
+		{"bad signoff date", Options{Quarter: "2026Q4", Now: now, SignOff: SignOff{Date: "15/11/2026"}}, `signoff-date "15/11/2026": not a date (want YYYY-MM-DD)`},
 		{"current quarter", Options{Quarter: "2026Q4", Now: now}, ""},
 		{"future quarter", Options{Quarter: "2027Q1", Now: now}, "quarter: 2027Q1 begins on 2027-01-01, after today (2026-11-15): there is nothing to report yet"},
 		{"to today", Options{From: date("2026-10-01"), To: now, Now: now}, ""},
