@@ -1,13 +1,17 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,7 +55,7 @@ func BenchmarkIngest(b *testing.B) {
 				b.StopTimer()
 				db := benchDB(b)
 				b.StartTimer()
-				m.add(b, runBench(b, db, cat, dir, 1))
+				m.add(b, runBench(b, db, cat, dir))
 			}
 			m.report(b)
 		})
@@ -59,26 +63,123 @@ func BenchmarkIngest(b *testing.B) {
 }
 
 // BenchmarkIngestConcurrent ingests the churn corpus with 1 and with 4
-// concurrent ingesters (each its own Run and connection pool, as separate
-// processes would have) sharing one database and claiming objects with
-// SKIP LOCKED; events/s is for the whole corpus.
+// concurrent ingest processes (this test binary run again as a child,
+// see TestMain: its own catalog, connection pool and garbage collector,
+// as `iamtrim ingest files` run four times would have) sharing one
+// database and claiming objects with SKIP LOCKED; events/s is for the
+// whole corpus, CPU the children's and their backends', peak-RSS-MB the
+// largest child's.
 func BenchmarkIngestConcurrent(b *testing.B) {
 	dir := benchCorpus(b, "churn")
-	cat := benchCatalog(b)
-	defer ingest.TuneGC()()
 	for _, n := range []int{1, 4} {
 		b.Run(fmt.Sprintf("ingesters-%d", n), func(b *testing.B) {
-			resetPeakRSS()
 			var m benchMetrics
 			for b.Loop() {
 				b.StopTimer()
 				db := benchDB(b)
 				b.StartTimer()
-				m.add(b, runBench(b, db, cat, dir, n))
+				m.add(b, runBenchProcesses(b, db, dir, n))
 			}
 			m.report(b)
 		})
 	}
+}
+
+// benchChildEnv, when set, makes the test binary a child ingester of
+// BenchmarkIngestConcurrent: its value is the schema to ingest into.
+const benchChildEnv = "IAMTRIM_BENCH_CHILD_SCHEMA"
+
+func TestMain(m *testing.M) {
+	if schema := os.Getenv(benchChildEnv); schema != "" {
+		os.Exit(benchChild(schema))
+	}
+	os.Exit(m.Run())
+}
+
+// benchChild ingests IAMTRIM_BENCH_CHILD_DIR into schema as the command
+// line would (full catalog, tuned collector) and writes its summary as
+// JSON on stdout.
+func benchChild(schema string) int {
+	ctx := context.Background()
+	defer ingest.TuneGC()()
+	if dir := os.Getenv("IAMTRIM_BENCH_CHILD_PROFILE"); dir != "" {
+		// CPU profiles of the children, one file each, for go tool pprof.
+		f, err := os.Create(filepath.Join(dir, "cpu-"+strconv.Itoa(os.Getpid())+".prof"))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	var cat cloudtrail.Catalog
+	if c := os.Getenv("IAMTRIM_CATALOG"); c != "" {
+		if !filepath.IsAbs(c) {
+			c = filepath.Join("..", c)
+		}
+		full, err := catalog.LoadDir(c)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		cat = full
+	}
+	db, err := store.Open(ctx, store.Options{URL: storetest.URL(), Schema: schema, AppName: os.Getenv("IAMTRIM_BENCH_CHILD_APP"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer db.Close()
+	sum, err := ingest.Run(ctx, db, cat, ingest.Options{Sources: []string{os.Getenv("IAMTRIM_BENCH_CHILD_DIR")}, Workers: benchWorkers()}, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(sum); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// runBenchProcesses ingests dir into db with n concurrent child processes.
+func runBenchProcesses(b *testing.B, db *store.DB, dir string, n int) benchRun {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	app := "iamtrim-bench-" + strconv.Itoa(os.Getpid())
+	cmds := make([]*exec.Cmd, n)
+	outs := make([]bytes.Buffer, n)
+	errOuts := make([]bytes.Buffer, n)
+	pg0 := serverCPU()
+	start := time.Now()
+	for i := range cmds {
+		c := exec.Command(exe)
+		c.Env = append(os.Environ(), benchChildEnv+"="+db.Schema, "IAMTRIM_BENCH_CHILD_DIR="+dir, "IAMTRIM_BENCH_CHILD_APP="+app)
+		c.Stdout, c.Stderr = &outs[i], &errOuts[i]
+		if err := c.Start(); err != nil {
+			b.Fatal(err)
+		}
+		cmds[i] = c
+	}
+	var r benchRun
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			b.Fatalf("ingester %d: %v: %s", i, err, errOuts[i].String())
+		}
+		r.goCPU += c.ProcessState.UserTime() + c.ProcessState.SystemTime()
+		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.peakRSSMB = max(r.peakRSSMB, float64(ru.Maxrss)/1024)
+		}
+	}
+	r.elapsed = time.Since(start)
+	r.pgCPU = serverCPU() - pg0
+	sums := make([]ingest.Summary, n)
+	for i := range sums {
+		if err := json.Unmarshal(outs[i].Bytes(), &sums[i]); err != nil {
+			b.Fatalf("ingester %d: summary: %v: %q", i, err, outs[i].String())
+		}
+	}
+	r.finish(b, db, sums)
+	return r
 }
 
 func benchEvents(b *testing.B) int {
@@ -161,56 +262,51 @@ type benchRun struct {
 	events, rows, usageRows int64
 	elapsed                 time.Duration
 	goCPU, pgCPU            time.Duration
+	peakRSSMB               float64 // children's largest; 0: this process's
 }
 
-// runBench ingests dir with n concurrent ingesters into db.
-func runBench(b *testing.B, db *store.DB, cat cloudtrail.Catalog, dir string, n int) benchRun {
+func benchWorkers() int {
 	workers := 0
 	if v := os.Getenv("IAMTRIM_BENCH_WORKERS"); v != "" {
 		workers, _ = strconv.Atoi(v)
 	}
-	ctx := context.Background()
-	dbs := []*store.DB{db}
-	for len(dbs) < n {
-		dbs = append(dbs, storetest.NewWithOptions(b, store.Options{Schema: db.Schema, AppName: "iamtrim-bench-" + strconv.Itoa(os.Getpid())}))
-	}
+	return workers
+}
+
+// runBench ingests dir into db in this process.
+func runBench(b *testing.B, db *store.DB, cat cloudtrail.Catalog, dir string) benchRun {
 	cpu0 := processCPU()
 	start := time.Now()
-	sums := make([]ingest.Summary, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sums[i], errs[i] = ingest.Run(ctx, dbs[i], cat, ingest.Options{Sources: []string{dir}, Workers: workers}, nil)
-		}()
+	sum, err := ingest.Run(context.Background(), db, cat, ingest.Options{Sources: []string{dir}, Workers: benchWorkers()}, nil)
+	if err != nil {
+		b.Fatal(err)
 	}
-	wg.Wait()
 	var r benchRun
 	r.elapsed = time.Since(start)
 	r.goCPU = processCPU() - cpu0
-	// The pools share one application_name: count each backend once.
 	r.pgCPU = backendCPU(b, db)
-	for i, s := range sums {
-		if errs[i] != nil {
-			b.Fatal(errs[i])
-		}
+	r.finish(b, db, []ingest.Summary{sum})
+	return r
+}
+
+// finish checks the ingesters' summaries and counts the events and the
+// rows they left.
+func (r *benchRun) finish(b *testing.B, db *store.DB, sums []ingest.Summary) {
+	for _, s := range sums {
 		if s.FilesFailed > 0 {
 			b.Fatalf("%d files failed: %q", s.FilesFailed, s.Errors[:min(len(s.Errors), 5)])
 		}
 		r.events += s.Events + s.Duplicates
 	}
-	if err := db.Pool.QueryRow(ctx, `SELECT
+	if err := db.Pool.QueryRow(context.Background(), `SELECT
 		(SELECT count(*) FROM usage_daily),
 		(SELECT count(*) FROM usage_daily) + (SELECT count(*) FROM usage_context_daily)
 		+ (SELECT count(*) FROM usage_unmapped_daily) + (SELECT count(*) FROM log_coverage_daily)`).Scan(&r.usageRows, &r.rows); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("%d events, %d ingesters, %s: %.0f events/s; %d rollup rows (%d usage); CPU %s Go, %s PostgreSQL",
-		r.events, n, r.elapsed.Round(time.Millisecond), float64(r.events)/r.elapsed.Seconds(), r.rows, r.usageRows,
+		r.events, len(sums), r.elapsed.Round(time.Millisecond), float64(r.events)/r.elapsed.Seconds(), r.rows, r.usageRows,
 		r.goCPU.Round(10*time.Millisecond), r.pgCPU.Round(10*time.Millisecond))
-	return r
 }
 
 type benchMetrics struct{ sum benchRun }
@@ -222,6 +318,7 @@ func (m *benchMetrics) add(b *testing.B, r benchRun) {
 	m.sum.elapsed += r.elapsed
 	m.sum.goCPU += r.goCPU
 	m.sum.pgCPU += r.pgCPU
+	m.sum.peakRSSMB = max(m.sum.peakRSSMB, r.peakRSSMB)
 }
 
 func (m *benchMetrics) report(b *testing.B) {
@@ -234,7 +331,11 @@ func (m *benchMetrics) report(b *testing.B) {
 	b.ReportMetric(float64(s.usageRows)/float64(s.events), "usage-rows/event")
 	b.ReportMetric(s.goCPU.Seconds()*1e6/float64(s.events), "go-cpu-s/Mev")
 	b.ReportMetric(s.pgCPU.Seconds()*1e6/float64(s.events), "pg-cpu-s/Mev")
-	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+	if s.peakRSSMB > 0 {
+		b.ReportMetric(s.peakRSSMB, "peak-RSS-MB")
+	} else {
+		b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+	}
 }
 
 // processCPU is this process's user + system time.
@@ -279,6 +380,39 @@ func backendCPU(b *testing.B, db *store.DB) time.Duration {
 		total += time.Duration(u+st) * 10 * time.Millisecond
 	}
 	return total
+}
+
+// serverCPU is the user + system time the PostgreSQL server's processes
+// have used, read from /proc (the server runs on this machine in
+// development; elsewhere it is 0): the live processes' own and what the
+// postmaster collected from the backends that exited, as those of child
+// ingesters do before they can be looked at. It counts the whole server
+// (background writers, autovacuum, other clients' backends).
+func serverCPU() time.Duration {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var ticks int64
+	for _, d := range dirs {
+		stat, err := os.ReadFile(filepath.Join(d, "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(stat)
+		open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || closing < open || !strings.HasPrefix(s[open+1:closing], "postgres") {
+			continue
+		}
+		// After the command: state, ppid, ..., utime (12th), stime,
+		// cutime, cstime, in clock ticks (100 a second on Linux).
+		f := strings.Fields(s[closing+1:])
+		if len(f) < 15 {
+			continue
+		}
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // resetPeakRSS resets the process's peak resident set (Linux: writing 5 to
