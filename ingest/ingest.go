@@ -97,6 +97,7 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 		partitions: map[string]bool{},
 		who:        fmt.Sprintf("%s:%d", clip(host, 64), os.Getpid()),
 		lockWait:   2 * time.Minute,
+		aff:        newDayAffinity(nil, log),
 		roll:       rollup.NewRun(opts.rollupBounds()),
 	}
 }
@@ -129,6 +130,7 @@ type runner struct {
 	lockWait    time.Duration   // how long to wait for them at the end
 
 	roll *rollup.Run // the caps and principals the groups share
+	aff  *dayAffinity
 }
 
 func (r *runner) summary(elapsed time.Duration) Summary {
@@ -191,6 +193,12 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.recordBounds(ctx); err != nil {
 		return err
 	}
+	if claims, err := r.db.OpenClaims(ctx); err != nil {
+		r.log.Warn("ingesting without day claims", "err", err)
+	} else {
+		r.aff = newDayAffinity(claims, r.log)
+		defer r.aff.close()
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	listed := make(chan object, 256)
 	todo := make(chan object, 4*maxGroupObjects)
@@ -219,7 +227,7 @@ func (r *runner) run(ctx context.Context) error {
 			w := r.newWorker()
 			var next []object
 			for {
-				group, more := r.nextGroup(todo, next)
+				group, more := r.nextGroup(gctx, todo, next)
 				if len(group) == 0 {
 					return nil
 				}
@@ -280,17 +288,25 @@ func (r *runner) recordBounds(ctx context.Context) error {
 }
 
 // nextGroup takes the objects to process in one transaction: pending (an
-// API window left over from the last call), else what is waiting in todo,
-// up to the group bounds and to a fair share of the queue, so that all
-// workers get work. API windows go alone. It returns an empty group when
-// todo is closed and drained.
-func (r *runner) nextGroup(todo <-chan object, pending []object) (group, rest []object) {
+// API window left over from the last call), else what is waiting in todo
+// (of days this ingester holds, see dayAffinity), up to the group bounds
+// and to a fair share of the queue, so that all workers get work; once
+// todo is closed and drained, what was set aside. API windows go alone.
+// It returns an empty group when there is nothing left.
+func (r *runner) nextGroup(ctx context.Context, todo <-chan object, pending []object) (group, rest []object) {
 	if len(pending) > 0 {
 		return pending, nil
 	}
-	first, ok := <-todo
-	if !ok {
-		return nil, nil
+	var first object
+	for {
+		o, ok := <-todo
+		if !ok {
+			return r.laterGroup()
+		}
+		if r.aff.take(ctx, o) {
+			first = o
+			break
+		}
 	}
 	group = []object{first}
 	if first.kind == kindAPI {
@@ -304,6 +320,9 @@ func (r *runner) nextGroup(todo <-chan object, pending []object) (group, rest []
 			if !ok {
 				return group, nil
 			}
+			if !r.aff.take(ctx, o) {
+				continue
+			}
 			if o.kind == kindAPI {
 				return group, []object{o}
 			}
@@ -312,6 +331,26 @@ func (r *runner) nextGroup(todo <-chan object, pending []object) (group, rest []
 		default:
 			return group, nil
 		}
+	}
+	return group, nil
+}
+
+// laterGroup is nextGroup for the objects set aside.
+func (r *runner) laterGroup() (group, rest []object) {
+	var size int64
+	for len(group) < maxGroupObjects && size < maxGroupBytes {
+		o, ok := r.aff.pop()
+		if !ok {
+			break
+		}
+		if o.kind == kindAPI {
+			if len(group) == 0 {
+				return []object{o}, nil
+			}
+			return group, []object{o}
+		}
+		group = append(group, o)
+		size += o.size
 	}
 	return group, nil
 }

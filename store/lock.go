@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrLocked is returned by Lock when another process holds the lock.
@@ -81,4 +84,53 @@ func (db *DB) Waiters(ctx context.Context, name string) (int, error) {
 	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
 		AND ((classid::bigint << 32) | objid::bigint) = $1`, key).Scan(&n)
 	return n, err
+}
+
+// Claims are advisory locks a process takes and gives back one by one on
+// a dedicated connection (outside the pool, so that they never take a
+// connection from its users): a claim lasts until Unlock, Close, or the
+// process's death. Safe for concurrent use.
+type Claims struct {
+	mu     sync.Mutex
+	conn   *pgx.Conn
+	schema string
+}
+
+// OpenClaims opens the connection of a set of claims.
+func (db *DB) OpenClaims(ctx context.Context) (*Claims, error) {
+	conn, err := pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("open a connection for claims: %w", err)
+	}
+	return &Claims{conn: conn, schema: db.Schema}, nil
+}
+
+// TryLock claims name (scoped to the schema) unless another session holds
+// it; got says whether this one does now.
+func (c *Claims) TryLock(ctx context.Context, name string) (got bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err = c.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, LockKey(name, c.schema)).Scan(&got)
+	return got, err
+}
+
+// Unlock gives back a claim TryLock took.
+func (c *Claims) Unlock(ctx context.Context, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, LockKey(name, c.schema))
+	return err
+}
+
+// Close gives back every claim.
+func (c *Claims) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Given back before the connection closes, so that they are free
+	// when Close returns (the server ends a closed session a moment
+	// later).
+	_, _ = c.conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+	_ = c.conn.Close(ctx)
 }

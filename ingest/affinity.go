@@ -1,0 +1,159 @@
+package ingest
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/iamtrim/iamtrim/store"
+)
+
+// Day affinity. Concurrent ingesters list the same objects in the same
+// order and claim them one by one (SKIP LOCKED), so without more they all
+// work on the same days at once: each folds and caps a day's resources on
+// its own (more rollup rows for the same events) and their transactions
+// upsert the same rollup rows. Instead an ingester takes the objects of an
+// account's day only when it holds that day's claim (an advisory lock,
+// store.Claims): the first to reach a day claims it, and the others set
+// its objects aside for the end of their listing, by which time the
+// claimant has mostly done them (the ledger then skips them) and what is
+// left they share as before. Affinity only orders work: the ledger claims
+// still decide who ingests an object, so a lost claim connection or a
+// dead claimant costs speed, never events.
+const (
+	// maxOwnedDays bounds the claims an ingester holds (advisory locks
+	// take room in the server's shared lock table): past it, it gives
+	// back the day it used least recently, most likely one it finished.
+	maxOwnedDays = 16
+	// maxDeferred bounds the objects set aside; past it an object is
+	// taken whoever holds its day.
+	maxDeferred = 20000
+	// maxOthersDays bounds the days remembered as another's.
+	maxOthersDays = 4096
+)
+
+// dayAffinity is a run's claims on days. It is safe for concurrent use.
+type dayAffinity struct {
+	log    *slog.Logger
+	mu     sync.Mutex
+	claims *store.Claims       // nil: affinity off
+	owned  map[string]uint64   // day claim -> last use
+	others map[string]struct{} // days another ingester held
+	tick   uint64              // use counter for owned
+	later  []object            // set aside
+}
+
+func newDayAffinity(claims *store.Claims, log *slog.Logger) *dayAffinity {
+	return &dayAffinity{log: log, claims: claims, owned: map[string]uint64{}, others: map[string]struct{}{}}
+}
+
+// dayClaim names the claim of o's account and day: from its key (S3
+// layout, API window) or its file name (ACCOUNT_CloudTrail_REGION_
+// YYYYMMDDTHHMMZ_...), "" when neither gives them.
+func dayClaim(o object) string {
+	if o.account != "" && !o.day.IsZero() {
+		return "ingest-day:" + o.account + ":" + o.day.Format("20060102")
+	}
+	base := o.key[strings.LastIndexByte(o.key, '/')+1:]
+	account, rest, ok := strings.Cut(base, "_CloudTrail_")
+	if !ok || account == "" {
+		return ""
+	}
+	_, stamp, ok := strings.Cut(rest, "_")
+	if !ok || len(stamp) < 9 || stamp[8] != 'T' {
+		return ""
+	}
+	return "ingest-day:" + account + ":" + stamp[:8]
+}
+
+// take reports whether o is to be processed now; when not, o is set
+// aside for later (see next).
+func (a *dayAffinity) take(ctx context.Context, o object) bool {
+	name := dayClaim(o)
+	if name == "" {
+		return true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.claims == nil {
+		return true
+	}
+	a.tick++
+	if _, ok := a.owned[name]; ok {
+		a.owned[name] = a.tick
+		return true
+	}
+	if _, ok := a.others[name]; !ok {
+		got, err := a.claims.TryLock(ctx, name)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("day claims failed; ingesting without them", "err", err)
+			}
+			a.stop()
+			return true
+		}
+		if got {
+			a.own(ctx, name)
+			return true
+		}
+		if len(a.others) >= maxOthersDays {
+			clear(a.others)
+		}
+		a.others[name] = struct{}{}
+	}
+	if len(a.later) >= maxDeferred {
+		return true
+	}
+	a.later = append(a.later, o)
+	return false
+}
+
+// own records the claim name, giving back the least recently used one
+// beyond maxOwnedDays.
+func (a *dayAffinity) own(ctx context.Context, name string) {
+	a.owned[name] = a.tick
+	if len(a.owned) <= maxOwnedDays {
+		return
+	}
+	var oldest string
+	for n, t := range a.owned {
+		if oldest == "" || t < a.owned[oldest] {
+			oldest = n
+		}
+	}
+	delete(a.owned, oldest)
+	if err := a.claims.Unlock(ctx, oldest); err != nil {
+		a.log.Warn("day claims failed; ingesting without them", "err", err)
+		a.stop()
+	}
+}
+
+// pop takes the first object set aside, for the end of the listing.
+func (a *dayAffinity) pop() (object, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.later) == 0 {
+		return object{}, false
+	}
+	o := a.later[0]
+	a.later[0] = object{}
+	a.later = a.later[1:]
+	return o, true
+}
+
+// close gives back every claim.
+func (a *dayAffinity) close() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stop()
+}
+
+// stop turns affinity off (a.mu held).
+func (a *dayAffinity) stop() {
+	if a.claims != nil {
+		a.claims.Close()
+		a.claims = nil
+	}
+	clear(a.owned)
+}
