@@ -47,8 +47,10 @@ func (f *Flags) Complete(roles []string, now time.Time) (Options, analyze.Option
 	if err := f.Output.Validate(); err != nil {
 		return o, aopts, err
 	}
-	if f.FailOn != "" && f.FailOn != "none" && f.FailOn != "breakage" {
-		return o, aopts, option.Errorf("--fail-on %q: want breakage or none", f.FailOn)
+	if f.FailOn != "" {
+		if err := option.OneOf(f.FailOn, "breakage", "none"); err != nil {
+			return o, aopts, option.Errorf("--fail-on %v", err)
+		}
 	}
 	var err error
 	if o.TrainDays, err = period.Days(f.Train); err != nil {

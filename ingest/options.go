@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/iamtrim/iamtrim/ingest/filesrc"
-	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"io"
 	"os"
 	"regexp"
@@ -15,6 +13,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/iamtrim/iamtrim/ingest/filesrc"
+	"github.com/iamtrim/iamtrim/ingest/rollup"
+	"github.com/iamtrim/iamtrim/internal/option"
 
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/untrusted"
@@ -312,7 +314,7 @@ func writeJSONSummary(w io.Writer, s any, format string) (done bool, err error) 
 	case "text", "":
 		return false, nil
 	}
-	return true, fmt.Errorf("summary format %q: want text or json", format)
+	return true, fmt.Errorf("summary format %v", option.OneOf(format, "text", "json"))
 }
 
 // topUnmapped returns the n largest counts, largest first, ties by name.

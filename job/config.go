@@ -14,6 +14,7 @@ import (
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/rollup"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/report"
@@ -248,8 +249,8 @@ func (c *Config) Validate() error {
 			bad("database", "not a PostgreSQL URL or connection string")
 		}
 	}
-	if c.Lock != "fail" && c.Lock != "wait" {
-		bad("lock", "%q: want fail or wait", c.Lock)
+	if err := option.OneOf(c.Lock, "fail", "wait"); err != nil {
+		bad("lock", "%v", err)
 	}
 	if c.Catalog.Source != "" && c.Catalog.Source != "update" {
 		if st, err := os.Stat(c.Catalog.Source); err != nil || !st.IsDir() {
@@ -282,8 +283,8 @@ func (c *Config) Validate() error {
 	if _, err := c.analyzeOptions(); err != nil {
 		bad("analyze", "%v", err)
 	}
-	if !recommend.ValidFormat(c.Recommend.Format) {
-		bad("recommend.format", "%q: want one of %s", c.Recommend.Format, strings.Join(recommend.Formats, ", "))
+	if err := option.OneOf(c.Recommend.Format, recommend.Formats...); err != nil {
+		bad("recommend.format", "%v", err)
 	}
 	if err := c.renderOptions().Validate(); err != nil {
 		bad("recommend", "%v", err)
@@ -292,8 +293,8 @@ func (c *Config) Validate() error {
 		bad("recommend", "%v", err)
 	}
 	for _, f := range c.Report.Formats {
-		if !slices.Contains(report.Formats(), f) {
-			bad("report.formats", "%q: want %s", f, strings.Join(report.Formats(), ", "))
+		if err := option.OneOf(f, report.Formats()...); err != nil {
+			bad("report.formats", "%v", err)
 		}
 	}
 	if c.Report.SignoffDate != "" {

@@ -3,8 +3,8 @@ package notify
 import (
 	"fmt"
 	"slices"
-	"strings"
 
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/snapdiff"
 )
 
@@ -34,8 +34,8 @@ type Rules struct {
 // Validate names the first unknown trigger.
 func (r Rules) Validate() error {
 	for _, t := range r.Triggers {
-		if !slices.Contains(Triggers, t) {
-			return fmt.Errorf("triggers: %q: want some of %s", t, strings.Join(Triggers, ", "))
+		if err := option.OneOf(t, Triggers...); err != nil {
+			return fmt.Errorf("triggers: %v", err)
 		}
 	}
 	if r.MinChanges < 0 {

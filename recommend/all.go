@@ -347,13 +347,3 @@ func WriteFileWith(dir string, rec *Recommendation, in Input, format string, ro 
 	}
 	return outfile.Write(nil, paths[0], func(w io.Writer) error { return WriteWith(w, rec, in, format, ro) })
 }
-
-// ValidFormat reports whether f is one of Formats.
-func ValidFormat(f string) bool {
-	for _, x := range Formats {
-		if f == x {
-			return true
-		}
-	}
-	return false
-}

@@ -17,10 +17,10 @@ func TestFlags(t *testing.T) {
 		{name: "all", args: []string{"--all", "--out-dir", "p"}, want: ""},
 		{name: "neither", args: nil, want: "name one ROLE, or use --all with --out-dir", wantErr: true},
 		{name: "all without dir", args: []string{"--all"}, want: "--all needs --out-dir", wantErr: true},
-		{name: "format", args: []string{"r", "--format", "yaml"}, want: `--format "yaml": want one of json, policy, terraform, cloudformation, cli, diff`, wantErr: true},
+		{name: "format", args: []string{"r", "--format", "yaml"}, want: `--format "yaml": want json, policy, terraform, cloudformation, cli or diff`, wantErr: true},
 		{name: "terraform only", args: []string{"r", "--terraform-style", "managed"}, want: "--terraform-style and --terraform-role-ref apply to --format terraform", wantErr: true},
-		{name: "style", args: []string{"r", "--format", "terraform", "--terraform-style", "x"}, want: `terraform style "x": want inline or managed`, wantErr: true},
-		{name: "options", args: []string{"r", "--seasonal", "x"}, want: `seasonal: "x" is not keep or drop`, wantErr: true},
+		{name: "style", args: []string{"r", "--format", "terraform", "--terraform-style", "x"}, want: `terraform-style "x": want inline or managed`, wantErr: true},
+		{name: "options", args: []string{"r", "--seasonal", "x"}, want: `seasonal "x": want keep or drop`, wantErr: true},
 		{name: "negative", args: []string{"r", "--collapse-at", "-1"}, want: "negative limit", wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/untrusted"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -43,10 +44,10 @@ type RenderOptions struct {
 
 // Validate checks the style and that the reference is a resource address.
 func (o RenderOptions) Validate() error {
-	switch o.TerraformStyle {
-	case "", TerraformInline, TerraformManaged:
-	default:
-		return fmt.Errorf("terraform style %q: want %s or %s", o.TerraformStyle, TerraformInline, TerraformManaged)
+	if o.TerraformStyle != "" {
+		if err := option.OneOf(o.TerraformStyle, TerraformInline, TerraformManaged); err != nil {
+			return fmt.Errorf("terraform-style %w", err)
+		}
 	}
 	if o.TerraformRoleRef != "" {
 		if _, err := parseRef(strings.ReplaceAll(o.TerraformRoleRef, "{name}", "x")); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/lifecycle"
 	"github.com/iamtrim/iamtrim/policy"
 )
@@ -70,20 +71,20 @@ type Options struct {
 
 // Validate names the first bad field.
 func (o Options) Validate() error {
-	switch o.Unobservable {
-	case "", UnobservableKeep, UnobservableDrop, UnobservableList:
-	default:
-		return fmt.Errorf("unobservable: %q is not keep, drop or list", o.Unobservable)
-	}
-	switch o.Seasonal {
-	case "", SeasonalKeep, SeasonalDrop:
-	default:
-		return fmt.Errorf("seasonal: %q is not keep or drop", o.Seasonal)
-	}
-	switch o.Unmapped {
-	case "", UnmappedKeep, UnmappedFail:
-	default:
-		return fmt.Errorf("unmapped: %q is not keep or fail", o.Unmapped)
+	for _, c := range []struct {
+		name, v string
+		allowed []string
+	}{
+		{"unobservable", o.Unobservable, []string{UnobservableKeep, UnobservableDrop, UnobservableList}},
+		{"seasonal", o.Seasonal, []string{SeasonalKeep, SeasonalDrop}},
+		{"unmapped", o.Unmapped, []string{UnmappedKeep, UnmappedFail}},
+	} {
+		if c.v == "" {
+			continue
+		}
+		if err := option.OneOf(c.v, c.allowed...); err != nil {
+			return fmt.Errorf("%s %w", c.name, err)
+		}
 	}
 	if o.MaxChars < 0 || o.InlineChars < 0 || o.MaxPolicies < 0 || o.Generalize != nil && (o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0) {
 		return errors.New("negative limit")

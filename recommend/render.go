@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/policy"
 )
 
@@ -71,7 +72,7 @@ func WriteWith(w io.Writer, rec *Recommendation, in Input, format string, ro Ren
 	case "diff":
 		return writeDiff(w, rec, in)
 	}
-	return fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
+	return fmt.Errorf("format %v", option.OneOf(format, Formats...))
 }
 
 func suffix(i, n int) string {

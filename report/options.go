@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/exception"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/recommend"
 )
@@ -72,14 +73,18 @@ func (o Options) Validate() error {
 	if o.Account != "" && !accountRe.MatchString(o.Account) {
 		return fmt.Errorf("account: %q is not a 12-digit AWS account ID", o.Account)
 	}
-	if o.Format != "" && !validFormat(o.Format) {
-		return fmt.Errorf("format: %q is not one of %s", o.Format, strings.Join(formats, ", "))
+	if o.Format != "" {
+		if err := option.OneOf(o.Format, formats...); err != nil {
+			return fmt.Errorf("format %w", err)
+		}
 	}
 	if o.Now.IsZero() {
 		return errors.New("now: the report clock is not set")
 	}
-	if o.PoliciesFormat != "" && !recommend.ValidFormat(o.PoliciesFormat) {
-		return fmt.Errorf("policies-format: %q is not one of %s", o.PoliciesFormat, strings.Join(recommend.Formats, ", "))
+	if o.PoliciesFormat != "" {
+		if err := option.OneOf(o.PoliciesFormat, recommend.Formats...); err != nil {
+			return fmt.Errorf("policies-format %w", err)
+		}
 	}
 	// A period in the future has no logs yet: its report would call
 	// everything unused.
@@ -101,15 +106,6 @@ func (o Options) Validate() error {
 		}
 	}
 	return nil
-}
-
-func validFormat(f string) bool {
-	for _, v := range formats {
-		if f == v {
-			return true
-		}
-	}
-	return false
 }
 
 var quarterRe = regexp.MustCompile(`^([0-9]{4})[Qq]([1-4])$`)

@@ -68,7 +68,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad quarter", Options{Quarter: "Q4", Now: now}, `quarter: "Q4" is not a quarter like 2026Q4`},
 		{"reversed", Options{From: date("2026-10-31"), To: date("2026-10-01"), Now: now}, "to: 2026-10-01 is before from 2026-10-31"},
 		{"account", Options{Account: "12345", Now: now}, `account: "12345" is not a 12-digit AWS account ID`},
-		{"format", Options{Format: "pdf", Now: now}, `format: "pdf" is not one of table, md, html, csv, json, trend-csv`},
+		{"format", Options{Format: "pdf", Now: now}, `format "pdf": want table, md, html, csv, json or trend-csv`},
 		{"no clock", Options{Quarter: "2026Q4"}, "now: the report clock is not set"},
 		{"signoff date", Options{Quarter: "2026Q4", Now: now, SignOff: SignOff{Date: "2026-11-15"}}, ""},
 		{"bad signoff date", Options{Quarter: "2026Q4", Now: now, SignOff: SignOff{Date: "15/11/2026"}}, `signoff-date "15/11/2026": not a date (want YYYY-MM-DD)`},

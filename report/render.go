@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/exception"
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 // Render writes d in format: "table" (a terminal table), "md" (Markdown),
@@ -38,7 +39,7 @@ func RenderFit(w io.Writer, d *Data, format string, width int) error {
 	case "trend-csv":
 		err = renderTrendCSV(w, d)
 	default:
-		return fmt.Errorf("render report: unknown format %q (want one of %s)", format, strings.Join(formats, ", "))
+		return fmt.Errorf("render report: format %v", option.OneOf(format, formats...))
 	}
 	if err != nil {
 		return fmt.Errorf("render %s report: %w", format, err)

@@ -18,7 +18,7 @@ func TestFlags(t *testing.T) {
 	}{
 		{name: "defaults", args: []string{"--logs", logs}},
 		{name: "max age", args: []string{"--logs", logs, "--catalog-max-age", "soon"}, wantErr: `--catalog-max-age "soon": want a length such as 90d, 12w or 36h`},
-		{name: "format", args: []string{"--logs", logs, "--format", "yaml"}, wantErr: `--format: "yaml" is not one of json, policy, terraform, cloudformation, cli, diff`},
+		{name: "format", args: []string{"--logs", logs, "--format", "yaml"}, wantErr: `--format "yaml": want json, policy, terraform, cloudformation, cli or diff`},
 		{name: "window", args: []string{"--logs", logs, "--window", "0d"}, wantErr: `--window "0d": must be positive`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/store"
@@ -105,8 +106,8 @@ func (o *Options) Validate() error {
 	if o.Format == "" {
 		o.Format = "diff"
 	}
-	if !recommend.ValidFormat(o.Format) {
-		return fmt.Errorf("format: %q is not one of %s", o.Format, strings.Join(recommend.Formats, ", "))
+	if err := option.OneOf(o.Format, recommend.Formats...); err != nil {
+		return fmt.Errorf("format %w", err)
 	}
 	if o.Analyze.WindowDays <= 0 {
 		return fmt.Errorf("window: want a positive number of days, got %d", o.Analyze.WindowDays)

@@ -294,7 +294,8 @@ func TestValidate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.o.Validate()
-			if err == nil || !strings.HasPrefix(err.Error(), tc.want+":") {
+			// "field: what is wrong", or "field "value": what is wrong".
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want+":") && !strings.HasPrefix(err.Error(), tc.want+` "`) {
 				t.Fatalf("got %v, want an error naming %s", err, tc.want)
 			}
 		})

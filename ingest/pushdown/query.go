@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 // Partitioning is how an Athena table is partitioned.
@@ -66,7 +68,7 @@ func (q Query) Validate() error {
 		switch q.Partitioning {
 		case Projection, RegionYMD, Unpartitioned:
 		default:
-			return bad("partitioning %q: want %s, %s or %s", q.Partitioning, Projection, RegionYMD, Unpartitioned)
+			return bad("partitioning %v", option.OneOf(q.Partitioning, Projection, RegionYMD, Unpartitioned))
 		}
 	case Lake:
 		if !storeRE.MatchString(q.EventDataStore) {

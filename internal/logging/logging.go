@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 // New returns a logger writing to w in format (text or json) at level
@@ -24,7 +26,7 @@ func New(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "error":
 		lvl = slog.LevelError
 	default:
-		return nil, fmt.Errorf("log-level %q: want debug, info, warn or error", level)
+		return nil, fmt.Errorf("log-level %v", option.OneOf(level, "debug", "info", "warn", "error"))
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	switch format {
@@ -33,5 +35,5 @@ func New(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("log-format %q: want text or json", format)
+	return nil, fmt.Errorf("log-format %v", option.OneOf(format, "text", "json"))
 }

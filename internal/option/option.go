@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/iamtrim/iamtrim/internal/outfile"
@@ -41,6 +42,31 @@ func IsInvalid(err error) bool {
 	return errors.As(err, &e)
 }
 
+// OneOf checks a choice: nil when v is one of allowed, else an *Error
+// saying `"v": want a, b or c`. The caller puts the name the option goes
+// by where it was set in front: Errorf("--format %v", err) for a flag,
+// "lock: " for a configuration key, so every choice is refused in the
+// same words.
+func OneOf[S ~string](v S, allowed ...S) error {
+	if slices.Contains(allowed, v) {
+		return nil
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return Errorf("%q: want %s", v, Alternatives(names))
+}
+
+// Alternatives lists choices as a sentence does: "a", "a or b", "a, b or
+// c".
+func Alternatives(choices []string) string {
+	if len(choices) < 2 {
+		return strings.Join(choices, "")
+	}
+	return strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
+}
+
 // Output is the --format and -o of a command that writes a result: one of
 // Formats, to stdout or to a file written atomically.
 type Output struct {
@@ -58,15 +84,10 @@ func (o *Output) AddFlags(fs *pflag.FlagSet, format, output string) {
 
 // Validate checks that Format is one of Formats.
 func (o *Output) Validate() error {
-	for _, f := range o.Formats {
-		if o.Format == f {
-			return nil
-		}
+	if err := OneOf(o.Format, o.Formats...); err != nil {
+		return Errorf("--format %v", err)
 	}
-	if len(o.Formats) == 2 {
-		return Errorf("--format %q: want %s or %s", o.Format, o.Formats[0], o.Formats[1])
-	}
-	return Errorf("--format %q: want one of %s", o.Format, strings.Join(o.Formats, ", "))
+	return nil
 }
 
 // Write writes what write writes to stdout, or to Path: a temporary file

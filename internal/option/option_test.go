@@ -31,6 +31,33 @@ func TestErrorIsInvalid(t *testing.T) {
 	}
 }
 
+func TestOneOf(t *testing.T) {
+	for _, tc := range []struct {
+		v       string
+		allowed []string
+		want    string // error message, "" for none
+	}{
+		{"a", []string{"a"}, ""},
+		{"b", []string{"a", "b", "c"}, ""},
+		{"x", []string{"a"}, `"x": want a`},
+		{"x", []string{"a", "b"}, `"x": want a or b`},
+		{"x", []string{"a", "b", "c"}, `"x": want a, b or c`},
+		{"", []string{"a", "b"}, `"": want a or b`},
+	} {
+		err := OneOf(tc.v, tc.allowed...)
+		got := ""
+		if err != nil {
+			got = err.Error()
+			if !IsInvalid(err) {
+				t.Errorf("OneOf(%q, %q) error %v is not an *Error", tc.v, tc.allowed, err)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("OneOf(%q, %q) = %q, want %q", tc.v, tc.allowed, got, tc.want)
+		}
+	}
+}
+
 func TestOutput(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -40,7 +67,7 @@ func TestOutput(t *testing.T) {
 	}{
 		{"default", []string{"table", "json"}, nil, ""},
 		{"two", []string{"table", "json"}, []string{"--format", "yaml"}, `--format "yaml": want table or json`},
-		{"many", []string{"json", "policy", "diff"}, []string{"--format", "yaml"}, `--format "yaml": want one of json, policy, diff`},
+		{"many", []string{"json", "policy", "diff"}, []string{"--format", "yaml"}, `--format "yaml": want json, policy or diff`},
 		{"given", []string{"json", "policy", "diff"}, []string{"--format", "diff"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
