@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 	"github.com/spf13/pflag"
 )
 
@@ -163,12 +164,8 @@ func TestFlag(t *testing.T) {
 	if set, err := f.Read(); set != nil || err != nil {
 		t.Errorf("Read() without --exceptions = %v, %v; want no register and no error", set, err)
 	}
-	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	f.AddFlag(fs, "what the command does with it")
 	missing := filepath.Join(t.TempDir(), "none.yaml")
-	if err := fs.Parse([]string{"--exceptions", missing}); err != nil {
-		t.Fatal(err)
-	}
+	fs := optiontest.Parse(t, func(fs *pflag.FlagSet) { f.AddFlag(fs, "what the command does with it") }, "--exceptions", missing)
 	if f.Path != missing {
 		t.Errorf("--exceptions %s: Path = %q", missing, f.Path)
 	}

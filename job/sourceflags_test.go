@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
-	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
@@ -28,9 +27,7 @@ func TestSourceFlags(t *testing.T) {
 			t.Errorf("source %+v (%v), want x.json with the default workers", s, err)
 		}
 		parse(t, s.AddFlags, "--workers", "-1")
-		if err := s.From([]string{"aws"}); err == nil || !option.IsInvalid(err) || err.Error() != "--workers -1: want 1 or more" {
-			t.Errorf("negative workers: %v", err)
-		}
+		optiontest.Err(t, s.From([]string{"aws"}), "--workers -1: want 1 or more")
 	})
 	t.Run("trails and org", func(t *testing.T) {
 		var tr TrailsSource

@@ -3,38 +3,34 @@ package recommend
 import (
 	"testing"
 
-	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 )
 
 func TestFlags(t *testing.T) {
 	for _, tc := range []struct {
-		name, want string // want: the principal, or the option error
+		name, want string // want: the principal
 		args       []string
-		wantErr    bool
+		wantErr    string
 	}{
 		{name: "one role", args: []string{"billing-api"}, want: "billing-api"},
 		{name: "all", args: []string{"--all", "--out-dir", "p"}, want: ""},
-		{name: "neither", args: nil, want: "name one ROLE, or use --all with --out-dir", wantErr: true},
-		{name: "all without dir", args: []string{"--all"}, want: "--all needs --out-dir", wantErr: true},
-		{name: "format", args: []string{"r", "--format", "yaml"}, want: `--format "yaml": want json, policy, terraform, cloudformation, cli or diff`, wantErr: true},
-		{name: "terraform only", args: []string{"r", "--terraform-style", "managed"}, want: "--terraform-style and --terraform-role-ref apply to --format terraform", wantErr: true},
-		{name: "style", args: []string{"r", "--format", "terraform", "--terraform-style", "x"}, want: `terraform-style "x": want inline or managed`, wantErr: true},
-		{name: "options", args: []string{"r", "--seasonal", "x"}, want: `seasonal "x": want keep or drop`, wantErr: true},
-		{name: "negative", args: []string{"r", "--collapse-at", "-1"}, want: "negative limit", wantErr: true},
+		{name: "neither", args: nil, wantErr: "name one ROLE, or use --all with --out-dir"},
+		{name: "all without dir", args: []string{"--all"}, wantErr: "--all needs --out-dir"},
+		{name: "format", args: []string{"r", "--format", "yaml"}, wantErr: `--format "yaml": want json, policy, terraform, cloudformation, cli or diff`},
+		{name: "terraform only", args: []string{"r", "--terraform-style", "managed"}, wantErr: "--terraform-style and --terraform-role-ref apply to --format terraform"},
+		{name: "style", args: []string{"r", "--format", "terraform", "--terraform-style", "x"}, wantErr: `terraform-style "x": want inline or managed`},
+		{name: "options", args: []string{"r", "--seasonal", "x"}, wantErr: `seasonal "x": want keep or drop`},
+		{name: "negative", args: []string{"r", "--collapse-at", "-1"}, wantErr: "negative limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags
 			fs := optiontest.Parse(t, f.AddFlags, tc.args...)
 			got, err := f.Principal(fs.Args())
-			if tc.wantErr {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.want {
-					t.Fatalf("Principal error %v, want the option error %q", err, tc.want)
-				}
+			if optiontest.Err(t, err, tc.wantErr) {
 				return
 			}
-			if err != nil || got != tc.want {
-				t.Fatalf("Principal = %q, %v; want %q", got, err, tc.want)
+			if got != tc.want {
+				t.Fatalf("Principal = %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/option/optiontest"
 	"github.com/iamtrim/iamtrim/store"
 )
@@ -24,15 +23,11 @@ func TestOptionsFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var o store.Options
 			optiontest.Parse(t, o.AddFlags, tc.args...)
-			err := o.ValidateURL()
-			if tc.wantErr != "" {
-				if err == nil || !option.IsInvalid(err) || err.Error() != tc.wantErr {
-					t.Fatalf("ValidateURL error %v, want the option error %q", err, tc.wantErr)
-				}
+			if optiontest.Err(t, o.ValidateURL(), tc.wantErr) {
 				return
 			}
-			if err != nil || o.StatementTimeout != tc.timeout {
-				t.Errorf("ValidateURL %v, timeout %v; want no error and %v", err, o.StatementTimeout, tc.timeout)
+			if o.StatementTimeout != tc.timeout {
+				t.Errorf("timeout %v, want %v", o.StatementTimeout, tc.timeout)
 			}
 		})
 	}
