@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/migrations"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/store/storetest"
 	"github.com/jackc/pgx/v5"
@@ -17,12 +18,26 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
+// august is the month the tests store their events in.
+var august = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+
+// withAugust is a test's own schema with the August partition of table
+// created, and that month.
+func withAugust(t *testing.T, table string) (*store.DB, time.Time) {
+	t.Helper()
+	db := storetest.New(t)
+	if _, err := queries.CreateMonthlyPartition(context.Background(), db, table, august); err != nil {
+		t.Fatal(err)
+	}
+	return db, august
+}
+
 // TestPartitions creates a month's partitions of both partitioned tables,
 // once however often asked, and finds them attached.
 func TestPartitions(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
-	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	aug := august
 	for _, parent := range []string{queries.EventSeenTable, queries.EventRawTable} {
 		attached := func(m time.Time) bool {
 			t.Helper()
@@ -68,11 +83,7 @@ func TestPartitions(t *testing.T) {
 // no partition is an error.
 func TestDedup(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.New(t)
-	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := queries.CreateMonthlyPartition(ctx, db, queries.EventSeenTable, aug); err != nil {
-		t.Fatal(err)
-	}
+	db, aug := withAugust(t, queries.EventSeenTable)
 	at := func(s int) time.Time { return aug.Add(time.Duration(s) * time.Second) }
 	id := func(n byte) int64 { return queries.DedupKey([16]byte{0: 0x80, 15: n}) }
 	add := func(d *queries.Dedup, secs []time.Time, keys []int64) map[queries.EventKey]bool {
@@ -132,11 +143,7 @@ func TestDedup(t *testing.T) {
 // its index and the others are stored.
 func TestRawEvents(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.New(t)
-	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := queries.CreateMonthlyPartition(ctx, db, queries.EventRawTable, aug); err != nil {
-		t.Fatal(err)
-	}
+	db, aug := withAugust(t, queries.EventRawTable)
 	ev := func(n byte, raw string) queries.RawEvent {
 		return queries.RawEvent{Day: aug, ID: [16]byte{15: n}, Time: aug.Add(time.Hour), Account: "111122223333", Region: "us-east-1",
 			Source: "s3.amazonaws.com", Name: "GetObject", PrincipalARN: "arn:aws:iam::111122223333:role/r", JSON: []byte(raw)}
@@ -185,11 +192,7 @@ func TestRawEvents(t *testing.T) {
 // counted before the migration stay duplicates after it.
 func TestEventSeenKeyMigration(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.New(t)
-	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := queries.CreateMonthlyPartition(ctx, db, queries.EventSeenTable, aug); err != nil {
-		t.Fatal(err)
-	}
+	db, aug := withAugust(t, queries.EventSeenTable)
 	sqlDB := stdlib.OpenDBFromPool(db.Pool)
 	defer sqlDB.Close()
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithDisableGlobalRegistry(true))
