@@ -110,7 +110,7 @@ func readCases(t *testing.T) []cliCase {
 var (
 	timeRE     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
 	logTimeRE  = regexp.MustCompile(`(?m)^time=\S+ `)
-	durRE      = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b`)
+	durRE      = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s|m|h)\b`)
 	rateRE     = regexp.MustCompile(`\d+(\.\d+)? events/s`)
 	rateJSONRE = regexp.MustCompile(`"(events_per_sec|elapsed_ns)": [0-9.e+]+`)
 	rateLogRE  = regexp.MustCompile(`\b(events_per_sec|elapsed_ns)=[0-9.e+]+`)
@@ -152,6 +152,17 @@ func normalise(s, root, tmp string) string {
 	s = dbURLRE.ReplaceAllString(s, "DBURL")
 	s = localPortRE.ReplaceAllString(s, "127.0.0.1:PORT")
 	return s
+}
+
+// TestNormaliseDurations: a stage that waits (a migration lock held by
+// another run) takes minutes, and Go writes that 2m29.5s: the whole
+// duration becomes DUR, or the golden regenerated then holds "2m29.DUR".
+func TestNormaliseDurations(t *testing.T) {
+	for _, in := range []string{"12µs", "340ms", "3.5s", "2m29.512s", "1h2m3.4s", "5m0s", "1h0m0s"} {
+		if got := normalise("elapsed="+in+" x", "/root", "/tmp/x"); got != "elapsed=DUR x" {
+			t.Errorf("normalise(elapsed=%s x) = %q, want elapsed=DUR x", in, got)
+		}
+	}
 }
 
 var (
