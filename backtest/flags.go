@@ -54,13 +54,13 @@ func (f *Flags) Complete(roles []string, now time.Time) (Options, analyze.Option
 	}
 	var err error
 	if o.TrainDays, err = period.Days(f.Train); err != nil {
-		return o, aopts, option.Errorf("--train: %v", err)
+		return o, aopts, option.Errorf("--train %v", err)
 	}
 	if o.TestDays, err = period.Days(f.Test); err != nil {
-		return o, aopts, option.Errorf("--test: %v", err)
+		return o, aopts, option.Errorf("--test %v", err)
 	}
 	if err := o.Recommend.Validate(); err != nil {
-		return o, aopts, option.Invalid(err)
+		return o, aopts, option.Errorf("--%v", err)
 	}
 	f.Evidence.Window = f.Train
 	aopts, err = f.Evidence.Options(now)

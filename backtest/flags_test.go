@@ -19,8 +19,8 @@ func TestFlags(t *testing.T) {
 		{name: "neither", wantErr: "name one or more ROLEs, or use --all"},
 		{name: "format", args: []string{"--all", "--format", "csv"}, wantErr: `--format "csv": want table or json`},
 		{name: "fail on", args: []string{"--all", "--fail-on", "admin"}, wantErr: `--fail-on "admin": want breakage or none`},
-		{name: "train", args: []string{"--all", "--train", "x"}, wantErr: `--train: "x": want a length such as 90d, 12w or 36h`},
-		{name: "recommend", args: []string{"--all", "--unobservable", "x"}, wantErr: `unobservable "x": want keep, drop or list`},
+		{name: "train", args: []string{"--all", "--train", "x"}, wantErr: `--train "x": want a length such as 90d, 12w or 36h`},
+		{name: "recommend", args: []string{"--all", "--unobservable", "x"}, wantErr: `--unobservable "x": want keep, drop or list`},
 		{name: "evidence", args: []string{"--all", "--min-days", "61"}, wantErr: "--min-days 61: want 0 to 60 (the window)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,13 +56,13 @@ func (f *Flags) Principal(args []string) (string, error) {
 		return "", err
 	}
 	if err := t.Render.Validate(); err != nil {
-		return "", option.Invalid(err)
+		return "", option.Errorf("--%v", err)
 	}
 	if (t.Render.TerraformStyle != "" || t.Render.TerraformRoleRef != "") && t.Format != "terraform" {
 		return "", option.Errorf("--terraform-style and --terraform-role-ref apply to --format terraform")
 	}
 	if err := f.Options.Validate(); err != nil {
-		return "", option.Invalid(err)
+		return "", option.Errorf("--%v", err)
 	}
 	if t.All {
 		return "", nil

@@ -18,9 +18,9 @@ func TestFlags(t *testing.T) {
 		{name: "all without dir", args: []string{"--all"}, wantErr: "--all needs --out-dir"},
 		{name: "format", args: []string{"r", "--format", "yaml"}, wantErr: `--format "yaml": want json, policy, terraform, cloudformation, cli or diff`},
 		{name: "terraform only", args: []string{"r", "--terraform-style", "managed"}, wantErr: "--terraform-style and --terraform-role-ref apply to --format terraform"},
-		{name: "style", args: []string{"r", "--format", "terraform", "--terraform-style", "x"}, wantErr: `terraform-style "x": want inline or managed`},
-		{name: "options", args: []string{"r", "--seasonal", "x"}, wantErr: `seasonal "x": want keep or drop`},
-		{name: "negative", args: []string{"r", "--collapse-at", "-1"}, wantErr: "negative limit"},
+		{name: "style", args: []string{"r", "--format", "terraform", "--terraform-style", "x"}, wantErr: `--terraform-style "x": want inline or managed`},
+		{name: "options", args: []string{"r", "--seasonal", "x"}, wantErr: `--seasonal "x": want keep or drop`},
+		{name: "negative", args: []string{"r", "--collapse-at", "-1"}, wantErr: "--collapse-at -1: want 0 or more"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Flags

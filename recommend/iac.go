@@ -50,22 +50,23 @@ func (o RenderOptions) Validate() error {
 		}
 	}
 	if o.TerraformRoleRef != "" {
-		if _, err := parseRef(strings.ReplaceAll(o.TerraformRoleRef, "{name}", "x")); err != nil {
+		if _, err := roleRef(o.TerraformRoleRef, "x"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// parseRef parses a resource address such as aws_iam_role.app.
-func parseRef(ref string) (hcl.Traversal, error) {
-	tr, diags := hclsyntax.ParseTraversalAbs([]byte(ref), "", hcl.InitialPos)
+// roleRef parses --terraform-role-ref ref, {name} replaced by name: a
+// resource address such as aws_iam_role.app.
+func roleRef(ref, name string) (hcl.Traversal, error) {
+	tr, diags := hclsyntax.ParseTraversalAbs([]byte(strings.ReplaceAll(ref, "{name}", name)), "", hcl.InitialPos)
 	if diags.HasErrors() || len(tr) < 2 {
-		return nil, fmt.Errorf("terraform role reference %q: want a resource address such as aws_iam_role.app", ref)
+		return nil, fmt.Errorf("terraform-role-ref %q: want a resource address such as aws_iam_role.app", ref)
 	}
 	for _, s := range tr[1:] {
 		if _, ok := s.(hcl.TraverseAttr); !ok {
-			return nil, fmt.Errorf("terraform role reference %q: want a resource address such as aws_iam_role.app, without index", ref)
+			return nil, fmt.Errorf("terraform-role-ref %q: want a resource address such as aws_iam_role.app, without index", ref)
 		}
 	}
 	return tr, nil
@@ -163,7 +164,7 @@ func writeTerraform(w io.Writer, rec *Recommendation, ro RenderOptions) error {
 	kind := principalKind(rec)
 	var principal hclwrite.Tokens
 	if ro.TerraformRoleRef != "" {
-		tr, err := parseRef(strings.ReplaceAll(ro.TerraformRoleRef, "{name}", tfName(rec.Name)))
+		tr, err := roleRef(ro.TerraformRoleRef, tfName(rec.Name))
 		if err != nil {
 			return err
 		}

@@ -86,8 +86,18 @@ func (o Options) Validate() error {
 			return fmt.Errorf("%s %w", c.name, err)
 		}
 	}
-	if o.MaxChars < 0 || o.InlineChars < 0 || o.MaxPolicies < 0 || o.Generalize != nil && (o.Generalize.ObjectPrefixDepth < 0 || o.Generalize.CollapseAt < 0) {
-		return errors.New("negative limit")
+	type limit struct {
+		name string
+		v    int
+	}
+	limits := []limit{{"max-chars", o.MaxChars}, {"inline-chars", o.InlineChars}, {"max-policies", o.MaxPolicies}}
+	if g := o.Generalize; g != nil {
+		limits = append(limits, limit{"object-prefix-depth", g.ObjectPrefixDepth}, limit{"collapse-at", g.CollapseAt})
+	}
+	for _, l := range limits {
+		if l.v < 0 {
+			return fmt.Errorf("%s %d: want 0 or more", l.name, l.v)
+		}
 	}
 	return nil
 }

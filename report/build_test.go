@@ -536,7 +536,7 @@ func TestBuildFromSnapshotsOnly(t *testing.T) {
 
 func TestBuildValidates(t *testing.T) {
 	_, err := Build(context.Background(), nil, Options{Quarter: "2026Q5", Now: time.Now()})
-	if err == nil || err.Error() != `quarter: "2026Q5" is not a quarter like 2026Q4` {
+	if err == nil || err.Error() != `quarter "2026Q5": not a quarter like 2026Q4` {
 		t.Errorf("Build(2026Q5) error = %v, want the quarter named", err)
 	}
 }

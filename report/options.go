@@ -64,14 +64,14 @@ func (o Options) Validate() error {
 	}
 	if o.Quarter != "" {
 		if _, _, err := ParseQuarter(o.Quarter); err != nil {
-			return fmt.Errorf("quarter: %w", err)
+			return fmt.Errorf("quarter %w", err)
 		}
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && day(o.To).Before(day(o.From)) {
 		return fmt.Errorf("to: %s is before from %s", dateString(o.To), dateString(o.From))
 	}
 	if o.Account != "" && !accountRe.MatchString(o.Account) {
-		return fmt.Errorf("account: %q is not a 12-digit AWS account ID", o.Account)
+		return fmt.Errorf("account %q: not a 12-digit AWS account ID", o.Account)
 	}
 	if o.Format != "" {
 		if err := option.OneOf(o.Format, formats...); err != nil {
@@ -115,7 +115,7 @@ var quarterRe = regexp.MustCompile(`^([0-9]{4})[Qq]([1-4])$`)
 func ParseQuarter(s string) (from, to time.Time, err error) {
 	m := quarterRe.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("%q is not a quarter like 2026Q4", s)
+		return time.Time{}, time.Time{}, fmt.Errorf("%q: not a quarter like 2026Q4", s)
 	}
 	year, _ := strconv.Atoi(m[1])
 	q, _ := strconv.Atoi(m[2])
@@ -146,7 +146,7 @@ func (o Options) period() (Period, error) {
 	case o.Quarter != "":
 		f, t, err := ParseQuarter(o.Quarter)
 		if err != nil {
-			return p, fmt.Errorf("quarter: %w", err)
+			return p, fmt.Errorf("quarter %w", err)
 		}
 		from, to = f, t
 	case o.From.IsZero() && o.To.IsZero():
