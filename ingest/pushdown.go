@@ -259,6 +259,12 @@ func (p *pushdownRun) add(index int64, dec *pushdown.Decoder, row []*string) {
 		bad(err)
 		return
 	}
+	if reason := overlongARN(&pd.rec); reason != "" {
+		// Refused as file ingest refuses the events.
+		p.chunk = p.chunk[:len(p.chunk)-1]
+		bad(errors.New(reason))
+		return
+	}
 	pd.pk = rollup.PrincipalKey(&pd.rec.Principal, pd.rec.InvokedBy)
 	pd.day = truncDay(pd.rec.EventTime)
 	pd.count, pd.last = g.Count, g.Last
