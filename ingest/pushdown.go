@@ -44,6 +44,7 @@ type PushdownOptions struct {
 	Source string
 	// Target is the table ("database.table") or event data store.
 	Target string
+	// Query is run with its ObjectPrefixDepth set to the rollup's.
 	Query  pushdown.Query
 	Engine Engine
 	// Bounds bound the rollup as Options.Bounds does (nil: the defaults).
@@ -98,18 +99,20 @@ func RunPushdown(ctx context.Context, db *store.DB, cat cloudtrail.Catalog, opts
 		log = slog.New(slog.DiscardHandler)
 	}
 	sum := PushdownSummary{Source: opts.Source, Target: opts.Target}
-	sql, err := opts.Query.SQL()
+	ropts := Options{Workers: 1, Bounds: opts.Bounds}
+	if err := rollup.CheckBounds(ropts.rollupBounds()); err != nil {
+		return sum, err
+	}
+	// The query cuts object keys as this rollup does.
+	q := opts.Query
+	q.ObjectPrefixDepth = ropts.rollupBounds().ObjectPrefixDepth
+	sql, err := q.SQL()
 	if err != nil {
 		return sum, err
 	}
 	h := sha256.Sum256([]byte(sql))
 	hash := hex.EncodeToString(h[:])
-	ropts := Options{Workers: 1, Bounds: opts.Bounds}
-	if err := rollup.CheckBounds(ropts.rollupBounds()); err != nil {
-		return sum, err
-	}
 	r := newRunner(db, cat, ropts, log)
-	q := opts.Query
 	since, until := q.Since.UTC(), q.Until.UTC()
 
 	// The ledger row, held by this process for the run.

@@ -31,7 +31,8 @@ func BenchmarkIngestPushdown(b *testing.B) {
 			if _, err := pushdowntest.LoadRaw(ctx, src, "raw_events", dir); err != nil {
 				b.Fatal(err)
 			}
-			q := pushdown.Query{Dialect: pushdown.Postgres, Table: "raw_events",
+			// Keys cut at the depth RunPushdown runs the query with.
+			q := pushdown.Query{Dialect: pushdown.Postgres, Table: "raw_events", ObjectPrefixDepth: ingest.DefaultObjectPrefixDepth,
 				Since: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
 			sql, err := q.SQL()
 			if err != nil {

@@ -126,6 +126,7 @@ func (p *PushdownFlags) Complete(now time.Time) (PushdownSource, error) {
 		return s, err
 	}
 	s.Bounds = p.Bounds
+	s.Query.ObjectPrefixDepth = p.Bounds.ObjectPrefixDepth // as RunPushdown runs it
 	s.AWS.STSEndpoint = p.EndpointURL
 	s.Athena.Endpoint, s.Lake.Endpoint = p.EndpointURL, p.EndpointURL
 	return s, option.Invalid(s.Query.Validate())

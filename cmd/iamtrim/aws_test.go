@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/pushdown"
 	"github.com/iamtrim/iamtrim/ingest/pushdown/pushdowntest"
 	"github.com/iamtrim/iamtrim/internal/awstest"
@@ -59,13 +60,14 @@ func startLocalAWS(t *testing.T) *awstest.Server {
 	}
 	// Athena and CloudTrail Lake answer every query with the grouping of
 	// the whole sample, computed by the query's PostgreSQL dialect over
-	// its records.
+	// its records (keys cut at the depth the cases run with).
 	ctx := context.Background()
 	db := storetest.New(t)
 	if _, err := pushdowntest.LoadRaw(ctx, db, "raw_events", filepath.Join(sample, "AWSLogs")); err != nil {
 		t.Fatal(err)
 	}
-	sql, err := pushdown.Query{Dialect: pushdown.Postgres, Table: "raw_events", Since: sampleSince, Until: sampleUntil}.SQL()
+	sql, err := pushdown.Query{Dialect: pushdown.Postgres, Table: "raw_events", Since: sampleSince, Until: sampleUntil,
+		ObjectPrefixDepth: ingest.DefaultObjectPrefixDepth}.SQL() // the cases' depth
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,8 +135,9 @@ func outcomeExpr(e string) string {
 }
 
 // columns is the model: every field of a CloudTrail record the Mapper
-// reads, as grouping columns.
-func columns() []column {
+// reads, as grouping columns. depth is the rollup's object prefix depth
+// (0: whole keys), which S3 object keys are cut at (generalized).
+func columns(depth int) []column {
 	uiType := [3]string{"useridentity.type", "useridentity.type", pgStr("userIdentity", "type")}
 	uiARN := [3]string{"useridentity.arn", "useridentity.arn", pgStr("userIdentity", "arn")}
 	foldARN := func(d Dialect, repl string) string {
@@ -163,9 +164,9 @@ func columns() []column {
 		str("event_category", "eventcategory", "eventCategory"),
 		str("vpc_endpoint", "vpcendpointid", "vpcEndpointId"),
 		{name: "source_ip", path: []string{"sourceIPAddress"}, kind: kString, expr: [3]string{
-			ipFold(trinoIP, "regexp_like("+trinoIP+", '"+ipv4RE+"')"),
-			ipFold(trinoIP, "regexp_like("+trinoIP+", '"+ipv4RE+"')"),
-			ipFold(pgIP, pgIP+" ~ '"+ipv4RE+"'"),
+			behindEndpoint(Athena, ipFold(trinoIP, "regexp_like("+trinoIP+", '"+ipv4RE+"')")),
+			behindEndpoint(Lake, ipFold(trinoIP, "regexp_like("+trinoIP+", '"+ipv4RE+"')")),
+			behindEndpoint(Postgres, ipFold(pgIP, pgIP+" ~ '"+ipv4RE+"'")),
 		}},
 		str("user_agent", "useragent", "userAgent"),
 		{name: "outcome", path: []string{"errorCode"}, kind: kOutcome, expr: [3]string{
@@ -222,11 +223,15 @@ func columns() []column {
 			name = fmt.Sprintf("rp_%s_%d", identifier(k), n)
 		}
 		used[name] = true
-		cols = append(cols, column{name: name, path: []string{"requestParameters", k}, kind: kRaw, expr: [3]string{
+		c := column{name: name, path: []string{"requestParameters", k}, kind: kRaw, expr: [3]string{
 			"json_format(json_extract(requestparameters, " + sqlString(`$["`+k+`"]`) + "))",
 			"element_at(requestparameters, " + sqlString(k) + ")",
 			"raw -> 'requestParameters' -> " + sqlString(k),
-		}})
+		}}
+		for d := range c.expr {
+			c.expr[d] = generalized(Dialect(d), k, c.expr[d], depth)
+		}
+		cols = append(cols, c)
 	}
 	return cols
 }

@@ -40,6 +40,11 @@ type Query struct {
 	// Regions and Accounts, when set, are the only awsRegion and
 	// recipientAccountId values grouped.
 	Regions, Accounts []string
+	// ObjectPrefixDepth is the rollup's object prefix depth: S3 object
+	// keys are cut to it in the query, as the rollup cuts them (0: whole
+	// keys, not cut). The query must not cut keys shorter than the rollup
+	// keeps them: ingest.RunPushdown sets it from the rollup's bounds.
+	ObjectPrefixDepth int
 }
 
 var (
@@ -48,6 +53,10 @@ var (
 	regionRE  = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
 	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 )
+
+// maxObjectPrefixDepth is the deepest object prefix depth the rollup takes
+// (rollup.CheckBounds).
+const maxObjectPrefixDepth = 64
 
 // ErrInvalid is wrapped by Validate's errors.
 var ErrInvalid = errors.New("invalid query")
@@ -81,6 +90,9 @@ func (q Query) Validate() error {
 	default:
 		return bad("dialect %v", q.Dialect)
 	}
+	if q.ObjectPrefixDepth < 0 || q.ObjectPrefixDepth > maxObjectPrefixDepth {
+		return bad("object prefix depth %d: want 0 (whole keys) to %d", q.ObjectPrefixDepth, maxObjectPrefixDepth)
+	}
 	if q.Since.IsZero() || q.Until.IsZero() {
 		return bad("since and until are both required: the window bounds the partitions scanned")
 	}
@@ -104,7 +116,7 @@ func (q Query) Validate() error {
 // grouping columns, then day, events, first_time and last_time.
 func Columns() []string {
 	var out []string
-	for _, c := range columns() {
+	for _, c := range columns(0) {
 		out = append(out, c.name)
 	}
 	return append(out, "day", "events", "first_time", "last_time")
@@ -165,7 +177,7 @@ func (q Query) SQL() (string, error) {
 			"("+eventID+") IS NOT NULL", "("+pgStr("eventSource")+") IS NOT NULL", "("+pgStr("eventName")+") IS NOT NULL",
 			"jsonb_typeof(raw -> 'userIdentity') = 'object'")
 	}
-	cols := columns()
+	cols := columns(q.ObjectPrefixDepth)
 	if len(q.Regions) > 0 {
 		where = append(where, "("+cols[2].expr[d]+") IN ("+sqlList(q.Regions)+")")
 	}

@@ -28,11 +28,11 @@ func TestSQLGolden(t *testing.T) {
 		name string
 		q    Query
 	}{
-		{"athena-projection", Query{Dialect: Athena, Database: "security", Table: "cloudtrail_logs_pp", Partitioning: Projection, Since: since, Until: until}},
+		{"athena-projection", Query{Dialect: Athena, Database: "security", Table: "cloudtrail_logs_pp", Partitioning: Projection, Since: since, Until: until, ObjectPrefixDepth: 2}},
 		{"athena-region-ymd", Query{Dialect: Athena, Database: "security", Table: "cloudtrail_logs", Partitioning: RegionYMD, Since: since, Until: until.AddDate(0, 1, 0),
 			Regions: []string{"us-east-1", "eu-west-1"}, Accounts: []string{"111122223333"}}},
-		{"lake", Query{Dialect: Lake, EventDataStore: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE", Since: since, Until: until}},
-		{"postgres", Query{Dialect: Postgres, Table: "raw_events", Since: since, Until: until}},
+		{"lake", Query{Dialect: Lake, EventDataStore: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE", Since: since, Until: until, ObjectPrefixDepth: 2}},
+		{"postgres", Query{Dialect: Postgres, Table: "raw_events", Since: since, Until: until, ObjectPrefixDepth: 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.q.SQL()
@@ -101,6 +101,9 @@ func TestValidate(t *testing.T) {
 		{"bad account", func(q *Query) { q.Accounts = []string{"12"} }, "account"},
 		{"bad partitioning", func(q *Query) { q.Partitioning = "daily" }, "partitioning"},
 		{"bad store", func(q *Query) { q.Dialect, q.EventDataStore = Lake, "x;y" }, "event data store"},
+		{"negative depth", func(q *Query) { q.ObjectPrefixDepth = -1 }, "object prefix depth"},
+		{"deepest depth", func(q *Query) { q.ObjectPrefixDepth = 64 }, ""},
+		{"too deep", func(q *Query) { q.ObjectPrefixDepth = 65 }, "object prefix depth"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := ok

@@ -57,7 +57,7 @@ func NewDecoder(d Dialect, header []string) (*Decoder, error) {
 		}
 		return i, nil
 	}
-	dec := &Decoder{d: d, cols: columns(), root: node{col: -1}}
+	dec := &Decoder{d: d, cols: columns(0), root: node{col: -1}}
 	for k, c := range dec.cols {
 		i, err := find(c.name)
 		if err != nil {

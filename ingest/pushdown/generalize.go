@@ -1,0 +1,256 @@
+package pushdown
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The query groups by the request members the Mapper reads, and on
+// churning logs those are unique per event (S3 object keys, DynamoDB item
+// keys, log stream names, fresh instance ids): grouped raw, the engine
+// would return about a row per event. The rollup keeps less of them than
+// the Mapper reads (ingest/rollup's Batch.bound: lifecycle.Generalize,
+// then lifecycle.ObjectPrefix at the object prefix depth), so the query
+// replaces a member by a stand-in wherever the rollup provably keeps the
+// same for both; where it cannot tell (a character, length or shape the
+// argument below does not cover) it keeps the member as it is.
+//
+//   - key (S3): from the first segment with a minted token on (one that
+//     lifecycle.Minted surely calls minted), the key becomes "*"; then a
+//     key of more than depth segments becomes its first depth segments
+//     and "*" (what lifecycle.ObjectPrefix leaves). For a key s1/…/sn
+//     whose first minted segment is sp (p = n+1 when none is), Generalize
+//     gives s1/…/s(p-1)/*. The stand-in s1/…/s(q-1)/*, q >= p the segment
+//     the query finds, generalises to the same: an earlier minted segment
+//     cuts it alike, and otherwise its "*" reads as already generalised;
+//     the depth cut then applies to equal strings, or cuts both to
+//     s1/…/s(depth)/* when p and q are past the depth. The argument needs
+//     the object rule of the lifecycle table to match (no newline, no
+//     wildcard in the key, a bucket without "/" that the table's other S3
+//     rules cannot take for "job" or "accesspoint"), and the ARN to be
+//     within the length ingest stores with either key. Keys of DynamoDB
+//     calls are items' keys, which the Mapper never reads: dropped.
+//   - versionId (S3): only whether it is there matters (the Version
+//     variants of the actions): a non-empty id becomes "*".
+//   - logStreamName (CloudWatch Logs): the lifecycle table cuts a log
+//     stream ARN's stream name whole, so any name gives the same pattern
+//     when the ARN matches the rule (region and account without ":", a
+//     log group name without a newline; a logGroupIdentifier ARN makes the
+//     Mapper ignore the stream, a name does not replace logGroupName).
+//   - sourceIPAddress: the context rollup keeps the VPC endpoint of a
+//     call made through one, and the source address's network only when
+//     there is none: an address behind an endpoint is dropped.
+//   - instancesSet (EC2): a call on one instance names it by an id the
+//     table cuts whole: any valid id stands for it (more than one stay as
+//     they are, since the Mapper keeps one access per distinct id).
+//
+// TestGeneralizedMembers (ingest) checks all of it against file ingest.
+
+// Event sources whose members are generalized. A member is generalized
+// only for the source whose IAM prefix the Mapper reads it for (checked
+// by TestGeneralizedSources).
+const (
+	sourceS3       = "s3.amazonaws.com"
+	sourceDynamoDB = "dynamodb.amazonaws.com"
+	sourceLogs     = "logs.amazonaws.com"
+	sourceEC2      = "ec2.amazonaws.com"
+)
+
+// Regular expressions of what a transform applies to, common to Trino
+// (Joni) and PostgreSQL (ARE, whose bounds stop at 255): ASCII only, and never "{", "[" or a space
+// first, so that a CloudTrail Lake string they admit is never taken for
+// JSON (Decode).
+const (
+	s3BucketRE   = `^[A-Za-z0-9._-]{1,255}$`
+	s3KeyRE      = `^[A-Za-z0-9/!_.()&$@=;:+, ~%-]+$`
+	versionRE    = `^[A-Za-z0-9._-]+$`
+	awsRegionRE  = `^[a-z0-9-]{1,64}$`
+	awsAccountRE = `^[0-9]{12}$`
+	logGroupRE   = `^[A-Za-z0-9_./#-]+$`
+	logStreamRE  = `^[!-Z^-z|}~][ -~]*$`
+	// One instance: {"items":[{"instanceId":"i-…"}]}, as each engine
+	// prints it.
+	oneInstanceRE = `^\{ ?"items": ?\[\{ ?"instanceId": ?"i-[0-9a-f]{8,17}" ?\}\] ?\}$`
+	oneInstance   = `{"items":[{"instanceId":"i-0"}]}`
+	// A VPC endpoint id the rollup keeps as it is (non-empty after
+	// rollup.Clip).
+	endpointRE = `^[A-Za-z0-9-]+$`
+)
+
+// mintedSegmentRE matches the first key segment with a token (a run of
+// letters and digits) lifecycle.Minted says is minted, and all after it:
+// a number, three digits in a row, or eight or more hexadecimal digits
+// with a digit (Minted says so of more tokens: a segment it misses is cut
+// at a later one, or at the depth, or kept). The last is spelt out by
+// where its first digit is, for engines without lookahead (RE2J).
+var mintedSegmentRE = func() string {
+	var hex []string
+	for a := range 7 {
+		hex = append(hex, fmt.Sprintf("[A-Fa-f]{%d}[0-9][A-Fa-f0-9]{%d,}", a, 7-a))
+	}
+	hex = append(hex, "[A-Fa-f]{7,}[0-9][A-Fa-f0-9]*")
+	return `(^|/)([^/]*[^A-Za-z0-9/])?([0-9]+|[A-Za-z0-9]*[0-9]{3}[A-Za-z0-9]*|` + strings.Join(hex, "|") + `)([^A-Za-z0-9/][^/]*)?(/.*)?$`
+}()
+
+// Ingest refuses a record with an ARN over rollup.MaxARN (1,024) bytes
+// (and the Mapper builds none over 2,048): a member is generalized only
+// when the ARN built from it, and so from its shorter stand-in, is within
+// that, whatever the partition (up to 20 bytes), region (64: awsRegionRE)
+// and account.
+const (
+	// arn:P:s3:::BUCKET/KEY
+	maxObjectChars = 1024 - len("arn:") - 20 - len(":s3:::/")
+	// arn:P:logs:R:A:log-group:GROUP:log-stream:STREAM
+	maxLogChars = 1024 - len("arn:") - 20 - len(":logs:") - 64 - len(":123456789012:log-group:") - len(":log-stream:")
+)
+
+// sql is the dialect's spelling of what the transforms need.
+type sql Dialect
+
+func (d sql) source() string {
+	if Dialect(d) == Postgres {
+		return pgStr("eventSource")
+	}
+	return "eventsource"
+}
+
+func (d sql) region() string {
+	if Dialect(d) == Postgres {
+		return pgStr("awsRegion")
+	}
+	return "awsregion"
+}
+
+func (d sql) account() string {
+	if Dialect(d) == Postgres {
+		return pgStr("recipientAccountId")
+	}
+	return "recipientaccountid"
+}
+
+// member is requestParameters.k as a string: NULL when it is absent or
+// (Athena, PostgreSQL) not a JSON string. CloudTrail Lake's map holds
+// objects as JSON text; the regular expressions above exclude it.
+func (d sql) member(k string) string {
+	switch Dialect(d) {
+	case Athena:
+		path := sqlString(`$["` + k + `"]`)
+		return "CASE WHEN json_format(json_extract(requestparameters, " + path + `)) LIKE '"%' THEN json_extract_scalar(requestparameters, ` + path + ") END"
+	case Lake:
+		return "element_at(requestparameters, " + sqlString(k) + ")"
+	}
+	return pgStr("requestParameters", k)
+}
+
+func (d sql) like(s, re string) string {
+	if Dialect(d) == Postgres {
+		return "(" + s + ") ~ " + sqlString(re)
+	}
+	return "regexp_like(" + s + ", " + sqlString(re) + ")"
+}
+
+// replaceFirst replaces the match of re in s, which runs to the end of s,
+// by re's first group and "*".
+func (d sql) replaceFirst(s, re string) string {
+	repl := `'$1*'`
+	if Dialect(d) == Postgres {
+		repl = `'\1*'`
+	}
+	return "regexp_replace(" + s + ", " + sqlString(re) + ", " + repl + ")"
+}
+
+// extract is the text re matches at the start of s (re without capturing
+// groups), NULL when it does not match.
+func (d sql) extract(s, re string) string {
+	if Dialect(d) == Postgres {
+		return "substring(" + s + " from " + sqlString(re) + ")"
+	}
+	return "regexp_extract(" + s + ", " + sqlString(re) + ")"
+}
+
+func (d sql) concat(a, b string) string {
+	if Dialect(d) == Postgres {
+		return "(" + a + " || " + b + ")"
+	}
+	return "concat(" + a + ", " + b + ")"
+}
+
+// rawString is string s as the column's raw value: JSON text (Athena),
+// the string (Lake) or jsonb. s must need no JSON escaping.
+func (d sql) rawString(s string) string {
+	switch Dialect(d) {
+	case Athena:
+		return `concat('"', ` + s + `, '"')`
+	case Lake:
+		return s
+	}
+	return "to_jsonb(CAST(" + s + " AS text))"
+}
+
+// rawJSON is JSON text j as the column's raw value.
+func (d sql) rawJSON(j string) string {
+	if Dialect(d) == Postgres {
+		return "CAST(" + sqlString(j) + " AS jsonb)"
+	}
+	return sqlString(j)
+}
+
+// rawText is raw (the column's value) as text.
+func (d sql) rawText(raw string) string {
+	if Dialect(d) == Postgres {
+		return "CAST(" + raw + " AS text)"
+	}
+	return raw
+}
+
+// located says that an ARN built in the event's region and account
+// matches the lifecycle rules' ${Region} and ${Account}.
+func (d sql) located() string {
+	return d.like(d.region(), awsRegionRE) + " AND " + d.like(d.account(), awsAccountRE)
+}
+
+// generalized is the expression of request member k (raw is its
+// ungeneralized expression) in dialect dl, with object keys cut at depth.
+func generalized(dl Dialect, k, raw string, depth int) string {
+	d := sql(dl)
+	src := d.source()
+	switch k {
+	case "key":
+		key, bucket := d.member("key"), d.member("bucketName")
+		// From the first segment with a minted token on, "*"; then the
+		// first depth segments and "*".
+		cut := d.replaceFirst(key, mintedSegmentRE)
+		if depth > 0 {
+			prefix := fmt.Sprintf("^(?:[^/]*/){%d}", depth)
+			cut = "CASE WHEN " + d.like(cut, prefix) + " THEN " + d.concat(d.extract(cut, prefix), "'*'") + " ELSE " + cut + " END"
+		}
+		return "CASE WHEN " + src + " = " + sqlString(sourceDynamoDB) + " THEN NULL" +
+			" WHEN " + src + " = " + sqlString(sourceS3) +
+			" AND " + d.like(bucket, s3BucketRE) + " AND " + bucket + " NOT IN ('job', 'accesspoint')" +
+			" AND " + d.like(key, s3KeyRE) + fmt.Sprintf(" AND length(%s) + length(%s) <= %d", bucket, key, maxObjectChars) +
+			" THEN " + d.rawString(cut) + " ELSE " + raw + " END"
+	case "versionId":
+		return "CASE WHEN " + src + " = " + sqlString(sourceS3) + " AND " + d.like(d.member(k), versionRE) +
+			" THEN " + d.rawString("'*'") + " ELSE " + raw + " END"
+	case "logStreamName":
+		group, stream := d.member("logGroupName"), d.member(k)
+		return "CASE WHEN " + src + " = " + sqlString(sourceLogs) + " AND " + d.located() +
+			" AND " + d.like(group, logGroupRE) + " AND " + d.like(stream, logStreamRE) +
+			fmt.Sprintf(" AND length(%s) + length(%s) <= %d", group, stream, maxLogChars) + " THEN " + d.rawString("'*'") + " ELSE " + raw + " END"
+	case "instancesSet":
+		return "CASE WHEN " + src + " = " + sqlString(sourceEC2) + " AND " + d.located() +
+			" AND " + d.like(d.rawText(raw), oneInstanceRE) + " THEN " + d.rawJSON(oneInstance) + " ELSE " + raw + " END"
+	}
+	return raw
+}
+
+// behindEndpoint is ip, the source address expression, NULL for a call
+// made through a VPC endpoint.
+func behindEndpoint(dl Dialect, ip string) string {
+	d := sql(dl)
+	vpce := "vpcendpointid"
+	if dl == Postgres {
+		vpce = pgStr("vpcEndpointId")
+	}
+	return "CASE WHEN " + d.like(vpce, endpointRE) + " THEN NULL ELSE " + ip + " END"
+}
