@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/iamtrim/iamtrim/store"
 )
@@ -42,6 +43,9 @@ type dayAffinity struct {
 	others map[string]struct{} // days another ingester held
 	tick   uint64              // use counter for owned
 	later  []object            // set aside
+	// claimed, when set, is called with each day claimed, before any of
+	// its objects is taken (a.mu held).
+	claimed func(ctx context.Context, account string, day time.Time)
 }
 
 func newDayAffinity(claims *store.Claims, log *slog.Logger) *dayAffinity {
@@ -52,25 +56,35 @@ func newDayAffinity(claims *store.Claims, log *slog.Logger) *dayAffinity {
 // layout, API window) or its file name (ACCOUNT_CloudTrail_REGION_
 // YYYYMMDDTHHMMZ_...), "" when neither gives them.
 func dayClaim(o object) string {
+	name, _, _ := dayOf(o)
+	return name
+}
+
+// dayOf is dayClaim with the account and the day it names.
+func dayOf(o object) (name, account string, day time.Time) {
 	if o.account != "" && !o.day.IsZero() {
-		return "ingest-day:" + o.account + ":" + o.day.Format("20060102")
+		return "ingest-day:" + o.account + ":" + o.day.Format("20060102"), o.account, o.day
 	}
 	base := o.key[strings.LastIndexByte(o.key, '/')+1:]
 	account, rest, ok := strings.Cut(base, "_CloudTrail_")
 	if !ok || account == "" {
-		return ""
+		return "", "", time.Time{}
 	}
 	_, stamp, ok := strings.Cut(rest, "_")
 	if !ok || len(stamp) < 9 || stamp[8] != 'T' {
-		return ""
+		return "", "", time.Time{}
 	}
-	return "ingest-day:" + account + ":" + stamp[:8]
+	day, err := time.Parse("20060102", stamp[:8])
+	if err != nil {
+		return "", "", time.Time{}
+	}
+	return "ingest-day:" + account + ":" + stamp[:8], account, day
 }
 
 // take reports whether o is to be processed now; when not, o is set
 // aside for later (see next).
 func (a *dayAffinity) take(ctx context.Context, o object) bool {
-	name := dayClaim(o)
+	name, account, day := dayOf(o)
 	if name == "" {
 		return true
 	}
@@ -95,6 +109,9 @@ func (a *dayAffinity) take(ctx context.Context, o object) bool {
 		}
 		if got {
 			a.own(ctx, name)
+			if a.claimed != nil {
+				a.claimed(ctx, account, day)
+			}
 			return true
 		}
 		if len(a.others) >= maxOthersDays {

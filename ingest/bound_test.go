@@ -2,9 +2,12 @@ package ingest_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iamtrim/iamtrim/ingest"
 	ingestrollup "github.com/iamtrim/iamtrim/ingest/rollup"
@@ -150,5 +153,56 @@ func TestBoundedRollup(t *testing.T) {
 	}
 	if b, _ = queries.Bounds(ctx, wide); b.ObjectPrefixDepth != 1 {
 		t.Errorf("depth after a run at depth 1 over whole keys = %d, want 1", b.ObjectPrefixDepth)
+	}
+}
+
+// TestFoldAcrossRuns ingests a churning corpus one file per run, as
+// nightly runs or a run killed and started again split a day's logs: the
+// fold must hold across the runs as within one, no group of resources of
+// one parent keeping more than DefaultCollapseAt-1 of them exact (each run
+// folding on its own kept up to that many per run).
+func TestFoldAcrossRuns(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := churn.Generate(ctx, churn.Options{Out: dir, Events: 4000, Files: 8, Days: 1, Roles: 2, Seed: 9}); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	if err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json.gz") {
+			files = append(files, p)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 4 {
+		t.Fatalf("%d files, want at least 4", len(files))
+	}
+	db := storetest.New(t)
+	for _, f := range files {
+		if s, err := ingest.Run(ctx, db, nil, ingest.Options{Sources: []string{f}}, testLogger(t)); err != nil || s.Rejected() > 0 {
+			t.Fatalf("ingest %s: %v, %+v", f, err, s)
+		}
+	}
+	rows, err := db.Pool.Query(ctx, `
+		SELECT p.arn, u.day, u.action, parent, count(*)
+		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id,
+			LATERAL (SELECT CASE WHEN position('/' IN u.resource) > 0 THEN substring(u.resource FROM '^(.*/)')
+				ELSE substring(u.resource FROM '^(.*:)') END AS parent) x
+		WHERE u.resource NOT LIKE '%*' AND u.resource NOT IN ('', $1)
+		GROUP BY 1, 2, 3, 4 HAVING count(*) > $2 ORDER BY 5 DESC`, queries.MoreResources, ingestrollup.DefaultCollapseAt-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var arn, action, parent string
+		var day time.Time
+		var n int
+		if err := rows.Scan(&arn, &day, &action, &parent, &n); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s %s %s: %d resources under %s kept exact, want at most %d", arn, day.Format(time.DateOnly), action, n, parent, ingestrollup.DefaultCollapseAt-1)
 	}
 }

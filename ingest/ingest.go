@@ -197,6 +197,7 @@ func (r *runner) run(ctx context.Context) error {
 		r.log.Warn("ingesting without day claims", "err", err)
 	} else {
 		r.aff = newDayAffinity(claims, r.log)
+		r.aff.claimed = r.seedDay
 		defer r.aff.close()
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -285,6 +286,23 @@ func (r *runner) durableAnyway(ctx context.Context, err error) error {
 // of a kind were folded.
 func (r *runner) recordBounds(ctx context.Context) error {
 	return queries.RecordBounds(ctx, r.db, r.roll.Bounds())
+}
+
+// seedDay makes the run's fold and caps remember what the rollup holds
+// for a day this run claimed before it reads any of its logs (see
+// rollup.Run.Seed). A failure to read it costs tightness, not events.
+func (r *runner) seedDay(ctx context.Context, account string, day time.Time) {
+	if r.roll.Bounds().CollapseAt == 0 {
+		return // the caps hold across runs in the database already
+	}
+	stored, err := queries.StoredResources(ctx, r.db, account, day, rollup.MaxSeededResources)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("could not read what the rollup holds for a day; folding it as new", "account", account, "day", day.Format(time.DateOnly), "err", err)
+		}
+		return
+	}
+	r.roll.Seed(account, day, stored)
 }
 
 // nextGroup takes the objects to process in one transaction: pending (an

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iamtrim/iamtrim/lifecycle"
+	"github.com/iamtrim/iamtrim/store/queries"
 )
 
 // capTracker admits at most max distinct values per group over a run and
@@ -175,4 +176,25 @@ func Fold(at int, resources []string) []string {
 		}
 	}
 	return out
+}
+
+// MaxSeededResources bounds what Seed is given for one day.
+const MaxSeededResources = trackerLimit / 4
+
+// Seed makes the run's fold and cap remember what the rollup already
+// holds for account's day (queries.StoredResources), as if this run had
+// read it: a day an earlier run began (a run killed and started again,
+// logs delivered after the nightly run) is then folded and capped as by
+// one run, instead of each run keeping its own CollapseAt-1 resources of
+// a kind exact.
+func (r *Run) Seed(account string, day time.Time, stored []queries.StoredResource) {
+	for _, s := range stored {
+		g := resourceGroup{principal: s.Principal, day: day, action: s.Action, invokedBy: s.InvokedBy, account: account}
+		if r.fold != nil {
+			if parent := foldParent(s.Resource); parent != "" {
+				r.fold.fold(foldGroup{resourceGroup: g, parent: parent}, s.Resource)
+			}
+		}
+		r.resCap.admit(g, s.Resource)
+	}
 }

@@ -346,3 +346,33 @@ func RecordBounds(ctx context.Context, db *store.DB, b RollupBounds) error {
 		return nil
 	})
 }
+
+// StoredResource is a resource the usage rollup holds for a principal's
+// action on a day, as StoredResources returns it.
+type StoredResource struct {
+	Principal, Action, InvokedBy, Resource string
+}
+
+// StoredResources returns the resources (the overflow row aside) the
+// usage rollup holds for account's day, at most limit of them, so that
+// a run taking up a day an earlier run began folds and caps it as one
+// run would.
+func StoredResources(ctx context.Context, db *store.DB, account string, day time.Time, limit int) ([]StoredResource, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT p.arn, u.action, u.invoked_by, u.resource
+		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
+		WHERE u.day = $1 AND u.account_id = $2 AND u.resource NOT IN ('', $3)
+		ORDER BY 1, 2, 3, 4 LIMIT $4`, day, account, MoreResources, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the day's stored resources: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (StoredResource, error) {
+		var s StoredResource
+		err := row.Scan(&s.Principal, &s.Action, &s.InvokedBy, &s.Resource)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the day's stored resources: %w", err)
+	}
+	return out, nil
+}
