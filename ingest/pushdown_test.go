@@ -246,6 +246,21 @@ func writeEdgeCorpus(t testing.TB, dir string) {
 		add("s3.amazonaws.com", "GetObject", map[string]any{"bucketName": "churn-data", "key": "a/b/c/" + uniq}, func(r map[string]any) {
 			r["resources"] = []any{map[string]any{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::churn-data/a/b/c/" + uniq}}
 		})
+		obj := func(arn string) map[string]any { return map[string]any{"type": "AWS::S3::Object", "ARN": arn} }
+		bucketRes := map[string]any{"type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::churn-data"}
+		for _, res := range [][]any{
+			{obj("arn:aws:s3:::churn-data/raw/2026/" + uniq), bucketRes},
+			{obj("arn:aws:s3:::churn-data/a/" + uniq), obj("arn:aws:s3:::churn-data/a/" + uniq + "x")},
+			{obj("arn:aws:s3:::churn-data/a/*"), obj("arn:aws:s3:::churn-data/a/" + uniq)},
+			{obj("arn:aws:s3:::job/a/b/" + uniq)},
+			{obj("arn:aws-cn:s3:::churn-data/v2/x/" + uniq)},
+			{map[string]any{"type": "AWS::Lambda::Function", "ARN": "arn:aws:lambda:us-east-1:111111111111:function:f"}, obj("arn:aws:s3:::churn-data/in/" + uniq)},
+		} {
+			for _, ev := range []string{"DeleteObjects", "GetObject", "ListObjects"} {
+				add("s3.amazonaws.com", ev, map[string]any{"bucketName": "churn-data"}, func(r map[string]any) { r["resources"] = res })
+			}
+			add("lambda.amazonaws.com", "Invoke", map[string]any{"functionName": "f"}, func(r map[string]any) { r["resources"] = res })
+		}
 		add("s3.example.com", "GetObject", map[string]any{"bucketName": "churn-data", "key": "a/b/c/" + uniq}, nil)
 		for _, k := range []any{map[string]any{"pk": map[string]any{"S": uniq}}, "a/b/c/" + uniq} {
 			add("dynamodb.amazonaws.com", "GetItem", map[string]any{"tableName": "orders", "key": k}, nil)

@@ -23,7 +23,8 @@
 // role ARN, which the Mapper would derive anyway; an IPv4 source address
 // becomes its /24's first address, the network the context rollup keeps;
 // an errorCode becomes a code of the same outcome class), or what the
-// rollup keeps of it (generalize.go: S3 object keys cut at the rollup's
+// rollup keeps of it (generalize.go: S3 object keys, in requestParameters
+// and resources[], cut at their first minted segment and at the rollup's
 // object prefix depth, Query.ObjectPrefixDepth; version ids, log stream
 // names and single instance ids by stand-ins the lifecycle rules
 // generalise alike; DynamoDB item keys and the address of a call through a

@@ -29,7 +29,9 @@ import (
 //     wildcard in the key, a bucket without "/" that the table's other S3
 //     rules cannot take for "job" or "accesspoint"), and the ARN to be
 //     within the length ingest stores with either key. Keys of DynamoDB
-//     calls are items' keys, which the Mapper never reads: dropped.
+//     calls are items' keys, which the Mapper never reads: dropped. An
+//     S3 object ARN in resources[] has its key cut alike, when it is the
+//     event's only one (resources).
 //   - versionId (S3): only whether it is there matters (the Version
 //     variants of the actions): a non-empty id becomes "*".
 //   - logStreamName (CloudWatch Logs): the lifecycle table cuts a log
@@ -72,6 +74,13 @@ const (
 	// prints it.
 	oneInstanceRE = `^\{ ?"items": ?\[\{ ?"instanceId": ?"i-[0-9a-f]{8,17}" ?\}\] ?\}$`
 	oneInstance   = `{"items":[{"instanceId":"i-0"}]}`
+	// S3 object ARNs in resources[]: any, up to its key (which one must
+	// be alone), and those the key transform takes: a partition, a
+	// bucket as s3BucketRE and a key as s3KeyRE, not one the lifecycle
+	// table's other S3 rules match.
+	s3ObjectPrefixRE = `^arn:[^:]*:s3:::[^/]*/`
+	s3ObjectARNRE    = `^arn:[a-z0-9-]{1,20}:s3:::[A-Za-z0-9._-]{1,255}/[A-Za-z0-9/!_.()&$@=;:+, ~%-]+$`
+	s3OtherRuleRE    = `^arn:[^:]*:s3:::(job|accesspoint)/`
 	// A VPC endpoint id the rollup keeps as it is (non-empty after
 	// rollup.Clip).
 	endpointRE = `^[A-Za-z0-9-]+$`
@@ -85,7 +94,8 @@ const (
 // where its first digit is, for engines without lookahead (RE2J).
 var mintedSegmentRE = func() string {
 	var hex []string
-	for a := range 7 {
+	hex = append(hex, "[0-9][A-Fa-f0-9]{7,}")
+	for a := 1; a < 7; a++ {
 		hex = append(hex, fmt.Sprintf("[A-Fa-f]{%d}[0-9][A-Fa-f0-9]{%d,}", a, 7-a))
 	}
 	hex = append(hex, "[A-Fa-f]{7,}[0-9][A-Fa-f0-9]*")
@@ -98,10 +108,11 @@ var mintedSegmentRE = func() string {
 // that, whatever the partition (up to 20 bytes), region (64: awsRegionRE)
 // and account.
 const (
+	maxARNBytes = 1024
 	// arn:P:s3:::BUCKET/KEY
-	maxObjectChars = 1024 - len("arn:") - 20 - len(":s3:::/")
+	maxObjectChars = maxARNBytes - len("arn:") - 20 - len(":s3:::/")
 	// arn:P:logs:R:A:log-group:GROUP:log-stream:STREAM
-	maxLogChars = 1024 - len("arn:") - 20 - len(":logs:") - 64 - len(":123456789012:log-group:") - len(":log-stream:")
+	maxLogChars = maxARNBytes - len("arn:") - 20 - len(":logs:") - 64 - len(":123456789012:log-group:") - len(":log-stream:")
 )
 
 // sql is the dialect's spelling of what the transforms need.
@@ -159,6 +170,11 @@ func (d sql) replaceFirst(s, re string) string {
 	return "regexp_replace(" + s + ", " + sqlString(re) + ", " + repl + ")"
 }
 
+// replaceFirst0 removes the match of re (anchored at the start) from s.
+func (d sql) replaceFirst0(s, re string) string {
+	return "regexp_replace(" + s + ", " + sqlString(re) + ", '')"
+}
+
 // extract is the text re matches at the start of s (re without capturing
 // groups), NULL when it does not match.
 func (d sql) extract(s, re string) string {
@@ -209,6 +225,43 @@ func (d sql) located() string {
 	return d.like(d.region(), awsRegionRE) + " AND " + d.like(d.account(), awsAccountRE)
 }
 
+// keyCut is S3 key key (of the shape s3KeyRE admits) from its first
+// segment with a minted token on replaced by "*", then cut to its first
+// depth segments and "*".
+func (d sql) keyCut(key string, depth int) string {
+	cut := d.replaceFirst(key, mintedSegmentRE)
+	if depth > 0 {
+		prefix := fmt.Sprintf("^(?:[^/]*/){%d}", depth)
+		cut = "CASE WHEN " + d.like(cut, prefix) + " THEN " + d.concat(d.extract(cut, prefix), "'*'") + " ELSE " + cut + " END"
+	}
+	return cut
+}
+
+// resources is the resources column: "type<TAB>ARN" lines, in order. The
+// key of an S3 object ARN is cut as keyCut cuts the key member, when it is
+// the event's only S3 object ARN (the Mapper keeps one access per distinct
+// ARN, so two must not become one) and of the shape the key transform is
+// proven for.
+func resources(dl Dialect, depth int) string {
+	d := sql(dl)
+	object := func(arn, single string) string {
+		return "CASE WHEN " + single + " AND " + d.like(arn, s3ObjectARNRE) + " AND NOT " + d.like(arn, s3OtherRuleRE) +
+			fmt.Sprintf(" AND length(%s) <= %d", arn, maxARNBytes) +
+			" THEN " + d.concat(d.extract(arn, s3ObjectPrefixRE), d.keyCut(d.replaceFirst0(arn, s3ObjectPrefixRE), depth)) + " ELSE " + arn + " END"
+	}
+	if dl == Postgres {
+		elems := "jsonb_array_elements(CASE WHEN jsonb_typeof(raw -> 'resources') = 'array' THEN raw -> 'resources' END)"
+		str := func(e, k string) string {
+			return "CASE WHEN jsonb_typeof(" + e + " -> '" + k + "') = 'string' THEN " + e + " ->> '" + k + "' END"
+		}
+		single := "(SELECT count(*) FROM " + elems + " AS u(x) WHERE " + d.like(str("x", "ARN"), s3ObjectPrefixRE) + ") = 1"
+		return "(SELECT string_agg(coalesce(" + str("e", "type") + ", '') || chr(9) || coalesce(" + object(str("e", "ARN"), single) + ", ''), chr(10) ORDER BY i) " +
+			"FROM " + elems + " WITH ORDINALITY AS t(e, i))"
+	}
+	single := "cardinality(filter(resources, x -> " + d.like("x.arn", s3ObjectPrefixRE) + ")) = 1"
+	return "array_join(transform(resources, r -> concat(coalesce(r.type, ''), chr(9), coalesce(" + object("r.arn", single) + ", ''))), chr(10))"
+}
+
 // generalized is the expression of request member k (raw is its
 // ungeneralized expression) in dialect dl, with object keys cut at depth.
 func generalized(dl Dialect, k, raw string, depth int) string {
@@ -217,18 +270,11 @@ func generalized(dl Dialect, k, raw string, depth int) string {
 	switch k {
 	case "key":
 		key, bucket := d.member("key"), d.member("bucketName")
-		// From the first segment with a minted token on, "*"; then the
-		// first depth segments and "*".
-		cut := d.replaceFirst(key, mintedSegmentRE)
-		if depth > 0 {
-			prefix := fmt.Sprintf("^(?:[^/]*/){%d}", depth)
-			cut = "CASE WHEN " + d.like(cut, prefix) + " THEN " + d.concat(d.extract(cut, prefix), "'*'") + " ELSE " + cut + " END"
-		}
 		return "CASE WHEN " + src + " = " + sqlString(sourceDynamoDB) + " THEN NULL" +
 			" WHEN " + src + " = " + sqlString(sourceS3) +
 			" AND " + d.like(bucket, s3BucketRE) + " AND " + bucket + " NOT IN ('job', 'accesspoint')" +
 			" AND " + d.like(key, s3KeyRE) + fmt.Sprintf(" AND length(%s) + length(%s) <= %d", bucket, key, maxObjectChars) +
-			" THEN " + d.rawString(cut) + " ELSE " + raw + " END"
+			" THEN " + d.rawString(d.keyCut(key, depth)) + " ELSE " + raw + " END"
 	case "versionId":
 		return "CASE WHEN " + src + " = " + sqlString(sourceS3) + " AND " + d.like(d.member(k), versionRE) +
 			" THEN " + d.rawString("'*'") + " ELSE " + raw + " END"

@@ -206,11 +206,7 @@ func columns(depth int) []column {
 		str("obo_user", "useridentity.onbehalfof.userid", "userIdentity", "onBehalfOf", "userId"),
 		str("obo_store", "useridentity.onbehalfof.identitystorearn", "userIdentity", "onBehalfOf", "identityStoreArn"),
 		{name: "resources", path: []string{"resources"}, kind: kResources, expr: [3]string{
-			`array_join(transform(resources, r -> concat(coalesce(r.type, ''), chr(9), coalesce(r.arn, ''))), chr(10))`,
-			`array_join(transform(resources, r -> concat(coalesce(r.type, ''), chr(9), coalesce(r.arn, ''))), chr(10))`,
-			`(SELECT string_agg(coalesce(CASE WHEN jsonb_typeof(e -> 'type') = 'string' THEN e ->> 'type' END, '') || chr(9) || ` +
-				`coalesce(CASE WHEN jsonb_typeof(e -> 'ARN') = 'string' THEN e ->> 'ARN' END, ''), chr(10) ORDER BY i) ` +
-				`FROM jsonb_array_elements(CASE WHEN jsonb_typeof(raw -> 'resources') = 'array' THEN raw -> 'resources' END) WITH ORDINALITY AS t(e, i))`,
+			resources(Athena, depth), resources(Lake, depth), resources(Postgres, depth),
 		}},
 	}
 	used := map[string]bool{}
