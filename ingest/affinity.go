@@ -36,15 +36,16 @@ const (
 
 // dayAffinity is a run's claims on days. It is safe for concurrent use.
 type dayAffinity struct {
-	log    *slog.Logger
-	mu     sync.Mutex
-	claims *store.Claims       // nil: affinity off
-	owned  map[string]uint64   // day claim -> last use
-	others map[string]struct{} // days another ingester held
-	tick   uint64              // use counter for owned
-	later  []object            // set aside
+	log     *slog.Logger
+	claimMu sync.Mutex // one new day claimed at a time
+	mu      sync.Mutex
+	claims  *store.Claims       // nil: affinity off
+	owned   map[string]uint64   // day claim -> last use
+	others  map[string]struct{} // days another ingester held
+	tick    uint64              // use counter for owned
+	later   []object            // set aside
 	// claimed, when set, is called with each day claimed, before any of
-	// its objects is taken (a.mu held).
+	// its objects is taken (claimMu held, not a.mu).
 	claimed func(ctx context.Context, account string, day time.Time)
 }
 
@@ -81,44 +82,88 @@ func dayOf(o object) (name, account string, day time.Time) {
 	return "ingest-day:" + account + ":" + stamp[:8], account, day
 }
 
+// claimTimeout bounds one claim or release on the claims connection: a
+// connection that stops answering turns affinity off instead of holding
+// up the workers.
+const claimTimeout = 10 * time.Second
+
 // take reports whether o is to be processed now; when not, o is set
-// aside for later (see next).
+// aside for later (see pop). Days this ingester has decided on are
+// answered without the database; a new day is claimed by one worker at a
+// time (claimMu), outside a.mu, and seeded (claimed) before any of its
+// objects is taken.
 func (a *dayAffinity) take(ctx context.Context, o object) bool {
 	name, account, day := dayOf(o)
 	if name == "" {
 		return true
 	}
+	if held, decided := a.decided(name); decided {
+		return held || a.setAside(o)
+	}
+	a.claimMu.Lock()
+	defer a.claimMu.Unlock()
+	if held, decided := a.decided(name); decided {
+		return held || a.setAside(o)
+	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.claims == nil {
+	claims := a.claims
+	a.mu.Unlock()
+	if claims == nil {
 		return true
 	}
-	a.tick++
-	if _, ok := a.owned[name]; ok {
-		a.owned[name] = a.tick
+	cctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	got, err := claims.TryLock(cctx, name)
+	cancel()
+	if err != nil {
+		a.fail(ctx, err)
 		return true
 	}
-	if _, ok := a.others[name]; !ok {
-		got, err := a.claims.TryLock(ctx, name)
-		if err != nil {
-			if ctx.Err() == nil {
-				a.log.Warn("day claims failed; ingesting without them", "err", err)
-			}
-			a.stop()
-			return true
-		}
-		if got {
-			a.own(ctx, name)
-			if a.claimed != nil {
-				a.claimed(ctx, account, day)
-			}
-			return true
-		}
+	if !got {
+		a.mu.Lock()
 		if len(a.others) >= maxOthersDays {
 			clear(a.others)
 		}
 		a.others[name] = struct{}{}
+		a.mu.Unlock()
+		return a.setAside(o)
 	}
+	if a.claimed != nil {
+		a.claimed(ctx, account, day)
+	}
+	if evict := a.own(name); evict != "" {
+		cctx, cancel := context.WithTimeout(ctx, claimTimeout)
+		err := claims.Unlock(cctx, evict)
+		cancel()
+		if err != nil {
+			a.fail(ctx, err)
+		}
+	}
+	return true
+}
+
+// decided says whether this ingester holds the day name (held) or knows
+// another does; decided is false for a day it has yet to claim. With
+// affinity off every day counts as held.
+func (a *dayAffinity) decided(name string) (held, decided bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.claims == nil {
+		return true, true
+	}
+	a.tick++
+	if _, ok := a.owned[name]; ok {
+		a.owned[name] = a.tick
+		return true, true
+	}
+	_, other := a.others[name]
+	return false, other
+}
+
+// setAside keeps o for the end of the listing, unless maxDeferred are
+// kept already: then o is to be taken now (true).
+func (a *dayAffinity) setAside(o object) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if len(a.later) >= maxDeferred {
 		return true
 	}
@@ -126,24 +171,32 @@ func (a *dayAffinity) take(ctx context.Context, o object) bool {
 	return false
 }
 
-// own records the claim name, giving back the least recently used one
-// beyond maxOwnedDays.
-func (a *dayAffinity) own(ctx context.Context, name string) {
+// own records the claim name and returns the least recently used one
+// beyond maxOwnedDays, for the caller to give back ("" for none).
+func (a *dayAffinity) own(name string) (evict string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tick++
 	a.owned[name] = a.tick
 	if len(a.owned) <= maxOwnedDays {
-		return
+		return ""
 	}
-	var oldest string
 	for n, t := range a.owned {
-		if oldest == "" || t < a.owned[oldest] {
-			oldest = n
+		if evict == "" || t < a.owned[evict] {
+			evict = n
 		}
 	}
-	delete(a.owned, oldest)
-	if err := a.claims.Unlock(ctx, oldest); err != nil {
+	delete(a.owned, evict)
+	return evict
+}
+
+// fail turns affinity off after a failed claim or release, saying so
+// unless the run is being cancelled.
+func (a *dayAffinity) fail(ctx context.Context, err error) {
+	if ctx.Err() == nil {
 		a.log.Warn("day claims failed; ingesting without them", "err", err)
-		a.stop()
 	}
+	a.close()
 }
 
 // pop takes the first object set aside, for the end of the listing.
@@ -159,18 +212,14 @@ func (a *dayAffinity) pop() (object, bool) {
 	return o, true
 }
 
-// close gives back every claim.
+// close gives back every claim and turns affinity off.
 func (a *dayAffinity) close() {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.stop()
-}
-
-// stop turns affinity off (a.mu held).
-func (a *dayAffinity) stop() {
-	if a.claims != nil {
-		a.claims.Close()
-		a.claims = nil
-	}
+	claims := a.claims
+	a.claims = nil
 	clear(a.owned)
+	a.mu.Unlock()
+	if claims != nil {
+		claims.Close()
+	}
 }

@@ -193,7 +193,11 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.recordBounds(ctx); err != nil {
 		return err
 	}
-	if claims, err := r.db.OpenClaims(ctx); err != nil {
+	// Day claims hold one connection of the pool for the run: only when
+	// the pool has one to spare beside the workers'.
+	if int(r.db.Pool.Config().MaxConns) <= r.opts.Workers {
+		r.log.Debug("ingesting without day claims: no connection to spare beside the workers'", "workers", r.opts.Workers)
+	} else if claims, err := r.db.OpenClaims(ctx); err != nil {
 		r.log.Warn("ingesting without day claims", "err", err)
 	} else {
 		r.aff = newDayAffinity(claims, r.log)

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrLocked is returned by Lock when another process holds the lock.
@@ -87,20 +87,21 @@ func (db *DB) Waiters(ctx context.Context, name string) (int, error) {
 }
 
 // Claims are advisory locks a process takes and gives back one by one on
-// a dedicated connection (outside the pool, so that they never take a
-// connection from its users): a claim lasts until Unlock, Close, or the
-// process's death. Safe for concurrent use.
+// one connection of the pool, held for them: a claim lasts until Unlock,
+// Close, or the process's death. Safe for concurrent use (calls take
+// turns on the connection).
 type Claims struct {
 	mu     sync.Mutex
-	conn   *pgx.Conn
+	conn   *pgxpool.Conn
 	schema string
 }
 
-// OpenClaims opens the connection of a set of claims.
+// OpenClaims takes a connection from the pool for a set of claims (the
+// caller leaves the pool room for it).
 func (db *DB) OpenClaims(ctx context.Context) (*Claims, error) {
-	conn, err := pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
+	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("open a connection for claims: %w", err)
+		return nil, fmt.Errorf("a connection for claims: %w", err)
 	}
 	return &Claims{conn: conn, schema: db.Schema}, nil
 }
@@ -122,15 +123,18 @@ func (c *Claims) Unlock(ctx context.Context, name string) error {
 	return err
 }
 
-// Close gives back every claim.
+// Close gives back every claim and the connection to the pool (which
+// drops it if it broke).
 func (c *Claims) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	// Given back before the connection closes, so that they are free
-	// when Close returns (the server ends a closed session a moment
-	// later).
-	_, _ = c.conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
-	_ = c.conn.Close(ctx)
+	// Given back before the connection returns to the pool, so that
+	// they are free when Close returns and the next user of the
+	// connection holds none.
+	if _, err := c.conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`); err != nil {
+		_ = c.conn.Conn().Close(ctx)
+	}
+	c.conn.Release()
 }
