@@ -145,7 +145,7 @@ func runBenchProcesses(b *testing.B, db *store.DB, dir string, n int) benchRun {
 	if err != nil {
 		b.Fatal(err)
 	}
-	app := "iamtrim-bench-" + strconv.Itoa(os.Getpid())
+	childApp := "iamtrim-bench-child-" + strconv.Itoa(os.Getpid())
 	cmds := make([]*exec.Cmd, n)
 	outs := make([]bytes.Buffer, n)
 	errOuts := make([]bytes.Buffer, n)
@@ -153,7 +153,7 @@ func runBenchProcesses(b *testing.B, db *store.DB, dir string, n int) benchRun {
 	start := time.Now()
 	for i := range cmds {
 		c := exec.Command(exe)
-		c.Env = append(os.Environ(), benchChildEnv+"="+db.Schema, "IAMTRIM_BENCH_CHILD_DIR="+dir, "IAMTRIM_BENCH_CHILD_APP="+app)
+		c.Env = append(os.Environ(), benchChildEnv+"="+db.Schema, "IAMTRIM_BENCH_CHILD_DIR="+dir, "IAMTRIM_BENCH_CHILD_APP="+childApp)
 		c.Stdout, c.Stderr = &outs[i], &errOuts[i]
 		if err := c.Start(); err != nil {
 			b.Fatal(err)
@@ -171,6 +171,9 @@ func runBenchProcesses(b *testing.B, db *store.DB, dir string, n int) benchRun {
 		}
 	}
 	r.elapsed = time.Since(start)
+	// The children's backends end a moment after the children: the
+	// postmaster counts their CPU once it has collected them.
+	waitBackendsGone(b, db, childApp)
 	r.pgCPU = serverCPU() - pg0
 	sums := make([]ingest.Summary, n)
 	for i := range sums {
@@ -380,6 +383,21 @@ func backendCPU(b *testing.B, db *store.DB) time.Duration {
 		total += time.Duration(u+st) * 10 * time.Millisecond
 	}
 	return total
+}
+
+// waitBackendsGone waits (up to 10 s) until no backend with application
+// name app is left, and a little more for the postmaster to collect them.
+func waitBackendsGone(b *testing.B, db *store.DB, app string) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
 }
 
 // serverCPU is the user + system time the PostgreSQL server's processes

@@ -92,7 +92,9 @@ kill_at() {
 	"$@" &
 	local pid=$!
 	sleep "$at"
-	kill -9 "$pid" 2>/dev/null || true
+	# CMD may be a shell function, run in a subshell: kill what it
+	# started first (the iamtrim process), then the subshell.
+	kill -9 $(pgrep -P "$pid") "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
 
