@@ -212,6 +212,13 @@ func (a *dayAffinity) pop() (object, bool) {
 	return o, true
 }
 
+// waiting is how many objects are set aside.
+func (a *dayAffinity) waiting() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.later)
+}
+
 // close gives back every claim and turns affinity off.
 func (a *dayAffinity) close() {
 	a.mu.Lock()

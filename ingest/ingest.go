@@ -357,10 +357,12 @@ func (r *runner) nextGroup(ctx context.Context, todo <-chan object, pending []ob
 	return group, nil
 }
 
-// laterGroup is nextGroup for the objects set aside.
+// laterGroup is nextGroup for the objects set aside, with the same fair
+// share of what is left.
 func (r *runner) laterGroup() (group, rest []object) {
 	var size int64
-	for len(group) < maxGroupObjects && size < maxGroupBytes {
+	limit := min(maxGroupObjects, 1+r.aff.waiting()/r.opts.Workers)
+	for len(group) < limit && size < maxGroupBytes {
 		o, ok := r.aff.pop()
 		if !ok {
 			break
