@@ -109,17 +109,10 @@ func benchChild(schema string) int {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	var cat cloudtrail.Catalog
-	if c := os.Getenv("IAMTRIM_CATALOG"); c != "" {
-		if !filepath.IsAbs(c) {
-			c = filepath.Join("..", c)
-		}
-		full, err := catalog.LoadDir(c)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		cat = full
+	cat, err := loadBenchCatalog()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	db, err := store.Open(ctx, store.Options{URL: storetest.URL(), Schema: schema, AppName: os.Getenv("IAMTRIM_BENCH_CHILD_APP"), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -241,18 +234,28 @@ func benchCorpus(b *testing.B, kind string) string {
 // benchCatalog is the full catalog when IAMTRIM_CATALOG names one, as the
 // command line would load it.
 func benchCatalog(b *testing.B) cloudtrail.Catalog {
+	cat, err := loadBenchCatalog()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cat
+}
+
+// loadBenchCatalog loads IAMTRIM_CATALOG (relative to the repository),
+// nil when unset.
+func loadBenchCatalog() (cloudtrail.Catalog, error) {
 	c := os.Getenv("IAMTRIM_CATALOG")
 	if c == "" {
-		return nil
+		return nil, nil
 	}
 	if !filepath.IsAbs(c) {
 		c = filepath.Join("..", c)
 	}
 	full, err := catalog.LoadDir(c)
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	return full
+	return full, nil
 }
 
 // benchDB is a fresh schema whose connections carry an application_name
@@ -366,23 +369,41 @@ func backendCPU(b *testing.B, db *store.DB) time.Duration {
 		if err := rows.Scan(&pid); err != nil {
 			b.Fatal(err)
 		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
+		if _, cpu, ok := procCPU(fmt.Sprintf("/proc/%d", pid)); ok {
+			total += cpu.own
 		}
-		// Fields after the command (which is in parentheses): utime and
-		// stime are the 14th and 15th of the whole line, in clock ticks
-		// (100 a second on Linux).
-		s := string(stat)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(u+st) * 10 * time.Millisecond
 	}
 	return total
+}
+
+// procTimes are a process's CPU times: its own (user + system) and its
+// collected children's.
+type procTimes struct{ own, children time.Duration }
+
+// procCPU reads the command name and CPU times of the process whose /proc
+// directory is dir; ok is false when it is gone.
+func procCPU(dir string) (comm string, t procTimes, ok bool) {
+	stat, err := os.ReadFile(filepath.Join(dir, "stat"))
+	if err != nil {
+		return "", t, false
+	}
+	s := string(stat)
+	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || closing < open {
+		return "", t, false
+	}
+	// After the command (in parentheses): state, ppid, ..., utime (12th),
+	// stime, cutime, cstime, in clock ticks (100 a second on Linux).
+	f := strings.Fields(s[closing+1:])
+	if len(f) < 15 {
+		return "", t, false
+	}
+	var ticks [4]int64
+	for i := range ticks {
+		ticks[i], _ = strconv.ParseInt(f[11+i], 10, 64)
+	}
+	const tick = 10 * time.Millisecond
+	return s[open+1 : closing], procTimes{own: time.Duration(ticks[0]+ticks[1]) * tick, children: time.Duration(ticks[2]+ticks[3]) * tick}, true
 }
 
 // waitBackendsGone waits (up to 10 s) until no backend with application
@@ -408,29 +429,13 @@ func waitBackendsGone(b *testing.B, db *store.DB, app string) {
 // (background writers, autovacuum, other clients' backends).
 func serverCPU() time.Duration {
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	var ticks int64
+	var total time.Duration
 	for _, d := range dirs {
-		stat, err := os.ReadFile(filepath.Join(d, "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || closing < open || !strings.HasPrefix(s[open+1:closing], "postgres") {
-			continue
-		}
-		// After the command: state, ppid, ..., utime (12th), stime,
-		// cutime, cstime, in clock ticks (100 a second on Linux).
-		f := strings.Fields(s[closing+1:])
-		if len(f) < 15 {
-			continue
-		}
-		for _, v := range f[11:15] {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			ticks += n
+		if comm, cpu, ok := procCPU(d); ok && strings.HasPrefix(comm, "postgres") {
+			total += cpu.own + cpu.children
 		}
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return total
 }
 
 // resetPeakRSS resets the process's peak resident set (Linux: writing 5 to
