@@ -53,33 +53,34 @@ func newDayAffinity(claims *store.Claims, log *slog.Logger) *dayAffinity {
 	return &dayAffinity{log: log, claims: claims, owned: map[string]uint64{}, others: map[string]struct{}{}}
 }
 
-// dayClaim names the claim of o's account and day: from its key (S3
-// layout, API window) or its file name (ACCOUNT_CloudTrail_REGION_
-// YYYYMMDDTHHMMZ_...), "" when neither gives them.
-func dayClaim(o object) string {
-	name, _, _ := dayOf(o)
-	return name
+// dayOf names the claim of o's account and day, with the account and
+// the day: from its key (S3 layout, API window) or its file name
+// (ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_...); name is "" when neither
+// gives them.
+func dayOf(o object) (name, account string, day time.Time) {
+	account, day = o.account, o.day
+	if account == "" || day.IsZero() {
+		var ok bool
+		if account, day, ok = dayOfFileName(o.key[strings.LastIndexByte(o.key, '/')+1:]); !ok {
+			return "", "", time.Time{}
+		}
+	}
+	return "ingest-day:" + account + ":" + day.Format("20060102"), account, day
 }
 
-// dayOf is dayClaim with the account and the day it names.
-func dayOf(o object) (name, account string, day time.Time) {
-	if o.account != "" && !o.day.IsZero() {
-		return "ingest-day:" + o.account + ":" + o.day.Format("20060102"), o.account, o.day
-	}
-	base := o.key[strings.LastIndexByte(o.key, '/')+1:]
+// dayOfFileName reads the account and the day from a CloudTrail log
+// file's name.
+func dayOfFileName(base string) (account string, day time.Time, ok bool) {
 	account, rest, ok := strings.Cut(base, "_CloudTrail_")
 	if !ok || account == "" {
-		return "", "", time.Time{}
+		return "", time.Time{}, false
 	}
 	_, stamp, ok := strings.Cut(rest, "_")
 	if !ok || len(stamp) < 9 || stamp[8] != 'T' {
-		return "", "", time.Time{}
+		return "", time.Time{}, false
 	}
 	day, err := time.Parse("20060102", stamp[:8])
-	if err != nil {
-		return "", "", time.Time{}
-	}
-	return "ingest-day:" + account + ":" + stamp[:8], account, day
+	return account, day, err == nil
 }
 
 // claimTimeout bounds one claim or release on the claims connection: a

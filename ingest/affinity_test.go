@@ -15,6 +15,12 @@ import (
 	"github.com/iamtrim/iamtrim/store/storetest"
 )
 
+// dayClaim is the name of o's day claim.
+func dayClaim(o object) string {
+	name, _, _ := dayOf(o)
+	return name
+}
+
 func TestDayClaim(t *testing.T) {
 	day := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
