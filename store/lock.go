@@ -25,18 +25,17 @@ type LockOptions struct {
 }
 
 // Lock takes the session-level advisory lock called name (scoped to this
-// schema) on a dedicated connection, which holds it until unlock is called
-// or the process dies.
+// schema) on a dedicated connection of the pool (Claims), which holds it
+// until unlock is called or the process dies.
 func (db *DB) Lock(ctx context.Context, name string, o LockOptions) (unlock func(), err error) {
-	conn, err := db.Pool.Acquire(ctx)
+	c, err := db.OpenClaims(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
-	key := LockKey(name, db.Schema)
 	var got bool
 	for deadline := time.Now().Add(o.Grace); ; {
-		if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
-			conn.Release()
+		if got, err = c.TryLock(ctx, name); err != nil {
+			c.Close()
 			return nil, fmt.Errorf("lock %s: %w", name, err)
 		}
 		if got || o.Wait || time.Now().After(deadline) {
@@ -44,29 +43,22 @@ func (db *DB) Lock(ctx context.Context, name string, o LockOptions) (unlock func
 		}
 		select {
 		case <-ctx.Done():
-			conn.Release()
+			c.Close()
 			return nil, ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
 	if !got {
 		if !o.Wait {
-			conn.Release()
+			c.Close()
 			return nil, ErrLocked
 		}
-		if _, err := conn.Exec(ctx, `SET statement_timeout = 0`); err != nil {
-			conn.Release()
-			return nil, fmt.Errorf("lock %s: %w", name, err)
-		}
-		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
-			conn.Release()
+		if err := c.wait(ctx, name); err != nil {
+			c.Close()
 			return nil, fmt.Errorf("wait for lock %s: %w", name, err)
 		}
 	}
-	return func() {
-		_, _ = conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
-		conn.Release()
-	}, nil
+	return c.Close, nil
 }
 
 // LockKey is the advisory lock key of name in schema.
@@ -94,6 +86,7 @@ type Claims struct {
 	mu     sync.Mutex
 	conn   *pgxpool.Conn
 	schema string
+	waited bool // the statement timeout is off (wait)
 }
 
 // OpenClaims takes a connection from the pool for a set of claims (the
@@ -115,6 +108,19 @@ func (c *Claims) TryLock(ctx context.Context, name string) (got bool, err error)
 	return got, err
 }
 
+// wait claims name, waiting (without a statement timeout) for the
+// session holding it to give it back.
+func (c *Claims) wait(ctx context.Context, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.conn.Exec(ctx, `SET statement_timeout = 0`); err != nil {
+		return err
+	}
+	c.waited = true
+	_, err := c.conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, LockKey(name, c.schema))
+	return err
+}
+
 // Unlock gives back a claim TryLock took.
 func (c *Claims) Unlock(ctx context.Context, name string) error {
 	c.mu.Lock()
@@ -133,7 +139,12 @@ func (c *Claims) Close() {
 	// Given back before the connection returns to the pool, so that
 	// they are free when Close returns and the next user of the
 	// connection holds none.
-	if _, err := c.conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`); err != nil {
+	_, err := c.conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+	if err == nil && c.waited {
+		// The pool's next user gets the configured timeout back.
+		_, err = c.conn.Exec(ctx, `RESET statement_timeout`)
+	}
+	if err != nil {
 		_ = c.conn.Conn().Close(ctx)
 	}
 	c.conn.Release()
