@@ -330,40 +330,41 @@ func (r *runner) nextGroup(ctx context.Context, todo <-chan object, pending []ob
 			break
 		}
 	}
-	group = []object{first}
-	if first.kind == kindAPI {
-		return group, nil
-	}
-	limit := min(maxGroupObjects, 1+len(todo)/r.opts.Workers)
-	size := first.size
-	for len(group) < limit && size < maxGroupBytes {
-		select {
-		case o, ok := <-todo:
-			if !ok {
-				return group, nil
-			}
-			if !r.aff.take(ctx, o) {
-				continue
-			}
-			if o.kind == kindAPI {
-				return group, []object{o}
-			}
-			group = append(group, o)
-			size += o.size
-		default:
-			return group, nil
+	gave := false
+	return gather(min(maxGroupObjects, 1+len(todo)/r.opts.Workers), func() (object, bool) {
+		if !gave {
+			gave = true
+			return first, true
 		}
-	}
-	return group, nil
+		for {
+			select {
+			case o, ok := <-todo:
+				if !ok {
+					return object{}, false
+				}
+				if r.aff.take(ctx, o) {
+					return o, true
+				}
+			default:
+				return object{}, false
+			}
+		}
+	})
 }
 
 // laterGroup is nextGroup for the objects set aside, with the same fair
 // share of what is left.
 func (r *runner) laterGroup() (group, rest []object) {
+	return gather(min(maxGroupObjects, 1+r.aff.waiting()/r.opts.Workers), r.aff.pop)
+}
+
+// gather makes a group of the objects next gives, up to limit objects and
+// maxGroupBytes: an API window goes alone (a window after others is
+// returned in rest, for the next group).
+func gather(limit int, next func() (object, bool)) (group, rest []object) {
 	var size int64
-	limit := min(maxGroupObjects, 1+r.aff.waiting()/r.opts.Workers)
 	for len(group) < limit && size < maxGroupBytes {
-		o, ok := r.aff.pop()
+		o, ok := next()
 		if !ok {
 			break
 		}
