@@ -118,27 +118,6 @@ const (
 // sql is the dialect's spelling of what the transforms need.
 type sql Dialect
 
-func (d sql) source() string {
-	if Dialect(d) == Postgres {
-		return pgStr("eventSource")
-	}
-	return "eventsource"
-}
-
-func (d sql) region() string {
-	if Dialect(d) == Postgres {
-		return pgStr("awsRegion")
-	}
-	return "awsregion"
-}
-
-func (d sql) account() string {
-	if Dialect(d) == Postgres {
-		return pgStr("recipientAccountId")
-	}
-	return "recipientaccountid"
-}
-
 // member is requestParameters.k as a string: NULL when it is absent or
 // (Athena, PostgreSQL) not a JSON string. CloudTrail Lake's map holds
 // objects as JSON text; the regular expressions above exclude it.
@@ -222,7 +201,7 @@ func (d sql) rawText(raw string) string {
 // located says that an ARN built in the event's region and account
 // matches the lifecycle rules' ${Region} and ${Account}.
 func (d sql) located() string {
-	return d.like(d.region(), awsRegionRE) + " AND " + d.like(d.account(), awsAccountRE)
+	return d.like(awsRegionCol.expr[d], awsRegionRE) + " AND " + d.like(recipientAccountCol.expr[d], awsAccountRE)
 }
 
 // keyCut is S3 key key (of the shape s3KeyRE admits) from its first
@@ -266,7 +245,7 @@ func resources(dl Dialect, depth int) string {
 // ungeneralized expression) in dialect dl, with object keys cut at depth.
 func generalized(dl Dialect, k, raw string, depth int) string {
 	d := sql(dl)
-	src := d.source()
+	src := eventSourceCol.expr[dl]
 	switch k {
 	case "key":
 		key, bucket := d.member("key"), d.member("bucketName")
@@ -293,10 +272,5 @@ func generalized(dl Dialect, k, raw string, depth int) string {
 // behindEndpoint is ip, the source address expression, NULL for a call
 // made through a VPC endpoint.
 func behindEndpoint(dl Dialect, ip string) string {
-	d := sql(dl)
-	vpce := "vpcendpointid"
-	if dl == Postgres {
-		vpce = pgStr("vpcEndpointId")
-	}
-	return "CASE WHEN " + d.like(vpce, endpointRE) + " THEN NULL ELSE " + ip + " END"
+	return "CASE WHEN " + sql(dl).like(vpcEndpointCol.expr[dl], endpointRE) + " THEN NULL ELSE " + ip + " END"
 }

@@ -86,6 +86,15 @@ func str(name, trino string, path ...string) column {
 	return column{name: name, path: path, kind: kString, expr: [3]string{trino, trino, pgStr(path...)}}
 }
 
+// Fields the transforms and the query's filters read besides their own
+// columns: one spelling of each, per dialect.
+var (
+	eventSourceCol      = str("event_source", "eventsource", "eventSource")
+	awsRegionCol        = str("aws_region", "awsregion", "awsRegion")
+	recipientAccountCol = str("recipient_account", "recipientaccountid", "recipientAccountId")
+	vpcEndpointCol      = str("vpc_endpoint", "vpcendpointid", "vpcEndpointId")
+)
+
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func sqlList(vals []string) string {
@@ -149,20 +158,19 @@ func columns(depth int) []column {
 	trinoIP := "sourceipaddress"
 	pgIP := pgStr("sourceIPAddress")
 	signin := func(d Dialect, v string) string {
-		src := [3]string{"eventsource", "eventsource", pgStr("eventSource")}[d]
-		return "CASE WHEN " + src + " = 'signin.amazonaws.com' THEN " + v + " END"
+		return "CASE WHEN " + eventSourceCol.expr[d] + " = 'signin.amazonaws.com' THEN " + v + " END"
 	}
 	mfa := func(v string) string { return "CASE WHEN " + v + " = 'true' THEN 'true' END" }
 	pgMFA := "raw #>> " + pgPath("userIdentity", "sessionContext", "attributes", "mfaAuthenticated")
 
 	cols := []column{
-		str("event_source", "eventsource", "eventSource"),
+		eventSourceCol,
 		str("event_name", "eventname", "eventName"),
-		str("aws_region", "awsregion", "awsRegion"),
-		str("recipient_account", "recipientaccountid", "recipientAccountId"),
+		awsRegionCol,
+		recipientAccountCol,
 		str("event_type", "eventtype", "eventType"),
 		str("event_category", "eventcategory", "eventCategory"),
-		str("vpc_endpoint", "vpcendpointid", "vpcEndpointId"),
+		vpcEndpointCol,
 		{name: "source_ip", path: []string{"sourceIPAddress"}, kind: kString, expr: [3]string{
 			behindEndpoint(Athena, ipFold(trinoIP, "regexp_like("+trinoIP+", '"+ipv4RE+"')")),
 			behindEndpoint(Lake, ipFold(trinoIP, "regexp_like("+trinoIP+", '"+ipv4RE+"')")),

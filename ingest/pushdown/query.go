@@ -179,10 +179,10 @@ func (q Query) SQL() (string, error) {
 	}
 	cols := columns(q.ObjectPrefixDepth)
 	if len(q.Regions) > 0 {
-		where = append(where, "("+cols[2].expr[d]+") IN ("+sqlList(q.Regions)+")")
+		where = append(where, "("+awsRegionCol.expr[d]+") IN ("+sqlList(q.Regions)+")")
 	}
 	if len(q.Accounts) > 0 {
-		where = append(where, "("+cols[3].expr[d]+") IN ("+sqlList(q.Accounts)+")")
+		where = append(where, "("+recipientAccountCol.expr[d]+") IN ("+sqlList(q.Accounts)+")")
 	}
 	var b strings.Builder
 	b.WriteString("SELECT\n")
