@@ -58,13 +58,21 @@ const (
 	sourceEC2      = "ec2.amazonaws.com"
 )
 
+// The buckets and keys the key transform is proven for, as a bucketName
+// and key member (s3BucketRE, s3KeyRE) and in an object ARN in
+// resources[] (s3ObjectARNRE) alike.
+const (
+	s3Bucket = `[A-Za-z0-9._-]{1,255}`
+	s3Key    = `[A-Za-z0-9/!_.()&$@=;:+, ~%-]+`
+)
+
 // Regular expressions of what a transform applies to, common to Trino
 // (Joni) and PostgreSQL (ARE, whose bounds stop at 255): ASCII only, and never "{", "[" or a space
 // first, so that a CloudTrail Lake string they admit is never taken for
 // JSON (Decode).
 const (
-	s3BucketRE   = `^[A-Za-z0-9._-]{1,255}$`
-	s3KeyRE      = `^[A-Za-z0-9/!_.()&$@=;:+, ~%-]+$`
+	s3BucketRE   = `^` + s3Bucket + `$`
+	s3KeyRE      = `^` + s3Key + `$`
 	versionRE    = `^[A-Za-z0-9._-]+$`
 	awsRegionRE  = `^[a-z0-9-]{1,64}$`
 	awsAccountRE = `^[0-9]{12}$`
@@ -79,7 +87,7 @@ const (
 	// bucket as s3BucketRE and a key as s3KeyRE, not one the lifecycle
 	// table's other S3 rules match.
 	s3ObjectPrefixRE = `^arn:[^:]*:s3:::[^/]*/`
-	s3ObjectARNRE    = `^arn:[a-z0-9-]{1,20}:s3:::[A-Za-z0-9._-]{1,255}/[A-Za-z0-9/!_.()&$@=;:+, ~%-]+$`
+	s3ObjectARNRE    = `^arn:[a-z0-9-]{1,20}:s3:::` + s3Bucket + `/` + s3Key + `$`
 	s3OtherRuleRE    = `^arn:[^:]*:s3:::(job|accesspoint)/`
 	// A VPC endpoint id the rollup keeps as it is (non-empty after
 	// rollup.Clip).
