@@ -85,10 +85,11 @@ type foldGroup struct {
 }
 
 // foldSet is a group's state: the resources stored exact (fewer than
-// the threshold) and the prefix of its fold row once it has one.
+// the threshold) and the pattern of its fold row once it has one (a
+// prefix, never empty since it is at least the parent, and "*").
 type foldSet struct {
-	exact  []string
-	prefix string
+	exact   []string
+	pattern string
 }
 
 // foldTracker folds the resources of a group beyond the first at-1 into
@@ -121,8 +122,8 @@ func (t *foldTracker) fold(g foldGroup, v string) string {
 	if slices.Contains(s.exact, v) {
 		return v
 	}
-	if s.prefix != "" && strings.HasPrefix(v, s.prefix) {
-		return s.prefix + "*"
+	if s.pattern != "" && strings.HasPrefix(v, s.pattern[:len(s.pattern)-1]) {
+		return s.pattern
 	}
 	if len(s.exact) < t.at-1 {
 		s.exact = append(s.exact, v)
@@ -131,12 +132,11 @@ func (t *foldTracker) fold(g foldGroup, v string) string {
 	}
 	pats := make([]string, 0, len(s.exact)+2)
 	pats = append(append(pats, s.exact...), v)
-	if s.prefix != "" {
-		pats = append(pats, s.prefix+"*")
+	if s.pattern != "" {
+		pats = append(pats, s.pattern)
 	}
-	p := lifecycle.CollapsePattern(g.parent, pats)
-	s.prefix = strings.TrimSuffix(p, "*")
-	return p
+	s.pattern = lifecycle.CollapsePattern(g.parent, pats)
+	return s.pattern
 }
 
 // foldParent is the parent a stored resource is folded under, "" when
