@@ -17,9 +17,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/internal/awstest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -151,7 +153,133 @@ func normalise(s, root, tmp string) string {
 	s = schemaRE.ReplaceAllString(s, "SCHEMA")
 	s = dbURLRE.ReplaceAllString(s, "DBURL")
 	s = localPortRE.ReplaceAllString(s, "127.0.0.1:PORT")
-	return s
+	return relayBoxes(s)
+}
+
+// relayBoxes lays out again each box-drawn table (┌ ... └) after its cells
+// were normalised: a column's width follows its longest cell, so a table
+// showing $ROOT (a checkout path's length) or TIME would otherwise be
+// written with the width of this run's path or timestamp, and the golden
+// would change with the directory the repository is cloned into. Each
+// cell keeps its alignment (left, right or centred, read from its
+// padding); a table whose rows do not all have the border's columns is
+// left as it is.
+func relayBoxes(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], "┌") {
+			continue
+		}
+		end := i + 1
+		for end < len(lines) && !strings.HasPrefix(lines[end], "└") {
+			end++
+		}
+		if end == len(lines) {
+			break
+		}
+		relayBox(lines[i : end+1])
+		i = end
+	}
+	return strings.Join(lines, "\n")
+}
+
+// relayBox rewrites one table's lines (from ┌ to └) in place.
+func relayBox(box []string) {
+	cols := strings.Count(box[0], "┬") + 1
+	type cell struct {
+		text  string
+		align byte // 'l', 'r', 'c', or 0: fills its column (unknown)
+	}
+	rows := make([][]cell, len(box))
+	widths := make([]int, cols)
+	header := 0 // the rows above the first ├ are the header's
+	for i, l := range box {
+		if strings.HasPrefix(l, "├") && header == 0 {
+			header = i
+		}
+		if !strings.HasPrefix(l, "│") {
+			if n := strings.Count(l, "┬") + strings.Count(l, "┼") + strings.Count(l, "┴"); n != cols-1 {
+				return
+			}
+			continue
+		}
+		parts := strings.Split(l, "│")
+		if len(parts) != cols+2 || parts[0] != "" || parts[cols+1] != "" {
+			return
+		}
+		for j, p := range parts[1 : cols+1] {
+			text := strings.TrimSpace(p)
+			lead := len(p) - len(strings.TrimLeft(p, " "))
+			trail := len(p) - len(strings.TrimRight(p, " "))
+			c := cell{text: text}
+			switch {
+			case text == "" || lead == 1 && trail == 1:
+			case lead == 1:
+				c.align = 'l'
+			case trail == 1:
+				c.align = 'r'
+			default:
+				c.align = 'c'
+			}
+			rows[i] = append(rows[i], c)
+			widths[j] = max(widths[j], utf8.RuneCountInString(text))
+		}
+	}
+	// A cell that filled its column takes the alignment of the column's
+	// other body cells; a header's is centred.
+	colAlign := make([]byte, cols)
+	for i := len(rows) - 1; i > header; i-- {
+		for j, c := range rows[i] {
+			if c.align != 0 && colAlign[j] == 0 {
+				colAlign[j] = c.align
+			}
+		}
+	}
+	for i, l := range box {
+		if rows[i] == nil {
+			var b strings.Builder
+			r := []rune(l)
+			left, mid, right := string(r[0]), "┼", string(r[len(r)-1])
+			switch {
+			case strings.Contains(l, "┬"):
+				mid = "┬"
+			case strings.Contains(l, "┴"):
+				mid = "┴"
+			}
+			b.WriteString(left)
+			for j, w := range widths {
+				if j > 0 {
+					b.WriteString(mid)
+				}
+				b.WriteString(strings.Repeat("─", w+2))
+			}
+			b.WriteString(right)
+			box[i] = b.String()
+			continue
+		}
+		var b strings.Builder
+		b.WriteString("│")
+		for j, c := range rows[i] {
+			pad := widths[j] - utf8.RuneCountInString(c.text)
+			align := c.align
+			switch {
+			case align != 0:
+			case i < header:
+				align = 'c'
+			default:
+				align = colAlign[j]
+			}
+			left := 0
+			switch align {
+			case 'r':
+				left = pad
+			case 'c':
+				left = pad / 2
+			}
+			b.WriteString(" " + strings.Repeat(" ", left) + c.text + strings.Repeat(" ", pad-left) + " │")
+		}
+		box[i] = b.String()
+	}
 }
 
 // TestNormaliseDurations: a stage that waits (a migration lock held by
@@ -163,6 +291,37 @@ func TestNormaliseDurations(t *testing.T) {
 			t.Errorf("normalise(elapsed=%s x) = %q, want elapsed=DUR x", in, got)
 		}
 	}
+}
+
+// TestNormaliseTableOfPaths: a table showing the checkout's path
+// normalises to the same text wherever the repository is cloned, so a
+// golden regenerated in another checkout does not change.
+func TestNormaliseTableOfPaths(t *testing.T) {
+	render := func(root string) string {
+		var b bytes.Buffer
+		vs := []catalog.Version{
+			{ID: 1, Source: root + "/testdata/catalog", FetchedAt: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), Digest: "sha256:56203cb4", Services: 22, Actions: 837},
+			{ID: 2, Source: "https://example.com/catalog", FetchedAt: time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC), Digest: "sha256:0a", Services: 3, Actions: 1234},
+		}
+		if err := catalog.WriteVersions(&b, vs, 2); err != nil {
+			t.Fatal(err)
+		}
+		return normalise(b.String(), root, "/tmp/x")
+	}
+	short, long := render("/w"), render("/work/a/checkout/of/iamtrim/with/a/long/path")
+	if short != long {
+		t.Errorf("the same table normalises differently in two checkouts:\n%s\n%s", short, long)
+	}
+	// The layout is tablewriter's own: a table with nothing to normalise
+	// is unchanged.
+	var b bytes.Buffer
+	if err := catalog.WriteVersions(&b, []catalog.Version{{ID: 7, Source: "https://example.com/c", Digest: "sha256:ab", Services: 1, Actions: 10}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := relayBoxes(b.String()); got != b.String() {
+		t.Errorf("relayBoxes changed a table with nothing normalised:\n%s\nwant\n%s", got, b.String())
+	}
+	t.Log("\n" + long)
 }
 
 var (
