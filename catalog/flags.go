@@ -12,6 +12,6 @@ import (
 func (u *Updater) AddFlags(fs *pflag.FlagSet) {
 	u.Client = &http.Client{}
 	fs.StringVar(&u.BaseURL, "base-url", DefaultBaseURL, "Service Reference endpoint")
-	fs.StringVar(&u.CacheDir, "cache-dir", "", "cache directory (default: the user cache directory)/iamtrim/service-reference")
+	fs.StringVar(&u.CacheDir, "cache-dir", "", "cache directory (default: the user cache directory/iamtrim/service-reference)")
 	fs.DurationVar(&u.Client.Timeout, "timeout", 60*time.Second, "timeout of each HTTP request")
 }

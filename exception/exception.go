@@ -133,9 +133,10 @@ type Flag struct {
 const flagName = "exceptions"
 
 // AddFlag registers --exceptions FILE on fs; usage says what the command
-// does with the register.
+// does with the register. --help shows the value as FILE (pflag takes
+// the first `quoted` word of the usage).
 func (f *Flag) AddFlag(fs *pflag.FlagSet, usage string) {
-	fs.StringVar(&f.Path, flagName, "", usage)
+	fs.StringVar(&f.Path, flagName, "", "exceptions register `FILE` (YAML, an exceptions: list): "+usage)
 }
 
 // Read reads the register the flag names: nil for no path; a file that

@@ -27,7 +27,7 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.FailOn, "fail-on", "", "exit 4 when any principal has one of: "+strings.Join(analyze.FailOnKinds, ", ")+" (comma-separated; a risk level means that level or above)")
 	fs.StringVar(&f.OutDir, "out-dir", "", "output directory (overrides out_dir)")
 	fs.BoolVar(&f.Wait, "wait", false, "wait for a running job instead of exiting")
-	f.Exceptions.AddFlag(fs, "exceptions register (YAML): replaces the configuration's exceptions: list")
+	f.Exceptions.AddFlag(fs, "replaces the configuration's exceptions: list")
 }
 
 // Load reads the configuration, applies the environment and the flags

@@ -33,7 +33,7 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.SignOff.Date, "signoff-date", "", "sign-off date, YYYY-MM-DD (blank lines to sign by hand when not given)")
 	fs.StringVar(&o.PoliciesDir, "policies-dir", "", "where the recommendations were written, relative to the report (e.g. policies): each principal's section links to its file")
 	fs.StringVar(&o.PoliciesFormat, "policies-format", "policy", "the --format they were written in: policy, json, terraform or diff")
-	f.Exceptions.AddFlag(fs, "exceptions register (YAML): the report's exceptions register and the findings it accepts (see README: Exceptions)")
+	f.Exceptions.AddFlag(fs, "the report's register, and the findings it accepts (see README: Exceptions)")
 }
 
 // Complete checks the flags and returns the options of a report made

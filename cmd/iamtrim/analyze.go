@@ -54,7 +54,7 @@ func (a *app) analyzeCmd() *cobra.Command {
 			return errors.Join(rejected(snap.RefusedErr()), rejected(exception.UnmatchedErr(exception.Strings(probs))))
 		})
 	}, ev.AddFlags, func(fs *pflag.FlagSet) {
-		excFlag.AddFlag(fs, "exceptions register (YAML, `exceptions:` list): mark the findings it accepts (see README: Exceptions)")
+		excFlag.AddFlag(fs, "mark the findings it accepts (see README: Exceptions)")
 		fs.StringVar(&principal, "principal", "", "only this principal (ARN or name)")
 		out.AddFlags(fs, "table or json", "write results to FILE instead of stdout")
 	})

@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	clidoc "github.com/iamtrim/iamtrim/docs/cli"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 const cliIndex = "../../docs/cli/README.md"
@@ -65,4 +67,33 @@ func TestCLIReference(t *testing.T) {
 	if diff := cmp.Diff(index.String(), string(got)); diff != "" {
 		t.Errorf("%s is not the index of the commands (-want +got; -update rewrites it):\n%s", cliIndex, diff)
 	}
+}
+
+// Every flag's value name in --help (pflag takes the first `quoted` word
+// of the usage, else the value's type) is a type (string, int, ...) or a
+// placeholder in capitals (FILE), never a word of the prose such as
+// "exceptions:"; a flag that takes a file says FILE.
+func TestFlagValueNames(t *testing.T) {
+	root := (&app{getenv: func(string) string { return "" }}).rootCmd()
+	placeholder := regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	wantName := map[string]string{"exceptions": "FILE"}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			name, _ := pflag.UnquoteUsage(f)
+			if name == "" { // a bool
+				return
+			}
+			if want, ok := wantName[f.Name]; ok && name != want {
+				t.Errorf("%s --%s: value name %q, want %q", c.CommandPath(), f.Name, name, want)
+			}
+			if strings.Contains(f.Usage, "`") && !placeholder.MatchString(name) {
+				t.Errorf("%s --%s: value name %q (quoted in the usage) is not a placeholder such as FILE", c.CommandPath(), f.Name, name)
+			}
+		})
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(root)
 }
