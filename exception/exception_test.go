@@ -169,8 +169,12 @@ func TestFlag(t *testing.T) {
 	if f.Path != missing {
 		t.Errorf("--exceptions %s: Path = %q", missing, f.Path)
 	}
-	if got := fs.Lookup("exceptions").Usage; got != "what the command does with it" {
-		t.Errorf("usage = %q, want the command's", got)
+	fl := fs.Lookup("exceptions")
+	if !strings.HasSuffix(fl.Usage, ": what the command does with it") {
+		t.Errorf("usage = %q, want it to end with the command's", fl.Usage)
+	}
+	if name, _ := pflag.UnquoteUsage(fl); name != "FILE" {
+		t.Errorf("--help shows the value as %q, want FILE", name)
 	}
 	_, err := f.Read()
 	if err == nil || !option.IsInvalid(err) || !strings.HasPrefix(err.Error(), "--exceptions: read exceptions: ") {
