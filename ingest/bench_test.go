@@ -19,6 +19,7 @@ import (
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/internal/awstest"
 	"github.com/iamtrim/iamtrim/sample"
 	"github.com/iamtrim/iamtrim/sample/churn"
 	"github.com/iamtrim/iamtrim/store"
@@ -85,6 +86,75 @@ func BenchmarkIngestConcurrent(b *testing.B) {
 	}
 }
 
+// BenchmarkIngestConcurrentS3 is BenchmarkIngestConcurrent reading the
+// churn corpus from S3, as the nightly job and `iamtrim ingest s3` read a
+// trail bucket: the children list and get its objects through the real
+// SDK client (s3src, the code path of `ingest cloudtrail s3://...`) from a
+// local endpoint speaking S3's wire format (internal/awstest: gofakes3,
+// SigV4 required) that answers every request only after
+// IAMTRIM_BENCH_S3_LATENCY (default 20ms). That stands for S3's
+// first-byte latency in-region: AWS gives median latencies "often in the
+// range of tens of milliseconds" for requests under 512 KB (S3 performance
+// whitepaper, timeouts and retries), and the corpus's objects are about
+// 170 KB (gzipped, 1,000 events), whose transfer at S3's tens of MB/s
+// per connection would add a few ms more, not modelled. Runs: 1 and 4 ingesters with the default workers,
+// and one with 16 workers, once with the pool the command line gets
+// (pgx's default, max(4, CPUs) connections, which caps the workers) and
+// once with a pool of 17 (pool_max_conns in the database URL). The
+// endpoint runs in this process: its CPU is left out of the children's
+// (go-cpu-s/Mev) and reported apart as parent-cpu-s/Mev.
+func BenchmarkIngestConcurrentS3(b *testing.B) {
+	dir := benchCorpus(b, "churn")
+	latency := 20 * time.Millisecond
+	if v := os.Getenv("IAMTRIM_BENCH_S3_LATENCY"); v != "" {
+		var err error
+		if latency, err = time.ParseDuration(v); err != nil || latency < 0 {
+			b.Fatalf("IAMTRIM_BENCH_S3_LATENCY=%q: want a duration such as 20ms", v)
+		}
+	}
+	srv := awstest.New("111122223333")
+	defer srv.Close()
+	if err := srv.PutDir("trail-bucket", "AWSLogs", dir); err != nil {
+		b.Fatal(err)
+	}
+	srv.SetLatency(latency)
+	setAWSEnv(b) // the children inherit it
+	url := storetest.URL()
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	for _, c := range []struct {
+		name string
+		n    int
+		env  []string
+	}{
+		{"ingesters-1", 1, nil},
+		{"ingesters-4", 4, nil},
+		{"ingesters-1-workers-16", 1, []string{"IAMTRIM_BENCH_WORKERS=16"}},
+		{"ingesters-1-workers-16-pool-17", 1, []string{"IAMTRIM_BENCH_WORKERS=16", "IAMTRIM_TEST_DATABASE_URL=" + url + sep + "pool_max_conns=17"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var m benchMetrics
+			for b.Loop() {
+				b.StopTimer()
+				db := benchDB(b)
+				b.StartTimer()
+				srv.Reset()
+				r := runBenchProcesses(b, db, "s3://trail-bucket", c.n, append(c.env, "IAMTRIM_BENCH_CHILD_S3_ENDPOINT="+srv.URL)...)
+				for _, req := range srv.Requests() {
+					if req.Op == "s3:GetObject" {
+						r.gets++
+					}
+				}
+				b.Logf("%d GetObject requests for %d objects", r.gets, r.objects)
+				m.add(b, r)
+			}
+			m.report(b)
+		})
+	}
+}
+
 // benchChildEnv, when set, makes the test binary a child ingester of
 // BenchmarkIngestConcurrent: its value is the schema to ingest into.
 const benchChildEnv = "IAMTRIM_BENCH_CHILD_SCHEMA"
@@ -96,9 +166,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// benchChild ingests IAMTRIM_BENCH_CHILD_DIR into schema as the command
-// line would (full catalog, tuned collector) and writes its summary as
-// JSON on stdout.
+// benchChild ingests IAMTRIM_BENCH_CHILD_SOURCE (a directory, or an
+// s3:// URI served at IAMTRIM_BENCH_CHILD_S3_ENDPOINT) into schema as the
+// command line would (full catalog, tuned collector) and writes its
+// summary as JSON on stdout.
 func benchChild(schema string) int {
 	ctx := context.Background()
 	defer ingest.TuneGC()()
@@ -120,7 +191,8 @@ func benchChild(schema string) int {
 		return 1
 	}
 	defer db.Close()
-	sum, err := ingest.Run(ctx, db, cat, ingest.Options{Sources: []string{os.Getenv("IAMTRIM_BENCH_CHILD_DIR")}, Workers: benchWorkers()}, nil)
+	sum, err := ingest.Run(ctx, db, cat, ingest.Options{Sources: []string{os.Getenv("IAMTRIM_BENCH_CHILD_SOURCE")},
+		S3Endpoint: os.Getenv("IAMTRIM_BENCH_CHILD_S3_ENDPOINT"), Workers: benchWorkers()}, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -132,8 +204,9 @@ func benchChild(schema string) int {
 	return 0
 }
 
-// runBenchProcesses ingests dir into db with n concurrent child processes.
-func runBenchProcesses(b *testing.B, db *store.DB, dir string, n int) benchRun {
+// runBenchProcesses ingests src (see benchChild) into db with n concurrent
+// child processes, env added to their environment.
+func runBenchProcesses(b *testing.B, db *store.DB, src string, n int, env ...string) benchRun {
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
@@ -142,11 +215,12 @@ func runBenchProcesses(b *testing.B, db *store.DB, dir string, n int) benchRun {
 	cmds := make([]*exec.Cmd, n)
 	outs := make([]bytes.Buffer, n)
 	errOuts := make([]bytes.Buffer, n)
-	pg0 := serverCPU()
+	pg0, parent0 := serverCPU(), processCPU()
 	start := time.Now()
 	for i := range cmds {
 		c := exec.Command(exe)
-		c.Env = append(os.Environ(), benchChildEnv+"="+db.Schema, "IAMTRIM_BENCH_CHILD_DIR="+dir, "IAMTRIM_BENCH_CHILD_APP="+childApp)
+		c.Env = append(os.Environ(), benchChildEnv+"="+db.Schema, "IAMTRIM_BENCH_CHILD_SOURCE="+src, "IAMTRIM_BENCH_CHILD_APP="+childApp)
+		c.Env = append(c.Env, env...)
 		c.Stdout, c.Stderr = &outs[i], &errOuts[i]
 		if err := c.Start(); err != nil {
 			b.Fatal(err)
@@ -164,6 +238,7 @@ func runBenchProcesses(b *testing.B, db *store.DB, dir string, n int) benchRun {
 		}
 	}
 	r.elapsed = time.Since(start)
+	r.parentCPU = processCPU() - parent0
 	// The children's backends end a moment after the children: the
 	// postmaster counts their CPU once it has collected them.
 	waitBackendsGone(b, db, childApp)
@@ -266,9 +341,13 @@ func benchDB(b *testing.B) *store.DB {
 
 type benchRun struct {
 	events, rows, usageRows int64
+	objects, gets           int64 // objects ingested; S3 GetObject requests
 	elapsed                 time.Duration
 	goCPU, pgCPU            time.Duration
 	peakRSSMB               float64 // children's largest; 0: this process's
+	// parentCPU is this process's while child ingesters run: the S3
+	// endpoint it serves them, if any.
+	parentCPU time.Duration
 }
 
 func benchWorkers() int {
@@ -303,6 +382,7 @@ func (r *benchRun) finish(b *testing.B, db *store.DB, sums []ingest.Summary) {
 			b.Fatalf("%d files failed: %q", s.FilesFailed, s.Errors[:min(len(s.Errors), 5)])
 		}
 		r.events += s.Events + s.Duplicates
+		r.objects += int64(s.FilesOK + s.FilesFailed + s.FilesSkipped)
 	}
 	if err := db.Pool.QueryRow(context.Background(), `SELECT
 		(SELECT count(*) FROM usage_daily),
@@ -324,6 +404,9 @@ func (m *benchMetrics) add(b *testing.B, r benchRun) {
 	m.sum.elapsed += r.elapsed
 	m.sum.goCPU += r.goCPU
 	m.sum.pgCPU += r.pgCPU
+	m.sum.parentCPU += r.parentCPU
+	m.sum.objects += r.objects
+	m.sum.gets += r.gets
 	m.sum.peakRSSMB = max(m.sum.peakRSSMB, r.peakRSSMB)
 }
 
@@ -337,6 +420,12 @@ func (m *benchMetrics) report(b *testing.B) {
 	b.ReportMetric(float64(s.usageRows)/float64(s.events), "usage-rows/event")
 	b.ReportMetric(s.goCPU.Seconds()*1e6/float64(s.events), "go-cpu-s/Mev")
 	b.ReportMetric(s.pgCPU.Seconds()*1e6/float64(s.events), "pg-cpu-s/Mev")
+	if s.gets > 0 {
+		b.ReportMetric(float64(s.gets)/float64(s.objects), "gets/object")
+	}
+	if s.parentCPU > 0 {
+		b.ReportMetric(s.parentCPU.Seconds()*1e6/float64(s.events), "parent-cpu-s/Mev")
+	}
 	if s.peakRSSMB > 0 {
 		b.ReportMetric(s.peakRSSMB, "peak-RSS-MB")
 	} else {

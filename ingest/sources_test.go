@@ -26,7 +26,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
-func setAWSEnv(t *testing.T) {
+func setAWSEnv(t testing.TB) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENVIRONMENT")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_REGION", "us-east-1")

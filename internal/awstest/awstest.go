@@ -27,6 +27,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/ingest/apisrc/apitest"
@@ -50,6 +52,7 @@ type Server struct {
 	plan      QueryPlan
 	throttled map[string]int
 	execs     []execution
+	latency   atomic.Int64 // time.Duration
 }
 
 type trailsFile struct {
@@ -144,10 +147,15 @@ func (s *Server) SetAuthorizationDetails(file string) error {
 	return nil
 }
 
+// SetLatency makes every request wait d before it is answered, as a
+// remote endpoint's first byte would (benchmarks); 0 answers at once.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
 // Request is one API call the server answered: its operation
-// ("s3:GET", "sts:AssumeRole", "cloudtrail:LookupEvents",
-// "iam:GetAccountAuthorizationDetails") and the access key id and region
-// of its SigV4 signature.
+// ("s3:GetObject" for a GET of an object, "s3:" and the method for the
+// other S3 calls, such as "s3:GET" for a listing, "sts:AssumeRole",
+// "cloudtrail:LookupEvents", "iam:GetAccountAuthorizationDetails") and
+// the access key id and region of its SigV4 signature.
 type Request struct {
 	Op, AccessKey, Region string
 }
@@ -182,6 +190,9 @@ func (s *Server) record(op, auth string) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if d := time.Duration(s.latency.Load()); d > 0 {
+		time.Sleep(d)
+	}
 	auth := r.Header.Get("Authorization")
 	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
 		w.WriteHeader(http.StatusForbidden)
@@ -228,7 +239,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.api.ServeHTTP(w, r)
 		return
 	}
-	s.record("s3:"+r.Method, auth)
+	op := "s3:" + r.Method
+	if _, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); r.Method == http.MethodGet && key != "" {
+		op = "s3:GetObject" // path style: /bucket/key
+	}
+	s.record(op, auth)
 	s.s3h.ServeHTTP(w, r)
 }
 
