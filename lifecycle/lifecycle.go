@@ -59,6 +59,7 @@ type Rule struct {
 	Why      string // what mints the volatile segments
 	Volatile []Segment
 
+	name string // Name(), made once: Generalize returns it
 	re   *regexp.Regexp
 	fast *matcher // re without the regexp package, when the format allows
 	vars []string // every variable of Format, in order
@@ -96,6 +97,7 @@ var varRE = regexp.MustCompile(`\$\{([A-Za-z0-9 ]+)\}`)
 // rule builds a table row; vol is pairs of variable name and Cut.
 func rule(service, typ, format, why string, vol ...any) Rule {
 	r := Rule{Service: service, Type: typ, Format: format, Why: why}
+	r.name = r.Name()
 	for i := 0; i+1 < len(vol); i += 2 {
 		r.Volatile = append(r.Volatile, Segment{Variable: vol[i].(string), Cut: vol[i+1].(Cut)})
 	}
@@ -174,11 +176,16 @@ func Generalize(arn string) (pattern, rule string, changed bool) {
 	if i := strings.IndexByte(svc, ':'); i >= 0 {
 		svc = svc[:i]
 	}
+	// The submatches and the pattern are built in buffers on the stack:
+	// ingest generalises every resource it stores, and only a changed
+	// ARN needs a string of its own.
+	var mbuf [16]int
+	var obuf [256]byte
 	for _, i := range byService[svc] {
 		r := &table[i]
 		m, ok := []int(nil), false
 		if r.fast != nil {
-			m, ok = r.fast.match(arn)
+			m, ok = r.fast.match(arn, mbuf[:0])
 		}
 		if !ok {
 			m = r.re.FindStringSubmatchIndex(arn)
@@ -186,21 +193,21 @@ func Generalize(arn string) (pattern, rule string, changed bool) {
 		if m == nil {
 			continue
 		}
-		var b strings.Builder
+		out := obuf[:0]
 		last := 0
 		for vi, cut := range r.cuts {
 			start, end := m[2+2*vi], m[3+2*vi]
-			b.WriteString(arn[last:start])
+			out = append(out, arn[last:start]...)
 			v := arn[start:end]
 			if cut != 0 {
 				v = cutValue(cut, v)
 			}
-			b.WriteString(v)
+			out = append(out, v...)
 			last = end
 		}
-		b.WriteString(arn[last:])
-		if out := b.String(); out != arn {
-			return out, r.Name(), true
+		out = append(out, arn[last:]...)
+		if string(out) != arn {
+			return string(out), r.name, true
 		}
 	}
 	return arn, "", false
@@ -254,21 +261,26 @@ func cutName(v string) string {
 // cutPath keeps the segments of a path before the first minted-looking one,
 // then "/*". A path with no minted-looking segment is kept whole.
 func cutPath(v string) string {
-	segs := strings.Split(v, "/")
-	for i, s := range segs {
+	for start := 0; ; {
+		s := v[start:]
+		next := strings.IndexByte(s, '/')
+		if next >= 0 {
+			s = s[:next]
+		}
 		if j := strings.IndexAny(s, "*?"); j >= 0 {
 			if stableLen(s[:j], true) == j {
 				return v // generalised already, from a stable prefix
 			}
 		} else if !mintedSegment(s) {
+			if next < 0 {
+				return v
+			}
+			start += next + 1
 			continue
 		}
-		if i == 0 {
-			return "*"
-		}
-		return strings.Join(segs[:i], "/") + "/*"
+		// The segments before this one, then "/*" ("*" for the first).
+		return v[:start] + "*"
 	}
-	return v
 }
 
 func mintedSegment(s string) bool {
@@ -366,23 +378,47 @@ func Minted(tok string) bool {
 // and ingest stores them cut with it, so that unique keys do not make one
 // rollup row each.
 func ObjectPrefix(arn string, depth int) string {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
+	service, region, account, res, ok := arnParts(arn)
+	if !ok || service != "s3" || region != "" || account != "" {
 		return arn
 	}
-	parts := strings.SplitN(rest, ":", 5)
-	if len(parts) != 5 || parts[1] != "s3" || parts[2] != "" || parts[3] != "" {
-		return arn
+	slash := strings.IndexByte(arn[res:], '/')
+	if slash < 0 || res+slash+1 == len(arn) {
+		return arn // a bucket, or an empty key
 	}
-	bucket, key, ok := strings.Cut(parts[4], "/")
-	if !ok || key == "" {
-		return arn
+	// end: past the "/" that ends the key's depth-th segment.
+	end := res + slash + 1
+	for range depth {
+		j := strings.IndexByte(arn[end:], '/')
+		if j < 0 {
+			return arn // depth segments or fewer
+		}
+		end += j + 1
 	}
-	segs := strings.Split(key, "/")
-	if len(segs) <= depth {
-		return arn
+	if depth <= 0 {
+		return arn[:end] + "/*" // no segment kept: bucket//*
 	}
-	return "arn:" + strings.Join(parts[:4], ":") + ":" + bucket + "/" + strings.Join(segs[:depth], "/") + "/*"
+	return arn[:end] + "*"
+}
+
+// arnParts splits an ARN at the first four colons after "arn:" (partition,
+// service, region, account, then the resource part, which starts at
+// arn[res:]); ok is false when it has fewer.
+func arnParts(arn string) (service, region, account string, res int, ok bool) {
+	if !strings.HasPrefix(arn, "arn:") {
+		return "", "", "", 0, false
+	}
+	var colon [4]int
+	at := len("arn:")
+	for k := range colon {
+		j := strings.IndexByte(arn[at:], ':')
+		if j < 0 {
+			return "", "", "", 0, false
+		}
+		colon[k] = at + j
+		at = colon[k] + 1
+	}
+	return arn[colon[0]+1 : colon[1]], arn[colon[1]+1 : colon[2]], arn[colon[2]+1 : colon[3]], colon[3] + 1, true
 }
 
 // KindPrefix is the part of an ARN that names its resource type:
@@ -392,28 +428,23 @@ func ObjectPrefix(arn string, depth int) string {
 // --collapse-at counts resources per kind, and ingest folds them per kind
 // (objects per parent path) the same way.
 func KindPrefix(arn string) string {
-	rest, ok := strings.CutPrefix(arn, "arn:")
+	service, _, account, res, ok := arnParts(arn)
 	if !ok {
 		return ""
 	}
-	parts := strings.SplitN(rest, ":", 5)
-	if len(parts) != 5 {
-		return ""
-	}
-	res := parts[4]
-	i := strings.IndexAny(res, "/:")
-	if parts[1] == "s3" && parts[3] == "" {
+	i := strings.IndexAny(arn[res:], "/:")
+	if service == "s3" && account == "" {
 		// S3 buckets and objects: the bucket is the kind for objects.
-		j := strings.IndexByte(res, '/')
+		j := strings.IndexByte(arn[res:], '/')
 		if j < 0 {
-			return "arn:" + strings.Join(parts[:4], ":") + ":"
+			return arn[:res]
 		}
 		i = j
 	}
 	if i < 0 {
 		return ""
 	}
-	return "arn:" + strings.Join(parts[:4], ":") + ":" + res[:i+1]
+	return arn[:res+i+1]
 }
 
 // CommonPrefix is the longest common prefix of arns, cut back so that its

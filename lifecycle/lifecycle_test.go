@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"flag"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,5 +208,95 @@ func TestReadmeTable(t *testing.T) {
 			return
 		}
 		t.Errorf("README.md's lifecycle table is out of date: run go test ./lifecycle -run TestReadmeTable -update")
+	}
+}
+
+// TestPrefixesAgreeWithSplit: ObjectPrefix, KindPrefix and cutPath, which
+// index into the ARN to spare ingest the allocations of splitting it,
+// give what their definitions in terms of strings.Split give, on ARNs
+// made of the separators they look at, cut and spliced at random.
+func TestPrefixesAgreeWithSplit(t *testing.T) {
+	objectPrefix := func(arn string, depth int) string {
+		rest, ok := strings.CutPrefix(arn, "arn:")
+		if !ok {
+			return arn
+		}
+		parts := strings.SplitN(rest, ":", 5)
+		if len(parts) != 5 || parts[1] != "s3" || parts[2] != "" || parts[3] != "" {
+			return arn
+		}
+		bucket, key, ok := strings.Cut(parts[4], "/")
+		if !ok || key == "" {
+			return arn
+		}
+		segs := strings.Split(key, "/")
+		if len(segs) <= depth {
+			return arn
+		}
+		return "arn:" + strings.Join(parts[:4], ":") + ":" + bucket + "/" + strings.Join(segs[:depth], "/") + "/*"
+	}
+	kindPrefix := func(arn string) string {
+		rest, ok := strings.CutPrefix(arn, "arn:")
+		if !ok {
+			return ""
+		}
+		parts := strings.SplitN(rest, ":", 5)
+		if len(parts) != 5 {
+			return ""
+		}
+		res := parts[4]
+		i := strings.IndexAny(res, "/:")
+		if parts[1] == "s3" && parts[3] == "" {
+			j := strings.IndexByte(res, '/')
+			if j < 0 {
+				return "arn:" + strings.Join(parts[:4], ":") + ":"
+			}
+			i = j
+		}
+		if i < 0 {
+			return ""
+		}
+		return "arn:" + strings.Join(parts[:4], ":") + ":" + res[:i+1]
+	}
+	cutPathSplit := func(v string) string {
+		segs := strings.Split(v, "/")
+		for i, s := range segs {
+			if j := strings.IndexAny(s, "*?"); j >= 0 {
+				if stableLen(s[:j], true) == j {
+					return v
+				}
+			} else if !mintedSegment(s) {
+				continue
+			}
+			if i == 0 {
+				return "*"
+			}
+			return strings.Join(segs[:i], "/") + "/*"
+		}
+		return v
+	}
+	seeds := []string{"arn:aws:s3:::b/a/b/c.csv", "arn:aws:s3:::b", "arn:aws:s3:::b/", "arn:aws:s3:::b//x", "arn:aws:s3:::b/k",
+		"arn:aws:dynamodb:us-east-1:1:table/t/index/i", "arn:aws:logs:r:1:log-group:g:log-stream:s", "arn:aws:sqs:r:1:q",
+		"arn:aws:s3:r:1:accesspoint/ap/object/k/1", "arn:aws:ec2:r:1:instance/i-0123456789abcdef0", "arn:", "arn:aws", "x/y",
+		"data/2026/01/02/part-0001.csv", "logs/app/*", "a/b1?/c", "2025/x", "/", "//", "a/", "/a", ""}
+	rng := rand.New(rand.NewPCG(3, 4))
+	arns := append([]string(nil), seeds...)
+	for range 20000 {
+		a, b := seeds[rng.IntN(len(seeds))], arns[rng.IntN(len(arns))]
+		i, j := rng.IntN(len(a)+1), rng.IntN(len(b)+1)
+		arns = append(arns, a[:i]+b[j:])
+	}
+	for _, arn := range arns {
+		for depth := 0; depth <= 3; depth++ {
+			if got, want := ObjectPrefix(arn, depth), objectPrefix(arn, depth); got != want {
+				t.Fatalf("ObjectPrefix(%q, %d) = %q, want %q", arn, depth, got, want)
+			}
+		}
+		if got, want := KindPrefix(arn), kindPrefix(arn); got != want {
+			t.Fatalf("KindPrefix(%q) = %q, want %q", arn, got, want)
+		}
+		if got, want := cutPath(arn), cutPathSplit(arn); got != want {
+			t.Fatalf("cutPath(%q) = %q, want %q", arn, got, want)
+		}
 	}
 }

@@ -34,24 +34,20 @@ func newMatcher(lits []string, kinds []byte) *matcher {
 
 // match returns the submatch offsets FindStringSubmatchIndex would
 // (m[2+2k], m[3+2k] the span of variable k), or nil for no match; ok is
-// false when it gave up.
-func (mt *matcher) match(s string) (m []int, ok bool) {
+// false when it gave up. The offsets are appended to buf[:0] (no
+// allocation when it has room).
+func (mt *matcher) match(s string, buf []int) (m []int, ok bool) {
 	if !strings.HasPrefix(s, mt.lits[0]) {
 		return nil, true
 	}
-	var buf [16]int
-	if n := 2 + 2*len(mt.kinds); n <= len(buf) {
-		m = buf[:n]
-	} else {
-		m = make([]int, n)
-	}
+	m = append(buf[:0], make([]int, 2+2*len(mt.kinds))...)
 	m[0], m[1] = 0, len(s)
 	budget := 8 * (len(s) + 16)
 	found, ok := mt.from(s, len(mt.lits[0]), 0, m, &budget)
 	if !found || !ok {
 		return nil, ok
 	}
-	return append([]int(nil), m...), true
+	return m, true
 }
 
 // from matches variable k and what follows it from s[pos:].

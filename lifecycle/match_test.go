@@ -36,7 +36,7 @@ func TestMatcherAgreesWithRegexp(t *testing.T) {
 		fast++
 		for _, arn := range arns {
 			want := r.re.FindStringSubmatchIndex(arn)
-			got, ok := r.fast.match(arn)
+			got, ok := r.fast.match(arn, nil)
 			if !ok {
 				continue
 			}
