@@ -177,14 +177,18 @@ const prefetchConcurrency = 8
 // prefetch downloads a group's S3 objects concurrently, before its
 // transaction begins, so that the transaction does not wait on the network
 // object after object. It returns the group with those objects reading
-// from memory (or failing with the download's error).
+// from memory (or failing with the download's error). Objects the ledger
+// already shows done (by another ingester since they were listed: most of
+// the days set aside for others) are left to be opened only if the claim
+// finds them to do after all.
 func (r *runner) prefetch(ctx context.Context, group []object) []object {
 	out := slices.Clone(group)
+	done := r.doneSinceListed(ctx, out)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, prefetchConcurrency)
 	for i := range out {
 		o := &out[i]
-		if !o.prefetched() {
+		if !o.prefetched() || done[i] {
 			continue
 		}
 		wg.Add(1)
@@ -212,6 +216,32 @@ func (r *runner) prefetch(ctx context.Context, group []object) []object {
 	}
 	wg.Wait()
 	return out
+}
+
+// doneSinceListed says which of the group's objects to prefetch the
+// ledger shows done, read without locks; none when the ledger cannot be
+// read (then all are downloaded, and the claim decides as ever).
+func (r *runner) doneSinceListed(ctx context.Context, group []object) []bool {
+	done := make([]bool, len(group))
+	var keys []queries.ObjectKey
+	for _, o := range group {
+		if o.prefetched() {
+			keys = append(keys, queries.ObjectKey{Source: o.kind, Key: o.key})
+		}
+	}
+	if len(keys) == 0 {
+		return done
+	}
+	states, err := queries.ObjectStates(ctx, r.db, keys)
+	if err != nil {
+		return done
+	}
+	for i, o := range group {
+		if st, ok := states[queries.ObjectKey{Source: o.kind, Key: o.key}]; ok && o.prefetched() {
+			done[i] = r.alreadyDone(o, st.Size, st.Version, st.Status)
+		}
+	}
+	return done
 }
 
 // processOnce claims the items' objects in the ledger, reads them, and

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/apisrc/apitest"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/storetest"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -160,6 +162,103 @@ func TestS3(t *testing.T) {
 	}
 	if w.Events == 0 || accounts != 1 || days != 1 {
 		t.Errorf("windowed S3 run: %d events over %d accounts and %d days, want > 0, 1, 1", w.Events, accounts, days)
+	}
+}
+
+// TestS3SkipsObjectsDoneElsewhere: an S3 object another ingester
+// finished after this one listed it is not downloaded. Concurrent
+// ingesters set aside the days others hold and come back to them at the
+// end of their listing, when they are mostly done: each would otherwise
+// GET nearly every object of the bucket only to find it done.
+func TestS3SkipsObjectsDoneElsewhere(t *testing.T) {
+	setAWSEnv(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeCorpus(t, filepath.Join(dir, "trail"), 8, 10, 2) // day 1: 4 objects, accounts A and B
+	objects := map[string][]byte{}
+	if err := filepathWalk(filepath.Join(dir, "trail"), func(rel string, b []byte) { objects["trail/"+rel] = b }); err != nil {
+		t.Fatal(err)
+	}
+	day1 := day0.AddDate(0, 0, 1)
+	db := storetest.New(t)
+	other, err := store.Open(ctx, store.Options{URL: storetest.URL(), Schema: db.Schema, NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	// The other ingester holds day 1 (as the test's claims) while this one
+	// lists: this one sets day 1's objects aside.
+	claims, err := other.OpenClaims(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer claims.Close()
+	for _, acct := range []string{acctA, acctB} {
+		if got, err := claims.TryLock(ctx, ingest.DayClaim(acct, day1)); err != nil || !got {
+			t.Fatalf("claim day 1 of %s: %v %v", acct, got, err)
+		}
+	}
+
+	h := gofakes3.New(s3mem.New()).Server()
+	var (
+		once              sync.Once
+		otherSum          ingest.Summary
+		otherErr          error
+		otherDone         atomic.Bool
+		lateGets, allGets atomic.Int64
+	)
+	dayPath := "/" + day1.Format("2006/01/02") + "/"
+	s3Opts := ingest.Options{Sources: []string{"s3://logs/trail"}, AWSMaxBackoff: 5 * time.Millisecond, Workers: 1}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, ".json.gz") {
+			allGets.Add(1)
+			if !strings.Contains(r.URL.Path, dayPath) {
+				// This ingester's first download (of day 0): first the
+				// other ingests day 1, which this one has listed.
+				once.Do(func() {
+					otherErr = waitRegistered(ctx, db, 8)
+					if otherErr == nil {
+						o := s3Opts
+						o.Since, o.Until = day1, day1.AddDate(0, 0, 1)
+						otherSum, otherErr = ingest.Run(ctx, other, testCatalog{}, o, testLogger(t))
+					}
+					otherDone.Store(true)
+				})
+			} else if otherDone.Load() {
+				lateGets.Add(1)
+			}
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	s3Put(t, srv.URL, "logs", objects)
+	s3Opts.S3Endpoint = srv.URL
+
+	s := runCat(t, db, s3Opts)
+	if otherErr != nil || otherSum.FilesOK != 4 {
+		t.Fatalf("the other ingester: %d objects ingested, error %v; want 4 (day 1)", otherSum.FilesOK, otherErr)
+	}
+	if s.FilesOK != 4 || s.FilesAlreadyDone != 4 || s.Events != 4*10 {
+		t.Errorf("this ingester: %d ok, %d already done, %d events; want 4, 4, 40", s.FilesOK, s.FilesAlreadyDone, s.Events)
+	}
+	if n := lateGets.Load(); n > 0 {
+		t.Errorf("%d objects downloaded after another ingester had finished them (%d GETs in all, for 8 objects)", n, allGets.Load())
+	}
+}
+
+// waitRegistered waits (up to 10 s) until the ledger holds n objects.
+func waitRegistered(ctx context.Context, db *store.DB, n int) error {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var got int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM ingest_object`).Scan(&got); err != nil {
+			return err
+		}
+		if got >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d objects registered after 10 s, want %d", got, n)
+		}
 	}
 }
 

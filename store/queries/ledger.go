@@ -40,6 +40,13 @@ func RegisterObjects(ctx context.Context, db *store.DB, keys []ObjectKey, sizes 
 		ON CONFLICT (source, key) DO NOTHING`, sources, names, sizes); err != nil {
 		return nil, fmt.Errorf("register objects: %w", err)
 	}
+	return ObjectStates(ctx, db, keys)
+}
+
+// ObjectStates returns the ledger's state of the given objects it holds,
+// without locking them.
+func ObjectStates(ctx context.Context, db *store.DB, keys []ObjectKey) (map[ObjectKey]ObjectState, error) {
+	sources, names := splitKeys(keys)
 	rows, err := db.Pool.Query(ctx, `
 		SELECT o.id, o.source, o.key, o.size, o.version, o.status
 		FROM ingest_object o
