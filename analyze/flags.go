@@ -37,10 +37,7 @@ func (f *Flags) AddSourceFlags(fs *pflag.FlagSet) {
 // Settings.Options); an error names the flag.
 func (f *Flags) Options(now time.Time) (Options, error) {
 	opts, err := f.Settings.Options(now)
-	if err != nil {
-		return opts, option.Errorf("--%v", err)
-	}
-	return opts, nil
+	return opts, option.Invalid(err)
 }
 
 // Analyze reads the evidence the flags name (and the newest log day into

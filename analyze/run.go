@@ -56,6 +56,15 @@ type Options struct {
 	Now time.Time
 }
 
+// checkAsOf says whether AsOf is after Now's day (a zero Now checks
+// nothing).
+func (o Options) checkAsOf() error {
+	if today := o.Now.UTC().Format(time.DateOnly); !o.Now.IsZero() && o.AsOf.UTC().Format(time.DateOnly) > today {
+		return fmt.Errorf("%s is after today (%s): the window cannot end in the future", o.AsOf.UTC().Format(time.DateOnly), today)
+	}
+	return nil
+}
+
 // Validate names the first bad field.
 func (o Options) Validate() error {
 	if o.WindowDays <= 0 {
@@ -64,8 +73,8 @@ func (o Options) Validate() error {
 	if o.AsOf.IsZero() {
 		return errors.New("as-of: not set")
 	}
-	if today := o.Now.UTC().Format(time.DateOnly); !o.Now.IsZero() && o.AsOf.UTC().Format(time.DateOnly) > today {
-		return fmt.Errorf("as-of: %s is after today (%s): the window cannot end in the future", o.AsOf.UTC().Format(time.DateOnly), today)
+	if err := o.checkAsOf(); err != nil {
+		return fmt.Errorf("as-of: %w", err)
 	}
 	if th := o.Thresholds.OrDefault(); th.MinCoverage < 0 || th.MinCoverage > 1 {
 		return fmt.Errorf("min-coverage: want 0..1, got %v", th.MinCoverage)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
 )
 
@@ -23,13 +24,7 @@ type Settings struct {
 // SettingError is a bad value of one setting, named as its flag names it
 // (window, as-of, min-coverage, min-days): the nightly job's configuration
 // names the same setting by its key.
-type SettingError struct {
-	Name string
-	Err  error
-}
-
-func (e *SettingError) Error() string { return e.Name + " " + e.Err.Error() }
-func (e *SettingError) Unwrap() error { return e.Err }
+type SettingError = option.Named
 
 // Options checks s and returns the analysis options, with Now as the
 // clock AsOf must not be after. An error names the bad setting by its
@@ -38,24 +33,24 @@ func (s Settings) Options(now time.Time) (Options, error) {
 	opts := Options{Now: now.UTC()}
 	days, err := period.Days(s.Window)
 	if err != nil {
-		return opts, &SettingError{"window", err}
+		return opts, &SettingError{Flag: "window", Err: err}
 	}
 	opts.WindowDays = days
 	opts.Thresholds = &Thresholds{MinCoverage: s.MinCoverage, MinDays: s.MinDays}
 	if s.MinCoverage < 0 || s.MinCoverage > 1 {
-		return opts, &SettingError{"min-coverage", fmt.Errorf("%v: want a share from 0 to 1", s.MinCoverage)}
+		return opts, &SettingError{Flag: "min-coverage", Err: fmt.Errorf("%v: want a share from 0 to 1", s.MinCoverage)}
 	}
 	if s.MinDays < 0 || s.MinDays > days {
-		return opts, &SettingError{"min-days", fmt.Errorf("%d: want 0 to %d (the window)", s.MinDays, days)}
+		return opts, &SettingError{Flag: "min-days", Err: fmt.Errorf("%d: want 0 to %d (the window)", s.MinDays, days)}
 	}
 	if s.AsOf != "" {
 		t, err := period.Date(s.AsOf)
 		if err != nil {
-			return opts, &SettingError{"as-of", err}
+			return opts, &SettingError{Flag: "as-of", Err: err}
 		}
 		opts.AsOf = t
-		if err := opts.Validate(); err != nil {
-			return opts, err
+		if err := opts.checkAsOf(); err != nil {
+			return opts, &SettingError{Flag: "as-of", Err: err}
 		}
 	}
 	return opts, nil

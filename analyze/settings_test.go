@@ -20,11 +20,11 @@ func TestSettingsOptions(t *testing.T) {
 		{name: "defaults", s: analyze.Settings{Window: "90d", MinCoverage: 0.5, MinDays: 7}, days: 90},
 		{name: "zero thresholds kept", s: analyze.Settings{Window: "2w"}, days: 14},
 		{name: "as-of", s: analyze.Settings{Window: "30d", AsOf: "2026-10-31"}, days: 30, asOf: "2026-10-31"},
-		{name: "bad window", s: analyze.Settings{Window: "soon"}, wantErr: "window "},
-		{name: "coverage above 1", s: analyze.Settings{Window: "30d", MinCoverage: 1.5}, wantErr: "min-coverage 1.5: want a share from 0 to 1"},
-		{name: "min-days beyond the window", s: analyze.Settings{Window: "30d", MinDays: 31}, wantErr: "min-days 31: want 0 to 30 (the window)"},
-		{name: "as-of not a date", s: analyze.Settings{Window: "30d", AsOf: "31/10/2026"}, wantErr: `as-of "31/10/2026": not a date (want YYYY-MM-DD)`},
-		{name: "as-of in the future", s: analyze.Settings{Window: "30d", AsOf: "2026-11-02"}, wantErr: "as-of: 2026-11-02 is after today (2026-11-01)"},
+		{name: "bad window", s: analyze.Settings{Window: "soon"}, wantErr: "--window "},
+		{name: "coverage above 1", s: analyze.Settings{Window: "30d", MinCoverage: 1.5}, wantErr: "--min-coverage 1.5: want a share from 0 to 1"},
+		{name: "min-days beyond the window", s: analyze.Settings{Window: "30d", MinDays: 31}, wantErr: "--min-days 31: want 0 to 30 (the window)"},
+		{name: "as-of not a date", s: analyze.Settings{Window: "30d", AsOf: "31/10/2026"}, wantErr: `--as-of "31/10/2026": not a date (want YYYY-MM-DD)`},
+		{name: "as-of in the future", s: analyze.Settings{Window: "30d", AsOf: "2026-11-02"}, wantErr: "--as-of 2026-11-02 is after today (2026-11-01)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o, err := tc.s.Options(now)
@@ -57,7 +57,7 @@ func TestSettingsOptions(t *testing.T) {
 func TestSettingError(t *testing.T) {
 	_, err := analyze.Settings{Window: "30d", MinDays: 31}.Options(time.Now())
 	var se *analyze.SettingError
-	if !errors.As(err, &se) || se.Name != "min-days" || se.Err.Error() != "31: want 0 to 30 (the window)" {
+	if !errors.As(err, &se) || se.Flag != "min-days" || se.Err.Error() != "31: want 0 to 30 (the window)" {
 		t.Errorf("Options error %#v, want a SettingError for min-days", err)
 	}
 }

@@ -71,7 +71,7 @@ func (f *Flags) Parse(now time.Time) (since, until time.Time, err error) {
 		return since, until, err
 	}
 	if err := rollup.CheckBounds(f.Bounds); err != nil {
-		return since, until, option.Errorf("--%w", err)
+		return since, until, option.Invalid(err)
 	}
 	return since, until, nil
 }

@@ -44,8 +44,8 @@ func TestCloudTrailFlags(t *testing.T) {
 		{name: "no resources", args: []string{"--max-resources", "0"}, wantErr: "--max-resources 0: want 1 to 100000"},
 		{name: "negative collapse", args: []string{"--collapse-at", "-1"}, wantErr: "--collapse-at -1: want 0 (never fold) to 100000"},
 		{name: "huge collapse", args: []string{"--collapse-at", "100001"}, wantErr: "--collapse-at 100001: want 0 (never fold) to 100000"},
-		{name: "options", args: []string{"--account", "12"}, wantErr: `account: "12" is not a 12-digit AWS account id`},
-		{name: "until before since", args: []string{"--since", "2026-11-02", "--until", "2026-11-01"}, wantErr: "until: 2026-11-01T00:00:00Z is not after since 2026-11-02T00:00:00Z"},
+		{name: "options", args: []string{"--account", "12"}, wantErr: `--account "12": not a 12-digit AWS account id`},
+		{name: "until before since", args: []string{"--since", "2026-11-02", "--until", "2026-11-01"}, wantErr: "--until 2026-11-01T00:00:00Z: not after --since 2026-11-02T00:00:00Z"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var fl CloudTrailFlags

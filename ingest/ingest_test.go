@@ -668,16 +668,16 @@ func TestValidate(t *testing.T) {
 		wantErr string
 	}{
 		{name: "ok", opts: ingest.Options{Sources: []string{dir, "s3://b/p", "api"}}},
-		{name: "no sources", opts: ingest.Options{}, wantErr: "sources:"},
-		{name: "missing path", opts: ingest.Options{Sources: []string{filepath.Join(dir, "nope")}}, wantErr: "sources:"},
-		{name: "FIFO", opts: ingest.Options{Sources: []string{fifo}}, wantErr: "sources: " + fifo + ": named pipe, not a regular file"},
-		{name: "bad scheme", opts: ingest.Options{Sources: []string{"gs://b"}}, wantErr: "sources:"},
-		{name: "no bucket", opts: ingest.Options{Sources: []string{"s3:///x"}}, wantErr: "sources:"},
-		{name: "window", opts: ingest.Options{Sources: []string{dir}, Since: day0, Until: day0}, wantErr: "until:"},
-		{name: "workers", opts: ingest.Options{Sources: []string{dir}, Workers: -1}, wantErr: "workers:"},
-		{name: "account", opts: ingest.Options{Sources: []string{dir}, Accounts: []string{"12"}}, wantErr: "account:"},
-		{name: "region", opts: ingest.Options{Sources: []string{dir}, Regions: []string{"US East"}}, wantErr: "region:"},
-		{name: "role", opts: ingest.Options{Sources: []string{dir}, AssumeRole: "admin"}, wantErr: "assume-role:"},
+		{name: "no sources", opts: ingest.Options{}, wantErr: "name at least one"},
+		{name: "missing path", opts: ingest.Options{Sources: []string{filepath.Join(dir, "nope")}}, wantErr: "stat "},
+		{name: "FIFO", opts: ingest.Options{Sources: []string{fifo}}, wantErr: fifo + ": named pipe, not a regular file"},
+		{name: "bad scheme", opts: ingest.Options{Sources: []string{"gs://b"}}, wantErr: `"gs://b": only s3:// URIs`},
+		{name: "no bucket", opts: ingest.Options{Sources: []string{"s3:///x"}}, wantErr: `"s3:///x": names no bucket`},
+		{name: "window", opts: ingest.Options{Sources: []string{dir}, Since: day0, Until: day0}, wantErr: "--until 2026-07-01T00:00:00Z: not after --since 2026-07-01T00:00:00Z"},
+		{name: "workers", opts: ingest.Options{Sources: []string{dir}, Workers: -1}, wantErr: "--workers -1: want 1 to 256"},
+		{name: "account", opts: ingest.Options{Sources: []string{dir}, Accounts: []string{"12"}}, wantErr: `--account "12": `},
+		{name: "region", opts: ingest.Options{Sources: []string{dir}, Regions: []string{"US East"}}, wantErr: `--region "US East": `},
+		{name: "role", opts: ingest.Options{Sources: []string{dir}, AssumeRole: "admin"}, wantErr: `--assume-role "admin": `},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -119,63 +119,74 @@ func DefaultLimits() cloudtrail.Limits {
 var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 var regionRE = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
 
-// Validate reports the first bad field.
+// Validate reports the first bad field, as an *option.Named naming it by
+// its flag of `ingest cloudtrail` (the sources are its arguments) and by
+// the nightly job's cloudtrail key.
 func (o *Options) Validate() error {
-	if len(o.Sources) == 0 {
-		return errors.New("sources: name at least one directory, file, s3://bucket/prefix or api")
-	}
-	apis := 0
-	for _, s := range o.Sources {
-		switch {
-		case s == "":
-			return errors.New("sources: empty source")
-		case s == SourceAPI:
-			apis++
-		case strings.HasPrefix(s, "s3://"):
-			if b, _, _ := strings.Cut(strings.TrimPrefix(s, "s3://"), "/"); b == "" {
-				return fmt.Errorf("sources: %q names no bucket", s)
-			}
-		case strings.Contains(s, "://"):
-			return fmt.Errorf("sources: %q: only s3:// URIs are supported", s)
-		default:
-			fi, err := os.Stat(s)
-			if err != nil {
-				return fmt.Errorf("sources: %w", err)
-			}
-			if !fi.IsDir() {
-				if err := filesrc.CheckRegular(s, fi.Mode()); err != nil {
-					return fmt.Errorf("sources: %w", err)
-				}
-			}
-		}
-	}
-	if apis > 1 {
-		return errors.New("sources: api given more than once")
+	if err := checkSources(o.Sources); err != nil {
+		return &option.Named{Key: "sources", Err: err}
 	}
 	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
-		return fmt.Errorf("until: %s is not after since %s", o.Until.Format(time.RFC3339), o.Since.Format(time.RFC3339))
+		return &option.Named{Flag: "until", Err: fmt.Errorf("%s: not after --since %s", o.Until.Format(time.RFC3339), o.Since.Format(time.RFC3339))}
 	}
 	if err := rollup.CheckBounds(o.rollupBounds()); err != nil {
 		return err
 	}
 	if o.Workers < 0 || o.Workers > 256 {
-		return fmt.Errorf("workers: %d is not between 1 and 256", o.Workers)
+		return &option.Named{Flag: "workers", Err: fmt.Errorf("%d: want 1 to 256 (0: the default)", o.Workers)}
 	}
 	for _, a := range o.Accounts {
 		if !accountRE.MatchString(a) {
-			return fmt.Errorf("account: %q is not a 12-digit AWS account id", a)
+			return &option.Named{Flag: "account", Key: "accounts", Err: fmt.Errorf("%q: not a 12-digit AWS account id", a)}
 		}
 	}
 	for _, r := range o.Regions {
 		if !regionRE.MatchString(r) {
-			return fmt.Errorf("region: %q is not a region name", r)
+			return &option.Named{Flag: "region", Key: "regions", Err: fmt.Errorf("%q: not a region name", r)}
 		}
 	}
 	if o.AssumeRole != "" && !strings.HasPrefix(o.AssumeRole, "arn:") {
-		return fmt.Errorf("assume-role: %q is not a role ARN", o.AssumeRole)
+		return &option.Named{Flag: "assume-role", Err: fmt.Errorf("%q: not a role ARN", o.AssumeRole)}
 	}
 	if o.Limits.MaxObjectBytes < 0 || o.Limits.MaxRecordBytes < 0 || o.MemoryBudget < 0 {
 		return errors.New("limits: negative size")
+	}
+	return nil
+}
+
+// checkSources checks the sources Run reads: at least one, each a
+// directory, a regular file, an s3:// URI with a bucket, or api (once).
+func checkSources(sources []string) error {
+	if len(sources) == 0 {
+		return errors.New("name at least one directory, file, s3://bucket/prefix or api")
+	}
+	apis := 0
+	for _, s := range sources {
+		switch {
+		case s == "":
+			return errors.New("empty source")
+		case s == SourceAPI:
+			apis++
+		case strings.HasPrefix(s, "s3://"):
+			if b, _, _ := strings.Cut(strings.TrimPrefix(s, "s3://"), "/"); b == "" {
+				return fmt.Errorf("%q: names no bucket", s)
+			}
+		case strings.Contains(s, "://"):
+			return fmt.Errorf("%q: only s3:// URIs are supported", s)
+		default:
+			fi, err := os.Stat(s)
+			if err != nil {
+				return err
+			}
+			if !fi.IsDir() {
+				if err := filesrc.CheckRegular(s, fi.Mode()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if apis > 1 {
+		return errors.New("api given more than once")
 	}
 	return nil
 }

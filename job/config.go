@@ -277,11 +277,11 @@ func (c *Config) Validate() error {
 	}
 	if len(c.CloudTrail.Sources) > 0 {
 		if _, err := c.ingestOptions(time.Now()); err != nil {
-			bad("cloudtrail", "%v", err)
+			errs = append(errs, err)
 		}
 	}
 	if _, err := c.analyzeOptions(); err != nil {
-		bad("analyze", "%v", err)
+		errs = append(errs, err)
 	}
 	if err := option.OneOf(c.Recommend.Format, recommend.Formats...); err != nil {
 		bad("recommend.format", "%v", err)
@@ -314,24 +314,27 @@ func (c *Config) Validate() error {
 }
 
 // ingestOptions are the cloudtrail stage's options, since counted back
-// from now.
+// from now; an error names the cloudtrail key.
 func (c *Config) ingestOptions(now time.Time) (ingest.Options, error) {
 	ct := c.CloudTrail
 	o := ingest.Options{Sources: ct.Sources, Workers: ct.Workers, Accounts: ct.Accounts, Regions: ct.Regions,
 		Profile: ct.Profile, AssumeRole: ct.AssumeRole, S3Endpoint: ct.EndpointURL, APIEndpoint: ct.EndpointURL}
 	var err error
 	if o.Since, err = period.Since(ct.Since, now); err != nil {
-		return o, fmt.Errorf("since: %w", err)
+		return o, fmt.Errorf("cloudtrail.since: %w", err)
 	}
 	if o.Bounds, err = c.rollupBounds(); err != nil {
 		return o, err
 	}
-	return o, o.Validate()
+	if err := o.Validate(); err != nil {
+		return o, option.Keyed("cloudtrail", err)
+	}
+	return o, nil
 }
 
 // rollupBounds are the rollup's bounds the cloudtrail keys give, the
 // defaults for those not set (max_resources: 0 too), checked as ingest's
-// flags are (rollup.CheckBounds), an error naming the key.
+// flags are (rollup.CheckBounds), an error naming the cloudtrail key.
 func (c *Config) rollupBounds() (*queries.RollupBounds, error) {
 	ct := c.CloudTrail
 	b := rollup.DefaultBounds()
@@ -345,10 +348,7 @@ func (c *Config) rollupBounds() (*queries.RollupBounds, error) {
 		b.CollapseAt = *ct.CollapseAt
 	}
 	if err := rollup.CheckBounds(b); err != nil {
-		if be := (*rollup.BoundError)(nil); errors.As(err, &be) {
-			err = fmt.Errorf("%s %w", strings.ReplaceAll(be.Name, "-", "_"), be.Err)
-		}
-		return nil, err
+		return nil, option.Keyed("cloudtrail", err)
 	}
 	return &b, nil
 }
@@ -364,10 +364,10 @@ func (c *Config) analyzeOptions() (analyze.Options, error) {
 		s.MinDays = *c.Analyze.MinDays
 	}
 	o, err := s.Options(time.Now())
-	if se := (*analyze.SettingError)(nil); errors.As(err, &se) {
-		return o, fmt.Errorf("%s: %w", strings.ReplaceAll(se.Name, "-", "_"), se.Err)
+	if err != nil {
+		return o, option.Keyed("analyze", err)
 	}
-	return o, err
+	return o, nil
 }
 
 // renderOptions shape the recommend stage's terraform files.

@@ -19,8 +19,8 @@ func TestRefusals(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{"analyze --as-of in the future", []string{"analyze", "--as-of", "9999-12-31"}, exitUsage, "--as-of: 9999-12-31 is after today"},
-		{"recommend --as-of in the future", []string{"recommend", "x", "--as-of", "9999-12-31"}, exitUsage, "--as-of: 9999-12-31 is after today"},
+		{"analyze --as-of in the future", []string{"analyze", "--as-of", "9999-12-31"}, exitUsage, "--as-of 9999-12-31 is after today"},
+		{"recommend --as-of in the future", []string{"recommend", "x", "--as-of", "9999-12-31"}, exitUsage, "--as-of 9999-12-31 is after today"},
 		{"report --quarter in the future", []string{"report", "--quarter", "9999Q1"}, exitUsage, "--quarter: 9999Q1 begins on 9999-01-01, after today"},
 		{"report --to in the future", []string{"report", "--from", "2026-01-01", "--to", "9999-01-01"}, exitUsage, "--to: 9999-01-01 is after today"},
 	}

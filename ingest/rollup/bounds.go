@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/store/queries"
 )
 
@@ -20,14 +21,8 @@ func DefaultBounds() queries.RollupBounds {
 // A BoundError is a bad value of one bound, named as ingest's flag names
 // it (object-prefix-depth, max-resources, collapse-at; max-networks has
 // no flag): the nightly job's configuration names the same bound by its
-// key.
-type BoundError struct {
-	Name string
-	Err  error
-}
-
-func (e *BoundError) Error() string { return e.Name + " " + e.Err.Error() }
-func (e *BoundError) Unwrap() error { return e.Err }
+// key (option.Keyed).
+type BoundError = option.Named
 
 // CheckBounds reports the first bound of b a run cannot take, as a
 // *BoundError: the one place that says what a valid value is, for
@@ -51,7 +46,7 @@ func CheckBounds(b queries.RollupBounds) error {
 		if c.off != "" {
 			lo += " (" + c.off + ")"
 		}
-		return &BoundError{c.name, fmt.Errorf("%d: want %s to %d", c.v, lo, c.hi)}
+		return &BoundError{Flag: c.name, Err: fmt.Errorf("%d: want %s to %d", c.v, lo, c.hi)}
 	}
 	return nil
 }

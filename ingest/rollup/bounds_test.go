@@ -19,7 +19,7 @@ func TestCheckBounds(t *testing.T) {
 	b = rollup.DefaultBounds()
 	b.MaxNetworks = 0
 	var be *rollup.BoundError
-	if err := rollup.CheckBounds(b); !errors.As(err, &be) || be.Name != "max-networks" || err.Error() != "max-networks 0: want 1 to 100000" {
+	if err := rollup.CheckBounds(b); !errors.As(err, &be) || be.Flag != "max-networks" || err.Error() != "--max-networks 0: want 1 to 100000" {
 		t.Errorf("CheckBounds(no networks) = %v, want a BoundError naming max-networks", err)
 	}
 }

@@ -23,6 +23,43 @@ type Error struct{ Err error }
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
+// Named is a bad value of one option, which a stage's options can get from
+// a flag or from the nightly job's configuration: the CLI names it by its
+// flag (--max-resources -1: want ...), the job by its key under the
+// stage's section (cloudtrail.max_resources: -1: want ...; see Keyed). Err
+// says what is wrong, starting with the value.
+type Named struct {
+	// Flag is the option's flag without its dashes; "" for the command's
+	// arguments (Err then names the argument).
+	Flag string
+	// Key is its configuration key when that is not Flag with _ for -
+	// (the flag --account, the key accounts).
+	Key string
+	Err error
+}
+
+func (e *Named) Error() string {
+	if e.Flag == "" {
+		return e.Err.Error()
+	}
+	return "--" + e.Flag + " " + e.Err.Error()
+}
+
+func (e *Named) Unwrap() error { return e.Err }
+
+// Keyed names err by the configuration key under section when it is, or
+// wraps, a *Named (section.key: what is wrong), else by section alone.
+func Keyed(section string, err error) error {
+	if ne := (*Named)(nil); errors.As(err, &ne) {
+		key := ne.Key
+		if key == "" {
+			key = strings.ReplaceAll(ne.Flag, "-", "_")
+		}
+		return fmt.Errorf("%s.%s: %w", section, key, ne.Err)
+	}
+	return fmt.Errorf("%s: %w", section, err)
+}
+
 // Errorf returns an *Error with the message fmt.Errorf makes.
 func Errorf(format string, a ...any) error {
 	return &Error{Err: fmt.Errorf(format, a...)}
