@@ -44,13 +44,15 @@ type dayAffinity struct {
 	others  map[string]struct{} // days another ingester held
 	tick    uint64              // use counter for owned
 	later   []object            // set aside
-	// claimed, when set, is called with each day claimed, before any of
-	// its objects is taken (claimMu held, not a.mu).
+	seeded  map[string]struct{} // days seeded with affinity off
+	// claimed, when set, is called with each day claimed (with affinity
+	// off: each day seen), before any of its objects is taken (claimMu
+	// held, not a.mu).
 	claimed func(ctx context.Context, account string, day time.Time)
 }
 
 func newDayAffinity(claims *store.Claims, log *slog.Logger) *dayAffinity {
-	return &dayAffinity{log: log, claims: claims, owned: map[string]uint64{}, others: map[string]struct{}{}}
+	return &dayAffinity{log: log, claims: claims, owned: map[string]uint64{}, others: map[string]struct{}{}, seeded: map[string]struct{}{}}
 }
 
 // dayOf names the claim of o's account and day, with the account and
@@ -110,6 +112,17 @@ func (a *dayAffinity) take(ctx context.Context, o object) bool {
 	claims := a.claims
 	a.mu.Unlock()
 	if claims == nil {
+		// Affinity off (no claims, or they failed): every day is this
+		// ingester's, seeded all the same the first time it is seen, so
+		// that the fold holds across runs (a run started again after a
+		// kill, logs delivered late) without claims too.
+		a.seed(ctx, account, day)
+		a.mu.Lock()
+		if len(a.seeded) >= maxOthersDays {
+			clear(a.seeded)
+		}
+		a.seeded[name] = struct{}{}
+		a.mu.Unlock()
 		return true
 	}
 	cctx, cancel := context.WithTimeout(ctx, claimTimeout)
@@ -128,9 +141,7 @@ func (a *dayAffinity) take(ctx context.Context, o object) bool {
 		a.mu.Unlock()
 		return a.setAside(o)
 	}
-	if a.claimed != nil {
-		a.claimed(ctx, account, day)
-	}
+	a.seed(ctx, account, day)
 	if evict := a.own(name); evict != "" {
 		cctx, cancel := context.WithTimeout(ctx, claimTimeout)
 		err := claims.Unlock(cctx, evict)
@@ -142,14 +153,22 @@ func (a *dayAffinity) take(ctx context.Context, o object) bool {
 	return true
 }
 
+// seed calls claimed, when set, for account's day.
+func (a *dayAffinity) seed(ctx context.Context, account string, day time.Time) {
+	if a.claimed != nil {
+		a.claimed(ctx, account, day)
+	}
+}
+
 // decided says whether this ingester holds the day name (held) or knows
 // another does; decided is false for a day it has yet to claim. With
-// affinity off every day counts as held.
+// affinity off every day counts as held once it is seeded.
 func (a *dayAffinity) decided(name string) (held, decided bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.claims == nil {
-		return true, true
+		_, seeded := a.seeded[name]
+		return true, seeded || a.claimed == nil
 	}
 	a.tick++
 	if _, ok := a.owned[name]; ok {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,5 +212,25 @@ func TestRunIngestsDaysClaimedElsewhere(t *testing.T) {
 	gotEvents, got := rollupOf(db)
 	if gotEvents != wantEvents || got != want {
 		t.Errorf("with every day claimed elsewhere: %d events, rollup\n%s\nwant %d events, rollup\n%s", gotEvents, got, wantEvents, want)
+	}
+}
+
+// With affinity off (no claims), every day is taken, and seeded once
+// when first seen, so that the fold holds across runs without claims.
+func TestDayAffinityOffSeedsOnce(t *testing.T) {
+	ctx := context.Background()
+	a := newDayAffinity(nil, slog.New(slog.DiscardHandler))
+	seeded := map[string]int{}
+	a.claimed = func(_ context.Context, account string, day time.Time) {
+		seeded[account+" "+day.Format(time.DateOnly)]++
+	}
+	for _, d := range []int{1, 2, 1, 1, 2, 3} {
+		if !a.take(ctx, dayObject(d)) {
+			t.Fatalf("day %d set aside with affinity off", d)
+		}
+	}
+	want := map[string]int{"111122223333 2026-08-01": 1, "111122223333 2026-08-02": 1, "111122223333 2026-08-03": 1}
+	if !maps.Equal(seeded, want) {
+		t.Errorf("seeded %v, want %v", seeded, want)
 	}
 }

@@ -193,6 +193,8 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.recordBounds(ctx); err != nil {
 		return err
 	}
+	// Each day is seeded before its first object, claimed or not.
+	r.aff.claimed = r.seedDay
 	// Day claims hold one connection of the pool for the run: only when
 	// the pool has one to spare beside the workers'.
 	if int(r.db.Pool.Config().MaxConns) <= r.opts.Workers {
