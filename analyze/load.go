@@ -2,11 +2,13 @@ package analyze
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
+	"github.com/iamtrim/iamtrim/lifecycle"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 )
@@ -65,10 +67,73 @@ func LoadUsage(ctx context.Context, db *store.DB, w Window, arns []string) (map[
 	if err != nil {
 		return nil, err
 	}
+	for _, pu := range out {
+		for _, au := range pu.Actions {
+			au.subsume()
+		}
+	}
 	if err := loadUnmapped(ctx, db, w, arns, out); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// subsume folds each resource of au's into the widest resource pattern
+// among them that covers it (a prefix of at least the resource's kind,
+// then "*", as the ingest fold stores), with its calls, so that what is
+// read does not depend on which resources the fold happened to keep exact
+// beside its pattern, which is the order the logs were read in: a day's
+// fold pattern covers every resource of its group that day, so each
+// folded day comes to its widest pattern and each unfolded day to all
+// its resources, whatever the order. The patterns are those of successful
+// and denied calls alike (a pattern row may hold either); the action's
+// totals are unchanged.
+func (au *ActionUsage) subsume() {
+	var pats []string
+	for _, m := range []map[string]int64{au.Resources, au.DeniedResources} {
+		for r := range m {
+			if isResourcePattern(r) && !slices.Contains(pats, r) {
+				pats = append(pats, r)
+			}
+		}
+	}
+	if len(pats) == 0 {
+		return
+	}
+	for _, m := range []map[string]int64{au.Resources, au.DeniedResources} {
+		for r, n := range m {
+			if p := widestPattern(pats, r); p != "" {
+				delete(m, r)
+				m[p] += n
+			}
+		}
+	}
+}
+
+// widestPattern is the shortest of pats other than res that covers res,
+// "" when none does. Patterns covering one resource are prefixes of each
+// other, so the shortest covers the others too.
+func widestPattern(pats []string, res string) string {
+	best := ""
+	for _, p := range pats {
+		if p != res && strings.HasPrefix(res, p[:len(p)-1]) && (best == "" || len(p) < len(best)) {
+			best = p
+		}
+	}
+	return best
+}
+
+// isResourcePattern reports whether res is a resource pattern other
+// resources fold into: it ends in its only "*", after at least its kind
+// (lifecycle.KindPrefix: "arn:aws:iam::1:role/*", not the overflow row
+// "*" nor "arn:aws:iam::1:*").
+func isResourcePattern(res string) bool {
+	p, ok := strings.CutSuffix(res, "*")
+	if !ok || strings.ContainsAny(p, "*?") {
+		return false
+	}
+	k := lifecycle.KindPrefix(res)
+	return k != "" && strings.HasPrefix(p, k)
 }
 
 // loadUnmapped adds each principal's successful calls that map to no IAM

@@ -2,8 +2,6 @@ package ingest_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -167,15 +165,7 @@ func TestFoldAcrossRuns(t *testing.T) {
 	if _, err := churn.Generate(ctx, churn.Options{Out: dir, Events: 4000, Files: 8, Days: 1, Roles: 2, Seed: 9}); err != nil {
 		t.Fatal(err)
 	}
-	var files []string
-	if err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json.gz") {
-			files = append(files, p)
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	files := logFiles(t, dir)
 	if len(files) < 4 {
 		t.Fatalf("%d files, want at least 4", len(files))
 	}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +103,20 @@ func coverageEvents(t testing.TB, db *store.DB) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// logFiles lists the CloudTrail log files (*.json.gz) under dir, sorted.
+func logFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var files []string
+	if err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json.gz") {
+			files = append(files, p)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(files)
+	return files
 }
