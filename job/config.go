@@ -84,11 +84,11 @@ type Config struct {
 		OldS3Endpoint  string `yaml:"s3_endpoint"`  // renamed to endpoint_url
 		OldAPIEndpoint string `yaml:"api_endpoint"` // renamed to endpoint_url
 		// ObjectPrefixDepth, MaxResources and CollapseAt bound the rollup
-		// as ingest's --object-prefix-depth (nil: the default; 0: whole
-		// keys), --max-resources (0: the default) and --collapse-at (nil:
-		// the default; 0: never fold) do.
+		// as ingest's --object-prefix-depth (0: whole keys),
+		// --max-resources (1 or more) and --collapse-at (0: never fold)
+		// do, nil taking the flag's default.
 		ObjectPrefixDepth *int `yaml:"object_prefix_depth"`
-		MaxResources      int  `yaml:"max_resources"`
+		MaxResources      *int `yaml:"max_resources"`
 		CollapseAt        *int `yaml:"collapse_at"`
 	} `yaml:"cloudtrail"`
 	Analyze struct {
@@ -333,7 +333,7 @@ func (c *Config) ingestOptions(now time.Time) (ingest.Options, error) {
 }
 
 // rollupBounds are the rollup's bounds the cloudtrail keys give, the
-// defaults for those not set (max_resources: 0 too), checked as ingest's
+// defaults for those not set, checked as ingest's
 // flags are (rollup.CheckBounds), an error naming the cloudtrail key.
 func (c *Config) rollupBounds() (*queries.RollupBounds, error) {
 	ct := c.CloudTrail
@@ -341,8 +341,8 @@ func (c *Config) rollupBounds() (*queries.RollupBounds, error) {
 	if ct.ObjectPrefixDepth != nil {
 		b.ObjectPrefixDepth = *ct.ObjectPrefixDepth
 	}
-	if ct.MaxResources != 0 {
-		b.MaxResources = ct.MaxResources
+	if ct.MaxResources != nil {
+		b.MaxResources = *ct.MaxResources
 	}
 	if ct.CollapseAt != nil {
 		b.CollapseAt = *ct.CollapseAt

@@ -18,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/notify"
+	"github.com/iamtrim/iamtrim/store/queries"
 
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/storetest"
@@ -102,6 +104,7 @@ func TestValidate(t *testing.T) {
 		{"negative object_prefix_depth", "cloudtrail:\n  sources: [api]\n  object_prefix_depth: -1\n", "cloudtrail.object_prefix_depth: -1: want 0 (whole keys) to 64"},
 		{"deep object_prefix_depth", "cloudtrail:\n  sources: [api]\n  object_prefix_depth: 65\n", "cloudtrail.object_prefix_depth: 65: want 0 (whole keys) to 64"},
 		{"negative max_resources", "cloudtrail:\n  sources: [api]\n  max_resources: -1\n", "cloudtrail.max_resources: -1: want 1 to 100000"},
+		{"zero max_resources", "cloudtrail:\n  sources: [api]\n  max_resources: 0\n", "cloudtrail.max_resources: 0: want 1 to 100000"},
 		{"huge max_resources", "cloudtrail:\n  sources: [api]\n  max_resources: 100001\n", "cloudtrail.max_resources: 100001: want 1 to 100000"},
 		{"negative collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: -1\n", "cloudtrail.collapse_at: -1: want 0 (never fold) to 100000"},
 		{"huge collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: 100001\n", "cloudtrail.collapse_at: 100001: want 0 (never fold) to 100000"},
@@ -145,6 +148,38 @@ func TestValidate(t *testing.T) {
 			}, Log: slog.New(slog.DiscardHandler)}
 			if _, err := r.Run(context.Background(), cfg); err == nil {
 				t.Fatal("Run accepted a bad configuration")
+			}
+		})
+	}
+}
+
+// A cloudtrail bound the configuration leaves out takes ingest's default;
+// one it sets is taken as its flag takes it.
+func TestRollupBoundsKeys(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, body string
+		want       queries.RollupBounds
+	}{
+		{"absent", "cloudtrail:\n  sources: [api]\n", rollup.DefaultBounds()},
+		{"set", "cloudtrail:\n  sources: [api]\n  object_prefix_depth: 0\n  max_resources: 1\n  collapse_at: 0\n",
+			queries.RollupBounds{ObjectPrefixDepth: 0, MaxResources: 1, MaxNetworks: rollup.DefaultMaxNetworks, CollapseAt: 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.name+".yaml")
+			if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(p, noEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := cfg.ingestOptions(time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *o.Bounds != tc.want {
+				t.Errorf("bounds %+v, want %+v", *o.Bounds, tc.want)
 			}
 		})
 	}
