@@ -76,7 +76,7 @@ func (o Options) Validate() error {
 	if err := o.checkAsOf(); err != nil {
 		return fmt.Errorf("as-of: %w", err)
 	}
-	if th := o.Thresholds.OrDefault(); th.MinCoverage < 0 || th.MinCoverage > 1 {
+	if th := o.Thresholds.OrDefault(); !(th.MinCoverage >= 0 && th.MinCoverage <= 1) { // NaN too
 		return fmt.Errorf("min-coverage: want 0..1, got %v", th.MinCoverage)
 	} else if th.MinDays < 0 {
 		return fmt.Errorf("min-days: want 0 or more, got %d", th.MinDays)

@@ -37,7 +37,7 @@ func (s Settings) Options(now time.Time) (Options, error) {
 	}
 	opts.WindowDays = days
 	opts.Thresholds = &Thresholds{MinCoverage: s.MinCoverage, MinDays: s.MinDays}
-	if s.MinCoverage < 0 || s.MinCoverage > 1 {
+	if !(s.MinCoverage >= 0 && s.MinCoverage <= 1) { // NaN too
 		return opts, &SettingError{Flag: "min-coverage", Err: fmt.Errorf("%v: want a share from 0 to 1", s.MinCoverage)}
 	}
 	if s.MinDays < 0 || s.MinDays > days {

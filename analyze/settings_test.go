@@ -2,6 +2,7 @@ package analyze_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ func TestSettingsOptions(t *testing.T) {
 		{name: "as-of", s: analyze.Settings{Window: "30d", AsOf: "2026-10-31"}, days: 30, asOf: "2026-10-31"},
 		{name: "bad window", s: analyze.Settings{Window: "soon"}, wantErr: "--window "},
 		{name: "coverage above 1", s: analyze.Settings{Window: "30d", MinCoverage: 1.5}, wantErr: "--min-coverage 1.5: want a share from 0 to 1"},
+		{name: "coverage not a number", s: analyze.Settings{Window: "30d", MinCoverage: math.NaN()}, wantErr: "--min-coverage NaN: want a share from 0 to 1"},
 		{name: "min-days beyond the window", s: analyze.Settings{Window: "30d", MinDays: 31}, wantErr: "--min-days 31: want 0 to 30 (the window)"},
 		{name: "as-of not a date", s: analyze.Settings{Window: "30d", AsOf: "31/10/2026"}, wantErr: `--as-of "31/10/2026": not a date (want YYYY-MM-DD)`},
 		{name: "as-of in the future", s: analyze.Settings{Window: "30d", AsOf: "2026-11-02"}, wantErr: "--as-of 2026-11-02 is after today (2026-11-01)"},
