@@ -50,6 +50,9 @@ func (f *Flags) Complete(now time.Time) (Options, error) {
 	if o.Now.IsZero() {
 		o.Now = now.UTC()
 	}
+	if o.Format == "" { // Validate lets "" through: Build makes no format
+		return o, option.Errorf("--format %v", option.OneOf(o.Format, formats...))
+	}
 	if err := o.Validate(); err != nil {
 		return o, option.Errorf("--%v", err)
 	}
