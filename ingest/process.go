@@ -639,6 +639,7 @@ func (b *batch) flush(ctx context.Context) error {
 	secs, dkeys := b.w.secs[:0], b.w.dkeys[:0]
 	defer func() { b.w.secs, b.w.dkeys = secs[:0], dkeys[:0] }()
 	var months []time.Time
+	var day time.Time // the last record's, whose month is known
 	for j, k := range keys {
 		p := &b.chunk[k.i]
 		if j > 0 && k.sec == keys[j-1].sec && k.key == keys[j-1].key {
@@ -646,6 +647,10 @@ func (b *batch) flush(ctx context.Context) error {
 			continue
 		}
 		secs, dkeys = append(secs, p.sec), append(dkeys, k.key)
+		if p.day == day {
+			continue // sorted by time: most records have the last one's day
+		}
+		day = p.day
 		if m := time.Date(p.day.Year(), p.day.Month(), 1, 0, 0, 0, 0, time.UTC); len(months) == 0 || !months[len(months)-1].Equal(m) {
 			months = append(months, m) // sorted by time, so months come in order
 		}

@@ -1,9 +1,11 @@
 package rollup
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
 )
@@ -133,5 +135,28 @@ func TestFold(t *testing.T) {
 				t.Errorf("Fold(%d, %q)\n got %q\nwant %q", tc.at, tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDayIsDate: Day gives exactly (==, as a map key compares) the
+// midnight time.Date makes, for times in any location, with or without a
+// monotonic reading, across the years time.Date handles.
+func TestDayIsDate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	zones := []*time.Location{time.UTC, time.FixedZone("east", 14*3600), time.FixedZone("west", -12*3600-1800), time.Local}
+	times := []time.Time{time.Now(), time.Time{}, time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, zones[1]),
+		time.Date(-1, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC)}
+	for range 100000 {
+		sec := rng.Int64N(400*365*86400) - 200*365*86400 + time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+		if rng.IntN(10) == 0 {
+			sec = rng.Int64N(1<<40) - 1<<39 // far out, before year 1 too
+		}
+		times = append(times, time.Unix(sec, rng.Int64N(1e9)).In(zones[rng.IntN(len(zones))]))
+	}
+	for _, tm := range times {
+		u := tm.UTC()
+		if got, want := Day(tm), time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC); got != want {
+			t.Fatalf("Day(%v) = %#v, want %#v", tm, got, want)
+		}
 	}
 }

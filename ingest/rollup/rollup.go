@@ -156,10 +156,12 @@ func PrincipalKey(p *cloudtrail.Principal, invokedBy string) string {
 	return Clip("unknown:"+string(p.Type)+":"+p.AccountID+":"+p.Name, MaxARN)
 }
 
-// Day is the UTC day of t, the rollup's day.
+// Day is the UTC day of t, the rollup's day: the value (and so the map
+// key) time.Date(year, month, day, 0, 0, 0, 0, time.UTC) gives, without
+// computing the date, which cost a percent of ingest's CPU (UTC days are
+// whole multiples of 24 hours from the zero time).
 func Day(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return t.UTC().Truncate(24 * time.Hour)
 }
 
 // Run is what the groups of one ingest run share. It is safe for
