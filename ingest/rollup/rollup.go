@@ -254,8 +254,13 @@ type Batch struct {
 	principals map[string]queries.Principal // by key, least metadata seen
 	usage      map[usageKey]*queries.Counts
 	unmapped   map[unmappedKey]*queries.Counts
-	context    map[contextKey]int64
+	context    map[contextKey]*queries.Counts // Calls only
 	coverage   map[coverageKey]*queries.Counts
+
+	// The coverage row of the last record: an object's records nearly
+	// all share account, region and day.
+	lastCov  coverageKey
+	lastCovV *queries.Counts
 
 	counts  []queries.Counts  // preallocated, handed out by newCounts
 	nets    map[string]string // SourceNet results
@@ -272,7 +277,7 @@ func (r *Run) NewBatch() *Batch {
 		principals:    map[string]queries.Principal{},
 		usage:         map[usageKey]*queries.Counts{},
 		unmapped:      map[unmappedKey]*queries.Counts{},
-		context:       map[contextKey]int64{},
+		context:       map[contextKey]*queries.Counts{},
 		coverage:      map[coverageKey]*queries.Counts{},
 		nets:          map[string]string{},
 		bounded:       map[string]string{},
@@ -287,6 +292,7 @@ func (b *Batch) Reset() {
 	clear(b.unmapped)
 	clear(b.context)
 	clear(b.coverage)
+	b.lastCov, b.lastCovV = coverageKey{}, nil
 	clear(b.newPrincipals)
 	b.rows.Reset()
 }
@@ -422,17 +428,29 @@ func (b *Batch) Add(pk string, day time.Time, rec *cloudtrail.Record, c Count) A
 	}
 	ck := contextKey{principal: pk, day: day, region: region, network: network,
 		uaClass: Clip(rec.Context.UserAgentClass, MaxShort), mfa: rec.Context.MFA}
-	if _, ok := b.context[ck]; !ok && network != "" {
-		ck.network = b.run.netCap.admit(networkGroup{principal: pk, day: day}, network)
+	cc := b.context[ck]
+	if cc == nil {
+		if network != "" {
+			if ck.network = b.run.netCap.admit(networkGroup{principal: pk, day: day}, network); ck.network != network {
+				cc = b.context[ck] // not admitted: the overflow row
+			}
+		}
+		if cc == nil {
+			cc = b.newCounts()
+			b.context[ck] = cc
+		}
 	}
-	b.context[ck] += n
+	cc.Calls += n
 	cov := coverageKey{account: account, region: region, day: day}
-	v := b.coverage[cov]
-	if v == nil {
-		v = b.newCounts()
-		b.coverage[cov] = v
+	if b.lastCovV == nil || cov != b.lastCov {
+		v := b.coverage[cov]
+		if v == nil {
+			v = b.newCounts()
+			b.coverage[cov] = v
+		}
+		b.lastCov, b.lastCovV = cov, v
 	}
-	add(v, n, first, last, cloudtrail.OutcomeSuccess)
+	add(b.lastCovV, n, first, last, cloudtrail.OutcomeSuccess)
 	return out
 }
 
@@ -508,7 +526,7 @@ func (b *Batch) Write(ctx context.Context, tx pgx.Tx, tail *pgx.Batch) error {
 		rows.AddUnmapped(ids[k.principal], k.day, k.kind, k.source, k.name, k.invokedBy, k.account, v)
 	}
 	for k, v := range b.context {
-		rows.AddContext(ids[k.principal], k.day, k.region, k.network, k.mfa, k.uaClass, v)
+		rows.AddContext(ids[k.principal], k.day, k.region, k.network, k.mfa, k.uaClass, v.Calls)
 	}
 	for k, v := range b.coverage {
 		rows.AddCoverage(k.account, k.region, k.day, v)
