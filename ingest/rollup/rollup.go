@@ -3,6 +3,7 @@ package rollup
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"net/netip"
 	"slices"
 	"strings"
@@ -264,7 +265,7 @@ type Batch struct {
 
 	counts  []queries.Counts  // preallocated, handed out by newCounts
 	nets    map[string]string // SourceNet results
-	bounded map[string]string // bound results
+	bounded *boundCache       // bound results
 	rows    queries.RollupRows
 
 	newPrincipals map[string]queries.StoredPrincipal // added by this group's transaction
@@ -280,7 +281,7 @@ func (r *Run) NewBatch() *Batch {
 		context:       map[contextKey]*queries.Counts{},
 		coverage:      map[coverageKey]*queries.Counts{},
 		nets:          map[string]string{},
-		bounded:       map[string]string{},
+		bounded:       &boundCache{seed: maphash.MakeSeed()},
 		newPrincipals: map[string]queries.StoredPrincipal{},
 	}
 }
@@ -490,24 +491,37 @@ func (b *Batch) sourceNet(ip string) string {
 
 // bound is the resource as the rollup stores it: minted segments
 // generalised by the lifecycle rules recommend uses, S3 keys cut to the
-// prefix depth. Results are cached per batch (bounded).
+// prefix depth. Results are cached per batch (boundCache).
 func (b *Batch) bound(arn string) string {
 	if arn == "" {
 		return ""
 	}
-	if v, ok := b.bounded[arn]; ok {
-		return v
+	slot := &b.bounded.slots[maphash.String(b.bounded.seed, arn)&(boundSlots-1)]
+	if slot.arn == arn {
+		return slot.bound
 	}
 	p, _, _ := lifecycle.Generalize(arn)
 	if d := b.run.bounds.ObjectPrefixDepth; d > 0 {
 		p = lifecycle.ObjectPrefix(p, d)
 	}
-	if len(b.bounded) >= 1<<14 {
-		clear(b.bounded)
-	}
-	b.bounded[arn] = p
+	*slot = boundSlot{arn: arn, bound: p}
 	return p
 }
+
+// boundSlots is the size of a batch's cache of bound results.
+const boundSlots = 1 << 14
+
+// boundCache is a direct-mapped cache of bound results: a slot holds the
+// last resource hashed to it. On churning logs about half the resources
+// are new, and a map cost a lookup, then an insertion hashing the
+// resource again, and a clear whenever it filled up; here a new resource
+// costs one hash and takes one slot, so the resources that recur stay.
+type boundCache struct {
+	seed  maphash.Seed
+	slots [boundSlots]boundSlot
+}
+
+type boundSlot struct{ arn, bound string }
 
 // Write resolves the group's principals to ids and upserts its aggregates
 // in tx, then sends the statements queued in tail (the ledger rows), all
