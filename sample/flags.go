@@ -30,8 +30,10 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 // Complete checks the flags and returns the options.
 func (f *Flags) Complete() (Options, error) {
 	o := f.Options
-	if o.Out == "" {
-		return o, option.Errorf("--out is required")
+	for _, v := range []Options{o, o.withDefaults()} { // as Generate checks them
+		if err := v.Validate(); err != nil {
+			return o, option.Invalid(err)
+		}
 	}
 	if f.Start != "" {
 		t, err := period.Date(f.Start)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 // Options says what to generate.
@@ -84,30 +86,33 @@ func (o Options) withDefaults() Options {
 // Validate reports the first bad field. It is called by Generate after
 // defaults are applied.
 func (o Options) Validate() error {
+	bad := func(flag, format string, a ...any) error {
+		return &option.Named{Flag: flag, Err: fmt.Errorf(format, a...)}
+	}
 	switch {
 	case o.Out == "":
-		return fmt.Errorf("sample options: Out: output directory is required")
+		return option.Errorf("--out is required")
 	case o.Events < 0:
-		return fmt.Errorf("sample options: Events: %d is negative", o.Events)
+		return bad("events", "%d: negative", o.Events)
 	case o.Days < 0:
-		return fmt.Errorf("sample options: Days: %d is negative", o.Days)
+		return bad("days", "%d: negative", o.Days)
 	case o.Days > 3660:
-		return fmt.Errorf("sample options: Days: %d is more than ten years", o.Days)
+		return bad("days", "%d: more than ten years", o.Days)
 	case o.Files < 0:
-		return fmt.Errorf("sample options: Files: %d is negative", o.Files)
+		return bad("files", "%d: negative", o.Files)
 	case o.Events > 0 && o.Files > o.Events:
-		return fmt.Errorf("sample options: Files: %d files cannot hold %d events (each file needs one)", o.Files, o.Events)
+		return bad("files", "%d: cannot hold %d events (each file needs one)", o.Files, o.Events)
 	}
 	if o.Regions != nil && len(o.Regions) == 0 {
-		return fmt.Errorf("sample options: Regions: empty list")
+		return bad("regions", "empty list")
 	}
 	seen := map[string]bool{}
 	for _, r := range o.Regions {
 		if !regionRE.MatchString(r) {
-			return fmt.Errorf("sample options: Regions: %q is not a region name", r)
+			return bad("regions", "%q: not a region name", r)
 		}
 		if seen[r] {
-			return fmt.Errorf("sample options: Regions: %q listed twice", r)
+			return bad("regions", "%q: listed twice", r)
 		}
 		seen[r] = true
 	}

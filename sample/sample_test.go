@@ -352,13 +352,13 @@ func TestValidate(t *testing.T) {
 		wantErr string
 	}{
 		{"ok", Options{Out: "x"}, ""},
-		{"no out", Options{}, "Out"},
-		{"negative events", Options{Out: "x", Events: -1}, "Events"},
-		{"negative days", Options{Out: "x", Days: -1}, "Days"},
-		{"more files than events", Options{Out: "x", Events: 10, Files: 11}, "Files"},
-		{"empty regions", Options{Out: "x", Regions: []string{}}, "Regions"},
-		{"bad region", Options{Out: "x", Regions: []string{"mars-1"}}, "Regions"},
-		{"repeated region", Options{Out: "x", Regions: []string{"us-east-1", "us-east-1"}}, "Regions"},
+		{"no out", Options{}, "--out"},
+		{"negative events", Options{Out: "x", Events: -1}, "--events -1"},
+		{"negative days", Options{Out: "x", Days: -1}, "--days -1"},
+		{"more files than events", Options{Out: "x", Events: 10, Files: 11}, "--files 11"},
+		{"empty regions", Options{Out: "x", Regions: []string{}}, "--regions"},
+		{"bad region", Options{Out: "x", Regions: []string{"mars-1"}}, "--regions \"mars-1\""},
+		{"repeated region", Options{Out: "x", Regions: []string{"us-east-1", "us-east-1"}}, "listed twice"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
