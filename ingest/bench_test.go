@@ -102,7 +102,8 @@ func BenchmarkIngestConcurrent(b *testing.B) {
 // (pgx's default, max(4, CPUs) connections, which caps the workers) and
 // once with a pool of 17 (pool_max_conns in the database URL). The
 // endpoint runs in this process: its CPU is left out of the children's
-// (go-cpu-s/Mev) and reported apart as parent-cpu-s/Mev.
+// (go-cpu-s/Mev) and reported apart as parent-cpu-s/Mev. gets/object is
+// the GetObject requests the endpoint answered per object ingested.
 func BenchmarkIngestConcurrentS3(b *testing.B) {
 	dir := benchCorpus(b, "churn")
 	latency := 20 * time.Millisecond
