@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/lastaccess"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/trails"
@@ -299,6 +300,7 @@ func Principal(in Input) Result {
 	var lastAny time.Time
 	usedKey := map[string]bool{}
 	deniedOnly := map[string]bool{}
+	var unknown []UnmappedCall // calls of actions the catalog does not know
 	if in.Usage != nil {
 		names := make([]string, 0, len(in.Usage.Actions))
 		for a := range in.Usage.Actions {
@@ -317,7 +319,16 @@ func Principal(in Input) Result {
 					r.Caveats = append(r.Caveats, fmt.Sprintf("%s succeeded %d times in the window, yet the SCPs take it away (%s): is the stored organisation current?", action, u.Used, b))
 				}
 			}
-			if u.Used > 0 {
+			if u.Used > 0 && !isGranted && unknownAction(in.Catalog, action) {
+				// The rollup names an action the catalog does not know, of
+				// a service it knows: mapped without a catalog (ingested
+				// before one was loaded) or under another version of it.
+				// Which permission the calls needed is unknown, as for calls
+				// mapped to no action: not an action used but not granted,
+				// or recommend would drop the service's grant they may need.
+				unknown = append(unknown, unknownCall(action, u))
+				r.Caveats = append(r.Caveats, fmt.Sprintf("%s succeeded %d times in the window, but the action catalog has no such action: the logs were mapped without a catalog or under another version of it, so the calls count as mapping to no IAM action", action, u.Used))
+			} else if u.Used > 0 {
 				ua := UsedAction{Action: action, Calls: u.Used, FirstUsed: u.FirstUsed, LastUsed: u.LastUsed, Granted: isGranted}
 				resolved, ok := resolveResources(in, action, u.Resources)
 				ua.MoreResourceCalls = u.MoreResources
@@ -358,7 +369,7 @@ func Principal(in Input) Result {
 		}
 	}
 	if in.Usage != nil {
-		lastAny = unmapped(&r, in.Usage.Unmapped, lastAny)
+		lastAny = unmapped(&r, append(slices.Clip(in.Usage.Unmapped), unknown...), lastAny)
 	}
 	if !lastAny.IsZero() {
 		r.LastUsed.Any = &lastAny
@@ -565,6 +576,27 @@ func canonical(cat *catalog.Catalog, action string) string {
 		return c
 	}
 	return action
+}
+
+// unknownAction reports whether cat knows action's service but not the
+// action.
+func unknownAction(cat *catalog.Catalog, action string) bool {
+	if _, ok := cat.Action(action); ok || cat == nil {
+		return false
+	}
+	return cat.HasService(service(action))
+}
+
+// unknownCall is the successful calls of an action the catalog does not
+// know, as calls that map to no action: event source named after the
+// service when that names it back (xray.amazonaws.com), else the service.
+func unknownCall(action string, u *ActionUsage) UnmappedCall {
+	svc, name, _ := strings.Cut(action, ":")
+	source := svc + ".amazonaws.com"
+	if !strings.EqualFold(cloudtrail.ServicePrefix(source), svc) {
+		source = svc
+	}
+	return UnmappedCall{EventSource: source, EventName: name, Service: strings.ToLower(svc), Calls: u.Used, LastSeen: u.LastUsed}
 }
 
 func service(action string) string {

@@ -552,3 +552,44 @@ func TestServiceNotInLogsUnderKnownTrail(t *testing.T) {
 		})
 	}
 }
+
+// Calls the rollup maps to an action the catalog does not know, of a
+// service it knows (logs ingested before a catalog was loaded, or under
+// another version of it), needed a permission that is unknown: they count
+// as unmapped calls of the service (recommend keeps its current grant),
+// not as an action used but not granted (recommend would drop the
+// service's grant and call the result proven).
+func TestUnknownActionCountsAsUnmapped(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{
+		"sqs:PurgeQueueV9":  use("sqs:PurgeQueueV9", 3, 1),
+		"sqs:SendMessage":   use("sqs:SendMessage", 5, 0),
+		"madeup:DoThing":    use("madeup:DoThing", 2, 0), // a service the catalog does not know: as before
+		"s3:GetObjectThing": use("s3:GetObjectThing", 0, 4),
+	}}
+	r := Principal(in)
+	for _, u := range r.Used {
+		if u.Action == "sqs:PurgeQueueV9" {
+			t.Errorf("an action the catalog does not know is listed used: %+v", u)
+		}
+	}
+	if slices.Contains(r.UsedNotGranted, "sqs:PurgeQueueV9") {
+		t.Errorf("an action the catalog does not know is used-not-granted: %v", r.UsedNotGranted)
+	}
+	want := []UnmappedCall{{EventSource: "sqs.amazonaws.com", EventName: "PurgeQueueV9", Service: "sqs", Calls: 3, LastSeen: time.Date(2026, 10, 20, 10, 0, 0, 0, time.UTC)}}
+	if diff := cmp.Diff(want, r.Unmapped); diff != "" {
+		t.Errorf("unmapped (-want +got):\n%s", diff)
+	}
+	if c := strings.Join(r.Caveats, "\n"); !strings.Contains(c, "sqs:PurgeQueueV9") || !strings.Contains(c, "catalog") {
+		t.Errorf("caveats do not say the action is unknown to the catalog:\n%s", c)
+	}
+	if !slices.Contains(r.UsedNotGranted, "madeup:DoThing") {
+		t.Errorf("an action of a service the catalog does not know: used-not-granted %v", r.UsedNotGranted)
+	}
+	if !slices.ContainsFunc(r.Denied, func(d DeniedAction) bool { return d.Action == "s3:GetObjectThing" && d.Count == 4 }) {
+		t.Errorf("denied calls of an unknown action are still listed denied: %+v", r.Denied)
+	}
+	if !slices.ContainsFunc(r.Used, func(u UsedAction) bool { return u.Action == "sqs:SendMessage" && u.Calls == 5 }) {
+		t.Errorf("sqs:SendMessage not used: %+v", r.Used)
+	}
+}
