@@ -8,6 +8,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
@@ -23,6 +24,21 @@ type EvidenceOptions struct {
 	// TrailsFile is a trail configuration file; empty means the newest
 	// stored per account.
 	TrailsFile string
+}
+
+// Check reads the files o names, so that one that cannot be read or
+// parsed is a usage error (option.Error) naming its flag before anything
+// runs, not a failure once the database is read.
+func (o EvidenceOptions) Check() error {
+	if o.TrailsFile != "" {
+		if _, err := trails.ParseFile(o.TrailsFile); err != nil {
+			return option.Errorf("--trails: %w", err)
+		}
+	}
+	if _, err := authz.ParseSCPFiles(o.SCPFiles); err != nil {
+		return option.Errorf("--scp: %w", err)
+	}
+	return nil
 }
 
 // LoadEvidence reads the newest authorization snapshot per account, the

@@ -37,7 +37,10 @@ func (f *Flags) AddSourceFlags(fs *pflag.FlagSet) {
 // Settings.Options); an error names the flag.
 func (f *Flags) Options(now time.Time) (Options, error) {
 	opts, err := f.Settings.Options(now)
-	return opts, option.Invalid(err)
+	if err != nil {
+		return opts, option.Invalid(err)
+	}
+	return opts, f.Evidence.Check()
 }
 
 // Analyze reads the evidence the flags name (and the newest log day into

@@ -1,6 +1,8 @@
 package analyze_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,6 +13,12 @@ import (
 
 func TestFlags(t *testing.T) {
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	scp := filepath.Join(dir, "scp.json")
+	if err := os.WriteFile(scp, []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trailsFile := "../testdata/sample/trails.json"
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -19,7 +27,9 @@ func TestFlags(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", days: 90, th: analyze.DefaultThresholds},
-		{name: "given", args: []string{"--window", "2w", "--min-coverage", "0", "--min-days", "0", "--scp", "a.json", "--scp", "b.json", "--trails", "t.json"}, days: 14},
+		{name: "given", args: []string{"--window", "2w", "--min-coverage", "0", "--min-days", "0", "--scp", scp, "--scp", scp, "--trails", trailsFile}, days: 14},
+		{name: "missing SCP file", args: []string{"--scp", filepath.Join(dir, "none.json")}, wantErr: "--scp: read " + filepath.Join(dir, "none.json") + ": open " + filepath.Join(dir, "none.json") + ": no such file or directory"},
+		{name: "bad trails file", args: []string{"--trails", scp}, wantErr: "--trails: " + scp + ": no trails found (want describe-trails and get-event-selectors output)"},
 		{name: "bad coverage", args: []string{"--min-coverage", "1.5"}, wantErr: "--min-coverage 1.5: want a share from 0 to 1"},
 		{name: "bad window", args: []string{"--window", "3x"}, wantErr: `--window "3x": want a length such as 90d, 12w or 36h`},
 	} {
@@ -33,8 +43,8 @@ func TestFlags(t *testing.T) {
 			if opts.WindowDays != tc.days || *opts.Thresholds != tc.th {
 				t.Errorf("window %d days, thresholds %+v; want %d, %+v", opts.WindowDays, *opts.Thresholds, tc.days, tc.th)
 			}
-			if tc.args != nil && (len(f.Evidence.SCPFiles) != 2 || f.Evidence.TrailsFile != "t.json") {
-				t.Errorf("evidence %+v, want two SCP files and t.json", f.Evidence)
+			if tc.args != nil && (len(f.Evidence.SCPFiles) != 2 || f.Evidence.TrailsFile != trailsFile) {
+				t.Errorf("evidence %+v, want two SCP files and %s", f.Evidence, trailsFile)
 			}
 		})
 	}
