@@ -136,13 +136,16 @@ func (u *Updater) Run(ctx context.Context) (*Catalog, UpdateStats, error) {
 	if client == nil {
 		client = &http.Client{Timeout: time.Minute}
 	}
+	if err := u.Validate(); err != nil {
+		return nil, stats, fmt.Errorf("update catalog: %w", err)
+	}
 	base := u.BaseURL
 	if base == "" {
 		base = DefaultBaseURL
 	}
 	baseURL, err := url.Parse(base)
-	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") {
-		return nil, stats, fmt.Errorf("update catalog: base URL %q is not an http(s) URL", base)
+	if err != nil {
+		return nil, stats, fmt.Errorf("update catalog: %w", err)
 	}
 	if u.CacheDir == "" {
 		dir, err := DefaultCacheDir()
