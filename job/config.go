@@ -208,7 +208,7 @@ func expandStrings(v reflect.Value, fn func(string) string) {
 
 func (c *Config) defaults() {
 	if c.OutDir == "" {
-		c.OutDir = "iamtrim-out"
+		c.OutDir = defaultOutDir
 	}
 	if c.Catalog.MaxAge == "" {
 		c.Catalog.MaxAge = "7d"
@@ -227,6 +227,9 @@ func (c *Config) defaults() {
 	}
 	c.Backtest.defaults()
 }
+
+// defaultOutDir is out_dir when the configuration leaves it out.
+const defaultOutDir = "iamtrim-out"
 
 // Validate checks every key, each stage's options included, so that a bad
 // value stops the job before any side effect. Its errors name the key.

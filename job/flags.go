@@ -53,6 +53,9 @@ func (f *Flags) Load(getenv func(string) string) (*Config, error) {
 		cfg.FailOn = f.FailOn
 	}
 	if fs.Changed("out-dir") {
+		if f.OutDir == "" { // as out_dir: "" is the default, not the working directory
+			return nil, option.Errorf("--out-dir: empty (leave it out for out_dir, else %s)", defaultOutDir)
+		}
 		cfg.OutDir = f.OutDir
 	}
 	if f.Wait {
