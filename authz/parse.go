@@ -37,10 +37,11 @@ func ParseFile(path string) (*Inventory, error) {
 // be JSON objects (as the CLI prints them) or strings holding URL-encoded
 // JSON (as the API returns them).
 //
-// Only malformed JSON is an error. Anything else odd (missing fields, a
-// managed policy attached but absent from Policies, documents that do not
-// parse, rows in cloudsplaining's results format instead of the CLI's) is
-// read as well as it can be and reported in Inventory.Warnings.
+// Malformed JSON rejects the input (a *RejectedError). Anything else odd
+// (missing fields, a managed policy attached but absent from Policies,
+// documents that do not parse, rows in cloudsplaining's results format
+// instead of the CLI's) is read as well as it can be and reported in
+// Inventory.Warnings.
 func Parse(r io.Reader, name string) (*Inventory, error) {
 	br := bufio.NewReader(r)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -66,7 +67,9 @@ func Parse(r io.Reader, name string) (*Inventory, error) {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return nil, fmt.Errorf("%s: value %d: %w", name, n, err)
+			// Malformed JSON: nothing after it can be read, and the
+			// file is a rejected input, not a failure of iamtrim.
+			return nil, &RejectedError{Problems: append(rejected, fmt.Sprintf("%s: value %d: %v", name, n, err))}
 		}
 		values++
 		v = bytes.TrimSpace(v)
@@ -74,7 +77,7 @@ func Parse(r io.Reader, name string) (*Inventory, error) {
 		case len(v) > 0 && v[0] == '[':
 			var elems []json.RawMessage
 			if err := json.Unmarshal(v, &elems); err != nil {
-				return nil, fmt.Errorf("%s: value %d: %w", name, n, err)
+				return nil, &RejectedError{Problems: append(rejected, fmt.Sprintf("%s: value %d: %v", name, n, err))}
 			}
 			for i, e := range elems {
 				p, row, rej := decodeValue(e, fmt.Sprintf("%s: value %d[%d]", name, n, i))
