@@ -103,6 +103,26 @@ func TestDedup(t *testing.T) {
 	if fresh := add(d, []time.Time{at(1), at(2)}, []int64{id(1), id(2)}); fresh != nil {
 		t.Errorf("new keys: fresh = %v, want nil (all new)", fresh)
 	}
+	// The COPY stores the keys as given (its binary encoding is ours).
+	var stored []queries.EventKey
+	rows, err := tx.Query(ctx, `SELECT event_time, event_key FROM ingest_event_seen ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st time.Time
+	var sk int64
+	if _, err := pgx.ForEachRow(rows, []any{&st, &sk}, func() error {
+		if !st.Equal(st.Truncate(time.Second)) {
+			t.Errorf("stored time %v is not whole seconds", st)
+		}
+		stored = append(stored, queries.EventKey{Sec: st.Unix(), Key: sk})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []queries.EventKey{{Sec: at(1).Unix(), Key: id(1)}, {Sec: at(2).Unix(), Key: id(2)}}; !cmp.Equal(want, stored) {
+		t.Errorf("stored by the COPY: %v, want %v", stored, want)
+	}
 	got := add(d, []time.Time{at(2), at(2), at(3)}, []int64{id(2), id(9), id(3)})
 	want := map[queries.EventKey]bool{{Sec: at(2).Unix(), Key: id(9)}: true, {Sec: at(3).Unix(), Key: id(3)}: true}
 	if d := cmp.Diff(want, got); d != "" {
