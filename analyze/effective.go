@@ -20,6 +20,9 @@ import (
 // A principal whose policies exceed the limits is logged and left out.
 // This is `iamtrim authz list`.
 func Effective(ctx context.Context, db *store.DB, scpFiles, names []string, log *slog.Logger) ([]*authz.Effective, error) {
+	if err := (EvidenceOptions{SCPFiles: scpFiles}).Check(); err != nil {
+		return nil, err // a usage error naming --scp
+	}
 	inv, _, err := authz.LoadLatestPerAccount(ctx, db)
 	if err != nil {
 		return nil, err

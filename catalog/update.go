@@ -21,6 +21,7 @@ import (
 	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 // DefaultBaseURL is AWS's published Service Reference endpoint. Its root
@@ -137,7 +138,7 @@ func (u *Updater) Run(ctx context.Context) (*Catalog, UpdateStats, error) {
 		client = &http.Client{Timeout: time.Minute}
 	}
 	if err := u.Validate(); err != nil {
-		return nil, stats, fmt.Errorf("update catalog: %w", err)
+		return nil, stats, option.Invalid(err) // before any request
 	}
 	base := u.BaseURL
 	if base == "" {

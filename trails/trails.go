@@ -195,7 +195,19 @@ type wireSelectorsOutput struct {
 	AdvancedEventSelectors []wireAdvanced
 }
 
-// ParseFile reads a saved trail configuration.
+// A RejectedError is a file read that holds no trail configuration
+// (malformed JSON, another kind of document): a rejected input, not a
+// failure to read it.
+type RejectedError struct {
+	Path string
+	Err  error
+}
+
+func (e *RejectedError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *RejectedError) Unwrap() error { return e.Err }
+
+// ParseFile reads a saved trail configuration; what is read but cannot be
+// parsed is a *RejectedError.
 func ParseFile(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -203,7 +215,7 @@ func ParseFile(path string) (*Config, error) {
 	}
 	cfg, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, &RejectedError{Path: path, Err: err}
 	}
 	cfg.Source = path
 	return cfg, nil

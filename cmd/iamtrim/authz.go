@@ -15,9 +15,6 @@ func (a *app) authzCmd() *cobra.Command {
 	c := &cobra.Command{Use: "authz", Short: "Inspect the stored authorization inventory"}
 	var scpFiles []string
 	c.AddCommand(command("list [PRINCIPAL...]", "List each principal's effective permissions with their provenance", cobra.ArbitraryArgs, func(ctx context.Context, args []string) error {
-		if err := (analyze.EvidenceOptions{SCPFiles: scpFiles}).Check(); err != nil {
-			return err
-		}
 		return a.withDB(ctx, func(db *store.DB) error {
 			effs, err := analyze.Effective(ctx, db, scpFiles, args, a.log)
 			if err != nil {

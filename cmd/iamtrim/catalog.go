@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/iamtrim/iamtrim/catalog"
-	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/spf13/cobra"
 )
@@ -22,9 +21,6 @@ func (a *app) catalogCmd() *cobra.Command {
 		return a.storeCatalog(ctx, cat, func(v catalog.Version) string { return fmt.Sprintf(", %s, from %s", v.Digest, v.Source) })
 	}), command("update", "Download the catalog from AWS's Service Reference endpoint, refreshing only what changed", cobra.NoArgs, func(ctx context.Context, args []string) error {
 		u.Log = a.log
-		if err := u.Validate(); err != nil {
-			return option.Invalid(err)
-		}
 		cat, st, err := u.Run(ctx)
 		if err != nil {
 			return err

@@ -22,6 +22,7 @@ import (
 	"github.com/iamtrim/iamtrim/snapdiff"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/localpg"
+	"github.com/iamtrim/iamtrim/trails"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -126,7 +127,7 @@ func exitCode(err error) int {
 	case option.IsInvalid(err), errors.Is(err, analyze.ErrNoPrincipal), errors.Is(err, authz.ErrNoPrincipal), errors.Is(err, authz.ErrAmbiguousPrincipal),
 		errors.Is(err, snapdiff.ErrNoSnapshot), errors.Is(err, recommend.ErrSplitPolicy), errors.Is(err, ingest.ErrWindowOverlap):
 		return exitUsage
-	case errors.As(err, new(*job.RejectedError)):
+	case errors.As(err, new(*job.RejectedError)), errors.As(err, new(*trails.RejectedError)):
 		return exitRejected
 	case errors.As(err, new(*job.FindingsError)):
 		return exitFindings
