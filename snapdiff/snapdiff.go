@@ -96,6 +96,10 @@ func Compare(ctx context.Context, db *store.DB, from, to int64) (*Result, error)
 			from = ids[1]
 		}
 	}
+	b, err := load(ctx, db, to) // first: an unknown --to is named as such
+	if err != nil {
+		return nil, err
+	}
 	if from == 0 {
 		prev, err := queries.AnalysisBefore(ctx, db, to)
 		if errors.Is(err, queries.ErrNotFound) {
@@ -107,10 +111,6 @@ func Compare(ctx context.Context, db *store.DB, from, to int64) (*Result, error)
 		from = prev
 	}
 	a, err := load(ctx, db, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := load(ctx, db, to)
 	if err != nil {
 		return nil, err
 	}
