@@ -17,6 +17,7 @@ import (
 	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 // ServiceListFile is the index document of the Service Reference layout.
@@ -413,12 +414,19 @@ func loadDir(dir string, v *Version) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load catalog %s: %w", dir, err)
 	}
+	// A path that is no catalog directory is a bad argument (a usage
+	// error), not a failure to read one.
+	if fi, err := os.Stat(abs); err != nil {
+		return nil, option.Errorf("load catalog: %w", err)
+	} else if !fi.IsDir() {
+		return nil, option.Errorf("load catalog %s: not a directory", abs)
+	}
 	files, want, err := dirFiles(abs)
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("load catalog %s: no service documents", abs)
+		return nil, option.Errorf("load catalog %s: no service documents (%s and one JSON per service)", abs, ServiceListFile)
 	}
 	docs := make(map[string][]byte, len(files))
 	var newest time.Time
