@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/snapdiff"
+	"github.com/iamtrim/iamtrim/trails"
 )
 
 // The exit code follows the error's type, wrapped or not, never its text.
@@ -27,6 +29,8 @@ func TestExitCode(t *testing.T) {
 		{"split", fmt.Errorf("%w: 2 policies", recommend.ErrSplitPolicy), exitUsage},
 		{"overlap", fmt.Errorf("%w: athena", ingest.ErrWindowOverlap), exitUsage},
 		{"rejected", fmt.Errorf("run: %w", &job.RejectedError{N: 2}), exitRejected},
+		{"authorization details rejected", fmt.Errorf("stage authz: %w", &authz.RejectedError{Problems: []string{"a.json: value 1: unexpected EOF"}}), exitRejected},
+		{"trail configuration rejected", fmt.Errorf("stage trails: %w", &trails.RejectedError{Path: "t.json", Err: errors.New("unexpected EOF")}), exitRejected},
 		{"findings", &job.FindingsError{}, exitFindings},
 		{"command's own", &exitErr{code: exitRejected, err: option.Errorf("x")}, exitRejected},
 	} {

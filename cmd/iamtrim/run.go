@@ -127,7 +127,7 @@ func exitCode(err error) int {
 	case option.IsInvalid(err), errors.Is(err, analyze.ErrNoPrincipal), errors.Is(err, authz.ErrNoPrincipal), errors.Is(err, authz.ErrAmbiguousPrincipal),
 		errors.Is(err, snapdiff.ErrNoSnapshot), errors.Is(err, recommend.ErrSplitPolicy), errors.Is(err, ingest.ErrWindowOverlap):
 		return exitUsage
-	case errors.As(err, new(*job.RejectedError)), errors.As(err, new(*trails.RejectedError)):
+	case errors.As(err, new(*job.RejectedError)), errors.As(err, new(*trails.RejectedError)), errors.As(err, new(*authz.RejectedError)):
 		return exitRejected
 	case errors.As(err, new(*job.FindingsError)):
 		return exitFindings
