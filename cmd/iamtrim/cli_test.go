@@ -353,6 +353,27 @@ func unpad(s string) string {
 
 // sampleFixture loads and analyzes the committed sample once into a schema
 // shared by the cases that name it.
+// pinCatalogTime sets the modification time of the catalog fixture's
+// files to goldenNow: a catalog loaded from a directory is as fresh as its
+// newest file, so the goldens would otherwise show (and the nightly job's
+// freshness check depend on) the day the repository was checked out.
+func pinCatalogTime(t *testing.T, dir string) {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, goldenNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("catalog fixture %s: %v", dir, err)
+	}
+	for _, f := range files {
+		if err := os.Chtimes(f, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func sampleFixture(t *testing.T) map[string]string {
 	t.Helper()
 	env := testEnv(t)
@@ -367,6 +388,7 @@ func TestCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pinCatalogTime(t, filepath.Join(root, "testdata", "catalog"))
 	var sample map[string]string
 	var localAWS *awstest.Server
 	parent := t
