@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/url"
 	"os"
@@ -24,6 +25,9 @@ import (
 // output. See Parse for what it accepts.
 func ParseFile(path string) (*Inventory, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) { // a named input that is not there
+		return nil, &RejectedError{Problems: []string{fmt.Sprintf("read %s: %v", path, err)}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -117,6 +118,9 @@ func (o *Org) ProblemsErr() error {
 // ParseFile reads an organisation file (layout File).
 func ParseFile(path string) (*Org, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) { // a named input that is not there
+		return nil, &RejectedError{Problems: []string{fmt.Sprintf("read %s: %v", path, err)}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

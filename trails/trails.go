@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -195,9 +197,9 @@ type wireSelectorsOutput struct {
 	AdvancedEventSelectors []wireAdvanced
 }
 
-// A RejectedError is a file read that holds no trail configuration
-// (malformed JSON, another kind of document): a rejected input, not a
-// failure to read it.
+// A RejectedError is a file that is not there or holds no trail
+// configuration (malformed JSON, another kind of document): a rejected
+// input, not a failure to read it.
 type RejectedError struct {
 	Path string
 	Err  error
@@ -210,6 +212,9 @@ func (e *RejectedError) Unwrap() error { return e.Err }
 // parsed is a *RejectedError.
 func ParseFile(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) { // a named input that is not there
+		return nil, &RejectedError{Path: path, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read trail configuration: %w", err)
 	}
