@@ -145,11 +145,20 @@ func (o *Options) Validate() error {
 			return &option.Named{Flag: "region", Key: "regions", Err: fmt.Errorf("%q: not a region name", r)}
 		}
 	}
-	if o.AssumeRole != "" && !strings.HasPrefix(o.AssumeRole, "arn:") {
-		return &option.Named{Flag: "assume-role", Err: fmt.Errorf("%q: not a role ARN", o.AssumeRole)}
+	if err := CheckAssumeRole(o.AssumeRole); err != nil {
+		return err
 	}
 	if o.Limits.MaxObjectBytes < 0 || o.Limits.MaxRecordBytes < 0 || o.MemoryBudget < 0 {
 		return errors.New("limits: negative size")
+	}
+	return nil
+}
+
+// CheckAssumeRole checks --assume-role (assume_role): "" (none) or a
+// role ARN.
+func CheckAssumeRole(arn string) error {
+	if arn != "" && !strings.HasPrefix(arn, "arn:") {
+		return &option.Named{Flag: "assume-role", Err: fmt.Errorf("%q: not a role ARN", arn)}
 	}
 	return nil
 }

@@ -121,6 +121,9 @@ func (p *PushdownFlags) Complete(now time.Time) (PushdownSource, error) {
 			return s, option.Errorf("--max-scan-bytes %d: want 0 (no limit) or more", s.Athena.MaxScanBytes)
 		}
 	}
+	if err := ingest.CheckAssumeRole(s.AWS.AssumeRole); err != nil {
+		return s, option.Invalid(err)
+	}
 	var err error
 	if s.Query.Since, s.Query.Until, err = p.Parse(now); err != nil {
 		return s, err
