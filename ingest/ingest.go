@@ -92,6 +92,8 @@ func newRunner(db *store.DB, cat cloudtrail.Catalog, opts Options, log *slog.Log
 		mapper:     cloudtrail.NewMapper(cat),
 		filter:     newFilter(&opts),
 		mem:        semaphore.NewWeighted(opts.MemoryBudget),
+		ahead:      semaphore.NewWeighted(readAheadBytes(opts.MemoryBudget)),
+		aheadCap:   readAheadBytes(opts.MemoryBudget),
 		seen:       map[string]struct{}{},
 		unmapped:   map[[2]string]int64{},
 		partitions: map[string]bool{},
@@ -114,8 +116,11 @@ type runner struct {
 	mapper *cloudtrail.Mapper
 	filter filter
 	mem    *semaphore.Weighted
-	bar    *progressbar.ProgressBar
-	who    string
+	// ahead bounds what is read ahead (readAhead), aheadCap bytes.
+	ahead    *semaphore.Weighted
+	aheadCap int64
+	bar      *progressbar.ProgressBar
+	who      string
 
 	total, finished atomic.Int64 // objects listed, objects finished
 
@@ -230,20 +235,7 @@ func (r *runner) run(ctx context.Context) error {
 		return r.register(gctx, listed, todo)
 	})
 	for range r.opts.Workers {
-		g.Go(func() error {
-			w := r.newWorker()
-			var next []object
-			for {
-				group, more := r.nextGroup(gctx, todo, next)
-				if len(group) == 0 {
-					return nil
-				}
-				next = more
-				if err := r.process(gctx, w, group, false); err != nil {
-					return err
-				}
-			}
-		})
+		g.Go(func() error { return r.work(gctx, todo) })
 	}
 	done := make(chan struct{})
 	defer close(done)

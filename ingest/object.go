@@ -44,7 +44,12 @@ type object struct {
 	day             time.Time
 
 	open func(ctx context.Context) (io.ReadCloser, error) // files and S3
-	api  *apiDay                                          // API windows
+	// held: open reads the object's download from memory (prefetch);
+	// ahead is what that download holds of the read-ahead bound, until
+	// its group is charged (readAhead).
+	held  bool
+	ahead int64
+	api   *apiDay // API windows
 }
 
 // apiDay is one account x region x UTC day of LookupEvents.
@@ -86,6 +91,10 @@ const prefetchMaxBytes = 8 << 20
 func (o *object) prefetched() bool {
 	return o.kind == kindS3 && o.size <= prefetchMaxBytes
 }
+
+// toDownload reports whether the object is to be downloaded ahead and is
+// not yet.
+func (o *object) toDownload() bool { return o.prefetched() && !o.held }
 
 func apiObject(c *apisrc.Client, account, region string, day time.Time) object {
 	key := "api://" + account + "/" + region + "/" + day.Format(time.DateOnly)

@@ -96,6 +96,7 @@ type item struct {
 // ingester to finish or die.
 func (r *runner) process(ctx context.Context, w *worker, group []object, wait bool) error {
 	release, err := r.charge(ctx, w, group)
+	r.releaseAhead(group) // now charged, or not to be processed
 	if err != nil {
 		return err
 	}
@@ -176,21 +177,29 @@ const prefetchConcurrency = 8
 
 // prefetch downloads a group's S3 objects concurrently, before its
 // transaction begins, so that the transaction does not wait on the network
-// object after object. It returns the group with those objects reading
-// from memory (or failing with the download's error). Objects the ledger
-// already shows done (by another ingester since they were listed: most of
-// the days set aside for others) are left to be opened only if the claim
-// finds them to do after all.
+// object after object: those not read ahead already (see readAhead). It
+// returns the group with those objects reading from memory (or failing
+// with the download's error). Objects the ledger already shows done (by
+// another ingester since they were listed: most of the days set aside for
+// others) are left to be opened only if the claim finds them to do after
+// all.
 func (r *runner) prefetch(ctx context.Context, group []object) []object {
+	return r.download(ctx, group, func(*object) bool { return true })
+}
+
+// download is prefetch of the objects admit lets through (it is called
+// for each before its download starts, in the group's order).
+func (r *runner) download(ctx context.Context, group []object, admit func(o *object) bool) []object {
 	out := slices.Clone(group)
 	done := r.doneSinceListed(ctx, out)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, prefetchConcurrency)
 	for i := range out {
 		o := &out[i]
-		if !o.prefetched() || done[i] {
+		if !o.toDownload() || done[i] || ctx.Err() != nil || !admit(o) {
 			continue
 		}
+		o.held = true
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -218,6 +227,90 @@ func (r *runner) prefetch(ctx context.Context, group []object) []object {
 	return out
 }
 
+// Read-ahead: each worker downloads the S3 objects of its next group while
+// it processes the current one, so that it does not wait on S3 between
+// groups (work). What is read ahead is held before its group is charged
+// to the memory budget: it is bounded apart, for the run, by
+// readAheadBytes.
+//
+// readAheadMaxBytes bounds the bytes read ahead (at most a third of the
+// memory budget). A var for tests.
+var readAheadMaxBytes int64 = 64 << 20
+
+// readAheadBytes is the bound on the bytes a run reads ahead for budget.
+func readAheadBytes(budget int64) int64 { return min(readAheadMaxBytes, budget/3) }
+
+// work is one worker: it takes groups (nextGroup) and processes them one
+// after the other, while a helper takes the next group and reads its S3
+// objects ahead: one group ahead at most, and only what fits in r.ahead
+// (the rest is downloaded when its group comes, as without read-ahead).
+// Nothing waits for r.ahead, so read-ahead cannot hold up the workers.
+func (r *runner) work(ctx context.Context, todo <-chan object) error {
+	ctx, cancel := context.WithCancel(ctx)
+	groups := make(chan []object)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(groups)
+		var next []object
+		for {
+			group, more := r.nextGroup(ctx, todo, next)
+			if len(group) == 0 {
+				return
+			}
+			next = more
+			group = r.readAhead(ctx, group)
+			select {
+			case groups <- group:
+			case <-ctx.Done():
+				r.releaseAhead(group)
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		for group := range groups {
+			r.releaseAhead(group)
+		}
+		wg.Wait()
+	}()
+	w := r.newWorker()
+	for group := range groups {
+		if err := r.process(ctx, w, group, false); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// readAhead downloads the group's S3 objects that fit in r.ahead now.
+func (r *runner) readAhead(ctx context.Context, group []object) []object {
+	return r.download(ctx, group, func(o *object) bool {
+		n := min(o.size, r.aheadCap)
+		if !r.ahead.TryAcquire(n) {
+			return false
+		}
+		o.ahead = n
+		return true
+	})
+}
+
+// releaseAhead gives back what the group's objects hold of r.ahead, once
+// the group is charged to the memory budget (or dropped), and clears it
+// (an object another ingester held comes back, downloaded, alone).
+func (r *runner) releaseAhead(group []object) {
+	var n int64
+	for i := range group {
+		n += group[i].ahead
+		group[i].ahead = 0
+	}
+	if n > 0 {
+		r.ahead.Release(n)
+	}
+}
+
 // doneSinceListed says which of the group's objects to prefetch the
 // ledger shows done, read without locks; none when the ledger cannot be
 // read (then all are downloaded, and the claim decides as ever).
@@ -225,7 +318,7 @@ func (r *runner) doneSinceListed(ctx context.Context, group []object) []bool {
 	done := make([]bool, len(group))
 	var keys []queries.ObjectKey
 	for _, o := range group {
-		if o.prefetched() {
+		if o.toDownload() {
 			keys = append(keys, queries.ObjectKey{Source: o.kind, Key: o.key})
 		}
 	}
@@ -237,7 +330,7 @@ func (r *runner) doneSinceListed(ctx context.Context, group []object) []bool {
 		return done
 	}
 	for i, o := range group {
-		if st, ok := states[queries.ObjectKey{Source: o.kind, Key: o.key}]; ok && o.prefetched() {
+		if st, ok := states[queries.ObjectKey{Source: o.kind, Key: o.key}]; ok && o.toDownload() {
 			done[i] = r.alreadyDone(o, st.Size, st.Version, st.Status)
 		}
 	}
