@@ -308,14 +308,21 @@ func (r *runner) seedDay(ctx context.Context, account string, day time.Time) {
 // (of days this ingester holds, see dayAffinity), up to the group bounds
 // and to a fair share of the queue, so that all workers get work; once
 // todo is closed and drained, what was set aside. API windows go alone.
-// It returns an empty group when there is nothing left.
+// It returns an empty group when there is nothing left or ctx is done.
 func (r *runner) nextGroup(ctx context.Context, todo <-chan object, pending []object) (group, rest []object) {
 	if len(pending) > 0 {
 		return pending, nil
 	}
 	var first object
 	for {
-		o, ok := <-todo
+		var o object
+		var ok bool
+		select {
+		case o, ok = <-todo:
+		case <-ctx.Done():
+			// The worker failed: its read-ahead stops (see work).
+			return nil, nil
+		}
 		if !ok {
 			return r.laterGroup()
 		}

@@ -74,7 +74,9 @@ type Options struct {
 	// cloudtrail.ReaderBytes; a reader's window grows only for a record
 	// larger than it) and the S3 objects downloaded ahead of their
 	// transaction. Objects are read as streams, so their decompressed
-	// size does not count. 0 means 192 MiB.
+	// size does not count. 0 means 192 MiB. Beside it, what workers read
+	// ahead of their next groups takes up to a third of it, at most
+	// 64 MiB (readAheadBytes).
 	MemoryBudget int64
 	// APIRatePerSecond overrides the LookupEvents rate per region (tests);
 	// 0 means 2.

@@ -74,6 +74,26 @@ func readAheadBucket(t *testing.T, n int) (*getLog, string, map[string]int64) {
 	return g, srv.URL, sizes
 }
 
+// startRun starts a run (of at most 5 minutes) and returns a function
+// that waits for its end.
+func startRun(t *testing.T, db *store.DB, opts ingest.Options) (wait func() (ingest.Summary, error)) {
+	type result struct {
+		s   ingest.Summary
+		err error
+	}
+	done := make(chan result, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	go func() {
+		s, err := ingest.Run(ctx, db, testCatalog{}, opts, testLogger(t))
+		done <- result{s, err}
+	}()
+	return func() (ingest.Summary, error) {
+		res := <-done
+		cancel()
+		return res.s, res.err
+	}
+}
+
 // heldOpen starts a run with one worker whose first group's transaction
 // cannot commit (usage_daily is locked) and returns once it waits, with
 // the ledger keys that transaction claimed, and a function that lets it
@@ -98,21 +118,10 @@ func heldOpen(t *testing.T, db *store.DB, opts ingest.Options) (claimed map[stri
 	if _, err := lock.Exec(ctx, `LOCK TABLE usage_daily IN SHARE MODE`); err != nil {
 		t.Fatal(err)
 	}
-	type result struct {
-		s   ingest.Summary
-		err error
-	}
-	done := make(chan result, 1)
-	runCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	go func() {
-		s, err := ingest.Run(runCtx, db, testCatalog{}, opts, testLogger(t))
-		done <- result{s, err}
-	}()
+	wait := startRun(t, db, opts)
 	finishRun := func() (ingest.Summary, error) {
 		_ = lock.Rollback(ctx)
-		res := <-done
-		cancel()
-		return res.s, res.err
+		return wait()
 	}
 	// Wait for the run to wait on a lock of this schema's.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
@@ -164,6 +173,21 @@ func aheadOf(gets []string, claimed map[string]bool, sizes map[string]int64) (ke
 	return keys, bytes
 }
 
+// ingestedOnce checks that a run of n objects (readAheadBucket) ended
+// well, each downloaded once.
+func ingestedOnce(t *testing.T, s ingest.Summary, err error, g *getLog, n int) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.FilesOK != n || s.Events != int64(n)*5 {
+		t.Errorf("%d objects ok, %d events; want %d, %d (errors %q)", s.FilesOK, s.Events, n, n*5, s.Errors)
+	}
+	if gets := g.gets(); len(gets) != n {
+		t.Errorf("%d GetObject requests for %d objects, want one each", len(gets), n)
+	}
+}
+
 // TestS3ReadAhead: while a worker's group is in its transaction, the
 // objects of its next group are already downloading, instead of after the
 // commit (one ingester over S3 used to stall round trips between groups).
@@ -182,15 +206,7 @@ func TestS3ReadAhead(t *testing.T) {
 		t.Errorf("no object downloaded beyond the %d of the group in its transaction after 20 s: the next group waits for the commit", len(claimed))
 	}
 	s, err := finish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.FilesOK != n || s.Events != n*5 {
-		t.Errorf("%d objects ok, %d events; want %d, %d (errors %q)", s.FilesOK, s.Events, n, n*5, s.Errors)
-	}
-	if gets := g.gets(); len(gets) != n {
-		t.Errorf("%d GetObject requests for %d objects, want one each", len(gets), n)
-	}
+	ingestedOnce(t, s, err, g, n)
 }
 
 // TestS3ReadAheadBound: what is read ahead of the groups being processed
@@ -225,15 +241,7 @@ func TestS3ReadAheadBound(t *testing.T) {
 		t.Errorf("%d bytes read ahead (%d objects) while the first group's transaction waited; want some, at most the bound of %d", bytes, len(ahead), bound)
 	}
 	s, err := finish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.FilesOK != n || s.Events != n*5 {
-		t.Errorf("%d objects ok, %d events; want %d, %d (errors %q)", s.FilesOK, s.Events, n, n*5, s.Errors)
-	}
-	if gets := g.gets(); len(gets) != n {
-		t.Errorf("%d GetObject requests for %d objects, want one each", len(gets), n)
-	}
+	ingestedOnce(t, s, err, g, n)
 }
 
 // TestS3ReadAheadCancel: a cancelled run (SIGTERM) stops its downloads,
@@ -309,18 +317,7 @@ func TestS3ReadAheadBusy(t *testing.T) {
 	if _, err := holder.Exec(ctx, `SELECT 1 FROM ingest_object WHERE key = $1 FOR UPDATE`, keys[0]); err != nil {
 		t.Fatal(err)
 	}
-	type result struct {
-		s   ingest.Summary
-		err error
-	}
-	done := make(chan result, 1)
-	runCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	go func() {
-		s, err := ingest.Run(runCtx, db, testCatalog{}, ingest.Options{Sources: []string{"s3://logs/trail"}, S3Endpoint: endpoint,
-			AWSMaxBackoff: 5 * time.Millisecond, Workers: 1}, testLogger(t))
-		done <- result{s, err}
-	}()
+	wait := startRun(t, db, ingest.Options{Sources: []string{"s3://logs/trail"}, S3Endpoint: endpoint, AWSMaxBackoff: 5 * time.Millisecond, Workers: 1})
 	// Once the others are done, the run has set the held object aside
 	// (downloaded with its group): then the holder lets go.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
@@ -341,11 +338,6 @@ func TestS3ReadAheadBusy(t *testing.T) {
 	if err := holder.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	res := <-done
-	if res.err != nil {
-		t.Fatal(res.err)
-	}
-	if res.s.FilesOK != n || res.s.Events != n*5 {
-		t.Errorf("%d objects ok, %d events; want %d, %d (errors %q)", res.s.FilesOK, res.s.Events, n, n*5, res.s.Errors)
-	}
+	sum, err := wait()
+	ingestedOnce(t, sum, err, g, n)
 }
