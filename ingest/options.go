@@ -76,7 +76,7 @@ type Options struct {
 	// transaction. Objects are read as streams, so their decompressed
 	// size does not count. 0 means 192 MiB. Beside it, what workers read
 	// ahead of their next groups takes up to a third of it, at most
-	// 64 MiB (readAheadBytes).
+	// 8 MiB (readAheadBytes).
 	MemoryBudget int64
 	// APIRatePerSecond overrides the LookupEvents rate per region (tests);
 	// 0 means 2.

@@ -234,8 +234,12 @@ func (r *runner) download(ctx context.Context, group []object, admit func(o *obj
 // readAheadBytes.
 //
 // readAheadMaxBytes bounds the bytes read ahead (at most a third of the
-// memory budget). A var for tests.
-var readAheadMaxBytes int64 = 64 << 20
+// memory budget): enough for the default workers' next groups (up to
+// maxGroupBytes each). More buys little: with 16 workers, one group ahead
+// each (up to 16 MiB held more) cost 20% more Go CPU in garbage
+// collection under TuneGC's 256 MiB soft limit (BenchmarkIngestConcurrentS3).
+// A var for tests.
+var readAheadMaxBytes int64 = 8 << 20
 
 // readAheadBytes is the bound on the bytes a run reads ahead for budget.
 func readAheadBytes(budget int64) int64 { return min(readAheadMaxBytes, budget/3) }
