@@ -187,6 +187,7 @@ func (a *dayAffinity) setAside(o object) bool {
 	if len(a.later) >= maxDeferred {
 		return true
 	}
+	o.setAside = true
 	a.later = append(a.later, o)
 	return false
 }

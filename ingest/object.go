@@ -49,7 +49,9 @@ type object struct {
 	// its group is charged (readAhead).
 	held  bool
 	ahead int64
-	api   *apiDay // API windows
+	// setAside: the object's day was another ingester's (dayAffinity).
+	setAside bool
+	api      *apiDay // API windows
 }
 
 // apiDay is one account x region x UTC day of LookupEvents.

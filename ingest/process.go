@@ -289,9 +289,15 @@ func (r *runner) work(ctx context.Context, todo <-chan object) error {
 	return ctx.Err()
 }
 
-// readAhead downloads the group's S3 objects that fit in r.ahead now.
+// readAhead downloads the group's S3 objects that fit in r.ahead now,
+// except those set aside for the days other ingesters held: most of those
+// are done by the time their group comes, which the ledger then shows
+// (doneSinceListed), and read ahead they would be downloaded for nothing.
 func (r *runner) readAhead(ctx context.Context, group []object) []object {
 	return r.download(ctx, group, func(o *object) bool {
+		if o.setAside {
+			return false
+		}
 		n := min(o.size, r.aheadCap)
 		if !r.ahead.TryAcquire(n) {
 			return false
