@@ -235,9 +235,9 @@ func (r *runner) download(ctx context.Context, group []object, admit func(o *obj
 //
 // readAheadMaxBytes bounds the bytes read ahead (at most a third of the
 // memory budget): enough for the default workers' next groups (up to
-// maxGroupBytes each). More buys little: with 16 workers, one group ahead
-// each (up to 16 MiB held more) cost 20% more Go CPU in garbage
-// collection under TuneGC's 256 MiB soft limit (BenchmarkIngestConcurrentS3).
+// maxGroupBytes each). More costs: with 16 workers, a bound of 16 or
+// 64 MiB cost 20-30% more Go CPU in garbage collection under TuneGC's
+// 256 MiB soft limit, 8 MiB about 10% (BenchmarkIngestConcurrentS3).
 // A var for tests.
 var readAheadMaxBytes int64 = 8 << 20
 
