@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/iamtrim/iamtrim/catalog"
 	"io"
 	"log/slog"
 	"maps"
@@ -307,15 +308,22 @@ func TestStaleCatalogGoesOn(t *testing.T) {
 	if sum, err := r.Run(ctx, cfg); err != nil || sum.Warnings != 0 {
 		t.Fatalf("first run: %v, %d warnings", err, sum.Warnings)
 	}
+	// The stored catalog is as fresh as the fixture's newest file (the
+	// day of the checkout): the clock is set from it, not from today.
+	loaded, err := catalog.LoadDir(cfg.Catalog.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetched := loaded.Version().FetchedAt
 	cfg.Catalog.Source = t.TempDir() // a directory with no catalog in it
 	cfg.Catalog.MaxAge = "1d"
-	r.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	r.Now = func() time.Time { return fetched.Add(25 * time.Hour) }
 	sum, err := r.Run(ctx, cfg)
 	if err != nil || sum.Warnings != 1 || !strings.Contains(log.String(), "going on with the current catalog") {
 		t.Fatalf("stale catalog: %v, %d warnings; log:\n%s", err, sum.Warnings, log.String())
 	}
 	// Within max_age nothing is refreshed.
-	r.Now = time.Now
+	r.Now = func() time.Time { return fetched.Add(time.Hour) }
 	if sum, err := r.Run(ctx, cfg); err != nil || sum.Warnings != 0 {
 		t.Fatalf("fresh catalog: %v, %d warnings", err, sum.Warnings)
 	}
