@@ -127,7 +127,7 @@ func TestIngestTrailsFileIdempotent(t *testing.T) {
 		}
 	}
 	code, _, errOut := runCLI(t, env, "ingest", "trails", t.TempDir()+"/missing.json")
-	if code != exitError || !strings.Contains(errOut, "missing.json") {
+	if code != exitRejected || !strings.Contains(errOut, "missing.json") {
 		t.Fatalf("missing file: exit %d, stderr %q", code, errOut)
 	}
 }
