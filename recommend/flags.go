@@ -51,7 +51,7 @@ func (f *Flags) Principal(args []string) (string, error) {
 	if t.All && t.OutDir == "" {
 		return "", option.Errorf("--all needs --out-dir")
 	}
-	out := option.Output{Format: t.Format, Formats: Formats}
+	out := option.Output{Format: t.Format, Formats: Formats, Path: t.Output, DirOK: true}
 	if err := out.Validate(); err != nil {
 		return "", err
 	}

@@ -56,6 +56,9 @@ func (f *Flags) Complete(now time.Time) (Options, error) {
 	if err := o.Validate(); err != nil {
 		return o, option.Errorf("--%v", err)
 	}
+	if err := option.OutputPath(f.Output, false); err != nil {
+		return o, err
+	}
 	if o.Exceptions, err = f.Exceptions.Read(); err != nil {
 		return o, err
 	}

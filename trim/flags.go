@@ -54,5 +54,8 @@ func (f *Flags) Complete(principal string, now func() time.Time) (Options, error
 	if err := o.Validate(); err != nil {
 		return o, option.Errorf("--%v", err)
 	}
+	if err := option.OutputPath(o.Output, false); err != nil {
+		return o, err
+	}
 	return o, nil
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -105,9 +107,11 @@ func Alternatives(choices []string) string {
 }
 
 // Output is the --format and -o of a command that writes a result: one of
-// Formats, to stdout or to a file written atomically.
+// Formats, to stdout or to a file written atomically (or into a
+// directory, with DirOK).
 type Output struct {
 	Format, Path string
+	DirOK        bool
 	// Formats are the accepted formats; the first is the default.
 	Formats []string
 }
@@ -119,10 +123,38 @@ func (o *Output) AddFlags(fs *pflag.FlagSet, format, output string) {
 	fs.StringVarP(&o.Path, "output", "o", "", output)
 }
 
-// Validate checks that Format is one of Formats.
+// Validate checks that Format is one of Formats and that Path can be
+// written (OutputPath).
 func (o *Output) Validate() error {
 	if err := OneOf(o.Format, o.Formats...); err != nil {
 		return Errorf("--format %v", err)
+	}
+	return OutputPath(o.Path, o.DirOK)
+}
+
+// OutputPath checks, before any work, that -o's path can be written: ""
+// (stdout) or a file in an existing directory; with dirOK (commands that
+// write into a directory too), also a directory, existing or named with a
+// trailing "/". A path in a directory that is not there, or a directory
+// where a file is wanted, is a usage error rather than a failure after the
+// command did its work.
+func OutputPath(path string, dirOK bool) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	isDir := strings.HasSuffix(path, "/") || (err == nil && fi.IsDir())
+	if isDir {
+		if dirOK {
+			return nil
+		}
+		return Errorf("-o %s: a directory, not a file", path)
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil {
+		return Errorf("-o %s: directory %s does not exist", path, dir)
+	} else if !fi.IsDir() {
+		return Errorf("-o %s: %s is not a directory", path, dir)
 	}
 	return nil
 }
