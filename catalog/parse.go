@@ -451,10 +451,21 @@ func loadDir(dir string, v *Version) (*Catalog, error) {
 	}
 	c, err := parse(docs, wantByPath, ver)
 	if err != nil {
-		return nil, fmt.Errorf("load catalog %s:\n%w", abs, err)
+		return nil, &RejectedError{Dir: abs, Err: err}
 	}
 	return c, nil
 }
+
+// RejectedError is a catalog directory whose documents could not be read
+// as the Service Reference's: bad input (the CLI's exit 3), not a failure
+// of iamtrim's.
+type RejectedError struct {
+	Dir string
+	Err error
+}
+
+func (e *RejectedError) Error() string { return fmt.Sprintf("load catalog %s:\n%v", e.Dir, e.Err) }
+func (e *RejectedError) Unwrap() error { return e.Err }
 
 // dirFiles returns the document file names of a catalog directory and, when
 // it has a service list, which service each file should hold.

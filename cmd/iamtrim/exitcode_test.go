@@ -7,6 +7,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/job"
@@ -31,6 +32,7 @@ func TestExitCode(t *testing.T) {
 		{"rejected", fmt.Errorf("run: %w", &job.RejectedError{N: 2}), exitRejected},
 		{"authorization details rejected", fmt.Errorf("stage authz: %w", &authz.RejectedError{Problems: []string{"a.json: value 1: unexpected EOF"}}), exitRejected},
 		{"trail configuration rejected", fmt.Errorf("stage trails: %w", &trails.RejectedError{Path: "t.json", Err: errors.New("unexpected EOF")}), exitRejected},
+		{"catalog documents rejected", fmt.Errorf("stage catalog: %w", &catalog.RejectedError{Dir: "/c", Err: errors.New("s3.json: decode: unexpected EOF")}), exitRejected},
 		{"findings", &job.FindingsError{}, exitFindings},
 		{"command's own", &exitErr{code: exitRejected, err: option.Errorf("x")}, exitRejected},
 	} {

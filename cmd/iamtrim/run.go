@@ -11,6 +11,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
 	clidoc "github.com/iamtrim/iamtrim/docs/cli"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
@@ -127,7 +128,8 @@ func exitCode(err error) int {
 	case option.IsInvalid(err), errors.Is(err, analyze.ErrNoPrincipal), errors.Is(err, authz.ErrNoPrincipal), errors.Is(err, authz.ErrAmbiguousPrincipal),
 		errors.Is(err, snapdiff.ErrNoSnapshot), errors.Is(err, recommend.ErrSplitPolicy), errors.Is(err, ingest.ErrWindowOverlap):
 		return exitUsage
-	case errors.As(err, new(*job.RejectedError)), errors.As(err, new(*trails.RejectedError)), errors.As(err, new(*authz.RejectedError)):
+	case errors.As(err, new(*job.RejectedError)), errors.As(err, new(*trails.RejectedError)), errors.As(err, new(*authz.RejectedError)),
+		errors.As(err, new(*catalog.RejectedError)):
 		return exitRejected
 	case errors.As(err, new(*job.FindingsError)):
 		return exitFindings
