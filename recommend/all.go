@@ -13,6 +13,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
@@ -170,7 +171,7 @@ func ForSnapshot(ctx context.Context, db *store.DB, ev analyze.Evidence, opts an
 		if !rec.Proof.Proven {
 			break
 		}
-		if isDir(tg.Output) {
+		if option.IsDir(tg.Output) {
 			// -o DIR: the files --all would write for this principal.
 			if err := files.write(tg.Output, rec, in, tg.Format, tg.Render); errors.Is(err, errClash) {
 				log.Error("no file written", "principal", r.PrincipalARN, "error", err)
@@ -229,19 +230,6 @@ func (o Options) AtStoredDepth(ctx context.Context, db *store.DB, log *slog.Logg
 	g.ObjectPrefixDepth = b.ObjectPrefixDepth
 	o.Generalize = &g
 	return o, nil
-}
-
-// isDir reports whether path names a directory: an existing one, or one
-// to create (a trailing "/").
-func isDir(path string) bool {
-	if path == "" {
-		return false
-	}
-	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator)) {
-		return true
-	}
-	st, err := os.Stat(path)
-	return err == nil && st.IsDir()
 }
 
 // accountOf is the account id of an ARN ("" when it has none).

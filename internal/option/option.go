@@ -132,6 +132,19 @@ func (o *Output) Validate() error {
 	return OutputPath(o.Path, o.DirOK)
 }
 
+// IsDir reports whether path names a directory: an existing one, or one
+// to create (a trailing "/").
+func IsDir(path string) bool {
+	if path == "" {
+		return false
+	}
+	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator)) {
+		return true
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
 // OutputPath checks, before any work, that -o's path can be written: ""
 // (stdout) or a file in an existing directory; with dirOK (commands that
 // write into a directory too), also a directory, existing or named with a
@@ -142,9 +155,7 @@ func OutputPath(path string, dirOK bool) error {
 	if path == "" {
 		return nil
 	}
-	fi, err := os.Stat(path)
-	isDir := strings.HasSuffix(path, "/") || (err == nil && fi.IsDir())
-	if isDir {
+	if IsDir(path) {
 		if dirOK {
 			return nil
 		}
