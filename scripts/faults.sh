@@ -135,6 +135,17 @@ fresh_catalog() {
 	"$BIN" --db "$(db "$1")" catalog load testdata/catalog >/dev/null 2>&1
 }
 
+# reference DB DIGEST: a clean ingest into a fresh database DB; sets
+# $clean (its seconds) and $want (its DIGEST: totals or counts).
+reference() {
+	fresh_catalog "$1"
+	local t0
+	t0=$(now)
+	ingest "$1"
+	clean=$(elapsed "$t0")
+	want=$("$2" "$1")
+}
+
 # killed_reruns PREFIX N DIGEST WANT CLEAN: N ingests into fresh databases
 # PREFIX1..N, each killed with kill -9 at a moment spread over CLEAN seconds
 # (migrations included: the first kill lands early, the last near the end)
@@ -175,11 +186,7 @@ concurrent() {
 }
 
 say "== (a) kill -9 during ingest at 10 moments, then one re-run"
-fresh_catalog ref
-t0=$(now)
-ingest ref
-clean=$(elapsed "$t0")
-want=$(totals ref)
+reference ref totals
 say "clean ingest: ${clean}s, totals $want"
 killed_reruns k 10 totals "$want" "$clean"
 say "(a) $reruns_ok/10 re-runs after kill -9 reach the clean totals"
@@ -259,11 +266,8 @@ say "(c) $rok/9 runs killed and re-run give the clean outputs"
 
 say "== (d) default rollup bounds: 4 concurrent ingesters x 2 trials, kill -9 at 3 moments"
 EXACT=()
-fresh_catalog dref
-t0=$(now)
-ingest dref
-dclean=$(elapsed "$t0")
-dwant=$(counts dref)
+reference dref counts
+dclean=$clean dwant=$want
 say "clean ingest: ${dclean}s, counts $dwant"
 dok=0
 for trial in 1 2; do
