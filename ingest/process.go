@@ -298,11 +298,13 @@ func (r *runner) readAhead(ctx context.Context, group []object) []object {
 		if o.setAside {
 			return false
 		}
-		n := min(o.size, r.aheadCap)
-		if !r.ahead.TryAcquire(n) {
+		// An object larger than the whole bound is downloaded when its
+		// group comes, as before read-ahead: holding only the bound for
+		// it would exceed it.
+		if o.size > r.aheadCap || !r.ahead.TryAcquire(o.size) {
 			return false
 		}
-		o.ahead = n
+		o.ahead = o.size
 		return true
 	})
 }
