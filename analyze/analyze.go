@@ -309,7 +309,10 @@ func Principal(in Input) Result {
 		sort.Strings(names)
 		for _, name := range names {
 			u := in.Usage.Actions[name]
-			action := canonical(in.Catalog, name)
+			action, known := in.Catalog.Action(name)
+			if !known {
+				action = name
+			}
 			_, isGranted := grantedKey[strings.ToLower(action)]
 			if !eff.Expanded {
 				isGranted = patternGranted(eff, action)
@@ -319,7 +322,7 @@ func Principal(in Input) Result {
 					r.Caveats = append(r.Caveats, fmt.Sprintf("%s succeeded %d times in the window, yet the SCPs take it away (%s): is the stored organisation current?", action, u.Used, b))
 				}
 			}
-			if u.Used > 0 && !isGranted && unknownAction(in.Catalog, action) {
+			if u.Used > 0 && !isGranted && !known && in.Catalog.HasService(service(action)) {
 				// The rollup names an action the catalog does not know, of
 				// a service it knows: mapped without a catalog (ingested
 				// before one was loaded) or under another version of it.
@@ -569,22 +572,6 @@ func sortedUnion(a, b []string) []string {
 	out := append(slices.Clone(a), b...)
 	sort.Strings(out)
 	return slices.Compact(out)
-}
-
-func canonical(cat *catalog.Catalog, action string) string {
-	if c, ok := cat.Action(action); ok {
-		return c
-	}
-	return action
-}
-
-// unknownAction reports whether cat knows action's service but not the
-// action.
-func unknownAction(cat *catalog.Catalog, action string) bool {
-	if _, ok := cat.Action(action); ok || cat == nil {
-		return false
-	}
-	return cat.HasService(service(action))
 }
 
 // unknownCall is the successful calls of an action the catalog does not
