@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -161,9 +162,14 @@ func OutputPath(path string, dirOK bool) error {
 		}
 		return Errorf("-o %s: a directory, not a file", path)
 	}
+	if _, err := os.Stat(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Errorf("-o %v", err) // cannot be looked at: cannot be written
+	}
 	dir := filepath.Dir(path)
-	if fi, err := os.Stat(dir); err != nil {
+	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return Errorf("-o %s: directory %s does not exist", path, dir)
+	} else if err != nil {
+		return Errorf("-o %v", err)
 	} else if !fi.IsDir() {
 		return Errorf("-o %s: %s is not a directory", path, dir)
 	}
