@@ -245,6 +245,13 @@ func (a *dayAffinity) close() {
 	a.mu.Lock()
 	claims := a.claims
 	a.claims = nil
+	// The days held were seeded when claimed: without claims they are
+	// not seeded again.
+	for name := range a.owned {
+		if len(a.seeded) < maxOthersDays {
+			a.seeded[name] = struct{}{}
+		}
+	}
 	clear(a.owned)
 	a.mu.Unlock()
 	if claims != nil {
