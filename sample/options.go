@@ -40,6 +40,16 @@ const (
 	DefaultEvents    = 3000
 	DefaultDays      = 90
 	MaxEventsPerFile = 5000
+	// MaxEvents bounds --events: a thousand times the 1M-event corpora of
+	// the benchmarks, nearly two nightly windows of the largest account one
+	// machine ingests (README, Performance), and about 600 GB of gzipped
+	// logs. More is no sample anyone can write or read back.
+	MaxEvents = 1_000_000_000
+	// MaxFiles bounds --files, and so what the generator holds per file
+	// (a day's file slots, one duplicate id per hundred files): a million
+	// files hold MaxEvents at 1,000 events a file, well under
+	// MaxEventsPerFile.
+	MaxFiles = 1_000_000
 )
 
 var (
@@ -77,7 +87,7 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Files == 0 {
 		o.Files = max(o.Days*len(o.Regions), o.Events/250)
-		o.Files = min(o.Files, o.Events)
+		o.Files = min(o.Files, o.Events, MaxFiles)
 	}
 	o.Files = max(o.Files, (o.Events+MaxEventsPerFile-1)/MaxEventsPerFile)
 	return o
@@ -94,12 +104,16 @@ func (o Options) Validate() error {
 		return option.Errorf("--out is required")
 	case o.Events < 0:
 		return bad("events", "%d: negative", o.Events)
+	case o.Events > MaxEvents:
+		return bad("events", "%d: more than %d, the most a sample holds", o.Events, MaxEvents)
 	case o.Days < 0:
 		return bad("days", "%d: negative", o.Days)
 	case o.Days > 3660:
 		return bad("days", "%d: more than ten years", o.Days)
 	case o.Files < 0:
 		return bad("files", "%d: negative", o.Files)
+	case o.Files > MaxFiles:
+		return bad("files", "%d: more than %d, the most a sample holds", o.Files, MaxFiles)
 	case o.Events > 0 && o.Files > o.Events:
 		return bad("files", "%d: cannot hold %d events (each file needs one)", o.Files, o.Events)
 	}

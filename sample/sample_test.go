@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/internal/option"
 )
 
 var small = Options{Events: 600, Days: 6, Files: 24, Seed: 7}
@@ -356,6 +360,10 @@ func TestValidate(t *testing.T) {
 		{"negative events", Options{Out: "x", Events: -1}, "--events -1"},
 		{"negative days", Options{Out: "x", Days: -1}, "--days -1"},
 		{"more files than events", Options{Out: "x", Events: 10, Files: 11}, "--files 11"},
+		{"events beyond the bound", Options{Out: "x", Events: MaxEvents + 1}, fmt.Sprintf("--events %d: more than", MaxEvents+1)},
+		{"files beyond the bound", Options{Out: "x", Events: MaxEvents, Files: MaxFiles + 1}, fmt.Sprintf("--files %d: more than", MaxFiles+1)},
+		{"most events", Options{Out: "x", Events: MaxEvents}, ""},
+		{"most files", Options{Out: "x", Events: MaxEvents, Files: MaxFiles}, ""},
 		{"empty regions", Options{Out: "x", Regions: []string{}}, "--regions"},
 		{"bad region", Options{Out: "x", Regions: []string{"mars-1"}}, "--regions \"mars-1\""},
 		{"repeated region", Options{Out: "x", Regions: []string{"us-east-1", "us-east-1"}}, "listed twice"},
@@ -363,6 +371,9 @@ func TestValidate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.opts.Validate()
+			if err == nil { // as Generate and Complete check them
+				err = tc.opts.withDefaults().Validate()
+			}
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Errorf("Validate() = %v, want nil", err)
@@ -370,6 +381,29 @@ func TestValidate(t *testing.T) {
 				t.Errorf("Validate() = %v, want an error naming %s", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// Values beyond the bounds are refused before anything is written, and
+// the defaults they would choose never pass them.
+func TestGenerateRefusesBeyondBounds(t *testing.T) {
+	for _, o := range []Options{
+		{Events: 99999999999999},
+		{Events: MaxEvents, Files: MaxFiles + 1},
+		{Days: 1, Files: 1 << 40},
+	} {
+		o.Out = filepath.Join(t.TempDir(), "new")
+		_, err := Generate(context.Background(), o, nil)
+		var ne *option.Named
+		if !errors.As(err, &ne) {
+			t.Errorf("Generate(%+v) = %v, want an *option.Named", o, err)
+		}
+		if _, err := os.Stat(o.Out); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Generate(%+v) refused but left %s (stat: %v)", o, o.Out, err)
+		}
+	}
+	if d := (Options{Out: "x", Events: MaxEvents}).withDefaults(); d.Files > MaxFiles || d.Files*MaxEventsPerFile < d.Events {
+		t.Errorf("defaults for %d events: %d files, want at most %d holding at most %d events each", d.Events, d.Files, MaxFiles, MaxEventsPerFile)
 	}
 }
 
