@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamtrim/iamtrim/internal/reject"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/untrusted"
 )
@@ -116,6 +117,11 @@ type RejectedError struct {
 	// Problems are "name: value N: what is wrong", in input order.
 	Problems []string
 }
+
+// RejectedInput marks it a rejected input (exit 3).
+func (*RejectedError) RejectedInput() {}
+
+var _ reject.Input = (*RejectedError)(nil)
 
 func (e *RejectedError) Error() string { return strings.Join(e.Problems, "\n") }
 

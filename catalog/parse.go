@@ -18,6 +18,7 @@ import (
 
 	json "github.com/goccy/go-json"
 	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/reject"
 )
 
 // ServiceListFile is the index document of the Service Reference layout.
@@ -463,6 +464,11 @@ type RejectedError struct {
 	Dir string
 	Err error
 }
+
+// RejectedInput marks it a rejected input (exit 3).
+func (*RejectedError) RejectedInput() {}
+
+var _ reject.Input = (*RejectedError)(nil)
 
 func (e *RejectedError) Error() string { return fmt.Sprintf("load catalog %s:\n%v", e.Dir, e.Err) }
 func (e *RejectedError) Unwrap() error { return e.Err }

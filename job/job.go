@@ -22,6 +22,7 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/orgsrc"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/internal/reject"
 	"github.com/iamtrim/iamtrim/notify"
 	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/recommend"
@@ -49,6 +50,11 @@ type RejectedError struct {
 	N       int
 	Refused []string // principal ARNs
 }
+
+// RejectedInput marks it a rejected input (exit 3).
+func (*RejectedError) RejectedInput() {}
+
+var _ reject.Input = (*RejectedError)(nil)
 
 func (e *RejectedError) Error() string {
 	var parts []string

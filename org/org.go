@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/internal/reject"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/untrusted"
 )
@@ -99,6 +100,11 @@ type compiled struct {
 // RejectedError is returned when a file holds nothing usable; Org.Problems
 // holds the rejected entries of one that does.
 type RejectedError struct{ Problems []string }
+
+// RejectedInput marks it a rejected input (exit 3).
+func (*RejectedError) RejectedInput() {}
+
+var _ reject.Input = (*RejectedError)(nil)
 
 func (e *RejectedError) Error() string { return strings.Join(e.Problems, "\n") }
 

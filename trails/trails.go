@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/iamtrim/iamtrim/internal/reject"
 )
 
 // Status says whether CloudTrail logged a kind of event.
@@ -204,6 +205,11 @@ type RejectedError struct {
 	Path string
 	Err  error
 }
+
+// RejectedInput marks it a rejected input (exit 3).
+func (*RejectedError) RejectedInput() {}
+
+var _ reject.Input = (*RejectedError)(nil)
 
 func (e *RejectedError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *RejectedError) Unwrap() error { return e.Err }

@@ -11,6 +11,7 @@ import (
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/job"
+	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/snapdiff"
 	"github.com/iamtrim/iamtrim/trails"
@@ -33,6 +34,7 @@ func TestExitCode(t *testing.T) {
 		{"authorization details rejected", fmt.Errorf("stage authz: %w", &authz.RejectedError{Problems: []string{"a.json: value 1: unexpected EOF"}}), exitRejected},
 		{"trail configuration rejected", fmt.Errorf("stage trails: %w", &trails.RejectedError{Path: "t.json", Err: errors.New("unexpected EOF")}), exitRejected},
 		{"catalog documents rejected", fmt.Errorf("stage catalog: %w", &catalog.RejectedError{Dir: "/c", Err: errors.New("s3.json: decode: unexpected EOF")}), exitRejected},
+		{"organisation rejected", fmt.Errorf("stage org: %w", &org.RejectedError{Problems: []string{"o.json: unexpected EOF"}}), exitRejected},
 		{"findings", &job.FindingsError{}, exitFindings},
 		{"command's own", &exitErr{code: exitRejected, err: option.Errorf("x")}, exitRejected},
 	} {

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/internal/reject"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/untrusted"
@@ -49,9 +49,8 @@ func (a *app) ingestAuthzCmd() *cobra.Command {
 	return command("authz FILE... | aws", "Ingest get-account-authorization-details output, or read it live with 'aws'", cobra.MinimumNArgs(1), func(ctx context.Context, args []string) error {
 		src.From(args)
 		inv, source, partial, err := src.Read(ctx, a.log)
-		var rej *authz.RejectedError
-		if errors.As(err, &rej) {
-			return &exitErr{code: exitRejected, err: fmt.Errorf("no authorization details were read, nothing was stored:\n%w", err)}
+		if reject.Is(err) {
+			return fmt.Errorf("no authorization details were read, nothing was stored:\n%w", err)
 		}
 		if err != nil {
 			return err

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
+	"github.com/iamtrim/iamtrim/internal/reject"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/store"
@@ -17,9 +17,8 @@ func (a *app) ingestOrgCmd() *cobra.Command {
 	return command("org FILE | aws", "Load the AWS Organizations organisation (accounts, OUs, SCPs and RCPs), so analyze applies each account's SCP chain", cobra.ExactArgs(1), func(ctx context.Context, args []string) error {
 		src.From(args[0])
 		o, err := src.Read(ctx, a.log)
-		var rej *org.RejectedError
-		if errors.As(err, &rej) {
-			return &exitErr{code: exitRejected, err: fmt.Errorf("no organisation was read, nothing was stored:\n%w", err)}
+		if reject.Is(err) {
+			return fmt.Errorf("no organisation was read, nothing was stored:\n%w", err)
 		}
 		if err != nil {
 			return err

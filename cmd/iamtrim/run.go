@@ -11,19 +11,18 @@ import (
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
-	"github.com/iamtrim/iamtrim/catalog"
 	clidoc "github.com/iamtrim/iamtrim/docs/cli"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/internal/logging"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
+	"github.com/iamtrim/iamtrim/internal/reject"
 	"github.com/iamtrim/iamtrim/job"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/snapdiff"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/localpg"
-	"github.com/iamtrim/iamtrim/trails"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -119,7 +118,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // exitCode is the exit code of err, decided by its type: a command's
 // *exitErr, an invalid option, a principal or snapshot named on the
 // command line that does not exist, a request that cannot be met as given
-// (usage), inputs rejected, findings above the threshold.
+// (usage), inputs rejected (any stage's, reject.Input), findings above
+// the threshold.
 func exitCode(err error) int {
 	var ee *exitErr
 	switch {
@@ -128,8 +128,7 @@ func exitCode(err error) int {
 	case option.IsInvalid(err), errors.Is(err, analyze.ErrNoPrincipal), errors.Is(err, authz.ErrNoPrincipal), errors.Is(err, authz.ErrAmbiguousPrincipal),
 		errors.Is(err, snapdiff.ErrNoSnapshot), errors.Is(err, recommend.ErrSplitPolicy), errors.Is(err, ingest.ErrWindowOverlap):
 		return exitUsage
-	case errors.As(err, new(*job.RejectedError)), errors.As(err, new(*trails.RejectedError)), errors.As(err, new(*authz.RejectedError)),
-		errors.As(err, new(*catalog.RejectedError)):
+	case reject.Is(err):
 		return exitRejected
 	case errors.As(err, new(*job.FindingsError)):
 		return exitFindings
