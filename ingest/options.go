@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/ingest/filesrc"
 	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/internal/option"
@@ -147,20 +148,11 @@ func (o *Options) Validate() error {
 			return &option.Named{Flag: "region", Key: "regions", Err: fmt.Errorf("%q: not a region name", r)}
 		}
 	}
-	if err := CheckAssumeRole(o.AssumeRole); err != nil {
+	if err := awsconf.CheckAssumeRole(o.AssumeRole); err != nil {
 		return err
 	}
 	if o.Limits.MaxObjectBytes < 0 || o.Limits.MaxRecordBytes < 0 || o.MemoryBudget < 0 {
 		return errors.New("limits: negative size")
-	}
-	return nil
-}
-
-// CheckAssumeRole checks --assume-role (assume_role): "" (none) or a
-// role ARN.
-func CheckAssumeRole(arn string) error {
-	if arn != "" && !strings.HasPrefix(arn, "arn:") {
-		return &option.Named{Flag: "assume-role", Err: fmt.Errorf("%q: not a role ARN", arn)}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,6 +14,9 @@ import (
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest"
+	"github.com/iamtrim/iamtrim/ingest/iamsrc"
+	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
+	"github.com/iamtrim/iamtrim/ingest/orgsrc"
 	"github.com/iamtrim/iamtrim/ingest/rollup"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/internal/period"
@@ -278,6 +282,19 @@ func (c *Config) Validate() error {
 	if c.LastAccessed.Workers < 0 {
 		bad("lastaccessed.workers", "%d: want 1 or more (0: the default)", c.LastAccessed.Workers)
 	}
+	for _, src := range []struct {
+		section string
+		err     error
+	}{
+		{"authz", c.authzSource().Validate()},
+		{"trails", c.trailsSource().Validate()},
+		{"org", c.orgSource().Validate()},
+		{"lastaccessed", c.lastAccessedSource().Validate()},
+	} {
+		if src.err != nil {
+			errs = append(errs, option.Keyed(src.section, src.err))
+		}
+	}
 	if len(c.CloudTrail.Sources) > 0 {
 		if _, err := c.ingestOptions(time.Now()); err != nil {
 			errs = append(errs, err)
@@ -314,6 +331,48 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Notify.validate()...)
 	return errors.Join(errs...)
+}
+
+// authzSource is where the authz keys say to read the authorization
+// inventory from.
+func (c *Config) authzSource() AuthzSource {
+	a := c.Authz
+	return AuthzSource{Files: a.Files, AWS: a.AWS,
+		IAM:         iamsrc.Options{Profile: a.Profile, Region: a.Region, BaseEndpoint: a.EndpointURL},
+		AssumeRoles: a.AssumeRoles, ExternalID: a.ExternalID}
+}
+
+// trailsSource is where the trails keys say to read the trail
+// configuration from.
+func (c *Config) trailsSource() TrailsSource {
+	t := c.Trails
+	return TrailsSource{File: t.File, AWS: t.AWS, Profile: t.Profile, AssumeRole: t.AssumeRole, Region: t.Region, EndpointURL: t.EndpointURL}
+}
+
+// orgSource is where the org keys say to read the organisation from.
+func (c *Config) orgSource() OrgSource {
+	o := c.Org
+	return OrgSource{File: o.File, AWS: o.AWS, API: orgsrc.Options{Profile: o.Profile, Region: o.Region, AssumeRole: o.AssumeRole, EndpointURL: o.EndpointURL}}
+}
+
+// lastAccessedSource is where the lastaccessed keys say to read IAM's
+// last-accessed data from, their patterns expanded.
+func (c *Config) lastAccessedSource() LastAccessedSource {
+	l := c.LastAccessed
+	var files []string
+	for _, pat := range l.Files {
+		m, err := filepath.Glob(pat)
+		if err != nil || len(m) == 0 {
+			// Not a pattern, or one matching nothing: read as named, so
+			// a missing file is reported.
+			m = []string{pat}
+		}
+		files = append(files, m...)
+	}
+	return LastAccessedSource{Files: files, AWS: l.AWS, AWSOptions: lastaccessaws.Options{
+		IAM:         iamsrc.Options{Profile: l.Profile, Region: l.Region, BaseEndpoint: l.EndpointURL},
+		AssumeRoles: l.AssumeRoles, ExternalID: l.ExternalID, Workers: l.Workers,
+	}}
 }
 
 // ingestOptions are the cloudtrail stage's options, since counted back

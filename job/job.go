@@ -17,9 +17,6 @@ import (
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/exception"
-	"github.com/iamtrim/iamtrim/ingest/iamsrc"
-	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
-	"github.com/iamtrim/iamtrim/ingest/orgsrc"
 	"github.com/iamtrim/iamtrim/internal/outfile"
 	"github.com/iamtrim/iamtrim/internal/period"
 	"github.com/iamtrim/iamtrim/internal/reject"
@@ -420,10 +417,7 @@ func (r *Runner) catalog(ctx context.Context, db *store.DB, cfg *Config) error {
 }
 
 func (r *Runner) authz(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
-	src := AuthzSource{Files: cfg.Authz.Files, AWS: cfg.Authz.AWS,
-		IAM:         iamsrc.Options{Profile: cfg.Authz.Profile, Region: cfg.Authz.Region, BaseEndpoint: cfg.Authz.EndpointURL},
-		AssumeRoles: cfg.Authz.AssumeRoles, ExternalID: cfg.Authz.ExternalID}
-	inv, source, partial, err := src.Read(ctx, r.Log)
+	inv, source, partial, err := cfg.authzSource().Read(ctx, r.Log)
 	var rej *authz.RejectedError
 	if errors.As(err, &rej) {
 		// Nothing readable: the analysis goes on with the snapshot
@@ -450,8 +444,9 @@ func (r *Runner) authz(ctx context.Context, db *store.DB, cfg *Config, sum *Summ
 }
 
 func (r *Runner) trails(ctx context.Context, db *store.DB, cfg *Config) error {
-	t := cfg.Trails
-	tc, err := TrailsSource{File: t.File, AWS: t.AWS, Profile: t.Profile, AssumeRole: t.AssumeRole, Region: t.Region, EndpointURL: t.EndpointURL, Log: r.Log}.Read(ctx)
+	src := cfg.trailsSource()
+	src.Log = r.Log
+	tc, err := src.Read(ctx)
 	if err != nil {
 		return err
 	}
@@ -464,9 +459,7 @@ func (r *Runner) trails(ctx context.Context, db *store.DB, cfg *Config) error {
 }
 
 func (r *Runner) org(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
-	c := cfg.Org
-	src := OrgSource{File: c.File, AWS: c.AWS, API: orgsrc.Options{Profile: c.Profile, Region: c.Region, AssumeRole: c.AssumeRole, EndpointURL: c.EndpointURL}}
-	o, id, created, err := LoadOrg(ctx, db, src, r.Log)
+	o, id, created, err := LoadOrg(ctx, db, cfg.orgSource(), r.Log)
 	var rej *org.RejectedError
 	if errors.As(err, &rej) {
 		// Nothing readable: the analysis goes on with the organisation
@@ -493,22 +486,7 @@ func (r *Runner) org(ctx context.Context, db *store.DB, cfg *Config, sum *Summar
 // lastAccessed loads IAM last-accessed data; rejected files or principals
 // count as rejected inputs (exit 3), the rest is stored.
 func (r *Runner) lastAccessed(ctx context.Context, db *store.DB, cfg *Config, sum *Summary) error {
-	l := cfg.LastAccessed
-	var files []string
-	for _, pat := range l.Files {
-		m, err := filepath.Glob(pat)
-		if err != nil || len(m) == 0 {
-			// Not a pattern, or one matching nothing: read as named, so
-			// a missing file is reported.
-			m = []string{pat}
-		}
-		files = append(files, m...)
-	}
-	src := LastAccessedSource{Files: files, AWS: l.AWS, AWSOptions: lastaccessaws.Options{
-		IAM:         iamsrc.Options{Profile: l.Profile, Region: l.Region, BaseEndpoint: l.EndpointURL},
-		AssumeRoles: l.AssumeRoles, ExternalID: l.ExternalID, Workers: l.Workers,
-	}}
-	s, err := IngestLastAccessed(ctx, db, src, r.Log)
+	s, err := IngestLastAccessed(ctx, db, cfg.lastAccessedSource(), r.Log)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,12 @@ func TestValidate(t *testing.T) {
 		{"bad account", "cloudtrail:\n  sources: [api]\n  accounts: [12]\n", `cloudtrail.accounts: "12": not a 12-digit AWS account id`},
 		{"bad workers", "cloudtrail:\n  sources: [api]\n  workers: -1\n", "cloudtrail.workers: -1: want 1 to 256 (0: the default)"},
 		{"bad region", "cloudtrail:\n  sources: [api]\n  regions: [US]\n", `cloudtrail.regions: "US": not a region name`},
-		{"bad assume_role", "cloudtrail:\n  sources: [api]\n  assume_role: reader\n", `cloudtrail.assume_role: "reader": not a role ARN`},
+		{"bad assume_role", "cloudtrail:\n  sources: [api]\n  assume_role: reader\n", `cloudtrail.assume_role: "reader": not an IAM role ARN`},
+		// Every role to assume is checked before any AWS call.
+		{"bad authz assume_roles", "authz:\n  aws: true\n  assume_roles: [arn:aws:iam::111122223333:role/audit, notanarn]\n", `authz.assume_roles: "notanarn": not an IAM role ARN`},
+		{"bad trails assume_role", "trails:\n  aws: true\n  assume_role: notanarn\n", `trails.assume_role: "notanarn": not an IAM role ARN`},
+		{"bad org assume_role", "org:\n  aws: true\n  assume_role: arn:aws:iam::111122223333:user/alice\n", `org.assume_role: "arn:aws:iam::111122223333:user/alice": not an IAM role ARN`},
+		{"bad lastaccessed assume_roles", "lastaccessed:\n  aws: true\n  assume_roles: [notanarn]\n", `lastaccessed.assume_roles: "notanarn": not an IAM role ARN`},
 		{"missing source", "cloudtrail:\n  sources: [/nonexistent/logs]\n", "cloudtrail.sources: stat /nonexistent/logs"},
 		// The rollup's bounds are checked as ingest's flags are, the error
 		// naming the key.

@@ -121,7 +121,7 @@ func (p *PushdownFlags) Complete(now time.Time) (PushdownSource, error) {
 			return s, option.Errorf("--max-scan-bytes %d: want 0 (no limit) or more", s.Athena.MaxScanBytes)
 		}
 	}
-	if err := ingest.CheckAssumeRole(s.AWS.AssumeRole); err != nil {
+	if err := awsconf.CheckAssumeRole(s.AWS.AssumeRole); err != nil {
 		return s, option.Invalid(err)
 	}
 	var err error

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
 	"github.com/iamtrim/iamtrim/ingest/lastaccessaws"
 	"github.com/iamtrim/iamtrim/internal/option"
@@ -26,9 +27,17 @@ func addIAMFlags(fs *pflag.FlagSet, o *iamsrc.Options, assumeRoles *[]string, ex
 	fs.StringVar(externalID, "external-id", "", "external ID for --assume-role")
 }
 
-// From sets the files named, or live IAM for the one argument "aws".
-func (s *AuthzSource) From(args []string) {
+// From sets the files named, or live IAM for the one argument "aws", and
+// checks the flags (Validate).
+func (s *AuthzSource) From(args []string) error {
 	s.Files, s.AWS = filesOrAWS(args)
+	return option.Invalid(s.Validate())
+}
+
+// Validate checks the source before anything is read: each --assume-role
+// (assume_roles) an IAM role ARN.
+func (s AuthzSource) Validate() error {
+	return awsconf.CheckAssumeRoles("assume_roles", s.AssumeRoles)
 }
 
 // filesOrAWS is the files named, or none and true for the one argument
@@ -55,7 +64,13 @@ func (s *LastAccessedSource) From(args []string) error {
 		return option.Errorf("--workers %d: want 1 or more", s.AWSOptions.Workers)
 	}
 	s.Files, s.AWS = filesOrAWS(args)
-	return nil
+	return option.Invalid(s.Validate())
+}
+
+// Validate checks the source before anything is read: each --assume-role
+// (assume_roles) an IAM role ARN.
+func (s LastAccessedSource) Validate() error {
+	return awsconf.CheckAssumeRoles("assume_roles", s.AWSOptions.AssumeRoles)
 }
 
 // AddFlags registers the flags of `ingest trails`.
@@ -66,8 +81,18 @@ func (s *TrailsSource) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.EndpointURL, "endpoint-url", "", "CloudTrail and STS endpoint URL (for 'aws')")
 }
 
-// From sets the file named, or the live API for "aws".
-func (s *TrailsSource) From(arg string) { s.File, s.AWS = arg, arg == "aws" }
+// From sets the file named, or the live API for "aws", and checks the
+// flags (Validate).
+func (s *TrailsSource) From(arg string) error {
+	s.File, s.AWS = arg, arg == "aws"
+	return option.Invalid(s.Validate())
+}
+
+// Validate checks the source before anything is read: --assume-role
+// (assume_role) "" or an IAM role ARN.
+func (s TrailsSource) Validate() error {
+	return awsconf.CheckAssumeRole(s.AssumeRole)
+}
 
 // AddFlags registers the flags of `ingest org`.
 func (s *OrgSource) AddFlags(fs *pflag.FlagSet) {
@@ -77,5 +102,15 @@ func (s *OrgSource) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.API.EndpointURL, "endpoint-url", "", "Organizations and STS endpoint URL (for 'aws')")
 }
 
-// From sets the file named, or the live API for "aws".
-func (s *OrgSource) From(arg string) { s.File, s.AWS = arg, arg == "aws" }
+// From sets the file named, or the live API for "aws", and checks the
+// flags (Validate).
+func (s *OrgSource) From(arg string) error {
+	s.File, s.AWS = arg, arg == "aws"
+	return option.Invalid(s.Validate())
+}
+
+// Validate checks the source before anything is read: --assume-role
+// (assume_role) "" or an IAM role ARN.
+func (s OrgSource) Validate() error {
+	return awsconf.CheckAssumeRole(s.API.AssumeRole)
+}

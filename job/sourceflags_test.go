@@ -12,12 +12,12 @@ func TestSourceFlags(t *testing.T) {
 	parse := optiontest.Parse
 	t.Run("authz", func(t *testing.T) {
 		var s AuthzSource
-		parse(t, s.AddFlags, "--profile", "p", "--endpoint-url", "http://iam", "--assume-role", "arn:a", "--assume-role", "arn:b")
-		if s.From([]string{"aws"}); !s.AWS || s.Files != nil || s.IAM.Profile != "p" || s.IAM.BaseEndpoint != "http://iam" || !slices.Equal(s.AssumeRoles, []string{"arn:a", "arn:b"}) {
-			t.Errorf("aws source %+v", s)
+		parse(t, s.AddFlags, "--profile", "p", "--endpoint-url", "http://iam", "--assume-role", roleA, "--assume-role", roleB)
+		if err := s.From([]string{"aws"}); err != nil || !s.AWS || s.Files != nil || s.IAM.Profile != "p" || s.IAM.BaseEndpoint != "http://iam" || !slices.Equal(s.AssumeRoles, []string{roleA, roleB}) {
+			t.Errorf("aws source %+v (%v)", s, err)
 		}
-		if s.From([]string{"a.json", "aws"}); s.AWS || len(s.Files) != 2 {
-			t.Errorf("files source %+v: want two files", s)
+		if err := s.From([]string{"a.json", "aws"}); err != nil || s.AWS || len(s.Files) != 2 {
+			t.Errorf("files source %+v (%v): want two files", s, err)
 		}
 	})
 	t.Run("lastaccessed", func(t *testing.T) {
@@ -32,12 +32,33 @@ func TestSourceFlags(t *testing.T) {
 	t.Run("trails and org", func(t *testing.T) {
 		var tr TrailsSource
 		var o OrgSource
-		parse(t, tr.AddFlags, "--assume-role", "arn:t")
-		parse(t, o.AddFlags, "--assume-role", "arn:o")
-		tr.From("aws")
-		o.From("org.json")
-		if !tr.AWS || tr.AssumeRole != "arn:t" || o.AWS || o.File != "org.json" || o.API.AssumeRole != "arn:o" {
-			t.Errorf("trails %+v, org %+v", tr, o)
+		parse(t, tr.AddFlags, "--assume-role", roleA)
+		parse(t, o.AddFlags, "--assume-role", roleB)
+		terr, oerr := tr.From("aws"), o.From("org.json")
+		if terr != nil || oerr != nil || !tr.AWS || tr.AssumeRole != roleA || o.AWS || o.File != "org.json" || o.API.AssumeRole != roleB {
+			t.Errorf("trails %+v (%v), org %+v (%v)", tr, terr, o, oerr)
 		}
 	})
+	// A value that is not a role ARN is refused by From, before Read
+	// could call AWS, as a usage error naming --assume-role.
+	const bad = `--assume-role "notanarn": not an IAM role ARN (want arn:aws:iam::ACCOUNT:role/NAME)`
+	t.Run("bad role", func(t *testing.T) {
+		var a AuthzSource
+		parse(t, a.AddFlags, "--assume-role", roleA, "--assume-role", "notanarn")
+		optiontest.Err(t, a.From([]string{"aws"}), bad)
+		var l LastAccessedSource
+		parse(t, l.AddFlags, "--assume-role", "notanarn")
+		optiontest.Err(t, l.From([]string{"aws"}), bad)
+		var tr TrailsSource
+		parse(t, tr.AddFlags, "--assume-role", "notanarn")
+		optiontest.Err(t, tr.From("aws"), bad)
+		var o OrgSource
+		parse(t, o.AddFlags, "--assume-role", "notanarn")
+		optiontest.Err(t, o.From("aws"), bad)
+	})
 }
+
+const (
+	roleA = "arn:aws:iam::111122223333:role/audit"
+	roleB = "arn:aws:iam::444455556666:role/path/audit"
+)

@@ -47,7 +47,9 @@ func (a *app) ingestCloudTrailCmd() *cobra.Command {
 func (a *app) ingestAuthzCmd() *cobra.Command {
 	var src job.AuthzSource
 	return command("authz FILE... | aws", "Ingest get-account-authorization-details output, or read it live with 'aws'", cobra.MinimumNArgs(1), func(ctx context.Context, args []string) error {
-		src.From(args)
+		if err := src.From(args); err != nil {
+			return err
+		}
 		inv, source, partial, err := src.Read(ctx, a.log)
 		if reject.Is(err) {
 			return fmt.Errorf("no authorization details were read, nothing was stored:\n%w", err)

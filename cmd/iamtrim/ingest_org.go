@@ -15,7 +15,9 @@ import (
 func (a *app) ingestOrgCmd() *cobra.Command {
 	var src job.OrgSource
 	return command("org FILE | aws", "Load the AWS Organizations organisation (accounts, OUs, SCPs and RCPs), so analyze applies each account's SCP chain", cobra.ExactArgs(1), func(ctx context.Context, args []string) error {
-		src.From(args[0])
+		if err := src.From(args[0]); err != nil {
+			return err
+		}
 		o, err := src.Read(ctx, a.log)
 		if reject.Is(err) {
 			return fmt.Errorf("no organisation was read, nothing was stored:\n%w", err)

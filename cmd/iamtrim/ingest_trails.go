@@ -14,7 +14,9 @@ import (
 func (a *app) ingestTrailsCmd() *cobra.Command {
 	var src job.TrailsSource
 	return command("trails FILE | aws", "Load what the CloudTrail trails log (describe-trails + get-event-selectors), so analyze knows which data events were recorded", cobra.ExactArgs(1), func(ctx context.Context, args []string) error {
-		src.From(args[0])
+		if err := src.From(args[0]); err != nil {
+			return err
+		}
 		src.Log = a.log
 		cfg, err := src.Read(ctx)
 		if err != nil {
