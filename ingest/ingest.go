@@ -202,14 +202,21 @@ func (r *runner) run(ctx context.Context) error {
 	r.aff.claimed = r.seedDay
 	// Day claims hold one connection of the pool for the run: only when
 	// the pool has one to spare beside the workers'.
-	if int(r.db.Pool.Config().MaxConns) <= r.opts.Workers {
+	spare := int(r.db.Pool.Config().MaxConns) - r.opts.Workers
+	if spare <= 0 {
 		r.log.Debug("ingesting without day claims: no connection to spare beside the workers'", "workers", r.opts.Workers)
 	} else if claims, err := r.db.OpenClaims(ctx); err != nil {
 		r.log.Warn("ingesting without day claims", "err", err)
 	} else {
+		spare--
 		r.aff = newDayAffinity(claims, r.log)
 		r.aff.claimed = r.seedDay
 		defer r.aff.close()
+	}
+	// New principals are added in transactions of their own when a
+	// connection is left for them (see rollup.Run.AddPrincipalsApart).
+	if spare > 0 {
+		r.roll.AddPrincipalsApart(r.db.Pool)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	listed := make(chan object, 256)

@@ -13,8 +13,10 @@ import (
 
 	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/lifecycle"
+	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Rollup bounds: what the logs control (resource names, source addresses)
@@ -175,7 +177,48 @@ type Run struct {
 
 	mu         sync.Mutex
 	principals map[string]queries.StoredPrincipal // committed, by key
+
+	// apart, when set, adds new principals in transactions of their own
+	// (see AddPrincipalsApart); guarded by mu, cleared on a failure.
+	apart *pgxpool.Pool
 }
+
+// AddPrincipalsApart makes the run add the principals it has not seen
+// before in a short transaction of their own on pool, committed before
+// the group's, instead of in the group's transaction. In the group's, a
+// new principal's row stays uncommitted until the whole group commits,
+// and every other transaction adding the same principal (another
+// worker's, another ingester's) waits for that: at the start of
+// concurrent runs, when every group meets the same new principals, all
+// of them queue behind one. Apart, the row is committed at once. A
+// principal added by a group that then fails stays: it is only a name,
+// which usage rows refer to, and the group's retry finds it.
+//
+// pool must have a connection to spare beside those the groups hold
+// (one at a time is enough). Should adding apart fail or wait on a lock
+// for long (a transaction of an ingester adding principals in its
+// group's transaction, which may itself wait on this group's: a cycle
+// PostgreSQL cannot see), the group adds them in its own transaction,
+// as without this.
+func (r *Run) AddPrincipalsApart(pool *pgxpool.Pool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.apart = pool
+}
+
+func (r *Run) apartPool() *pgxpool.Pool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.apart
+}
+
+// apartLockTimeout bounds the wait of an insert of principals apart on
+// another transaction's uncommitted row.
+const apartLockTimeout = "1s"
+
+// apartTimeout bounds the whole of adding principals apart, waiting for
+// a connection of the pool included.
+const apartTimeout = 2 * time.Second
 
 // NewRun starts a run with the given bounds (valid: see CheckBounds).
 func NewRun(b queries.RollupBounds) *Run {
@@ -577,6 +620,22 @@ func (b *Batch) principalIDs(ctx context.Context, tx pgx.Tx) (map[string]int64, 
 		return ids, nil
 	}
 	slices.SortFunc(missing, func(x, y queries.Principal) int { return strings.Compare(x.ARN, y.ARN) })
+	if apart := b.run.apartPool(); apart != nil {
+		if stored, err := b.run.addApart(ctx, apart, missing); err == nil {
+			for k, p := range stored {
+				ids[k] = p.ID
+			}
+			return ids, nil
+		} else if ctx.Err() != nil {
+			return nil, err
+		}
+		// The pool had no connection to spare after all, or a lock held
+		// it up: the rest of the run adds principals as without apart,
+		// rather than wait again.
+		b.run.mu.Lock()
+		b.run.apart = nil
+		b.run.mu.Unlock()
+	}
 	stored, err := queries.AddPrincipals(ctx, tx, missing)
 	if err != nil {
 		return nil, err
@@ -586,4 +645,32 @@ func (b *Batch) principalIDs(ctx context.Context, tx pgx.Tx) (map[string]int64, 
 		b.newPrincipals[k] = p
 	}
 	return ids, nil
+}
+
+// addApart adds ps in a transaction of their own and remembers them as
+// committed (see AddPrincipalsApart).
+func (r *Run) addApart(ctx context.Context, pool *pgxpool.Pool, ps []queries.Principal) (map[string]queries.StoredPrincipal, error) {
+	// Never wait long for the connection either: the pool may be shared
+	// (two runs in one process, the job's other stages), and a group
+	// holding its connection while waiting for another could starve.
+	ctx, cancel := context.WithTimeout(ctx, apartTimeout)
+	defer cancel()
+	var stored map[string]queries.StoredPrincipal
+	err := store.InTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+apartLockTimeout+`'`); err != nil {
+			return err
+		}
+		var err error
+		stored, err = queries.AddPrincipals(ctx, tx, ps)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, p := range stored {
+		r.principals[k] = p
+	}
+	return stored, nil
 }
