@@ -22,13 +22,25 @@ func (u *Updater) AddFlags(fs *pflag.FlagSet) {
 // Validate checks the endpoint (an http or https URL; "" is the default)
 // and the timeout (not negative), as *option.Named errors naming the flag.
 func (u *Updater) Validate() error {
-	if u.BaseURL != "" {
-		if b, err := url.Parse(u.BaseURL); err != nil || (b.Scheme != "http" && b.Scheme != "https") || b.Host == "" {
-			return &option.Named{Flag: "base-url", Err: fmt.Errorf("%q: not an http or https URL", u.BaseURL)}
-		}
+	if err := CheckBaseURL(u.BaseURL); err != nil {
+		return &option.Named{Flag: "base-url", Err: err}
 	}
 	if u.Client != nil && u.Client.Timeout < 0 {
 		return &option.Named{Flag: "timeout", Err: fmt.Errorf("%v: negative", u.Client.Timeout)}
+	}
+	return nil
+}
+
+// CheckBaseURL checks a Service Reference endpoint: "" (DefaultBaseURL) or
+// an http or https URL with a host. Every option that names one (catalog
+// update's --base-url, trim's --catalog-url, the job's catalog.base_url)
+// is checked with it before any work, each naming itself.
+func CheckBaseURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if b, err := url.Parse(raw); err != nil || (b.Scheme != "http" && b.Scheme != "https") || b.Host == "" {
+		return fmt.Errorf("%q: not an http or https URL", raw)
 	}
 	return nil
 }

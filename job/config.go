@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/iamtrim/iamtrim/analyze"
+	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/exception"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
@@ -263,6 +264,9 @@ func (c *Config) Validate() error {
 		if st, err := os.Stat(c.Catalog.Source); err != nil || !st.IsDir() {
 			bad("catalog.source", "%q: want update or a catalog directory", c.Catalog.Source)
 		}
+	}
+	if err := catalog.CheckBaseURL(c.Catalog.BaseURL); err != nil {
+		bad("catalog.base_url", "%v", err)
 	}
 	if _, err := period.Parse(c.Catalog.MaxAge); err != nil {
 		bad("catalog.max_age", "%v", err)

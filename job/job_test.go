@@ -115,6 +115,7 @@ func TestValidate(t *testing.T) {
 		{"negative collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: -1\n", "cloudtrail.collapse_at: -1: want 0 (never fold) to 100000"},
 		{"huge collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: 100001\n", "cloudtrail.collapse_at: 100001: want 0 (never fold) to 100000"},
 		{"missing catalog dir", "catalog:\n  source: /nonexistent\n", "catalog.source"},
+		{"bad catalog base_url", "catalog:\n  source: update\n  base_url: ftp://x\n", `catalog.base_url: "ftp://x": not an http or https URL`},
 		{"old endpoint key", "cloudtrail:\n  s3_endpoint: http://localhost:9000\n", "renamed to cloudtrail.endpoint_url"},
 		{"bad report format", "report:\n  formats: [pdf]\n", "report.formats"},
 		{"bad signoff date", "report:\n  signoff_date: 2026-13-01\n", `report.signoff_date: "2026-13-01": not a date (want YYYY-MM-DD)`},

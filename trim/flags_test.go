@@ -20,6 +20,9 @@ func TestFlags(t *testing.T) {
 		{name: "max age", args: []string{"--logs", logs, "--catalog-max-age", "soon"}, wantErr: `--catalog-max-age "soon": want a length such as 90d, 12w or 36h`},
 		{name: "format", args: []string{"--logs", logs, "--format", "yaml"}, wantErr: `--format "yaml": want json, policy, terraform, cloudformation, cli or diff`},
 		{name: "window", args: []string{"--logs", logs, "--window", "0d"}, wantErr: `--window "0d": must be positive`},
+		{name: "catalog url scheme", args: []string{"--logs", logs, "--catalog-url", "ftp://x"}, wantErr: `--catalog-url "ftp://x": not an http or https URL`},
+		{name: "catalog url malformed", args: []string{"--logs", logs, "--catalog-url", "http://[::1"}, wantErr: `--catalog-url "http://[::1": not an http or https URL`},
+		{name: "catalog url", args: []string{"--logs", logs, "--catalog-url", "http://127.0.0.1:1/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f trim.Flags

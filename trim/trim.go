@@ -120,6 +120,9 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("catalog: %q is neither %q nor a directory", o.Catalog, CatalogUpdate)
 		}
 	}
+	if err := catalog.CheckBaseURL(o.CatalogURL); err != nil {
+		return fmt.Errorf("catalog-url %w", err)
+	}
 	if o.CatalogMaxAge <= 0 {
 		o.CatalogMaxAge = DefaultCatalogMaxAge
 	}
