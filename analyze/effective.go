@@ -20,8 +20,9 @@ import (
 // A principal whose policies exceed the limits is logged and left out.
 // This is `iamtrim authz list`.
 func Effective(ctx context.Context, db *store.DB, scpFiles, names []string, log *slog.Logger) ([]*authz.Effective, error) {
-	if err := (EvidenceOptions{SCPFiles: scpFiles}).Check(); err != nil {
-		return nil, err // a usage error naming --scp
+	files := EvidenceOptions{SCPFiles: scpFiles}
+	if err := files.Check(); err != nil {
+		return nil, err // naming --scp
 	}
 	inv, _, err := authz.LoadLatestPerAccount(ctx, db)
 	if err != nil {
@@ -31,7 +32,7 @@ func Effective(ctx context.Context, db *store.DB, scpFiles, names []string, log 
 	if err != nil {
 		return nil, err
 	}
-	policies, err := authz.ParseSCPFiles(scpFiles)
+	policies, err := files.SCPs()
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/internal/option"
 	"github.com/iamtrim/iamtrim/org"
+	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/trails"
@@ -24,21 +25,74 @@ type EvidenceOptions struct {
 	// TrailsFile is a trail configuration file; empty means the newest
 	// stored per account.
 	TrailsFile string
+
+	// What Check read, so that each file is parsed once.
+	checked bool
+	scps    []policy.NamedPolicy
+	trails  *trails.Config
 }
 
-// Check reads the files o names, so that one that cannot be read or
-// parsed is a usage error (option.Error) naming its flag before anything
-// runs, not a failure once the database is read.
-func (o EvidenceOptions) Check() error {
+// CheckPaths checks that every file o names can be opened: one that
+// cannot is a usage error naming its flag (--scp, --trails) or, through
+// option.Keyed, its configuration key (scps).
+func (o *EvidenceOptions) CheckPaths() error {
 	if o.TrailsFile != "" {
-		if _, err := trails.ParseFile(o.TrailsFile); err != nil {
-			return option.Errorf("--trails: %w", err)
+		if err := option.InputFile("trails", "", o.TrailsFile); err != nil {
+			return err
 		}
 	}
-	if _, err := authz.ParseSCPFiles(o.SCPFiles); err != nil {
-		return option.Errorf("--scp: %w", err)
+	for _, p := range o.SCPFiles {
+		if err := option.InputFile("scp", "scps", p); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// Check reads the files o names before anything runs, and keeps what it
+// read for LoadEvidence: a file that cannot be opened is a usage error
+// (CheckPaths); one that opens but does not hold a trail configuration or
+// service control policies is a rejected input (reject.Input, exit 3)
+// naming its flag or key.
+func (o *EvidenceOptions) Check() error {
+	o.checked = false
+	if err := o.CheckPaths(); err != nil {
+		return err
+	}
+	o.trails = nil
+	if o.TrailsFile != "" {
+		t, err := trails.ParseFile(o.TrailsFile)
+		if err != nil {
+			return &option.Named{Flag: "trails", Err: err}
+		}
+		o.trails = t
+	}
+	scps, err := authz.ParseSCPFiles(o.SCPFiles)
+	if err != nil {
+		return &option.Named{Flag: "scp", Key: "scps", Err: err}
+	}
+	o.scps, o.checked = scps, true
+	return nil
+}
+
+// TrailsConfig is the trail configuration of TrailsFile (nil when it is
+// empty), as Check read it.
+func (o *EvidenceOptions) TrailsConfig() (*trails.Config, error) {
+	if o.TrailsFile == "" {
+		return nil, nil
+	}
+	if o.checked {
+		return o.trails, nil
+	}
+	return trails.ParseFile(o.TrailsFile)
+}
+
+// SCPs are the policies of SCPFiles, as Check read them.
+func (o *EvidenceOptions) SCPs() ([]policy.NamedPolicy, error) {
+	if o.checked {
+		return o.scps, nil
+	}
+	return authz.ParseSCPFiles(o.SCPFiles)
 }
 
 // LoadEvidence reads the newest authorization snapshot per account, the
@@ -58,7 +112,7 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 		return ev, err
 	}
 	if o.TrailsFile != "" {
-		if ev.Trails, err = trails.ParseFile(o.TrailsFile); err != nil {
+		if ev.Trails, err = o.TrailsConfig(); err != nil {
 			return ev, err
 		}
 	} else if ev.Trails, ev.TrailsID, err = trails.LoadLatestPerAccount(ctx, db); err != nil {
@@ -79,7 +133,7 @@ func LoadEvidence(ctx context.Context, db *store.DB, o EvidenceOptions, log *slo
 		c := ev.Org.Counts()
 		log.Info("organisation: SCP chains applied per account", "org", ev.OrgID, "accounts", c.Accounts, "scps", c.SCPs, "rcps", c.RCPs)
 	}
-	if ev.SCPs, err = authz.ParseSCPFiles(o.SCPFiles); err != nil {
+	if ev.SCPs, err = o.SCPs(); err != nil {
 		return ev, err
 	}
 	return ev, nil

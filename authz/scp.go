@@ -10,13 +10,17 @@ import (
 )
 
 // ParseSCPFile reads service control policies for Expand (the --scp FILE
-// flag). See ParseSCPs.
+// flag). See ParseSCPs. A file read that holds none is a *RejectedError.
 func ParseSCPFile(path string) ([]policy.NamedPolicy, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return ParseSCPs(data, path)
+	scps, err := ParseSCPs(data, path)
+	if err != nil { // read, but holds no policies: bad input
+		return nil, &RejectedError{Problems: []string{err.Error()}}
+	}
+	return scps, nil
 }
 
 // ParseSCPFiles reads the SCPs of every file, in order.

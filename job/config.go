@@ -143,6 +143,8 @@ type Config struct {
 	// Its values are not ${VAR}-expanded.
 	Exceptions any `yaml:"exceptions"`
 	exceptions *exception.Set
+	// evidence is the analyze stage's files as ReadInputs read them.
+	evidence *analyze.EvidenceOptions
 }
 
 // UseExceptions replaces the configuration's exceptions register.
@@ -307,6 +309,10 @@ func (c *Config) Validate() error {
 	if _, err := c.analyzeOptions(); err != nil {
 		errs = append(errs, err)
 	}
+	scps := analyze.EvidenceOptions{SCPFiles: c.Analyze.SCPs}
+	if err := scps.CheckPaths(); err != nil {
+		errs = append(errs, option.Keyed("analyze", err))
+	}
 	if err := option.OneOf(c.Recommend.Format, recommend.Formats...); err != nil {
 		bad("recommend.format", "%v", err)
 	}
@@ -377,6 +383,29 @@ func (c *Config) lastAccessedSource() LastAccessedSource {
 		IAM:         iamsrc.Options{Profile: l.Profile, Region: l.Region, BaseEndpoint: l.EndpointURL},
 		AssumeRoles: l.AssumeRoles, ExternalID: l.ExternalID, Workers: l.Workers,
 	}}
+}
+
+// ReadInputs reads, once and before any stage runs, the files the run
+// would otherwise find bad only in its analyze stage, after the ingest:
+// analyze.scps. A file that does not hold service control policies is a
+// rejected input (exit 3) naming the key; the run does nothing then, as
+// going on without an SCP would call grants effective that it denies.
+// Run calls it after Validate, which checks that each file can be opened.
+func (c *Config) ReadInputs() error {
+	ev := analyze.EvidenceOptions{SCPFiles: c.Analyze.SCPs}
+	if err := ev.Check(); err != nil {
+		return option.Keyed("analyze", err)
+	}
+	c.evidence = &ev
+	return nil
+}
+
+// evidenceOptions are the analyze stage's files, as ReadInputs read them.
+func (c *Config) evidenceOptions() analyze.EvidenceOptions {
+	if c.evidence != nil {
+		return *c.evidence
+	}
+	return analyze.EvidenceOptions{SCPFiles: c.Analyze.SCPs}
 }
 
 // ingestOptions are the cloudtrail stage's options, since counted back

@@ -124,12 +124,16 @@ func (r *Runner) now() time.Time {
 	return time.Now()
 }
 
-// Run validates cfg, then runs every stage under the job lock and records
+// Run validates cfg and reads the files it parses up front (ReadInputs),
+// then runs every stage under the job lock and records
 // the run. The error is a *RejectedError or *FindingsError when the run
 // finished with those, ErrRunning when another run holds the lock.
 func (r *Runner) Run(ctx context.Context, cfg *Config) (Summary, error) {
 	sum := Summary{Status: "ok"}
 	if err := cfg.Validate(); err != nil {
+		return sum, err
+	}
+	if err := cfg.ReadInputs(); err != nil {
 		return sum, err
 	}
 	began := time.Now()
@@ -257,7 +261,7 @@ func (r *Runner) stages(ctx context.Context, db *store.DB, cfg *Config, sum *Sum
 			return err
 		}
 		opts.Now = r.now().UTC()
-		if evidence, err = analyze.Prepare(ctx, db, analyze.EvidenceOptions{SCPFiles: cfg.Analyze.SCPs}, &opts, r.Log); err != nil {
+		if evidence, err = analyze.Prepare(ctx, db, cfg.evidenceOptions(), &opts, r.Log); err != nil {
 			return err
 		}
 		snap, err = analyze.Run(ctx, db, evidence, opts, r.Log)

@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/iamtrim/iamtrim/catalog"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -19,7 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/ingest/rollup"
+	"github.com/iamtrim/iamtrim/internal/option"
+	"github.com/iamtrim/iamtrim/internal/reject"
 	"github.com/iamtrim/iamtrim/notify"
 	"github.com/iamtrim/iamtrim/store/queries"
 
@@ -115,6 +118,11 @@ func TestValidate(t *testing.T) {
 		{"negative collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: -1\n", "cloudtrail.collapse_at: -1: want 0 (never fold) to 100000"},
 		{"huge collapse_at", "cloudtrail:\n  sources: [api]\n  collapse_at: 100001\n", "cloudtrail.collapse_at: 100001: want 0 (never fold) to 100000"},
 		{"missing catalog dir", "catalog:\n  source: /nonexistent\n", "catalog.source"},
+		{"missing scps file", "analyze:\n  scps: [/nonexistent/scp.json]\n", "analyze.scps: stat /nonexistent/scp.json: no such file or directory"},
+		{"missing authz file", "authz:\n  files: [/nonexistent/authz.json]\n", "authz.files: stat /nonexistent/authz.json: no such file or directory"},
+		{"missing trails file", "trails:\n  file: /nonexistent/trails.json\n", "trails.file: stat /nonexistent/trails.json: no such file or directory"},
+		{"missing org file", "org:\n  file: /nonexistent/org.json\n", "org.file: stat /nonexistent/org.json: no such file or directory"},
+		{"missing lastaccessed file", "lastaccessed:\n  files: [/nonexistent/la/*.json]\n", "lastaccessed.files: stat /nonexistent/la/*.json: no such file or directory"},
 		{"bad catalog base_url", "catalog:\n  source: update\n  base_url: ftp://x\n", `catalog.base_url: "ftp://x": not an http or https URL`},
 		{"old endpoint key", "cloudtrail:\n  s3_endpoint: http://localhost:9000\n", "renamed to cloudtrail.endpoint_url"},
 		{"bad report format", "report:\n  formats: [pdf]\n", "report.formats"},
@@ -157,6 +165,36 @@ func TestValidate(t *testing.T) {
 				t.Fatal("Run accepted a bad configuration")
 			}
 		})
+	}
+}
+
+// A file of analyze.scps that opens but holds no service control policy
+// is a rejected input (exit 3) naming the key, found before any stage
+// runs: the database is never opened.
+func TestRunRejectsMalformedSCPFirst(t *testing.T) {
+	dir := t.TempDir()
+	scp := filepath.Join(dir, "scp.json")
+	if err := os.WriteFile(scp, []byte(`{"Version": "2012-10-17", "Statement": "nope"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "iamtrim.yaml")
+	if err := os.WriteFile(p, []byte("analyze:\n  scps: ["+scp+"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(p, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Validate() = %v, want nil: the file opens", err)
+	}
+	r := &Runner{Open: func(context.Context) (*store.DB, error) {
+		t.Fatal("Run opened the database despite a malformed SCP file")
+		return nil, nil
+	}, Log: slog.New(slog.DiscardHandler)}
+	_, err = r.Run(context.Background(), cfg)
+	if !reject.Is(err) || option.IsInvalid(err) || !strings.HasPrefix(fmt.Sprint(err), "analyze.scps: ") {
+		t.Fatalf("Run() = %v, want a rejected input (not an option error) naming analyze.scps", err)
 	}
 }
 

@@ -34,10 +34,35 @@ func (s *AuthzSource) From(args []string) error {
 	return option.Invalid(s.Validate())
 }
 
-// Validate checks the source before anything is read: each --assume-role
-// (assume_roles) an IAM role ARN.
+// Validate checks the source before anything is read: each file can be
+// opened (option.InputFile), each --assume-role (assume_roles) an IAM
+// role ARN.
 func (s AuthzSource) Validate() error {
+	if err := inputFiles(s.Files...); err != nil {
+		return err
+	}
 	return awsconf.CheckAssumeRoles("assume_roles", s.AssumeRoles)
+}
+
+// inputFiles checks that each file named (an argument of the command, or
+// the files key of the job's configuration) can be opened: one that cannot
+// is a usage error (exit 2), one that opens but is rejected when read is
+// bad input (exit 3).
+func inputFiles(paths ...string) error {
+	for _, p := range paths {
+		if err := option.InputFile("", "files", p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inputFile is inputFiles for the file key of a source that reads one.
+func inputFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	return option.InputFile("", "file", path)
 }
 
 // filesOrAWS is the files named, or none and true for the one argument
@@ -67,9 +92,12 @@ func (s *LastAccessedSource) From(args []string) error {
 	return option.Invalid(s.Validate())
 }
 
-// Validate checks the source before anything is read: each --assume-role
-// (assume_roles) an IAM role ARN.
+// Validate checks the source before anything is read: each file can be
+// opened, each --assume-role (assume_roles) an IAM role ARN.
 func (s LastAccessedSource) Validate() error {
+	if err := inputFiles(s.Files...); err != nil {
+		return err
+	}
 	return awsconf.CheckAssumeRoles("assume_roles", s.AWSOptions.AssumeRoles)
 }
 
@@ -88,9 +116,14 @@ func (s *TrailsSource) From(arg string) error {
 	return option.Invalid(s.Validate())
 }
 
-// Validate checks the source before anything is read: --assume-role
-// (assume_role) "" or an IAM role ARN.
+// Validate checks the source before anything is read: the file can be
+// opened, --assume-role (assume_role) is "" or an IAM role ARN.
 func (s TrailsSource) Validate() error {
+	if !s.AWS {
+		if err := inputFile(s.File); err != nil {
+			return err
+		}
+	}
 	return awsconf.CheckAssumeRole(s.AssumeRole)
 }
 
@@ -109,8 +142,13 @@ func (s *OrgSource) From(arg string) error {
 	return option.Invalid(s.Validate())
 }
 
-// Validate checks the source before anything is read: --assume-role
-// (assume_role) "" or an IAM role ARN.
+// Validate checks the source before anything is read: the file can be
+// opened, --assume-role (assume_role) is "" or an IAM role ARN.
 func (s OrgSource) Validate() error {
+	if !s.AWS {
+		if err := inputFile(s.File); err != nil {
+			return err
+		}
+	}
 	return awsconf.CheckAssumeRole(s.API.AssumeRole)
 }

@@ -1,6 +1,7 @@
 package trim
 
 import (
+	"errors"
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
@@ -46,12 +47,16 @@ func (f *Flags) Complete(principal string, now func() time.Time) (Options, error
 	}
 	o.Principal, o.Now = principal, now
 	o.SCPFiles, o.TrailsFile = f.Evidence.Evidence.SCPFiles, f.Evidence.Evidence.TrailsFile
+	ev := f.Evidence.Evidence // as Options read the files, each parsed once
+	o.evidence = &ev
 	gen := recommend.DefaultGeneralize
 	o.Recommend.Generalize = &gen
 	if o.CatalogMaxAge, err = period.Parse(f.CatalogMaxAge); err != nil {
 		return o, option.Errorf("--catalog-max-age %v", err)
 	}
-	if err := o.Validate(); err != nil {
+	if err := o.Validate(); errors.As(err, new(*option.Named)) {
+		return o, err // named by its flag
+	} else if err != nil {
 		return o, option.Errorf("--%v", err)
 	}
 	if err := option.OutputPath(o.Output, false); err != nil {

@@ -1,6 +1,7 @@
 package trim_test
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ func TestFlags(t *testing.T) {
 		{name: "catalog url scheme", args: []string{"--logs", logs, "--catalog-url", "ftp://x"}, wantErr: `--catalog-url "ftp://x": not an http or https URL`},
 		{name: "catalog url malformed", args: []string{"--logs", logs, "--catalog-url", "http://[::1"}, wantErr: `--catalog-url "http://[::1": not an http or https URL`},
 		{name: "catalog url", args: []string{"--logs", logs, "--catalog-url", "http://127.0.0.1:1/"}},
+		{name: "missing authz", args: []string{"--logs", logs, "--authz", filepath.Join(logs, "none.json")}, wantErr: "--authz stat " + filepath.Join(logs, "none.json") + ": no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f trim.Flags

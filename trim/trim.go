@@ -78,6 +78,9 @@ type Options struct {
 	// one stored before (none: data events are assumed not logged).
 	TrailsFile string
 	SCPFiles   []string
+	// evidence holds the files above as Flags.Complete read them; nil
+	// when the options were built without it.
+	evidence *analyze.EvidenceOptions
 	// Catalog is CatalogUpdate (default) or a directory in the Service
 	// Reference layout.
 	Catalog         string
@@ -138,8 +141,8 @@ func (o *Options) Validate() error {
 		}
 	}
 	if o.AuthzFile != "" {
-		if _, err := os.Stat(o.AuthzFile); err != nil {
-			return fmt.Errorf("authz: %w", err)
+		if err := option.InputFile("authz", "", o.AuthzFile); err != nil {
+			return err // names --authz already
 		}
 	}
 	if err := o.Recommend.Validate(); err != nil {
@@ -391,14 +394,24 @@ func (r *runner) cloudTrailClient(ctx context.Context) (*cloudtrail.Client, erro
 	}), nil
 }
 
+// evidenceFiles are the trail configuration and SCP files the options
+// name, read once.
+func (o *Options) evidenceFiles() analyze.EvidenceOptions {
+	if o.evidence != nil {
+		return *o.evidence
+	}
+	return analyze.EvidenceOptions{SCPFiles: o.SCPFiles, TrailsFile: o.TrailsFile}
+}
+
 // trails stores the trail configuration: the file given, else the live
 // one when the logs come from AWS; otherwise the stored one (if any) stays.
 func (r *runner) trails(ctx context.Context) error {
 	var tc *trails.Config
 	switch {
 	case r.o.TrailsFile != "":
+		files := r.o.evidenceFiles()
 		var err error
-		if tc, err = trails.ParseFile(r.o.TrailsFile); err != nil {
+		if tc, err = files.TrailsConfig(); err != nil {
 			return err
 		}
 	case r.o.fromAWS():
@@ -502,7 +515,9 @@ func (r *runner) logs(ctx context.Context) error {
 
 // recommend analyzes the principal and writes its proven recommendation.
 func (r *runner) recommend(ctx context.Context) error {
-	ev, err := analyze.LoadEvidence(ctx, r.db, analyze.EvidenceOptions{SCPFiles: r.o.SCPFiles}, r.log)
+	files := r.o.evidenceFiles()
+	files.TrailsFile = "" // stored by the trails stage, read back with its id
+	ev, err := analyze.LoadEvidence(ctx, r.db, files, r.log)
 	if err != nil {
 		return err
 	}

@@ -126,8 +126,10 @@ func TestIngestTrailsFileIdempotent(t *testing.T) {
 			t.Fatalf("run %d: stdout %q, want %s and the S3 selector", i, out, want)
 		}
 	}
+	// A path that is not there is the command line's fault (README, Exit
+	// codes): a usage error naming it.
 	code, _, errOut := runCLI(t, env, "ingest", "trails", t.TempDir()+"/missing.json")
-	if code != exitRejected || !strings.Contains(errOut, "missing.json") {
+	if code != exitUsage || !strings.Contains(errOut, "missing.json") {
 		t.Fatalf("missing file: exit %d, stderr %q", code, errOut)
 	}
 }

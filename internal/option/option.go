@@ -182,3 +182,27 @@ func OutputPath(path string, dirOK bool) error {
 func (o *Output) Write(stdout io.Writer, write func(w io.Writer) error) error {
 	return outfile.Write(stdout, o.Path, write)
 }
+
+// InputFile checks, before any work, that path names an input file that
+// can be opened: one that is not there, cannot be opened (permissions) or
+// is not a regular file (a directory, a FIFO) is a usage error (exit 2)
+// naming the option by its flag, or by its configuration key through
+// Keyed; key is "" when it is the flag's with _ for -. This is the rule
+// every command taking files follows: a path that cannot be opened is the
+// command line's (or the configuration's) fault, 2; a file that opens but
+// whose content is rejected is bad input, 3.
+func InputFile(flag, key, path string) error {
+	named := func(err error) error { return Invalid(&Named{Flag: flag, Key: key, Err: err}) }
+	st, err := os.Stat(path)
+	if err != nil {
+		return named(err)
+	}
+	if !st.Mode().IsRegular() {
+		return named(fmt.Errorf("%s: not a regular file", path))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return named(err)
+	}
+	return f.Close()
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -119,5 +120,45 @@ func TestOutputWrite(t *testing.T) {
 	}
 	if b, err := os.ReadFile(o.Path); err != nil || string(b) != "whole" || stdout.Len() != 0 {
 		t.Errorf("file %q (%v), stdout %q; want the file to hold whole and stdout nothing", b, err, stdout.String())
+	}
+}
+
+func TestInputFile(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "ok.json")
+	if err := os.WriteFile(ok, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	locked := filepath.Join(dir, "locked.json")
+	if err := os.WriteFile(locked, []byte("{}"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path, want string
+	}{
+		{"readable", ok, ""},
+		{"missing", filepath.Join(dir, "none.json"), "--scp stat " + filepath.Join(dir, "none.json") + ": no such file or directory"},
+		{"directory", dir, "--scp " + dir + ": not a regular file"},
+		{"unreadable", locked, "--scp open " + locked + ": permission denied"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "unreadable" && os.Geteuid() == 0 {
+				t.Skip("root opens any file")
+			}
+			err := InputFile("scp", "scps", tc.path)
+			got := ""
+			if err != nil {
+				got = err.Error()
+				if !IsInvalid(err) {
+					t.Errorf("InputFile error %v is not an *Error", err)
+				}
+				if k := Keyed("analyze", err).Error(); !strings.HasPrefix(k, "analyze.scps: ") {
+					t.Errorf("Keyed(analyze, %v) = %q, want it named analyze.scps", err, k)
+				}
+			}
+			if got != tc.want {
+				t.Errorf("InputFile(%s) = %q, want %q", tc.path, got, tc.want)
+			}
+		})
 	}
 }
