@@ -1,0 +1,80 @@
+package storetest_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamtrim/iamtrim/store/storetest"
+	"github.com/jackc/pgx/v5"
+)
+
+// A clone holds the source's rows, in partitions made at run time too, its
+// identity and bigserial columns go on from where the source's were, and
+// writes to either schema do not show in the other.
+func TestClone(t *testing.T) {
+	ctx := context.Background()
+	src := storetest.New(t)
+	exec := func(schema, q string) {
+		t.Helper()
+		if _, err := src.Pool.Exec(ctx, "SET search_path TO "+pgx.Identifier{schema}.Sanitize()+"; "+q); err != nil {
+			t.Fatalf("%s: %s: %v", schema, q, err)
+		}
+	}
+	// state is what a schema holds: rows of an identity-keyed table and
+	// the table referencing it (action_key is a generated column), of a
+	// bigserial-keyed one and of a partitioned one, in a fixed order.
+	state := func(schema string) []string {
+		t.Helper()
+		rows, err := src.Pool.Query(ctx, `SELECT x FROM (
+			SELECT 1 AS o, 'version '  || id || ' ' || digest AS x FROM `+pgx.Identifier{schema, "catalog_version"}.Sanitize()+`
+			UNION ALL SELECT 2, 'service ' || version_id || ' ' || service FROM `+pgx.Identifier{schema, "catalog_service"}.Sanitize()+`
+			UNION ALL SELECT 3, 'action '  || version_id || ' ' || action_key FROM `+pgx.Identifier{schema, "catalog_action"}.Sanitize()+`
+			UNION ALL SELECT 4, 'run '     || id || ' ' || command FROM `+pgx.Identifier{schema, "run"}.Sanitize()+`
+			UNION ALL SELECT 5, 'seen '    || event_key FROM `+pgx.Identifier{schema, "ingest_event_seen"}.Sanitize()+`
+		) s ORDER BY o, x`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	exec(src.Schema, `
+		INSERT INTO catalog_version (source, fetched_at, digest, services, actions) VALUES ('a', now(), 'd1', 1, 1), ('b', now(), 'd2', 1, 1);
+		DELETE FROM catalog_version WHERE digest = 'd1';
+		INSERT INTO catalog_service VALUES (2, 's3', 'v1');
+		INSERT INTO catalog_action (version_id, service, action, access_level, resource_types, condition_keys) VALUES (2, 's3', 'GetObject', 'Read', '{}', '{}');
+		INSERT INTO run (command, version) VALUES ('one', 'v'), ('two', 'v'), ('three', 'v');
+		CREATE TABLE ingest_event_seen_p202610 PARTITION OF ingest_event_seen FOR VALUES FROM ('2026-10-01 00:00:00+00') TO ('2026-11-01 00:00:00+00');
+		INSERT INTO ingest_event_seen VALUES ('2026-10-05T10:00:00Z', 1)`)
+	want := state(src.Schema)
+
+	clone := storetest.Clone(t, src.Schema)
+	if diff := cmp.Diff(want, state(clone)); diff != "" {
+		t.Fatalf("clone's rows (-source +clone):\n%s", diff)
+	}
+
+	// The next ids are the ones the source would give, and a row of the
+	// source's month finds its partition.
+	exec(clone, `
+		INSERT INTO catalog_version (source, fetched_at, digest, services, actions) VALUES ('c', now(), 'd3', 1, 1);
+		INSERT INTO run (command, version) VALUES ('four', 'v');
+		INSERT INTO ingest_event_seen VALUES ('2026-10-06T10:00:00Z', 2)`)
+	cloned := state(clone)
+	if diff := cmp.Diff([]string{"version 2 d2", "version 3 d3", "service 2 s3", "action 2 s3:getobject",
+		"run 1 one", "run 2 two", "run 3 three", "run 4 four",
+		"seen 1", "seen 2"}, cloned); diff != "" {
+		t.Errorf("clone after writes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, state(src.Schema)); diff != "" {
+		t.Errorf("writes to the clone changed the source (-before +after):\n%s", diff)
+	}
+
+	exec(src.Schema, `INSERT INTO run (command, version) VALUES ('five', 'v')`)
+	if diff := cmp.Diff(cloned, state(clone)); diff != "" {
+		t.Errorf("writes to the source changed the clone (-before +after):\n%s", diff)
+	}
+}
