@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/internal/awstest"
+	"github.com/iamtrim/iamtrim/store/storetest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -34,9 +35,14 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/cl
 //	cmd       the arguments on one line, split at spaces; $ROOT is the
 //	          repository root, $TMP a fresh directory, $CASE the case's own
 //	          directory
-//	fixture   optional: "sample" runs the case against the committed sample
-//	          organisation loaded and analyzed (shared by every such case, in
-//	          case order); absent, a fresh empty database
+//	fixture   optional: the name of the database state the case starts
+//	          from, one of cliFixtures (e.g. "sample": the committed sample
+//	          organisation loaded and analyzed); absent, an empty database.
+//	          Either way the case has a schema of its own: it sees the
+//	          fixture and its own writes, never another case's, so cases
+//	          pass alone, in any order, and a new case changes no other's
+//	          golden. State a case needs beyond its fixture comes from
+//	          its before commands.
 //	env       optional: KEY=VALUE lines ($DATABASE_URL is the test server)
 //	          $AWS_ENDPOINT in cmd or env: a local endpoint speaking S3,
 //	          CloudTrail, STS and IAM, serving the committed sample
@@ -355,99 +361,159 @@ func unpad(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// sampleFixture loads and analyzes the committed sample once into a schema
-// shared by the cases that name it.
-func sampleFixture(t *testing.T) map[string]string {
-	t.Helper()
-	env := testEnv(t)
-	env["IAMTRIM_NOW"] = goldenNow
-	loadSample(t, env, "../../testdata/catalog")
-	mustRun(t, env, exitOK, "analyze", "--format", "json")
-	return env
+// cliFixtures are the database states a case can start from, by the name
+// its fixture file gives. Each is built at most once per test binary run,
+// by the first case that names it, into a template schema that no case
+// runs against: every case gets its own copy (storetest.Clone), so what
+// one case writes is never seen by another, whatever order they run in
+// or whichever subset is run.
+var cliFixtures = map[string]func(t *testing.T, env map[string]string){
+	"sample": buildSample,
+	// The sample with what a quarterly report draws on besides the
+	// analysis: a recommendation stored for every principal it can prove
+	// one for, and a backtest of each.
+	"sample-recommended": func(t *testing.T, env map[string]string) {
+		buildSample(t, env)
+		mustRun(t, env, exitOK, "recommend", "--all", "--out-dir", t.TempDir(), "--format", "policy", "--unobservable", "drop")
+		mustRun(t, env, exitOK, "backtest", "--all", "--train", "60d", "--test", "30d", "--format", "json", "-o", filepath.Join(t.TempDir(), "backtest.json"))
+	},
 }
 
-func TestCLI(t *testing.T) {
+// buildSample loads the committed sample organisation and analyzes it
+// (analysis snapshot 1).
+func buildSample(t *testing.T, env map[string]string) {
+	loadSample(t, env, "../../testdata/catalog")
+	mustRun(t, env, exitOK, "analyze", "--format", "json")
+}
+
+// cliSuite runs golden cases, holding what they share: the fixtures'
+// template schemas and the local AWS endpoint, both made on first use and
+// kept until the test that made the suite ends.
+type cliSuite struct {
+	parent    *testing.T
+	root      string
+	templates map[string]string // fixture name -> template schema
+	localAWS  *awstest.Server
+}
+
+func newCLISuite(t *testing.T) *cliSuite {
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sample map[string]string
-	var localAWS *awstest.Server
-	parent := t
+	return &cliSuite{parent: t, root: root, templates: map[string]string{}}
+}
+
+// database returns the environment naming a new schema for one case:
+// empty, or a copy of the fixture's template.
+func (s *cliSuite) database(t *testing.T, fixture string) map[string]string {
+	t.Helper()
+	if fixture == "" {
+		env := testEnv(t)
+		env["IAMTRIM_NOW"] = goldenNow
+		return env
+	}
+	build, ok := cliFixtures[fixture]
+	if !ok {
+		t.Fatalf("fixture %q: no such fixture (cliFixtures)", fixture)
+	}
+	if _, ok := s.templates[fixture]; !ok {
+		tmpl := testEnv(s.parent)
+		tmpl["IAMTRIM_NOW"] = goldenNow
+		build(t, tmpl)
+		s.templates[fixture] = tmpl["IAMTRIM_SCHEMA"]
+	}
+	return map[string]string{
+		"DATABASE_URL":   storetest.URL(),
+		"IAMTRIM_SCHEMA": storetest.Clone(t, s.templates[fixture]),
+		"IAMTRIM_NOW":    goldenNow,
+	}
+}
+
+// caseResult is what a case printed and wrote, normalised: exit, stdout
+// and stderr, and the files under $TMP/out by their relative path.
+type caseResult struct {
+	got, files map[string]string
+}
+
+// run runs one case (its before commands, then its command) in t.
+func (s *cliSuite) run(t *testing.T, c cliCase) caseResult {
+	t.Helper()
+	tmp := t.TempDir()
+	env := s.database(t, c.fixture)
+	awsURL := ""
+	if c.usesAWS() {
+		if s.localAWS == nil {
+			s.localAWS = startLocalAWS(s.parent)
+		}
+		awsURL = s.localAWS.URL
+	}
+	hookURL := ""
+	if c.uses("$WEBHOOK") {
+		hookURL = startWebhook(t, filepath.Join(tmp, "out"))
+	}
+	expand := strings.NewReplacer("$ROOT", s.root, "$TMP", tmp, "$CASE", c.dir, "$DATABASE_URL", env["DATABASE_URL"], "$AWS_ENDPOINT", awsURL, "$WEBHOOK", hookURL)
+	if b, err := os.ReadFile(filepath.Join(c.dir, "chdir")); err == nil {
+		t.Chdir(expand.Replace(strings.TrimSpace(string(b))))
+	}
+	for k, v := range c.env {
+		env[k] = expand.Replace(v)
+		if strings.HasPrefix(k, "AWS_") {
+			// The AWS SDK reads the process environment.
+			t.Setenv(k, env[k])
+		}
+	}
+	args := make([]string, len(c.args))
+	for i, a := range c.args {
+		args[i] = expand.Replace(a)
+	}
+	if err := os.MkdirAll(filepath.Join(tmp, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range c.before {
+		bargs := make([]string, len(b))
+		for i, a := range b {
+			bargs[i] = expand.Replace(a)
+		}
+		var bout, berr bytes.Buffer
+		if code := run(context.Background(), bargs, func(k string) string { return env[k] }, strings.NewReader(""), &bout, &berr); code != exitOK && code != exitRejected && code != exitFindings {
+			t.Fatalf("before: %s: exit %d\n%s", strings.Join(b, " "), code, berr.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+	res := caseResult{
+		got: map[string]string{
+			"exit":   strconv.Itoa(code) + "\n",
+			"stdout": normalise(out.String(), s.root, tmp),
+			"stderr": normalise(errb.String(), s.root, tmp),
+		},
+		files: readTree(t, filepath.Join(tmp, "out")),
+	}
+	for name, f := range res.files {
+		res.files[name] = normalise(f, s.root, tmp)
+	}
+	return res
+}
+
+func TestCLI(t *testing.T) {
+	s := newCLISuite(t)
 	for _, c := range readCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			tmp := t.TempDir()
-			var env map[string]string
-			if c.fixture == "sample" {
-				if sample == nil {
-					sample = sampleFixture(parent)
-				}
-				env = maps(sample)
-			} else {
-				env = testEnv(t)
-				env["IAMTRIM_NOW"] = goldenNow
-			}
-			caseDir, _ := filepath.Abs(c.dir)
-			awsURL := ""
-			if c.usesAWS() {
-				if localAWS == nil {
-					localAWS = startLocalAWS(parent)
-				}
-				awsURL = localAWS.URL
-			}
-			hookURL := ""
-			if c.uses("$WEBHOOK") {
-				hookURL = startWebhook(t, filepath.Join(tmp, "out"))
-			}
-			expand := strings.NewReplacer("$ROOT", root, "$TMP", tmp, "$CASE", caseDir, "$DATABASE_URL", env["DATABASE_URL"], "$AWS_ENDPOINT", awsURL, "$WEBHOOK", hookURL)
-			if b, err := os.ReadFile(filepath.Join(c.dir, "chdir")); err == nil {
-				t.Chdir(expand.Replace(strings.TrimSpace(string(b))))
-			}
-			for k, v := range c.env {
-				env[k] = expand.Replace(v)
-				if strings.HasPrefix(k, "AWS_") {
-					// The AWS SDK reads the process environment.
-					t.Setenv(k, env[k])
-				}
-			}
-			args := make([]string, len(c.args))
-			for i, a := range c.args {
-				args[i] = expand.Replace(a)
-			}
-			if err := os.MkdirAll(filepath.Join(tmp, "out"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			for _, b := range c.before {
-				bargs := make([]string, len(b))
-				for i, a := range b {
-					bargs[i] = expand.Replace(a)
-				}
-				var bout, berr bytes.Buffer
-				if code := run(context.Background(), bargs, func(k string) string { return env[k] }, strings.NewReader(""), &bout, &berr); code != exitOK && code != exitRejected && code != exitFindings {
-					t.Fatalf("before: %s: exit %d\n%s", strings.Join(b, " "), code, berr.String())
-				}
-			}
-			var out, errb bytes.Buffer
-			code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
-			got := map[string]string{
-				"exit":   strconv.Itoa(code) + "\n",
-				"stdout": normalise(out.String(), root, tmp),
-				"stderr": normalise(errb.String(), root, tmp),
-			}
-			files := readTree(t, filepath.Join(tmp, "out"))
+			res := s.run(t, c)
 			if *update {
-				for name, s := range got {
-					if err := os.WriteFile(filepath.Join(c.dir, name), []byte(s), 0o644); err != nil {
+				for name, out := range res.got {
+					if err := os.WriteFile(filepath.Join(c.dir, name), []byte(out), 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
 				_ = os.RemoveAll(filepath.Join(c.dir, "files"))
-				for name, s := range files {
+				for name, f := range res.files {
 					p := filepath.Join(c.dir, "files", name)
 					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 						t.Fatal(err)
 					}
-					if err := os.WriteFile(p, []byte(normalise(s, root, tmp)), 0o644); err != nil {
+					if err := os.WriteFile(p, []byte(f), 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -458,7 +524,7 @@ func TestCLI(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v (run with -update to create it)", err)
 				}
-				if diff := cmp.Diff(unpad(string(want)), unpad(got[name])); diff != "" {
+				if diff := cmp.Diff(unpad(string(want)), unpad(res.got[name])); diff != "" {
 					t.Errorf("%s (-want +got):\n%s", name, diff)
 				}
 			}
@@ -466,15 +532,12 @@ func TestCLI(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(c.dir, "files")); err == nil {
 				wantFiles = readTree(t, filepath.Join(c.dir, "files"))
 			}
-			gotFiles := map[string]string{}
-			for name, s := range files {
-				gotFiles[name] = normalise(s, root, tmp)
-			}
 			for name := range wantFiles {
 				wantFiles[name] = unpad(wantFiles[name])
 			}
-			for name := range gotFiles {
-				gotFiles[name] = unpad(gotFiles[name])
+			gotFiles := map[string]string{}
+			for name, f := range res.files {
+				gotFiles[name] = unpad(f)
 			}
 			if diff := cmp.Diff(wantFiles, gotFiles); diff != "" {
 				t.Errorf("files under $TMP/out (-want +got):\n%s", diff)
@@ -523,14 +586,6 @@ func startWebhook(t *testing.T, dir string) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-func maps(m map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // Every command and every flag in --help is exercised by some golden case.
