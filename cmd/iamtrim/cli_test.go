@@ -546,6 +546,45 @@ func TestCLI(t *testing.T) {
 	}
 }
 
+// TestCLIOrder: what a case prints and writes does not depend on the
+// cases run before it. Cases on one fixture that write what the others
+// read (an analysis snapshot and its id, last-accessed data) run in one
+// order and then in the reverse one: each must give the same output both
+// times. (Sharing one schema, analyze-table-org showed a snapshot id
+// that counted the analyses run before it.)
+func TestCLIOrder(t *testing.T) {
+	order := []string{"analyze-table", "ingest-lastaccessed-rejected", "analyze-table-org"}
+	cases := map[string]cliCase{}
+	for _, c := range readCases(t) {
+		cases[c.name] = c
+	}
+	results := map[string][]caseResult{}
+	for _, pass := range []string{"forward", "reverse"} {
+		s := newCLISuite(t) // fixtures built afresh, as a separate go test run would
+		for _, name := range order {
+			c, ok := cases[name]
+			if !ok {
+				t.Fatalf("no golden case %s in %s", name, cliDir)
+			}
+			t.Run(pass+"/"+name, func(t *testing.T) {
+				results[name] = append(results[name], s.run(t, c))
+			})
+		}
+		slices.Reverse(order)
+	}
+	for name, rs := range results {
+		if len(rs) != 2 {
+			continue // the failed run was reported
+		}
+		if diff := cmp.Diff(rs[0].got, rs[1].got); diff != "" {
+			t.Errorf("%s: output after the others differs from output before them (-forward +reverse):\n%s", name, diff)
+		}
+		if diff := cmp.Diff(rs[0].files, rs[1].files); diff != "" {
+			t.Errorf("%s: files written after the others differ from those written before them (-forward +reverse):\n%s", name, diff)
+		}
+	}
+}
+
 // usesAWS says whether the case calls the local AWS endpoint.
 func (c cliCase) usesAWS() bool { return c.uses("$AWS_ENDPOINT") }
 
