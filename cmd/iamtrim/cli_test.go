@@ -364,9 +364,10 @@ func unpad(s string) string {
 // cliFixtures are the database states a case can start from, by the name
 // its fixture file gives. Each is built at most once per test binary run,
 // by the first case that names it, into a template schema that no case
-// runs against: every case gets its own copy (storetest.Clone), so what
-// one case writes is never seen by another, whatever order they run in
-// or whichever subset is run.
+// runs against. Cases run on a copy of it (storetest.Clone), restored to
+// the template's state before each case (Copy.Restore: rows, partitions,
+// sequences), so what one case writes is never seen by another, whatever
+// order they run in or whichever subset is run.
 var cliFixtures = map[string]func(t *testing.T, env map[string]string){
 	"sample": buildSample,
 	// The sample with what a quarterly report draws on besides the
@@ -387,13 +388,13 @@ func buildSample(t *testing.T, env map[string]string) {
 }
 
 // cliSuite runs golden cases, holding what they share: the fixtures'
-// template schemas and the local AWS endpoint, both made on first use and
-// kept until the test that made the suite ends.
+// copies and the local AWS endpoint, both made on first use and kept
+// until the test that made the suite ends.
 type cliSuite struct {
-	parent    *testing.T
-	root      string
-	templates map[string]string // fixture name -> template schema
-	localAWS  *awstest.Server
+	parent   *testing.T
+	root     string
+	copies   map[string]*storetest.Copy // fixture name -> the schema its cases run on
+	localAWS *awstest.Server
 }
 
 func newCLISuite(t *testing.T) *cliSuite {
@@ -401,11 +402,11 @@ func newCLISuite(t *testing.T) *cliSuite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &cliSuite{parent: t, root: root, templates: map[string]string{}}
+	return &cliSuite{parent: t, root: root, copies: map[string]*storetest.Copy{}}
 }
 
-// database returns the environment naming a new schema for one case:
-// empty, or a copy of the fixture's template.
+// database returns the environment naming the schema of one case: a new
+// empty one, or the fixture's copy holding the fixture's state.
 func (s *cliSuite) database(t *testing.T, fixture string) map[string]string {
 	t.Helper()
 	if fixture == "" {
@@ -417,17 +418,17 @@ func (s *cliSuite) database(t *testing.T, fixture string) map[string]string {
 	if !ok {
 		t.Fatalf("fixture %q: no such fixture (cliFixtures)", fixture)
 	}
-	if _, ok := s.templates[fixture]; !ok {
+	c, ok := s.copies[fixture]
+	if ok {
+		c.Restore(t) // undo the previous case's writes
+	} else {
 		tmpl := testEnv(s.parent)
 		tmpl["IAMTRIM_NOW"] = goldenNow
 		build(t, tmpl)
-		s.templates[fixture] = tmpl["IAMTRIM_SCHEMA"]
+		c = storetest.Clone(s.parent, tmpl["IAMTRIM_SCHEMA"])
+		s.copies[fixture] = c
 	}
-	return map[string]string{
-		"DATABASE_URL":   storetest.URL(),
-		"IAMTRIM_SCHEMA": storetest.Clone(t, s.templates[fixture]),
-		"IAMTRIM_NOW":    goldenNow,
-	}
+	return map[string]string{"DATABASE_URL": storetest.URL(), "IAMTRIM_SCHEMA": c.Schema, "IAMTRIM_NOW": goldenNow}
 }
 
 // caseResult is what a case printed and wrote, normalised: exit, stdout

@@ -52,7 +52,8 @@ func TestClone(t *testing.T) {
 		INSERT INTO ingest_event_seen VALUES ('2026-10-05T10:00:00Z', 1)`)
 	want := state(src.Schema)
 
-	clone := storetest.Clone(t, src.Schema)
+	c := storetest.Clone(t, src.Schema)
+	clone := c.Schema
 	if diff := cmp.Diff(want, state(clone)); diff != "" {
 		t.Fatalf("clone's rows (-source +clone):\n%s", diff)
 	}
@@ -76,5 +77,28 @@ func TestClone(t *testing.T) {
 	exec(src.Schema, `INSERT INTO run (command, version) VALUES ('five', 'v')`)
 	if diff := cmp.Diff(cloned, state(clone)); diff != "" {
 		t.Errorf("writes to the source changed the clone (-before +after):\n%s", diff)
+	}
+
+	// Restore undoes the clone's writes, a partition made since included,
+	// and takes in the source's.
+	exec(clone, `
+		CREATE TABLE ingest_event_seen_p202611 PARTITION OF ingest_event_seen FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+		INSERT INTO ingest_event_seen VALUES ('2026-11-06T10:00:00Z', 3);
+		DELETE FROM catalog_version`)
+	c.Restore(t)
+	if diff := cmp.Diff(state(src.Schema), state(clone)); diff != "" {
+		t.Errorf("restored clone (-source +clone):\n%s", diff)
+	}
+	var partitions int
+	if err := src.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_inherits WHERE inhparent = to_regclass($1)`, clone+".ingest_event_seen").Scan(&partitions); err != nil {
+		t.Fatal(err)
+	}
+	if partitions != 1 {
+		t.Errorf("restored clone has %d partitions of ingest_event_seen, want the source's 1", partitions)
+	}
+	exec(clone, `INSERT INTO run (command, version) VALUES ('six', 'v')`)
+	exec(src.Schema, `INSERT INTO run (command, version) VALUES ('six', 'v')`)
+	if diff := cmp.Diff(state(src.Schema), state(clone)); diff != "" {
+		t.Errorf("restored clone's next id (-source +clone):\n%s", diff)
 	}
 }
