@@ -214,7 +214,7 @@ func (r *Run) apartPool() *pgxpool.Pool {
 
 // apartLockTimeout bounds the wait of an insert of principals apart on
 // another transaction's uncommitted row.
-const apartLockTimeout = "1s"
+const apartLockTimeout = time.Second
 
 // apartTimeout bounds the whole of adding principals apart, waiting for
 // a connection of the pool included.
@@ -657,7 +657,7 @@ func (r *Run) addApart(ctx context.Context, pool *pgxpool.Pool, ps []queries.Pri
 	defer cancel()
 	var stored map[string]queries.StoredPrincipal
 	err := store.InTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+apartLockTimeout+`'`); err != nil {
+		if err := queries.SetLockTimeout(ctx, tx, apartLockTimeout); err != nil {
 			return err
 		}
 		var err error

@@ -84,6 +84,13 @@ func AddPrincipals(ctx context.Context, tx pgx.Tx, ps []Principal) (map[string]S
 	return out, nil
 }
 
+// SetLockTimeout bounds, for the rest of tx, how long a statement waits
+// on a lock before it fails with lock_not_available (55P03).
+func SetLockTimeout(ctx context.Context, tx pgx.Tx, d time.Duration) error {
+	_, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", max(d.Milliseconds(), 1)))
+	return err
+}
+
 // RollupRows are a group's rollup rows as columns, the form
 // QueueRollup sends them in (binary arrays, as compact on the wire as
 // COPY). Reset empties them for the next group, keeping their storage.

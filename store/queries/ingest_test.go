@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/iamtrim/iamtrim/store/queries"
 	"github.com/iamtrim/iamtrim/store/storetest"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestRollupWrites runs the rollup writes against the migrated schema:
@@ -169,5 +171,37 @@ func TestRollupCapsAgainstStored(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("rollup after a write over the caps (-want +got):\n%s", d)
+	}
+}
+
+// TestSetLockTimeout: a statement waiting on a row another transaction
+// holds fails with lock_not_available after the timeout set.
+func TestSetLockTimeout(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	holder, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback(ctx)
+	if _, err := queries.AddPrincipals(ctx, holder, []queries.Principal{{ARN: "arn:aws:iam::111122223333:role/a", Account: "111122223333", Type: "Role", Name: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	waiter, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waiter.Rollback(ctx)
+	if err := queries.SetLockTimeout(ctx, waiter, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = queries.AddPrincipals(ctx, waiter, []queries.Principal{{ARN: "arn:aws:iam::111122223333:role/a", Account: "111122223333", Type: "Role", Name: "a"}})
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "55P03" {
+		t.Fatalf("err %v, want lock_not_available", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("waited %s", d)
 	}
 }
