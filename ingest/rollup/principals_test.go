@@ -59,12 +59,9 @@ func TestPrincipalsApart(t *testing.T) {
 	if _, err := tx2.Exec(ctx, `SET LOCAL lock_timeout = '3s'`); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	// Waiting on tx1 ends in tx2's lock timeout, not in a slow pass.
 	if err := group(second, day.AddDate(0, 0, 1)).Write(ctx, tx2, nil); err != nil {
 		t.Fatalf("the second group's write waited on the first group's transaction: %v", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("the second group's write took %s", d)
 	}
 	if err := tx2.Commit(ctx); err != nil {
 		t.Fatal(err)
@@ -107,7 +104,10 @@ func TestPrincipalsApartNoSpare(t *testing.T) {
 		if err := b.Write(ctx, tx, nil); err != nil {
 			t.Fatal(err)
 		}
-		if d := time.Since(start); i > 0 && d > time.Second {
+		// Trying apart again would wait for a connection the whole
+		// apartTimeout (2 s); a write alone takes far less, even on a
+		// loaded machine.
+		if d := time.Since(start); i > 0 && d >= 1900*time.Millisecond {
 			t.Errorf("group %d waited %s: adding apart was tried again", i, d)
 		}
 		if err := tx.Commit(ctx); err != nil {
