@@ -57,12 +57,16 @@ func inputFiles(paths ...string) error {
 	return nil
 }
 
-// inputFile is inputFiles for the file key of a source that reads one.
-func inputFile(path string) error {
-	if path == "" {
-		return nil
+// validateOne checks a source that reads one file (key file) or, with
+// aws, the live API: the file can be opened, --assume-role (assume_role)
+// is "" or an IAM role ARN.
+func validateOne(file string, aws bool, assumeRole string) error {
+	if !aws && file != "" {
+		if err := option.InputFile("", "file", file); err != nil {
+			return err
+		}
 	}
-	return option.InputFile("", "file", path)
+	return awsconf.CheckAssumeRole(assumeRole)
 }
 
 // filesOrAWS is the files named, or none and true for the one argument
@@ -118,14 +122,7 @@ func (s *TrailsSource) From(arg string) error {
 
 // Validate checks the source before anything is read: the file can be
 // opened, --assume-role (assume_role) is "" or an IAM role ARN.
-func (s TrailsSource) Validate() error {
-	if !s.AWS {
-		if err := inputFile(s.File); err != nil {
-			return err
-		}
-	}
-	return awsconf.CheckAssumeRole(s.AssumeRole)
-}
+func (s TrailsSource) Validate() error { return validateOne(s.File, s.AWS, s.AssumeRole) }
 
 // AddFlags registers the flags of `ingest org`.
 func (s *OrgSource) AddFlags(fs *pflag.FlagSet) {
@@ -144,11 +141,4 @@ func (s *OrgSource) From(arg string) error {
 
 // Validate checks the source before anything is read: the file can be
 // opened, --assume-role (assume_role) is "" or an IAM role ARN.
-func (s OrgSource) Validate() error {
-	if !s.AWS {
-		if err := inputFile(s.File); err != nil {
-			return err
-		}
-	}
-	return awsconf.CheckAssumeRole(s.API.AssumeRole)
-}
+func (s OrgSource) Validate() error { return validateOne(s.File, s.AWS, s.API.AssumeRole) }
