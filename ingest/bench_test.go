@@ -20,6 +20,8 @@ import (
 	"github.com/iamtrim/iamtrim/cloudtrail"
 	"github.com/iamtrim/iamtrim/ingest"
 	"github.com/iamtrim/iamtrim/internal/awstest"
+	"github.com/iamtrim/iamtrim/internal/coreshare"
+	"github.com/iamtrim/iamtrim/internal/coreshare/coresharetest"
 	"github.com/iamtrim/iamtrim/sample"
 	"github.com/iamtrim/iamtrim/sample/churn"
 	"github.com/iamtrim/iamtrim/store"
@@ -164,6 +166,7 @@ func TestMain(m *testing.M) {
 	if schema := os.Getenv(benchChildEnv); schema != "" {
 		os.Exit(benchChild(schema))
 	}
+	coresharetest.RunPeerIfAsked()
 	os.Exit(m.Run())
 }
 
@@ -174,6 +177,8 @@ func TestMain(m *testing.M) {
 func benchChild(schema string) int {
 	ctx := context.Background()
 	defer ingest.TuneGC()()
+	// As job.IngestCloudTrail does for `iamtrim ingest` and the job.
+	defer coreshare.Share("", slog.New(slog.DiscardHandler))()
 	if dir := os.Getenv("IAMTRIM_BENCH_CHILD_PROFILE"); dir != "" {
 		// CPU profiles of the children, one file each, for go tool pprof.
 		f, err := os.Create(filepath.Join(dir, "cpu-"+strconv.Itoa(os.Getpid())+".prof"))

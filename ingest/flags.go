@@ -86,7 +86,7 @@ type CloudTrailFlags struct {
 // AddFlags registers the flags with their defaults.
 func (c *CloudTrailFlags) AddFlags(fs *pflag.FlagSet) {
 	o := &c.Options
-	fs.IntVar(&o.Workers, "workers", 0, "objects processed at once (default: the number of CPUs, at least 2; no more than the database pool has connections)")
+	fs.IntVar(&o.Workers, "workers", 0, "objects processed at once (default: the number of CPUs, at least 2; no more than the database pool has connections; while other ingesters run on the machine, this process's share of them)")
 	fs.BoolVar(&o.KeepRaw, "keep-raw", false, "also store every event's JSON, partitioned by month")
 	fs.StringSliceVar(&o.Accounts, "account", nil, "only these accounts (S3 prefixes, API, and records)")
 	fs.StringSliceVar(&o.Regions, "region", nil, "only these regions")

@@ -241,8 +241,12 @@ func (r *runner) run(ctx context.Context) error {
 		defer close(todo)
 		return r.register(gctx, listed, todo)
 	})
-	for range r.opts.Workers {
-		g.Go(func() error { return r.work(gctx, todo) })
+	// Workers: as many at once as this process's share of the machine's
+	// cores allows while other ingesters share it (see workerGate).
+	gate := newWorkerGate(r.opts.Workers)
+	go gate.follow(gctx, r.opts.Workers, r.log)
+	for i := range r.opts.Workers {
+		g.Go(func() error { return r.work(gctx, todo, gate, i) })
 	}
 	done := make(chan struct{})
 	defer close(done)

@@ -249,7 +249,7 @@ func readAheadBytes(budget int64) int64 { return min(readAheadMaxBytes, budget/3
 // objects ahead: one group ahead at most, and only what fits in r.ahead
 // (the rest is downloaded when its group comes, as without read-ahead).
 // Nothing waits for r.ahead, so read-ahead cannot hold up the workers.
-func (r *runner) work(ctx context.Context, todo <-chan object) error {
+func (r *runner) work(ctx context.Context, todo <-chan object, gate *workerGate, i int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	groups := make(chan []object)
 	var wg sync.WaitGroup
@@ -259,8 +259,12 @@ func (r *runner) work(ctx context.Context, todo <-chan object) error {
 		defer close(groups)
 		var next []object
 		for {
+			if gate.wait(ctx, i) != nil {
+				return
+			}
 			group, more := r.nextGroup(ctx, todo, next)
 			if len(group) == 0 {
+				gate.open() // no group left: the held workers see it too
 				return
 			}
 			next = more

@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"errors"
+	"github.com/iamtrim/iamtrim/internal/coreshare"
 	"log/slog"
 	"strings"
 
@@ -111,6 +112,8 @@ func (s TrailsSource) Read(ctx context.Context) (*trails.Config, error) {
 // IngestCloudTrail runs a CloudTrail ingest with the current catalog (if
 // any) and the collector tuned for it.
 func IngestCloudTrail(ctx context.Context, db *store.DB, opts ingest.Options, log *slog.Logger) (ingest.Summary, error) {
+	// Several ingesters on one machine share its cores (see coreshare).
+	defer coreshare.Share("", log)()
 	mapperCat, err := mapperCatalog(ctx, db, log)
 	if err != nil {
 		return ingest.Summary{}, err
