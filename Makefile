@@ -31,9 +31,10 @@ test: ## Run every test against a real PostgreSQL (see README: Testing)
 # client from a local endpoint that answers every request after
 # IAMTRIM_BENCH_S3_LATENCY (default 20ms, S3's in-region first-byte
 # latency): 1 and 4 ingest processes, and one with 16 workers. On this
-# 2-core machine, quiet, 2026-12-05 05:01 UTC: 4 processes 10.3-10.9 s,
-# one 8.2-8.4 s (one ingester is CPU-bound; 4 on 2 cores cost more CPU);
-# 1.3-1.5 GETs per object for 4, 1.0 for one (README, Performance).
+# 2-core machine, quiet, 2026-12-05 22:00 UTC, ingesters sharing the
+# cores (internal/coreshare): 4 processes 6.8-7.4 s, one 6.7-6.8 s (one
+# ingester is CPU-bound; 4 on 2 cores cost more CPU); 1.11-1.13 GETs per
+# object for 4, 1.0 for one (README, Performance).
 BENCH_EVENTS ?= 1000000
 BENCH_DIR ?= $(abspath bench-corpus)
 
