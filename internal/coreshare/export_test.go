@@ -1,3 +1,5 @@
+//go:build unix
+
 package coreshare
 
 // Count is the processes sharing the cores with this one, itself
