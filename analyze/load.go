@@ -78,21 +78,30 @@ func LoadUsage(ctx context.Context, db *store.DB, w Window, arns []string) (map[
 	return out, nil
 }
 
-// subsume folds each resource of au's into the widest resource pattern
-// among them that covers it (a prefix of at least the resource's kind,
-// then "*", as the ingest fold stores), with its calls, so that what is
-// read does not depend on which resources the fold happened to keep exact
-// beside its pattern, which is the order the logs were read in: a day's
-// fold pattern covers every resource of its group that day, so each
-// folded day comes to its widest pattern and each unfolded day to all
-// its resources, whatever the order. The patterns are those of successful
-// and denied calls alike (a pattern row may hold either); the action's
-// totals are unchanged.
-func (au *ActionUsage) subsume() {
+// subsume folds au's resources, successful and denied, into the widest
+// resource patterns among them (see Subsume); the action's totals are
+// unchanged.
+func (au *ActionUsage) subsume() { Subsume(au.Resources, au.DeniedResources) }
+
+// Subsume folds each resource of every map of ms (resource -> calls) into
+// the widest resource pattern among the resources of all of them that
+// covers it (a prefix of at least the resource's kind, then "*", as the
+// ingest fold stores), with its calls, so that what is read does not
+// depend on which resources the fold happened to keep exact beside its
+// pattern, which is the order the logs were read in: a day's fold pattern
+// covers every resource of its group that day, so each folded day comes
+// to its widest pattern and each unfolded day to all its resources,
+// whatever the order. The patterns are those of all the maps (a pattern
+// row may hold successful or denied calls only, and which depends on the
+// order too), so pass the successful and the denied calls of one
+// principal and action together, even when only one is wanted. The sum
+// of each map is unchanged. analyze reads the rollup through it, and
+// package backtest the test window's calls.
+func Subsume(ms ...map[string]int64) {
 	var pats []string
-	for _, m := range []map[string]int64{au.Resources, au.DeniedResources} {
+	for _, m := range ms {
 		for r := range m {
-			if isResourcePattern(r) && !slices.Contains(pats, r) {
+			if IsResourcePattern(r) && !slices.Contains(pats, r) {
 				pats = append(pats, r)
 			}
 		}
@@ -100,7 +109,7 @@ func (au *ActionUsage) subsume() {
 	if len(pats) == 0 {
 		return
 	}
-	for _, m := range []map[string]int64{au.Resources, au.DeniedResources} {
+	for _, m := range ms {
 		for r, n := range m {
 			if p := widestPattern(pats, r); p != "" {
 				delete(m, r)
@@ -123,11 +132,11 @@ func widestPattern(pats []string, res string) string {
 	return best
 }
 
-// isResourcePattern reports whether res is a resource pattern other
+// IsResourcePattern reports whether res is a resource pattern other
 // resources fold into: it ends in its only "*", after at least its kind
 // (lifecycle.KindPrefix: "arn:aws:iam::1:role/*", not the overflow row
 // "*" nor "arn:aws:iam::1:*").
-func isResourcePattern(res string) bool {
+func IsResourcePattern(res string) bool {
 	p, ok := strings.CutSuffix(res, "*")
 	if !ok || strings.ContainsAny(p, "*?") {
 		return false

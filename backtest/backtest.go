@@ -155,8 +155,9 @@ type Denial struct {
 	// unused, "unobservable (REASON)" or not-granted.
 	Training string `json:"training"`
 	// Cause, for an action used in training, says what the
-	// recommendation missed: CauseMinted, CauseSeen, CauseNoResource or
-	// CauseNewResource; "" for actions never used in training.
+	// recommendation missed: CauseMinted, CauseSeen, CauseNoResource,
+	// CauseNewResource or CauseFolded; "" for actions never used in
+	// training.
 	Cause string `json:"cause,omitempty"`
 	// Reason is the evaluator's.
 	Reason string `json:"reason"`
@@ -176,6 +177,11 @@ const (
 	// training: the recommendation kept the resources seen (fewer than
 	// --collapse-at of them) and this one is new work on an old resource.
 	CauseNewResource = "stable-resource-not-seen-in-training"
+	// CauseFolded: the call is on a fold pattern (a test day touched
+	// more than ingest's --collapse-at resources of one kind) that the
+	// recommendation does not allow whole: it kept the resources seen in
+	// training, and some of the pattern's may be new.
+	CauseFolded = "folded-resources"
 )
 
 // UnmappedCall is an event name of the test window with no known action.
@@ -370,6 +376,7 @@ func replay(in recommend.Input, rec *recommend.Recommendation, calls []Call, res
 		newSet.Identity = append(newSet.Identity, policy.NamedPolicy{Name: fmt.Sprintf("recommended-%d", i+1), Kind: policy.KindManaged, Doc: d})
 	}
 	cur := policy.PolicySet{Identity: in.Principal.Policies.Identity}
+	check := recommend.NewPatternCheck(cur, newSet)
 
 	denials := map[[2]string]*Denial{}
 	for _, c := range calls {
@@ -385,7 +392,7 @@ func replay(in recommend.Input, rec *recommend.Recommendation, calls []Call, res
 			}
 		}
 		for _, rs := range resources {
-			granted, allowed, reason := decide(cur, newSet, grants[strings.ToLower(c.Action)], c.Action, rs)
+			granted, allowed, reason := decide(cur, newSet, check, grants[strings.ToLower(c.Action)], c.Action, rs)
 			if !granted {
 				res.NotGranted += c.Calls
 				continue
@@ -444,6 +451,8 @@ func cause(seen map[string]bool, action, resource string) string {
 		return CauseNoResource
 	case seen[strings.ToLower(action)+"|"+resource]:
 		return CauseSeen
+	case analyze.IsResourcePattern(resource):
+		return CauseFolded
 	}
 	if _, minted := lifecycle.Volatile(resource); minted {
 		return CauseMinted
@@ -454,7 +463,7 @@ func cause(seen map[string]bool, action, resource string) string {
 // decide replays one call: granted is false when the current identity
 // policies do not allow it (it is then no test of the recommendation);
 // allowed says whether the recommended policies do, and reason why not.
-func decide(cur, rec policy.PolicySet, g *authz.Grant, action, resource string) (granted, allowed bool, reason string) {
+func decide(cur, rec policy.PolicySet, check *recommend.PatternCheck, g *authz.Grant, action, resource string) (granted, allowed bool, reason string) {
 	if resource == "" {
 		// The events named no resource: the recommendation keeps such an
 		// action on the current grant's scope, so the call is allowed when
@@ -480,12 +489,45 @@ func decide(cur, rec policy.PolicySet, g *authz.Grant, action, resource string) 
 		}
 		return granted, false, reason
 	}
+	if strings.ContainsAny(resource, "*?") {
+		return decidePattern(cur, check, g, action, resource)
+	}
 	req := policy.Request{Action: action, Resource: resource}
 	if c := policy.Evaluate(cur, req); c.Effect != policy.Allow && !c.Conditional {
 		return false, false, ""
 	}
 	ok, why := allows(cur, rec, req)
 	return true, ok, why
+}
+
+// decidePattern replays calls on a stored resource pattern: a fold
+// pattern (a test day past ingest's --collapse-at resources of one kind)
+// or another generalisation ingest stored, standing for calls on
+// resources of it not known one by one. They are granted when the
+// current grant could have allowed some resource of the pattern (one of
+// its patterns overlaps it), and allowed only when the recommendation
+// passes the proof's check of a stored pattern (recommend.PatternCheck:
+// it allows the whole pattern, or each current grant pattern that
+// overlaps it, under that grant's conditions), so that a call on any
+// resource the pattern may stand for that the recommendation would deny
+// counts as denied.
+func decidePattern(cur policy.PolicySet, check *recommend.PatternCheck, g *authz.Grant, action, pattern string) (granted, allowed bool, reason string) {
+	if g == nil {
+		c := policy.Evaluate(cur, policy.Request{Action: action, Resource: pattern})
+		granted = c.Effect == policy.Allow || c.Conditional
+	} else {
+		granted = len(g.NotResources) > 0
+		for _, r := range g.Resources {
+			granted = granted || policy.PatternsOverlap(r, pattern)
+		}
+	}
+	if !granted {
+		return false, false, ""
+	}
+	if why := check.Covered(g, action, pattern); why != "" {
+		return true, false, why
+	}
+	return true, true, ""
 }
 
 // allows is the proof's rule for one request: allowed, or decided the

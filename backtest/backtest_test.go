@@ -7,6 +7,7 @@ import (
 
 	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/policy"
+	"github.com/iamtrim/iamtrim/recommend"
 )
 
 func set(t *testing.T, docs ...string) policy.PolicySet {
@@ -54,12 +55,63 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			granted, allowed, reason := decide(cur, rec, tc.g, tc.action, tc.resource)
+			granted, allowed, reason := decide(cur, rec, recommend.NewPatternCheck(cur, rec), tc.g, tc.action, tc.resource)
 			if granted != tc.granted || allowed != tc.allowed {
 				t.Errorf("decide(%s, %q) = granted %v allowed %v (%s), want granted %v allowed %v", tc.action, tc.resource, granted, allowed, reason, tc.granted, tc.allowed)
 			}
 			if granted && !allowed && reason == "" {
 				t.Errorf("decide(%s, %q): denied without a reason", tc.action, tc.resource)
+			}
+		})
+	}
+}
+
+// TestDecidePattern replays fold patterns (the calls of a day past
+// --collapse-at resources of one kind, on resources not known one by
+// one): granted when the current grant could have allowed some resource
+// of the pattern, allowed only when the recommendation allows every one
+// the current grant does, so that no call the recommendation would deny
+// is called allowed.
+func TestDecidePattern(t *testing.T) {
+	const role = "arn:aws:iam::1:role/"
+	cur := set(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:GetRole","Resource":["arn:aws:iam::1:role/a","arn:aws:iam::1:role/b","arn:aws:iam::1:role/c"]},
+		{"Effect":"Allow","Action":["iam:ListRoleTags","iam:TagRole"],"Resource":"*"},
+		{"Effect":"Allow","Action":"iam:UntagRole","Resource":"arn:aws:iam::1:role/*","Condition":{"StringEquals":{"aws:ResourceTag/team":"x"}}},
+		{"Effect":"Deny","Action":"iam:UntagRole","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)
+	rec := set(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:GetRole","Resource":["arn:aws:iam::1:role/a","arn:aws:iam::1:role/b"]},
+		{"Effect":"Allow","Action":"iam:ListRoleTags","Resource":"arn:aws:iam::1:role/*"},
+		{"Effect":"Allow","Action":"iam:TagRole","Resource":"arn:aws:iam::1:role/app-*"},
+		{"Effect":"Allow","Action":"iam:UntagRole","Resource":"arn:aws:iam::1:role/*","Condition":{"StringEquals":{"aws:ResourceTag/team":"x"}}},
+		{"Effect":"Deny","Action":"iam:UntagRole","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)
+	recAll := set(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:GetRole","Resource":["arn:aws:iam::1:role/a","arn:aws:iam::1:role/b","arn:aws:iam::1:role/c"]}]}`)
+	listed := &authz.Grant{Resources: []string{role + "a", role + "b", role + "c"}}
+	star := &authz.Grant{Resources: []string{"*"}}
+	tests := []struct {
+		name             string
+		rec              policy.PolicySet
+		g                *authz.Grant
+		action, pattern  string
+		granted, allowed bool
+	}{
+		{"listed grant, one listed role removed", rec, listed, "iam:GetRole", role + "*", true, false},
+		{"listed grant, every listed role kept", recAll, listed, "iam:GetRole", role + "*", true, true},
+		{"whole pattern allowed", rec, star, "iam:ListRoleTags", role + "*", true, true},
+		{"part of the pattern allowed", rec, star, "iam:TagRole", role + "*", true, false},
+		{"conditional grant kept, its Deny carried", rec, &authz.Grant{Resources: []string{role + "*"}, Conditional: true}, "iam:UntagRole", role + "*", true, true},
+		{"no grant overlaps", rec, listed, "iam:GetRole", "arn:aws:iam::2:role/*", false, false},
+		{"not granted now", rec, nil, "iam:DeleteRole", role + "*", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			granted, allowed, reason := decide(cur, tc.rec, recommend.NewPatternCheck(cur, tc.rec), tc.g, tc.action, tc.pattern)
+			if granted != tc.granted || allowed != tc.allowed {
+				t.Errorf("decide(%s, %q) = granted %v allowed %v (%s), want granted %v allowed %v", tc.action, tc.pattern, granted, allowed, reason, tc.granted, tc.allowed)
+			}
+			if granted && !allowed && reason == "" {
+				t.Errorf("decide(%s, %q): denied without a reason", tc.action, tc.pattern)
 			}
 		})
 	}
@@ -94,6 +146,8 @@ func TestCause(t *testing.T) {
 		{"ec2:TerminateInstances", "arn:aws:ec2:us-east-1:1:instance/i-0123456789abcdef0", CauseMinted},
 		{"iam:GetRole", "arn:aws:iam::1:role/app", CauseNewResource},
 		{"ec2:DescribeInstances", "", CauseNoResource},
+		{"iam:GetRole", "arn:aws:iam::1:role/*", CauseFolded},
+		{"ec2:TerminateInstances", "arn:aws:ec2:us-east-1:1:instance/*", CauseFolded},
 	}
 	for _, tc := range tests {
 		if got := cause(seen, tc.action, tc.resource); got != tc.want {

@@ -19,6 +19,20 @@
 //     resource, the principal's own calls and those AWS services made with
 //     its credentials (invokedBy) alike. An event that named k resources
 //     counts once per resource, as in the rollup.
+//   - Resources are read as the analysis reads them: each action's
+//     resources folded into the widest fold pattern among them that
+//     covers them (analyze.Subsume), so that the calls replayed do not
+//     depend on which resources ingest kept exact beside a pattern, which
+//     is the order it read the logs in.
+//   - A call on a stored resource pattern (a fold pattern, a test day
+//     past ingest's --collapse-at resources of one kind, or another
+//     generalisation ingest stored) stands for calls on resources of it
+//     not known one by one: it is granted when a current grant pattern
+//     overlaps it, and allowed only when the recommendation passes the
+//     proof's check of a stored pattern (recommend.PatternCheck: it allows
+//     the whole pattern, or each current grant pattern that overlaps it,
+//     under that grant's conditions), else denied, with cause
+//     folded-resources for a fold pattern of an action used in training.
 //   - Resources are resolved as the analysis resolves them (role paths
 //     restored, instance profiles passed with iam:PassRole become their
 //     roles).
@@ -46,7 +60,8 @@
 // A denied call of an action used in training carries a cause: a resource
 // the workload mints as it runs (package lifecycle's table: a lifecycle
 // defect), the same action on the same resource succeeded in training (a
-// logging or mapping defect), the call named no resource, or a stable
+// logging or mapping defect), the call named no resource, a fold pattern
+// the recommendation does not allow whole, or a stable
 // resource the principal did not touch in training (the recommendation
 // keeps the resources it saw, fewer than --collapse-at of them, so new
 // work on an old resource is refused: least privilege on resources, but a

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
@@ -12,15 +14,36 @@ import (
 )
 
 // LoadTestCalls reads the successful calls of window w from the usage
-// rollup, per principal, action and resource, for the principals arns.
+// rollup, per principal, action and resource, for the principals arns,
+// each action's resources folded into the widest fold pattern among its
+// resources that covers them (analyze.Subsume, over the resources of its
+// successful and denied calls), as analyze reads the rollup: which
+// resources ingest kept exact beside a pattern depends on the order it
+// read the logs in, and the calls replayed must not. Calls are in
+// principal, action and resource order.
 func LoadTestCalls(ctx context.Context, db *store.DB, w analyze.Window, arns []string) (map[string][]Call, error) {
 	rows, err := queries.SuccessfulCalls(ctx, db, w.From, w.To, arns)
 	if err != nil {
 		return nil, fmt.Errorf("test calls: %w", err)
 	}
 	out := map[string][]Call{}
-	for _, r := range rows {
-		out[r.ARN] = append(out[r.ARN], Call{Action: r.Action, Resource: r.Resource, Calls: r.Calls})
+	// Rows come by principal and action: one group at a time.
+	for i := 0; i < len(rows); {
+		arn, action := rows[i].ARN, rows[i].Action
+		ok, denied := map[string]int64{}, map[string]int64{}
+		for ; i < len(rows) && rows[i].ARN == arn && rows[i].Action == action; i++ {
+			r := rows[i]
+			if r.Calls > 0 {
+				ok[r.Resource] = r.Calls
+			}
+			if r.Denied > 0 {
+				denied[r.Resource] = r.Denied
+			}
+		}
+		analyze.Subsume(ok, denied)
+		for _, res := range slices.Sorted(maps.Keys(ok)) {
+			out[arn] = append(out[arn], Call{Action: action, Resource: res, Calls: ok[res]})
+		}
 	}
 	return out, nil
 }

@@ -99,3 +99,53 @@ func TestStore(t *testing.T) {
 		t.Errorf("backtest_result has %d rows (%v), want 2", n, err)
 	}
 }
+
+// TestLoadTestCallsOrder reads the rows two orders of the same logs leave
+// (a day of six roles folded past three: which three stay exact beside
+// role/* depends on the order; on another day, of policies, the pattern
+// holds denied calls only in one order): the test calls must be the same.
+func TestLoadTestCallsOrder(t *testing.T) {
+	ctx := context.Background()
+	const arn, role, pol = "arn:aws:iam::1:role/app", "arn:aws:iam::1:role/", "arn:aws:iam::1:policy/"
+	type row struct {
+		day, resource string
+		calls, denied int64 // successful and denied
+	}
+	load := func(rows []row) map[string][]Call {
+		t.Helper()
+		db := storetest.New(t)
+		if _, err := db.Pool.Exec(ctx, `INSERT INTO usage_principal (id, arn, account_id, type, name) OVERRIDING SYSTEM VALUE VALUES (1, $1, '1', 'AssumedRole', 'app')`, arn); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if _, err := db.Pool.Exec(ctx, `INSERT INTO usage_daily (principal_id, day, action, resource, invoked_by, account_id, calls, denied, unauthenticated, first_seen, last_seen)
+				VALUES (1, $1::date, 'iam:GetRole', $2, '', '1', $3::bigint + $4::bigint, $4, 0, $1::date::timestamptz, $1::date::timestamptz)`, r.day, r.resource, r.calls, r.denied); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := analyze.NewWindow(time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC), 30)
+		calls, err := LoadTestCalls(ctx, db, w, []string{arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return calls
+	}
+	forward := load([]row{
+		{"2026-10-01", role + "a", 1, 0}, {"2026-10-01", role + "b", 2, 0}, {"2026-10-01", role + "c", 3, 0},
+		{"2026-10-01", role + "*", 4 + 5 + 6, 0}, // d, e, f
+		{"2026-10-02", pol + "x", 1, 0}, {"2026-10-02", pol + "y", 1, 0}, {"2026-10-02", pol + "z", 1, 0},
+		{"2026-10-02", pol + "*", 0, 2}, // denied calls on two more
+	})
+	reverse := load([]row{
+		{"2026-10-01", role + "f", 6, 0}, {"2026-10-01", role + "e", 5, 0}, {"2026-10-01", role + "d", 4, 0},
+		{"2026-10-01", role + "*", 3 + 2 + 1, 0}, // c, b, a
+		{"2026-10-02", pol + "z", 1, 1}, {"2026-10-02", pol + "y", 1, 0},
+		{"2026-10-02", pol + "*", 1, 1}, // x and a denied one
+	})
+	want := map[string][]Call{arn: {{"iam:GetRole", pol + "*", 3}, {"iam:GetRole", role + "*", 21}}}
+	for name, got := range map[string]map[string][]Call{"forward": forward, "reverse": reverse} {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: LoadTestCalls (-want +got):\n%s", name, diff)
+		}
+	}
+}

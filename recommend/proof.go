@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamtrim/iamtrim/authz"
 	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/policy"
 )
@@ -73,6 +74,31 @@ func patternCovered(newSet policy.PolicySet, parts []part, action, pattern strin
 		return "no current grant pattern overlaps it"
 	}
 	return ""
+}
+
+// PatternCheck asks the proof's question of a stored resource pattern
+// (calls on some resources of it that the current policies allowed, not
+// known one by one) for another window's calls: package backtest replays
+// the test window's patterns with it.
+type PatternCheck struct {
+	newAllow policy.PolicySet
+	gi       *grantIndex
+}
+
+// NewPatternCheck prepares the check of patterns against the recommended
+// policies rec for a principal whose identity policies are current.
+func NewPatternCheck(current, rec policy.PolicySet) *PatternCheck {
+	return &PatternCheck{newAllow: allowOnlySet(rec), gi: newGrantIndex(allowOnlySet(current))}
+}
+
+// Covered says why the recommended policies may deny calls of action on
+// pattern that the current grant g allowed ("" when they cannot): as
+// Prove, they must allow the whole pattern, or each current grant pattern
+// that overlaps it, under that grant's conditions. Allow statements only:
+// the current Denies are carried as they are, so they take the same away
+// from both.
+func (c *PatternCheck) Covered(g *authz.Grant, action, pattern string) string {
+	return patternCovered(c.newAllow, grantParts(c.gi, g, action), action, pattern)
 }
 
 // Prove checks rec against the current policies and the observed calls.

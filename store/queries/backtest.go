@@ -9,22 +9,25 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// CallRow is a principal's successful calls of one action on one resource
-// over a window.
+// CallRow is a principal's successful (Calls) and denied calls of one
+// action on one resource over a window.
 type CallRow struct {
 	ARN, Action, Resource string
-	Calls                 int64
+	Calls, Denied         int64
 }
 
 // SuccessfulCalls returns the successful calls of [from, to] of the
-// principals arns, by principal, action and resource, ordered so.
+// principals arns, by principal, action and resource, ordered so, with
+// the denied calls of each: the rows with either. A fold pattern may hold
+// denied calls only, and the successful calls it covers are read with it
+// all the same (analyze.Subsume).
 func SuccessfulCalls(ctx context.Context, db *store.DB, from, to time.Time, arns []string) ([]CallRow, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT p.arn, u.action, u.resource, sum(u.calls - u.denied - u.unauthenticated)::bigint
+		SELECT p.arn, u.action, u.resource, sum(u.calls - u.denied - u.unauthenticated)::bigint, sum(u.denied)::bigint
 		  FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id
 		 WHERE u.day BETWEEN $1 AND $2 AND p.arn = ANY($3)
 		 GROUP BY 1, 2, 3
-		HAVING sum(u.calls - u.denied - u.unauthenticated) > 0
+		HAVING sum(u.calls - u.denied - u.unauthenticated) > 0 OR sum(u.denied) > 0
 		 ORDER BY 1, 2, 3`, from, to, arns)
 	if err != nil {
 		return nil, fmt.Errorf("read successful calls: %w", err)

@@ -126,12 +126,14 @@ func TestRollupQueries(t *testing.T) {
 	}
 
 	// SuccessfulCalls and UnmappedCalls are Usage and Unmapped summed over
-	// invoked_by, successful calls only.
+	// invoked_by, successful calls only (SuccessfulCalls with the denied
+	// calls of each resource too).
 	type key struct{ arn, action, resource string }
-	want := map[key]int64{}
+	want := map[key][2]int64{}
 	for _, r := range rows {
-		if r.Used != 0 {
-			want[key{r.ARN, r.Action, r.Resource}] += r.Used
+		if r.Used != 0 || r.Denied != 0 {
+			w := want[key{r.ARN, r.Action, r.Resource}]
+			want[key{r.ARN, r.Action, r.Resource}] = [2]int64{w[0] + r.Used, w[1] + r.Denied}
 		}
 	}
 	arns := []string{}
@@ -142,9 +144,9 @@ func TestRollupQueries(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SuccessfulCalls: %v", err)
 	}
-	got := map[key]int64{}
+	got := map[key][2]int64{}
 	for _, c := range calls {
-		got[key{c.ARN, c.Action, c.Resource}] = c.Calls
+		got[key{c.ARN, c.Action, c.Resource}] = [2]int64{c.Calls, c.Denied}
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(key{})); diff != "" {
 		t.Errorf("SuccessfulCalls (-Usage +got):\n%s", diff)
