@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/sample"
-	"github.com/iamtrim/iamtrim/store"
 )
 
 // TestBacktestOrderIndependent backtests the committed sample ingested
@@ -105,10 +104,7 @@ type rollupRows struct {
 func exactRows(t *testing.T, env map[string]string) rollupRows {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := envDB(t, env)
 	defer db.Close()
 	rows, err := db.Pool.Query(ctx, `SELECT p.arn || ' ' || u.day::text || ' ' || u.action || ' ' || u.resource
 		FROM usage_daily u JOIN usage_principal p ON p.id = u.principal_id ORDER BY 1`)

@@ -15,7 +15,6 @@ import (
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
 	"github.com/iamtrim/iamtrim/report"
-	"github.com/iamtrim/iamtrim/store"
 )
 
 func sampleCatalog() string {
@@ -210,10 +209,7 @@ func TestJobBacktest(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := envDB(t, env)
 	defer db.Close()
 	var broken int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM backtest_result WHERE denied_trained > 0`).Scan(&broken); err != nil {

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/iamtrim/iamtrim/store"
 )
 
 // jobConfigFor writes a job configuration over the committed sample with
@@ -244,10 +242,7 @@ func TestJobResumesAfterKill(t *testing.T) {
 func unfinishedRuns(t *testing.T, env map[string]string) int {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := envDB(t, env)
 	defer db.Close()
 	var n int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM run WHERE finished_at IS NULL`).Scan(&n); err != nil {
@@ -261,10 +256,7 @@ type totals struct{ rows, calls, denied int64 }
 func usageTotals(t *testing.T, env map[string]string) totals {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := envDB(t, env)
 	defer db.Close()
 	var tt totals
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*), coalesce(sum(calls),0), coalesce(sum(denied),0) FROM usage_daily`).Scan(&tt.rows, &tt.calls, &tt.denied); err != nil {

@@ -161,14 +161,21 @@ func TestCatalogLoadAndStatus(t *testing.T) {
 	}
 }
 
+// envDB opens the store of the test's environment; the caller closes it.
+func envDB(t *testing.T, env map[string]string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // tableCounts returns the row count of every table in the test's schema.
 func tableCounts(t *testing.T, env map[string]string) map[string]int64 {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{URL: env["DATABASE_URL"], Schema: env["IAMTRIM_SCHEMA"], NoMigrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := envDB(t, env)
 	defer db.Close()
 	rows, err := db.Pool.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`, env["IAMTRIM_SCHEMA"])
 	if err != nil {
