@@ -175,3 +175,26 @@ func TestDir(t *testing.T) {
 		t.Errorf("Dir with a relative XDG_RUNTIME_DIR = %q, want under %s", got, os.TempDir())
 	}
 }
+
+// A peer ends when its standard input does, as when the test binary that
+// started it dies without its cleanups (a timeout's panic): it does not
+// hold its slot on for long after.
+func TestPeerEndsWithItsInput(t *testing.T) {
+	dir := slotDir(t)
+	c, stdin, err := coresharetest.StartPeer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- c.Wait() }()
+	stdin.Close()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("peer: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		_ = c.Process.Kill()
+		t.Fatal("peer still running 30 s after its input ended")
+	}
+}

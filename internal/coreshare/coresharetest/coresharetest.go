@@ -5,11 +5,12 @@ package coresharetest
 
 import (
 	"bufio"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/iamtrim/iamtrim/internal/coreshare"
 )
@@ -18,7 +19,9 @@ const env = "IAMTRIM_TEST_CORESHARE_PEER"
 
 // RunPeerIfAsked, called first in TestMain, makes the test binary a peer
 // when Peer started it: it shares the cores through the directory Peer
-// gave, says so, and holds its slot until killed; it never returns then.
+// gave, says so, and holds its slot until its standard input ends (the
+// test closes it, or its process ends however it ends, a timeout's panic
+// included); it never returns then.
 func RunPeerIfAsked() {
 	dir := os.Getenv(env)
 	if dir == "" {
@@ -26,31 +29,47 @@ func RunPeerIfAsked() {
 	}
 	coreshare.Share(dir, slog.New(slog.DiscardHandler))
 	os.Stdout.WriteString("ready\n")
-	time.Sleep(time.Hour)
+	_, _ = io.Copy(io.Discard, os.Stdin)
 	os.Exit(0)
 }
 
 // Peer starts this test binary (whose TestMain calls RunPeerIfAsked) as
 // a process sharing the cores through dir, returns once it holds its
-// slot, and kills it when the test ends.
+// slot, and ends it when the test ends.
 func Peer(t testing.TB, dir string) *exec.Cmd {
 	t.Helper()
+	c, stdin, err := StartPeer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); _ = c.Process.Kill(); _ = c.Wait() })
+	return c
+}
+
+// StartPeer is Peer without a test: the peer holds its slot until stdin
+// is closed (or the process that started it ends).
+func StartPeer(dir string) (c *exec.Cmd, stdin io.WriteCloser, err error) {
 	exe, err := os.Executable()
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	c := exec.Command(exe, "-test.run=^$")
+	c = exec.Command(exe, "-test.run=^$")
 	c.Env = append(os.Environ(), env+"="+dir)
+	if stdin, err = c.StdinPipe(); err != nil {
+		return nil, nil, err
+	}
 	out, err := c.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	if err := c.Start(); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
 	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("peer: %q, %v", line, err)
+		stdin.Close()
+		_ = c.Process.Kill()
+		_ = c.Wait()
+		return nil, nil, fmt.Errorf("peer: %q, %v", line, err)
 	}
-	return c
+	return c, stdin, nil
 }
