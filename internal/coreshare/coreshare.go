@@ -70,7 +70,7 @@ func Scale(n int) int {
 // processes that called Share with the same directory (Dir(os.Getenv)
 // when dir is ""), until the returned function is called. Calls nest: the
 // process holds one slot while any Share is in force, and its GOMAXPROCS
-// returns to the runtime's default when the last is released.
+// returns to what it was when the last is released.
 func Share(dir string, log *slog.Logger) (release func()) {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return func() {}
@@ -156,7 +156,12 @@ func (s *sharer) stop() {
 	s.slots.close()
 	share.Store(0)
 	if s.set {
+		// Back to the runtime's default (which follows the CPU limit
+		// again), unless the program had set another (go test -cpu).
 		runtime.SetDefaultGOMAXPROCS()
+		if runtime.GOMAXPROCS(0) != s.base {
+			runtime.GOMAXPROCS(s.base)
+		}
 	}
 }
 

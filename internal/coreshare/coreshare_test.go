@@ -80,8 +80,8 @@ func TestShareCountsPeers(t *testing.T) {
 	eventually(t, "GOMAXPROCS follows 3 processes", func() bool { return runtime.GOMAXPROCS(0) == want })
 }
 
-// Calls nest: one slot for the process, and GOMAXPROCS back to the
-// runtime's default after the last release.
+// Calls nest: one slot for the process, and GOMAXPROCS back to what it
+// was after the last release.
 func TestShareNests(t *testing.T) {
 	dir := slotDir(t)
 	base := runtime.GOMAXPROCS(0)
@@ -196,5 +196,23 @@ func TestPeerEndsWithItsInput(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		_ = c.Process.Kill()
 		t.Fatal("peer still running 30 s after its input ended")
+	}
+}
+
+// A GOMAXPROCS set in the program (as go test -cpu does) is what it was
+// after the last release, not the runtime's default.
+func TestShareRestoresSetGOMAXPROCS(t *testing.T) {
+	dir := slotDir(t)
+	set := runtime.GOMAXPROCS(0) + 2
+	runtime.GOMAXPROCS(set)
+	defer runtime.SetDefaultGOMAXPROCS()
+	coresharetest.Peer(t, dir)
+	release := coreshare.Share(dir, slog.New(slog.DiscardHandler))
+	if got := runtime.GOMAXPROCS(0); got != coreshare.Procs(set, 2) {
+		t.Errorf("GOMAXPROCS %d sharing with a peer, want %d", got, coreshare.Procs(set, 2))
+	}
+	release()
+	if got := runtime.GOMAXPROCS(0); got != set {
+		t.Errorf("GOMAXPROCS %d after release, want %d as set before", got, set)
 	}
 }
