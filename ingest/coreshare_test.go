@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/ingest"
@@ -41,7 +43,8 @@ func TestRunSharesCores(t *testing.T) {
 	}
 	var logs syncBuffer
 	db := storetest.New(t)
-	s, err := ingest.Run(t.Context(), db, testCatalog{}, ingest.Options{Sources: []string{dir}, Workers: 4},
+	cat := &inFlightCatalog{}
+	s, err := ingest.Run(t.Context(), db, cat, ingest.Options{Sources: []string{dir}, Workers: 4},
 		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +55,26 @@ func TestRunSharesCores(t *testing.T) {
 	if line := "workers at once, sharing the cores with other processes\" workers=" + strconv.Itoa(want) + " of=4"; !strings.Contains(logs.String(), line) {
 		t.Errorf("the run did not log %q:\n%s", line, logs.String())
 	}
+	if n := cat.most.Load(); n > int64(want) || n == 0 {
+		t.Errorf("%d workers mapped records at once, want %d at most", n, want)
+	}
 	if diff := cmp.Diff(totals(t, ref), totals(t, db)); diff != "" {
 		t.Errorf("totals sharing the cores differ from a run alone (-want +got):\n%s", diff)
 	}
+}
+
+// inFlightCatalog is testCatalog noting the most workers in its Action at
+// once (each stays a moment, so that workers running together meet).
+type inFlightCatalog struct {
+	testCatalog
+	now, most atomic.Int64
+}
+
+func (c *inFlightCatalog) Action(name string) (string, bool) {
+	n := c.now.Add(1)
+	defer c.now.Add(-1)
+	for m := c.most.Load(); n > m && !c.most.CompareAndSwap(m, n); m = c.most.Load() {
+	}
+	time.Sleep(time.Millisecond)
+	return c.testCatalog.Action(name)
 }

@@ -73,24 +73,34 @@ func (g *workerGate) wait(ctx context.Context, i int) error {
 }
 
 // follow sets the gate to the workers' share of the cores (see
-// coreshare), checked every coreshare.Interval, until ctx is done or the
-// gate opens.
-func (g *workerGate) follow(ctx context.Context, workers int, log *slog.Logger) {
-	t := time.NewTicker(coreshare.Interval)
-	defer t.Stop()
+// coreshare) now, before any worker takes a group, and again every
+// coreshare.Interval until ctx is done or the gate opens; wait returns
+// once it has stopped.
+func (g *workerGate) follow(ctx context.Context, workers int, log *slog.Logger) (wait func()) {
 	last := workers
-	for {
+	step := func() {
 		if n := coreshare.Scale(workers); n != last {
 			log.Debug("workers at once, sharing the cores with other processes", "workers", n, "of", workers)
 			g.set(n)
 			last = n
 		}
-		select {
-		case <-t.C:
-		case <-g.opened:
-			return
-		case <-ctx.Done():
-			return
-		}
 	}
+	step()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(coreshare.Interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				step()
+			case <-g.opened:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { <-done }
 }

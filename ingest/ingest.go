@@ -242,9 +242,10 @@ func (r *runner) run(ctx context.Context) error {
 		return r.register(gctx, listed, todo)
 	})
 	// Workers: as many at once as this process's share of the machine's
-	// cores allows while other ingesters share it (see workerGate).
+	// cores allows while other ingesters share it (see workerGate), from
+	// the first group on. (gctx ends with g.Wait, and so does follow.)
 	gate := newWorkerGate(r.opts.Workers)
-	go gate.follow(gctx, r.opts.Workers, r.log)
+	defer gate.follow(gctx, r.opts.Workers, r.log)()
 	for i := range r.opts.Workers {
 		g.Go(func() error { return r.work(gctx, todo, gate, i) })
 	}
