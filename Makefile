@@ -31,10 +31,10 @@ test: ## Run every test against a real PostgreSQL (see README: Testing)
 # client from a local endpoint that answers every request after
 # IAMTRIM_BENCH_S3_LATENCY (default 20ms, S3's in-region first-byte
 # latency): 1 and 4 ingest processes, and one with 16 workers. On this
-# 2-core machine, quiet, 2026-12-05 22:00 UTC, ingesters sharing the
-# cores (internal/coreshare): 4 processes 6.8-7.4 s, one 6.7-6.8 s (one
-# ingester is CPU-bound; 4 on 2 cores cost more CPU); 1.11-1.13 GETs per
-# object for 4, 1.0 for one (README, Performance).
+# 2-core machine, quiet, 2026-12-05 22:33 UTC, ingesters sharing the
+# cores (internal/coreshare): 4 processes 6.30-6.46 s, one 6.44-6.49 s
+# (one ingester is CPU-bound; 4 on 2 cores cost more CPU); 1.17-1.25
+# GETs per object for 4, 1.0 for one (README, Performance).
 BENCH_EVENTS ?= 1000000
 BENCH_DIR ?= $(abspath bench-corpus)
 
