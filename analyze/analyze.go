@@ -3,10 +3,12 @@ package analyze
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamtrim/iamtrim/authz"
@@ -50,6 +52,11 @@ type ActionUsage struct {
 	// the principal's own successful calls.
 	Via map[string]int64
 	Own int64
+	// Remapped counts the successful calls that mapped to no action when
+	// they were ingested and map to this one under the analysis's catalog
+	// (remapUnmapped): the rollup kept no resource of theirs, so, like
+	// MoreResources, they leave Resources incomplete.
+	Remapped int64
 }
 
 // PrincipalUsage is one principal's usage in the window, by action.
@@ -301,14 +308,20 @@ func Principal(in Input) Result {
 	usedKey := map[string]bool{}
 	deniedOnly := map[string]bool{}
 	var unknown []UnmappedCall // calls of actions the catalog does not know
+	var stillUnmapped []UnmappedCall
 	if in.Usage != nil {
-		names := make([]string, 0, len(in.Usage.Actions))
-		for a := range in.Usage.Actions {
+		actions, still, remapped := remapUnmapped(in.Catalog, in.Usage)
+		stillUnmapped = still
+		if len(remapped) > 0 {
+			r.Caveats = append(r.Caveats, fmt.Sprintf("%d successful call name(s) mapped to no IAM action when ingested and map under the current action catalog (%s): they count as used, on resources unknown (the rollup kept none), so their actions keep their current scope", len(remapped), strings.Join(remapped, ", ")))
+		}
+		names := make([]string, 0, len(actions))
+		for a := range actions {
 			names = append(names, a)
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			u := in.Usage.Actions[name]
+			u := actions[name]
 			action, known := in.Catalog.Action(name)
 			if !known {
 				action = name
@@ -334,7 +347,7 @@ func Principal(in Input) Result {
 			} else if u.Used > 0 {
 				ua := UsedAction{Action: action, Calls: u.Used, FirstUsed: u.FirstUsed, LastUsed: u.LastUsed, Granted: isGranted}
 				resolved, ok := resolveResources(in, action, u.Resources)
-				ua.MoreResourceCalls = u.MoreResources
+				ua.MoreResourceCalls = u.MoreResources + u.Remapped
 				if u.MoreResources > 0 {
 					r.Caveats = append(r.Caveats, fmt.Sprintf("%s: %d calls named more distinct resources in a day than the rollup keeps (ingest --max-resources), so its resource list is incomplete", action, u.MoreResources))
 				}
@@ -372,7 +385,7 @@ func Principal(in Input) Result {
 		}
 	}
 	if in.Usage != nil {
-		lastAny = unmapped(&r, append(slices.Clip(in.Usage.Unmapped), unknown...), lastAny)
+		lastAny = unmapped(&r, append(slices.Clip(stillUnmapped), unknown...), lastAny)
 	}
 	if !lastAny.IsZero() {
 		r.LastUsed.Any = &lastAny
@@ -553,6 +566,7 @@ func mergeUsed(in []UsedAction) []UsedAction {
 		if n := len(out); n > 0 && out[n-1].Action == u.Action {
 			o := &out[n-1]
 			o.Calls += u.Calls
+			o.MoreResourceCalls += u.MoreResourceCalls
 			if u.FirstUsed.Before(o.FirstUsed) {
 				o.FirstUsed = u.FirstUsed
 			}
@@ -572,6 +586,92 @@ func sortedUnion(a, b []string) []string {
 	out := append(slices.Clone(a), b...)
 	sort.Strings(out)
 	return slices.Compact(out)
+}
+
+// remapUnmapped resolves the principal's calls that mapped to no IAM
+// action when they were ingested (their service or action was unknown to
+// the catalog of that time) against the analysis's catalog, by the
+// mapper's own rules (cloudtrail.Mapper.MapStored): the usage by action
+// with the calls that map now added, as used on resources unknown
+// (Remapped), the calls that still map to no action, and the remapped
+// calls named. u is not changed. A call maps only when the catalog decides
+// it and its request, which the rollup did not keep, could not change its
+// actions; any other stays unmapped, so its service's grant is kept.
+func remapUnmapped(cat *catalog.Catalog, u *PrincipalUsage) (actions map[string]*ActionUsage, still []UnmappedCall, remapped []string) {
+	actions, still = u.Actions, u.Unmapped
+	if cat == nil || len(u.Unmapped) == 0 {
+		return actions, still, nil
+	}
+	still = nil
+	for _, c := range u.Unmapped {
+		acts := StoredActions(cat, c.EventSource, c.EventName)
+		if len(acts) == 0 || c.Calls <= 0 {
+			still = append(still, c)
+			continue
+		}
+		if remapped == nil {
+			actions = maps.Clone(u.Actions)
+			if actions == nil {
+				actions = map[string]*ActionUsage{}
+			}
+		}
+		for _, a := range acts {
+			au := &ActionUsage{Action: a, Resources: map[string]int64{}, DeniedResources: map[string]int64{}, Via: map[string]int64{}}
+			if old := actions[a]; old != nil {
+				cp := *old // the maps are shared, and only read
+				au = &cp
+			}
+			au.Used += c.Calls
+			au.Remapped += c.Calls
+			first := c.FirstSeen
+			if first.IsZero() {
+				first = c.LastSeen
+			}
+			if au.FirstUsed.IsZero() || first.Before(au.FirstUsed) {
+				au.FirstUsed = first
+			}
+			if c.LastSeen.After(au.LastUsed) {
+				au.LastUsed = c.LastSeen
+			}
+			actions[a] = au
+		}
+		remapped = append(remapped, fmt.Sprintf("%s %s ×%d → %s", c.EventSource, c.EventName, c.Calls, strings.Join(acts, ", ")))
+	}
+	return actions, still, remapped
+}
+
+// StoredActions returns the IAM actions under cat of calls stored as
+// mapping to no action, of which the rollup kept only the event source and
+// name, by the mapper's own rules (cloudtrail.Mapper.MapStored); nil when
+// they still map to none, or when their actions could depend on the
+// request the rollup did not keep, or cat is nil.
+func StoredActions(cat *catalog.Catalog, eventSource, eventName string) []string {
+	if cat == nil {
+		return nil
+	}
+	mp := mapperFor(cat).MapStored(eventSource, eventName)
+	if mp.Kind != cloudtrail.Mapped {
+		return nil
+	}
+	return mp.Actions
+}
+
+// remapper is the mapper of the catalog analyzed with last: building one
+// per principal would repeat the same work.
+var remapper struct {
+	sync.Mutex
+	cat *catalog.Catalog
+	m   *cloudtrail.Mapper
+}
+
+// mapperFor returns a mapper of cat, shared between calls.
+func mapperFor(cat *catalog.Catalog) *cloudtrail.Mapper {
+	remapper.Lock()
+	defer remapper.Unlock()
+	if remapper.cat != cat || remapper.m == nil {
+		remapper.cat, remapper.m = cat, cloudtrail.NewMapper(cat)
+	}
+	return remapper.m
 }
 
 // unknownCall is the successful calls of an action the catalog does not

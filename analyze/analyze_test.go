@@ -593,3 +593,33 @@ func TestUnknownActionCountsAsUnmapped(t *testing.T) {
 		t.Errorf("sqs:SendMessage not used: %+v", r.Used)
 	}
 }
+
+// A stored unmapped call that maps under the analysis's catalog adds to
+// the action's use without naming a resource: the action's resources are
+// then incomplete (MoreResourceCalls), so recommend keeps its current
+// scope rather than narrowing it to the resources other calls named. The
+// usage read is not changed.
+func TestRemappedCallsLeaveResourcesIncomplete(t *testing.T) {
+	in, _ := testInput(t, "arn:aws:iam::111122223333:role/app/worker")
+	q := "arn:aws:sqs:eu-west-1:111122223333:q1"
+	last := time.Date(2026, 10, 25, 8, 0, 0, 0, time.UTC)
+	in.Usage = &PrincipalUsage{Actions: map[string]*ActionUsage{"sqs:SendMessage": use("sqs:SendMessage", 5, 0, q)},
+		Unmapped: []UnmappedCall{
+			{EventSource: "sqs.amazonaws.com", EventName: "SendMessage", Service: "sqs", Calls: 2, LastSeen: last, FirstSeen: last},
+			{EventSource: "sqs.amazonaws.com", EventName: "PurgeQueue", Service: "sqs", Calls: 1, LastSeen: last, FirstSeen: last},
+		}}
+	r := Principal(in)
+	i := slices.IndexFunc(r.Used, func(u UsedAction) bool { return u.Action == "sqs:SendMessage" })
+	if i < 0 {
+		t.Fatalf("sqs:SendMessage not used: %+v", r.Used)
+	}
+	if u := r.Used[i]; u.Calls != 7 || u.MoreResourceCalls != 2 || !slices.Equal(u.Resources, []string{q}) || !u.LastUsed.Equal(last) {
+		t.Errorf("sqs:SendMessage %+v: want 7 calls, 2 on resources unknown, %s named, last %s", u, q, last)
+	}
+	if len(r.Unmapped) != 1 || r.Unmapped[0].EventName != "PurgeQueue" {
+		t.Errorf("unmapped %+v, want PurgeQueue only", r.Unmapped)
+	}
+	if u := in.Usage.Actions["sqs:SendMessage"]; u.Used != 5 || u.Remapped != 0 || len(in.Usage.Unmapped) != 2 {
+		t.Errorf("the usage read was changed: %+v, %d unmapped", u, len(in.Usage.Unmapped))
+	}
+}

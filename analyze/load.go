@@ -159,7 +159,7 @@ func loadUnmapped(ctx context.Context, db *store.DB, w Window, arns []string, ou
 			out[r.ARN] = pu
 		}
 		pu.Unmapped = append(pu.Unmapped, UnmappedCall{EventSource: r.EventSource, EventName: r.EventName,
-			Service: cloudtrail.ServicePrefix(r.EventSource), Calls: r.Calls, LastSeen: r.LastSeen})
+			Service: cloudtrail.ServicePrefix(r.EventSource), Calls: r.Calls, FirstSeen: r.FirstSeen, LastSeen: r.LastSeen})
 	}
 	return nil
 }

@@ -54,8 +54,8 @@ func TestLoadUnmappedAndSeen(t *testing.T) {
 		t.Fatalf("no usage for %s: %v", arn, usage)
 	}
 	want := []UnmappedCall{
-		{EventSource: "monitoring.amazonaws.com", EventName: "DescribeNewThing", Service: "cloudwatch", Calls: 3, LastSeen: at(4)},
-		{EventSource: "s3.amazonaws.com", EventName: "DeleteBucketThing", Service: "s3", Calls: 10, LastSeen: at(2)},
+		{EventSource: "monitoring.amazonaws.com", EventName: "DescribeNewThing", Service: "cloudwatch", Calls: 3, LastSeen: at(4), FirstSeen: at(3)},
+		{EventSource: "s3.amazonaws.com", EventName: "DeleteBucketThing", Service: "s3", Calls: 10, LastSeen: at(2), FirstSeen: at(-20)},
 	}
 	if diff := cmp.Diff(want, pu.Unmapped, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
 		t.Errorf("unmapped (-want +got):\n%s", diff)

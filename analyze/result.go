@@ -121,8 +121,9 @@ type UsedAction struct {
 	Resources []string `json:"resources,omitempty"`
 	// MoreResourceCalls counts successful calls on resources the rollup
 	// did not keep (more distinct resources in a day than ingest's
-	// --max-resources): Resources is incomplete, and a recommendation
-	// keeps the action's current scope.
+	// --max-resources), and those remapped at analysis whose resources the
+	// rollup did not keep (ActionUsage.Remapped): Resources is incomplete,
+	// and a recommendation keeps the action's current scope.
 	MoreResourceCalls int64 `json:"more_resource_calls,omitempty"`
 	// ViaService lists AWS services that made calls on the principal's
 	// behalf (invokedBy), when some calls were made so.
@@ -157,6 +158,9 @@ type UnmappedCall struct {
 	Service  string    `json:"service,omitempty"`
 	Calls    int64     `json:"calls"`
 	LastSeen time.Time `json:"last_seen"`
+	// FirstSeen is when the first of them was made, as the rollup read
+	// for the analysis says (not kept in results).
+	FirstSeen time.Time `json:"-"`
 }
 
 // BlockedAction is a granted action the SCPs take away, and which SCP

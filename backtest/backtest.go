@@ -1,16 +1,19 @@
 package backtest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/iamtrim/iamtrim/analyze"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/lifecycle"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
@@ -235,6 +238,7 @@ func Run(ctx context.Context, db *store.DB, ev analyze.Evidence, opts Options, l
 	if err != nil {
 		return nil, err
 	}
+	remapTestCalls(ev.Catalog, calls, unmapped)
 
 	exp := ev.NewExpander()
 	byARN := map[string]authz.Principal{}
@@ -337,6 +341,40 @@ type Call struct {
 	Action   string
 	Resource string
 	Calls    int64
+}
+
+// remapTestCalls moves each principal's unmapped test calls that map
+// under cat (analyze.StoredActions, as the analysis of the training window
+// maps them) to its calls, on no resource (the rollup kept none): they are
+// replayed, as those of training counted as used. The others stay
+// unmapped.
+func remapTestCalls(cat *catalog.Catalog, calls map[string][]Call, unmapped map[string][]UnmappedCall) {
+	for arn, us := range unmapped {
+		var still []UnmappedCall
+		added := false
+		for _, u := range us {
+			acts := analyze.StoredActions(cat, u.EventSource, u.EventName)
+			if len(acts) == 0 {
+				still = append(still, u)
+				continue
+			}
+			for _, a := range acts {
+				calls[arn] = append(calls[arn], Call{Action: a, Calls: u.Calls})
+			}
+			added = true
+		}
+		if !added {
+			continue
+		}
+		slices.SortStableFunc(calls[arn], func(a, b Call) int {
+			return cmp.Or(strings.Compare(a.Action, b.Action), strings.Compare(a.Resource, b.Resource))
+		})
+		if len(still) == 0 {
+			delete(unmapped, arn)
+		} else {
+			unmapped[arn] = still
+		}
+	}
 }
 
 // replay checks each test call against the recommended policies.

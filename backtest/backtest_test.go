@@ -5,7 +5,9 @@ import (
 
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/iamtrim/iamtrim/authz"
+	"github.com/iamtrim/iamtrim/catalog"
 	"github.com/iamtrim/iamtrim/policy"
 	"github.com/iamtrim/iamtrim/recommend"
 )
@@ -153,5 +155,32 @@ func TestCause(t *testing.T) {
 		if got := cause(seen, tc.action, tc.resource); got != tc.want {
 			t.Errorf("cause(%s, %s) = %s, want %s", tc.action, tc.resource, got, tc.want)
 		}
+	}
+}
+
+// Test calls stored as unmapped that map under the backtest's catalog are
+// replayed, on no resource, as the analysis counts them used; the others
+// stay unmapped, and a principal left with none has no unmapped entry.
+func TestRemapTestCalls(t *testing.T) {
+	cat, err := catalog.LoadDir("../catalog/testdata/catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const a, b = "arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"
+	calls := map[string][]Call{a: {{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:111122223333:q", Calls: 4}}}
+	unmapped := map[string][]UnmappedCall{
+		a: {{"sqs.amazonaws.com", "PurgeQueue", 2}, {"sqs.amazonaws.com", "ListQueues", 3}},
+		b: {{"sqs.amazonaws.com", "ListQueues", 1}},
+	}
+	remapTestCalls(cat, calls, unmapped)
+	want := map[string][]Call{
+		a: {{Action: "sqs:ListQueues", Calls: 3}, {Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:111122223333:q", Calls: 4}},
+		b: {{Action: "sqs:ListQueues", Calls: 1}},
+	}
+	if diff := cmp.Diff(want, calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string][]UnmappedCall{a: {{"sqs.amazonaws.com", "PurgeQueue", 2}}}, unmapped); diff != "" {
+		t.Errorf("unmapped (-want +got):\n%s", diff)
 	}
 }

@@ -55,7 +55,9 @@
 //     number of kept unobservable actions is the measure of that blind spot.
 //   - Unmapped calls (events no IAM action is known for) cannot be
 //     replayed: they are counted and listed per principal as unmapped,
-//     never as allowed.
+//     never as allowed. Those that map under the catalog of the backtest
+//     (ingested under an older one) are replayed on no resource, as the
+//     analysis counts them used (analyze.StoredActions).
 //
 // A denied call of an action used in training carries a cause: a resource
 // the workload mints as it runs (package lifecycle's table: a lifecycle

@@ -151,6 +151,48 @@ func (m *Mapper) Map(eventSource, eventName string) Mapping {
 	return mp
 }
 
+// MapStored maps an event of which only the source and name were kept,
+// such as the rollup's rows of calls that mapped to no action when they
+// were ingested (usage_unmapped_daily), by Map's rules under the Mapper's
+// catalog. It is stricter than Map: the result is Mapped only when the
+// catalog decided it and the actions cannot depend on the request, which
+// is gone: events whose actions come from requestParameters (PartiQL,
+// TransactWriteItems), that may pass a role (iam:PassRole, instance
+// profiles), carry tags (tagging actions, ec2:CreateTags) or name an S3
+// object version or copy source all stay Unmapped, with a Rule saying why,
+// for a permission they may have needed must not be taken away.
+func (m *Mapper) MapStored(eventSource, eventName string) Mapping {
+	mp := m.Map(eventSource, eventName)
+	if mp.Kind != Mapped {
+		return mp
+	}
+	if m.cat == nil {
+		return Mapping{Kind: Unmapped, Rule: "no catalog: the naming rule alone may be wrong"}
+	}
+	if why := requestDependent(m.lookup([]byte(eventSource), []byte(eventName))); why != "" {
+		return Mapping{Kind: Unmapped, Rule: "the request is not stored and " + why}
+	}
+	return mp
+}
+
+// requestDependent says why the actions of e's calls may depend on their
+// request (see access), or "" when they do not.
+func requestDependent(e *mapping) string {
+	switch {
+	case e.dyn != dynNone:
+		return "the actions come from the request"
+	case len(e.passRoleKeys) > 0 || e.instanceProfile:
+		return "the call may pass a role (iam:PassRole)"
+	case len(e.tagging) > 0:
+		return "a call with tags also needs " + strings.Join(e.tagging, ", ")
+	case e.prefix == "ec2":
+		return "an EC2 call with tags also needs ec2:CreateTags"
+	case e.prefix == "s3":
+		return "an S3 call may name an object version or a copy source"
+	}
+	return ""
+}
+
 type dynRule uint8
 
 const (

@@ -470,7 +470,8 @@ func (m *Mapper) access(e *mapping, f *fields, rec *Record) error {
 		m.grant(rec, actions, res)
 	}
 
-	// Extra actions the request implies.
+	// Extra actions the request implies (requestDependent names each
+	// case, for MapStored).
 	if m.passRoleAction != "" {
 		for i := 0; i < p.nPassRole; i++ {
 			if role := m.roleARN(c, p.passRole[i]); role != "" {

@@ -133,7 +133,7 @@ func SeenServices(ctx context.Context, db *store.DB, from, to time.Time) ([]Acco
 type UnmappedRow struct {
 	ARN, EventSource, EventName string
 	Calls                       int64
-	LastSeen                    time.Time
+	FirstSeen, LastSeen         time.Time
 }
 
 // Unmapped returns the successful calls in [from, to] that map to no IAM
@@ -143,7 +143,7 @@ type UnmappedRow struct {
 func Unmapped(ctx context.Context, db *store.DB, from, to time.Time, arns []string) ([]UnmappedRow, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT p.arn, x.event_source, x.event_name,
-		       sum(x.calls - x.denied - x.unauthenticated)::bigint, max(x.last_seen)
+		       sum(x.calls - x.denied - x.unauthenticated)::bigint, min(x.first_seen), max(x.last_seen)
 		  FROM usage_unmapped_daily x JOIN usage_principal p ON p.id = x.principal_id
 		 WHERE x.day BETWEEN $1 AND $2 AND x.kind = 'unmapped'
 		   AND ($3::text[] IS NULL OR cardinality($3::text[]) = 0 OR p.arn = ANY($3))
@@ -157,7 +157,7 @@ func Unmapped(ctx context.Context, db *store.DB, from, to time.Time, arns []stri
 	var out []UnmappedRow
 	for rows.Next() {
 		var r UnmappedRow
-		if err := rows.Scan(&r.ARN, &r.EventSource, &r.EventName, &r.Calls, &r.LastSeen); err != nil {
+		if err := rows.Scan(&r.ARN, &r.EventSource, &r.EventName, &r.Calls, &r.FirstSeen, &r.LastSeen); err != nil {
 			return nil, fmt.Errorf("read unmapped calls: %w", err)
 		}
 		out = append(out, r)
