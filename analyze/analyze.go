@@ -313,7 +313,7 @@ func Principal(in Input) Result {
 		actions, still, remapped := remapUnmapped(in.Catalog, in.Usage)
 		stillUnmapped = still
 		if len(remapped) > 0 {
-			r.Caveats = append(r.Caveats, fmt.Sprintf("%d successful call name(s) mapped to no IAM action when ingested and map under the current action catalog (%s): they count as used, on resources unknown (the rollup kept none), so their actions keep their current scope", len(remapped), strings.Join(remapped, ", ")))
+			r.Caveats = append(r.Caveats, fmt.Sprintf("%d successful call name(s) mapped to no IAM action when ingested and map under the current action catalog (%s): they count as used, on resources unknown (the rollup kept none), so their actions keep their current scope", len(remapped), someOf(remapped)))
 		}
 		names := make([]string, 0, len(actions))
 		for a := range actions {
@@ -547,15 +547,19 @@ func unmapped(r *Result, calls []UnmappedCall, last time.Time) time.Time {
 	for _, u := range r.Unmapped {
 		names = append(names, fmt.Sprintf("%s %s ×%d", u.EventSource, u.EventName, u.Calls))
 	}
-	const show = 5
-	more := ""
-	if len(names) > show {
-		more = fmt.Sprintf(" and %d more", len(names)-show)
-		names = names[:show]
-	}
 	r.Risk.UnmappedCalls = total
-	r.Caveats = append(r.Caveats, fmt.Sprintf("%d successful calls map to no IAM action (%s%s): the actions they need are unknown, so unused actions of their services may be needed; recommend keeps those services' current grant (KeptUnmapped) or, with --unmapped fail, fails", total, strings.Join(names, ", "), more))
+	r.Caveats = append(r.Caveats, fmt.Sprintf("%d successful calls map to no IAM action (%s): the actions they need are unknown, so unused actions of their services may be needed; recommend keeps those services' current grant (KeptUnmapped) or, with --unmapped fail, fails", total, someOf(names)))
 	return last
+}
+
+// someOf joins the first 5 names, and says how many more there are, so
+// that a caveat stays one readable line however many names it has.
+func someOf(names []string) string {
+	const show = 5
+	if len(names) <= show {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:show], ", "), len(names)-show)
 }
 
 // mergeUsed folds entries that became equal after canonical casing.

@@ -623,3 +623,21 @@ func TestRemappedCallsLeaveResourcesIncomplete(t *testing.T) {
 		t.Errorf("the usage read was changed: %+v, %d unmapped", u, len(in.Usage.Unmapped))
 	}
 }
+
+// A caveat names at most 5 calls and counts the rest, for the unmapped
+// and the remapped calls alike.
+func TestSomeOf(t *testing.T) {
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"a"}, "a"},
+		{[]string{"a", "b", "c", "d", "e"}, "a, b, c, d, e"},
+		{[]string{"a", "b", "c", "d", "e", "f", "g"}, "a, b, c, d, e and 2 more"},
+	} {
+		if got := someOf(c.names); got != c.want {
+			t.Errorf("someOf(%q) = %q, want %q", c.names, got, c.want)
+		}
+	}
+}
