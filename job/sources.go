@@ -3,7 +3,6 @@ package job
 import (
 	"context"
 	"errors"
-	"github.com/iamtrim/iamtrim/internal/coreshare"
 	"log/slog"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/iamtrim/iamtrim/ingest/awsconf"
 	"github.com/iamtrim/iamtrim/ingest/iamsrc"
 	"github.com/iamtrim/iamtrim/ingest/orgsrc"
+	"github.com/iamtrim/iamtrim/internal/coreshare"
 	"github.com/iamtrim/iamtrim/org"
 	"github.com/iamtrim/iamtrim/store"
 	"github.com/iamtrim/iamtrim/trails"
