@@ -19,21 +19,31 @@ import (
 type workerGate struct {
 	mu      sync.Mutex
 	limit   int
-	isOpen  bool
 	opened  chan struct{} // closed by open
-	changed chan struct{} // closed when limit changes
+	changed chan struct{} // closed when limit changes or the gate opens
 }
 
 func newWorkerGate(limit int) *workerGate {
 	return &workerGate{limit: limit, opened: make(chan struct{}), changed: make(chan struct{})}
 }
 
+// isOpen says whether open was called.
+func (g *workerGate) isOpen() bool {
+	select {
+	case <-g.opened:
+		return true
+	default:
+		return false
+	}
+}
+
 // set makes limit workers run at once, unless the gate is open.
 func (g *workerGate) set(limit int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.isOpen && limit != g.limit {
-		g.setLocked(limit)
+	if !g.isOpen() && limit != g.limit {
+		g.limit = limit
+		g.wake()
 	}
 }
 
@@ -41,16 +51,14 @@ func (g *workerGate) set(limit int) {
 func (g *workerGate) open() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.isOpen {
-		g.isOpen = true
+	if !g.isOpen() {
 		close(g.opened)
-		g.setLocked(int(^uint(0) >> 1))
+		g.wake()
 	}
 }
 
-// setLocked sets the limit and wakes the waiting workers (g.mu held).
-func (g *workerGate) setLocked(limit int) {
-	g.limit = limit
+// wake lets the waiting workers look again (g.mu held).
+func (g *workerGate) wake() {
 	close(g.changed)
 	g.changed = make(chan struct{})
 }
@@ -59,9 +67,9 @@ func (g *workerGate) setLocked(limit int) {
 func (g *workerGate) wait(ctx context.Context, i int) error {
 	for {
 		g.mu.Lock()
-		limit, changed := g.limit, g.changed
+		pass, changed := g.isOpen() || i < g.limit, g.changed
 		g.mu.Unlock()
-		if i < limit {
+		if pass {
 			return nil
 		}
 		select {

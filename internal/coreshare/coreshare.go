@@ -18,7 +18,6 @@ package coreshare
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -171,5 +170,3 @@ func Procs(cores, processes int) int {
 	processes = max(processes, 1)
 	return max(1, (cores+processes-1)/processes)
 }
-
-var errNoSlot = errors.New("no free slot")
